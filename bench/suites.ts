@@ -1,0 +1,5 @@
+/** Every benchmark suite; each concern adds its own file and one line here. */
+import type { BenchSuite } from './harness';
+import { canonSuite } from './canon.bench';
+
+export const suites: BenchSuite[] = [canonSuite];

@@ -1,0 +1,90 @@
+/**
+ * Canonical DAG-CBOR. Encoding goes through @ipld/dag-cbor, which sorts map
+ * keys (length first, then bytewise), writes minimal integers and float64
+ * only. Decoding is strict in two steps: the decoder refuses indefinite
+ * lengths, duplicate keys, undefined, NaN and Infinity and non-minimal
+ * integers; then the value is re-encoded and must give the input bytes back,
+ * which catches unsorted keys, short floats and anything the decoder let by.
+ */
+import * as dagCbor from '@ipld/dag-cbor';
+import { bytesEqual, toHex } from '../core/bytes';
+import { err, gateError, ok, type GateError, type Result } from '../core/result';
+
+/** A value DAG-CBOR can carry (CIDs excepted, which we do not use). */
+export type CborValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | readonly CborValue[]
+  | { readonly [key: string]: CborValue };
+
+/** Canonical bytes of `value`; throws only for values outside the data model (a bug). */
+export function encodeCanonical(value: unknown): Uint8Array {
+  return dagCbor.encode(value);
+}
+
+/** Like encodeCanonical, but reports an unencodable value as an error value. */
+export function tryEncodeCanonical(value: unknown): Result<Uint8Array> {
+  try {
+    return ok(dagCbor.encode(value));
+  } catch (e) {
+    return err(gateError('ENCODING_INVALID', `value cannot be encoded as DAG-CBOR: ${messageOf(e)}`));
+  }
+}
+
+/**
+ * Decodes `bytes` and proves they are the one canonical encoding of the value.
+ * `what` names the artifact in messages ("compiled policy", "event envelope").
+ */
+export function decodeStrict(bytes: Uint8Array, what = 'CBOR data'): Result<unknown> {
+  let value: unknown;
+  try {
+    value = dagCbor.decode(bytes);
+  } catch (e) {
+    return err(decodeError(what, describeDecodeFailure(messageOf(e))));
+  }
+  let again: Uint8Array;
+  try {
+    again = dagCbor.encode(value);
+  } catch (e) {
+    return err(decodeError(what, `it decodes to a value DAG-CBOR cannot hold: ${messageOf(e)}`));
+  }
+  if (!bytesEqual(again, bytes)) {
+    return err(decodeError(what, firstDifference(bytes, again)));
+  }
+  return ok(value);
+}
+
+function decodeError(what: string, detail: string): GateError {
+  return gateError('ENCODING_INVALID', `${what} is not canonical DAG-CBOR: ${detail}`, {
+    hint: 'canonical DAG-CBOR has sorted map keys, minimal integers, definite lengths, float64 floats, unique keys and nothing after the item',
+  });
+}
+
+/** Turns cborg's terse messages into what a person needs to know. */
+function describeDecodeFailure(msg: string): string {
+  if (/too many terminals|data to decode|extra bytes/i.test(msg)) return `bytes remain after the first item (${msg})`;
+  if (/duplicate/i.test(msg)) return `a map has a duplicate key (${msg})`;
+  if (/indefinite/i.test(msg)) return `indefinite-length items are not allowed (${msg})`;
+  if (/minimal|integer encoded in more bytes/i.test(msg)) return `an integer or length is not minimally encoded (${msg})`;
+  if (/utf-?8|string/i.test(msg)) return `a string is not valid UTF-8 (${msg})`;
+  return msg;
+}
+
+function firstDifference(input: Uint8Array, canonical: Uint8Array): string {
+  let i = 0;
+  while (i < input.length && i < canonical.length && input[i] === canonical[i]) i++;
+  if (i === canonical.length && input.length > canonical.length) {
+    return `${input.length - canonical.length} byte(s) follow the item at offset ${canonical.length}`;
+  }
+  const got = toHex(input.subarray(i, i + 8));
+  const want = toHex(canonical.subarray(i, i + 8));
+  return `bytes differ from the canonical re-encoding at offset ${i} (got ${got || 'end'}, canonical ${want || 'end'}): unsorted keys, a short float or another non-canonical form`;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

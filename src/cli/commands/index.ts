@@ -1,0 +1,9 @@
+/**
+ * Every command of the CLI. Each concern owns its own file; this list is the
+ * only place that knows them all (the bundler needs static imports).
+ */
+import type { CommandModule } from 'yargs';
+import { versionCommand } from './version';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
+export const commands: CommandModule<any, any>[] = [versionCommand];

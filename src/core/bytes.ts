@@ -1,0 +1,52 @@
+/** Byte helpers shared by every layer; strict where input comes from users. */
+
+const HEX_RE = /^(?:[0-9a-f]{2})*$/;
+
+/** Lowercase hex of `bytes`. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
+/** Parses lowercase, even-length hex; returns undefined for anything else. */
+export function fromHex(hex: string): Uint8Array | undefined {
+  if (!HEX_RE.test(hex)) return undefined;
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}
+
+/** Like fromHex, but accepts either case (for published vectors, never for user values). */
+export function fromHexLoose(hex: string): Uint8Array {
+  const lower = hex.toLowerCase();
+  const bytes = fromHex(lower);
+  if (!bytes) throw new Error(`not hex: ${hex.slice(0, 40)}`);
+  return bytes;
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function utf8(text: string): Uint8Array {
+  return new TextEncoder().encode(text);
+}
+
+/** Strict UTF-8 decoding: invalid sequences are an error, never U+FFFD. */
+export function decodeUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  const total = parts.reduce((n, p) => n + p.byteLength, 0);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}

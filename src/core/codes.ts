@@ -1,0 +1,43 @@
+/**
+ * Every error code the product reports. The first group is the GATOS
+ * taxonomy a client sees on a refused push; the second names failures of
+ * input that are refused before any decision is made.
+ */
+export const PRODUCT_CODES = [
+  'POLICY_DENY',
+  'CAP_EXPIRED',
+  'FF_VIOLATION',
+  'ACK_TIMEOUT',
+  'DUP_COMMIT',
+  'EPOCH_BROKEN',
+  'PROOF_INVALID',
+] as const;
+
+export const INPUT_CODES = [
+  /** Bytes that are not in the canonical form they claim (CBOR, JCS). */
+  'ENCODING_INVALID',
+  /** A digest, key, signature or id in the wrong textual form. */
+  'VALUE_INVALID',
+  /** A signature that does not verify. */
+  'SIG_INVALID',
+  /** A commit trailer missing or malformed. */
+  'TRAILER_INVALID',
+  /** A policy or fold source that does not compile. */
+  'COMPILE_ERROR',
+  /** A compiled artifact of an unknown version or shape. */
+  'ARTIFACT_INVALID',
+  /** A fold that ran out of fuel or memory, or failed at run time. */
+  'FOLD_ERROR',
+  /** git failed or answered something we could not read. */
+  'GIT_ERROR',
+  /** A missing file, bundle or configuration. */
+  'NOT_FOUND',
+  /** The gate itself failed (crash, time budget); the push is refused. */
+  'GATE_ERROR',
+  /** A command line that cannot be carried out as written. */
+  'USAGE',
+] as const;
+
+export type ProductCode = (typeof PRODUCT_CODES)[number];
+export type InputCode = (typeof INPUT_CODES)[number];
+export type ErrorCode = ProductCode | InputCode;

@@ -1,0 +1,50 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import { CLI, runCli } from '../helpers/cli';
+import { tmpDir } from '../helpers/tmp';
+import { VERSION } from '../../src/core/version';
+
+describe('gatos CLI', () => {
+  test('--help lists the commands and exits 0', () => {
+    const r = runCli(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('gatos <command>');
+    expect(r.stdout).toContain('version');
+  });
+
+  test('an unknown command exits 2 with a clear message', () => {
+    const r = runCli(['frobnicate']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument: frobnicate|Unknown command/i);
+    expect(r.stderr).toContain('--help');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('an unknown flag exits 2', () => {
+    const r = runCli(['version', '--no-such-flag']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/Unknown argument/i);
+  });
+
+  test('no command at all exits 2 and shows usage', () => {
+    const r = runCli([]);
+    expect(r.status).toBe(2);
+  });
+
+  test('works as a git subcommand when invoked as git-gatos', () => {
+    const bin = tmpDir('gatos-bin-');
+    symlinkSync(CLI, path.join(bin, 'git-gatos'));
+    const r = spawnSync('git', ['gatos', 'version'], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`gatos ${VERSION}`);
+    // git turns '--help' into 'git help gatos' (a man page); '-h' reaches us.
+    const help = spawnSync('git', ['gatos', '-h'], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(help.stdout).toContain('git gatos <command>');
+  });
+
+  test('the version in the code is the version in package.json', () => {
+    const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});

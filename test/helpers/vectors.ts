@@ -1,0 +1,39 @@
+/**
+ * The published test vectors live beside the repository in ../shared/vectors
+ * and are never copied into it. Where that folder is absent (a user's fresh
+ * clone) the suites that need it are skipped, and say so.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+export const VECTORS_DIR = path.resolve(__dirname, '../../../shared/vectors');
+export const SPEC_DIR = path.resolve(__dirname, '../../../shared/spec');
+
+export const haveVectors = existsSync(VECTORS_DIR);
+
+export function vectorPath(...parts: string[]): string {
+  return path.join(VECTORS_DIR, ...parts);
+}
+
+export function readVector(...parts: string[]): string {
+  return readFileSync(vectorPath(...parts), 'utf8');
+}
+
+export function readVectorJson<T = unknown>(...parts: string[]): T {
+  return JSON.parse(readVector(...parts)) as T;
+}
+
+/** describe() when the vectors are there, otherwise a skipped suite with a message that says why. */
+export function describeWithVectors(name: string, fn: () => void): void {
+  if (haveVectors) {
+    describe(name, fn);
+    return;
+  }
+  describe.skip(`${name} (skipped: ${VECTORS_DIR} is absent; published vectors are not part of a clone)`, fn);
+  console.warn(`[vectors] skipping '${name}': ${VECTORS_DIR} not found`);
+}
+
+/** Prints a count line that shows in the test output, e.g. "dag-cbor fixtures: 128/128 round-trip". */
+export function reportCount(label: string, passed: number, total: number): void {
+  console.log(`[vectors] ${label}: ${passed}/${total}`);
+}
