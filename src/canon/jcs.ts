@@ -151,7 +151,7 @@ class Writer {
       let i = 0;
       while (i < s.length && s[i] === nfc[i]) i++;
       return {
-        message: `the ${what} ${JSON.stringify(clip(s))} is not in Unicode NFC (first difference at UTF-16 index ${i})`,
+        message: `the ${what} ${JSON.stringify(clip(s))} is not in Unicode NFC (its NFC form differs from UTF-16 index ${i} on, at U+${hexCodePoint(s, i)})`,
         path: [...path],
         hint: 'GATOS rejects unnormalized text instead of changing it; normalize it to NFC before it is signed or hashed',
       };
@@ -168,6 +168,10 @@ function isPlainObject(value: object): value is Readonly<Record<string, unknown>
 function describe(value: object): string {
   const name = (value.constructor as { name?: unknown } | undefined)?.name;
   return typeof name === 'string' && name ? name : 'non-plain object';
+}
+
+function hexCodePoint(s: string, i: number): string {
+  return (s.codePointAt(i) ?? 0).toString(16).toUpperCase().padStart(4, '0');
 }
 
 function clip(s: string): string {
