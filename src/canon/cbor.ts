@@ -1,13 +1,14 @@
 /**
  * Canonical DAG-CBOR. Encoding goes through @ipld/dag-cbor, which sorts map
  * keys (length first, then bytewise), writes minimal integers and float64
- * only. Decoding is strict in two steps: the decoder refuses indefinite
- * lengths, duplicate keys, undefined, NaN and Infinity and non-minimal
- * integers; then the value is re-encoded and must give the input bytes back,
- * which catches unsorted keys, short floats and anything the decoder let by.
+ * only. Decoding is strict in three steps: a structural scan (cbor-scan.ts)
+ * names the first broken rule and its byte offset; the decoder then builds
+ * the value (and checks CIDs); finally the value is re-encoded and must give
+ * the input bytes back, the proof that no other encoding of it was accepted.
  */
 import * as dagCbor from '@ipld/dag-cbor';
 import { bytesEqual, toHex } from '../core/bytes';
+import { scanDagCbor } from './cbor-scan';
 import { err, gateError, ok, type GateError, type Result } from '../core/result';
 
 /** A value DAG-CBOR can carry (CIDs excepted, which we do not use). */
@@ -40,11 +41,13 @@ export function tryEncodeCanonical(value: unknown): Result<Uint8Array> {
  * `what` names the artifact in messages ("compiled policy", "event envelope").
  */
 export function decodeStrict(bytes: Uint8Array, what = 'CBOR data'): Result<unknown> {
+  const violation = scanDagCbor(bytes);
+  if (violation) return err(decodeError(what, `at byte ${violation.offset}: ${violation.message}`));
   let value: unknown;
   try {
     value = dagCbor.decode(bytes);
   } catch (e) {
-    return err(decodeError(what, describeDecodeFailure(messageOf(e))));
+    return err(decodeError(what, `it does not decode: ${messageOf(e)}`));
   }
   let again: Uint8Array;
   try {
@@ -64,16 +67,6 @@ function decodeError(what: string, detail: string): GateError {
   });
 }
 
-/** Turns cborg's terse messages into what a person needs to know. */
-function describeDecodeFailure(msg: string): string {
-  if (/too many terminals|data to decode|extra bytes/i.test(msg)) return `bytes remain after the first item (${msg})`;
-  if (/duplicate/i.test(msg)) return `a map has a duplicate key (${msg})`;
-  if (/indefinite/i.test(msg)) return `indefinite-length items are not allowed (${msg})`;
-  if (/minimal|integer encoded in more bytes/i.test(msg)) return `an integer or length is not minimally encoded (${msg})`;
-  if (/utf-?8|string/i.test(msg)) return `a string is not valid UTF-8 (${msg})`;
-  return msg;
-}
-
 function firstDifference(input: Uint8Array, canonical: Uint8Array): string {
   let i = 0;
   while (i < input.length && i < canonical.length && input[i] === canonical[i]) i++;
@@ -82,7 +75,7 @@ function firstDifference(input: Uint8Array, canonical: Uint8Array): string {
   }
   const got = toHex(input.subarray(i, i + 8));
   const want = toHex(canonical.subarray(i, i + 8));
-  return `bytes differ from the canonical re-encoding at offset ${i} (got ${got || 'end'}, canonical ${want || 'end'}): unsorted keys, a short float or another non-canonical form`;
+  return `bytes differ from the canonical re-encoding at offset ${i} (got ${got || 'end'}, canonical ${want || 'end'})`;
 }
 
 function messageOf(e: unknown): string {
