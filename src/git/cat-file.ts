@@ -30,7 +30,8 @@ const OBJECT_TYPES: readonly string[] = ['blob', 'tree', 'commit', 'tag'];
 interface Request {
   readonly name: string;
   readonly withData: boolean;
-  readonly resolve: (r: Result<GitObject, GitError>) => void;
+  /** With contents when withData is set, type and size only otherwise. */
+  readonly resolve: (r: Result<GitObject | ObjectInfo, GitError>) => void;
 }
 
 /** Sockets have ref/unref; the stream types of child_process do not say so. */
@@ -60,7 +61,7 @@ export class ObjectReader {
 
   /** Type, size and contents of the object `name` names (an id, or anything rev-parse accepts). */
   read(name: string): Promise<Result<GitObject, GitError>> {
-    return this.request(name, true);
+    return this.request(name, true) as Promise<Result<GitObject, GitError>>;
   }
 
   /** Type and size only; the contents are not transferred. */
@@ -85,7 +86,7 @@ export class ObjectReader {
     return this.closing;
   }
 
-  private async request(name: string, withData: boolean): Promise<Result<GitObject, GitError>> {
+  private async request(name: string, withData: boolean): Promise<Result<GitObject | ObjectInfo, GitError>> {
     if (name === '' || /[\n\r\0]/.test(name)) {
       return err(gitError('missing', [...ARGS], `not an object name: ${JSON.stringify(name.slice(0, 80))}`));
     }
@@ -177,7 +178,7 @@ export class ObjectReader {
         this.body = { req, info: header.value };
       } else {
         this.dequeue();
-        req.resolve(ok({ ...header.value, data: new Uint8Array(0) }));
+        req.resolve(header);
       }
     }
   }

@@ -55,7 +55,7 @@ export class GitRepo {
     const abs = path.resolve(cwd, gitDir);
     const args = ['rev-parse', '--show-object-format'];
     const r = await runGit({ cwd, env: gitEnv(env, abs) }, args);
-    if (!r.ok) return r;
+    if (!r.ok) return err({ ...r.error, hint: 'name the git directory itself: a bare repository, or the .git folder of a work tree' });
     const format = parseObjectFormat(firstLine(r.value));
     if (!format) return err(gitError('malformed', args, `unknown object format ${JSON.stringify(firstLine(r.value))}`));
     return ok(new GitRepo(abs, format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD)));
