@@ -1,0 +1,126 @@
+/**
+ * The decision: deny by default; any enforced rule that denies beats every
+ * allow; an evaluation failure denies (it is never skipped). Rules are
+ * judged independently, and the deciding deny is the one with the smallest
+ * id, so the order of rules never changes a decision.
+ */
+import type { ProductCode } from '../core/codes';
+import type { Ir } from './ir';
+import type { CompiledPolicy, PreparedRule } from './load';
+import { ruleReason } from './reason';
+import { DEFAULT_DENY_ID } from './source';
+import { EvalFailure, isObject, type Request } from './values';
+
+export interface DryRunDeny {
+  readonly ruleId: string;
+  readonly reason: string;
+  readonly code: ProductCode;
+}
+
+interface DecisionCommon {
+  /** Rules marked `audit: true` that applied to the request, sorted. */
+  readonly audit: readonly string[];
+  /** Denials of rules in `mode: evaluate`: recorded, never enforced. */
+  readonly evaluate: readonly DryRunDeny[];
+}
+
+export type Decision =
+  | (DecisionCommon & { readonly effect: 'allow'; readonly ruleIds: readonly string[] })
+  | (DecisionCommon & {
+      readonly effect: 'deny';
+      readonly ruleId: string;
+      readonly reason: string;
+      readonly code: ProductCode;
+      /** Every enforced rule that denied, sorted ('default-deny' when none applied). */
+      readonly allDenyIds: readonly string[];
+    });
+
+export type Where = 'when' | 'deny_if' | 'allow_if';
+
+/** Why one rule denies: a deny condition held, a requirement failed, or evaluation failed. */
+export type DenyCause =
+  | { readonly kind: 'deny_if'; readonly index: number }
+  | { readonly kind: 'allow_if'; readonly index: number }
+  | { readonly kind: 'error'; readonly where: Where; readonly index: number; readonly failure: EvalFailure };
+
+export type RuleOutcome =
+  | { readonly kind: 'not-applicable' }
+  | { readonly kind: 'allow' }
+  | { readonly kind: 'neutral' }
+  | { readonly kind: 'deny'; readonly cause: DenyCause };
+
+const NOT_APPLICABLE: RuleOutcome = { kind: 'not-applicable' };
+const ALLOW: RuleOutcome = { kind: 'allow' };
+const NEUTRAL: RuleOutcome = { kind: 'neutral' };
+
+function failure(e: unknown, where: Where, index: number, expr: Ir): RuleOutcome {
+  // Anything thrown is a reason to deny: a guard's EvalFailure, or a bug, which must still fail closed.
+  const f = e instanceof EvalFailure ? e : new EvalFailure(where, `internal evaluation failure in ${String(expr[0])}: ${e instanceof Error ? e.message : String(e)}`);
+  return { kind: 'deny', cause: { kind: 'error', where, index, failure: f } };
+}
+
+export function ruleOutcome(p: PreparedRule, r: Request): RuleOutcome {
+  if (p.when) {
+    try {
+      if (!p.when(r)) return NOT_APPLICABLE;
+    } catch (e) {
+      return failure(e, 'when', 0, p.rule.when as Ir);
+    }
+  }
+  for (let i = 0; i < p.deny.length; i++) {
+    try {
+      if ((p.deny[i] as (r: Request) => unknown)(r)) return { kind: 'deny', cause: { kind: 'deny_if', index: i } };
+    } catch (e) {
+      return failure(e, 'deny_if', i, p.rule.deny[i] as Ir);
+    }
+  }
+  if (p.allow.length === 0) return NEUTRAL;
+  for (let i = 0; i < p.allow.length; i++) {
+    try {
+      if (!(p.allow[i] as (r: Request) => unknown)(r)) return { kind: 'deny', cause: { kind: 'allow_if', index: i } };
+    } catch (e) {
+      return failure(e, 'allow_if', i, p.rule.allow[i] as Ir);
+    }
+  }
+  return ALLOW;
+}
+
+const EMPTY: Request = Object.freeze({});
+
+export function evaluate(policy: CompiledPolicy, request: unknown): Decision {
+  const r: Request = isObject(request) ? request : EMPTY;
+  const allowIds: string[] = [];
+  const denies: { rule: PreparedRule; cause: DenyCause }[] = [];
+  const audit: string[] = [];
+  const dryRun: DryRunDeny[] = [];
+  for (const p of policy.rules) {
+    const out = ruleOutcome(p, r);
+    if (out.kind === 'not-applicable') continue;
+    if (p.rule.audit) audit.push(p.rule.id);
+    if (p.rule.mode === 'evaluate') {
+      if (out.kind === 'deny') dryRun.push({ ruleId: p.rule.id, ...ruleReason(p, out.cause, r) });
+      continue;
+    }
+    if (out.kind === 'allow') allowIds.push(p.rule.id);
+    else if (out.kind === 'deny') denies.push({ rule: p, cause: out.cause });
+  }
+  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  audit.sort(byId);
+  dryRun.sort((a, b) => byId(a.ruleId, b.ruleId));
+  if (denies.length > 0) {
+    let first = denies[0] as { rule: PreparedRule; cause: DenyCause };
+    for (const d of denies) if (d.rule.rule.id < first.rule.rule.id) first = d;
+    const { reason, code } = ruleReason(first.rule, first.cause, r);
+    return { effect: 'deny', ruleId: first.rule.rule.id, reason, code, allDenyIds: denies.map((d) => d.rule.rule.id).sort(byId), audit, evaluate: dryRun };
+  }
+  if (allowIds.length > 0) return { effect: 'allow', ruleIds: allowIds.sort(byId), audit, evaluate: dryRun };
+  return { effect: 'deny', ruleId: DEFAULT_DENY_ID, reason: defaultReason(r), code: 'POLICY_DENY', allDenyIds: [DEFAULT_DENY_ID], audit, evaluate: dryRun };
+}
+
+function defaultReason(r: Request): string {
+  const parts: string[] = [];
+  if (typeof r.intent === 'string') parts.push(`intent '${r.intent}'`);
+  if (typeof r.ref === 'string') parts.push(`ref '${r.ref}'`);
+  if (isObject(r.actor) && typeof r.actor.id === 'string') parts.push(`actor ${r.actor.id}`);
+  return parts.length ? `no rule allows this request (${parts.join(', ')})` : 'no rule allows this request';
+}

@@ -1,0 +1,67 @@
+/**
+ * Glob patterns over '/'-separated names (paths, refs, namespaces, actor ids).
+ *   `*`  any run of characters within one segment (never crosses '/')
+ *   `?`  one character within a segment
+ *   `**` as a whole segment: zero or more whole segments (crosses '/')
+ * Everything else matches itself. A pattern compiles once to a RegExp.
+ */
+
+export interface GlobProblem {
+  readonly message: string;
+  readonly hint: string;
+}
+
+export function globProblem(pattern: string): GlobProblem | undefined {
+  if (pattern === '') return { message: 'empty glob pattern', hint: "write a pattern such as 'gatos/journal/**'" };
+  for (const seg of pattern.split('/')) {
+    if (seg.includes('**') && seg !== '**') {
+      return {
+        message: `'**' must be a whole segment, found '${seg}'`,
+        hint: "write 'a/**/b' or 'a/**' ('**' crosses '/'), or 'a*' ('*' stays within a segment)",
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Compiles a pattern already checked by globProblem. */
+export function globToRegExp(pattern: string): RegExp {
+  const segs = pattern.split('/');
+  if (segs.length === 1 && segs[0] === '**') return /^[\s\S]*$/;
+  let out = '';
+  let afterLeadingStars = false;
+  segs.forEach((seg, i) => {
+    if (seg === '**') {
+      if (i === 0) {
+        out += '(?:[^/]*/)*';
+        afterLeadingStars = true;
+      } else {
+        out += '(?:/[^/]*)*';
+      }
+      return;
+    }
+    if (i > 0 && !afterLeadingStars) out += '/';
+    afterLeadingStars = false;
+    out += segmentSource(seg);
+  });
+  return new RegExp(`^${out}$`);
+}
+
+function segmentSource(seg: string): string {
+  let out = '';
+  for (const c of seg) {
+    if (c === '*') out += '[^/]*';
+    else if (c === '?') out += '[^/]';
+    else out += c.replace(/[\\^$.|+(){}[\]]/g, '\\$&');
+  }
+  return out;
+}
+
+/**
+ * The Casbin-style trap: a pattern whose last segment is exactly `*` matches
+ * direct children only. In a deny it silently lets deeper names through.
+ */
+export function isShallowSubtreeGlob(pattern: string): boolean {
+  const segs = pattern.split('/');
+  return segs.length > 1 && segs[segs.length - 1] === '*' && !segs.includes('**');
+}

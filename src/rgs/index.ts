@@ -1,0 +1,14 @@
+/**
+ * The .rgs policy language: compile sources to canonical .rgc bytes, load
+ * them strictly, evaluate requests to Allow / Deny, explain decisions.
+ * Pure: no disk, clock or environment; the caller supplies `now`.
+ */
+export { compilePolicy, type CompileOutput } from './compile';
+export { loadPolicy, type CompiledPolicy } from './load';
+export { evaluate, type Decision, type DryRunDeny } from './decide';
+export { explain, type Explanation, type RuleTrace, type ExprTrace } from './explain';
+export { CONTEXT, INTENTS, ACTOR_KINDS, type Intent } from './schema';
+export { checkRequest, type RequestProblem } from './request';
+export { DEFAULT_DENY_ID, type SourceFile } from './source';
+export { RGC_FORMAT, RGC_VERSION } from './ir';
+export type { Request } from './values';

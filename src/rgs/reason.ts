@@ -1,0 +1,86 @@
+/**
+ * Deterministic reason text for a denying rule, built from the compiled
+ * condition (printed canonically) and the request's values. Only computed
+ * for the deciding rule and dry-run rules, so it stays off the fast path.
+ */
+import type { ProductCode } from '../core/codes';
+import { builtin } from './builtins';
+import type { DenyCause } from './decide';
+import { attrPath, type Ir } from './ir';
+import type { PreparedRule } from './load';
+import { capHeld, prepare } from './prepare';
+import { printIr, quote } from './print';
+import { hasOwn, isObject, renderValue, type Request } from './values';
+
+export function ruleReason(p: PreparedRule, cause: DenyCause, r: Request): { reason: string; code: ProductCode } {
+  const rule = p.rule;
+  const code = (rule.code ?? 'POLICY_DENY') as ProductCode;
+  if (cause.kind === 'error') {
+    const expr = cause.where === 'when' ? rule.when : (cause.where === 'deny_if' ? rule.deny : rule.allow)[cause.index];
+    return { reason: `cannot evaluate ${cause.where} ${expr ? printIr(expr) : ''}: ${cause.failure.message}`, code: 'POLICY_DENY' };
+  }
+  const expr = (cause.kind === 'deny_if' ? rule.deny : rule.allow)[cause.index] as Ir;
+  if (cause.kind === 'allow_if') {
+    const cap = capFailure(expr, r);
+    if (cap) return { reason: rule.reason ?? cap.reason, code: rule.code === null && cap.expired ? 'CAP_EXPIRED' : code };
+  }
+  if (rule.reason !== null) return { reason: rule.reason, code };
+  const prefix = cause.kind === 'deny_if' ? 'deny_if holds' : 'requirement not met';
+  return { reason: `${prefix}: ${printIr(expr)}${whereClause(expr, r)}`, code };
+}
+
+function actorName(r: Request): string {
+  return isObject(r.actor) && typeof r.actor.id === 'string' ? r.actor.id : '(unknown actor)';
+}
+
+/** A failed has_cap (alone or negated nowhere): "actor user:bob lacks capability 'x'". */
+function capFailure(expr: Ir, r: Request): { reason: string; expired: boolean } | undefined {
+  if (expr[0] !== 'call' || expr[1] !== 'has_cap') return undefined;
+  let cap: unknown;
+  try {
+    cap = prepare(expr[2]).fn(r);
+  } catch {
+    return undefined;
+  }
+  if (typeof cap !== 'string' || !isObject(r.caps)) return undefined;
+  const caps = r.caps as Record<string, unknown>;
+  const who = actorName(r);
+  if (!hasOwn(caps, cap)) return { reason: `actor ${who} lacks capability ${quote(cap)}`, expired: false };
+  const expiry = caps[cap];
+  const now = r.now;
+  if (typeof expiry === 'number' && typeof now === 'number' && !capHeld(caps, cap, () => now)) {
+    return { reason: `capability ${quote(cap)} of actor ${who} expired at ${expiry} (now ${now})`, expired: true };
+  }
+  return undefined;
+}
+
+/** " (where a = 1, b = 'x')": the values of the attributes the condition reads. */
+function whereClause(expr: Ir, r: Request): string {
+  const subjects = new Map<string, Ir>();
+  collect(expr, subjects);
+  const parts = [...subjects.keys()].sort().map((text) => {
+    try {
+      return `${text} = ${renderValue(prepare(subjects.get(text)).fn(r))}`;
+    } catch {
+      return `${text} is missing`;
+    }
+  });
+  return parts.length ? ` (where ${parts.join(', ')})` : '';
+}
+
+function collect(e: Ir, out: Map<string, Ir>): void {
+  if (e[0] === 'lit' || e[0] === 'set') return;
+  if (e[0] === 'attr' || (e[0] === 'get' && attrPath(e) !== undefined) || e[0] === 'idx') {
+    if (e[0] !== 'attr' || e[1] !== 'caps') out.set(printIr(e), e);
+    if (e[0] === 'idx') collect(e[2], out);
+    return;
+  }
+  if (e[0] === 'call') {
+    for (const path of builtin(e[1])?.reads ?? []) {
+      if (path === 'caps') continue;
+      const ir = path.split('.').reduce<Ir | undefined>((acc, seg) => (acc ? ['get', acc, seg] : ['attr', seg]), undefined);
+      if (ir) out.set(path, ir);
+    }
+  }
+  for (const x of e.slice(1)) if (Array.isArray(x) && typeof x[0] === 'string') collect(x as Ir, out);
+}

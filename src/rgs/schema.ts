@@ -1,0 +1,62 @@
+/**
+ * The request context a policy is checked against at compile time and
+ * evaluated over at push time. The gate fills it in; every attribute is
+ * optional at run time, and a rule that reads an absent one denies.
+ * Adding an attribute is backward compatible; changing or removing one
+ * needs a new .rgc version (docs/rgs.md, "Versioning").
+ */
+import { CAPS, INT, SET, STRING, enumOf, type RgsType } from './types';
+
+/** What a push or event asks for. */
+export const INTENTS = ['create', 'write', 'fast_forward', 'force', 'delete', 'event', 'checkpoint', 'policy_change'] as const;
+export type Intent = (typeof INTENTS)[number];
+
+export const ACTOR_KINDS = ['user', 'agent', 'service'] as const;
+
+export const ACTOR_TYPE: RgsType = {
+  kind: 'record',
+  name: 'actor',
+  fields: {
+    id: STRING,
+    kind: enumOf(ACTOR_KINDS),
+    name: STRING,
+    trust: INT,
+    groups: SET,
+  },
+};
+
+export const EVENT_TYPE: RgsType = {
+  kind: 'record',
+  name: 'event',
+  fields: { type: STRING, signer: STRING, ulid: STRING, ns: STRING },
+};
+
+export const COMMITS_TYPE: RgsType = {
+  kind: 'record',
+  name: 'commits',
+  fields: { count: INT, unsigned: INT, merges: INT },
+};
+
+export const TRUST_ENTRY_TYPE: RgsType = { kind: 'record', name: 'trust_entry', fields: { level: INT } };
+
+/** Top-level attributes, with one line each for the reference. */
+export const CONTEXT: Readonly<Record<string, { readonly type: RgsType; readonly doc: string }>> = {
+  intent: { type: enumOf(INTENTS), doc: 'what the push or event does to the ref' },
+  ref: { type: STRING, doc: "full ref name, e.g. 'refs/gatos/journal/finance/user/alice'" },
+  paths: { type: SET, doc: 'paths changed by the new commits (empty for a delete)' },
+  ns: { type: STRING, doc: "GATOS namespace of the ref, e.g. 'finance'" },
+  actor: { type: ACTOR_TYPE, doc: 'who pushes: id (user:alice), kind, name, trust level, groups' },
+  caps: { type: CAPS, doc: 'capabilities granted to the actor: name -> expiry epoch (seconds) or null' },
+  labels: { type: SET, doc: "labels of the target, e.g. 'private'" },
+  remote: { type: STRING, doc: "where the push comes from, as the host classifies it, e.g. 'internal'" },
+  transport: { type: STRING, doc: "ssh, http, file or local" },
+  client_ip: { type: STRING, doc: 'IPv4 or IPv6 address of the client, for in_cidr' },
+  event: { type: EVENT_TYPE, doc: 'the event being appended (intent event): type, signer, ulid, ns' },
+  commits: { type: COMMITS_TYPE, doc: 'new commits: count, how many are unsigned, how many are merges' },
+  push_options: { type: SET, doc: 'push options (git push -o) as given' },
+  now: { type: INT, doc: 'current time as integer epoch seconds, supplied by the caller' },
+  approvals: { type: INT, doc: 'number of valid approvals for the proposal behind this change' },
+  trust: { type: { kind: 'map', value: TRUST_ENTRY_TYPE }, doc: 'trust table: actor id -> { level }' },
+};
+
+export const CONTEXT_NAMES: readonly string[] = Object.keys(CONTEXT).sort();

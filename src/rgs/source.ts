@@ -1,0 +1,268 @@
+/**
+ * Reads the YAML shape of a .rgs file into rule sources, keeping for every
+ * expression a map from its characters back to file offsets, so an error
+ * deep inside a quoted condition points at the right line and column.
+ */
+import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
+import { PRODUCT_CODES } from '../core/codes';
+import { locate, type Diagnostic, type SourceLocation } from '../core/diagnostic';
+import { didYouMean } from './suggest';
+
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+/** One expression (or `when` value) and where its characters sit in the file. */
+export interface Snippet {
+  readonly text: string;
+  readonly source: SourceFile;
+  /** File offset of each character of `text`, plus one for the end. */
+  readonly offsets: readonly number[];
+}
+
+export interface WhenEntry {
+  readonly key: string;
+  readonly keyLoc: SourceLocation;
+  readonly values: readonly Snippet[];
+}
+
+export type WhenSource = { readonly kind: 'map'; readonly entries: readonly WhenEntry[] } | { readonly kind: 'expr'; readonly expr: Snippet };
+
+export interface RuleSource {
+  readonly id: string;
+  readonly idLoc: SourceLocation;
+  readonly when?: WhenSource;
+  readonly allow: readonly Snippet[];
+  readonly deny: readonly Snippet[];
+  readonly audit: boolean;
+  readonly mode: 'enforce' | 'evaluate';
+  readonly code: string | null;
+  readonly reason: string | null;
+}
+
+export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason'] as const;
+const TOP_KEYS = ['rules', 'version', 'description'];
+export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+/** The id a denial carries when no rule allowed the request. */
+export const DEFAULT_DENY_ID = 'default-deny';
+
+export function snippetLocation(s: Snippet, start: number, end: number): SourceLocation {
+  const from = s.offsets[Math.min(start, s.offsets.length - 1)] ?? 0;
+  const lastChar = s.offsets[Math.max(start, Math.min(end, s.offsets.length - 1) - 1)] ?? from;
+  const at = locate(s.source.text, from);
+  const endAt = locate(s.source.text, lastChar);
+  const length = endAt.line === at.line ? Math.max(1, lastChar - from + 1) : 1;
+  return { file: s.source.file, line: at.line, column: at.column, length };
+}
+
+export function readRuleFile(source: SourceFile): { rules: RuleSource[]; diagnostics: Diagnostic[] } {
+  const r = new Reader(source);
+  const rules = r.read();
+  return { rules, diagnostics: r.diagnostics };
+}
+
+class Reader {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(private readonly src: SourceFile) {}
+
+  private loc(offset: number, length = 1): SourceLocation {
+    return { file: this.src.file, ...locate(this.src.text, offset), length: Math.max(1, length) };
+  }
+
+  private nodeLoc(node: Node | null | undefined): SourceLocation {
+    const range = node?.range;
+    if (!range) return this.loc(0);
+    const firstLineEnd = this.src.text.indexOf('\n', range[0]);
+    const end = firstLineEnd < 0 ? range[1] : Math.min(range[1], firstLineEnd);
+    return this.loc(range[0], end - range[0]);
+  }
+
+  private error(location: SourceLocation, message: string, hint?: string): void {
+    this.diagnostics.push(hint === undefined ? { severity: 'error', code: 'COMPILE_ERROR', message, location } : { severity: 'error', code: 'COMPILE_ERROR', message, location, hint });
+  }
+
+  read(): RuleSource[] {
+    const doc = parseDocument(this.src.text, { uniqueKeys: true, prettyErrors: false, merge: false });
+    for (const e of doc.errors) {
+      this.error(this.loc(e.pos[0], e.pos[1] - e.pos[0]), `YAML: ${e.message.split('\n')[0] ?? e.message}`, yamlHint(e.code));
+    }
+    if (doc.errors.length > 0) return [];
+    const top = doc.contents;
+    if (top === null || (isScalar(top) && (top.value === null || top.value === ''))) {
+      this.error(this.loc(0), 'the file holds no rules', 'write "rules:" followed by a list of rules, each with an id');
+      return [];
+    }
+    if (!isMap(top)) {
+      this.error(this.nodeLoc(top), 'expected a mapping with "rules:" (or a single rule with an id)', 'see docs/rgs.md, "File shape"');
+      return [];
+    }
+    if (!top.has('rules')) {
+      const rule = this.rule(top);
+      return rule ? [rule] : [];
+    }
+    for (const pair of top.items) {
+      const key = this.keyName(pair);
+      if (key === undefined) continue;
+      if (!TOP_KEYS.includes(key)) {
+        this.error(this.nodeLoc(pair.key as Node), `unknown top-level key '${key}'`, didYouMean(key, TOP_KEYS, `the top level holds: ${TOP_KEYS.join(', ')}; rule keys go under a rule in the rules list`));
+      }
+      if (key === 'version') {
+        const v = pair.value;
+        if (!isScalar(v) || v.value !== 1) this.error(this.nodeLoc(v as Node), 'version must be 1', 'this compiler reads version 1 of the language');
+      }
+    }
+    const list = top.get('rules', true);
+    if (!isSeq(list)) {
+      this.error(this.nodeLoc(list as Node), '"rules" must be a list of rules', 'start each rule with "- id: ..."');
+      return [];
+    }
+    const rules: RuleSource[] = [];
+    for (const item of list.items) {
+      if (!isMap(item)) {
+        this.error(this.nodeLoc(item as Node), 'each rule must be a mapping with an id', 'write "- id: my-rule" followed by when/allow_if/deny_if');
+        continue;
+      }
+      const rule = this.rule(item);
+      if (rule) rules.push(rule);
+    }
+    return rules;
+  }
+
+  private keyName(pair: Pair): string | undefined {
+    const k = pair.key;
+    if (isScalar(k) && typeof k.value === 'string') return k.value;
+    this.error(this.nodeLoc(k as Node), 'keys must be plain names');
+    return undefined;
+  }
+
+  private rule(map: YAMLMap): RuleSource | undefined {
+    const before = this.diagnostics.length;
+    for (const pair of map.items) {
+      const key = this.keyName(pair);
+      if (key !== undefined && !(RULE_KEYS as readonly string[]).includes(key)) {
+        this.error(this.nodeLoc(pair.key as Node), `unknown rule key '${key}'`, didYouMean(key, RULE_KEYS, `a rule holds: ${RULE_KEYS.join(', ')}`));
+      }
+    }
+    const idNode = map.get('id', true) as Node | undefined;
+    let id = '';
+    if (!idNode) {
+      this.error(this.nodeLoc(map), 'this rule has no id', 'add "id: <stable-name>"; decisions and audit entries name rules by id');
+    } else if (!isScalar(idNode) || typeof idNode.value !== 'string' || !ID_PATTERN.test(idNode.value)) {
+      this.error(this.nodeLoc(idNode), 'a rule id is a name of letters, digits and . _ : / - (at most 128, starting with a letter or digit)', "e.g. 'journal-append' or 'finance/journal.append'");
+    } else if (idNode.value === DEFAULT_DENY_ID) {
+      this.error(this.nodeLoc(idNode), `'${DEFAULT_DENY_ID}' is reserved for denials no rule decided`, 'choose another id');
+    } else {
+      id = idNode.value;
+    }
+    const when = this.when(map.get('when', true) as Node | undefined);
+    const allow = this.conditions(map, 'allow_if');
+    const deny = this.conditions(map, 'deny_if');
+    if (!map.has('allow_if') && !map.has('deny_if')) {
+      this.error(this.nodeLoc(idNode ?? map), 'this rule has neither allow_if nor deny_if', 'a rule allows with allow_if (all must hold) or denies with deny_if (any may hold); write allow_if: true to allow whatever `when` matches');
+    }
+    const audit = this.flag(map, 'audit');
+    const mode = this.choice(map, 'mode', ['enforce', 'evaluate']) ?? 'enforce';
+    const code = this.choice(map, 'code', PRODUCT_CODES) ?? null;
+    const reasonNode = map.get('reason', true) as Node | undefined;
+    let reason: string | null = null;
+    if (reasonNode !== undefined) {
+      if (!isScalar(reasonNode) || typeof reasonNode.value !== 'string' || reasonNode.value.trim() === '') this.error(this.nodeLoc(reasonNode), 'reason must be a non-empty string');
+      else reason = reasonNode.value;
+    }
+    if (this.diagnostics.length > before) return undefined;
+    return { id, idLoc: this.nodeLoc(idNode), ...(when ? { when } : {}), allow, deny, audit, mode: mode as 'enforce' | 'evaluate', code, reason };
+  }
+
+  private flag(map: YAMLMap, key: string): boolean {
+    const node = map.get(key, true) as Node | undefined;
+    if (node === undefined) return false;
+    if (isScalar(node) && typeof node.value === 'boolean') return node.value;
+    this.error(this.nodeLoc(node), `${key} must be true or false`);
+    return false;
+  }
+
+  private choice(map: YAMLMap, key: string, allowed: readonly string[]): string | undefined {
+    const node = map.get(key, true) as Node | undefined;
+    if (node === undefined) return undefined;
+    if (isScalar(node) && typeof node.value === 'string' && allowed.includes(node.value)) return node.value;
+    const got = isScalar(node) ? String(node.value) : '';
+    this.error(this.nodeLoc(node), `${key} must be one of ${allowed.join(', ')}`, didYouMean(got, allowed, `write ${key}: ${allowed[0] ?? ''}`));
+    return undefined;
+  }
+
+  private conditions(map: YAMLMap, key: string): Snippet[] {
+    const node = map.get(key, true) as Node | undefined;
+    if (node === undefined) return [];
+    if (isSeq(node)) {
+      if (node.items.length === 0) this.error(this.nodeLoc(node), `${key} is an empty list`, 'write at least one condition, or remove the key');
+      return node.items.flatMap((item) => {
+        const s = this.snippet(item as Node, `a condition in ${key}`);
+        return s ? [s] : [];
+      });
+    }
+    const s = this.snippet(node, key);
+    return s ? [s] : [];
+  }
+
+  private when(node: Node | undefined): WhenSource | undefined {
+    if (node === undefined) return undefined;
+    if (!isMap(node)) {
+      const expr = this.snippet(node, 'when');
+      return expr ? { kind: 'expr', expr } : undefined;
+    }
+    const entries: WhenEntry[] = [];
+    for (const pair of node.items) {
+      const key = this.keyName(pair);
+      if (key === undefined) continue;
+      const v = pair.value as Node | null;
+      const items = isSeq(v) ? (v.items as Node[]) : [v];
+      if (isSeq(v) && v.items.length === 0) this.error(this.nodeLoc(v), `when.${key} is an empty list`, 'list at least one value, or remove the key');
+      const values = items.flatMap((item) => {
+        const s = this.snippet(item, `when.${key}`, true);
+        return s ? [s] : [];
+      });
+      entries.push({ key, keyLoc: this.nodeLoc(pair.key as Node), values });
+    }
+    return { kind: 'map', entries };
+  }
+
+  /** A string (or true/false) scalar as an expression snippet. */
+  private snippet(node: Node | null | undefined, what: string, valueOnly = false): Snippet | undefined {
+    if (!node || !isScalar(node) || !(typeof node.value === 'string' || (!valueOnly && typeof node.value === 'boolean'))) {
+      this.error(this.nodeLoc(node), `${what} must be ${valueOnly ? 'a string or a list of strings' : 'a quoted condition'}`, valueOnly ? undefined : "e.g. \"has_cap('journal:append')\"");
+      return undefined;
+    }
+    const text = typeof node.value === 'boolean' ? String(node.value) : node.value;
+    return { text, source: this.src, offsets: alignOffsets(text, this.src.text, node) };
+  }
+}
+
+/**
+ * Maps each character of a scalar's value to its offset in the file by
+ * walking the source alongside the value: quotes, escapes and folded line
+ * breaks are skipped over. Exact for plain and quoted one-line scalars,
+ * close for block scalars; it never throws.
+ */
+function alignOffsets(value: string, file: string, node: Scalar): number[] {
+  const [start, end] = node.range ?? [0, 0];
+  let p = start + (node.type === 'QUOTE_DOUBLE' || node.type === 'QUOTE_SINGLE' ? 1 : 0);
+  const out: number[] = [];
+  for (const c of value) {
+    let q = p;
+    while (q < end && file[q] !== c && !(c === ' ' && file[q] === '\n')) q++;
+    if (q >= end) q = Math.min(p, Math.max(start, end - 1));
+    out.push(q);
+    for (let k = 1; k < c.length; k++) out.push(q + k);
+    p = q + c.length;
+  }
+  out.push(Math.min(p, end));
+  return out;
+}
+
+function yamlHint(code: string): string | undefined {
+  if (code === 'DUPLICATE_KEY') return 'each key may appear once in a mapping; a rule with two allow_if keys would silently drop one';
+  if (code === 'BAD_INDENT' || code === 'MISSING_CHAR') return 'check the indentation and the closing brackets';
+  if (code === 'BLOCK_AS_IMPLICIT_KEY' || code === 'MULTILINE_IMPLICIT_KEY') return "a condition containing ': ' must be quoted";
+  return 'quote conditions that contain YAML punctuation such as : # { } [ ]';
+}

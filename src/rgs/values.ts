@@ -1,0 +1,66 @@
+/**
+ * Run-time values of a request and the guards that check them. A request
+ * comes from outside (JSON, the gate), so every read is checked against the
+ * declared type; a failed check is an EvalFailure that turns the rule into
+ * a deny naming the attribute.
+ */
+
+export type Request = Readonly<Record<string, unknown>>;
+
+export class EvalFailure {
+  constructor(
+    /** The attribute (or expression) at fault, e.g. 'actor.trust'. */
+    readonly subject: string,
+    readonly message: string,
+  ) {}
+}
+
+export function missing(subject: string): EvalFailure {
+  return new EvalFailure(subject, `missing attribute '${subject}'`);
+}
+
+export function wrongType(subject: string, expected: string, got: unknown): EvalFailure {
+  return new EvalFailure(subject, `attribute '${subject}' is ${describeValue(got)}, expected ${expected}`);
+}
+
+export const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+export function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+}
+
+export function isStringSet(v: unknown): v is readonly string[] {
+  if (!Array.isArray(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'string') return false;
+  return true;
+}
+
+export function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return isStringSet(v) ? 'a set of strings' : 'a list that is not a set of strings';
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? 'an integer' : 'a number that is not a safe integer';
+  if (typeof v === 'object') return 'a record';
+  return `a ${typeof v}`;
+}
+
+/** Deterministic short text of a value for reasons and traces. */
+export function renderValue(v: unknown, depth = 0): string {
+  if (typeof v === 'string') return `'${v.length > 120 ? `${v.slice(0, 117)}...` : v}'`;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (v === null || v === undefined) return 'null';
+  if (Array.isArray(v)) {
+    if (!isStringSet(v)) return '[...]';
+    const sorted = [...new Set(v)].sort();
+    const shown = sorted.slice(0, 5).map((x) => renderValue(x, depth + 1));
+    if (sorted.length > 5) shown.push(`... (+${sorted.length - 5} more)`);
+    return `[${shown.join(', ')}]`;
+  }
+  if (typeof v === 'object') {
+    if (depth >= 2) return '{...}';
+    const keys = Object.keys(v).sort();
+    const shown = keys.slice(0, 6).map((k) => `${k}: ${renderValue((v as Record<string, unknown>)[k], depth + 1)}`);
+    if (keys.length > 6) shown.push(`... (+${keys.length - 6} more)`);
+    return `{${shown.join(', ')}}`;
+  }
+  return typeof v;
+}
