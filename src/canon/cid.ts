@@ -15,7 +15,7 @@ export const DAG_CBOR_CODEC = 0x71;
 export const BLAKE3_MULTIHASH = 0x1e;
 const DIGEST_LEN = 32;
 
-const blake3Hasher = hasherFrom({ name: 'blake3', code: BLAKE3_MULTIHASH, encode: (bytes: Uint8Array) => blake3(bytes) });
+const blake3Hasher = hasherFrom({ name: 'blake3', code: BLAKE3_MULTIHASH, encode: (bytes: Uint8Array) => new Uint8Array(blake3(bytes)) });
 
 /**
  * The Event-CID of `canonicalBytes`. The caller passes bytes that
