@@ -1,0 +1,110 @@
+/**
+ * Events from the outside world (decoded DAG-CBOR envelopes, JSON Lines)
+ * turned into FoldEvents. Integers become bigint and must fit in 64 bits;
+ * a non-integer number is refused, because folds are exact and a float
+ * would make results depend on how someone else's machine rounds.
+ */
+import { err, gateError, ok, type Result } from '../core/result';
+import type { FoldEvent, FoldInput } from './contract';
+
+export const INT64_MIN = -(2n ** 63n);
+export const INT64_MAX = 2n ** 63n - 1n;
+/** Deeper payloads are refused rather than risking the call stack. */
+export const MAX_PAYLOAD_DEPTH = 256;
+
+const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
+// eslint-disable-next-line no-control-regex -- control characters are what this refuses
+const NO_SPACE = /^[^\s\u0000-\u001f\u007f]+$/;
+const FLOAT_HINT = 'encode decimals as integer minor units or strings';
+
+/** `value` as a FoldInput; `where` names its place in messages (e.g. "payload.amount"). */
+export function toFoldInput(value: unknown, where = 'payload'): Result<FoldInput> {
+  const out = convert(value, where, 0);
+  if ('value' in out) return ok(out.value);
+  return err(gateError('FOLD_ERROR', out.problem, { hint: out.float ? FLOAT_HINT : 'events carry null, booleans, integers, strings, bytes, arrays and maps' }));
+}
+
+type Converted = { readonly value: FoldInput } | { readonly problem: string; readonly float: boolean };
+
+function convert(value: unknown, where: string, depth: number): Converted {
+  if (depth > MAX_PAYLOAD_DEPTH) return { problem: `at ${where}: the value is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`, float: false };
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return { value };
+  if (typeof value === 'number') {
+    if (!Number.isInteger(value)) return { problem: `at ${where}: ${String(value)} is not an integer; folds take no floating-point numbers`, float: true };
+    if (!Number.isSafeInteger(value)) return { problem: `at ${where}: ${String(value)} is too large to be an exact integer here`, float: true };
+    return { value: BigInt(value) };
+  }
+  if (typeof value === 'bigint') {
+    if (value < INT64_MIN || value > INT64_MAX) return { problem: `at ${where}: the integer ${value} does not fit in 64 bits`, float: false };
+    return { value };
+  }
+  if (value instanceof Uint8Array) return { value };
+  if (Array.isArray(value)) {
+    const items: FoldInput[] = [];
+    for (let i = 0; i < value.length; i++) {
+      const r = convert(value[i], `${where}[${i}]`, depth + 1);
+      if (!('value' in r)) return r;
+      items.push(r.value);
+    }
+    return { value: items };
+  }
+  if (typeof value === 'object') {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return { problem: `at ${where}: a ${describe(value)} is not a value an event can carry`, float: false };
+    const entries: [string, FoldInput][] = [];
+    for (const [k, v] of Object.entries(value)) {
+      const r = convert(v, `${where}.${k}`, depth + 1);
+      if (!('value' in r)) return r;
+      entries.push([k, r.value]);
+    }
+    // fromEntries defines own properties, so a key "__proto__" stays data.
+    return { value: Object.fromEntries(entries) };
+  }
+  return { problem: `at ${where}: a ${typeof value} is not a value an event can carry`, float: false };
+}
+
+function describe(value: object): string {
+  const name = (value.constructor as { name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && name ? name : 'non-plain object';
+}
+
+/** Where an envelope was read from: the journal ref and the commit that carries it. */
+export interface EventOrigin {
+  readonly journal: string;
+  readonly commit: string;
+}
+
+/**
+ * A FoldEvent from a decoded event envelope (fields `type`, `ulid`, `actor`,
+ * `payload`; others such as `caps`, `sig` or `policy_root` are not the fold's
+ * business and are ignored).
+ */
+export function foldEventFromEnvelope(envelope: unknown, origin: EventOrigin): Result<FoldEvent> {
+  if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope) || envelope instanceof Uint8Array) {
+    return err(gateError('FOLD_ERROR', 'an event envelope must be a map', { hint: 'an envelope has type, ulid, actor and payload' }));
+  }
+  const env = envelope as Readonly<Record<string, unknown>>;
+  const journal = textField(origin.journal, 'journal', NO_SPACE, 'a ref name such as refs/gatos/journal/finance/user/alice');
+  if (!journal.ok) return journal;
+  const commit = textField(origin.commit, 'commit', NO_SPACE, 'the id of the commit that carries the event');
+  if (!commit.ok) return commit;
+  const ulid = textField(env.ulid, 'ulid', ULID, '26 characters of Crockford base32 in upper case, e.g. 01J9Z8K6QW3T5V7X9Y1A2B3C4D');
+  if (!ulid.ok) return ulid;
+  const type = textField(env.type, 'type', NO_SPACE, "a dotted name such as 'invoice.created'");
+  if (!type.ok) return type;
+  const actor = textField(env.actor, 'actor', NO_SPACE, "an actor such as 'user:alice'");
+  if (!actor.ok) return actor;
+  const payload = toFoldInput(env.payload === undefined ? null : env.payload, 'payload');
+  if (!payload.ok) return err({ ...payload.error, message: `${ulid.value}: ${payload.error.message}` });
+  return ok({ journal: journal.value, commit: commit.value, ulid: ulid.value, type: type.value, actor: actor.value, payload: payload.value });
+}
+
+function textField(value: unknown, name: string, shape: RegExp, expected: string): Result<string> {
+  if (typeof value !== 'string') {
+    return err(gateError('FOLD_ERROR', `the event's '${name}' is ${value === undefined ? 'missing' : `a ${typeof value}, not a string`}`, { hint: `write ${expected}` }));
+  }
+  if (!shape.test(value)) {
+    return err(gateError('FOLD_ERROR', `the event's '${name}' ${JSON.stringify(value.slice(0, 60))} is malformed`, { hint: `write ${expected}` }));
+  }
+  return ok(value);
+}

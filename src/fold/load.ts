@@ -1,0 +1,21 @@
+/**
+ * Loading a compiled fold: strict canonical decoding, the common envelope,
+ * then the kind's own loader. Whatever the bytes, the answer is a runtime
+ * or an error value with a code; nothing half-loaded is ever returned.
+ */
+import { err, gateError, type Result } from '../core/result';
+import { readFoldEnvelope, foldRootOf } from './artifact';
+import type { FoldRuntime } from './contract';
+import { specFromBody } from './yaml/body';
+import { yamlFoldRuntime } from './yaml/runtime';
+
+export function loadCompiledFold(bytes: Uint8Array): Result<FoldRuntime> {
+  const env = readFoldEnvelope(bytes);
+  if (!env.ok) return env;
+  if (env.value.kind === 'yaml') {
+    const spec = specFromBody(env.value.body, env.value.inputs, bytes);
+    if (!spec.ok) return spec;
+    return { ok: true, value: yamlFoldRuntime(spec.value, foldRootOf(bytes)) as FoldRuntime };
+  }
+  return err(gateError('ARTIFACT_INVALID', 'EchoLua support not built: this engine cannot run EchoLua folds yet', { hint: 'compile the fold as YAML, or use a build of gatos with EchoLua' }));
+}

@@ -1,0 +1,21 @@
+/** Exact 64-bit arithmetic for reducers: overflow is a deterministic error, never a wrap. */
+import { INT64_MAX, INT64_MIN } from '../event-input';
+import { FoldFailure } from './cell';
+
+export function checkedAdd(a: bigint, b: bigint): bigint | FoldFailure {
+  const r = a + b;
+  if (r > INT64_MAX || r < INT64_MIN) {
+    return new FoldFailure(`integer overflow: ${a} + ${b} does not fit in 64 bits`, 'keep sums within -2^63..2^63-1, e.g. by splitting a counter by key');
+  }
+  return r;
+}
+
+export function sumValues(values: Iterable<bigint>): bigint | FoldFailure {
+  let total = 0n;
+  for (const v of values) {
+    const r = checkedAdd(total, v);
+    if (r instanceof FoldFailure) return r;
+    total = r;
+  }
+  return total;
+}
