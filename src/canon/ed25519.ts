@@ -46,17 +46,40 @@ export function sign(seed: Uint8Array, message: Uint8Array): Uint8Array {
  */
 export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   if (publicKey.byteLength !== PUBLIC_KEY_LEN || signature.byteLength !== SIGNATURE_LEN) return false;
-  let key: KeyObject;
-  try {
-    key = createPublicKey({ key: Buffer.from(concatBytes([SPKI_PREFIX, publicKey])), format: 'der', type: 'spki' });
-  } catch {
-    return false;
-  }
+  const key = publicKeyObject(publicKey);
+  if (!key) return false;
   try {
     return nodeVerify(null, message, key, signature);
   } catch {
     return false;
   }
+}
+
+/**
+ * Parsed keys, by their hex. Building a KeyObject cost a third of each
+ * verification (measured in bench/canon.bench.ts) and a push verifies many
+ * signatures by few keys. The cache changes no answer: a key that does not
+ * parse is remembered as null and still gives false.
+ */
+const KEY_CACHE_LIMIT = 1024;
+const keyCache = new Map<string, KeyObject | null>();
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
+  const id = toHex(publicKey);
+  const cached = keyCache.get(id);
+  if (cached !== undefined) return cached;
+  let key: KeyObject | null;
+  try {
+    key = createPublicKey({ key: Buffer.from(concatBytes([SPKI_PREFIX, publicKey])), format: 'der', type: 'spki' });
+  } catch {
+    key = null;
+  }
+  if (keyCache.size >= KEY_CACHE_LIMIT) {
+    const oldest = keyCache.keys().next();
+    if (!oldest.done) keyCache.delete(oldest.value);
+  }
+  keyCache.set(id, key);
+  return key;
 }
 
 function privateKeyObject(seed: Uint8Array): KeyObject {
