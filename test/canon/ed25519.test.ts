@@ -47,6 +47,17 @@ describe('ed25519 sign and verify', () => {
     expect(verify(kp.publicKey, msg, bigS)).toBe(false);
   });
 
+  it('gives the same answers however often and in whatever order keys are seen (the key cache changes nothing)', () => {
+    const invalidKey = new Uint8Array(32).fill(0xff);
+    const others = Array.from({ length: 1100 }, () => generateKeyPair().publicKey);
+    for (let round = 0; round < 2; round++) {
+      expect(verify(invalidKey, msg, sig)).toBe(false);
+      expect(verify(kp.publicKey, msg, sig)).toBe(true);
+      // More keys than the cache holds, so the first ones are evicted and parsed again.
+      for (const other of others) expect(verify(other, msg, sig)).toBe(false);
+    }
+  });
+
   it('treats a seed of the wrong length as a programming error', () => {
     expect(() => sign(new Uint8Array(31), msg)).toThrow(/32 bytes/);
   });
