@@ -1,5 +1,7 @@
 /** Every benchmark suite; each concern adds its own file and one line here. */
 import type { BenchSuite } from './harness';
 import { canonSuite } from './canon.bench';
+import { trailersSuite } from './trailers.bench';
+import { gitSuite } from './git.bench';
 
-export const suites: BenchSuite[] = [canonSuite];
+export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite];
