@@ -18,9 +18,8 @@ function patternInput(length: number): Uint8Array {
 }
 
 describeWithVectors('BLAKE3 vectors (hash mode)', () => {
-  const { cases } = readVectorJson<Blake3Vectors>('blake3', 'test_vectors.json');
-
   it('gives every published digest', () => {
+    const { cases } = readVectorJson<Blake3Vectors>('blake3', 'test_vectors.json');
     let passed = 0;
     let extended = 0;
     const failures: string[] = [];

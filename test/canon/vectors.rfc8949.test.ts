@@ -67,10 +67,12 @@ const TABLE: Readonly<Record<string, Verdict>> = {
 };
 
 describeWithVectors('RFC 8949 Appendix A examples', () => {
-  const examples = readVectorJson<Example[]>('rfc8949', 'appendix_a.json');
+  // Read lazily: a skipped suite still runs this callback to collect its tests.
+  let cached: Example[] | undefined;
+  const examples = (): Example[] => (cached ??= readVectorJson<Example[]>('rfc8949', 'appendix_a.json'));
 
   it('classifies every example, and only those', () => {
-    const hexes = examples.map((e) => e.hex);
+    const hexes = examples().map((e) => e.hex);
     expect(hexes.filter((h) => !(h in TABLE))).toEqual([]);
     expect(Object.keys(TABLE).filter((h) => !hexes.includes(h))).toEqual([]);
   });
@@ -81,7 +83,7 @@ describeWithVectors('RFC 8949 Appendix A examples', () => {
     let invalid = 0;
     let invalidOk = 0;
     const failures: string[] = [];
-    for (const ex of examples) {
+    for (const ex of examples()) {
       const verdict = TABLE[ex.hex];
       if (!verdict) continue;
       const r = decodeStrict(fromHexLoose(ex.hex), `example ${ex.hex}`);
@@ -101,7 +103,7 @@ describeWithVectors('RFC 8949 Appendix A examples', () => {
     reportCount('rfc8949 appendix A valid DAG-CBOR examples round-trip', validOk, valid);
     reportCount('rfc8949 appendix A non-DAG-CBOR examples rejected', invalidOk, invalid);
     expect(failures).toEqual([]);
-    expect(valid + invalid).toBe(examples.length);
+    expect(valid + invalid).toBe(examples().length);
   });
 });
 
