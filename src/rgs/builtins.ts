@@ -40,6 +40,7 @@ export const BUILTINS: readonly Builtin[] = [
   fn('size', [{ name: 'set', type: SET }], INT, [], 'number of elements of a set'),
   fn('starts_with', [{ name: 'text', type: STRING }, { name: 'prefix', type: STRING }], BOOL, [], 'text begins with prefix'),
   fn('ends_with', [{ name: 'text', type: STRING }, { name: 'suffix', type: STRING }], BOOL, [], 'text ends with suffix'),
+  fn('concat', [{ name: 'left', type: STRING }, { name: 'right', type: STRING }], STRING, [], 'the two strings joined; `a + b` on strings means the same'),
   fn('str_contains', [{ name: 'text', type: STRING }, { name: 'part', type: STRING }], BOOL, [], 'part occurs in text; `text contains part` means the same'),
 ];
 

@@ -220,8 +220,13 @@ class Checker {
         return { type: BOOL, ir: [COMPARE[op] as CompareOp, a, b] };
       }
       case '+':
-      case '-':
+      case '-': {
+        if (op === '+') {
+          const a = this.expr(left);
+          if (a.type.kind === 'string') return { type: STRING, ir: ['call', 'concat', a.ir, this.want(right, STRING, "'+' after a string")] };
+        }
         return { type: INT, ir: [op === '+' ? 'add' : 'sub', this.want(left, INT, `'${op}'`), this.want(right, INT, `'${op}'`)] };
+      }
       case 'in':
       case 'not in': {
         const member = this.membership(right, left, opSpan, op);

@@ -283,6 +283,8 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
       return { type: BOOL, fn: (r) => (a0(r) as string).startsWith(a1(r) as string) };
     case 'ends_with':
       return { type: BOOL, fn: (r) => (a0(r) as string).endsWith(a1(r) as string) };
+    case 'concat':
+      return { type: STRING, fn: (r) => (a0(r) as string) + (a1(r) as string) };
     case 'str_contains':
       return { type: BOOL, fn: (r) => (a0(r) as string).includes(a1(r) as string) };
     default:

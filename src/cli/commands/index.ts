@@ -4,6 +4,10 @@
  */
 import type { CommandModule } from 'yargs';
 import { versionCommand } from './version';
+import { policycCommand } from './policyc';
+import { policyCommand } from './policy';
+import { foldcCommand } from './foldc';
+import { foldCommand } from './fold';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
-export const commands: CommandModule<any, any>[] = [versionCommand];
+export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand];
