@@ -108,7 +108,7 @@ describe('gatos policy explain', () => {
     expect(r.stdout).toContain("decision: DENY journal/finance-append [POLICY_DENY]\n  reason: actor user:bob lacks capability 'journal:append'");
     expect(r.stdout).toContain('  journal/finance-append: deny');
     expect(r.stdout).toMatch(/allow_if +false +has_cap\('journal:append'\)/);
-    expect(r.stdout).toMatch(/  journal\/append-only: not-applicable\n +when +false/);
+    expect(r.stdout).toMatch(/ {2}journal\/append-only: not-applicable\n +when +false/);
   });
 
   test('--json gives the same decision as data', () => {
