@@ -16,6 +16,14 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  // Those packages expose their files only under the "import" export condition,
+  // which jest's resolver does not use; point it at the files directly.
+  moduleNameMapper: {
+    '^cborg$': '<rootDir>/node_modules/cborg/cborg.js',
+    '^@ipld/dag-cbor$': '<rootDir>/node_modules/@ipld/dag-cbor/src/index.js',
+    '^multiformats$': '<rootDir>/node_modules/multiformats/dist/src/index.js',
+    '^multiformats/(.*)$': '<rootDir>/node_modules/multiformats/dist/src/$1.js',
+  },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
