@@ -1,0 +1,217 @@
+/**
+ * A loaded EchoLua fold as a FoldRuntime. Loading validates the IR, builds
+ * the closures, runs the main chunk (which defines init, step and emit),
+ * freezes everything it made, and runs init() once. Each step event and each
+ * emit is one invocation with fresh fuel and memory budgets, so batching
+ * never changes a result.
+ */
+import type { PrefixedDigest } from '../../canon/digest';
+import { canonicalJson } from '../../canon/jcs';
+import { err, gateError, ok, type GateError, type Result } from '../../core/result';
+import type { EmittedFiles, FoldEvent, FoldRuntime } from '../contract';
+import { FOLD_ENGINE } from '../engine-id';
+import type { ElcProgram } from './elc';
+import { checkState, decodeState, encodeState } from './state';
+import { inputToLua, luaToJson } from './vm/bridge';
+import { compileProgram } from './vm/compile';
+import { DEFAULT_LIMITS, Machine, type Limits } from './vm/machine';
+import { installStdlib } from './vm/stdlib';
+import { binToText, textToBin } from './vm/strings';
+import { LuaError, LuaFunction, LuaTable, typeName, type Value } from './vm/values';
+
+/** The state a runtime hands out. `step` consumes it: a consumed state cannot be stepped or emitted again. */
+export class EchoState {
+  consumed = false;
+  constructor(readonly value: Value) {}
+}
+
+/** Turns anything thrown while running a fold into an error value; nothing escapes as an exception. */
+export function runtimeError(e: unknown, where: string): GateError {
+  if (e instanceof LuaError) {
+    return gateError('FOLD_ERROR', `${e.sub}: ${e.message} (in ${where})`, { hint: hintFor(e) });
+  }
+  const detail = e instanceof Error ? e.message : String(e);
+  return gateError('GATE_ERROR', `the EchoLua VM failed on the host while running ${where}: ${detail}`, { hint: 'this is not a fold result; the push is refused and the failure should be reported' });
+}
+
+function hintFor(e: LuaError): string {
+  switch (e.sub) {
+    case 'FUEL_EXHAUSTED': return 'the fold does too much work for one invocation; look for an endless loop, or move heavy work out of step';
+    case 'MEMORY_EXHAUSTED': return 'the fold allocates too much in one invocation';
+    case 'INT_OVERFLOW': return 'integers are exact 64-bit values and Q32.32 holds about +-2.1e9; overflow is an error, never a wrap';
+    case 'DIV_BY_ZERO': return 'check the divisor before dividing';
+    case 'STACK_OVERFLOW': return 'recursion is limited; use a loop';
+    case 'FROZEN': return 'tables and globals made at load time are read-only; keep changing data in the state';
+    default: return 'see docs/echolua.md for the EchoLua profile';
+  }
+}
+
+export interface LoadOptions {
+  readonly limits?: Limits;
+}
+
+export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, inputs: readonly string[], opts: LoadOptions = {}): Result<FoldRuntime<EchoState>> {
+  const m = new Machine(opts.limits ?? DEFAULT_LIMITS);
+  let init: LuaFunction;
+  let step: LuaFunction;
+  let emit: LuaFunction;
+  try {
+    installStdlib(m);
+    const main = compileProgram(m, program.main);
+    m.reset();
+    main.call([]);
+    m.endLoad();
+    const fns: LuaFunction[] = [];
+    for (const name of ['init', 'step', 'emit']) {
+      const f = m.env.get(name);
+      if (!(f instanceof LuaFunction)) {
+        return err(gateError('ARTIFACT_INVALID', `the EchoLua fold defines no function '${name}' (found ${typeName(f)})`, { hint: 'a fold defines init(), step(state, event) and emit(state) at the top level' }));
+      }
+      fns.push(f);
+    }
+    [init, step, emit] = fns as [LuaFunction, LuaFunction, LuaFunction];
+  } catch (e) {
+    return err(runtimeError(e, 'the main chunk'));
+  }
+  let initial: Uint8Array;
+  try {
+    m.reset();
+    const enc = encodeState(init.call([])[0]);
+    if (!enc.ok) return enc;
+    initial = enc.value;
+  } catch (e) {
+    return err(runtimeError(e, 'init()'));
+  }
+
+  const runtime: FoldRuntime<EchoState> = {
+    kind: 'echolua',
+    foldRoot,
+    engine: FOLD_ENGINE,
+    inputs,
+    init(): EchoState {
+      const v = decodeState(initial);
+      // initial was produced by encodeState above, so it always reads back.
+      return new EchoState(v.ok ? v.value : undefined);
+    },
+    step(state, events) {
+      if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)', { hint: 'use the state step returned' }));
+      state.consumed = true;
+      let value = state.value;
+      for (let i = 0; i < events.length; i++) {
+        const ev = events[i] as FoldEvent;
+        try {
+          m.reset();
+          const rs = step.call([value, eventToLua(ev, m)]);
+          value = rs[0];
+          if (value === undefined) return err(gateError('FOLD_ERROR', `RUNTIME: step returned nil for event ${ev.ulid} (index ${i})`, { hint: 'step(state, event) must return the new state' }));
+        } catch (e) {
+          return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`));
+        }
+      }
+      const saveable = checkState(value);
+      return saveable.ok ? ok(new EchoState(value)) : saveable;
+    },
+    emit(state) {
+      if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)'));
+      const frozen = freezeAll(state.value);
+      try {
+        m.reset();
+        const files = emit.call([state.value])[0];
+        return emittedFiles(files);
+      } catch (e) {
+        return err(runtimeError(e, 'emit'));
+      } finally {
+        for (const t of frozen) t.frozen = false;
+      }
+    },
+    saveState(state) {
+      const r = encodeState(state.value);
+      // step and init check every state they hand out (checkState), so this cannot fail for them.
+      if (!r.ok) throw new Error(`bug: an unchecked EchoLua state reached saveState: ${r.error.message}`);
+      return r.value;
+    },
+    loadState(bytes) {
+      const v = decodeState(bytes);
+      return v.ok ? ok(new EchoState(v.value)) : v;
+    },
+  };
+  return ok(runtime);
+}
+
+/** Emit must not change the state (it could otherwise depend on when emit ran): freeze every table for its duration. */
+function freezeAll(v: Value): LuaTable[] {
+  const out: LuaTable[] = [];
+  const stack: Value[] = [v];
+  while (stack.length > 0) {
+    const x = stack.pop();
+    if (!(x instanceof LuaTable) || x.frozen) continue;
+    x.frozen = true;
+    out.push(x);
+    for (const item of x.arr) stack.push(item);
+    if (x.hash) for (const [k, item] of x.hash) {
+      stack.push(item);
+      if (k instanceof LuaTable) stack.push(k);
+    }
+  }
+  return out;
+}
+
+function eventToLua(ev: FoldEvent, m: Machine): LuaTable {
+  const t = m.newTable();
+  t.set('journal', textToBin(ev.journal));
+  t.set('commit', textToBin(ev.commit));
+  t.set('ulid', textToBin(ev.ulid));
+  t.set('type', textToBin(ev.type));
+  t.set('actor', textToBin(ev.actor));
+  t.set('payload', inputToLua(ev.payload, m));
+  m.alloc(6);
+  return t;
+}
+
+function emittedFiles(files: Value): Result<EmittedFiles> {
+  if (!(files instanceof LuaTable)) {
+    return err(gateError('FOLD_ERROR', `RUNTIME: emit must return a table of path -> value, found ${typeName(files)}`));
+  }
+  const paths: [string, Value][] = [];
+  for (const k of files.keys()) {
+    const path = typeof k === 'string' ? binToText(k) : undefined;
+    if (path === undefined || path === '') return err(gateError('FOLD_ERROR', `RUNTIME: emit returned a key that is not a file path (${typeName(k)})`, { hint: 'emit returns { ["state/x.json"] = value, ... }' }));
+    paths.push([path, files.get(k)]);
+  }
+  paths.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const out = new Map<string, Uint8Array>();
+  for (const [path, value] of paths) {
+    let json;
+    try {
+      json = luaToJson(value, '$');
+    } catch (e) {
+      return err(runtimeError(e, `emit of ${path}`));
+    }
+    const bytes = canonicalJson(json);
+    if (!bytes.ok) return err(gateError('FOLD_ERROR', `RUNTIME: emitted file ${path}: ${bytes.error.message}`, { hint: bytes.error.hint }));
+    out.set(path, bytes.value);
+  }
+  return ok(out);
+}
+
+/** Script mode for tests and the differential harness: run a chunk with a captured print. */
+export function runScript(program: ElcProgram, limits: Limits = DEFAULT_LIMITS): { output: string; error?: GateError } {
+  const m = new Machine(limits);
+  const lines: string[] = [];
+  try {
+    installStdlib(m, { print: (line) => lines.push(line) });
+    const main = compileProgram(m, program.main);
+    m.reset();
+    main.call([]);
+    return { output: joinOutput(lines) };
+  } catch (e) {
+    return { output: joinOutput(lines), error: runtimeError(e, 'the script') };
+  }
+}
+
+function joinOutput(lines: string[]): string {
+  // print output is bytes; show it as text where it is UTF-8 (the oracle prints the same bytes).
+  const bin = lines.map((l) => `${l}\n`).join('');
+  return binToText(bin) ?? bin;
+}
+

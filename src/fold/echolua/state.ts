@@ -1,0 +1,178 @@
+/**
+ * The saved form of a fold's state: canonical DAG-CBOR of the Lua value, so
+ * the gate can resume from a checkpoint and get the same bytes as a single
+ * pass. DAG-CBOR map keys must be text, so tables are written as flat arrays:
+ *
+ *   nil (top level only)  null
+ *   boolean               true / false
+ *   integer               CBOR integer
+ *   string                CBOR byte string (Lua strings are bytes)
+ *   Q32.32                {"q": raw}      raw = value * 2^32, an integer
+ *   json.null             {"null": true}
+ *   table                 [k1, v1, k2, v2, ...] keys in dpairs order
+ *
+ * Functions, cycles and tables reachable twice (aliasing would not survive
+ * a reload) are refused with FOLD_ERROR.
+ */
+import { decodeStrict, encodeCanonical } from '../../canon/cbor';
+import { bytesEqual } from '../../core/bytes';
+import { err, gateError, ok, type Result } from '../../core/result';
+import { compareKeys } from './vm/order';
+import { binToBytes, bytesToBin } from './vm/strings';
+import { JSON_NULL, LuaError, LuaFunction, LuaTable, Q, typeName, type Value } from './vm/values';
+
+type Cbor = null | boolean | number | bigint | Uint8Array | Cbor[] | { q: number | bigint } | { null: true };
+
+const MAX_STATE_DEPTH = 100;
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
+
+class StateError {
+  constructor(readonly message: string) {}
+}
+
+function toCbor(v: Value, seen: Set<LuaTable>, path: string, depth: number): Cbor {
+  if (depth > MAX_STATE_DEPTH) throw new StateError(`the state is nested more than ${MAX_STATE_DEPTH} levels at ${path}`);
+  switch (typeof v) {
+    case 'undefined':
+      return null;
+    case 'boolean':
+    case 'number':
+    case 'bigint':
+      return v;
+    case 'string':
+      return binToBytes(v);
+    default:
+      break;
+  }
+  if (v instanceof Q) return { q: safe(v.raw) };
+  if (v === JSON_NULL) return { null: true };
+  if (v instanceof LuaTable) {
+    if (seen.has(v)) throw new StateError(`the table at ${path} appears twice in the state (or contains itself); state must be a tree`);
+    seen.add(v);
+    let keys: Value[];
+    try {
+      keys = v.keys().sort(compareKeys);
+    } catch (e) {
+      if (e instanceof LuaError) throw new StateError(`${e.message} (at ${path})`);
+      throw e;
+    }
+    const out: Cbor[] = [];
+    for (const k of keys) {
+      out.push(toCbor(k, seen, path, depth + 1));
+      out.push(toCbor(v.get(k), seen, `${path}[${describeKey(k)}]`, depth + 1));
+    }
+    return out;
+  }
+  throw new StateError(`a ${typeName(v)} value at ${path} cannot be saved in the state (functions are not data)`);
+}
+
+function describeKey(k: Value): string {
+  return typeof k === 'string' ? JSON.stringify(k) : String(k instanceof Q ? `fixed ${k.raw}` : k);
+}
+
+function safe(b: bigint): number | bigint {
+  return b >= -BigInt(Number.MAX_SAFE_INTEGER) && b <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(b) : b;
+}
+
+/**
+ * Checks that a value can be saved (the same rules as encodeState) without
+ * building the encoding: run after every step batch, so saveState cannot fail.
+ */
+export function checkState(v: Value): Result<void> {
+  const seen = new Set<LuaTable>();
+  const walk = (x: Value, path: string, depth: number): void => {
+    if (!(x instanceof LuaTable)) {
+      if (x instanceof LuaFunction) throw new StateError(`a function value at ${path} cannot be saved in the state (functions are not data)`);
+      return;
+    }
+    if (depth > MAX_STATE_DEPTH) throw new StateError(`the state is nested more than ${MAX_STATE_DEPTH} levels at ${path}`);
+    if (seen.has(x)) throw new StateError(`the table at ${path} appears twice in the state (or contains itself); state must be a tree`);
+    seen.add(x);
+    for (let i = 0; i < x.arr.length; i++) walk(x.arr[i], `${path}[${i + 1}]`, depth + 1);
+    if (x.hash) {
+      for (const [k, item] of x.hash) {
+        if (k instanceof LuaTable || k instanceof LuaFunction || k === JSON_NULL) throw new StateError(`a table at ${path} has a ${typeName(k as Value)} key; state keys must be numbers, strings or booleans`);
+        walk(item, `${path}[${describeKey(k as Value)}]`, depth + 1);
+      }
+    }
+  };
+  try {
+    walk(v, '$', 0);
+    return ok(undefined);
+  } catch (e) {
+    if (e instanceof StateError) return err(gateError('FOLD_ERROR', `RUNTIME: state cannot be saved: ${e.message}`, { hint: 'keep only numbers, strings, booleans and tables (a tree) in the fold state' }));
+    throw e;
+  }
+}
+
+/** Canonical bytes of a state value, or FOLD_ERROR when it is not plain data. */
+export function encodeState(v: Value): Result<Uint8Array> {
+  try {
+    return ok(encodeCanonical(toCbor(v, new Set(), '$', 0)));
+  } catch (e) {
+    if (e instanceof StateError) return err(gateError('FOLD_ERROR', `RUNTIME: state cannot be saved: ${e.message}`, { hint: 'keep only numbers, strings, booleans and tables (a tree) in the fold state' }));
+    throw e;
+  }
+}
+
+function fromCbor(c: unknown, path: string, depth: number, top: boolean): Value {
+  if (depth > MAX_STATE_DEPTH) throw new StateError(`nested more than ${MAX_STATE_DEPTH} levels at ${path}`);
+  if (c === null) {
+    if (!top) throw new StateError(`null inside a table at ${path}`);
+    return undefined;
+  }
+  if (typeof c === 'boolean') return c;
+  if (typeof c === 'number') {
+    if (!Number.isSafeInteger(c)) throw new StateError(`a non-integer number at ${path}`);
+    return c;
+  }
+  if (typeof c === 'bigint') {
+    if (c > INT64_MAX || c < INT64_MIN) throw new StateError(`an integer outside 64 bits at ${path}`);
+    return c;
+  }
+  if (c instanceof Uint8Array) return bytesToBin(c);
+  if (Array.isArray(c)) {
+    if (c.length % 2 !== 0) throw new StateError(`a table at ${path} has an odd number of items`);
+    const t = new LuaTable();
+    let prev: Value = undefined;
+    for (let i = 0; i < c.length; i += 2) {
+      const k = fromCbor(c[i], path, depth + 1, false);
+      if (k === undefined || k === JSON_NULL || k instanceof LuaTable) throw new StateError(`a table at ${path} has a key that is not a number, string or boolean`);
+      if (i > 0 && compareKeys(prev, k) >= 0) throw new StateError(`the keys of a table at ${path} are not in canonical order`);
+      prev = k;
+      t.set(k, fromCbor(c[i + 1], `${path}[${describeKey(k)}]`, depth + 1, false));
+    }
+    return t;
+  }
+  if (typeof c === 'object') {
+    const keys = Object.keys(c);
+    const o = c as Record<string, unknown>;
+    if (keys.length === 1 && keys[0] === 'q') {
+      const raw = o.q;
+      if ((typeof raw === 'number' && Number.isSafeInteger(raw)) || (typeof raw === 'bigint' && raw <= INT64_MAX && raw >= INT64_MIN)) {
+        return new Q(BigInt(raw));
+      }
+      throw new StateError(`a malformed fixed-point value at ${path}`);
+    }
+    if (keys.length === 1 && keys[0] === 'null' && o.null === true) return JSON_NULL;
+  }
+  throw new StateError(`an unexpected value at ${path}`);
+}
+
+/** Reads saved state bytes back into a Lua value; anything not produced by encodeState is refused. */
+export function decodeState(bytes: Uint8Array): Result<Value> {
+  const decoded = decodeStrict(bytes, 'EchoLua fold state');
+  if (!decoded.ok) return decoded;
+  try {
+    const value = fromCbor(decoded.value, '$', 0, true);
+    // Only the one canonical form is accepted: saving what was read must give the same bytes.
+    const again = encodeState(value);
+    if (!again.ok || !bytesEqual(again.value, bytes)) throw new StateError('the bytes are not the canonical encoding of the state they describe');
+    return ok(value);
+  } catch (e) {
+    if (e instanceof StateError) return err(gateError('FOLD_ERROR', `saved EchoLua state is malformed: ${e.message}`, { hint: 'state bytes must come from saveState of the same fold' }));
+    if (e instanceof LuaError) return err(gateError('FOLD_ERROR', `saved EchoLua state is malformed: ${e.message}`));
+    throw e;
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Crossing the VM boundary: JSON values and fold events in, JSON out.
+ * Text becomes UTF-8 byte strings on the way in and must be valid UTF-8 on
+ * the way out. A Q32.32 number leaves as a JSON number only when a double
+ * holds it exactly; otherwise it is an error rather than a silent rounding.
+ */
+import type { JsonValue } from '../../../canon/json-value';
+import type { FoldInput } from '../../contract';
+import { numberToString, qToExactDouble } from './number';
+import { compareKeys } from './order';
+import { binToText, bytesToBin, textToBin } from './strings';
+import { fail, JSON_NULL, LuaTable, normInt, Q, typeName, type Value } from './values';
+import type { Machine } from './machine';
+
+export const MAX_JSON_NESTING = 100;
+
+/** A JSON value (from parseJsonStrict) as a Lua value; tables are charged to `m`. */
+export function jsonToLua(v: JsonValue, m: Machine, depth = 0): Value {
+  if (depth > MAX_JSON_NESTING) fail('RUNTIME', `JSON nested more than ${MAX_JSON_NESTING} levels`);
+  if (v === null) return JSON_NULL;
+  switch (typeof v) {
+    case 'boolean':
+      return v;
+    case 'string':
+      m.allocString(v.length);
+      return textToBin(v);
+    case 'bigint':
+      return normInt(v);
+    case 'number':
+      return doubleToLua(v);
+    default:
+      break;
+  }
+  const t = m.newTable();
+  if (Array.isArray(v)) {
+    const items = v as readonly JsonValue[];
+    m.alloc(items.length);
+    for (let i = 0; i < items.length; i++) t.set(i + 1, jsonToLua(items[i] as JsonValue, m, depth + 1));
+    return t;
+  }
+  const obj = v as { readonly [k: string]: JsonValue };
+  const keys = Object.keys(obj);
+  m.alloc(keys.length);
+  for (const k of keys) t.set(textToBin(k), jsonToLua(obj[k] as JsonValue, m, depth + 1));
+  return t;
+}
+
+/** A double from JSON: an integer stays an integer; a fraction becomes Q32.32, rounded to nearest, ties to even. */
+function doubleToLua(d: number): Value {
+  if (Number.isInteger(d)) {
+    if (Number.isSafeInteger(d)) return d + 0;
+    return normInt(BigInt(d));
+  }
+  const scaled = d * 2 ** 32; // exact: scaling by a power of two
+  if (Math.abs(scaled) >= 2 ** 63) fail('INT_OVERFLOW', `the JSON number ${d} is outside the Q32.32 range`);
+  const fl = Math.floor(scaled);
+  const rest = scaled - fl; // exact for |scaled| < 2^52, and 0 above (already integral)
+  let raw = BigInt(fl);
+  if (rest > 0.5 || (rest === 0.5 && (raw & 1n) === 1n)) raw += 1n;
+  return new Q(raw);
+}
+
+/** A fold event's payload (FoldInput) as a Lua value. */
+export function inputToLua(v: FoldInput, m: Machine, depth = 0): Value {
+  if (depth > MAX_JSON_NESTING) fail('RUNTIME', `event payload nested more than ${MAX_JSON_NESTING} levels`);
+  if (v === null) return JSON_NULL;
+  switch (typeof v) {
+    case 'boolean':
+      return v;
+    case 'string':
+      return textToBin(v);
+    case 'bigint':
+      return normInt(v);
+    default:
+      break;
+  }
+  if (v instanceof Uint8Array) return bytesToBin(v);
+  const t = m.newTable();
+  if (Array.isArray(v)) {
+    const items = v as readonly FoldInput[];
+    for (let i = 0; i < items.length; i++) t.set(i + 1, inputToLua(items[i] as FoldInput, m, depth + 1));
+    return t;
+  }
+  const obj = v as { readonly [key: string]: FoldInput };
+  for (const k of Object.keys(obj)) t.set(textToBin(k), inputToLua(obj[k] as FoldInput, m, depth + 1));
+  return t;
+}
+
+/**
+ * A Lua value as JSON. Tables whose keys are exactly 1..n (n >= 1) are
+ * arrays; tables with only string keys, and the empty table, are objects;
+ * anything else (mixed keys, functions, nil) is an error.
+ */
+export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
+  if (depth > MAX_JSON_NESTING) fail('RUNTIME', `value nested more than ${MAX_JSON_NESTING} levels (or it contains itself) at ${path}`);
+  if (v === JSON_NULL) return null;
+  switch (typeof v) {
+    case 'boolean':
+    case 'number':
+    case 'bigint':
+      return v;
+    case 'string': {
+      const text = binToText(v);
+      if (text === undefined) fail('RUNTIME', `the string at ${path} is not valid UTF-8 and cannot become JSON text`);
+      return text;
+    }
+    default:
+      break;
+  }
+  if (v instanceof Q) {
+    const d = qToExactDouble(v);
+    if (d === undefined) fail('RUNTIME', `the fixed-point value ${numberToString(v)} at ${path} has no exact JSON number form`);
+    return d;
+  }
+  if (v instanceof LuaTable) {
+    const hashSize = v.hash?.size ?? 0;
+    if (hashSize === 0 && v.arr.length > 0) return v.arr.map((x, i) => luaToJson(x, `${path}[${i + 1}]`, depth + 1));
+    const out = Object.create(null) as { [k: string]: JsonValue };
+    if (v.arr.length > 0) fail('RUNTIME', `the table at ${path} mixes array items and named keys; JSON needs one or the other`);
+    const keys = v.keys();
+    for (const k of keys) {
+      if (typeof k !== 'string') fail('RUNTIME', `the table at ${path} has a ${typeName(k)} key; JSON objects need string keys`);
+    }
+    keys.sort(compareKeys);
+    for (const k of keys as string[]) {
+      const name = binToText(k);
+      if (name === undefined) fail('RUNTIME', `a key at ${path} is not valid UTF-8`);
+      out[name] = luaToJson(v.get(k), `${path}.${name}`, depth + 1);
+    }
+    return out;
+  }
+  return fail('RUNTIME', `a ${typeName(v)} value at ${path} has no JSON form`);
+}

@@ -1,0 +1,34 @@
+/**
+ * Lua strings are byte strings. The VM holds them as JS strings whose code
+ * units are the bytes (each 0..255), so length, indexing and comparison are
+ * bytewise like PUC Lua's in the C locale. Text crosses into the VM as UTF-8
+ * bytes and leaves it through a strict UTF-8 decoder.
+ */
+import { decodeUtf8, utf8 } from '../../../core/bytes';
+
+// eslint-disable-next-line no-control-regex -- bytes 0..127 are exactly ASCII
+const ASCII = /^[\x00-\x7f]*$/;
+
+export function bytesToBin(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return out;
+}
+
+export function binToBytes(bin: string): Uint8Array {
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** JS text -> the VM's byte string (UTF-8). ASCII passes unchanged. */
+export function textToBin(text: string): string {
+  return ASCII.test(text) ? text : bytesToBin(utf8(text));
+}
+
+/** The VM's byte string -> JS text, or undefined when the bytes are not UTF-8. */
+export function binToText(bin: string): string | undefined {
+  return ASCII.test(bin) ? bin : decodeUtf8(binToBytes(bin));
+}

@@ -1,0 +1,236 @@
+/**
+ * The values an EchoLua program sees, as the VM holds them in JavaScript.
+ *
+ *   nil      undefined
+ *   boolean  boolean
+ *   integer  number while |n| <= 2^53-1, bigint beyond (never both forms for
+ *            one value, so === and Map keys stay exact)
+ *   fixed    Q (Q32.32, the profile's non-integer number)
+ *   string   a JS string whose code units are bytes (0..255): Lua strings
+ *            are byte strings, so # and string.sub count bytes as PUC Lua does
+ *   table    LuaTable
+ *   function LuaFunction
+ *   json.null JSON_NULL, the one value that stands for JSON null
+ */
+
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+export const INT64_MAX = 2n ** 63n - 1n;
+export const INT64_MIN = -(2n ** 63n);
+
+/** Q32.32: value = raw / 2^32, raw a signed 64-bit integer. */
+export class Q {
+  constructor(readonly raw: bigint) {}
+}
+
+export class JsonNull {
+  toString(): string {
+    return 'json.null';
+  }
+}
+export const JSON_NULL = new JsonNull();
+
+export type LuaCall = (args: Value[]) => Value[];
+
+export class LuaFunction {
+  constructor(
+    readonly name: string,
+    readonly call: LuaCall,
+  ) {}
+}
+
+export type Value = undefined | boolean | number | bigint | string | Q | LuaTable | LuaFunction | JsonNull;
+
+/** Errors a fold program raises; `sub` names the deterministic failure. */
+export type FoldSubCode =
+  | 'RUNTIME'
+  | 'USER_ERROR'
+  | 'FUEL_EXHAUSTED'
+  | 'MEMORY_EXHAUSTED'
+  | 'INT_OVERFLOW'
+  | 'DIV_BY_ZERO'
+  | 'STACK_OVERFLOW'
+  | 'TYPE_ERROR'
+  | 'NOT_SUPPORTED'
+  | 'FROZEN';
+
+export class LuaError extends Error {
+  constructor(
+    readonly sub: FoldSubCode,
+    message: string,
+    /** The value passed to error(), for pcall. */
+    readonly value: Value = message,
+  ) {
+    super(message);
+  }
+
+  /** Fuel and memory exhaustion end the invocation; pcall cannot catch them. */
+  get catchable(): boolean {
+    return this.sub !== 'FUEL_EXHAUSTED' && this.sub !== 'MEMORY_EXHAUSTED' && this.sub !== 'STACK_OVERFLOW';
+  }
+}
+
+export function fail(sub: FoldSubCode, message: string): never {
+  throw new LuaError(sub, message);
+}
+
+/**
+ * A Lua table. Keys 1..arr.length live in `arr` (always a dense prefix:
+ * arr holds no nil), every other key in `hash`. That makes `#t` the first
+ * border, a deterministic choice where PUC Lua may pick any border of a
+ * table with holes.
+ *
+ * Non-integral Q keys are stored under '\u0100' + raw: that code unit can
+ * never occur in a Lua string (all code units are bytes), so no collision.
+ */
+export class LuaTable {
+  arr: Value[] = [];
+  hash: Map<unknown, Value> | undefined = undefined;
+  /** Tables built while the main chunk ran are read-only afterwards (no hidden state). */
+  frozen = false;
+
+  get(key: Value): Value {
+    if (typeof key === 'number') {
+      if (key >= 1 && key <= this.arr.length) return this.arr[key - 1];
+      return this.hash === undefined ? undefined : this.hash.get(key);
+    }
+    if (this.hash === undefined) return undefined;
+    if (typeof key === 'string') return this.hash.get(key);
+    return this.hash.get(normalizeKey(key));
+  }
+
+  getStr(key: string): Value {
+    return this.hash === undefined ? undefined : this.hash.get(key);
+  }
+
+  /** Returns 1 when a new slot was allocated (for the memory count), else 0. */
+  set(key: Value, value: Value): number {
+    if (this.frozen) fail('FROZEN', 'attempt to modify a table created at load time (it would be hidden state outside the fold state)');
+    if (typeof key === 'number') return this.setInt(key, value);
+    if (typeof key === 'string') return this.setHash(key, value);
+    if (key === undefined) fail('TYPE_ERROR', 'table index is nil');
+    if (key instanceof Q) {
+      if ((key.raw & 0xffffffffn) === 0n) return this.setInt(normInt(key.raw >> 32n), value);
+      return this.setHash(qKey(key), value);
+    }
+    return this.setHash(key, value);
+  }
+
+  private setInt(key: number | bigint, value: Value): number {
+    const arr = this.arr;
+    const n = arr.length;
+    if (typeof key === 'number' && key >= 1 && key <= n + 1) {
+      if (key <= n) {
+        if (value !== undefined) {
+          arr[key - 1] = value;
+          return 0;
+        }
+        // Removing from the middle: keep arr a dense prefix, move the tail to the hash.
+        if (key === n) {
+          arr.pop();
+          return 0;
+        }
+        const tail = arr.splice(key - 1);
+        const hash = (this.hash ??= new Map());
+        for (let i = 1; i < tail.length; i++) hash.set(key + i, tail[i]);
+        return 0;
+      }
+      if (value === undefined) return this.hash?.delete(key) ? 0 : 0;
+      arr.push(value);
+      let fresh = 1;
+      const hash = this.hash;
+      if (hash !== undefined && hash.size > 0) {
+        if (hash.delete(key)) fresh = 0;
+        // Pull following integer keys out of the hash so arr stays the whole prefix.
+        let next = key + 1;
+        let v = hash.get(next);
+        while (v !== undefined) {
+          hash.delete(next);
+          arr.push(v);
+          next++;
+          v = hash.get(next);
+        }
+      }
+      return fresh;
+    }
+    return this.setHash(key, value);
+  }
+
+  private setHash(key: unknown, value: Value): number {
+    if (value === undefined) {
+      this.hash?.delete(key);
+      return 0;
+    }
+    const hash = (this.hash ??= new Map());
+    const size = hash.size;
+    hash.set(key, value);
+    return hash.size - size;
+  }
+
+  /** `#t`: the first border. */
+  length(): number {
+    return this.arr.length;
+  }
+
+  /** Every key, in no particular order (callers sort). */
+  keys(): Value[] {
+    const out: Value[] = [];
+    for (let i = 1; i <= this.arr.length; i++) out.push(i);
+    if (this.hash) for (const k of this.hash.keys()) out.push(denormalizeKey(k));
+    return out;
+  }
+
+  size(): number {
+    return this.arr.length + (this.hash?.size ?? 0);
+  }
+}
+
+function normalizeKey(key: Value): unknown {
+  if (key instanceof Q) {
+    if ((key.raw & 0xffffffffn) === 0n) return normInt(key.raw >> 32n);
+    return qKey(key);
+  }
+  return key;
+}
+
+function qKey(q: Q): string {
+  return `\u0100${q.raw.toString()}`;
+}
+
+function denormalizeKey(k: unknown): Value {
+  if (typeof k === 'string' && k.charCodeAt(0) === 0x100) return new Q(BigInt(k.slice(1)));
+  return k as Value;
+}
+
+/** The one representation of an exact integer: number when safe, bigint otherwise; overflow is an error. */
+export function normInt(b: bigint): number | bigint {
+  if (b >= -9007199254740991n && b <= 9007199254740991n) return Number(b);
+  if (b > INT64_MAX || b < INT64_MIN) fail('INT_OVERFLOW', `integer overflow: the result ${b.toString()} is outside the 64-bit range`);
+  return b;
+}
+
+export function isInt(v: Value): v is number | bigint {
+  return typeof v === 'number' || typeof v === 'bigint';
+}
+
+export function typeName(v: Value): string {
+  switch (typeof v) {
+    case 'undefined':
+      return 'nil';
+    case 'boolean':
+      return 'boolean';
+    case 'number':
+    case 'bigint':
+      return 'number';
+    case 'string':
+      return 'string';
+    default:
+      if (v instanceof Q) return 'number';
+      if (v instanceof LuaTable) return 'table';
+      if (v instanceof LuaFunction) return 'function';
+      return 'userdata';
+  }
+}
+
+export function truthy(v: Value): boolean {
+  return v !== undefined && v !== false;
+}
