@@ -8,7 +8,7 @@
 import { formatDigest, type Digest } from '../canon/digest';
 import { formatPublicKey, formatSignature } from '../canon/ed25519';
 import { err, ok, type Result } from '../core/result';
-import { parseEventCid, type EventCid } from './event-cid';
+import { parseEventCid, type EventCid } from '../canon/cid';
 import type { TrailerInput } from './format';
 import type { TrailerProblem } from './problems';
 import { TrailerReader, type ReadOptions } from './reader';

@@ -23,7 +23,7 @@ export {
   type ObjectFormat,
   type VersionedName,
 } from './values';
-export { parseEventCid, formatEventCid, type EventCid } from './event-cid';
+export { parseEventCid, type EventCid } from '../canon/cid';
 export { parseFoldEngine, formatFoldEngine, type FoldEngine } from './fold-engine';
 export { parseCheckpointTrailers, checkpointTrailerInputs, CHECKPOINT_KEYS, type CheckpointTrailers } from './checkpoint';
 export { parseEventTrailers, eventTrailerInputs, EVENT_KEYS, type EventTrailers } from './event';

@@ -3,15 +3,10 @@ import fc from 'fast-check';
 import { blake3, sha256 } from '../../src/canon/digest';
 import { utf8 } from '../../src/core/bytes';
 import { FOLD_ENGINE } from '../../src/fold/engine-id';
-import {
-  checkpointTrailerInputs,
-  describeTrailerProblems,
-  formatTrailers,
-  parseCheckpointTrailers,
-  type CheckpointTrailers,
-  type ObjectFormat,
-  type TrailerProblem,
-} from '../../src/trailers';
+import { checkpointTrailerInputs, parseCheckpointTrailers, type CheckpointTrailers } from '../../src/trailers/checkpoint';
+import { formatTrailers } from '../../src/trailers/format';
+import { describeTrailerProblems, type TrailerProblem } from '../../src/trailers/problems';
+import type { ObjectFormat } from '../../src/trailers/values';
 import { tmpDir } from '../helpers/tmp';
 import { git } from './git-oracle';
 

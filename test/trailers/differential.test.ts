@@ -2,7 +2,9 @@
  * Our trailer parser and formatter against the real `git interpret-trailers`
  * on the same messages: every hand-written awkward case plus a seeded corpus.
  */
-import { formatTrailers, parseTrailers, type TrailerInput } from '../../src/trailers';
+// Modules, not the index: these tests need nothing that pulls in multiformats.
+import { formatTrailers, type TrailerInput } from '../../src/trailers/format';
+import { parseTrailers } from '../../src/trailers/parse';
 import { AWKWARD, generatedCorpus, type CorpusEntry } from './corpus';
 import { gitAdd, gitParse } from './git-oracle';
 

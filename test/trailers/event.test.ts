@@ -1,8 +1,11 @@
-/** The event commit trailer set. */
+/** The event commit trailer set, and the Event-CID form it carries (src/canon/cid). */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { blake3, sha256 } from '../../src/canon/digest';
 import { formatPublicKey, formatSignature, generateKeyPair, sign, verify } from '../../src/canon/ed25519';
 import { utf8 } from '../../src/core/bytes';
-import { eventTrailerInputs, formatEventCid, formatTrailers, parseEventTrailers, type EventTrailers } from '../../src/trailers';
+import { eventCid } from '../../src/canon/cid';
+import { eventTrailerInputs, formatTrailers, parseEventCid, parseEventTrailers, type EventTrailers } from '../../src/trailers';
 
 const OID = '6a'.repeat(20);
 const FOLD = 'sha256:' + '7b'.repeat(32);
@@ -15,7 +18,7 @@ function signedEvent(): { message: string; envelopeBytes: Uint8Array; publicKey:
   const message = [
     'event: intent.exec.insert_invoice',
     '',
-    `Event-CID: ${formatEventCid(blake3(envelopeBytes))}`,
+    `Event-CID: ${eventCid(envelopeBytes)}`,
     'Sig-Alg: ed25519',
     `Sig: ${formatSignature(sig)}`,
     `Signer: ${formatPublicKey(kp.publicKey)}`,
@@ -82,5 +85,70 @@ describe('parseEventTrailers', () => {
     const shape: (keyof EventTrailers)[] = ['eventCid', 'sigAlg', 'sig', 'signer', 'policyRoot', 'foldRoot'];
     const r = parseEventTrailers(signedEvent().message, 'sha1');
     expect(r.ok && Object.keys(r.value).sort()).toEqual([...shape].sort());
+  });
+});
+
+/** CIDs written by the multiformats package itself, run as ESM in a child node. */
+interface CidSpec {
+  readonly version?: 0 | 1;
+  readonly codec?: number;
+  readonly hash?: number;
+  readonly digest: Uint8Array;
+}
+
+function multiformatsCids(specs: readonly CidSpec[]): string[] {
+  const script = `
+    import { CID } from 'multiformats/cid';
+    import * as Digest from 'multiformats/hashes/digest';
+    const specs = JSON.parse(process.argv[1]);
+    const out = specs.map((s) => CID.create(s.version, s.codec, Digest.create(s.hash, Uint8Array.from(Buffer.from(s.hex, 'hex')))).toString());
+    console.log(JSON.stringify(out));`;
+  const json = JSON.stringify(specs.map((s) => ({ version: s.version ?? 1, codec: s.codec ?? 0x71, hash: s.hash ?? 0x1e, hex: Buffer.from(s.digest).toString('hex') })));
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, json], {
+    cwd: path.resolve(__dirname, '../..'),
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout) as string[];
+}
+
+describe('Event-CID (src/canon/cid, as the trailer reads it)', () => {
+  const envelopes = Array.from({ length: 64 }, (_, i) => utf8(`event ${i}`));
+
+  it('agrees with multiformats on 64 CIDs in both directions', () => {
+    const theirs = multiformatsCids(envelopes.map((e) => ({ digest: blake3(e) })));
+    envelopes.forEach((e, i) => {
+      expect(eventCid(e)).toBe(theirs[i]);
+      expect(parseEventCid(theirs[i] as string)).toEqual({ ok: true, value: { text: theirs[i], digest: blake3(e) } });
+    });
+    console.log(`[trailers] Event-CID: ${envelopes.length}/${envelopes.length} equal to multiformats`);
+  });
+
+  it('refuses other CIDs and non-canonical text', () => {
+    const good = eventCid(envelopes[0] as Uint8Array);
+    const refuse = (t: string) => {
+      const r = parseEventCid(t);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('VALUE_INVALID');
+    };
+    refuse('');
+    refuse(good.toUpperCase()); // base32upper
+    refuse(`B${good.slice(1)}`);
+    refuse(`${good}=`); // padding
+    refuse(`${good}a`); // a dangling character
+    refuse(good.slice(0, -1));
+    // The last character carries 3 data bits and 2 spare bits that must be zero.
+    const last = good[good.length - 1] as string;
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
+    refuse(good.slice(0, -1) + alphabet[alphabet.indexOf(last) + 1]);
+    const d = blake3(envelopes[1] as Uint8Array);
+    const [v0, raw, sha2, short] = multiformatsCids([
+      { version: 0, codec: 0x70, hash: 0x12, digest: d },
+      { codec: 0x55, digest: d },
+      { hash: 0x12, digest: d },
+      { digest: d.subarray(0, 20) },
+    ]);
+    expect(v0).toMatch(/^Qm/);
+    for (const t of [v0, raw, sha2, short]) refuse(t as string);
   });
 });

@@ -1,5 +1,7 @@
 /** Behaviour of the trailer parser and formatter that the differential test does not spell out. */
-import { formatTrailers, parseTrailers, sameKey, trailerValues } from '../../src/trailers';
+import { formatTrailers } from '../../src/trailers/format';
+import { sameKey, trailerValues } from '../../src/trailers/lookup';
+import { parseTrailers } from '../../src/trailers/parse';
 import { hangsGit } from './corpus';
 
 const SCISSORS = '# ------------------------ >8 ------------------------';

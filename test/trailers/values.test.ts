@@ -1,25 +1,20 @@
 /** Strict parsing of the typed values GATOS writes into trailers. */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { blake3, formatDigest, sha256 } from '../../src/canon/digest';
 import { formatPublicKey, formatSignature, generateKeyPair, sign } from '../../src/canon/ed25519';
 import { utf8 } from '../../src/core/bytes';
 import { ECHO_VERSION, ELC_VERSION, FOLD_ENGINE, FOLD_MATH, NUM_MODEL, RNG_ID } from '../../src/fold/engine-id';
+import { formatFoldEngine, parseFoldEngine } from '../../src/trailers/fold-engine';
 import {
-  formatEventCid,
-  formatFoldEngine,
   formatFoldMath,
   parseCommitId,
   parseDigestOf,
   parseEd25519PublicKey,
   parseEd25519Signature,
-  parseEventCid,
-  parseFoldEngine,
   parseFoldMath,
   parseFoldVersion,
   parseSigAlg,
   parseVersionedName,
-} from '../../src/trailers';
+} from '../../src/trailers/values';
 
 describe('commit ids', () => {
   const sha1 = 'a'.repeat(39) + '1';
@@ -128,71 +123,5 @@ describe('Fold-Math, Fold-RNG, Fold-Version', () => {
   });
   it.each(['', 'v1', '01', '1.2.3.4', '1.', '1.0-beta'])('Fold-Version refuses %j', (t) => {
     expect(parseFoldVersion(t).ok).toBe(false);
-  });
-});
-
-/** CIDs written by the multiformats package itself, run as ESM in a child node. */
-interface CidSpec {
-  readonly version?: 0 | 1;
-  readonly codec?: number;
-  readonly hash?: number;
-  readonly digest: Uint8Array;
-}
-
-function multiformatsCids(specs: readonly CidSpec[]): string[] {
-  const script = `
-    import { CID } from 'multiformats/cid';
-    import * as Digest from 'multiformats/hashes/digest';
-    const specs = JSON.parse(process.argv[1]);
-    const out = specs.map((s) => CID.create(s.version, s.codec, Digest.create(s.hash, Uint8Array.from(Buffer.from(s.hex, 'hex')))).toString());
-    console.log(JSON.stringify(out));`;
-  const json = JSON.stringify(specs.map((s) => ({ version: s.version ?? 1, codec: s.codec ?? 0x71, hash: s.hash ?? 0x1e, hex: Buffer.from(s.digest).toString('hex') })));
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script, json], {
-    cwd: path.resolve(__dirname, '../..'),
-    encoding: 'utf8',
-  });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout) as string[];
-}
-
-describe('Event-CID', () => {
-  const digests = Array.from({ length: 64 }, (_, i) => blake3(utf8(`event ${i}`)));
-  digests.push(new Uint8Array(32), new Uint8Array(32).fill(255));
-
-  it('agrees with multiformats on 66 CIDs in both directions', () => {
-    const theirs = multiformatsCids(digests.map((digest) => ({ digest })));
-    digests.forEach((d, i) => {
-      expect(formatEventCid(d)).toBe(theirs[i]);
-      expect(parseEventCid(theirs[i] as string)).toEqual({ ok: true, value: { text: theirs[i], digest: d } });
-    });
-    console.log(`[trailers] Event-CID: ${digests.length}/${digests.length} equal to multiformats`);
-  });
-
-  it('refuses other CIDs and non-canonical text', () => {
-    const good = formatEventCid(digests[0] as Uint8Array);
-    const refuse = (t: string) => {
-      const r = parseEventCid(t);
-      expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.error.code).toBe('VALUE_INVALID');
-    };
-    refuse('');
-    refuse(good.toUpperCase()); // base32upper
-    refuse(`B${good.slice(1)}`);
-    refuse(`${good}=`); // padding
-    refuse(`${good}a`); // a dangling character
-    refuse(good.slice(0, -1));
-    const d = digests[1] as Uint8Array;
-    const [v0, raw, sha2, short] = multiformatsCids([
-      { version: 0, codec: 0x70, hash: 0x12, digest: d },
-      { codec: 0x55, digest: d },
-      { hash: 0x12, digest: d },
-      { digest: d.subarray(0, 20) },
-    ]);
-    expect(v0).toMatch(/^Qm/);
-    for (const t of [v0, raw, sha2, short]) refuse(t as string);
-    // The last character carries 3 data bits and 2 spare bits that must be zero.
-    const last = good[good.length - 1] as string;
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz234567';
-    refuse(good.slice(0, -1) + alphabet[alphabet.indexOf(last) + 1]);
   });
 });
