@@ -4,7 +4,7 @@
  * with a space), a blank line, the message. Pure. Headers must be UTF-8;
  * anything else is refused rather than guessed at (fail closed).
  */
-import { decodeUtf8 } from '../core/bytes';
+import { strictUtf8 } from './text';
 import { err, ok, type Result } from '../core/result';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
@@ -52,9 +52,8 @@ export function formatIdentity(i: Identity): string {
 }
 
 function headerEnd(data: Uint8Array): { header: number; message: number } | undefined {
-  for (let i = 0; i + 1 < data.length; i++) {
-    if (data[i] === 10 && data[i + 1] === 10) return { header: i, message: i + 2 };
-  }
+  const blank = Buffer.from(data.buffer, data.byteOffset, data.byteLength).indexOf('\n\n');
+  if (blank !== -1) return { header: blank, message: blank + 2 };
   // A commit with no message may lack the blank line altogether.
   return data.length > 0 && data[data.length - 1] === 10 ? { header: data.length - 1, message: data.length } : undefined;
 }
@@ -63,7 +62,7 @@ export function parseCommit(id: string, data: Uint8Array, format: ObjectFormat):
   const bad = (why: string) => err(gitError('malformed', ['cat-file', 'commit', id], `not a well-formed commit: ${why}`));
   const ends = headerEnd(data);
   if (!ends) return bad('no end of header');
-  const headerText = decodeUtf8(data.subarray(0, ends.header));
+  const headerText = strictUtf8(data.subarray(0, ends.header));
   if (headerText === undefined) return bad('header is not UTF-8');
   const headers: { key: string; value: string }[] = [];
   for (const line of headerText.split('\n')) {
@@ -101,5 +100,5 @@ export function parseCommit(id: string, data: Uint8Array, format: ObjectFormat):
     if (['tree', 'parent', 'author', 'committer'].includes(h.key)) return bad(`header ${h.key} out of place`);
   }
   const messageBytes = data.subarray(ends.message);
-  return ok({ id, tree: tree.value, parents, author, committer, extraHeaders, messageBytes, message: decodeUtf8(messageBytes) });
+  return ok({ id, tree: tree.value, parents, author, committer, extraHeaders, messageBytes, message: strictUtf8(messageBytes) });
 }

@@ -3,7 +3,8 @@
  * with the raw id 20 (SHA-1) or 32 (SHA-256) bytes long. Pure. Unknown modes
  * are refused (fail closed) rather than treated as blobs.
  */
-import { decodeUtf8, toHex } from '../core/bytes';
+import { toHex } from '../core/bytes';
+import { strictUtf8 } from './text';
 import { err, ok, type Result } from '../core/result';
 import { gitError, type GitError } from './errors';
 import { rawLength, type ObjectFormat } from './object-id';
@@ -49,7 +50,7 @@ export function parseTree(id: string, data: Uint8Array, format: ObjectFormat): R
     if (nul === -1 || nul === sp + 1) return bad(`entry at byte ${at} has no name`);
     if (nul + 1 + idLen > data.length) return bad(`entry at byte ${at} is cut short`);
     const nameBytes = data.subarray(sp + 1, nul);
-    entries.push({ mode, type, id: toHex(data.subarray(nul + 1, nul + 1 + idLen)), nameBytes, name: decodeUtf8(nameBytes) });
+    entries.push({ mode, type, id: toHex(data.subarray(nul + 1, nul + 1 + idLen)), nameBytes, name: strictUtf8(nameBytes) });
     at = nul + 1 + idLen;
   }
   return ok(entries);

@@ -15,7 +15,7 @@ import { parseTree, type TreeEntry } from './parse-tree';
 import { updateRefs, type RefUpdate } from './ref-transaction';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
 import { retryOnConflict, type RetryOptions } from './retry';
-import { collect, revList, type WalkSpec } from './rev-list';
+import { collect, revList, revListBatches, type WalkSpec } from './rev-list';
 import { firstLine, runGit, type GitOutput, type GitProcessOptions, type RunOptions } from './run';
 import { commitTree, writeBlob, writeTree, type NewCommit, type NewTreeEntry } from './write';
 
@@ -131,20 +131,32 @@ export class GitRepo {
    */
   async *walkCommits(spec: WalkSpec): AsyncGenerator<Result<Commit, GitError>, void, undefined> {
     const inFlight: Promise<Result<Commit, GitError>>[] = [];
-    for await (const id of this.walk(spec)) {
-      if (!id.ok) {
-        yield id;
+    let head = 0;
+    const next = async (): Promise<Result<Commit, GitError>> => {
+      const c = await (inFlight[head] as Promise<Result<Commit, GitError>>);
+      inFlight[head++] = undefined as never;
+      if (head === inFlight.length) {
+        inFlight.length = 0;
+        head = 0;
+      }
+      return c;
+    };
+    for await (const batch of revListBatches(this.proc, this.format, spec)) {
+      if (!batch.ok) {
+        yield batch;
         return;
       }
-      inFlight.push(this.readCommit(id.value));
-      if (inFlight.length >= this.readAhead) {
-        const c = await (inFlight.shift() as Promise<Result<Commit, GitError>>);
-        yield c;
-        if (!c.ok) return;
+      for (const id of batch.value) {
+        inFlight.push(this.readCommit(id));
+        while (inFlight.length - head >= this.readAhead) {
+          const c = await next();
+          yield c;
+          if (!c.ok) return;
+        }
       }
     }
-    for (let next = inFlight.shift(); next; next = inFlight.shift()) {
-      const c = await next;
+    while (head < inFlight.length) {
+      const c = await next();
       yield c;
       if (!c.ok) return;
     }

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../core/result';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
 import type { GitProcessOptions } from './run';
-import { streamLines } from './stream';
+import { streamLineBatches } from './stream';
 
 export type WalkOrder =
   /** git's default: newest committer date first. */
@@ -42,7 +42,8 @@ function isPlainName(name: string): boolean {
   return name !== '' && !/^[-^]/.test(name) && !/[\s\0]/.test(name);
 }
 
-export async function* revList(proc: GitProcessOptions, format: ObjectFormat, spec: WalkSpec): AsyncGenerator<Result<string, GitError>, void, undefined> {
+/** Commit ids of a walk in batches as git prints them; a failure arrives as the last item. */
+export async function* revListBatches(proc: GitProcessOptions, format: ObjectFormat, spec: WalkSpec): AsyncGenerator<Result<string[], GitError>, void, undefined> {
   const args = ['rev-list', ...ORDER_ARGS[spec.order ?? 'date'], '--stdin'];
   if (spec.excludeExisting) args.push('--not', '--exclude-hidden=receive', '--all');
   const names = [...spec.include, ...(spec.exclude ?? [])];
@@ -53,13 +54,25 @@ export async function* revList(proc: GitProcessOptions, format: ObjectFormat, sp
   }
   if (spec.include.length === 0) return;
   const input = [...spec.include, ...(spec.exclude ?? []).map((n) => `^${n}`)].join('\n') + '\n';
-  for await (const line of streamLines(proc, args, input)) {
-    if (line.ok && !isObjectId(format, line.value)) {
-      yield err(gitError('malformed', args, `expected a commit id, got ${JSON.stringify(line.value.slice(0, 80))}`));
+  for await (const batch of streamLineBatches(proc, args, input)) {
+    const wrong = batch.ok ? batch.value.find((id) => !isObjectId(format, id)) : undefined;
+    if (wrong !== undefined) {
+      yield err(gitError('malformed', args, `expected a commit id, got ${JSON.stringify(wrong.slice(0, 80))}`));
       return;
     }
-    yield line;
-    if (!line.ok) return;
+    yield batch;
+    if (!batch.ok) return;
+  }
+}
+
+/** Commit ids of a walk one at a time. */
+export async function* revList(proc: GitProcessOptions, format: ObjectFormat, spec: WalkSpec): AsyncGenerator<Result<string, GitError>, void, undefined> {
+  for await (const batch of revListBatches(proc, format, spec)) {
+    if (!batch.ok) {
+      yield batch;
+      return;
+    }
+    for (const id of batch.value) yield ok(id);
   }
 }
 

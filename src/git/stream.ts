@@ -1,7 +1,9 @@
 /**
  * Streams the stdout of one git command line by line, so a walk over a large
- * history starts yielding before git has finished. A failure of git arrives
- * as a last error item; stopping early ends the process.
+ * history starts yielding before git has finished. Lines come in batches (all
+ * whole lines of a pipe read): one async step per batch rather than per line.
+ * A failure of git arrives as a last error item; stopping early ends the
+ * process.
  */
 import { spawn } from 'node:child_process';
 import { err, ok, type Result } from '../core/result';
@@ -9,11 +11,11 @@ import { ByteQueue } from './byte-queue';
 import { gitError, type GitError } from './errors';
 import type { GitProcessOptions } from './run';
 
-export async function* streamLines(
+export async function* streamLineBatches(
   proc: GitProcessOptions,
   args: readonly string[],
   input = '',
-): AsyncGenerator<Result<string, GitError>, void, undefined> {
+): AsyncGenerator<Result<string[], GitError>, void, undefined> {
   let child;
   try {
     child = spawn('git', args, { cwd: proc.cwd, env: proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -39,7 +41,9 @@ export async function* streamLines(
   try {
     for await (const chunk of child.stdout) {
       lines.push(chunk as Buffer);
-      for (let line = lines.readLine(); line; line = lines.readLine()) yield ok(line.toString('utf8'));
+      const batch: string[] = [];
+      for (let line = lines.readLine(); line; line = lines.readLine()) batch.push(line.toString('utf8'));
+      if (batch.length > 0) yield ok(batch);
     }
     const { status, signal } = await closed;
     finished = true;
