@@ -4,6 +4,7 @@
  */
 import type { Diagnostic } from '../core/diagnostic';
 import type { PrefixedDigest } from '../canon/digest';
+import { compileEchoLua } from './echolua';
 import { compileYamlFold } from './yaml/compile';
 
 export type FoldCompileOutcome =
@@ -23,10 +24,8 @@ export function compileFoldSource(text: string, file: string): FoldCompileOutcom
   if (kind === 'yaml') return compileYamlFold(text, file);
   const location = { file, line: 1, column: 1 };
   if (kind === 'lua') {
-    return {
-      ok: false,
-      diagnostics: [{ severity: 'error', code: 'COMPILE_ERROR', message: 'EchoLua support is not built into this gatos', location, hint: 'write the fold in YAML, or use a build of gatos with EchoLua' }],
-    };
+    const r = compileEchoLua(text, file);
+    return r.ok ? { ok: true, bytes: r.value.bytes, foldRoot: r.value.root, warnings: r.value.warnings } : { ok: false, diagnostics: r.error };
   }
   return {
     ok: false,

@@ -3,9 +3,10 @@
  * then the kind's own loader. Whatever the bytes, the answer is a runtime
  * or an error value with a code; nothing half-loaded is ever returned.
  */
-import { err, gateError, type Result } from '../core/result';
+import type { Result } from '../core/result';
 import { readFoldEnvelope, foldRootOf } from './artifact';
 import type { FoldRuntime } from './contract';
+import { loadEchoLuaFold } from './echolua';
 import { specFromBody } from './yaml/body';
 import { yamlFoldRuntime } from './yaml/runtime';
 
@@ -17,5 +18,5 @@ export function loadCompiledFold(bytes: Uint8Array): Result<FoldRuntime> {
     if (!spec.ok) return spec;
     return { ok: true, value: yamlFoldRuntime(spec.value, foldRootOf(bytes)) as FoldRuntime };
   }
-  return err(gateError('ARTIFACT_INVALID', 'EchoLua support not built: this engine cannot run EchoLua folds yet', { hint: 'compile the fold as YAML, or use a build of gatos with EchoLua' }));
+  return loadEchoLuaFold(bytes, env.value.decoded) as Result<FoldRuntime>;
 }

@@ -99,3 +99,35 @@ describe('gatos fold run', () => {
     expect(r.stderr).toContain('reading events from a journal ref is not available yet');
   });
 });
+
+describe('EchoLua folds through the same commands', () => {
+  test('foldc compiles a .lua fold and fold run folds with it, from source or compiled, to the same root', () => {
+    const dir = tmpDir();
+    const out = path.join(dir, 'deposits.rgf');
+    const c = runCli(['foldc', path.join(FIX, 'deposits.lua'), '-o', out]);
+    expect(c.stderr).toBe('');
+    expect(c.status).toBe(0);
+    const root = `sha256:${createHash('sha256').update(readFileSync(out)).digest('hex')}`;
+    expect(c.stdout).toBe(`fold_root = ${root}\nengine = ${FOLD_ENGINE}\n`);
+    const events = path.join(dir, 'small.jsonl');
+    writeFileSync(events, readFileSync(path.join(FIX, 'ledger.events.jsonl'), 'utf8').replace('9223372036854775000', '7'));
+    const runs = [path.join(FIX, 'deposits.lua'), out].map((f) => runCli(['fold', 'run', '--fold', f, '--events', events, '--json']));
+    for (const r of runs) {
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const [a, b] = runs.map((r) => JSON.parse(r.stdout) as { files: Record<string, string>; state_root: string; fold_root: string });
+    expect(a).toEqual(b);
+    expect(a!.fold_root).toBe(root);
+    // Deposits: 10000 + 250 + 7, three of them (the withdrawals are not counted).
+    expect(a!.files).toEqual({ 'state/ledger/deposits.json': '{"count":3,"total":10257}' });
+  });
+
+  test('an EchoLua overflow is a FOLD_ERROR, exit 2, never a wrapped number', () => {
+    // The unchanged ledger stream deposits 10000 + 250 + 9223372036854775000 > 2^63 - 1.
+    const r = runCli(['fold', 'run', '--fold', path.join(FIX, 'deposits.lua'), '--events', path.join(FIX, 'ledger.events.jsonl')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error\[FOLD_ERROR\]: .*overflow/);
+    expect(r.stdout).toBe('');
+  });
+});
