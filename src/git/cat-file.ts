@@ -65,7 +65,7 @@ export class ObjectReader {
   }
 
   /** Type and size only; the contents are not transferred. */
-  async info(name: string): Promise<Result<ObjectInfo, GitError>> {
+  info(name: string): Promise<Result<ObjectInfo, GitError>> {
     return this.request(name, false);
   }
 
@@ -86,13 +86,14 @@ export class ObjectReader {
     return this.closing;
   }
 
-  private async request(name: string, withData: boolean): Promise<Result<GitObject | ObjectInfo, GitError>> {
+  private request(name: string, withData: boolean): Promise<Result<GitObject | ObjectInfo, GitError>> {
     if (name === '' || /[\n\r\0]/.test(name)) {
-      return err(gitError('missing', [...ARGS], `not an object name: ${JSON.stringify(name.slice(0, 80))}`));
+      return Promise.resolve(err(gitError('missing', [...ARGS], `not an object name: ${JSON.stringify(name.slice(0, 80))}`)));
     }
-    if (this.closing) await this.closing;
+    // A process being closed takes no new requests; they go to the next one.
+    if (this.closing) return this.closing.then(() => this.request(name, withData));
     const started = this.start();
-    if (!started.ok) return started;
+    if (!started.ok) return Promise.resolve(started);
     return new Promise((resolve) => {
       if (this.pendingCount() === 0) this.setRefs(true);
       this.queue.push({ name, withData, resolve });
