@@ -9,8 +9,20 @@ export interface Cidr {
   readonly prefix: number;
 }
 
+/**
+ * One-entry memo: a policy tests the same client_ip against several blocks
+ * per request. The result is a pure function of the text, and callers never
+ * mutate the bytes, so sharing them is safe.
+ */
+let lastText: string | undefined;
+let lastIp: Uint8Array | undefined;
+
 export function parseIp(text: string): Uint8Array | undefined {
-  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  if (text === lastText) return lastIp;
+  const ip = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
+  lastText = text;
+  lastIp = ip;
+  return ip;
 }
 
 function parseIpv4(text: string): Uint8Array | undefined {

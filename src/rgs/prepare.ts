@@ -74,8 +74,9 @@ export function prepare(node: unknown, depth = 0): Prepared {
       const guard = guardFor(type, name);
       return {
         type,
+        // Schema names (intent, actor, ...) are never Object.prototype members, so a direct read cannot pick up an inherited value.
         fn: (r) => {
-          const v = hasOwn(r, name) ? r[name] : undefined;
+          const v = r[name];
           if (v === undefined || v === null) throw missing(name);
           return guard(v);
         },
@@ -95,7 +96,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
         type,
         fn: (r) => {
           const o = baseFn(r) as Record<string, unknown>;
-          const v = hasOwn(o, field) ? o[field] : undefined;
+          const v = o[field];
           if (v === undefined || v === null) throw missing(subject);
           return guard(v);
         },
@@ -131,17 +132,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
     case 'or': {
       if (e.length < 3) bad(`'${op}' needs at least 2 operands`);
       const fs = e.slice(1).map((_, i) => want(sub(i + 1), BOOL, `'${op}'`));
-      const n = fs.length;
-      if (op === 'and') {
-        return { type: BOOL, fn: (r) => {
-          for (let i = 0; i < n; i++) if (!(fs[i] as Fn)(r)) return false;
-          return true;
-        } };
-      }
-      return { type: BOOL, fn: (r) => {
-        for (let i = 0; i < n; i++) if ((fs[i] as Fn)(r)) return true;
-        return false;
-      } };
+      return { type: BOOL, fn: op === 'and' ? allOf(fs) : anyOf(fs) };
     }
     case 'eq':
     case 'ne': {
@@ -206,6 +197,27 @@ export function prepare(node: unknown, depth = 0): Prepared {
       if ((COMPARE_OPS as readonly string[]).includes(op)) bad(`bad comparison ${op}`);
       return bad(`unknown operation ${JSON.stringify(op).slice(0, 40)}`);
   }
+}
+
+/** Conjunction and disjunction, unrolled for the common short forms (monomorphic calls are much faster). */
+function allOf(fs: readonly Fn[]): Fn {
+  const [a, b, c] = fs as [Fn, Fn, Fn];
+  if (fs.length === 2) return (r) => !!a(r) && !!b(r);
+  if (fs.length === 3) return (r) => !!a(r) && !!b(r) && !!c(r);
+  return (r) => {
+    for (let i = 0; i < fs.length; i++) if (!(fs[i] as Fn)(r)) return false;
+    return true;
+  };
+}
+
+function anyOf(fs: readonly Fn[]): Fn {
+  const [a, b, c] = fs as [Fn, Fn, Fn];
+  if (fs.length === 2) return (r) => !!a(r) || !!b(r);
+  if (fs.length === 3) return (r) => !!a(r) || !!b(r) || !!c(r);
+  return (r) => {
+    for (let i = 0; i < fs.length; i++) if ((fs[i] as Fn)(r)) return true;
+    return false;
+  };
 }
 
 function literalArg(e: readonly unknown[], i: number): string {
@@ -327,9 +339,10 @@ function guardFor(type: RgsType, subject: string): (v: unknown) => unknown {
       };
     case 'string': {
       const oneOf = type.oneOf;
+      const allowed = new Set(oneOf ?? []);
       return (v) => {
         if (typeof v !== 'string') throw wrongType(subject, 'a string', v);
-        if (oneOf && !oneOf.includes(v)) throw new EvalFailure(subject, `attribute '${subject}' is '${v}', expected one of ${oneOf.join(', ')}`);
+        if (oneOf && !allowed.has(v)) throw new EvalFailure(subject, `attribute '${subject}' is '${v}', expected one of ${oneOf.join(', ')}`);
         return v;
       };
     }

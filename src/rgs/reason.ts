@@ -8,16 +8,43 @@ import { builtin } from './builtins';
 import type { DenyCause } from './decide';
 import { attrPath, type Ir } from './ir';
 import type { PreparedRule } from './load';
-import { capHeld, prepare } from './prepare';
+import { capHeld, prepare, type Fn } from './prepare';
 import { printIr, quote } from './print';
 import { hasOwn, isObject, renderValue, type Request } from './values';
+
+/**
+ * Per-node caches: a reason is built for every denial, and re-preparing or
+ * re-printing the same compiled node each time would dominate a deny-heavy
+ * workload. Keyed by the node object, so they live as long as the policy.
+ */
+const textCache = new WeakMap<object, string>();
+const fnCache = new WeakMap<object, Fn>();
+const subjectCache = new WeakMap<object, readonly (readonly [string, Ir])[]>();
+
+export function textOf(e: Ir): string {
+  let t = textCache.get(e);
+  if (t === undefined) {
+    t = printIr(e);
+    textCache.set(e, t);
+  }
+  return t;
+}
+
+export function fnOf(e: Ir): Fn {
+  let f = fnCache.get(e);
+  if (f === undefined) {
+    f = prepare(e).fn;
+    fnCache.set(e, f);
+  }
+  return f;
+}
 
 export function ruleReason(p: PreparedRule, cause: DenyCause, r: Request): { reason: string; code: ProductCode } {
   const rule = p.rule;
   const code = (rule.code ?? 'POLICY_DENY') as ProductCode;
   if (cause.kind === 'error') {
     const expr = cause.where === 'when' ? rule.when : (cause.where === 'deny_if' ? rule.deny : rule.allow)[cause.index];
-    return { reason: `cannot evaluate ${cause.where} ${expr ? printIr(expr) : ''}: ${cause.failure.message}`, code: 'POLICY_DENY' };
+    return { reason: `cannot evaluate ${cause.where} ${expr ? textOf(expr) : ''}: ${cause.failure.message}`, code: 'POLICY_DENY' };
   }
   const expr = (cause.kind === 'deny_if' ? rule.deny : rule.allow)[cause.index] as Ir;
   if (cause.kind === 'allow_if') {
@@ -26,7 +53,7 @@ export function ruleReason(p: PreparedRule, cause: DenyCause, r: Request): { rea
   }
   if (rule.reason !== null) return { reason: rule.reason, code };
   const prefix = cause.kind === 'deny_if' ? 'deny_if holds' : 'requirement not met';
-  return { reason: `${prefix}: ${printIr(expr)}${whereClause(expr, r)}`, code };
+  return { reason: `${prefix}: ${textOf(expr)}${whereClause(expr, r)}`, code };
 }
 
 function actorName(r: Request): string {
@@ -38,7 +65,7 @@ function capFailure(expr: Ir, r: Request): { reason: string; expired: boolean } 
   if (expr[0] !== 'call' || expr[1] !== 'has_cap') return undefined;
   let cap: unknown;
   try {
-    cap = prepare(expr[2]).fn(r);
+    cap = fnOf(expr[2] as Ir)(r);
   } catch {
     return undefined;
   }
@@ -56,11 +83,16 @@ function capFailure(expr: Ir, r: Request): { reason: string; expired: boolean } 
 
 /** " (where a = 1, b = 'x')": the values of the attributes the condition reads. */
 function whereClause(expr: Ir, r: Request): string {
-  const subjects = new Map<string, Ir>();
-  collect(expr, subjects);
-  const parts = [...subjects.keys()].sort().map((text) => {
+  let subjects = subjectCache.get(expr);
+  if (subjects === undefined) {
+    const found = new Map<string, Ir>();
+    collect(expr, found);
+    subjects = [...found.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    subjectCache.set(expr, subjects);
+  }
+  const parts = subjects.map(([text, ir]) => {
     try {
-      return `${text} = ${renderValue(prepare(subjects.get(text)).fn(r))}`;
+      return `${text} = ${renderValue(fnOf(ir)(r))}`;
     } catch {
       return `${text} is missing`;
     }

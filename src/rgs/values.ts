@@ -23,7 +23,7 @@ export function wrongType(subject: string, expected: string, got: unknown): Eval
   return new EvalFailure(subject, `attribute '${subject}' is ${describeValue(got)}, expected ${expected}`);
 }
 
-export const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+export const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 
 export function isObject(v: unknown): v is Readonly<Record<string, unknown>> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);

@@ -183,3 +183,16 @@ describe('standard predicates', () => {
     if (d.effect === 'deny') expect(d.reason).toContain('integer overflow in now + 1');
   });
 });
+
+describe('schema names', () => {
+  test('no attribute or field name is an Object.prototype member (the evaluator reads them directly)', () => {
+    const { CONTEXT } = jest.requireActual('../../src/rgs/schema') as typeof import('../../src/rgs/schema');
+    const names: string[] = [];
+    const walk = (t: import('../../src/rgs/types').RgsType) => {
+      if (t.kind === 'record') for (const [k, v] of Object.entries(t.fields)) names.push(k), walk(v);
+      if (t.kind === 'map') walk(t.value);
+    };
+    for (const [k, v] of Object.entries(CONTEXT)) names.push(k), walk(v.type);
+    expect(names.filter((n) => n in Object.prototype)).toEqual([]);
+  });
+});
