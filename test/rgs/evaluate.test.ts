@@ -189,10 +189,18 @@ describe('schema names', () => {
     const { CONTEXT } = jest.requireActual('../../src/rgs/schema') as typeof import('../../src/rgs/schema');
     const names: string[] = [];
     const walk = (t: import('../../src/rgs/types').RgsType) => {
-      if (t.kind === 'record') for (const [k, v] of Object.entries(t.fields)) names.push(k), walk(v);
+      if (t.kind === 'record') {
+        for (const [k, v] of Object.entries(t.fields)) {
+          names.push(k);
+          walk(v);
+        }
+      }
       if (t.kind === 'map') walk(t.value);
     };
-    for (const [k, v] of Object.entries(CONTEXT)) names.push(k), walk(v.type);
+    for (const [k, v] of Object.entries(CONTEXT)) {
+      names.push(k);
+      walk(v.type);
+    }
     expect(names.filter((n) => n in Object.prototype)).toEqual([]);
   });
 });
