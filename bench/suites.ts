@@ -4,7 +4,4 @@ import { canonSuite } from './canon.bench';
 import { trailersSuite } from './trailers.bench';
 import { gitSuite } from './git.bench';
 import { rgsSuite } from './rgs.bench';
-import { foldSuite } from './fold.bench';
-import { echoluaSuite } from './echolua.bench';
 
-export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];
