@@ -5,3 +5,5 @@ import { trailersSuite } from './trailers.bench';
 import { gitSuite } from './git.bench';
 import { rgsSuite } from './rgs.bench';
 
+
+export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite];
