@@ -5,25 +5,23 @@
  */
 import { parseDigest, type Digest, type DigestAlg } from '../canon/digest';
 import { parsePublicKey, parseSignature } from '../canon/ed25519';
+import { hexLength, type ObjectFormat } from '../core/object-id';
 import { err, gateError, ok, type Result } from '../core/result';
 
 export type { Digest, DigestAlg };
 
-/** A repository's object format; the caller asks git (`rev-parse --show-object-format`). */
-export type ObjectFormat = 'sha1' | 'sha256';
-
-const OID_HEX: Readonly<Record<ObjectFormat, number>> = { sha1: 40, sha256: 64 };
+export type { ObjectFormat };
 
 /** A full commit id of `format`: lowercase hex of the exact length, never the zero id. */
 export function parseCommitId(text: string, format: ObjectFormat): Result<string> {
-  const want = OID_HEX[format];
+  const want = hexLength(format);
   const hint = `write the full ${want}-digit lowercase hex id of the commit (a ${format} repository); abbreviations and ref names are not accepted`;
   if (!/^[0-9a-f]*$/.test(text)) {
     const what = /^[0-9a-fA-F]+$/.test(text) ? 'uppercase hex' : 'characters that are not hex';
     return err(gateError('VALUE_INVALID', `'${clip(text)}' is not a commit id: it contains ${what}`, { hint }));
   }
   if (text.length !== want) {
-    const other = (Object.keys(OID_HEX) as ObjectFormat[]).find((f) => OID_HEX[f] === text.length);
+    const other = (['sha1', 'sha256'] as const).find((f) => hexLength(f) === text.length);
     return err(gateError('VALUE_INVALID', `'${clip(text)}' is not a commit id of this ${format} repository: expected ${want} hex digits, found ${text.length}${other ? ` (a ${other} id)` : ''}`, { hint }));
   }
   if (/^0+$/.test(text)) {
