@@ -4,6 +4,5 @@ import { canonSuite } from './canon.bench';
 import { trailersSuite } from './trailers.bench';
 import { gitSuite } from './git.bench';
 import { rgsSuite } from './rgs.bench';
+import { foldSuite } from './fold.bench';
 
-
-export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite];

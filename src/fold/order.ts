@@ -60,6 +60,18 @@ export function orderEvents<E extends EventStamp>(events: readonly E[]): readonl
   return [...events].sort(compareStamps);
 }
 
+/**
+ * `events` in fold order plus whether they needed sorting. An already
+ * strictly ordered batch (the common case: readers deliver events sorted)
+ * is returned as is and cannot hold a repeat; only a sorted copy is
+ * searched for one.
+ */
+export function orderBatch<E extends EventStamp>(events: readonly E[]): { readonly ordered: readonly E[]; readonly repeat: E | undefined } {
+  if (isStrictlyOrdered(events)) return { ordered: events, repeat: undefined };
+  const ordered = [...events].sort(compareStamps);
+  return { ordered, repeat: findRepeat(ordered) };
+}
+
 /** The first pair of events with the same position, if any (the same event delivered twice). */
 export function findRepeat<E extends EventStamp>(ordered: readonly E[]): E | undefined {
   for (let i = 1; i < ordered.length; i++) {

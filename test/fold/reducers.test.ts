@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { encodeCanonical } from '../../src/canon/cbor';
 import { toHex } from '../../src/core/bytes';
 import type { FoldInput } from '../../src/fold/contract';
-import type { EventStamp } from '../../src/fold/order';
+import { compareStamps, type EventStamp } from '../../src/fold/order';
 import { CELL_KINDS, FoldFailure, type CellKind, type ReducerKind } from '../../src/fold/reducers';
 import { ulidOf } from './events';
 
@@ -32,10 +32,14 @@ const valueArb: Record<ReducerKind, fc.Arbitrary<FoldInput>> = {
 
 const opsArb = (kind: ReducerKind) => fc.array(fc.record({ stamp: stampArb, value: valueArb[kind], remove: fc.boolean() }), { minLength: 1, maxLength: 12 });
 
-function build(kind: CellKind<unknown>, ops: readonly Op[]): unknown {
+/** Applies ops in turn; with `trustOrder`, passes newer=true whenever a stamp is later than all before it, as the runtime does. */
+function build(kind: CellKind<unknown>, ops: readonly Op[], trustOrder = false): unknown {
   let cell: unknown;
+  let latest: EventStamp | undefined;
   for (const op of ops) {
-    const next = kind.apply(cell, op.value, op.stamp, op.remove);
+    const newer = trustOrder && (latest === undefined || compareStamps(op.stamp, latest) > 0);
+    if (latest === undefined || compareStamps(op.stamp, latest) > 0) latest = op.stamp;
+    const next = kind.apply(cell, op.value, op.stamp, op.remove, newer);
     if (next instanceof FoldFailure) throw new Error(next.message);
     cell = next;
   }
@@ -120,6 +124,14 @@ describe.each(Object.keys(CELL_KINDS) as ReducerKind[])('%s', (kindName) => {
     );
   });
 
+  test("the runtime's shortcut (newer=true for a stamp later than all before) gives the same cell", () => {
+    fc.assert(
+      fc.property(opsArb(kindName), (x) => {
+        expect(bytes(kind, build(kind, x, true))).toBe(bytes(kind, build(kind, x)));
+      }),
+    );
+  });
+
   test('save and load round-trip', () => {
     fc.assert(
       fc.property(opsArb(kindName), (x) => {
@@ -157,14 +169,14 @@ describe('reducer semantics', () => {
   test('counters sum; g-counter refuses a negative; overflow is an error, never a wrap', () => {
     expect(fold('g-counter', [[1, 5n], [2, 7n]])).toBe(12n);
     expect(fold('pn-counter', [[1, 5n], [2, -7n]])).toBe(-2n);
-    expect(CELL_KINDS['g-counter'].apply(undefined, -1n, s(1), false)).toBeInstanceOf(FoldFailure);
+    expect(CELL_KINDS['g-counter'].apply(undefined, -1n, s(1), false, false)).toBeInstanceOf(FoldFailure);
     const big = 2n ** 62n;
-    const c = CELL_KINDS['g-counter'].apply(undefined, big, s(1), false);
-    const c2 = CELL_KINDS['g-counter'].apply(c, big - 1n, s(2), false);
+    const c = CELL_KINDS['g-counter'].apply(undefined, big, s(1), false, false);
+    const c2 = CELL_KINDS['g-counter'].apply(c, big - 1n, s(2), false, false);
     expect(c2).not.toBeInstanceOf(FoldFailure);
-    expect(CELL_KINDS['g-counter'].apply(c2, 1n, s(3), false)).toBeInstanceOf(FoldFailure);
+    expect(CELL_KINDS['g-counter'].apply(c2, 1n, s(3), false, false)).toBeInstanceOf(FoldFailure);
     // Each journal fits, the sum does not: caught when rendering.
-    const split = CELL_KINDS['g-counter'].apply(c2, big, s(4, journals[1]), false);
+    const split = CELL_KINDS['g-counter'].apply(c2, big, s(4, journals[1]), false, false);
     expect(CELL_KINDS['g-counter'].render(split)).toBeInstanceOf(FoldFailure);
   });
 

@@ -27,9 +27,14 @@ export interface CellKind<C> {
   /**
    * Folds one event into `cell` (undefined: the key has no cell yet). May
    * update `cell` in place and return it, or return a new cell. `remove` is
-   * true for a set reducer's removal selector.
+   * true for a set reducer's removal selector. `newer` promises that
+   * `stamp` is later than every stamp already in the state (the runtime
+   * knows when a batch starts after everything folded so far), so a kind
+   * may skip comparing stamps; it must give the same cell either way.
    */
-  apply(cell: C | undefined, value: FoldInput, stamp: EventStamp, remove: boolean): C | FoldFailure;
+  apply(cell: C | undefined, value: FoldInput, stamp: EventStamp, remove: boolean, newer: boolean): C | FoldFailure;
+  /** The latest stamp the cell holds, if the kind keeps stamps (for the runtime's high-water mark). */
+  latestStamp?(cell: C): EventStamp | undefined;
   /** The least upper bound of two cells; never mutates its arguments. */
   join(a: C, b: C): C;
   /** The cell as canonical DAG-CBOR data (stable: no map-order dependence). */

@@ -29,14 +29,15 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
 export const lwwCell: CellKind<LwwCell> = {
   kind: 'map-join-lww',
   valueShape: 'any',
-  apply(cell, value, stamp) {
+  apply(cell, value, stamp, _remove, newer) {
     if (cell === undefined) return { v: value, s: stamp };
-    if (compareStamps(stamp, cell.s) > 0) {
+    if (newer || compareStamps(stamp, cell.s) > 0) {
       cell.v = value;
       cell.s = stamp;
     }
     return cell;
   },
+  latestStamp: (cell) => cell.s,
   join(a, b) {
     let c = compareStamps(a.s, b.s);
     if (c === 0) c = compareBytes(encodeCanonical(a.v), encodeCanonical(b.v));

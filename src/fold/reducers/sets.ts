@@ -66,7 +66,7 @@ function sortedEntries<T extends { readonly e: Element }>(cell: Map<string, T>):
 export const orSetCell: CellKind<OrCell> = {
   kind: 'or-set',
   valueShape: 'element',
-  apply(cell, value, stamp, remove) {
+  apply(cell, value, stamp, remove, newer) {
     const c = cell ?? new Map<string, OrEntry>();
     const e = value as Element;
     const k = elementKey(e);
@@ -75,9 +75,14 @@ export const orSetCell: CellKind<OrCell> = {
       entry = { e, add: null, rem: null };
       c.set(k, entry);
     }
-    if (remove) entry.rem = later(entry.rem, stamp);
-    else entry.add = later(entry.add, stamp);
+    if (remove) entry.rem = newer ? stamp : later(entry.rem, stamp);
+    else entry.add = newer ? stamp : later(entry.add, stamp);
     return c;
+  },
+  latestStamp(cell) {
+    let best: EventStamp | null = null;
+    for (const x of cell.values()) best = later(best, later(x.add, x.rem));
+    return best ?? undefined;
   },
   join(a, b) {
     const out: OrCell = new Map();

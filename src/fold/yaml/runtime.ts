@@ -15,7 +15,7 @@ import type { EmittedFiles, FoldEvent, FoldInput, FoldRuntime } from '../contrac
 import { FOLD_ENGINE } from '../engine-id';
 import { toFoldInput } from '../event-input';
 import { anyRefMatcher } from '../glob';
-import { compareCodePoints, describeEvent, findRepeat, orderEvents } from '../order';
+import { compareCodePoints, compareStamps, describeEvent, orderBatch, type EventStamp } from '../order';
 import { CELL_KINDS, FoldFailure, isSetKind, type CellKind } from '../reducers';
 import { isRecord } from '../reducers/cell';
 import { isElement } from '../reducers/sets';
@@ -25,6 +25,12 @@ import type { EmitSpec, FoldSpec, ReducerSpec, Selector } from './spec';
 export interface YamlFoldState {
   /** Per reducer (spec order): group key -> cell; unkeyed reducers use the key ''. */
   readonly cells: Map<string, unknown>[];
+  /**
+   * At least the latest stamp any cell holds (null: none). Not saved: it only
+   * lets a batch that starts after it skip stamp comparisons, which never
+   * changes a result, so recomputing it on load from the cells is enough.
+   */
+  hwm: EventStamp | null;
 }
 
 export const STATE_FORMAT_VERSION = 1;
@@ -95,11 +101,14 @@ export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldR
     err(gateError('FOLD_ERROR', `${describeEvent(e)}: reducer '${r.spec.name}': ${message}`, { hint }));
 
   function step(state: YamlFoldState, events: readonly FoldEvent[]): Result<YamlFoldState> {
-    const ordered = orderEvents(events);
-    const repeat = findRepeat(ordered);
+    const { ordered, repeat } = orderBatch(events);
     if (repeat) {
       return err(gateError('FOLD_ERROR', `${describeEvent(repeat)} appears twice in one batch`, { hint: 'feed each event once; resume from the checkpoint that covers it' }));
     }
+    const first = ordered[0];
+    const last = ordered[ordered.length - 1];
+    if (first === undefined || last === undefined) return ok(state);
+    const newer = state.hwm === null || compareStamps(first, state.hwm) > 0;
     for (const e of ordered) {
       if (!wanted(e.journal)) continue;
       for (let i = 0; i < reducers.length; i++) {
@@ -128,11 +137,12 @@ export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldR
         }
         const cells = state.cells[i] as Map<string, unknown>;
         const cell = cells.get(k);
-        const next = r.cell.apply(cell, v, e, remove);
+        const next = r.cell.apply(cell, v, e, remove, newer);
         if (next instanceof FoldFailure) return failAt(e, r, next.message, next.hint);
         if (next !== cell) cells.set(k, next);
       }
     }
+    if (newer || compareStamps(last, state.hwm as EventStamp) > 0) state.hwm = last;
     return ok(state);
   }
 
@@ -193,6 +203,7 @@ export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldR
     const saved = d.reducers;
     if (!isRecord(saved) || Object.keys(saved).length !== reducers.length) return bad('the reducers do not match the fold');
     const cells: Map<string, unknown>[] = [];
+    let hwm: EventStamp | null = null;
     for (const r of reducers) {
       const data = saved[r.spec.name];
       if (!isRecord(data)) return bad(`reducer '${r.spec.name}' is missing`);
@@ -208,10 +219,12 @@ export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldR
           c.v = v.value;
         }
         map.set(k, cell);
+        const latest = r.cell.latestStamp?.(cell);
+        if (latest !== undefined && (hwm === null || compareStamps(latest, hwm) > 0)) hwm = latest;
       }
       cells.push(map);
     }
-    return ok({ cells });
+    return ok({ cells, hwm });
   }
 
   return {
@@ -219,7 +232,7 @@ export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldR
     foldRoot,
     engine: FOLD_ENGINE,
     inputs: spec.inputs,
-    init: () => ({ cells: reducers.map(() => new Map<string, unknown>()) }),
+    init: () => ({ cells: reducers.map(() => new Map<string, unknown>()), hwm: null }),
     step,
     emit,
     saveState,
