@@ -6,3 +6,4 @@ import { gitSuite } from './git.bench';
 import { rgsSuite } from './rgs.bench';
 import { foldSuite } from './fold.bench';
 
+export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite];
