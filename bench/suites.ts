@@ -5,5 +5,6 @@ import { trailersSuite } from './trailers.bench';
 import { gitSuite } from './git.bench';
 import { rgsSuite } from './rgs.bench';
 import { foldSuite } from './fold.bench';
+import { echoluaSuite } from './echolua.bench';
 
-export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite];
+export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];

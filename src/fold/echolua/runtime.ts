@@ -17,7 +17,7 @@ import { compileProgram } from './vm/compile';
 import { DEFAULT_LIMITS, Machine, type Limits } from './vm/machine';
 import { installStdlib } from './vm/stdlib';
 import { binToText, textToBin } from './vm/strings';
-import { LuaError, LuaFunction, LuaTable, typeName, type Value } from './vm/values';
+import { LuaError, LuaFunction, LuaTable, STR_PROTO, typeName, type Value } from './vm/values';
 
 /** The state a runtime hands out. `step` consumes it: a consumed state cannot be stepped or emitted again. */
 export class EchoState {
@@ -97,11 +97,12 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
       if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)', { hint: 'use the state step returned' }));
       state.consumed = true;
       let value = state.value;
+      const cache = new EnvelopeCache();
       for (let i = 0; i < events.length; i++) {
         const ev = events[i] as FoldEvent;
         try {
           m.reset();
-          const rs = step.call([value, eventToLua(ev, m)]);
+          const rs = step.call([value, eventToLua(ev, m, cache)]);
           value = rs[0];
           if (value === undefined) return err(gateError('FOLD_ERROR', `RUNTIME: step returned nil for event ${ev.ulid} (index ${i})`, { hint: 'step(state, event) must return the new state' }));
         } catch (e) {
@@ -147,25 +148,64 @@ function freezeAll(v: Value): LuaTable[] {
     if (!(x instanceof LuaTable) || x.frozen) continue;
     x.frozen = true;
     out.push(x);
-    for (const item of x.arr) stack.push(item);
+    const arr = x.arr;
+    for (let i = 0; i < arr.length; i++) if (arr[i] instanceof LuaTable) stack.push(arr[i]);
+    const strs = x.strs;
+    if (strs) for (const k in strs) if (strs[k] instanceof LuaTable) stack.push(strs[k]);
     if (x.hash) for (const [k, item] of x.hash) {
-      stack.push(item);
+      if (item instanceof LuaTable) stack.push(item);
       if (k instanceof LuaTable) stack.push(k);
     }
   }
   return out;
 }
 
-function eventToLua(ev: FoldEvent, m: Machine): LuaTable {
-  const t = m.newTable();
-  t.set('journal', textToBin(ev.journal));
-  t.set('commit', textToBin(ev.commit));
-  t.set('ulid', textToBin(ev.ulid));
-  t.set('type', textToBin(ev.type));
-  t.set('actor', textToBin(ev.actor));
-  t.set('payload', inputToLua(ev.payload, m));
-  m.alloc(6);
-  return t;
+/** Consecutive events mostly share journal, commit and actor: convert each once. */
+class EnvelopeCache {
+  private journal = '';
+  private journalBin = '';
+  private commit = '';
+  private commitBin = '';
+  private actor = '';
+  private actorBin = '';
+
+  journalOf(s: string): string {
+    if (s !== this.journal) {
+      this.journal = s;
+      this.journalBin = textToBin(s);
+    }
+    return this.journalBin;
+  }
+
+  commitOf(s: string): string {
+    if (s !== this.commit) {
+      this.commit = s;
+      this.commitBin = textToBin(s);
+    }
+    return this.commitBin;
+  }
+
+  actorOf(s: string): string {
+    if (s !== this.actor) {
+      this.actor = s;
+      this.actorBin = textToBin(s);
+    }
+    return this.actorBin;
+  }
+}
+
+function eventToLua(ev: FoldEvent, m: Machine, cache: EnvelopeCache): LuaTable {
+  // A literal with a fixed shape is the fastest way to build the record (see STR_PROTO).
+  const strs = {
+    __proto__: STR_PROTO,
+    journal: cache.journalOf(ev.journal),
+    commit: cache.commitOf(ev.commit),
+    ulid: textToBin(ev.ulid),
+    type: textToBin(ev.type),
+    actor: cache.actorOf(ev.actor),
+    payload: inputToLua(ev.payload, m),
+  } as unknown as Record<string, Value>;
+  return m.tableFromStrs(strs, 6);
 }
 
 function emittedFiles(files: Value): Result<EmittedFiles> {

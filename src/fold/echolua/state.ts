@@ -23,7 +23,7 @@ import { JSON_NULL, LuaError, LuaFunction, LuaTable, Q, typeName, type Value } f
 
 type Cbor = null | boolean | number | bigint | Uint8Array | Cbor[] | { q: number | bigint } | { null: true };
 
-const MAX_STATE_DEPTH = 100;
+const MAX_STATE_DEPTH = 256;
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 
@@ -80,29 +80,51 @@ function safe(b: bigint): number | bigint {
  * building the encoding: run after every step batch, so saveState cannot fail.
  */
 export function checkState(v: Value): Result<void> {
-  const seen = new Set<LuaTable>();
-  const walk = (x: Value, path: string, depth: number): void => {
-    if (!(x instanceof LuaTable)) {
-      if (x instanceof LuaFunction) throw new StateError(`a function value at ${path} cannot be saved in the state (functions are not data)`);
-      return;
-    }
-    if (depth > MAX_STATE_DEPTH) throw new StateError(`the state is nested more than ${MAX_STATE_DEPTH} levels at ${path}`);
-    if (seen.has(x)) throw new StateError(`the table at ${path} appears twice in the state (or contains itself); state must be a tree`);
-    seen.add(x);
-    for (let i = 0; i < x.arr.length; i++) walk(x.arr[i], `${path}[${i + 1}]`, depth + 1);
-    if (x.hash) {
-      for (const [k, item] of x.hash) {
-        if (k instanceof LuaTable || k instanceof LuaFunction || k === JSON_NULL) throw new StateError(`a table at ${path} has a ${typeName(k as Value)} key; state keys must be numbers, strings or booleans`);
-        walk(item, `${path}[${describeKey(k as Value)}]`, depth + 1);
-      }
-    }
-  };
   try {
-    walk(v, '$', 0);
+    fastCheck(v, new Set(), 0);
     return ok(undefined);
   } catch (e) {
-    if (e instanceof StateError) return err(gateError('FOLD_ERROR', `RUNTIME: state cannot be saved: ${e.message}`, { hint: 'keep only numbers, strings, booleans and tables (a tree) in the fold state' }));
-    throw e;
+    if (!(e instanceof StateError)) throw e;
+    // Find where, with paths this time (the fast walk builds none).
+    try {
+      toCbor(v, new Set(), '$', 0);
+    } catch (e2) {
+      if (e2 instanceof StateError) return err(stateError(e2.message));
+      throw e2;
+    }
+    return err(stateError(e.message));
+  }
+}
+
+function stateError(message: string) {
+  return gateError('FOLD_ERROR', `RUNTIME: state cannot be saved: ${message}`, { hint: 'keep only numbers, strings, booleans and tables (a tree) in the fold state' });
+}
+
+function fastCheck(x: Value, seen: Set<LuaTable>, depth: number): void {
+  if (!(x instanceof LuaTable)) {
+    if (x instanceof LuaFunction) throw new StateError('a function value cannot be saved in the state');
+    return;
+  }
+  if (depth > MAX_STATE_DEPTH) throw new StateError(`the state is nested more than ${MAX_STATE_DEPTH} levels`);
+  if (seen.has(x)) throw new StateError('a table appears twice in the state');
+  seen.add(x);
+  const arr = x.arr;
+  for (let i = 0; i < arr.length; i++) {
+    const item = arr[i];
+    if (typeof item === 'object') fastCheck(item, seen, depth + 1);
+  }
+  if (x.strs) {
+    const strs = x.strs;
+    for (const k in strs) {
+      const item = strs[k];
+      if (typeof item === 'object') fastCheck(item, seen, depth + 1);
+    }
+  }
+  if (x.hash) {
+    for (const [k, item] of x.hash) {
+      if (typeof k === 'object') throw new StateError('a table key that is not a number, string or boolean');
+      fastCheck(item, seen, depth + 1);
+    }
   }
 }
 
@@ -111,7 +133,7 @@ export function encodeState(v: Value): Result<Uint8Array> {
   try {
     return ok(encodeCanonical(toCbor(v, new Set(), '$', 0)));
   } catch (e) {
-    if (e instanceof StateError) return err(gateError('FOLD_ERROR', `RUNTIME: state cannot be saved: ${e.message}`, { hint: 'keep only numbers, strings, booleans and tables (a tree) in the fold state' }));
+    if (e instanceof StateError) return err(stateError(e.message));
     throw e;
   }
 }

@@ -9,10 +9,10 @@ import type { FoldInput } from '../../contract';
 import { numberToString, qToExactDouble } from './number';
 import { compareKeys } from './order';
 import { binToText, bytesToBin, textToBin } from './strings';
-import { fail, JSON_NULL, LuaTable, normInt, Q, typeName, type Value } from './values';
+import { fail, JSON_NULL, LuaTable, newStrs, normInt, Q, typeName, type Value } from './values';
 import type { Machine } from './machine';
 
-export const MAX_JSON_NESTING = 100;
+export const MAX_JSON_NESTING = 256;
 
 /** A JSON value (from parseJsonStrict) as a Lua value; tables are charged to `m`. */
 export function jsonToLua(v: JsonValue, m: Machine, depth = 0): Value {
@@ -69,21 +69,32 @@ export function inputToLua(v: FoldInput, m: Machine, depth = 0): Value {
       return v;
     case 'string':
       return textToBin(v);
-    case 'bigint':
-      return normInt(v);
+    case 'bigint': {
+      // Number() of a bigint is exact whenever the result is a safe integer.
+      const n = Number(v);
+      return Number.isSafeInteger(n) ? n : normInt(v);
+    }
     default:
       break;
   }
   if (v instanceof Uint8Array) return bytesToBin(v);
-  const t = m.newTable();
   if (Array.isArray(v)) {
+    const t = m.newTable();
     const items = v as readonly FoldInput[];
     for (let i = 0; i < items.length; i++) t.set(i + 1, inputToLua(items[i] as FoldInput, m, depth + 1));
     return t;
   }
   const obj = v as { readonly [key: string]: FoldInput };
-  for (const k of Object.keys(obj)) t.set(textToBin(k), inputToLua(obj[k] as FoldInput, m, depth + 1));
-  return t;
+  const strs = newStrs();
+  let n = 0;
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    const item = inputToLua(obj[k] as FoldInput, m, depth + 1);
+    // JSON null is a value (json.null); only Lua nil is absent, and inputs carry no nil.
+    strs[textToBin(k)] = item;
+    n++;
+  }
+  return m.tableFromStrs(strs, n);
 }
 
 /**
@@ -113,8 +124,7 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
     return d;
   }
   if (v instanceof LuaTable) {
-    const hashSize = v.hash?.size ?? 0;
-    if (hashSize === 0 && v.arr.length > 0) return v.arr.map((x, i) => luaToJson(x, `${path}[${i + 1}]`, depth + 1));
+    if (v.size() === v.arr.length && v.arr.length > 0) return v.arr.map((x, i) => luaToJson(x, `${path}[${i + 1}]`, depth + 1));
     const out = Object.create(null) as { [k: string]: JsonValue };
     if (v.arr.length > 0) fail('RUNTIME', `the table at ${path} mixes array items and named keys; JSON needs one or the other`);
     const keys = v.keys();

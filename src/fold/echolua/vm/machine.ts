@@ -56,6 +56,14 @@ export class Machine {
     return t;
   }
 
+  /** A table over a ready string-key record of `n` entries (built by the host, charged here). */
+  tableFromStrs(strs: Record<string, Value>, n: number): LuaTable {
+    if ((this.mem -= 4 + n) < 0) outOfMemory(this);
+    const t = LuaTable.fromStrs(strs, n);
+    if (this.phase === 'load') this.loadTables.push(t);
+    return t;
+  }
+
   /** Charges for a string of `length` bytes about to be made. */
   allocString(length: number): void {
     if ((this.mem -= 1 + (length >>> 4)) < 0) outOfMemory(this);

@@ -23,6 +23,21 @@ export function compareKeys(a: Value, b: Value): number {
   return a === b ? 0 : a === false ? -1 : 1;
 }
 
+/** Sorts keys in the EchoLua key order, with fast paths for all-string and all-small-integer key sets. */
+export function sortKeys(keys: Value[]): Value[] {
+  let strings = 0;
+  let ints = 0;
+  for (let i = 0; i < keys.length; i++) {
+    const t = typeof keys[i];
+    if (t === 'string') strings++;
+    else if (t === 'number') ints++;
+  }
+  // Default sort compares UTF-16 code units, which here are bytes: the string order we define.
+  if (strings === keys.length) return keys.sort();
+  if (ints === keys.length) return keys.sort((a, b) => (a as number) - (b as number));
+  return keys.sort(compareKeys);
+}
+
 /** Fuel for sorting n items: about n * log2(n). */
 export function sortCost(n: number): number {
   return n <= 1 ? 1 : Math.ceil(n * Math.log2(n));

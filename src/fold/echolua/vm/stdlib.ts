@@ -8,7 +8,7 @@ import { luaToString, setIndex } from './compile';
 import { jsonToLua, luaToJson } from './bridge';
 import type { Machine } from './machine';
 import { add, ceil, eq, floor, isNumber, lt, neg, parseDecimal, qToInt } from './number';
-import { compareKeys, sortCost, stableSort } from './order';
+import { sortCost, sortKeys, stableSort } from './order';
 import { Pcg32, seedFromBytes } from './rng';
 import { binToText, bytesToBin } from './strings';
 import { fail, isInt, JSON_NULL, LuaError, LuaFunction, LuaTable, normInt, Q, truthy, typeName, type Value } from './values';
@@ -150,11 +150,8 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     const keys = t.keys();
     m.charge(sortCost(keys.length));
     m.alloc(1 + keys.length);
-    if (keys.length < 2) return keys;
-    // Keys 1..n of the array part are already in order and come first when all other keys are strings.
-    keys.sort(compareKeys);
     void fname;
-    return keys;
+    return keys.length < 2 ? keys : sortKeys(keys);
   };
   def(env, 'dpairs', (a) => {
     const t = checkTable('dpairs', a, 1);

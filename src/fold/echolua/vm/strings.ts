@@ -23,12 +23,18 @@ export function binToBytes(bin: string): Uint8Array {
   return out;
 }
 
+function isAscii(s: string): boolean {
+  if (s.length > 64) return ASCII.test(s);
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 127) return false;
+  return true;
+}
+
 /** JS text -> the VM's byte string (UTF-8). ASCII passes unchanged. */
 export function textToBin(text: string): string {
-  return ASCII.test(text) ? text : bytesToBin(utf8(text));
+  return isAscii(text) ? text : bytesToBin(utf8(text));
 }
 
 /** The VM's byte string -> JS text, or undefined when the bytes are not UTF-8. */
 export function binToText(bin: string): string | undefined {
-  return ASCII.test(bin) ? bin : decodeUtf8(binToBytes(bin));
+  return isAscii(bin) ? bin : decodeUtf8(binToBytes(bin));
 }
