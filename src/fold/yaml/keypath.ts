@@ -1,9 +1,12 @@
 /**
  * Key paths select a value inside an event: `$` is the event, then
- * `.name` (letters, digits, '_' and '-', not starting with a digit or '-'),
- * `["any key"]` (a JSON string) or `[3]` (an array index). The first step
- * must be an event field: journal, commit, ulid, type, actor or payload.
+ * `.name` (letters, digits, '_' and '$', not starting with a digit),
+ * `["any key"]` (a JSON string) or `[3]` (an array index): the notation
+ * canonical JSON errors use (src/canon/json-value.ts), so a path in a fold
+ * and a path in an error message read alike. The first step must be an
+ * event field: journal, commit, ulid, type, actor or payload.
  */
+import { formatJsonPath } from '../../canon/json-value';
 import type { FoldEvent, FoldInput } from '../contract';
 import { EVENT_FIELDS, type EventField, type KeyPath } from './spec';
 
@@ -14,11 +17,10 @@ export interface KeyPathProblem {
   readonly hint: string;
 }
 
-const NAME = /[A-Za-z_][A-Za-z0-9_-]*/y;
+const NAME = /[A-Za-z_$][A-Za-z0-9_$]*/y;
 const INDEX = /\[(0|[1-9][0-9]{0,8})\]/y;
 // eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const QUOTED = /\["(?:[^"\\\u0000-\u001f]|\\["\\/bfnrt]|\\u[0-9a-fA-F]{4})*"\]/y;
-const PLAIN = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 
 export function parseKeyPath(text: string): KeyPath | KeyPathProblem {
   const example = "write e.g. '$.payload.id' or '$.payload[\"odd key\"]'";
@@ -30,7 +32,7 @@ export function parseKeyPath(text: string): KeyPath | KeyPathProblem {
     if (c === '.') {
       NAME.lastIndex = at + 1;
       const m = NAME.exec(text);
-      if (!m) return { offset: at + 1, message: `expected a field name after '.' in '${text}'`, hint: `names use letters, digits, '_' and '-'; ${example}` };
+      if (!m) return { offset: at + 1, message: `expected a field name after '.' in '${text}'`, hint: `names use letters, digits, '_' and '$'; write other keys as ["key"]; ${example}` };
       steps.push(m[0]);
       at = NAME.lastIndex;
     } else if (c === '[') {
@@ -68,13 +70,7 @@ export function isKeyPathProblem(p: KeyPath | KeyPathProblem): p is KeyPathProbl
 }
 
 export function formatKeyPath(path: readonly (string | number)[]): string {
-  let out = '$';
-  for (const s of path) {
-    if (typeof s === 'number') out += `[${s}]`;
-    else if (PLAIN.test(s)) out += `.${s}`;
-    else out += `[${JSON.stringify(s)}]`;
-  }
-  return out;
+  return formatJsonPath(path);
 }
 
 /** A fast accessor for a path; undefined when the event lacks the value. */
