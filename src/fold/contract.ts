@@ -50,6 +50,10 @@ export interface FoldRuntime<S = unknown> {
   /** Journal ref globs the fold reads (from its definition). */
   readonly inputs: readonly string[];
   init(): S;
+  /**
+   * Folds a batch (sorted into the event order if it is not). May update
+   * `state` in place: treat it as consumed, and after an error discard it.
+   */
   step(state: S, events: readonly FoldEvent[]): Result<S>;
   emit(state: S): Result<EmittedFiles>;
   /** Canonical DAG-CBOR of the state, stored beside a checkpoint so the next one can resume. */
