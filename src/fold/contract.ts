@@ -51,8 +51,9 @@ export interface FoldRuntime<S = unknown> {
   readonly inputs: readonly string[];
   init(): S;
   /**
-   * Folds a batch (sorted into the event order if it is not). May update
-   * `state` in place: treat it as consumed, and after an error discard it.
+   * Folds a batch. Callers pass events in the event order of src/fold/order.ts
+   * (orderBatch sorts and finds repeats). May update `state` in place: treat
+   * it as consumed, and after an error discard it.
    */
   step(state: S, events: readonly FoldEvent[]): Result<S>;
   emit(state: S): Result<EmittedFiles>;
