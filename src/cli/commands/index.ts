@@ -8,6 +8,7 @@ import { policycCommand } from './policyc';
 import { policyCommand } from './policy';
 import { foldcCommand } from './foldc';
 import { foldCommand } from './fold';
+import { lintCommand } from './lint';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
-export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand];
+export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
