@@ -3,7 +3,8 @@
  * bench-fold.lua): 200,000 events (id, type, amount), last writer wins by
  * id, a sum per type, then a sorted key list. lua5.4 runs the same source
  * with plain-Lua dkeys and times only the fold with os.clock; both sides
- * build one event table per event.
+ * build an event table and a payload table per event. The events are the
+ * shared stream of bench/fold-events.ts, so all fold benches fold the same.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,44 +13,29 @@ import path from 'node:path';
 import { compileEchoLua, loadEchoLuaFold, type EchoState } from '../src/fold/echolua';
 import { decodeStrict } from '../src/canon/cbor';
 import type { FoldEvent, FoldRuntime } from '../src/fold/contract';
+import { benchEvents, BENCH_EVENT_COUNT as EVENTS, type BenchPayload } from './fold-events';
 import { timeMs, type BenchRow, type BenchSuite } from './harness';
 
-const EVENTS = 200_000;
 const LUA = '/usr/bin/lua5.4';
 
-interface BenchEvent {
+interface RawEvent {
   readonly id: string;
   readonly type: string;
-  readonly amount: number;
+  readonly amount: bigint;
 }
 
-/** Deterministic events: 50,000 distinct ids, 8 types, amounts 1..10,000. */
-function benchEvents(n: number): BenchEvent[] {
-  const out: BenchEvent[] = [];
-  let x = 12345;
-  for (let i = 0; i < n; i++) {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    out.push({ id: `inv-${(x >>> 8) % 50_000}`, type: `t${x % 8}`, amount: 1 + ((x >>> 4) % 10_000) });
-  }
-  return out;
-}
-
-function foldEvents(evs: readonly BenchEvent[]): FoldEvent[] {
-  return evs.map((e, i) => ({
-    journal: 'refs/gatos/journal/bench/main',
-    commit: '0'.repeat(40),
-    ulid: `01H${String(i).padStart(23, '0')}`,
-    type: 'bench',
-    actor: 'user:bench',
-    payload: { id: e.id, type: e.type, amount: BigInt(e.amount) },
-  }));
+function raw(events: readonly FoldEvent[]): RawEvent[] {
+  return events.map((e) => {
+    const p = e.payload as unknown as BenchPayload;
+    return { id: p.id, type: e.type, amount: p.amount };
+  });
 }
 
 function source(): string {
   return readFileSync(path.resolve(__dirname, '../test/fixtures/echolua/bench-fold.lua'), 'utf8');
 }
 
-function luaScript(evs: readonly BenchEvent[], src: string): string {
+function luaScript(evs: readonly RawEvent[], src: string): string {
   const data = evs.map((e) => `{id="${e.id}",type="${e.type}",amount=${e.amount}}`).join(',\n');
   return `
 function dkeys(t) local ks = {} for k in pairs(t) do ks[#ks + 1] = k end table.sort(ks) return ks end
@@ -61,7 +47,11 @@ local best = math.huge
 for run = 1, 5 do
   local t0 = os.clock()
   local state = init()
-  for i = 1, #events do state = step(state, { payload = events[i], type = "bench" }) end
+  for i = 1, #events do
+    local e = events[i]
+    -- Built per event, as EchoLua builds an event table and a payload table from each FoldEvent.
+    state = step(state, { type = e.type, payload = { id = e.id, amount = e.amount } })
+  end
   local out = emit(state)
   local dt = os.clock() - t0
   if dt < best then best = dt end
@@ -87,8 +77,7 @@ export const echoluaSuite: BenchSuite = {
     };
     const loadMs = await timeMs(load, 20, 3);
     const rt = load();
-    const raw = benchEvents(EVENTS);
-    const events = foldEvents(raw);
+    const events = benchEvents(EVENTS);
     const fold = (): void => {
       const s = rt.step(rt.init(), events);
       if (!s.ok) throw new Error(s.error.message);
@@ -103,7 +92,7 @@ export const echoluaSuite: BenchSuite = {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'echolua-bench-'));
       try {
         const file = path.join(dir, 'bench.lua');
-        writeFileSync(file, luaScript(raw, src));
+        writeFileSync(file, luaScript(raw(events), src));
         const r = spawnSync(LUA, [file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
         if (r.status === 0) luaMs = Number(r.stdout.trim());
       } finally {
