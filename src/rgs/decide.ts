@@ -6,7 +6,9 @@
  */
 import type { ProductCode } from '../core/codes';
 import type { Ir } from './ir';
+import { Frame } from './frame';
 import type { CompiledPolicy, PreparedRule } from './load';
+import type { Fn } from './prepare';
 import { ruleReason } from './reason';
 import { DEFAULT_DENY_ID } from './source';
 import { EvalFailure, isObject, type Request } from './values';
@@ -59,7 +61,7 @@ function failure(e: unknown, where: Where, index: number, expr: Ir): RuleOutcome
   return { kind: 'deny', cause: { kind: 'error', where, index, failure: f } };
 }
 
-export function ruleOutcome(p: PreparedRule, r: Request): RuleOutcome {
+export function ruleOutcome(p: PreparedRule, r: Frame): RuleOutcome {
   if (p.when) {
     try {
       if (!p.when(r)) return NOT_APPLICABLE;
@@ -69,7 +71,7 @@ export function ruleOutcome(p: PreparedRule, r: Request): RuleOutcome {
   }
   for (let i = 0; i < p.deny.length; i++) {
     try {
-      if ((p.deny[i] as (r: Request) => unknown)(r)) return { kind: 'deny', cause: { kind: 'deny_if', index: i } };
+      if ((p.deny[i] as Fn)(r)) return { kind: 'deny', cause: { kind: 'deny_if', index: i } };
     } catch (e) {
       return failure(e, 'deny_if', i, p.rule.deny[i] as Ir);
     }
@@ -77,7 +79,7 @@ export function ruleOutcome(p: PreparedRule, r: Request): RuleOutcome {
   if (p.allow.length === 0) return NEUTRAL;
   for (let i = 0; i < p.allow.length; i++) {
     try {
-      if (!(p.allow[i] as (r: Request) => unknown)(r)) return { kind: 'deny', cause: { kind: 'allow_if', index: i } };
+      if (!(p.allow[i] as Fn)(r)) return { kind: 'deny', cause: { kind: 'allow_if', index: i } };
     } catch (e) {
       return failure(e, 'allow_if', i, p.rule.allow[i] as Ir);
     }
@@ -89,16 +91,17 @@ const EMPTY: Request = Object.freeze({});
 
 export function evaluate(policy: CompiledPolicy, request: unknown): Decision {
   const r: Request = isObject(request) ? request : EMPTY;
+  const frame = new Frame(r);
   const allowIds: string[] = [];
   const denies: { rule: PreparedRule; cause: DenyCause }[] = [];
   const audit: string[] = [];
   const dryRun: DryRunDeny[] = [];
   for (const p of policy.rules) {
-    const out = ruleOutcome(p, r);
+    const out = ruleOutcome(p, frame);
     if (out.kind === 'not-applicable') continue;
     if (p.rule.audit) audit.push(p.rule.id);
     if (p.rule.mode === 'evaluate') {
-      if (out.kind === 'deny') dryRun.push({ ruleId: p.rule.id, ...ruleReason(p, out.cause, r) });
+      if (out.kind === 'deny') dryRun.push({ ruleId: p.rule.id, ...ruleReason(p, out.cause, frame) });
       continue;
     }
     if (out.kind === 'allow') allowIds.push(p.rule.id);
@@ -110,7 +113,7 @@ export function evaluate(policy: CompiledPolicy, request: unknown): Decision {
   if (denies.length > 0) {
     let first = denies[0] as { rule: PreparedRule; cause: DenyCause };
     for (const d of denies) if (d.rule.rule.id < first.rule.rule.id) first = d;
-    const { reason, code } = ruleReason(first.rule, first.cause, r);
+    const { reason, code } = ruleReason(first.rule, first.cause, frame);
     return { effect: 'deny', ruleId: first.rule.rule.id, reason, code, allDenyIds: denies.map((d) => d.rule.rule.id).sort(byId), audit, evaluate: dryRun };
   }
   if (allowIds.length > 0) return { effect: 'allow', ruleIds: allowIds.sort(byId), audit, evaluate: dryRun };

@@ -4,6 +4,7 @@
  * The decision comes from evaluate itself and every value from the same
  * closures, so an explanation can never disagree with a decision.
  */
+import { Frame } from './frame';
 import { evaluate, ruleOutcome, type Decision, type RuleOutcome } from './decide';
 import type { Ir } from './ir';
 import type { CompiledPolicy, PreparedRule } from './load';
@@ -40,10 +41,10 @@ export interface Explanation {
 
 export function explain(policy: CompiledPolicy, request: unknown): Explanation {
   const r: Request = isObject(request) ? request : {};
-  return { policyRoot: policy.root, decision: evaluate(policy, request), rules: policy.rules.map((p) => traceRule(p, r)) };
+  return { policyRoot: policy.root, decision: evaluate(policy, request), rules: policy.rules.map((p) => traceRule(p, new Frame(r))) };
 }
 
-function traceRule(p: PreparedRule, r: Request): RuleTrace {
+function traceRule(p: PreparedRule, r: Frame): RuleTrace {
   const out = ruleOutcome(p, r);
   const rule = p.rule;
   const base = {
@@ -58,7 +59,7 @@ function traceRule(p: PreparedRule, r: Request): RuleTrace {
   return { ...base, ...ruleReason(p, out.cause, r) };
 }
 
-function trace(e: Ir, r: Request): ExprTrace {
+function trace(e: Ir, r: Frame): ExprTrace {
   const expr = printIr(e);
   let result: ExprTrace;
   try {

@@ -8,13 +8,15 @@
 import { builtin } from './builtins';
 import { ipInCidr, parseCidr, parseIp } from './cidr';
 import { globProblem, globToRegExp } from './glob';
-import { COMPARE_OPS, type Ir } from './ir';
+import { Frame, slotOf, UNREAD } from './frame';
+import { attrPath, COMPARE_OPS, type Ir } from './ir';
 import { printIr } from './print';
 import { ACTOR_KINDS, CONTEXT } from './schema';
 import { BOOL, INT, SET, STRING, sameType, typeName, type RgsType } from './types';
-import { EvalFailure, hasOwn, isObject, isStringSet, missing, wrongType, type Request } from './values';
+import { EvalFailure, hasOwn, isObject, isStringSet, missing, wrongType } from './values';
 
-export type Fn = (r: Request) => unknown;
+/** A prepared expression: evaluates over one evaluation's frame of the request. */
+export type Fn = (f: Frame) => unknown;
 
 export interface Prepared {
   readonly fn: Fn;
@@ -72,13 +74,16 @@ export function prepare(node: unknown, depth = 0): Prepared {
       if (typeof name !== 'string' || !hasOwn(CONTEXT, name)) bad(`unknown attribute ${JSON.stringify(name)}`);
       const type = (CONTEXT[name] as { type: RgsType }).type;
       const guard = guardFor(type, name);
+      const slot = slotOf(name) as number;
       return {
         type,
         // Schema names (intent, actor, ...) are never Object.prototype members, so a direct read cannot pick up an inherited value.
-        fn: (r) => {
-          const v = r[name];
+        fn: (f) => {
+          const cached = f.slots[slot];
+          if (cached !== UNREAD) return cached;
+          const v = f.request[name];
           if (v === undefined || v === null) throw missing(name);
-          return guard(v);
+          return (f.slots[slot] = guard(v));
         },
       };
     }
@@ -92,13 +97,20 @@ export function prepare(node: unknown, depth = 0): Prepared {
       const subject = printIr(e as Ir);
       const guard = guardFor(type, subject);
       const baseFn = base.fn;
+      const path = attrPath(e as Ir);
+      const slot = path === undefined ? undefined : slotOf(path);
+      const read: Fn = (f) => {
+        const o = baseFn(f) as Record<string, unknown>;
+        const v = o[field];
+        if (v === undefined || v === null) throw missing(subject);
+        return guard(v);
+      };
+      if (slot === undefined) return { type, fn: read };
       return {
         type,
-        fn: (r) => {
-          const o = baseFn(r) as Record<string, unknown>;
-          const v = o[field];
-          if (v === undefined || v === null) throw missing(subject);
-          return guard(v);
+        fn: (f) => {
+          const cached = f.slots[slot];
+          return cached !== UNREAD ? cached : (f.slots[slot] = read(f));
         },
       };
     }
@@ -152,10 +164,10 @@ export function prepare(node: unknown, depth = 0): Prepared {
       const fa = want(sub(1), INT, `'${op}'`);
       const fb = want(sub(2), INT, `'${op}'`);
       const cmp = {
-        lt: (r: Request) => (fa(r) as number) < (fb(r) as number),
-        le: (r: Request) => (fa(r) as number) <= (fb(r) as number),
-        gt: (r: Request) => (fa(r) as number) > (fb(r) as number),
-        ge: (r: Request) => (fa(r) as number) >= (fb(r) as number),
+        lt: (r: Frame) => (fa(r) as number) < (fb(r) as number),
+        le: (r: Frame) => (fa(r) as number) <= (fb(r) as number),
+        gt: (r: Frame) => (fa(r) as number) > (fb(r) as number),
+        ge: (r: Frame) => (fa(r) as number) >= (fb(r) as number),
       }[op];
       return { type: BOOL, fn: cmp };
     }

@@ -8,6 +8,7 @@ import { builtin } from './builtins';
 import type { DenyCause } from './decide';
 import { attrPath, type Ir } from './ir';
 import type { PreparedRule } from './load';
+import type { Frame } from './frame';
 import { capHeld, prepare, type Fn } from './prepare';
 import { printIr, quote } from './print';
 import { hasOwn, isObject, renderValue, type Request } from './values';
@@ -39,7 +40,7 @@ export function fnOf(e: Ir): Fn {
   return f;
 }
 
-export function ruleReason(p: PreparedRule, cause: DenyCause, r: Request): { reason: string; code: ProductCode } {
+export function ruleReason(p: PreparedRule, cause: DenyCause, f: Frame): { reason: string; code: ProductCode } {
   const rule = p.rule;
   const code = (rule.code ?? 'POLICY_DENY') as ProductCode;
   if (cause.kind === 'error') {
@@ -48,12 +49,12 @@ export function ruleReason(p: PreparedRule, cause: DenyCause, r: Request): { rea
   }
   const expr = (cause.kind === 'deny_if' ? rule.deny : rule.allow)[cause.index] as Ir;
   if (cause.kind === 'allow_if') {
-    const cap = capFailure(expr, r);
+    const cap = capFailure(expr, f);
     if (cap) return { reason: rule.reason ?? cap.reason, code: rule.code === null && cap.expired ? 'CAP_EXPIRED' : code };
   }
   if (rule.reason !== null) return { reason: rule.reason, code };
   const prefix = cause.kind === 'deny_if' ? 'deny_if holds' : 'requirement not met';
-  return { reason: `${prefix}: ${textOf(expr)}${whereClause(expr, r)}`, code };
+  return { reason: `${prefix}: ${textOf(expr)}${whereClause(expr, f)}`, code };
 }
 
 function actorName(r: Request): string {
@@ -61,11 +62,12 @@ function actorName(r: Request): string {
 }
 
 /** A failed has_cap (alone or negated nowhere): "actor user:bob lacks capability 'x'". */
-function capFailure(expr: Ir, r: Request): { reason: string; expired: boolean } | undefined {
+function capFailure(expr: Ir, f: Frame): { reason: string; expired: boolean } | undefined {
+  const r = f.request;
   if (expr[0] !== 'call' || expr[1] !== 'has_cap') return undefined;
   let cap: unknown;
   try {
-    cap = fnOf(expr[2] as Ir)(r);
+    cap = fnOf(expr[2] as Ir)(f);
   } catch {
     return undefined;
   }
@@ -82,7 +84,7 @@ function capFailure(expr: Ir, r: Request): { reason: string; expired: boolean } 
 }
 
 /** " (where a = 1, b = 'x')": the values of the attributes the condition reads. */
-function whereClause(expr: Ir, r: Request): string {
+function whereClause(expr: Ir, f: Frame): string {
   let subjects = subjectCache.get(expr);
   if (subjects === undefined) {
     const found = new Map<string, Ir>();
@@ -92,7 +94,7 @@ function whereClause(expr: Ir, r: Request): string {
   }
   const parts = subjects.map(([text, ir]) => {
     try {
-      return `${text} = ${renderValue(fnOf(ir)(r))}`;
+      return `${text} = ${renderValue(fnOf(ir)(f))}`;
     } catch {
       return `${text} is missing`;
     }
