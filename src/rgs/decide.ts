@@ -55,6 +55,23 @@ const NOT_APPLICABLE: RuleOutcome = { kind: 'not-applicable' };
 const ALLOW: RuleOutcome = { kind: 'allow' };
 const NEUTRAL: RuleOutcome = { kind: 'neutral' };
 
+/**
+ * The outcomes of a holding deny_if / failing allow_if, one shared frozen
+ * object per index: almost every request is denied, and a fresh outcome
+ * per rule per request was a visible share of the garbage.
+ */
+const DENY_IF_OUTCOMES: RuleOutcome[] = [];
+const ALLOW_IF_OUTCOMES: RuleOutcome[] = [];
+
+function conditionOutcome(memo: RuleOutcome[], kind: 'deny_if' | 'allow_if', index: number): RuleOutcome {
+  let out = memo[index];
+  if (out === undefined) {
+    for (let i = memo.length; i <= index; i++) memo.push(Object.freeze({ kind: 'deny', cause: Object.freeze({ kind, index: i }) }));
+    out = memo[index] as RuleOutcome;
+  }
+  return out;
+}
+
 function failure(e: unknown, where: Where, index: number, expr: Ir): RuleOutcome {
   // Anything thrown is a reason to deny: a guard's EvalFailure, or a bug, which must still fail closed.
   const f = e instanceof EvalFailure ? e : new EvalFailure(where, `internal evaluation failure in ${String(expr[0])}: ${e instanceof Error ? e.message : String(e)}`);
@@ -71,7 +88,7 @@ export function ruleOutcome(p: PreparedRule, r: Frame): RuleOutcome {
   }
   for (let i = 0; i < p.deny.length; i++) {
     try {
-      if ((p.deny[i] as Fn)(r)) return { kind: 'deny', cause: { kind: 'deny_if', index: i } };
+      if ((p.deny[i] as Fn)(r)) return conditionOutcome(DENY_IF_OUTCOMES, 'deny_if', i);
     } catch (e) {
       return failure(e, 'deny_if', i, p.rule.deny[i] as Ir);
     }
@@ -79,7 +96,7 @@ export function ruleOutcome(p: PreparedRule, r: Frame): RuleOutcome {
   if (p.allow.length === 0) return NEUTRAL;
   for (let i = 0; i < p.allow.length; i++) {
     try {
-      if (!(p.allow[i] as Fn)(r)) return { kind: 'deny', cause: { kind: 'allow_if', index: i } };
+      if (!(p.allow[i] as Fn)(r)) return conditionOutcome(ALLOW_IF_OUTCOMES, 'allow_if', i);
     } catch (e) {
       return failure(e, 'allow_if', i, p.rule.allow[i] as Ir);
     }
@@ -89,34 +106,51 @@ export function ruleOutcome(p: PreparedRule, r: Frame): RuleOutcome {
 
 const EMPTY: Request = Object.freeze({});
 
+const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Rules come sorted by id from the loader, so the sorts below are checks that rarely move anything; a hand-built rule list still gets sorted output. */
+function sortIds(ids: string[]): string[] {
+  for (let i = 1; i < ids.length; i++) if (!((ids[i - 1] as string) < (ids[i] as string))) return ids.sort(byId);
+  return ids;
+}
+
 export function evaluate(policy: CompiledPolicy, request: unknown): Decision {
   const r: Request = isObject(request) ? request : EMPTY;
   const frame = new Frame(r);
   const allowIds: string[] = [];
-  const denies: { rule: PreparedRule; cause: DenyCause }[] = [];
+  const denyIds: string[] = [];
+  let first: PreparedRule | undefined;
+  let firstCause: DenyCause | undefined;
   const audit: string[] = [];
   const dryRun: DryRunDeny[] = [];
-  for (const p of policy.rules) {
+  const rules = policy.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const p = rules[i] as PreparedRule;
     const out = ruleOutcome(p, frame);
     if (out.kind === 'not-applicable') continue;
-    if (p.rule.audit) audit.push(p.rule.id);
-    if (p.rule.mode === 'evaluate') {
-      if (out.kind === 'deny') dryRun.push({ ruleId: p.rule.id, ...ruleReason(p, out.cause, frame) });
+    const rule = p.rule;
+    if (rule.audit) audit.push(rule.id);
+    if (rule.mode === 'evaluate') {
+      if (out.kind === 'deny') dryRun.push({ ruleId: rule.id, ...ruleReason(p, out.cause, frame) });
       continue;
     }
-    if (out.kind === 'allow') allowIds.push(p.rule.id);
-    else if (out.kind === 'deny') denies.push({ rule: p, cause: out.cause });
+    if (out.kind === 'allow') allowIds.push(rule.id);
+    else if (out.kind === 'deny') {
+      denyIds.push(rule.id);
+      // The deciding deny is the one with the smallest id, wherever it stands in the list.
+      if (first === undefined || rule.id < first.rule.id) {
+        first = p;
+        firstCause = out.cause;
+      }
+    }
   }
-  const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  audit.sort(byId);
-  dryRun.sort((a, b) => byId(a.ruleId, b.ruleId));
-  if (denies.length > 0) {
-    let first = denies[0] as { rule: PreparedRule; cause: DenyCause };
-    for (const d of denies) if (d.rule.rule.id < first.rule.rule.id) first = d;
-    const { reason, code } = ruleReason(first.rule, first.cause, frame);
-    return { effect: 'deny', ruleId: first.rule.rule.id, reason, code, allDenyIds: denies.map((d) => d.rule.rule.id).sort(byId), audit, evaluate: dryRun };
+  sortIds(audit);
+  if (dryRun.length > 1) dryRun.sort((a, b) => byId(a.ruleId, b.ruleId));
+  if (first !== undefined) {
+    const { reason, code } = ruleReason(first, firstCause as DenyCause, frame);
+    return { effect: 'deny', ruleId: first.rule.id, reason, code, allDenyIds: sortIds(denyIds), audit, evaluate: dryRun };
   }
-  if (allowIds.length > 0) return { effect: 'allow', ruleIds: allowIds.sort(byId), audit, evaluate: dryRun };
+  if (allowIds.length > 0) return { effect: 'allow', ruleIds: sortIds(allowIds), audit, evaluate: dryRun };
   return { effect: 'deny', ruleId: DEFAULT_DENY_ID, reason: defaultReason(r), code: 'POLICY_DENY', allDenyIds: [DEFAULT_DENY_ID], audit, evaluate: dryRun };
 }
 
