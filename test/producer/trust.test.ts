@@ -53,7 +53,7 @@ describe('trust graph', () => {
     expect(!r.ok && r.error.code).toBe('SIG_INVALID');
     const spaced = readTrustSet(new Map([['graph.json', utf8(JSON.stringify(g, null, 2))]]));
     expect(!spaced.ok && spaced.error.code).toBe('ENCODING_INVALID');
-    const forged = readTrustSet(new Map([['graph.json', bytes({ ...g, groups: { admins: ['user:bob', 'user:root'], leads: ['user:bob'] } })]]));
+    const forged = readTrustSet(new Map([['graph.json', bytes({ ...g, groups: { admins: ['user:bob', 'user:root'], leads: ['user:bob'] } } as unknown as JsonObject)]]));
     expect(!forged.ok && forged.error.code).toBe('ENCODING_INVALID');
   });
 

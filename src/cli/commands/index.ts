@@ -9,6 +9,8 @@ import { policyCommand } from './policy';
 import { foldcCommand } from './foldc';
 import { foldCommand } from './fold';
 import { lintCommand } from './lint';
+import { producerCommands } from './producer/commands';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
+commands.push(...producerCommands);

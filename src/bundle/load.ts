@@ -1,0 +1,90 @@
+/**
+ * Loading a published bundle from its commit and checking it whole: the
+ * tree's bundle-id against the commit's Policy-Root trailer, the compiled
+ * policy against Policy-Code-Root and the manifest, every trust file, and,
+ * on demand, each fold's bytes against its fold_root. Loaded bundles are
+ * cached by commit id (a commit never changes). Adapter (reads git).
+ */
+import { sha256Text } from '../canon/digest';
+import { err, gateError, ok, type Result } from '../core/result';
+import { anyRefMatcher } from '../fold/glob';
+import type { FoldRuntime } from '../fold/contract';
+import { loadCompiledFold } from '../fold/load';
+import type { GitRepo } from '../git';
+import { parseTrailers, trailerValues } from '../trailers';
+import { readTrustSet, type TrustSet } from '../trust';
+import { readTreeFiles } from '../workspace/read-tree';
+import { bundleId } from './bundle-id';
+import { findFold, foldFile, MANIFEST_FILE, POLICY_FILE, readManifest, type FoldEntry, type Manifest } from './manifest';
+
+export interface LoadedBundle {
+  readonly commit: string;
+  readonly id: string;
+  readonly files: ReadonlyMap<string, Uint8Array>;
+  readonly manifest: Manifest;
+  readonly trust: TrustSet;
+  fold(id: string): Result<{ entry: FoldEntry; runtime: FoldRuntime }>;
+  /** The folds whose inputs match a journal ref. */
+  foldsFor(journal: string): FoldEntry[];
+}
+
+const cache = new Map<string, LoadedBundle>();
+
+function bad(commit: string, message: string): Result<never> {
+  return err(gateError('PROOF_INVALID', `policy bundle ${commit}: ${message}`, { hint: 'publish bundles with gatos policy publish; a bundle commit must not be edited' }));
+}
+
+export async function loadBundle(repo: GitRepo, commit: string): Promise<Result<LoadedBundle>> {
+  const cached = cache.get(`${repo.gitDir}\0${commit}`);
+  if (cached) return ok(cached);
+  const c = await repo.readCommit(commit);
+  if (!c.ok) return err(gateError('NOT_FOUND', `policy bundle ${commit} is not in this repository`, { hint: 'fetch refs/gatos/policies/* or publish one with gatos policy publish' }));
+  const files = await readTreeFiles(repo, c.value.tree);
+  if (!files.ok) return files;
+  const trailers = parseTrailers(c.value.message ?? '');
+  const id = bundleId(files.value);
+  if (!id.ok) return id;
+  const declared = trailerValues(trailers, 'Policy-Root');
+  if (declared.length !== 1 || declared[0] !== `blake3:${id.value}`) return bad(commit, `its files have bundle-id ${id.value}, but its Policy-Root trailer says ${declared.join(', ') || 'nothing'}`);
+  const mBytes = files.value.get(MANIFEST_FILE);
+  if (!mBytes) return bad(commit, `${MANIFEST_FILE} is missing`);
+  const manifest = readManifest(mBytes);
+  if (!manifest.ok) return manifest;
+  const policy = files.value.get(POLICY_FILE);
+  if (!policy) return bad(commit, `${POLICY_FILE} is missing`);
+  const pcr = sha256Text(policy);
+  const pcrTrailer = trailerValues(trailers, 'Policy-Code-Root');
+  if (pcr !== manifest.value.policyCodeRoot || pcrTrailer.length !== 1 || pcrTrailer[0] !== pcr) return bad(commit, `the compiled policy's root ${pcr} differs from the manifest or the Policy-Code-Root trailer`);
+  const trustFiles = new Map<string, Uint8Array>();
+  for (const [p, b] of files.value) if (p.startsWith('gatos/trust/')) trustFiles.set(p.slice('gatos/trust/'.length), b);
+  const trust = readTrustSet(trustFiles);
+  if (!trust.ok) return trust;
+  const runtimes = new Map<string, FoldRuntime>();
+  const m = manifest.value;
+  const loaded: LoadedBundle = {
+    commit,
+    id: id.value,
+    files: files.value,
+    manifest: m,
+    trust: trust.value,
+    fold(foldId) {
+      const entry = findFold(m, foldId);
+      if (!entry.ok) return entry;
+      const have = runtimes.get(foldId);
+      if (have) return ok({ entry: entry.value, runtime: have });
+      const bytes = files.value.get(foldFile(foldId));
+      if (!bytes) return bad(commit, `${foldFile(foldId)} is missing`);
+      if (sha256Text(bytes) !== entry.value.foldRoot) return bad(commit, `${foldFile(foldId)} does not have the manifest's fold_root ${entry.value.foldRoot}`);
+      const rt = loadCompiledFold(bytes);
+      if (!rt.ok) return rt;
+      runtimes.set(foldId, rt.value);
+      return ok({ entry: entry.value, runtime: rt.value });
+    },
+    foldsFor(journal) {
+      return m.folds.filter((f) => anyRefMatcher(f.inputs)(journal));
+    },
+  };
+  if (cache.size > 16) cache.clear();
+  cache.set(`${repo.gitDir}\0${commit}`, loaded);
+  return ok(loaded);
+}

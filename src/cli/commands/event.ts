@@ -1,0 +1,103 @@
+/** `gatos event add` (sign and append one event) and `gatos event verify <commit|ref>`. */
+import type { CommandModule } from 'yargs';
+import { parseJsonStrict } from '../../canon/jcs';
+import { decodeUtf8 } from '../../core/bytes';
+import { readFileSync } from 'node:fs';
+import { appendEvents, resolveBinding, verifyEvent, verifyJournal } from '../../events';
+import { random80 } from '../../workspace/clock';
+import { CliError, setExitCode } from '../errors';
+import { exitFor, must, now, SIGNER_OPTIONS, signer, withRepo, workspace, type SignerArgs } from './producer/common';
+
+interface AddArgs extends SignerArgs {
+  ns: string;
+  type: string;
+  payload: string;
+  ulid?: string;
+  caps?: string;
+  fold?: string;
+}
+
+function readPayload(arg: string): unknown {
+  let text = arg;
+  let file = '--payload';
+  if (arg.startsWith('@')) {
+    file = arg.slice(1);
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      throw new CliError('NOT_FOUND', `${file}: cannot read the payload file`, 'check the path after @');
+    }
+    const t = decodeUtf8(new Uint8Array(bytes));
+    if (t === undefined) throw new CliError('ENCODING_INVALID', `${file} is not valid UTF-8`, 'payloads are JSON');
+    text = t;
+  }
+  return must(parseJsonStrict(text, file));
+}
+
+const addCommand: CommandModule<object, AddArgs> = {
+  command: 'add',
+  describe: 'Sign an event and append it to your journal refs/gatos/journal/<ns>/<kind>/<name>',
+  builder: (y) =>
+    y
+      .option('ns', { type: 'string', demandOption: true, describe: 'the namespace, e.g. finance' })
+      .option('type', { type: 'string', demandOption: true, describe: "the event type, e.g. 'invoice.created'" })
+      .option('payload', { type: 'string', demandOption: true, describe: 'JSON, or @file to read it from a file (no floats: use integers or strings)' })
+      .option('ulid', { type: 'string', describe: 'the ULID (idempotency key); generated, monotonic, when left out' })
+      .option('caps', { type: 'string', describe: 'comma-separated capabilities the event claims, e.g. journal:append' })
+      .option('fold', { type: 'string', describe: 'the fold the event binds, when several read the journal' })
+      .options(SIGNER_OPTIONS),
+  handler: async (args) => {
+    const ws = workspace();
+    const key = signer(args);
+    const payload = readPayload(args.payload);
+    const ts = now();
+    const caps = (args.caps ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+    const r = await withRepo(ws, async (repo) => {
+      const binding = must(await resolveBinding(repo, args.ns, key.actor, args.fold));
+      return must(await appendEvents({ repo, ns: args.ns, key, policyRoot: binding.policyRoot, foldRoot: binding.foldRoot, random: random80 }, [{ type: args.type, payload, caps, ts, ...(args.ulid ? { ulid: args.ulid } : {}) }]));
+    });
+    process.stderr.write(`appended to ${r.journal}\n`);
+    process.stdout.write(`${r.commits[0]} ${r.ulids[0]} ${r.cids[0]}\n`);
+  },
+};
+
+interface VerifyArgs {
+  target: string;
+  trust: 'bound' | 'active';
+}
+
+const verifyCommand: CommandModule<object, VerifyArgs> = {
+  command: 'verify <target>',
+  describe: 'Verify an event commit, or every event of a journal ref: form, signature, trust, grants, expiry',
+  builder: (y) =>
+    y
+      .positional('target', { type: 'string', demandOption: true, describe: 'an event commit id, or a journal ref refs/gatos/journal/<ns>/<kind>/<name>' })
+      .option('trust', { choices: ['bound', 'active'] as const, default: 'bound' as const, describe: "check the signer with the bundle the event binds, or with the active one" }),
+  handler: async (args) => {
+    const ws = workspace();
+    const t = now();
+    const r = await withRepo(ws, async (repo) => {
+      if (args.target.startsWith('refs/')) return verifyJournal(repo, args.target, { now: t, trust: args.trust });
+      const v = await verifyEvent(repo, args.target, undefined, { now: t, trust: args.trust });
+      return v.ok ? { ok: true as const, value: [v.value] } : v;
+    });
+    if (!r.ok) {
+      process.stderr.write(`error[${r.error.code}]: ${r.error.message}\n${r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`);
+      process.stdout.write(`invalid ${r.error.code}\n`);
+      setExitCode(exitFor(r.error));
+      return;
+    }
+    for (const v of r.value) process.stdout.write(`ok ${v.commit} ${v.encoded.envelope.ulid} ${v.encoded.envelope.type} by ${v.encoded.envelope.actor}\n`);
+    process.stdout.write(`verified ${r.value.length} event${r.value.length === 1 ? '' : 's'}\n`);
+  },
+};
+
+export const eventCommand: CommandModule = {
+  command: 'event <command>',
+  describe: 'Signed events on journals: event add | verify',
+  builder: (y) => y.command(addCommand as CommandModule<object, AddArgs>).command(verifyCommand as CommandModule<object, VerifyArgs>).demandCommand(1, 'name an event command: add or verify'),
+  handler: () => {
+    throw new CliError('USAGE', 'name an event command: add or verify', "try 'gatos event --help'");
+  },
+};

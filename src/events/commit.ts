@@ -1,0 +1,48 @@
+/**
+ * The event commit (docs/formats.md §6): a tree holding only event.cbor, the
+ * journal's previous tip as parent, the actor as author and committer at the
+ * envelope's time, and the trailers. Every byte follows from the envelope
+ * and the signature, so the same event always has the same commit id. Pure.
+ */
+import { formatPublicKey, formatSignature, sign } from '../canon/ed25519';
+import { ok, type Result } from '../core/result';
+import { actorIdentity } from '../actors';
+import type { ObjectFormat } from '../git';
+import { EVENT_KEYS, formatTrailers } from '../trailers';
+import type { SigningKey } from '../trust';
+import { commitData, makeObject, treeData, type GitObjectBytes } from '../workspace/git-objects';
+import type { EncodedEnvelope } from './envelope';
+
+export const EVENT_FILE = 'event.cbor';
+
+export function eventMessage(e: EncodedEnvelope, sig: Uint8Array, signer: Uint8Array): Result<string> {
+  return formatTrailers(`${e.envelope.type} ${e.envelope.ulid}\n`, [
+    { key: EVENT_KEYS.eventCid, value: e.cid },
+    { key: EVENT_KEYS.sigAlg, value: 'ed25519' },
+    { key: EVENT_KEYS.sig, value: formatSignature(sig) },
+    { key: EVENT_KEYS.signer, value: formatPublicKey(signer) },
+    { key: EVENT_KEYS.policyRoot, value: e.envelope.policy_root },
+    { key: EVENT_KEYS.foldRoot, value: e.envelope.fold_root },
+  ]);
+}
+
+export interface EventObjects {
+  readonly commit: string;
+  readonly objects: readonly GitObjectBytes[];
+}
+
+/** Signs the envelope and builds blob, tree and commit. */
+export function buildEventCommit(format: ObjectFormat, e: EncodedEnvelope, key: SigningKey, parent: string | undefined): Result<EventObjects> {
+  const sig = sign(key.seed, e.bytes);
+  return eventCommitWithSig(format, e, sig, key.publicKey, parent);
+}
+
+export function eventCommitWithSig(format: ObjectFormat, e: EncodedEnvelope, sig: Uint8Array, signer: Uint8Array, parent: string | undefined): Result<EventObjects> {
+  const message = eventMessage(e, sig, signer);
+  if (!message.ok) return message;
+  const blob = makeObject(format, 'blob', e.bytes);
+  const tree = makeObject(format, 'tree', treeData([{ name: EVENT_FILE, mode: '100644', id: blob.id }]));
+  const who = actorIdentity(e.envelope.actor, e.envelope.ts);
+  const commit = makeObject(format, 'commit', commitData({ tree: tree.id, parents: parent ? [parent] : [], author: who, committer: who, message: message.value }));
+  return ok({ commit: commit.id, objects: [blob, tree, commit] });
+}

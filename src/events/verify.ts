@@ -1,0 +1,121 @@
+/**
+ * Verifying event commits (docs/formats.md §6): form, canonical bytes,
+ * bindings, signature, the signer's trust, claimed capabilities and their
+ * expiry, and on a whole journal the order of ULIDs. Every failure is a
+ * GateError with the product's code. Adapter (reads git); the checks
+ * themselves are plain functions of what was read.
+ */
+import { formatDigest } from '../canon/digest';
+import { formatPublicKey, verify } from '../canon/ed25519';
+import type { ErrorCode } from '../core/codes';
+import { err, gateError, ok, type Result } from '../core/result';
+import { ACTIVE_POLICY_REF, actorIdentity, parseJournalRef } from '../actors';
+import { loadBundle, type LoadedBundle } from '../bundle/load';
+import type { GitRepo, Identity } from '../git';
+import { describeTrailerProblems, parseEventTrailers } from '../trailers';
+import { formatTime, keyValidAt } from '../trust';
+import { eventMessage } from './commit';
+import { decodeEnvelope, type EncodedEnvelope } from './envelope';
+import { readRawEvent } from './read';
+
+/** How far in the future an event's time may be (clock skew between machines). */
+export const MAX_SKEW_SECONDS = 300;
+
+export interface VerifyEventOptions {
+  /** Epoch seconds. */
+  readonly now: number;
+  /** Check trust with the bundle the event binds (default) or with the active one. */
+  readonly trust?: 'bound' | 'active';
+}
+
+export interface VerifiedEvent {
+  readonly commit: string;
+  readonly journal?: string;
+  readonly encoded: EncodedEnvelope;
+  readonly parent?: string;
+}
+
+function fail(code: ErrorCode, commit: string, message: string, hint?: string): Result<never> {
+  return err(gateError(code, `event ${commit}: ${message}`, hint ? { hint } : {}));
+}
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.name === b.name && a.email === b.email && a.seconds === b.seconds && a.tz === b.tz;
+}
+
+export async function verifyEvent(repo: GitRepo, id: string, journal: string | undefined, opts: VerifyEventOptions): Promise<Result<VerifiedEvent>> {
+  const raw = await readRawEvent(repo, id);
+  if (!raw.ok) return raw;
+  const { commit, envelopeBytes } = raw.value;
+  const cid = commit.id;
+  if (commit.parents.length > 1) return fail('PROOF_INVALID', cid, 'is a merge; journals are linear', 'journals move fast-forward only, one event per commit');
+  const message = commit.message ?? '';
+  const trailers = parseEventTrailers(message, repo.format, { source: `commit ${cid.slice(0, 12)}` });
+  if (!trailers.ok) return fail('TRAILER_INVALID', cid, `its trailers are not an event's:\n${describeTrailerProblems(trailers.error, message)}`, 'write events with gatos event add');
+  const t = trailers.value;
+  const decoded = decodeEnvelope(envelopeBytes);
+  if (!decoded.ok) return fail(decoded.error.code, cid, decoded.error.message, decoded.error.hint);
+  const enc = decoded.value;
+  const e = enc.envelope;
+  if (t.eventCid.text !== enc.cid) return fail('PROOF_INVALID', cid, `Event-CID ${t.eventCid.text} does not name its envelope (${enc.cid})`, 'the envelope or the trailer was changed after signing');
+  if (t.policyRoot !== e.policy_root) return fail('PROOF_INVALID', cid, `Policy-Root ${t.policyRoot} differs from the envelope's policy_root ${e.policy_root}`);
+  if (formatDigest(t.foldRoot) !== e.fold_root) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${e.fold_root}`);
+  if (journal !== undefined) {
+    const j = parseJournalRef(journal);
+    if (!j.ok) return j;
+    if (j.value.ns !== e.ns || j.value.actor.id !== e.actor) return fail('PROOF_INVALID', cid, `it is by ${e.actor} in namespace ${e.ns}, but sits on ${journal}`, 'an actor writes only to its own journal of the namespace');
+  }
+  if (!verify(t.signer, envelopeBytes, t.sig)) return fail('SIG_INVALID', cid, `Sig does not verify over event.cbor with Signer ${formatPublicKey(t.signer)}`, 'the envelope or the signature was changed after signing');
+  const who = actorIdentity(e.actor, e.ts);
+  const expected = eventMessage(enc, t.sig, t.signer);
+  if (!sameIdentity(commit.author, who) || !sameIdentity(commit.committer, who) || !expected.ok || expected.value !== message || commit.extraHeaders.length > 0) {
+    return fail('PROOF_INVALID', cid, 'its author, committer or message is not the one its envelope and signature determine', 'write events with gatos event add; do not amend them');
+  }
+  if (e.ts > opts.now + MAX_SKEW_SECONDS) return fail('PROOF_INVALID', cid, `it is dated ${formatTime(e.ts)}, in the future`, 'check the clock of the machine that wrote it');
+  const bundle = await loadBundle(repo, e.policy_root);
+  if (!bundle.ok) return fail(bundle.error.code, cid, bundle.error.message, bundle.error.hint);
+  if (!bundle.value.manifest.folds.some((f) => f.foldRoot === e.fold_root)) return fail('PROOF_INVALID', cid, `its fold_root ${e.fold_root} is not a fold of bundle ${e.policy_root}`);
+  let trustBundle: LoadedBundle = bundle.value;
+  if (opts.trust === 'active') {
+    const active = await repo.readRef(ACTIVE_POLICY_REF);
+    if (!active.ok || !active.value) return fail('NOT_FOUND', cid, 'there is no active policy bundle', 'publish one with gatos policy publish');
+    const ab = await loadBundle(repo, active.value);
+    if (!ab.ok) return ab;
+    trustBundle = ab.value;
+  }
+  const signerText = formatPublicKey(t.signer);
+  const rec = trustBundle.trust.graph.actors.get(e.actor);
+  if (!rec) return fail('POLICY_DENY', cid, `${e.actor} is not in the trust graph of bundle ${trustBundle.commit}`, 'add it with gatos trust add and publish');
+  if (!keyValidAt(rec, signerText, e.ts)) return fail('POLICY_DENY', cid, `Signer ${signerText} is not a key of ${e.actor} valid at ${formatTime(e.ts)}`, 'a rotated-out key signs nothing dated from its rotation on');
+  for (const cap of e.caps) {
+    const v = trustBundle.trust.caps.holds(e.actor, cap, e.ns, e.ts);
+    if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
+  }
+  return ok({ commit: cid, encoded: enc, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
+}
+
+/** Every event on a journal ref, oldest first; ULIDs must strictly increase. */
+export async function verifyJournal(repo: GitRepo, journal: string, opts: VerifyEventOptions): Promise<Result<VerifiedEvent[]>> {
+  const tip = await repo.readRef(journal);
+  if (!tip.ok) return err(tip.error);
+  if (!tip.value) return err(gateError('NOT_FOUND', `${journal} does not exist`, { hint: 'list journals with git for-each-ref refs/gatos/journal' }));
+  const ids: string[] = [];
+  for await (const id of repo.walk({ include: [tip.value], order: 'reverse-topo' })) {
+    if (!id.ok) return err(id.error);
+    ids.push(id.value);
+  }
+  const out: VerifiedEvent[] = [];
+  let prev: VerifiedEvent | undefined;
+  for (const id of ids) {
+    const v = await verifyEvent(repo, id, journal, opts);
+    if (!v.ok) return v;
+    if (prev && v.value.encoded.envelope.ulid <= prev.encoded.envelope.ulid) {
+      return fail('DUP_COMMIT', id, `its ULID ${v.value.encoded.envelope.ulid} is not after ${prev.encoded.envelope.ulid} of the event before it`, 'each event on a journal needs a new, greater ULID');
+    }
+    if (prev && v.value.parent !== prev.commit) return fail('PROOF_INVALID', id, 'the journal is not linear');
+    prev = v.value;
+    out.push(v.value);
+  }
+  return ok(out);
+}
+
