@@ -1,0 +1,127 @@
+/**
+ * The gate's own settings, read from the repository's git config (section
+ * `gatos`), which only the operator of the host can change. Pure: the
+ * adapter passes the entries `git config --get-regexp` printed; keys arrive
+ * lowercased, as git prints them. Bad values are refused, never defaulted:
+ * a typo in a budget must not silently turn the gate off.
+ */
+import { checkRefGlob, anyRefMatcher, type RefMatcher } from '../fold/glob';
+import { parseActor } from '../actors';
+import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
+import { err, gateError, ok, type Result } from '../core/result';
+
+export type GateMode = 'enforce' | 'evaluate';
+export type OutputFormat = 'text' | 'json';
+
+export interface GateConfig {
+  /** enforce: denials refuse the push. evaluate: everything runs and is audited, the push goes through. */
+  readonly mode: GateMode;
+  /** Wall-clock budget for one hook run; exceeded means GATE_ERROR. */
+  readonly timeBudgetMs: number;
+  readonly output: OutputFormat;
+  /** Environment variables that name the pusher, first present wins. */
+  readonly actorEnv: readonly string[];
+  /** Host user name -> GATOS actor id. */
+  readonly actorMap: ReadonlyMap<string, string>;
+  /** When set, an unmapped host name `n` that is a valid actor name becomes `<kind>:n`. */
+  readonly actorKind?: ActorKind;
+  /** Refs (beyond refs/gatos/**, always) that only move fast-forward. */
+  readonly ffOnly: readonly string[];
+  readonly isFfOnly: RefMatcher;
+  /** How the host classifies where pushes come from (`remote` in requests). */
+  readonly remote?: string;
+  /** Events dated more than this after `now` are refused (PROOF_INVALID). */
+  readonly maxFutureSkewSeconds: number;
+}
+
+export const DEFAULT_ACTOR_ENV = ['GATOS_ACTOR', 'GL_USER', 'GL_USERNAME', 'REMOTE_USER'] as const;
+export const DEFAULT_TIME_BUDGET_MS = 4000;
+export const ALWAYS_FF_ONLY = ['refs/gatos/**'] as const;
+
+/** Entries as `git config --get-regexp ^gatos\.` lists them: key (lowercased) and value, in file order. */
+export type ConfigEntries = readonly (readonly [string, string])[];
+
+function fail(key: string, value: string, expected: string): Result<never> {
+  return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
+}
+
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.installed']);
+
+export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
+  let mode: GateMode = 'enforce';
+  let timeBudgetMs = DEFAULT_TIME_BUDGET_MS;
+  let output: OutputFormat = 'text';
+  let actorEnv: string[] | undefined;
+  const actorMap = new Map<string, string>();
+  let actorKind: ActorKind | undefined;
+  const ffOnly: string[] = [...ALWAYS_FF_ONLY];
+  let remote: string | undefined;
+  let maxFutureSkewSeconds = 300;
+  for (const [rawKey, value] of entries) {
+    const key = rawKey.toLowerCase();
+    if (!KNOWN.has(key)) {
+      if (key.startsWith('gatos.')) return err(gateError('GATE_ERROR', `git config ${key} is not a gate setting`, { hint: `known settings: ${[...KNOWN].sort().join(', ')}` }));
+      continue;
+    }
+    switch (key) {
+      case 'gatos.mode':
+        if (value !== 'enforce' && value !== 'evaluate') return fail(key, value, "'enforce' or 'evaluate'");
+        mode = value;
+        break;
+      case 'gatos.timebudgetms': {
+        const n = /^[1-9][0-9]{0,5}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n) || n > 600_000) return fail(key, value, 'a whole number of milliseconds from 1 to 600000');
+        timeBudgetMs = n;
+        break;
+      }
+      case 'gatos.output':
+        if (value !== 'text' && value !== 'json') return fail(key, value, "'text' or 'json'");
+        output = value;
+        break;
+      case 'gatos.actorenv': {
+        const names = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+        if (names.length === 0 || names.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n))) return fail(key, value, 'environment variable names, comma-separated');
+        actorEnv = [...(actorEnv ?? []), ...names];
+        break;
+      }
+      case 'gatos.actormap': {
+        const m = /^(\S+)\s+(\S+)$/.exec(value.trim());
+        const actor = m ? parseActor(m[2] as string) : undefined;
+        if (!m || !actor || !actor.ok) return fail(key, value, "'<host user> <actor id>', e.g. 'alice user:alice'");
+        actorMap.set(m[1] as string, actor.value.id);
+        break;
+      }
+      case 'gatos.actorkind':
+        if (!isActorKind(value)) return fail(key, value, `one of ${ACTOR_KINDS.join(', ')}`);
+        actorKind = value;
+        break;
+      case 'gatos.ffonly':
+        if (!checkRefGlob(value).ok || !value.startsWith('refs/')) return fail(key, value, "a ref glob such as 'refs/heads/main' or 'refs/heads/release/**'");
+        ffOnly.push(value);
+        break;
+      case 'gatos.remote':
+        remote = value;
+        break;
+      case 'gatos.maxfutureskewseconds': {
+        const n = /^[0-9]{1,7}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n)) return fail(key, value, 'a whole number of seconds');
+        maxFutureSkewSeconds = n;
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return ok({
+    mode,
+    timeBudgetMs,
+    output,
+    actorEnv: actorEnv ?? [...DEFAULT_ACTOR_ENV],
+    actorMap,
+    ...(actorKind ? { actorKind } : {}),
+    ffOnly,
+    isFfOnly: anyRefMatcher(ffOnly),
+    ...(remote !== undefined ? { remote } : {}),
+    maxFutureSkewSeconds,
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The decision for one ref update: the gate's own invariants first (names,
+ * the audit plane, fast-forward only, verified events and checkpoints,
+ * loadable bundles), then the active policy over the update and over every
+ * new event. Every denial is kept (not only the first), so a refusal tells
+ * the pusher everything wrong with the update at once. Pure and total.
+ */
+import type { ErrorCode } from '../core/codes';
+import { evaluate, type Decision } from '../rgs';
+import type { ActiveBundle } from './bundle';
+import type { GateConfig } from './config';
+import type { Failure, UpdateFacts } from './facts';
+import { classifyRef, type RefClass } from './ref-class';
+import { updateKind } from './ref-update';
+import { eventRequest, refIntent, refRequest, type RequestEnv } from './request';
+import { RULES } from './rules';
+
+export interface Denial {
+  readonly ref: string;
+  readonly code: ErrorCode;
+  readonly ruleId: string;
+  readonly reason: string;
+  readonly hint?: string;
+  /** false for rules in evaluate mode (per rule or per repository): recorded, not enforced. */
+  readonly enforced: boolean;
+  readonly commit?: string;
+}
+
+export interface RefDecision {
+  readonly ref: string;
+  readonly oldId: string;
+  readonly newId: string;
+  readonly intent: string;
+  readonly allowed: boolean;
+  readonly denials: readonly Denial[];
+  /** Rules that allowed the update (policy rule ids). */
+  readonly allowedBy: readonly string[];
+  /** Ids of the commits the update brings, as text (for the audit entry). */
+  readonly commits: readonly string[];
+  readonly events: number;
+}
+
+function fromFailure(ref: string, ruleId: string, f: Failure): Omit<Denial, 'enforced'> {
+  return { ref, code: f.code, ruleId, reason: f.reason, ...(f.hint ? { hint: f.hint } : {}), ...(f.commit ? { commit: f.commit } : {}) };
+}
+
+function policyDenials(ref: string, d: Decision, commit?: string): Omit<Denial, 'enforced'>[] {
+  const out: Omit<Denial, 'enforced'>[] = [];
+  const at = commit ? { commit } : {};
+  if (d.effect === 'deny') {
+    out.push({ ref, code: d.code, ruleId: d.ruleId, reason: d.reason, hint: RULES.policy.hint, ...at });
+  }
+  return out;
+}
+
+function dryRuns(ref: string, d: Decision, commit?: string): Denial[] {
+  return d.evaluate.map((e) => ({ ref, code: e.code, ruleId: e.ruleId, reason: e.reason, enforced: false, ...(commit ? { commit } : {}) }));
+}
+
+export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: GateConfig, env: RequestEnv): RefDecision {
+  const { update } = facts;
+  const ref = update.ref;
+  const cls: RefClass = classifyRef(ref);
+  const kind = updateKind(update, facts.fastForward);
+  const hard: Omit<Denial, 'enforced'>[] = [];
+  const soft: Denial[] = [];
+  const allowedBy: string[] = [];
+  const base = { ref, oldId: update.oldId, newId: update.newId, commits: facts.commits.map((c) => c.id), events: facts.events.length };
+  if (kind === 'noop') return { ...base, intent: 'noop', allowed: true, denials: [], allowedBy: [] };
+  const intent = refIntent(kind, cls);
+
+  if (facts.failure) hard.push(fromFailure(ref, RULES.facts.id, facts.failure));
+  if (cls.plane === 'gatos-other') hard.push({ ref, code: 'POLICY_DENY', ruleId: RULES.refName.id, reason: `${ref} is not a GATOS ref name: ${cls.problem}`, hint: RULES.refName.hint });
+  if (cls.plane === 'audit') hard.push({ ref, code: 'POLICY_DENY', ruleId: RULES.auditReadonly.id, reason: `${ref} is written by the gate only`, hint: RULES.auditReadonly.hint });
+  if ((kind === 'force' || kind === 'delete') && config.isFfOnly(ref)) {
+    hard.push({ ref, code: 'FF_VIOLATION', ruleId: RULES.ffOnly.id, reason: kind === 'force' ? `${update.oldId} is not an ancestor of ${update.newId}: the update rewrites history` : `${ref} cannot be deleted: it moves fast-forward only`, hint: RULES.ffOnly.hint });
+  }
+  if (cls.plane === 'journal' || cls.plane === 'state' || cls.plane === 'policy') {
+    for (const c of facts.commits) {
+      if (c.parents > 1) hard.push({ ref, code: 'PROOF_INVALID', ruleId: RULES.linear.id, reason: `commit ${c.id} is a merge (${c.parents} parents); ${cls.plane} refs are linear`, hint: RULES.linear.hint, commit: c.id });
+    }
+  }
+  for (const e of facts.events) if (!e.ok) hard.push(fromFailure(ref, RULES.event.id, e));
+  for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
+  if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
+
+  // The policy decides every update, including ones the invariants refused:
+  // its denials and dry runs belong in the same audit entry.
+  const decision = evaluate(bundle.policy, refRequest(intent, ref, cls, facts.commits, bundle, env));
+  hard.push(...policyDenials(ref, decision));
+  soft.push(...dryRuns(ref, decision));
+  if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
+  for (const e of facts.events) {
+    if (!e.ok) continue;
+    const d = evaluate(bundle.policy, eventRequest(e.event, ref, cls, bundle, env));
+    hard.push(...policyDenials(ref, d, e.event.commit));
+    soft.push(...dryRuns(ref, d, e.event.commit));
+  }
+  const enforced = config.mode === 'enforce';
+  const denials = [...hard.map((d) => ({ ...d, enforced })), ...soft];
+  return { ...base, intent, allowed: !denials.some((d) => d.enforced), denials, allowedBy: [...new Set(allowedBy)].sort() };
+}

@@ -1,0 +1,60 @@
+/**
+ * What the adapter learned from the repository about one ref update, handed
+ * to the pure decision. Every check that needs git (ancestry, the commits a
+ * push brings, their paths, the verification of events and checkpoints
+ * against the objects) happens in the adapter; the results arrive here as
+ * plain values, each failure already carrying its code.
+ */
+import type { ProductCode, ErrorCode } from '../core/codes';
+import type { RefUpdate } from './ref-update';
+
+export interface CommitFact {
+  readonly id: string;
+  readonly parents: number;
+  /** Paths the commit changes against its first parent (all paths for a root). */
+  readonly paths: readonly string[];
+  /** Whether the commit carries a gpgsig header (a signed commit). */
+  readonly signed: boolean;
+}
+
+/** A check that failed: the code a client sees, and why. */
+export interface Failure {
+  readonly code: ProductCode | ErrorCode;
+  readonly reason: string;
+  readonly hint?: string;
+  /** The commit the failure is about, when there is one. */
+  readonly commit?: string;
+}
+
+export interface VerifiedEvent {
+  readonly commit: string;
+  readonly type: string;
+  readonly ulid: string;
+  readonly actor: string;
+  readonly ns: string;
+  /** The signing key, `ed25519:<hex>`. */
+  readonly signer: string;
+  /** Epoch seconds. */
+  readonly ts: number;
+  readonly caps: readonly string[];
+}
+
+export type EventFact = { readonly ok: true; readonly event: VerifiedEvent } | ({ readonly ok: false } & Failure);
+
+export type CheckFact = { readonly ok: true; readonly detail: string } | ({ readonly ok: false } & Failure);
+
+export interface UpdateFacts {
+  readonly update: RefUpdate;
+  /** old is an ancestor of new (false for creates and deletes). */
+  readonly fastForward: boolean;
+  /** The commits checked: the whole old..new range on protected refs, else the new ones. Oldest first. */
+  readonly commits: readonly CommitFact[];
+  /** For journal refs: one per event commit in `commits`, in the same order. */
+  readonly events: readonly EventFact[];
+  /** For state refs: the Proof-of-Fold verification of each new checkpoint. */
+  readonly checkpoints: readonly CheckFact[];
+  /** For policy refs: whether the pushed bundle loads (its policy compiles to its root, its trust verifies). */
+  readonly bundle?: CheckFact;
+  /** A failure gathering the facts at all (an unreadable object): refuses the update. */
+  readonly failure?: Failure;
+}

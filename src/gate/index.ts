@@ -1,0 +1,19 @@
+/**
+ * The push-gate's pure core: ref updates -> intents -> requests -> decisions
+ * -> verdict, refusal text and audit entry. No disk, process, clock or
+ * environment: `now` and every repository fact are passed in (src/hooks
+ * gathers them). See docs/gate.md.
+ */
+export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate, type UpdateKind } from './ref-update';
+export { AUDIT_POLICY_REF, AUDIT_PREFIX, classifyRef, nsOf, type RefClass } from './ref-class';
+export { ALWAYS_FF_ONLY, DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, readGateConfig, type ConfigEntries, type GateConfig, type GateMode, type OutputFormat } from './config';
+export { pushOptions, resolvePusher, transportOf, type EnvRecord, type Pusher, type Transport } from './pusher';
+export type { CheckFact, CommitFact, EventFact, Failure, UpdateFacts, VerifiedEvent } from './facts';
+export type { ActiveBundle, FoldDecl } from './bundle';
+export { capsTable, eventRequest, refIntent, refRequest, trustTable, type RequestEnv } from './request';
+export { decideUpdate, type Denial, type RefDecision } from './decide';
+export { RULES } from './rules';
+export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './verdict';
+export { refusalLines } from './refusal';
+export { AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, needsAudit, type AuditContext, type HookName } from './audit-entry';
+export { RECORD_VERSION, recordKey, recordText } from './record';

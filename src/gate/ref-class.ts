@@ -1,0 +1,47 @@
+/**
+ * Which GATOS plane a ref belongs to. The gate treats each plane by its own
+ * rules (journals carry events, state refs carry checkpoints, policies are
+ * gated by the active policy, audit refs are the gate's alone). Pure.
+ */
+import { ACTIVE_POLICY_REF, POLICIES_PREFIX, STATE_PREFIX, isBundleId, parseJournalRef, type JournalRef } from '../actors';
+import { nameProblem } from '../actors';
+
+export const AUDIT_PREFIX = 'refs/gatos/audit/';
+export const AUDIT_POLICY_REF = 'refs/gatos/audit/policy';
+export const GATOS_PREFIX = 'refs/gatos/';
+
+export type RefClass =
+  | { readonly plane: 'journal'; readonly journal: JournalRef }
+  | { readonly plane: 'state'; readonly ns: string }
+  | { readonly plane: 'policy'; readonly active: boolean }
+  | { readonly plane: 'audit' }
+  /** Under refs/gatos/ but not a name any GATOS tool writes (a malformed journal, an unknown plane). */
+  | { readonly plane: 'gatos-other'; readonly problem: string }
+  | { readonly plane: 'other' };
+
+export function classifyRef(ref: string): RefClass {
+  if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
+  if (ref.startsWith(AUDIT_PREFIX) || ref === 'refs/gatos/audit') return { plane: 'audit' };
+  if (ref.startsWith('refs/gatos/journal/')) {
+    const j = parseJournalRef(ref);
+    return j.ok ? { plane: 'journal', journal: j.value } : { plane: 'gatos-other', problem: j.error.message };
+  }
+  if (ref.startsWith(STATE_PREFIX)) {
+    const ns = ref.slice(STATE_PREFIX.length);
+    const problem = nameProblem(ns);
+    return problem ? { plane: 'gatos-other', problem: `state namespace '${ns}': ${problem}` } : { plane: 'state', ns };
+  }
+  if (ref === ACTIVE_POLICY_REF) return { plane: 'policy', active: true };
+  if (ref.startsWith(POLICIES_PREFIX)) {
+    const id = ref.slice(POLICIES_PREFIX.length);
+    return isBundleId(id) ? { plane: 'policy', active: false } : { plane: 'gatos-other', problem: `'${id}' is not a bundle id (64 lowercase hex)` };
+  }
+  return { plane: 'other' };
+}
+
+/** The namespace a ref belongs to, when it has one. */
+export function nsOf(c: RefClass): string | undefined {
+  if (c.plane === 'journal') return c.journal.ns;
+  if (c.plane === 'state') return c.ns;
+  return undefined;
+}

@@ -1,0 +1,54 @@
+/**
+ * Ref updates as git hands them to a hook, and what kind of move each is.
+ * pre-receive reads `<old> <new> <ref>` lines on stdin; update gets the same
+ * three as arguments (in the order ref, old, new). Pure.
+ */
+import { isObjectId, isZeroId, type ObjectFormat } from '../core/object-id';
+import { err, gateError, ok, type Result } from '../core/result';
+
+export interface RefUpdate {
+  readonly ref: string;
+  readonly oldId: string;
+  readonly newId: string;
+}
+
+/** What an update does to its ref. `write` is a fast-forward (old is an ancestor of new). */
+export type UpdateKind = 'create' | 'delete' | 'write' | 'force' | 'noop';
+
+export function updateKind(u: RefUpdate, fastForward: boolean): UpdateKind {
+  if (isZeroId(u.oldId) && isZeroId(u.newId)) return 'noop';
+  if (isZeroId(u.oldId)) return 'create';
+  if (isZeroId(u.newId)) return 'delete';
+  if (u.oldId === u.newId) return 'noop';
+  return fastForward ? 'write' : 'force';
+}
+
+/** One checked update; every id must be a full id of the repository's format. */
+export function checkUpdate(format: ObjectFormat, ref: string, oldId: string, newId: string, where: string): Result<RefUpdate> {
+  if (!ref.startsWith('refs/') || /[\s\0]/.test(ref)) {
+    return err(gateError('GATE_ERROR', `${where}: ${JSON.stringify(ref)} is not a full ref name`, { hint: 'git passes full ref names such as refs/heads/main' }));
+  }
+  for (const [name, id] of [['old', oldId], ['new', newId]] as const) {
+    if (!isObjectId(format, id)) {
+      return err(gateError('GATE_ERROR', `${where}: the ${name} id ${JSON.stringify(id)} is not a ${format} object id`, { hint: `a ${format} repository uses ${format === 'sha1' ? 40 : 64} hex digits` }));
+    }
+  }
+  return ok({ ref, oldId, newId });
+}
+
+/** Parses pre-receive's stdin. A malformed line refuses the whole input (fail closed). */
+export function parseUpdateLines(format: ObjectFormat, text: string): Result<RefUpdate[]> {
+  const out: RefUpdate[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (let i = 0; i < lines.length; i++) {
+    const parts = (lines[i] as string).split(' ');
+    if (parts.length !== 3) {
+      return err(gateError('GATE_ERROR', `stdin line ${i + 1}: expected '<old> <new> <ref>', found ${JSON.stringify(lines[i])}`));
+    }
+    const u = checkUpdate(format, parts[2] as string, parts[0] as string, parts[1] as string, `stdin line ${i + 1}`);
+    if (!u.ok) return u;
+    out.push(u.value);
+  }
+  return ok(out);
+}

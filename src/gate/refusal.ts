@@ -1,0 +1,38 @@
+/**
+ * What the pusher reads on `remote:` lines: one block per denied ref with
+ * code, rule id, ref, reason and a hint; or, when the operator sets
+ * gatos.output=json, one JSON object per line per denial. Pure.
+ */
+import type { Denial } from './decide';
+import type { OutputFormat } from './config';
+import type { Verdict } from './verdict';
+
+function block(d: Denial): string[] {
+  const lines = [
+    `${d.enforced ? 'DENIED' : 'WOULD DENY (evaluate mode)'} ${d.ref}`,
+    `  code:   ${d.code}`,
+    `  rule:   ${d.ruleId}`,
+    `  reason: ${d.reason}`,
+  ];
+  if (d.commit) lines.push(`  commit: ${d.commit}`);
+  if (d.hint) lines.push(`  hint:   ${d.hint}`);
+  return lines;
+}
+
+/** Lines for stderr (git prefixes each with `remote: `); nothing when nothing was denied. */
+export function refusalLines(v: Verdict, format: OutputFormat): string[] {
+  if (v.denials.length === 0) return [];
+  if (format === 'json') {
+    return v.denials.map((d) => JSON.stringify({ gatos: 'denial', enforced: d.enforced, ref: d.ref, code: d.code, rule: d.ruleId, reason: d.reason, ...(d.commit ? { commit: d.commit } : {}), ...(d.hint ? { hint: d.hint } : {}) }));
+  }
+  const out: string[] = [];
+  const byRef = new Map<string, Denial[]>();
+  for (const d of v.denials) byRef.set(d.ref, [...(byRef.get(d.ref) ?? []), d]);
+  out.push(v.accepted ? 'gatos gate: push accepted; evaluate-mode rules would have denied:' : 'gatos gate: push refused');
+  for (const ds of byRef.values()) {
+    out.push('');
+    for (const d of ds) out.push(...block(d));
+  }
+  if (!v.accepted) out.push('', 'Nothing was written. Every refusal is recorded in refs/gatos/audit/policy.');
+  return out;
+}

@@ -1,0 +1,46 @@
+/**
+ * Loading a bundle for the gate: the producer's loader (src/bundle) checks
+ * the tree against its Policy-Root and Policy-Code-Root; here the compiled
+ * policy is loaded against that root. Loaded policies are cached by
+ * commit id for the life of the process. Adapter.
+ */
+import { ACTIVE_POLICY_REF } from '../actors';
+import { POLICY_FILE, loadBundle, type LoadedBundle } from '../bundle';
+import { err, gateError, ok, type Result } from '../core/result';
+import type { ActiveBundle } from '../gate';
+import type { GitRepo } from '../git';
+import { loadPolicy } from '../rgs';
+
+export interface GateBundle extends ActiveBundle {
+  readonly loaded: LoadedBundle;
+}
+
+const cache = new Map<string, GateBundle>();
+
+export async function bundleAt(repo: GitRepo, commit: string): Promise<Result<GateBundle>> {
+  const hit = cache.get(`${repo.gitDir}\0${commit}`);
+  if (hit) return ok(hit);
+  const b = await loadBundle(repo, commit);
+  if (!b.ok) return b;
+  const bytes = b.value.files.get(POLICY_FILE) as Uint8Array;
+  const policy = loadPolicy(bytes, { expectedRoot: b.value.manifest.policyCodeRoot });
+  if (!policy.ok) return err(gateError(policy.error.code, `policy bundle ${commit}: ${policy.error.message}`, policy.error.hint ? { hint: policy.error.hint } : {}));
+  const g: GateBundle = {
+    commit,
+    policyCodeRoot: b.value.manifest.policyCodeRoot,
+    policy: policy.value,
+    trust: b.value.trust,
+    folds: b.value.manifest.folds.map((f) => ({ id: f.id, foldRoot: f.foldRoot, engine: f.engine, inputs: [...f.inputs] })),
+    loaded: b.value,
+  };
+  cache.set(`${repo.gitDir}\0${commit}`, g);
+  return ok(g);
+}
+
+/** The bundle refs/gatos/policies/active names. No active bundle is an error: the gate never runs without a policy. */
+export async function activeGateBundle(repo: GitRepo): Promise<Result<GateBundle>> {
+  const r = await repo.readRef(ACTIVE_POLICY_REF);
+  if (!r.ok) return err(r.error);
+  if (!r.value) return err(gateError('NOT_FOUND', `${ACTIVE_POLICY_REF} does not exist: the gate has no policy`, { hint: 'install the gate with a template: ./install.sh <repo> --template minimal' }));
+  return bundleAt(repo, r.value);
+}

@@ -1,0 +1,95 @@
+/**
+ * Deciding a push: load the active bundle and the settings, name the pusher,
+ * gather each update's facts and decide it. Shared by both hooks and by
+ * `gatos gate check`. Any failure becomes a refusing verdict with its code:
+ * the gate never accepts what it could not decide. Adapter.
+ */
+import {
+  auditEntry,
+  decideUpdate,
+  gateFailure,
+  pushOptions,
+  resolvePusher,
+  transportOf,
+  verdictOf,
+  type AuditContext,
+  type EnvRecord,
+  type GateConfig,
+  type HookName,
+  type RefUpdate,
+  type RequestEnv,
+  type Verdict,
+} from '../gate';
+import type { JsonValue } from '../canon/jcs';
+import type { GitRepo } from '../git';
+import { activeGateBundle } from './active-bundle';
+import { gatherFacts } from './gather';
+
+export interface PushInput {
+  readonly hook: HookName;
+  readonly repo: GitRepo;
+  readonly updates: readonly RefUpdate[];
+  readonly env: EnvRecord;
+  /** Epoch seconds, read once per push and recorded in the decision. */
+  readonly now: number;
+  readonly config: GateConfig;
+}
+
+export interface PushOutcome {
+  readonly verdict: Verdict;
+  readonly audit: AuditContext;
+  /** The active bundle commit the push was decided under. */
+  readonly policyRoot?: string;
+}
+
+function pushCert(env: EnvRecord): AuditContext['pushCert'] {
+  if (!env.GIT_PUSH_CERT) return undefined;
+  return { signer: env.GIT_PUSH_CERT_SIGNER ?? '', key: env.GIT_PUSH_CERT_KEY ?? '', status: env.GIT_PUSH_CERT_STATUS ?? '' };
+}
+
+export function auditContextOf(input: PushInput, policy?: { root: string; codeRoot: string }): AuditContext {
+  const pusher = resolvePusher(input.env, input.config);
+  const t = transportOf(input.env);
+  const cert = pushCert(input.env);
+  return {
+    hook: input.hook,
+    now: input.now,
+    mode: input.config.mode,
+    transport: t.transport,
+    updates: input.updates,
+    ...(pusher.actor ? { actor: pusher.actor.id } : {}),
+    ...(pusher.hostName ? { hostUser: pusher.hostName } : {}),
+    ...(pusher.source ? { actorSource: pusher.source } : {}),
+    ...(t.clientIp ? { clientIp: t.clientIp } : {}),
+    ...(policy ? { policyRoot: policy.root, policyCodeRoot: policy.codeRoot } : {}),
+    ...(cert ? { pushCert: cert } : {}),
+  };
+}
+
+export async function decidePush(input: PushInput): Promise<PushOutcome> {
+  const bundle = await activeGateBundle(input.repo);
+  if (!bundle.ok) {
+    const verdict = gateFailure('GATE_ERROR', `the active policy bundle cannot be used: ${bundle.error.message}`, input.updates);
+    return { verdict, audit: auditContextOf(input) };
+  }
+  const b = bundle.value;
+  const t = transportOf(input.env);
+  const env: RequestEnv = {
+    pusher: resolvePusher(input.env, input.config),
+    now: input.now,
+    transport: t.transport,
+    pushOptions: input.hook === 'pre-receive' ? pushOptions(input.env) : [],
+    ...(t.clientIp ? { clientIp: t.clientIp } : {}),
+    ...(input.config.remote !== undefined ? { remote: input.config.remote } : {}),
+  };
+  const decisions = [];
+  for (const u of input.updates) {
+    const facts = await gatherFacts(input.repo, u, b, input.config, input.now);
+    decisions.push(decideUpdate(facts, b, input.config, env));
+  }
+  return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot }), policyRoot: b.commit };
+}
+
+export function entryOf(o: PushOutcome): JsonValue {
+  return auditEntry(o.verdict, o.audit);
+}

@@ -1,0 +1,163 @@
+/**
+ * Gathering the facts of one ref update from the repository: ancestry, the
+ * commits to check (the whole old..new range on fast-forward-only refs, so a
+ * commit parked first on an unprotected branch cannot slip in; else the
+ * commits new to the repository), their paths, and the verification of every
+ * new event, checkpoint and bundle. The decision itself is pure (src/gate).
+ * Adapter.
+ */
+import { isBundleId, POLICIES_PREFIX } from '../actors';
+import { err, ok, type GateError, type Result } from '../core/result';
+import { readEnvelopeAt, verifyEvent } from '../events';
+import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type RefUpdate, type UpdateFacts } from '../gate';
+import type { Commit, GitRepo } from '../git';
+import { formatTime, keyValidAt } from '../trust';
+import { bundleAt, type GateBundle } from './active-bundle';
+import { verifyCheckpoints } from './checkpoints';
+
+/** Reads run this many at a time so git's one cat-file process stays busy. */
+const PIPELINE = 256;
+
+function failure(e: GateError, commit?: string): Failure {
+  return { code: e.code, reason: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(commit ? { commit } : {}) };
+}
+
+async function inChunks<T, R>(items: readonly T[], f: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += PIPELINE) out.push(...(await Promise.all(items.slice(i, i + PIPELINE).map(f))));
+  return out;
+}
+
+/** Paths each commit changes, from one `git diff-tree --stdin` for all of them. */
+async function changedPaths(repo: GitRepo, ids: readonly string[]): Promise<Result<Map<string, string[]>, GateError>> {
+  const out = new Map<string, string[]>();
+  if (ids.length === 0) return ok(out);
+  const r = await repo.run(['diff-tree', '--stdin', '-r', '--name-only', '--root', '--always', '--no-renames', '-z'], { input: `${ids.join('\n')}\n` });
+  if (!r.ok) return err(r.error);
+  const tokens = r.value.stdout.toString('utf8').split('\0');
+  let i = 0;
+  let current: string[] | undefined;
+  for (const t of tokens) {
+    const expected = ids[i];
+    if (t === expected) {
+      current = [];
+      out.set(t, current);
+      i++;
+    } else if (t !== '' && current) {
+      current.push(t);
+    }
+  }
+  return ok(out);
+}
+
+async function readCommits(repo: GitRepo, ids: readonly string[]): Promise<Result<Commit[], GateError>> {
+  const read = await inChunks(ids, (id) => repo.readCommit(id));
+  const out: Commit[] = [];
+  for (const c of read) {
+    if (!c.ok) return err(c.error);
+    out.push(c.value);
+  }
+  return ok(out);
+}
+
+/** ULIDs along the pushed window must increase past the old tip's. */
+async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Promise<EventFact[]> {
+  let last: string | undefined;
+  if (u.oldId !== repo.zeroId) {
+    const tip = await readEnvelopeAt(repo, u.oldId);
+    if (tip.ok) last = tip.value.envelope.ulid;
+  }
+  return events.map((e) => {
+    if (!e.ok) return e;
+    if (last !== undefined && e.event.ulid <= last) {
+      const f: EventFact = { ok: false, code: 'DUP_COMMIT', reason: `event ${e.event.commit}: its ULID ${e.event.ulid} is not after ${last}, the ULID before it on the journal (a replayed or duplicated event)`, hint: 'each event needs a new ULID greater than the journal tip\'s: append it again with gatos event append', commit: e.event.commit };
+      return f;
+    }
+    last = e.event.ulid;
+    return e;
+  });
+}
+
+async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commit[], active: GateBundle, now: number): Promise<EventFact[]> {
+  const lineage = new Map<string, boolean>();
+  const inLineage = async (root: string): Promise<boolean> => {
+    let v = lineage.get(root);
+    if (v === undefined) {
+      const r = root === active.commit ? ok(true) : await repo.isAncestor(root, active.commit);
+      v = r.ok && r.value;
+      lineage.set(root, v);
+    }
+    return v;
+  };
+  const facts = await inChunks(commits, async (c): Promise<EventFact> => {
+    const v = await verifyEvent(repo, c.id, u.ref, { now });
+    if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
+    const e = v.value.encoded.envelope;
+    // The event's own bundle checked its signature; the active bundle decides
+    // whether that bundle still counts and whether its signer and grants still do.
+    if (!(await inLineage(e.policy_root))) {
+      return { ok: false, code: 'PROOF_INVALID', reason: `event ${c.id} binds policy bundle ${e.policy_root}, which is not the active bundle ${active.commit} or one before it`, hint: 'write events against the active bundle: fetch refs/gatos/policies/active', commit: c.id };
+    }
+    const signer = signerOf(c);
+    const rec = active.trust.graph.actors.get(e.actor);
+    if (!rec || signer === undefined || !keyValidAt(rec, signer, e.ts)) {
+      return { ok: false, code: 'POLICY_DENY', reason: `event ${c.id}: ${e.actor} with key ${signer ?? '(none)'} is not trusted at ${formatTime(e.ts)} by the active bundle`, hint: 'the active trust graph must list the signer\'s key (gatos trust add, then publish)', commit: c.id };
+    }
+    for (const cap of e.caps) {
+      const h = active.trust.caps.holds(e.actor, cap, e.ns, e.ts);
+      if (!h.held) return { ok: false, code: h.code, reason: `event ${c.id}: ${h.reason}`, hint: h.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant) and publish it' : 'ask a trusted actor for a grant (gatos trust grant)', commit: c.id };
+    }
+    return { ok: true, event: { commit: c.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: signer, ts: e.ts, caps: [...e.caps] } };
+  });
+  return checkUlids(repo, u, facts);
+}
+
+/** The Signer trailer's text, as verifyEvent already checked it. */
+function signerOf(c: Commit): string | undefined {
+  const m = /^Signer: (ed25519:[0-9a-f]{64})$/m.exec(c.message ?? '');
+  return m ? (m[1] as string) : undefined;
+}
+
+async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
+  const b = await bundleAt(repo, u.newId);
+  if (!b.ok) return { ok: false, code: b.error.code === 'GIT_ERROR' ? 'GATE_ERROR' : 'PROOF_INVALID', reason: b.error.message, ...(b.error.hint ? { hint: b.error.hint } : {}), commit: u.newId };
+  const id = u.ref.slice(POLICIES_PREFIX.length);
+  if (isBundleId(id) && id !== b.value.loaded.id) {
+    return { ok: false, code: 'PROOF_INVALID', reason: `${u.ref} must name bundle ${id}, but ${u.newId} holds bundle ${b.value.loaded.id}`, hint: 'publish with gatos policy publish, which names each bundle ref by its id', commit: u.newId };
+  }
+  return { ok: true, detail: `bundle ${b.value.loaded.id} loads` };
+}
+
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number): Promise<UpdateFacts> {
+  const cls = classifyRef(u.ref);
+  const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
+  const zero = repo.zeroId;
+  let fastForward = false;
+  if (u.oldId !== zero && u.newId !== zero && u.oldId !== u.newId) {
+    const a = await repo.isAncestor(u.oldId, u.newId);
+    if (!a.ok) return { ...empty, failure: failure(a.error) };
+    fastForward = a.value;
+  }
+  if (u.newId === zero || u.oldId === u.newId) return { ...empty, fastForward };
+  const protectedRef = config.isFfOnly(u.ref);
+  const ids = protectedRef ? await repo.range(u.oldId, u.newId, 'reverse-topo') : await repo.newCommits([u.newId], 'reverse-topo');
+  if (!ids.ok) return { ...empty, fastForward, failure: failure(ids.error) };
+  const commits = await readCommits(repo, ids.value);
+  if (!commits.ok) return { ...empty, fastForward, failure: failure(commits.error) };
+  let paths = new Map<string, string[]>();
+  if (cls.plane !== 'journal') {
+    const p = await changedPaths(repo, ids.value);
+    if (!p.ok) return { ...empty, fastForward, failure: failure(p.error) };
+    paths = p.value;
+  }
+  const commitFacts: CommitFact[] = commits.value.map((c) => ({
+    id: c.id,
+    parents: c.parents.length,
+    paths: cls.plane === 'journal' ? ['event.cbor'] : (paths.get(c.id) ?? []),
+    signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
+  }));
+  const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now) : [];
+  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, commits.value, active, now) : [];
+  const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
+  return { update: u, fastForward, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}) };
+}

@@ -1,0 +1,131 @@
+/**
+ * One run of a hook, start to exit status: read the updates, decide within
+ * the time budget, audit any denial outside the quarantine, print the
+ * refusal on stderr (git shows it on `remote:` lines), leave verdict records
+ * for the update hook, and run the operator's own chained hook after an
+ * accepting decision. Every failure refuses (fail closed). Adapter.
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { ACTIVE_POLICY_REF } from '../actors';
+import type { Result } from '../core/result';
+import {
+  DEFAULT_ACTOR_ENV,
+  DEFAULT_TIME_BUDGET_MS,
+  auditEntry,
+  auditMessage,
+  exitCodeOf,
+  gateFailure,
+  needsAudit,
+  readGateConfig,
+  refusalLines,
+  type EnvRecord,
+  type GateConfig,
+  type HookName,
+  type RefUpdate,
+  type Verdict,
+} from '../gate';
+import { openRepo, type GitRepo, type ObjectFormat } from '../git';
+import { appendAudit } from './audit-writer';
+import { auditContextOf, decidePush, type PushOutcome } from './decide-push';
+import { takeRecord, writeRecords } from './records';
+import { readSettings } from './settings';
+import { withBudget } from './watchdog';
+
+export interface HookRun {
+  readonly hook: Exclude<HookName, 'check'>;
+  readonly gitDir: string;
+  readonly env: EnvRecord & NodeJS.ProcessEnv;
+  /** Parses the updates once the object format is known (stdin for pre-receive, argv for update). */
+  readonly updates: (format: ObjectFormat) => Result<RefUpdate[]>;
+  /** The hook file itself, to find `<file>.gatos-chained`. */
+  readonly self?: string;
+  /** The raw stdin, passed on to a chained pre-receive. */
+  readonly stdin?: string;
+  readonly args?: readonly string[];
+  readonly print: (line: string) => void;
+  /** Epoch milliseconds; the decision uses whole seconds. */
+  readonly clockMs: () => number;
+}
+
+const FALLBACK = readGateConfig([]);
+
+function fallbackConfig(): GateConfig {
+  if (FALLBACK.ok) return FALLBACK.value;
+  throw new Error(`default gate settings do not parse (${DEFAULT_ACTOR_ENV.join(',')}, ${DEFAULT_TIME_BUDGET_MS})`);
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void): Promise<void> {
+  if (!needsAudit(outcome.verdict)) return;
+  const a = await appendAudit(repo, auditEntry(outcome.verdict, outcome.audit), auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
+  if (!a.ok) print(`gatos gate: WARNING: the audit entry could not be written: ${a.error.code}: ${a.error.message}`);
+}
+
+function runChained(run: HookRun): number {
+  if (!run.self) return 0;
+  const chained = `${run.self}.gatos-chained`;
+  try {
+    accessSync(chained, constants.X_OK);
+  } catch {
+    return 0;
+  }
+  const r = spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
+  return r.status ?? 1;
+}
+
+export async function runHook(run: HookRun): Promise<number> {
+  const nowMs = run.clockMs();
+  const now = Math.floor(nowMs / 1000);
+  const opened = await openRepo(run.gitDir, { env: run.env });
+  if (!opened.ok) {
+    for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text')) run.print(l);
+    return exitCodeOf(gateFailure('GATE_ERROR', '', []));
+  }
+  const repo = opened.value;
+  let config = fallbackConfig();
+  let outcome: PushOutcome | undefined;
+  let updates: RefUpdate[] = [];
+  const fail = (reason: string): PushOutcome => {
+    const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates);
+    return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
+  };
+  try {
+    const settings = await readSettings(repo);
+    if (!settings.ok) outcome = fail(settings.error.message);
+    else config = settings.value;
+    const parsed = run.updates(repo.format);
+    if (!parsed.ok) outcome ??= fail(parsed.error.message);
+    else updates = parsed.value;
+    if (!outcome && run.hook === 'update' && updates.length === 1) {
+      const active = await repo.readRef(ACTIVE_POLICY_REF);
+      if (active.ok && active.value && takeRecord(repo.gitDir, updates[0] as RefUpdate, active.value)) return runChained(run);
+    }
+    if (!outcome) {
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config };
+      const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
+      outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
+    }
+  } catch (e) {
+    outcome = fail(`the gate failed: ${message(e)}`);
+  }
+  try {
+    await record(repo, outcome, run.print);
+  } catch (e) {
+    run.print(`gatos gate: WARNING: the audit entry could not be written: ${message(e)}`);
+  }
+  for (const l of refusalLines(outcome.verdict, config.output)) run.print(l);
+  const status = exitCodeOf(outcome.verdict);
+  if (status === 0 && run.hook === 'pre-receive' && outcome.policyRoot) {
+    try {
+      writeRecords(repo.gitDir, updates, outcome.policyRoot, nowMs);
+    } catch (e) {
+      run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
+    }
+  }
+  await repo.close();
+  return status === 0 ? runChained(run) : status;
+}
