@@ -25,17 +25,32 @@ export function parseIp(text: string): Uint8Array | undefined {
   return ip;
 }
 
+/**
+ * Four dot-separated decimal octets, each `0` or without a leading zero, at
+ * most 255. Scanned by character code: the split-and-regex form was the
+ * costliest step of an in_cidr test.
+ */
 function parseIpv4(text: string): Uint8Array | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
   const out = new Uint8Array(4);
-  for (let i = 0; i < 4; i++) {
-    const p = parts[i] as string;
-    if (!/^(?:0|[1-9][0-9]{0,2})$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    out[i] = n;
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x2e) {
+      if (digits === 0 || part === 3) return undefined;
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+      continue;
+    }
+    if (c < 0x30 || c > 0x39) return undefined;
+    if (digits > 0 && value === 0) return undefined;
+    value = value * 10 + (c - 0x30);
+    if (++digits > 3 || value > 255) return undefined;
   }
+  if (part !== 3 || digits === 0) return undefined;
+  out[3] = value;
   return out;
 }
 

@@ -47,6 +47,27 @@ export function globToRegExp(pattern: string): RegExp {
   return new RegExp(`^${out}$`);
 }
 
+/**
+ * A matcher for a pattern already checked by globProblem. The common shapes
+ * skip the regular expression (a policy tests a dozen ref globs per request):
+ * a pattern without wildcards matches only itself, and `prefix/**` with a
+ * wildcard-free prefix matches the prefix and everything below it, which is
+ * exactly what its expression accepts. Everything else uses globToRegExp.
+ */
+export function globMatcher(pattern: string): (name: string) => boolean {
+  if (pattern === '**') return () => true;
+  if (!/[*?]/.test(pattern)) return (name) => name === pattern;
+  if (pattern.endsWith('/**')) {
+    const base = pattern.slice(0, -3);
+    if (base !== '' && !/[*?]/.test(base)) {
+      const below = `${base}/`;
+      return (name) => name === base || name.startsWith(below);
+    }
+  }
+  const re = globToRegExp(pattern);
+  return (name) => re.test(name);
+}
+
 function segmentSource(seg: string): string {
   let out = '';
   for (const c of seg) {

@@ -7,7 +7,7 @@
  */
 import { builtin } from './builtins';
 import { ipInCidr, parseCidr, parseIp } from './cidr';
-import { globProblem, globToRegExp } from './glob';
+import { globMatcher, globProblem } from './glob';
 import { Frame, slotOf, UNREAD } from './frame';
 import { attrPath, COMPARE_OPS, type Ir } from './ir';
 import { printIr } from './print';
@@ -278,16 +278,16 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
     case 'after_epoch':
       return { type: BOOL, fn: (r) => (now(r) as number) >= (a0(r) as number) };
     case 'glob': {
-      const re = globToRegExp(literalArg(e, 3));
-      return { type: BOOL, fn: (r) => re.test(a0(r) as string) };
+      const match = globMatcher(literalArg(e, 3));
+      return { type: BOOL, fn: (r) => match(a0(r) as string) };
     }
     case 'any_match': {
-      const re = globToRegExp(literalArg(e, 3));
-      return { type: BOOL, fn: (r) => (a0(r) as readonly string[]).some((s) => re.test(s)) };
+      const match = globMatcher(literalArg(e, 3));
+      return { type: BOOL, fn: (r) => (a0(r) as readonly string[]).some(match) };
     }
     case 'all_match': {
-      const re = globToRegExp(literalArg(e, 3));
-      return { type: BOOL, fn: (r) => (a0(r) as readonly string[]).every((s) => re.test(s)) };
+      const match = globMatcher(literalArg(e, 3));
+      return { type: BOOL, fn: (r) => (a0(r) as readonly string[]).every(match) };
     }
     case 'label': {
       const labels = readAttr('labels', SET);
