@@ -114,15 +114,13 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     },
     emit(state) {
       if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)'));
-      const frozen = freezeAll(state.value);
       try {
         m.reset();
+        m.protectExisting();
         const files = emit.call([state.value])[0];
         return emittedFiles(files);
       } catch (e) {
         return err(runtimeError(e, 'emit'));
-      } finally {
-        for (const t of frozen) t.frozen = false;
       }
     },
     saveState(state) {
@@ -139,50 +137,25 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
   return ok(runtime);
 }
 
-/** Emit must not change the state (it could otherwise depend on when emit ran): freeze every table for its duration. */
-function freezeAll(v: Value): LuaTable[] {
-  const out: LuaTable[] = [];
-  const stack: Value[] = [v];
-  while (stack.length > 0) {
-    const x = stack.pop();
-    if (!(x instanceof LuaTable) || x.frozen) continue;
-    x.frozen = true;
-    out.push(x);
-    const arr = x.arr;
-    for (let i = 0; i < arr.length; i++) if (arr[i] instanceof LuaTable) stack.push(arr[i]);
-    const strs = x.strs;
-    if (strs) for (const k in strs) if (strs[k] instanceof LuaTable) stack.push(strs[k]);
-    if (x.hash) for (const [k, item] of x.hash) {
-      if (item instanceof LuaTable) stack.push(item);
-      if (k instanceof LuaTable) stack.push(k);
-    }
-  }
-  return out;
-}
-
-/** Consecutive events mostly share journal, commit and actor: convert each once. */
+/** Events share a few journals and actors: convert each once. */
 class EnvelopeCache {
   private journal = '';
   private journalBin = '';
-  private commit = '';
-  private commitBin = '';
   private actor = '';
   private actorBin = '';
 
-  journalOf(s: string): string {
-    if (s !== this.journal) {
-      this.journal = s;
-      this.journalBin = textToBin(s);
-    }
-    return this.journalBin;
-  }
+  private readonly journals = new Map<string, string>();
 
-  commitOf(s: string): string {
-    if (s !== this.commit) {
-      this.commit = s;
-      this.commitBin = textToBin(s);
+  journalOf(s: string): string {
+    if (s === this.journal) return this.journalBin;
+    let bin = this.journals.get(s);
+    if (bin === undefined) {
+      bin = textToBin(s);
+      if (this.journals.size < 1024) this.journals.set(s, bin);
     }
-    return this.commitBin;
+    this.journal = s;
+    this.journalBin = bin;
+    return bin;
   }
 
   actorOf(s: string): string {
@@ -199,7 +172,7 @@ function eventToLua(ev: FoldEvent, m: Machine, cache: EnvelopeCache): LuaTable {
   const strs = {
     __proto__: STR_PROTO,
     journal: cache.journalOf(ev.journal),
-    commit: cache.commitOf(ev.commit),
+    commit: textToBin(ev.commit),
     ulid: textToBin(ev.ulid),
     type: textToBin(ev.type),
     actor: cache.actorOf(ev.actor),

@@ -60,6 +60,19 @@ function doubleToLua(d: number): Value {
   return new Q(raw);
 }
 
+/** Payload keys repeat from event to event: convert each once (bounded, so memory stays flat). */
+const keyCache = new Map<string, string>();
+
+function keyToBin(k: string): string {
+  let b = keyCache.get(k);
+  if (b === undefined) {
+    if (keyCache.size >= 4096) keyCache.clear();
+    b = textToBin(k);
+    keyCache.set(k, b);
+  }
+  return b;
+}
+
 /** A fold event's payload (FoldInput) as a Lua value. */
 export function inputToLua(v: FoldInput, m: Machine, depth = 0): Value {
   if (depth > MAX_JSON_NESTING) fail('RUNTIME', `event payload nested more than ${MAX_JSON_NESTING} levels`);
@@ -91,7 +104,7 @@ export function inputToLua(v: FoldInput, m: Machine, depth = 0): Value {
     if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
     const item = inputToLua(obj[k] as FoldInput, m, depth + 1);
     // JSON null is a value (json.null); only Lua nil is absent, and inputs carry no nil.
-    strs[textToBin(k)] = item;
+    strs[keyToBin(k)] = item;
     n++;
   }
   return m.tableFromStrs(strs, n);

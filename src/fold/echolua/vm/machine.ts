@@ -4,7 +4,7 @@
  * are budgets per invocation (the main chunk, init, one step per event,
  * emit), so how events are batched never changes a result.
  */
-import { fail, LuaFunction, LuaTable, typeName, type Value } from './values';
+import { epochs, fail, LuaFunction, LuaTable, typeName, type Value } from './values';
 
 export interface Limits {
   /** IR steps plus builtin work units per invocation. */
@@ -21,13 +21,13 @@ export class Machine {
   fuel: number;
   mem: number;
   depth = 0;
-  /** 'load' while the main chunk runs; tables made then are frozen afterwards. */
+  /** 'load' while the main chunk runs; tables made then are read-only afterwards. */
   phase: 'load' | 'run' = 'load';
+  /** The epoch of every table made before the load ended (the environment and libraries included). */
+  private loadEpoch = ++epochs.current;
   readonly env = new LuaTable();
   /** The string library as the main chunk saw it, for s:method() calls. */
   stringLib: LuaTable | undefined;
-  /** Tables allocated during the load phase, frozen when it ends. */
-  readonly loadTables: LuaTable[] = [];
 
   constructor(readonly limits: Limits = DEFAULT_LIMITS) {
     this.fuel = limits.fuel;
@@ -39,6 +39,14 @@ export class Machine {
     this.fuel = this.limits.fuel;
     this.mem = this.limits.memory;
     this.depth = 0;
+    epochs.current++;
+    epochs.writableAbove = this.phase === 'load' ? -1 : this.loadEpoch;
+  }
+
+  /** From now until the next reset, only tables made from here on may be written (emit). */
+  protectExisting(): void {
+    epochs.current++;
+    epochs.writableAbove = epochs.current - 1;
   }
 
   charge(units: number): void {
@@ -51,17 +59,13 @@ export class Machine {
 
   newTable(): LuaTable {
     if ((this.mem -= 4) < 0) outOfMemory(this);
-    const t = new LuaTable();
-    if (this.phase === 'load') this.loadTables.push(t);
-    return t;
+    return new LuaTable();
   }
 
   /** A table over a ready string-key record of `n` entries (built by the host, charged here). */
   tableFromStrs(strs: Record<string, Value>, n: number): LuaTable {
     if ((this.mem -= 4 + n) < 0) outOfMemory(this);
-    const t = LuaTable.fromStrs(strs, n);
-    if (this.phase === 'load') this.loadTables.push(t);
-    return t;
+    return LuaTable.fromStrs(strs, n);
   }
 
   /** Charges for a string of `length` bytes about to be made. */
@@ -71,8 +75,9 @@ export class Machine {
 
   endLoad(): void {
     this.phase = 'run';
-    for (const t of this.loadTables) t.frozen = true;
-    this.loadTables.length = 0;
+    // Everything made so far (libraries, the main chunk's tables) is load-time data.
+    this.loadEpoch = epochs.current;
+    epochs.current++;
   }
 
   call(fn: Value, args: Value[]): Value[] {

@@ -188,8 +188,8 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     if (cmp === undefined) less = (x, y) => lt(x, y);
     else if (cmp instanceof LuaFunction) less = (x, y) => truthy(cmp.call([x, y])[0]);
     else return argError('dsort', 2, `function expected, got ${typeName(cmp)}`);
+    t.readOnly();
     const sorted = stableSort(items, less);
-    if (t.frozen) fail('FROZEN', 'attempt to modify a table created at load time');
     for (let i = 0; i < sorted.length; i++) t.arr[i] = sorted[i];
     return [t];
   });

@@ -97,7 +97,17 @@ export function newStrs(): Record<string, Value> {
 
 const NO_ITEMS: Value[] = [];
 
+/**
+ * Write protection by age. Every table records the epoch it was made in;
+ * an invocation declares which epochs it may write (tables newer than
+ * `writableAbove`). Load-time tables are older than any step's; during emit
+ * only tables made by that emit are newer. One integer compare per store,
+ * instead of walking the state to freeze it.
+ */
+export const epochs = { current: 0, writableAbove: -1 };
+
 export class LuaTable {
+  readonly epoch = epochs.current;
   /** Shared empty array until the first item arrives (most record tables never get one). */
   arr: Value[] = NO_ITEMS;
   /** String keys: a prototype-less object, which V8 makes fast for the record-like tables folds use. */
@@ -105,8 +115,6 @@ export class LuaTable {
   nstr = 0;
   /** Every other key (integers outside arr, booleans, tables, functions, non-integral Q). */
   hash: Map<unknown, Value> | undefined = undefined;
-  /** Tables built while the main chunk ran are read-only afterwards (no hidden state). */
-  frozen = false;
 
   get(key: Value): Value {
     if (typeof key === 'string') return this.strs === undefined ? undefined : this.strs[key];
@@ -132,7 +140,7 @@ export class LuaTable {
 
   /** Returns 1 when a new slot was allocated (for the memory count), else 0. */
   set(key: Value, value: Value): number {
-    if (this.frozen) fail('FROZEN', 'attempt to modify a table created at load time or a state table during emit (it would be hidden state)');
+    if (this.epoch <= epochs.writableAbove) this.readOnly();
     if (typeof key === 'string') return this.setStr(key, value);
     if (typeof key === 'number') return this.setInt(key, value);
     if (key === undefined) fail('TYPE_ERROR', 'table index is nil');
@@ -143,7 +151,15 @@ export class LuaTable {
     return this.setHash(key, value);
   }
 
+  /** Fails unless the current invocation may write this table. */
+  readOnly(): void {
+    if (this.epoch <= epochs.writableAbove) {
+      fail('FROZEN', 'attempt to modify a table created at load time, or the state during emit (either would be hidden state)');
+    }
+  }
+
   setStr(key: string, value: Value): number {
+    if (this.epoch <= epochs.writableAbove) this.readOnly();
     const strs = (this.strs ??= newStrs());
     const old = strs[key];
     if (old === undefined) {
