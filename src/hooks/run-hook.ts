@@ -94,12 +94,12 @@ export async function runHook(run: HookRun): Promise<number> {
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
   };
   try {
-    const settings = await readSettings(repo);
-    if (!settings.ok) outcome = fail(settings.error.message);
-    else config = settings.value;
     const parsed = run.updates(repo.format);
-    if (!parsed.ok) outcome ??= fail(parsed.error.message);
+    if (!parsed.ok) outcome = fail(parsed.error.message);
     else updates = parsed.value;
+    const settings = await readSettings(repo);
+    if (!settings.ok) outcome ??= fail(settings.error.message);
+    else config = settings.value;
     if (!outcome && run.hook === 'update' && updates.length === 1) {
       const active = await repo.readRef(ACTIVE_POLICY_REF);
       if (active.ok && active.value && takeRecord(repo.gitDir, updates[0] as RefUpdate, active.value)) return runChained(run);

@@ -4,7 +4,7 @@ import { readGateConfig, type GateConfig } from '../gate';
 import type { GitRepo } from '../git';
 
 export async function readSettings(repo: GitRepo): Promise<Result<GateConfig>> {
-  const r = await repo.run(['config', '--null', '--get-regexp', '^gatos\\.'], { okStatuses: [1] });
+  const r = await repo.run(['config', '--null', '--get-regexp', '^gatos\\.'], { okStatuses: [0, 1] });
   if (!r.ok) return err(r.error);
   const entries: [string, string][] = [];
   for (const rec of r.value.stdout.toString('utf8').split('\0')) {

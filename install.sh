@@ -1,0 +1,19 @@
+#!/bin/sh
+# Installs the GATOS push-gate into a bare repository:
+#   ./install.sh <bare-repo> [--template minimal|regulated|airgapped] [--trust <workspace>/gatos/trust]
+#   ./install.sh <bare-repo> --uninstall
+# It needs git and Node >= 20 on the host, and a built checkout (npm ci && npm run build).
+# Everything else is `gatos install` (docs/operators.md).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+if ! command -v node >/dev/null 2>&1; then
+  echo "install.sh: error: node (version 20 or later) is not on PATH" >&2
+  echo "  hint: install Node.js 20+, then run this again" >&2
+  exit 2
+fi
+if [ ! -f "$here/dist/gatos.cjs" ] || [ ! -f "$here/hooks/pre-receive" ] || [ ! -f "$here/hooks/update" ]; then
+  echo "install.sh: error: the gate is not built in $here" >&2
+  echo "  hint: run 'npm ci && npm run build' there first" >&2
+  exit 2
+fi
+exec node "$here/dist/gatos.cjs" install "$@"

@@ -1,0 +1,74 @@
+/**
+ * `gatos gate check --repo <bare> <old> <new> <ref>`: the decision the hooks
+ * would make for one update, without a push and without an audit entry.
+ * Exit 0 allow, 1 deny, 3 when the gate could not decide.
+ */
+import type { CommandModule } from 'yargs';
+import { checkUpdate, refusalLines } from '../../gate';
+import { openRepo } from '../../git';
+import { decidePush } from '../../hooks/decide-push';
+import { readSettings } from '../../hooks/settings';
+import { parseTime } from '../../trust';
+import { CliError, EXIT, setExitCode } from '../errors';
+
+interface CheckArgs {
+  repo: string;
+  old: string;
+  new: string;
+  ref: string;
+  actor?: string;
+  now?: string;
+  json: boolean;
+}
+
+const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check <old> <new> <ref>',
+  describe: 'Decide one ref update as the hooks would, without pushing (no audit entry)',
+  builder: (y) =>
+    y
+      .positional('old', { type: 'string', demandOption: true })
+      .positional('new', { type: 'string', demandOption: true })
+      .positional('ref', { type: 'string', demandOption: true })
+      .option('repo', { type: 'string', demandOption: true, describe: 'the bare repository' })
+      .option('actor', { type: 'string', describe: 'decide as this pusher (sets GATOS_ACTOR)' })
+      .option('now', { type: 'string', describe: 'decide at this time (RFC 3339 UTC) instead of the clock' })
+      .option('json', { type: 'boolean', default: false, describe: 'print the decision as JSON' }),
+  handler: async (args) => {
+    const opened = await openRepo(args.repo, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
+    if (!opened.ok) throw new CliError('NOT_FOUND', `${args.repo}: ${opened.error.message}`, 'name the bare repository the gate is installed in');
+    const repo = opened.value;
+    try {
+      const u = checkUpdate(repo.format, args.ref, args.old, args.new, 'gate check');
+      if (!u.ok) throw new CliError('USAGE', u.error.message, u.error.hint);
+      const settings = await readSettings(repo);
+      if (!settings.ok) throw CliError.from(settings.error, EXIT.USAGE);
+      let now = Math.floor(Date.now() / 1000);
+      if (args.now !== undefined) {
+        const t = parseTime(args.now, '--now');
+        if (!t.ok) throw CliError.from(t.error);
+        now = t.value;
+      }
+      const env = { ...process.env, ...(args.actor ? { GATOS_ACTOR: args.actor } : {}) };
+      const out = await decidePush({ hook: 'check', repo, updates: [u.value], env, now, config: settings.value });
+      const v = out.verdict;
+      if (args.json) {
+        process.stdout.write(`${JSON.stringify({ effect: v.accepted ? 'allow' : 'deny', policy_root: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gate_error: v.gateError ?? null })}\n`);
+      } else {
+        process.stdout.write(v.accepted ? `allow ${args.ref} (policy ${out.policyRoot ?? '?'}, rules: ${v.decisions.flatMap((d) => d.allowedBy).join(', ') || 'none'})\n` : '');
+        for (const l of refusalLines(v, 'text')) process.stdout.write(`${l}\n`);
+      }
+      setExitCode(v.accepted ? EXIT.OK : v.gateError ? EXIT.INTERNAL : EXIT.NEGATIVE);
+    } finally {
+      await repo.close();
+    }
+  },
+};
+
+export const gateCommand: CommandModule<object, object> = {
+  command: 'gate <command>',
+  describe: 'The push-gate: decide a ref update without a push',
+  builder: (y) => y.command(checkCommand as CommandModule<object, CheckArgs>).demandCommand(1, 'name a gate command: check'),
+  handler: () => {
+    throw new CliError('USAGE', 'name a gate command: check', "try 'gatos gate check --help'");
+  },
+};

@@ -1,0 +1,276 @@
+/**
+ * Installing the gate into a bare repository: the compiled hooks (an
+ * existing hook is kept as `<hook>.gatos-chained` and run after an accepting
+ * decision), the template's bundle published as refs/gatos/policies/<id> and
+ * active (the producer's publish), and the repository config the gate needs.
+ * What was there before is written to $GIT_DIR/gatos/install.json so
+ * `--uninstall` restores it. A second run changes nothing and says so. Adapter.
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { buildBundle, publishBundle } from '../bundle';
+import { canonicalJson } from '../canon/jcs';
+import { err, gateError, ok, type Result } from '../core/result';
+import { openRepo } from '../git';
+import { emptyGraphJson } from '../trust';
+
+export const HOOK_NAMES = ['pre-receive', 'update'] as const;
+export type HookFile = (typeof HOOK_NAMES)[number];
+export const CHAINED_SUFFIX = '.gatos-chained';
+export const HOOK_MARKER = 'gatos-gate hook';
+
+export interface InstallOptions {
+  readonly repo: string;
+  readonly template: string;
+  readonly templatesDir: string;
+  readonly hooksDir: string;
+  /** A gatos/trust folder (the operator's root actors and grants) replacing the template's. */
+  readonly trustDir?: string;
+  readonly hooks: readonly HookFile[];
+  readonly now: number;
+}
+
+interface InstallRecord {
+  readonly v: 1;
+  /** Config keys we set, with the values they had before (null: unset). */
+  readonly config: Record<string, string[] | null>;
+  /** Hooks we installed, and whether a previous one was chained. */
+  readonly hooks: Record<string, { chained: boolean }>;
+}
+
+function git(gitDir: string, args: string[], okStatuses: number[] = [0]): Result<string> {
+  const r = spawnSync('git', args, { env: { ...process.env, GIT_DIR: gitDir }, encoding: 'utf8' });
+  if (r.status === null || !okStatuses.includes(r.status)) return err(gateError('GIT_ERROR', `git ${args.join(' ')} failed: ${(r.stderr || '').trim()}`));
+  return ok(r.stdout);
+}
+
+/** A bare repository, or a clear refusal. Returns its absolute git dir. */
+export function checkBareRepo(repo: string): Result<string> {
+  if (!existsSync(repo)) return err(gateError('NOT_FOUND', `${repo} does not exist`, { hint: 'create it with: git init --bare <path>' }));
+  const r = spawnSync('git', ['rev-parse', '--is-bare-repository', '--absolute-git-dir'], { cwd: repo, encoding: 'utf8', env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
+  if (r.status !== 0) return err(gateError('USAGE', `${repo} is not a git repository`, { hint: 'name a bare repository, e.g. /srv/git/project.git' }));
+  const [bare, dir] = r.stdout.trim().split('\n');
+  if (bare !== 'true') return err(gateError('USAGE', `${repo} is not a bare repository`, { hint: 'the gate guards a repository people push to; install it into the bare repository on the server (git clone --bare, or git init --bare)' }));
+  return ok(path.resolve(dir as string));
+}
+
+function readFolderFiles(root: string, rel: string, into: Map<string, Uint8Array>): void {
+  const abs = path.join(root, rel);
+  if (!existsSync(abs)) return;
+  for (const name of readdirSync(abs).sort()) {
+    const childRel = `${rel}/${name}`;
+    const st = statSync(path.join(root, childRel));
+    if (st.isDirectory()) readFolderFiles(root, childRel, into);
+    else if (st.isFile()) into.set(childRel, new Uint8Array(readFileSync(path.join(root, childRel))));
+  }
+}
+
+/** The template's workspace files (gatos/...), with the operator's trust folder if given, else an empty graph. */
+export function templateFiles(opts: Pick<InstallOptions, 'template' | 'templatesDir' | 'trustDir'>): Result<Map<string, Uint8Array>> {
+  const dir = path.join(opts.templatesDir, opts.template);
+  if (!/^[a-z0-9-]+$/.test(opts.template) || !existsSync(path.join(dir, 'gatos'))) {
+    const known = existsSync(opts.templatesDir) ? readdirSync(opts.templatesDir).filter((n) => existsSync(path.join(opts.templatesDir, n, 'gatos'))).sort() : [];
+    return err(gateError('NOT_FOUND', `no template '${opts.template}' in ${opts.templatesDir}`, { hint: `templates: ${known.join(', ') || '(none)'}` }));
+  }
+  const files = new Map<string, Uint8Array>();
+  for (const sub of ['policies', 'folds', 'config']) readFolderFiles(dir, `gatos/${sub}`, files);
+  for (const p of [...files.keys()]) if (p.endsWith('.test.yaml') || p.endsWith('.test.json')) files.delete(p);
+  if (opts.trustDir) {
+    if (!existsSync(path.join(opts.trustDir, 'graph.json'))) return err(gateError('NOT_FOUND', `${opts.trustDir}/graph.json is missing`, { hint: 'name the gatos/trust folder of a workspace (gatos init, gatos trust add)' }));
+    const t = new Map<string, Uint8Array>();
+    readFolderFiles(opts.trustDir, '.', t);
+    for (const [p, b] of t) files.set(`gatos/trust/${p.replace(/^\.\//, '')}`, b);
+  } else {
+    readFolderFiles(dir, 'gatos/trust', files);
+    if (!files.has('gatos/trust/graph.json')) {
+      const g = canonicalJson(emptyGraphJson());
+      if (!g.ok) return g;
+      files.set('gatos/trust/graph.json', g.value);
+    }
+  }
+  return ok(files);
+}
+
+/** gatos/config/gate.yaml of the template, as git config values (the gate reads its settings from git config). */
+export function gateSettings(files: ReadonlyMap<string, Uint8Array>): Result<Record<string, string[]>> {
+  const out: Record<string, string[]> = { 'gatos.actorKind': ['user'] };
+  const bytes = files.get('gatos/config/gate.yaml');
+  if (!bytes) return ok(out);
+  let doc: unknown;
+  try {
+    doc = YAML.parse(Buffer.from(bytes).toString('utf8'));
+  } catch (e) {
+    return err(gateError('VALUE_INVALID', `gatos/config/gate.yaml: ${e instanceof Error ? e.message : String(e)}`));
+  }
+  const d = (doc ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v) : undefined);
+  if (str(d.mode)) out['gatos.mode'] = [str(d.mode) as string];
+  if (str(d.time_budget_ms)) out['gatos.timeBudgetMs'] = [str(d.time_budget_ms) as string];
+  if (str(d.refusals)) out['gatos.output'] = [str(d.refusals) as string];
+  const actor = (d.actor ?? {}) as Record<string, unknown>;
+  if (Array.isArray(actor.sources)) out['gatos.actorEnv'] = [actor.sources.map(String).join(',')];
+  if (actor.map && typeof actor.map === 'object') out['gatos.actorMap'] = Object.entries(actor.map as Record<string, unknown>).map(([k, v]) => `${k} ${String(v)}`);
+  if (Array.isArray(d.fast_forward_only)) {
+    const extra = d.fast_forward_only.map(String).filter((g) => !g.startsWith('refs/gatos/'));
+    if (extra.length > 0) out['gatos.ffOnly'] = extra;
+  }
+  const events = (d.events ?? {}) as Record<string, unknown>;
+  if (str(events.max_clock_skew_s)) out['gatos.maxFutureSkewSeconds'] = [str(events.max_clock_skew_s) as string];
+  return ok(out);
+}
+
+const RECEIVE_CONFIG: Record<string, string[]> = {
+  'receive.hideRefs': ['refs/gatos/audit'],
+  'receive.advertisePushOptions': ['true'],
+};
+
+function configValues(gitDir: string, key: string): Result<string[] | null> {
+  const r = git(gitDir, ['config', '--get-all', key], [0, 1]);
+  if (!r.ok) return r;
+  const lines = r.value.split('\n').filter((l) => l !== '');
+  return ok(lines.length === 0 ? null : lines);
+}
+
+function setConfig(gitDir: string, key: string, values: readonly string[] | null): Result<true> {
+  const u = git(gitDir, ['config', '--unset-all', key], [0, 5]);
+  if (!u.ok) return u;
+  for (const v of values ?? []) {
+    const a = git(gitDir, ['config', '--add', key, v]);
+    if (!a.ok) return a;
+  }
+  return ok(true);
+}
+
+const sameValues = (a: readonly string[] | null, b: readonly string[] | null) => JSON.stringify(a ?? []) === JSON.stringify(b ?? []);
+
+function hooksPath(gitDir: string): Result<string> {
+  const r = git(gitDir, ['rev-parse', '--git-path', 'hooks']);
+  return r.ok ? ok(path.resolve(gitDir, r.value.trim())) : r;
+}
+
+const recordFile = (gitDir: string) => path.join(gitDir, 'gatos', 'install.json');
+
+function readRecord(gitDir: string): InstallRecord | undefined {
+  try {
+    return JSON.parse(readFileSync(recordFile(gitDir), 'utf8')) as InstallRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+export function isOurHook(file: string): boolean {
+  try {
+    return readFileSync(file, 'utf8').slice(0, 400).includes(HOOK_MARKER);
+  } catch {
+    return false;
+  }
+}
+
+export async function install(opts: InstallOptions): Promise<Result<string[]>> {
+  const dir = checkBareRepo(opts.repo);
+  if (!dir.ok) return dir;
+  const gitDir = dir.value;
+  const said: string[] = [];
+  for (const h of opts.hooks) {
+    if (!existsSync(path.join(opts.hooksDir, h))) return err(gateError('NOT_FOUND', `the built hook ${path.join(opts.hooksDir, h)} is missing`, { hint: 'run npm ci && npm run build in the gatos-gate checkout first' }));
+  }
+  const files = templateFiles(opts);
+  if (!files.ok) return files;
+  const settings = gateSettings(files.value);
+  if (!settings.ok) return settings;
+  const built = buildBundle(files.value);
+  if (!built.ok) return err(gateError(built.error.code, `template ${opts.template}: ${built.error.message}${built.diagnostics.length ? `\n${built.diagnostics.map((d) => `${d.location.file}:${d.location.line}:${d.location.column}: ${d.message}`).join('\n')}` : ''}`, built.error.hint ? { hint: built.error.hint } : {}));
+
+  const prev = readRecord(gitDir);
+  const record: InstallRecord = { v: 1, config: { ...(prev?.config ?? {}) }, hooks: { ...(prev?.hooks ?? {}) } };
+
+  // Hooks.
+  const hp = hooksPath(gitDir);
+  if (!hp.ok) return hp;
+  mkdirSync(hp.value, { recursive: true });
+  for (const h of opts.hooks) {
+    const target = path.join(hp.value, h);
+    const source = readFileSync(path.join(opts.hooksDir, h));
+    if (existsSync(target) && isOurHook(target)) {
+      if (!readFileSync(target).equals(source)) {
+        writeFileSync(target, source);
+        said.push(`updated hooks/${h}`);
+      }
+    } else {
+      let chained = false;
+      if (existsSync(target)) {
+        if (existsSync(target + CHAINED_SUFFIX)) return err(gateError('USAGE', `both hooks/${h} and hooks/${h}${CHAINED_SUFFIX} exist`, { hint: `move one of them away; the gate keeps your hook as ${h}${CHAINED_SUFFIX}` }));
+        renameSync(target, target + CHAINED_SUFFIX);
+        chained = true;
+        said.push(`kept your hooks/${h} as hooks/${h}${CHAINED_SUFFIX} (runs after the gate accepts)`);
+      }
+      writeFileSync(target, source);
+      record.hooks[h] = { chained: chained || (record.hooks[h]?.chained ?? false) };
+      said.push(`installed hooks/${h}`);
+    }
+    chmodSync(target, 0o755);
+  }
+
+  // Config.
+  const wanted: Record<string, string[]> = { ...RECEIVE_CONFIG, ...settings.value };
+  for (const [key, values] of Object.entries(wanted)) {
+    const have = configValues(gitDir, key);
+    if (!have.ok) return have;
+    if (sameValues(have.value, values)) continue;
+    if (!(key in record.config)) record.config[key] = have.value;
+    const s = setConfig(gitDir, key, values);
+    if (!s.ok) return s;
+    said.push(`set ${key} = ${values.join(', ')}`);
+  }
+
+  // Bundle.
+  const opened = await openRepo(gitDir, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
+  if (!opened.ok) return err(opened.error);
+  try {
+    const pub = await publishBundle(opened.value, built.bundle, { now: opts.now });
+    if (!pub.ok) return pub;
+    if (pub.value.changed) said.push(`published the ${opts.template} bundle ${pub.value.id} as refs/gatos/policies/${pub.value.id} and refs/gatos/policies/active (commit ${pub.value.commit})`);
+  } finally {
+    await opened.value.close();
+  }
+
+  mkdirSync(path.dirname(recordFile(gitDir)), { recursive: true, mode: 0o700 });
+  const text = `${JSON.stringify(record, null, 2)}\n`;
+  if (!existsSync(recordFile(gitDir)) || readFileSync(recordFile(gitDir), 'utf8') !== text) writeFileSync(recordFile(gitDir), text);
+  return ok(said);
+}
+
+export function uninstall(repo: string): Result<string[]> {
+  const dir = checkBareRepo(repo);
+  if (!dir.ok) return dir;
+  const gitDir = dir.value;
+  const rec = readRecord(gitDir);
+  if (!rec) return ok([]);
+  const said: string[] = [];
+  const hp = hooksPath(gitDir);
+  if (!hp.ok) return hp;
+  for (const [h, info] of Object.entries(rec.hooks)) {
+    const target = path.join(hp.value, h);
+    if (existsSync(target) && isOurHook(target)) {
+      rmSync(target);
+      said.push(`removed hooks/${h}`);
+    }
+    if (info.chained && existsSync(target + CHAINED_SUFFIX)) {
+      renameSync(target + CHAINED_SUFFIX, target);
+      said.push(`restored your hooks/${h}`);
+    }
+  }
+  for (const [key, values] of Object.entries(rec.config)) {
+    const s = setConfig(gitDir, key, values);
+    if (!s.ok) return s;
+    said.push(values === null ? `unset ${key}` : `restored ${key} = ${values.join(', ')}`);
+  }
+  rmSync(recordFile(gitDir));
+  rmSync(path.join(gitDir, 'gatos', 'verdicts'), { recursive: true, force: true });
+  said.push('kept refs/gatos/policies/* and the audit trail refs/gatos/audit/policy (delete them with git update-ref -d if you mean to)');
+  return ok(said);
+}
+
+
