@@ -10,7 +10,11 @@ import { foldcCommand } from './foldc';
 import { foldCommand } from './fold';
 import { lintCommand } from './lint';
 import { producerCommands } from './producer/commands';
+import { installCommand } from './install';
+import { gateCommand } from './gate';
+import { auditCommand } from './audit';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
 commands.push(...producerCommands);
+commands.push(installCommand, gateCommand, auditCommand);
