@@ -16,6 +16,7 @@ import { parseEventLines } from '../../fold/jsonl';
 import { loadCompiledFold } from '../../fold/load';
 import { stateRoot } from '../../fold/state-root';
 import { CliError, EXIT } from '../errors';
+import { foldProducerSubcommands } from './fold-producer';
 
 export function readFoldBytes(file: string): Uint8Array {
   try {
@@ -106,7 +107,7 @@ const runCommand: CommandModule<object, RunArgs> = {
 export const foldCommand: CommandModule<object, object> = {
   command: 'fold <command>',
   describe: 'Run folds: fold run --fold <f> --events <file>',
-  builder: (y) => y.command(runCommand as CommandModule<object, RunArgs>).demandCommand(1, 'name a fold command: run'),
+  builder: (y) => y.command(runCommand as CommandModule<object, RunArgs>).command(foldProducerSubcommands).demandCommand(1, 'name a fold command: run'),
   handler: () => {
     throw new CliError('USAGE', 'name a fold command: run', "try 'gatos fold run --help'", EXIT.USAGE);
   },

@@ -1,0 +1,45 @@
+/**
+ * Reading the events of a journal window (start exclusive .. end) as
+ * FoldEvents, oldest first. Reads are pipelined on the adapter's one
+ * cat-file process, one read per event (`<commit>:event.cbor`), so a window
+ * costs what it holds, not what the journal holds. Adapter (reads git).
+ */
+import { err, gateError, ok, type Result } from '../core/result';
+import { parseJournalRef } from '../actors';
+import type { FoldEvent } from '../fold/contract';
+import { foldEventFromEnvelope } from '../fold/event-input';
+import type { GitRepo } from '../git';
+import { EVENT_FILE } from '../events/commit';
+import { decodeEnvelope } from '../events/envelope';
+
+const CHUNK = 512;
+
+export async function readWindow(repo: GitRepo, journal: string, start: string | null, end: string): Promise<Result<FoldEvent[]>> {
+  const j = parseJournalRef(journal);
+  if (!j.ok) return j;
+  const ids: string[] = [];
+  for await (const id of repo.walk({ include: [end], exclude: start ? [start] : [], order: 'reverse-topo' })) {
+    if (!id.ok) return err(id.error);
+    ids.push(id.value);
+  }
+  const out: FoldEvent[] = [];
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const chunk = ids.slice(i, i + CHUNK);
+    const blobs = await Promise.all(chunk.map((id) => repo.readBlob(`${id}:${EVENT_FILE}`)));
+    for (let k = 0; k < chunk.length; k++) {
+      const id = chunk[k] as string;
+      const b = blobs[k];
+      if (!b || !b.ok) return err(gateError('PROOF_INVALID', `${journal}: commit ${id} holds no ${EVENT_FILE}`, { hint: 'a journal holds only event commits written by gatos event add' }));
+      const env = decodeEnvelope(b.value);
+      if (!env.ok) return err({ ...env.error, message: `${journal}: commit ${id}: ${env.error.message}` });
+      const e = env.value.envelope;
+      if (e.ns !== j.value.ns || e.actor !== j.value.actor.id) {
+        return err(gateError('PROOF_INVALID', `${journal}: commit ${id} is an event of ${e.actor} in ${e.ns}, not of this journal`, { hint: 'an actor writes only to its own journal of the namespace' }));
+      }
+      const fe = foldEventFromEnvelope({ type: e.type, ulid: e.ulid, actor: e.actor, payload: e.payload }, { journal, commit: id });
+      if (!fe.ok) return fe;
+      out.push(fe.value);
+    }
+  }
+  return ok(out);
+}
