@@ -8,8 +8,11 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
+import { readGateConfig } from '../../src/gate/config';
+import { gateSettings } from '../../src/hooks/install';
 import { compilePolicy } from '../../src/rgs';
 import { runCli } from '../helpers/cli';
+import { gitText, initRepo } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
 import { TEMPLATES, TEMPLATE_ROOT, templateFiles } from './template-files';
 
@@ -85,10 +88,49 @@ describe.each(TEMPLATES)('template %s', (name) => {
     }
   });
 
-  test('the gate settings are a YAML mapping of version 1', () => {
-    const config = parseYaml(readFileSync(path.join(root, 'gatos', 'config', 'gate.yaml'), 'utf8'), { uniqueKeys: true }) as Record<string, unknown>;
+  test('the gate settings name only what the gate reads, and the gate accepts them', () => {
+    const file = path.join(root, 'gatos', 'config', 'gate.yaml');
+    const config = parseYaml(readFileSync(file, 'utf8'), { uniqueKeys: true }) as Record<string, unknown>;
     expect(config.version).toBe(1);
     expect(config.mode).toBe('enforce');
+    // A key the installer ignores would promise a protection nobody enforces.
+    expect(Object.keys(config).sort()).toEqual(['actor', 'events', 'fast_forward_only', 'mode', 'refusals', 'time_budget_ms', 'version']);
+    expect(Object.keys(config.actor as object).sort()).toEqual(['map', 'sources']);
+    expect(Object.keys(config.events as object)).toEqual(['max_clock_skew_s']);
+    const settings = gateSettings(new Map([['gatos/config/gate.yaml', readFileSync(file)]]));
+    if (!settings.ok) throw new Error(settings.error.message);
+    const entries = Object.entries(settings.value).flatMap(([k, vs]) => vs.map((v) => [k.toLowerCase(), v] as const));
+    const gate = readGateConfig(entries);
+    if (!gate.ok) throw new Error(gate.error.message);
+    expect(gate.value.mode).toBe('enforce');
+    expect(gate.value.timeBudgetMs).toBe(config.time_budget_ms);
+    expect(gate.value.maxFutureSkewSeconds).toBe((config.events as { max_clock_skew_s: number }).max_clock_skew_s);
+    expect(gate.value.ffOnly).toEqual(['refs/gatos/**', ...(config.fast_forward_only as string[])]);
+  });
+
+  test('gatos policy init --template copies it into a workspace, where its fixtures pass', () => {
+    const ws = initRepo();
+    expect(runCli(['init'], { cwd: ws }).status).toBe(0);
+    const r = runCli(['policy', 'init', '--template', name], { cwd: ws });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    for (const file of templateFiles(path.join(root, 'gatos'), () => true)) {
+      const rel = path.relative(root, file);
+      expect({ rel, same: readFileSync(path.join(ws, rel)).equals(readFileSync(file)) }).toEqual({ rel, same: true });
+    }
+    const t = runCli(['policy', 'test', 'gatos/policies'], { cwd: ws });
+    expect(t.status).toBe(0);
+    expect(t.stdout).toMatch(/\d+ passed, 0 failed/);
+  });
+
+  test('gatos install --template publishes it into a bare repository', () => {
+    const bare = initRepo({ bare: true });
+    const r = runCli(['install', bare, '--template', name]);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(r.stdout).toContain(`published the ${name} bundle`);
+    expect(gitText(bare, ['rev-parse', '--verify', 'refs/gatos/policies/active'])).toMatch(/^[0-9a-f]{40}$/);
+    const shipped = gitText(bare, ['show', 'refs/gatos/policies/active:gatos/config/gate.yaml']);
+    expect(shipped).toBe(readFileSync(path.join(root, 'gatos', 'config', 'gate.yaml'), 'utf8').trimEnd());
+    expect(gitText(bare, ['config', 'gatos.mode'])).toBe('enforce');
   });
 
   test('holds nothing but the workspace folders and the README', () => {
