@@ -20,7 +20,31 @@ import { hasOwn, isObject, renderValue, type Request } from './values';
  */
 const textCache = new WeakMap<object, string>();
 const fnCache = new WeakMap<object, Fn>();
-const subjectCache = new WeakMap<object, readonly (readonly [string, Ir])[]>();
+const planCache = new WeakMap<object, ReasonPlan>();
+
+/** A condition's reason text, prepared once: its two headings and, per attribute it reads, the label and the reader. */
+interface ReasonPlan {
+  readonly denyHead: string;
+  readonly allowHead: string;
+  readonly subjects: readonly { readonly shown: string; readonly missing: string; readonly read: Fn }[];
+}
+
+function planOf(expr: Ir): ReasonPlan {
+  let plan = planCache.get(expr);
+  if (plan === undefined) {
+    const found = new Map<string, Ir>();
+    collect(expr, found);
+    const sorted = [...found.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    const text = textOf(expr);
+    plan = {
+      denyHead: `deny_if holds: ${text}`,
+      allowHead: `requirement not met: ${text}`,
+      subjects: sorted.map(([t, ir]) => ({ shown: `${t} = `, missing: `${t} is missing`, read: fnOf(ir) })),
+    };
+    planCache.set(expr, plan);
+  }
+  return plan;
+}
 
 export function textOf(e: Ir): string {
   let t = textCache.get(e);
@@ -53,8 +77,8 @@ export function ruleReason(p: PreparedRule, cause: DenyCause, f: Frame): { reaso
     if (cap) return { reason: rule.reason ?? cap.reason, code: rule.code === null && cap.expired ? 'CAP_EXPIRED' : code };
   }
   if (rule.reason !== null) return { reason: rule.reason, code };
-  const prefix = cause.kind === 'deny_if' ? 'deny_if holds' : 'requirement not met';
-  return { reason: `${prefix}: ${textOf(expr)}${whereClause(expr, f)}`, code };
+  const plan = planOf(expr);
+  return { reason: (cause.kind === 'deny_if' ? plan.denyHead : plan.allowHead) + whereClause(plan, f), code };
 }
 
 function actorName(r: Request): string {
@@ -84,22 +108,22 @@ function capFailure(expr: Ir, f: Frame): { reason: string; expired: boolean } | 
 }
 
 /** " (where a = 1, b = 'x')": the values of the attributes the condition reads. */
-function whereClause(expr: Ir, f: Frame): string {
-  let subjects = subjectCache.get(expr);
-  if (subjects === undefined) {
-    const found = new Map<string, Ir>();
-    collect(expr, found);
-    subjects = [...found.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    subjectCache.set(expr, subjects);
-  }
-  const parts = subjects.map(([text, ir]) => {
+function whereClause(plan: ReasonPlan, f: Frame): string {
+  const subjects = plan.subjects;
+  if (subjects.length === 0) return '';
+  let out = ' (where ';
+  for (let i = 0; i < subjects.length; i++) {
+    const s = subjects[i] as ReasonPlan['subjects'][number];
+    if (i > 0) out += ', ';
+    let part: string;
     try {
-      return `${text} = ${renderValue(fnOf(ir)(f))}`;
+      part = s.shown + renderValue(s.read(f));
     } catch {
-      return `${text} is missing`;
+      part = s.missing;
     }
-  });
-  return parts.length ? ` (where ${parts.join(', ')})` : '';
+    out += part;
+  }
+  return `${out})`;
 }
 
 function collect(e: Ir, out: Map<string, Ir>): void {
