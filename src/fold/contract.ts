@@ -51,9 +51,11 @@ export interface FoldRuntime<S = unknown> {
   readonly inputs: readonly string[];
   init(): S;
   /**
-   * Folds a batch. Callers pass events in the event order of src/fold/order.ts
-   * (orderBatch sorts and finds repeats). May update `state` in place: treat
-   * it as consumed, and after an error discard it.
+   * Folds a batch. A runtime from loadCompiledFold folds the batch in the
+   * event order of src/fold/order.ts whatever order it arrives in, refuses
+   * the same event twice, and skips events from journals its `inputs` do
+   * not match (src/fold/batch.ts, the same for both kinds). May update
+   * `state` in place: treat it as consumed, and after an error discard it.
    */
   step(state: S, events: readonly FoldEvent[]): Result<S>;
   emit(state: S): Result<EmittedFiles>;

@@ -8,6 +8,8 @@ import { sha256Text, type PrefixedDigest } from '../../canon/digest';
 import { bytesEqual } from '../../core/bytes';
 import type { Diagnostic } from '../../core/diagnostic';
 import { err, gateError, ok, type GateError, type Result } from '../../core/result';
+import { BODY_KEY, encodeFoldArtifact, FOLD_ARTIFACT_VERSION, FOLD_FORMAT } from '../artifact';
+import type { CborValue } from '../../canon/cbor';
 import type { FoldRuntime } from '../contract';
 import { ELC_FORMAT, type ElcProgram } from './elc';
 import { lintChunk } from './front/lint';
@@ -21,9 +23,6 @@ import type { Limits } from './vm/machine';
 export { DEFAULT_LIMITS, type Limits } from './vm/machine';
 export type { EchoState } from './runtime';
 export type { ElcProgram } from './elc';
-
-export const FOLD_FORMAT = 'gatos/fold';
-export const ARTIFACT_VERSION = 1;
 
 export interface CompiledEchoLua {
   /** The whole compiled artifact: canonical DAG-CBOR {format, v, kind, elc, inputs}. */
@@ -54,7 +53,7 @@ export function compileEchoLua(source: string, file: string): Result<CompiledEch
   const lowered = Lowerer.run(chunk, map);
   if (!lowered.ok) return err([lowered.error]);
   const elc: ElcProgram = { v: ELC_FORMAT, main: lowered.main };
-  const bytes = encodeCanonical({ format: FOLD_FORMAT, v: ARTIFACT_VERSION, kind: 'echolua', elc, inputs: shape.inputs });
+  const bytes = encodeFoldArtifact('echolua', shape.inputs, elc as unknown as CborValue);
   return ok({ bytes, root: sha256Text(bytes), warnings: diagnostics.filter((d) => d.severity === 'warning') });
 }
 
@@ -90,7 +89,9 @@ function roundTrip(p: ElcProgram): unknown {
 }
 
 /**
- * Loads a compiled EchoLua fold. `decoded` is the strictly decoded artifact
+ * Loads a compiled EchoLua fold (the kind's loader: its `step` takes a batch
+ * as given; loadCompiledFold adds the event order and input filter that
+ * every kind shares). `decoded` is the strictly decoded artifact
  * (the caller ran decodeStrict on `bytes`); its envelope and IR are checked
  * again here, and anything malformed is refused with ARTIFACT_INVALID.
  */
@@ -110,10 +111,11 @@ function envelope(decoded: unknown): Result<{ elc: unknown; inputs: string[] }> 
   if (typeof decoded !== 'object' || decoded === null || Array.isArray(decoded) || decoded instanceof Uint8Array) return bad('the artifact is not a map');
   const o = decoded as Record<string, unknown>;
   const keys = Object.keys(o).sort();
-  if (keys.join(',') !== 'elc,format,inputs,kind,v') return bad(`expected the keys elc, format, inputs, kind, v; found ${keys.join(', ')}`);
+  const want = [BODY_KEY.echolua, 'format', 'inputs', 'kind', 'v'].sort();
+  if (keys.join(',') !== want.join(',')) return bad(`expected the keys ${want.join(', ')}; found ${keys.join(', ')}`);
   if (o.format !== FOLD_FORMAT) return bad(`format is ${JSON.stringify(o.format)}, expected "${FOLD_FORMAT}"`);
-  if (o.v !== ARTIFACT_VERSION) return bad(`v is ${String(o.v)}, expected ${ARTIFACT_VERSION}`);
+  if (o.v !== FOLD_ARTIFACT_VERSION) return bad(`v is ${String(o.v)}, expected ${FOLD_ARTIFACT_VERSION}`);
   if (o.kind !== 'echolua') return bad(`kind is ${JSON.stringify(o.kind)}, expected "echolua"`);
   if (!Array.isArray(o.inputs) || o.inputs.length === 0 || !o.inputs.every((g) => typeof g === 'string' && g !== '')) return bad('inputs must be a non-empty list of glob strings');
-  return ok({ elc: o.elc, inputs: o.inputs as string[] });
+  return ok({ elc: o[BODY_KEY.echolua], inputs: o.inputs as string[] });
 }

@@ -15,7 +15,7 @@ import type { EmittedFiles, FoldEvent, FoldInput, FoldRuntime } from '../contrac
 import { FOLD_ENGINE } from '../engine-id';
 import { toFoldInput } from '../event-input';
 import { anyRefMatcher } from '../glob';
-import { compareCodePoints, compareStamps, describeEvent, orderBatch, type EventStamp } from '../order';
+import { compareCodePoints, compareStamps, describeEvent, type EventStamp } from '../order';
 import { CELL_KINDS, FoldFailure, isSetKind, type CellKind } from '../reducers';
 import { isRecord } from '../reducers/cell';
 import { isElement } from '../reducers/sets';
@@ -95,22 +95,17 @@ const ONE = 1n;
 export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldRuntime<YamlFoldState> {
   const reducers = spec.reducers.map(compileReducer);
   const byName = new Map(reducers.map((r, i) => [r.spec.name, i] as const));
-  const wanted = anyRefMatcher(spec.inputs);
 
   const failAt = (e: FoldEvent, r: CompiledReducer, message: string, hint: string): Result<never> =>
     err(gateError('FOLD_ERROR', `${describeEvent(e)}: reducer '${r.spec.name}': ${message}`, { hint }));
 
-  function step(state: YamlFoldState, events: readonly FoldEvent[]): Result<YamlFoldState> {
-    const { ordered, repeat } = orderBatch(events);
-    if (repeat) {
-      return err(gateError('FOLD_ERROR', `${describeEvent(repeat)} appears twice in one batch`, { hint: 'feed each event once; resume from the checkpoint that covers it' }));
-    }
+  /** `ordered` is strictly in event order and holds only input journals' events (src/fold/batch.ts sees to both). */
+  function step(state: YamlFoldState, ordered: readonly FoldEvent[]): Result<YamlFoldState> {
     const first = ordered[0];
     const last = ordered[ordered.length - 1];
     if (first === undefined || last === undefined) return ok(state);
     const newer = state.hwm === null || compareStamps(first, state.hwm) > 0;
     for (const e of ordered) {
-      if (!wanted(e.journal)) continue;
       for (let i = 0; i < reducers.length; i++) {
         const r = reducers[i] as CompiledReducer;
         let remove = false;
