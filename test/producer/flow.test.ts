@@ -5,8 +5,10 @@
  * and detected with its code; grants expiring and revoked; ULID repeats;
  * a rotated-out key refused from the rotation on.
  */
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { eventCid } from '../../src/canon/cid';
 import { sign } from '../../src/canon/ed25519';
 import { decodeProof, encodeProof } from '../../src/checkpoint';
 import { parseKeyFile } from '../../src/keys';
@@ -67,7 +69,7 @@ describe.each(FORMATS)('producer flow (%s)', (format) => {
     const verifyState = (commit: string) => p.gatos(['fold', 'verify', commit]);
 
     it('payload: the envelope changed under its trailers is PROOF_INVALID', () => {
-      const raw = Buffer.from(require('node:child_process').execFileSync('git', ['cat-file', 'blob', `${e1.commit}:event.cbor`], { cwd: p.repo }) as Buffer);
+      const raw = Buffer.from(execFileSync('git', ['cat-file', 'blob', `${e1.commit}:event.cbor`], { cwd: p.repo }));
       const i = raw.indexOf(Buffer.from('inv-1'));
       raw[i + 4] = '9'.charCodeAt(0);
       const forged = p.forge(e1.commit, { tree: p.treeWith(e1.commit, 'event.cbor', raw) });
@@ -106,7 +108,7 @@ describe.each(FORMATS)('producer flow (%s)', (format) => {
 
     it('window: a re-signed proof with a changed window is PROOF_INVALID; an unsigned change SIG_INVALID', () => {
       const cp = p.git(['rev-parse', 'refs/gatos/state/finance']);
-      const raw = new Uint8Array(require('node:child_process').execFileSync('git', ['cat-file', 'blob', `${cp}:.gatos/proof.cbor`], { cwd: p.repo }) as Buffer);
+      const raw = new Uint8Array(execFileSync('git', ['cat-file', 'blob', `${cp}:.gatos/proof.cbor`], { cwd: p.repo }));
       const proof = decodeProof(raw);
       if (!proof.ok) throw new Error(proof.error.message);
       const w = proof.value.window.map((x) => ({ ...x, events: x.events + 1 }));
@@ -118,7 +120,6 @@ describe.each(FORMATS)('producer flow (%s)', (format) => {
       const key = parseKeyFile(new Uint8Array(readFileSync(path.join(p.keyDir, 'user', 'alice.key'))), 'alice.key');
       if (!key.ok) throw new Error(key.error.message);
       const sig = Buffer.from(sign(key.value.seed, changed.value)).toString('hex');
-      const { eventCid } = require('../../src/canon/cid') as typeof import('../../src/canon/cid');
       const msg = p.message(cp).replace(/^Proof-Sig: .*$/m, `Proof-Sig: ed25519:${sig}`).replace(/^Proof-CID: .*$/m, `Proof-CID: ${eventCid(changed.value)}`);
       const resigned = verifyState(p.forge(cp, { tree: p.treeWith(cp, '.gatos/proof.cbor', changed.value), message: msg }));
       expect(codeOf(resigned)).toBe('PROOF_INVALID');
@@ -158,7 +159,7 @@ describe.each(FORMATS)('producer flow (%s)', (format) => {
 
     it('a rotated-out key signs nothing from the rotation on', () => {
       const oldKeyDir = path.join(p.keyDir, '..', 'old-keys');
-      require('node:fs').cpSync(p.keyDir, oldKeyDir, { recursive: true });
+      cpSync(p.keyDir, oldKeyDir, { recursive: true });
       p.now = '2026-08-01T00:00:00Z';
       const fresh = p.ok(['key', 'new', '--actor', 'user:bob', '--rotate']);
       p.ok(['trust', 'add', 'user:bob', fresh, '--level', '2', '--as', 'user:alice']);
