@@ -33,6 +33,8 @@ export interface HttpGitServer {
   readonly process: ServerProcess;
   /** The remote for `user` (one of the users given at start) and a repository path under the root, e.g. 'demo.git'. */
   remote(user: string, repo: string): GitRemote;
+  /** The generated password of `user` (for a credential helper). */
+  password(user: string): string;
   /** The same URL without credentials (for a push that must be refused as anonymous). */
   anonymousUrl(repo: string): string;
   /** The lighttpd configuration the server runs with (for docs and failure messages). */
@@ -114,6 +116,11 @@ export async function startHttpGitServer(opts: HttpGitServerOptions): Promise<Ht
       const password = passwords.get(user);
       if (password === undefined) throw new Error(`no password for ${user}: start the server with it`);
       return { url: `http://${user}:${password}@${base}/${repo}`, env: clientEnv };
+    },
+    password(user) {
+      const password = passwords.get(user);
+      if (password === undefined) throw new Error(`no password for ${user}: start the server with it`);
+      return password;
     },
     anonymousUrl: (repo) => `http://${base}/${repo}`,
     stop: () => process_.stop(),
