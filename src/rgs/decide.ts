@@ -10,6 +10,7 @@ import { Frame } from './frame';
 import type { CompiledPolicy, PreparedRule } from './load';
 import type { Fn } from './prepare';
 import { ruleReason } from './reason';
+import { candidateRules } from './rule-index';
 import { DEFAULT_DENY_ID } from './source';
 import { EvalFailure, isObject, type Request } from './values';
 
@@ -123,7 +124,8 @@ export function evaluate(policy: CompiledPolicy, request: unknown): Decision {
   let firstCause: DenyCause | undefined;
   const audit: string[] = [];
   const dryRun: DryRunDeny[] = [];
-  const rules = policy.rules;
+  // Rules whose when opens with a test for another intent or actor kind cannot apply (rule-index.ts).
+  const rules = candidateRules(policy.rules, frame);
   for (let i = 0; i < rules.length; i++) {
     const p = rules[i] as PreparedRule;
     const out = ruleOutcome(p, frame);
