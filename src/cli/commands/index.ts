@@ -13,8 +13,10 @@ import { producerCommands } from './producer/commands';
 import { installCommand } from './install';
 import { gateCommand } from './gate';
 import { auditCommand } from './audit';
+import { demoCommand } from './demo';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
 commands.push(...producerCommands);
 commands.push(installCommand, gateCommand, auditCommand);
+commands.push(demoCommand);
