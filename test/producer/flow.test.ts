@@ -92,9 +92,10 @@ describe.each(FORMATS)('producer flow (%s)', (format) => {
       const moved = p.message(e1.commit).replace(/^Policy-Root: .*$/m, `Policy-Root: ${fake}`);
       expect(codeOf(verifyEvent(p.forge(e1.commit, { message: moved })))).toBe('PROOF_INVALID');
       const cp = p.git(['rev-parse', 'refs/gatos/state/finance']);
-      const heads = p.message(cp).replace(/^Ledger-Head: [0-9a-f]+$/m, `Ledger-Head: ${e1.commit}`);
-      const r = verifyState(p.forge(cp, { message: heads }));
-      expect(codeOf(r)).toBe('PROOF_INVALID');
+      const root = p.message(cp).replace(/^State-Root: blake3:.*$/m, `State-Root: blake3:${'ab'.repeat(32)}`);
+      expect(codeOf(verifyState(p.forge(cp, { message: root })))).toBe('PROOF_INVALID');
+      const twice = p.message(cp).replace(/^(Ledger-Head: [0-9a-f]+)$/m, '$1\n$1');
+      expect(codeOf(verifyState(p.forge(cp, { message: twice })))).toBe('TRAILER_INVALID');
     });
 
     it('state file: a changed emitted file is PROOF_INVALID, naming the first difference', () => {
