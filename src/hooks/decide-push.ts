@@ -83,8 +83,9 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     ...(input.config.remote !== undefined ? { remote: input.config.remote } : {}),
   };
   const decisions = [];
+  const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const u of input.updates) {
-    const facts = await gatherFacts(input.repo, u, b, input.config, input.now);
+    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed);
     decisions.push(decideUpdate(facts, b, input.config, env));
   }
   return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot }), policyRoot: b.commit };

@@ -128,7 +128,8 @@ async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
   return { ok: true, detail: `bundle ${b.value.loaded.id} loads` };
 }
 
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number): Promise<UpdateFacts> {
+/** `pushed`: the new tips of every ref in the same push (a checkpoint may fold journal events pushed alongside it). */
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map()): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
   const zero = repo.zeroId;
@@ -157,7 +158,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
     signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
   }));
   const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now) : [];
-  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, commits.value, active, now) : [];
+  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
   return { update: u, fastForward, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}) };
 }

@@ -57,6 +57,33 @@ export function gateScenarios(transport: GateTransport = fileTransport, opts: Sc
         expect(w.push(alice, 'user:alice', [JOURNAL]).status).toBe(0);
       });
 
+      it('accepts a checkpoint that refolds identically, refuses a forged State-Root (PROOF_INVALID)', () => {
+        const state = 'refs/gatos/state/finance';
+        const cp = w.gatos(alice, ['fold', 'checkpoint', '--ns', 'finance', '--as', 'user:alice']);
+        expect(cp.stderr).toBe('');
+        expect(cp.status).toBe(0);
+        const ok = w.push(alice, 'user:alice', [state]);
+        expect(ok.stderr).not.toContain('DENIED');
+        expect(ok.status).toBe(0);
+        w.addEvent(alice, 'user:alice', 'finance');
+        expect(w.push(alice, 'user:alice', [JOURNAL]).status).toBe(0);
+        expect(w.gatos(alice, ['fold', 'checkpoint', '--ns', 'finance', '--as', 'user:alice']).status).toBe(0);
+        // The forger keeps tree, parent and signature and claims another state root.
+        const honest = w.git(alice, ['rev-parse', state]).stdout.trim();
+        const message = w.git(alice, ['log', '-1', '--format=%B', honest]).stdout;
+        const forgedMessage = message.replace(/^State-Root: blake3:[0-9a-f]{64}$/m, `State-Root: blake3:${'0'.repeat(64)}`);
+        expect(forgedMessage).not.toBe(message);
+        const tree = w.git(alice, ['rev-parse', `${honest}^{tree}`]).stdout.trim();
+        const parent = w.git(alice, ['rev-parse', `${honest}^`]).stdout.trim();
+        const forged = w.git(alice, ['commit-tree', tree, '-p', parent], {}, forgedMessage).stdout.trim();
+        w.git(alice, ['update-ref', state, forged]);
+        expectRefused(w, () => w.push(alice, 'user:alice', [state]), 'PROOF_INVALID', 'gate/proof-of-fold');
+        w.git(alice, ['update-ref', state, honest]);
+        const again = w.push(alice, 'user:alice', [state]);
+        expect(again.stderr).not.toContain('DENIED');
+        expect(again.status).toBe(0);
+      });
+
       it('refuses a force push on a journal (FF_VIOLATION)', () => {
         w.git(alice, ['update-ref', JOURNAL, `${JOURNAL}~1`]);
         w.addEvent(alice, 'user:alice', 'finance');
