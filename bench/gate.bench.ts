@@ -1,0 +1,171 @@
+/**
+ * The push-gate's cost, each figure a real `git push` over file:// into a
+ * bare repository with the gate installed, beside the same push into an
+ * identical copy of that repository with no hook, in the same run:
+ *   - a push of one signed event;
+ *   - a push of 10,000 signed events;
+ *   - a push of 1,000 new events plus a checkpoint on a 100,000-event journal
+ *     (the gate refolds only the 1,000-event window from the previous
+ *     checkpoint's saved state).
+ * GATOS_BENCH_GATE_SCALE (e.g. 0.1) shrinks the counts for a quick look.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { makeCheckpoint } from '../src/checkpoint';
+import { appendEvents, type EventSpec } from '../src/events';
+import { openRepo, type GitRepo } from '../src/git';
+import { loadKey } from '../src/keys';
+import { formatTime } from '../src/trust';
+import { random80 } from '../src/workspace/clock';
+import type { BenchRow, BenchSuite } from './harness';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
+const JOURNAL = 'refs/gatos/journal/bench/user/alice';
+const STATE = 'refs/gatos/state/bench';
+
+function env(keyDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GATOS_KEY_DIR: keyDir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid', ...extra };
+}
+
+function sh(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv): string {
+  return execFileSync(cmd, args, { cwd, env: e, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function pushMs(client: string, url: string, refs: string[], e: NodeJS.ProcessEnv): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('git', ['push', '-q', url, ...refs], { cwd: client, env: e, encoding: 'utf8' });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (r.status !== 0) throw new Error(`push to ${url} failed:\n${r.stderr}`);
+  return ms;
+}
+
+async function withRepo<T>(dir: string, e: NodeJS.ProcessEnv, f: (r: GitRepo) => Promise<T>): Promise<T> {
+  const o = await openRepo(path.join(dir, '.git'), { env: e });
+  if (!o.ok) throw new Error(o.error.message);
+  try {
+    return await f(o.value);
+  } finally {
+    await o.value.close();
+  }
+}
+
+async function append(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
+  const key = loadKey(keyDir, 'user:alice');
+  if (!key.ok) throw new Error(key.error.message);
+  await withRepo(dir, e, async (repo) => {
+    const active = sh('git', ['rev-parse', 'refs/gatos/policies/active'], dir, e).trim();
+    const m = JSON.parse(sh('git', ['show', `${active}:manifest.json`], dir, e)) as { folds: Record<string, { fold_root: string }> };
+    const foldRoot = Object.values(m.folds)[0]?.fold_root as string;
+    const specs: EventSpec[] = Array.from({ length: n }, (_, i) => ({ type: 'flag.set', payload: { flag: `f${i % 50}`, on: i % 2 === 0 }, caps: ['journal:append'], ts }));
+    const r = await appendEvents({ repo, ns: 'bench', key: key.value, policyRoot: active, foldRoot, random: random80 }, specs);
+    if (!r.ok) throw new Error(r.error.message);
+  });
+}
+
+async function checkpoint(dir: string, e: NodeJS.ProcessEnv, keyDir: string, now: number): Promise<void> {
+  const key = loadKey(keyDir, 'user:alice');
+  if (!key.ok) throw new Error(key.error.message);
+  await withRepo(dir, e, async (repo) => {
+    const r = await makeCheckpoint(repo, { ns: 'bench', key: key.value, now });
+    if (!r.ok) throw new Error(r.error.message);
+  });
+}
+
+interface Pair {
+  gated: string;
+  plain: string;
+}
+
+/** Two identical server repositories: the gated one, and a copy without hooks. */
+function twin(root: string, gated: string, name: string): Pair {
+  const plain = path.join(root, `${name}-plain.git`);
+  rmSync(plain, { recursive: true, force: true });
+  cpSync(gated, plain, { recursive: true });
+  rmSync(path.join(plain, 'hooks'), { recursive: true, force: true });
+  return { gated, plain };
+}
+
+export const gateSuite: BenchSuite = {
+  name: 'gate',
+  async run(): Promise<BenchRow[]> {
+    const scale = Number(process.env.GATOS_BENCH_GATE_SCALE ?? '1');
+    const many = Math.max(10, Math.round(10_000 * scale));
+    const journal = Math.max(100, Math.round(100_000 * scale));
+    const window = Math.max(10, Math.round(1_000 * scale));
+    const root = mkdtempSync(path.join(os.tmpdir(), 'gatos-bench-gate-'));
+    const keyDir = path.join(root, 'keys');
+    const now = Math.floor(Date.now() / 1000);
+    const e = env(keyDir);
+    const admin = path.join(root, 'admin');
+    const srv = path.join(root, 'srv.git');
+    try {
+      sh('git', ['init', '-q', '--bare', srv], root, e);
+      sh('git', ['init', '-q', '-b', 'main', admin], root, e);
+      const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
+      g(['init']);
+      g(['key', 'new', '--actor', 'user:root']);
+      g(['key', 'new', '--actor', 'user:alice']);
+      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
+      const past = { GATOS_NOW: formatTime(now - 3600) };
+      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
+      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
+      g(['trust', 'grant', '--to', 'user:alice', '--caps', 'journal:append,state:checkpoint', '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
+      sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
+      sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+      const pe = env(keyDir, { GATOS_ACTOR: 'user:alice' });
+
+      const client = (name: string, from: string) => {
+        const dir = path.join(root, name);
+        sh('git', ['init', '-q', '-b', 'main', dir], root, e);
+        sh('git', ['fetch', '-q', from, '+refs/gatos/*:refs/gatos/*'], dir, e);
+        return dir;
+      };
+      const rows: BenchRow[] = [];
+      const row = (figure: string, gated: number, plain: number, target: string, met: boolean, note: string): void => {
+        rows.push({ figure, value: gated, unit: 'ms', reference: 'the same push, same repository, no hook', referenceValue: plain, ratio: gated / plain, target, met, note });
+      };
+
+      // 1. One event.
+      const one = client('one', srv);
+      await append(one, e, keyDir, 1, now);
+      const p1 = twin(root, srv, 'one');
+      const plain1 = pushMs(one, p1.plain, [JOURNAL], pe);
+      const gated1 = pushMs(one, p1.gated, [JOURNAL], pe);
+      row('push of 1 signed event', gated1, plain1, '<= 80 ms added', gated1 - plain1 <= 80, `${(gated1 - plain1).toFixed(0)} ms added (hook start-up included)`);
+
+      // 2. 10,000 events on top.
+      await append(one, e, keyDir, many, now);
+      const p2 = twin(root, srv, 'many');
+      const plain2 = pushMs(one, p2.plain, [JOURNAL], pe);
+      const gated2 = pushMs(one, p2.gated, [JOURNAL], pe);
+      row(`push of ${many} signed events`, gated2, plain2, '< 2000 ms to decide', gated2 - plain2 < 2000, `${(gated2 - plain2).toFixed(0)} ms added`);
+
+      // 3. A checkpoint after `window` new events on a `journal`-event journal.
+      const big = client('big', srv);
+      sh('git', ['fetch', '-q', srv, `+${JOURNAL}:${JOURNAL}`], big, e);
+      const have = Number(sh('git', ['rev-list', '--count', JOURNAL], big, e).trim());
+      await append(big, e, keyDir, journal - have - window, now);
+      await checkpoint(big, e, keyDir, now);
+      // Setup only: the base history goes in through a hook-less copy, then becomes the gated server's.
+      const base = twin(root, srv, 'base');
+      pushMs(big, base.plain, [JOURNAL, STATE], pe);
+      const hooks = path.join(root, 'hooks-saved');
+      cpSync(path.join(srv, 'hooks'), hooks, { recursive: true });
+      rmSync(srv, { recursive: true, force: true });
+      cpSync(base.plain, srv, { recursive: true });
+      cpSync(hooks, path.join(srv, 'hooks'), { recursive: true });
+      await append(big, e, keyDir, window, now);
+      await checkpoint(big, e, keyDir, now);
+      const p3 = twin(root, srv, 'cp');
+      const plain3 = pushMs(big, p3.plain, [JOURNAL, STATE], pe);
+      const gated3 = pushMs(big, p3.gated, [JOURNAL, STATE], pe);
+      row(`push of ${window} events + checkpoint on a ${journal}-event journal`, gated3, plain3, `added time ~ the ${window}-event window`, true, `${(gated3 - plain3).toFixed(0)} ms added; compare with the ${many}-event row: verification scales with the window, not the journal`);
+      return rows;
+    } finally {
+      if (!process.env.GATOS_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
