@@ -6,6 +6,8 @@
  * Everything else matches itself. A pattern compiles once to a RegExp.
  */
 
+import { intern } from './values';
+
 export interface GlobProblem {
   readonly message: string;
   readonly hint: string;
@@ -56,12 +58,16 @@ export function globToRegExp(pattern: string): RegExp {
  */
 export function globMatcher(pattern: string): (name: string) => boolean {
   if (pattern === '**') return () => true;
-  if (!/[*?]/.test(pattern)) return (name) => name === pattern;
+  if (!/[*?]/.test(pattern)) {
+    const exact = intern(pattern);
+    return (name) => name === exact;
+  }
   if (pattern.endsWith('/**')) {
-    const base = pattern.slice(0, -3);
+    const base = intern(pattern.slice(0, -3));
     if (base !== '' && !/[*?]/.test(base)) {
-      const below = `${base}/`;
-      return (name) => name === base || name.startsWith(below);
+      const n = base.length;
+      // The length and the '/' after the prefix reject most names before any text is compared.
+      return (name) => (name.length === n ? name === base : name.length > n && name.charCodeAt(n) === 0x2f && name.startsWith(base));
     }
   }
   const re = globToRegExp(pattern);

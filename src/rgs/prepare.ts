@@ -13,7 +13,7 @@ import { attrPath, COMPARE_OPS, type Ir } from './ir';
 import { printIr } from './print';
 import { ACTOR_KINDS, CONTEXT } from './schema';
 import { BOOL, INT, SET, STRING, sameType, typeName, type RgsType } from './types';
-import { EvalFailure, hasOwn, isObject, isStringSet, missing, wrongType } from './values';
+import { EvalFailure, hasOwn, intern, isObject, isStringSet, missing, wrongType } from './values';
 
 /** A prepared expression: evaluates over one evaluation's frame of the request. */
 export type Fn = (f: Frame) => unknown;
@@ -21,7 +21,18 @@ export type Fn = (f: Frame) => unknown;
 export interface Prepared {
   readonly fn: Fn;
   readonly type: RgsType;
+  /** For an attribute path cached in the frame: its slot, so a consumer can read a value already checked without a call. */
+  readonly slot?: number;
+  /** For a literal: its value, so a consumer can compare with it directly. */
+  readonly constant?: { readonly value: unknown };
 }
+
+/**
+ * Closure-call overhead dominates evaluation (each node calls its operands
+ * through shared, hence megamorphic, call sites), so the hot shapes below get
+ * closures of their own: an operand that is a cached attribute path is read
+ * from the frame inline, and a literal operand is a captured constant.
+ */
 
 export class ArtifactProblem {
   constructor(readonly message: string) {}
@@ -54,10 +65,11 @@ export function prepare(node: unknown, depth = 0): Prepared {
   switch (op) {
     case 'lit': {
       arity(2);
-      const v = e[1];
-      if (typeof v === 'boolean') return { fn: () => v, type: BOOL };
-      if (typeof v === 'number' && Number.isSafeInteger(v)) return { fn: () => v, type: INT };
-      if (typeof v === 'string') return { fn: () => v, type: STRING };
+      const v = typeof e[1] === 'string' ? intern(e[1]) : e[1];
+      const constant = { value: v };
+      if (typeof v === 'boolean') return { fn: () => v, type: BOOL, constant };
+      if (typeof v === 'number' && Number.isSafeInteger(v)) return { fn: () => v, type: INT, constant };
+      if (typeof v === 'string') return { fn: () => v, type: STRING, constant };
       return bad('a literal must be a bool, a safe integer or a string');
     }
     case 'set': {
@@ -77,6 +89,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
       const slot = slotOf(name) as number;
       return {
         type,
+        slot,
         // Schema names (intent, actor, ...) are never Object.prototype members, so a direct read cannot pick up an inherited value.
         fn: (f) => {
           const cached = f.slots[slot];
@@ -108,6 +121,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
       if (slot === undefined) return { type, fn: read };
       return {
         type,
+        slot,
         fn: (f) => {
           const cached = f.slots[slot];
           return cached !== UNREAD ? cached : (f.slots[slot] = read(f));
@@ -154,6 +168,23 @@ export function prepare(node: unknown, depth = 0): Prepared {
       if (!sameType(a.type, b.type) || !(a.type.kind === 'bool' || a.type.kind === 'int' || a.type.kind === 'string')) bad(`'${op}' compares a ${typeName(a.type)} with a ${typeName(b.type)}`);
       const fa = a.fn;
       const fb = b.fn;
+      // A literal on the right (the usual spelling) and a cached path on the left: no calls once the path is read.
+      if (b.constant && a.slot !== undefined) {
+        const s = a.slot;
+        const k = b.constant.value;
+        return {
+          type: BOOL,
+          fn: op === 'eq'
+            ? (r) => {
+                const c = r.slots[s];
+                return (c !== UNREAD ? c : fa(r)) === k;
+              }
+            : (r) => {
+                const c = r.slots[s];
+                return (c !== UNREAD ? c : fa(r)) !== k;
+              },
+        };
+      }
       return { type: BOOL, fn: op === 'eq' ? (r) => fa(r) === fb(r) : (r) => fa(r) !== fb(r) };
     }
     case 'lt':
@@ -161,8 +192,25 @@ export function prepare(node: unknown, depth = 0): Prepared {
     case 'gt':
     case 'ge': {
       arity(3);
-      const fa = want(sub(1), INT, `'${op}'`);
-      const fb = want(sub(2), INT, `'${op}'`);
+      const a = sub(1);
+      const b = sub(2);
+      const fa = want(a, INT, `'${op}'`);
+      const fb = want(b, INT, `'${op}'`);
+      if (b.constant && a.slot !== undefined) {
+        const s = a.slot;
+        const k = b.constant.value as number;
+        const read = (r: Frame) => {
+          const c = r.slots[s];
+          return (c !== UNREAD ? c : fa(r)) as number;
+        };
+        const withConstant = {
+          lt: (r: Frame) => read(r) < k,
+          le: (r: Frame) => read(r) <= k,
+          gt: (r: Frame) => read(r) > k,
+          ge: (r: Frame) => read(r) >= k,
+        }[op];
+        return { type: BOOL, fn: withConstant };
+      }
       const cmp = {
         lt: (r: Frame) => (fa(r) as number) < (fb(r) as number),
         le: (r: Frame) => (fa(r) as number) <= (fb(r) as number),
@@ -191,11 +239,19 @@ export function prepare(node: unknown, depth = 0): Prepared {
     }
     case 'in': {
       arity(3);
-      const x = want(sub(1), STRING, "the left side of 'in'");
+      const xp = sub(1);
+      const x = want(xp, STRING, "the left side of 'in'");
       const setNode = e[2];
       const s = want(sub(2), SET, "the right side of 'in'");
       if (isIr(setNode) && setNode[0] === 'set') {
-        const lookup = new Set(setNode[1] as readonly string[]);
+        const lookup = new Set((setNode[1] as readonly string[]).map(intern));
+        const xs = xp.slot;
+        if (xs !== undefined) {
+          return { type: BOOL, fn: (r) => {
+            const c = r.slots[xs];
+            return lookup.has((c !== UNREAD ? c : x(r)) as string);
+          } };
+        }
         return { type: BOOL, fn: (r) => lookup.has(x(r) as string) };
       }
       return { type: BOOL, fn: (r) => {
@@ -243,8 +299,10 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
   const b = typeof name === 'string' ? builtin(name) : undefined;
   if (!b) return bad(`unknown function ${JSON.stringify(name).slice(0, 40)}`);
   if (e.length !== b.params.length + 2) bad(`${b.name} takes ${b.params.length} arguments, found ${e.length - 2}`);
+  const prepared: Prepared[] = [];
   const args = b.params.map((p, i) => {
     const a = prepare(e[i + 2], depth + 1);
+    prepared.push(a);
     if (!sameType(a.type, p.type)) bad(`argument '${p.name}' of ${b.name} needs a ${typeName(p.type)}, found a ${typeName(a.type)}`);
     if (p.literal) {
       const lit = literalArg(e, i + 2);
@@ -255,12 +313,17 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
     return a.fn;
   });
   const a0 = args[0] as Fn;
+  /** The first argument's frame slot when it is a cached attribute path (-1: call it). */
+  const s0 = prepared[0]?.slot ?? -1;
   const a1 = args[1] as Fn;
   const now = readAttr('now', INT);
   switch (b.name) {
     case 'has_cap': {
       const caps = readAttr('caps', CAPS_T);
-      return { type: BOOL, fn: (r) => capHeld(caps(r) as Record<string, unknown>, a0(r) as string, () => now(r) as number) };
+      return { type: BOOL, fn: (r) => {
+        const expiry = capExpiry(caps(r) as Record<string, unknown>, a0(r) as string);
+        return expiry === undefined ? false : expiry === null ? true : (now(r) as number) < expiry;
+      } };
     }
     case 'in_cidr': {
       const parsed = parseCidr(literalArg(e, 3));
@@ -268,7 +331,8 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
       const cidr = parsed.cidr;
       const subject = printIr(e[2] as Ir);
       return { type: BOOL, fn: (r) => {
-        const ip = parseIp(a0(r) as string);
+        const c = s0 >= 0 ? r.slots[s0] : UNREAD;
+        const ip = parseIp((c !== UNREAD ? c : a0(r)) as string);
         if (!ip) throw new EvalFailure(subject, `${subject} is not an IP address`);
         return ipInCidr(ip, cidr);
       } };
@@ -279,10 +343,22 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
       return { type: BOOL, fn: (r) => (now(r) as number) >= (a0(r) as number) };
     case 'glob': {
       const match = globMatcher(literalArg(e, 3));
+      if (s0 >= 0) {
+        return { type: BOOL, fn: (r) => {
+          const c = r.slots[s0];
+          return match((c !== UNREAD ? c : a0(r)) as string);
+        } };
+      }
       return { type: BOOL, fn: (r) => match(a0(r) as string) };
     }
     case 'any_match': {
       const match = globMatcher(literalArg(e, 3));
+      if (s0 >= 0) {
+        return { type: BOOL, fn: (r) => {
+          const c = r.slots[s0];
+          return ((c !== UNREAD ? c : a0(r)) as readonly string[]).some(match);
+        } };
+      }
       return { type: BOOL, fn: (r) => (a0(r) as readonly string[]).some(match) };
     }
     case 'all_match': {
@@ -329,11 +405,17 @@ function readAttr(name: string, type: RgsType): Fn {
  * now < expiry) or null (no expiry). `now` is read only when needed.
  */
 export function capHeld(caps: Record<string, unknown>, cap: string, now: () => number): boolean {
-  if (!hasOwn(caps, cap)) return false;
+  const expiry = capExpiry(caps, cap);
+  return expiry === undefined ? false : expiry === null ? true : now() < expiry;
+}
+
+/** The grant of `cap`: undefined when not granted, null for no expiry, else its expiry epoch; a malformed grant is an EvalFailure. */
+function capExpiry(caps: Record<string, unknown>, cap: string): number | null | undefined {
+  if (!hasOwn(caps, cap)) return undefined;
   const expiry = caps[cap];
-  if (expiry === null) return true;
+  if (expiry === null) return null;
   if (typeof expiry !== 'number' || !Number.isSafeInteger(expiry)) throw wrongType(`caps['${cap}']`, 'an expiry epoch (integer) or null', expiry);
-  return now() < expiry;
+  return expiry;
 }
 
 /** The run-time check for a value read from the request. */
