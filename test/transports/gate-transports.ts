@@ -14,7 +14,7 @@ import type { GateTransport } from '../helpers/gate-world';
 import type { GitRemote } from '../helpers/sshd';
 
 /** Host users for the scenario actors (gate-world's ACTORS): user:<name> -> <name>. */
-export const SCENARIO_USERS = ['root', 'alice', 'bob', 'carol'] as const;
+export const SCENARIO_USERS = ['root', 'alice', 'bob', 'carol', 'dave'] as const;
 
 export interface ServedRoot {
   readonly transport: 'ssh' | 'http';
