@@ -9,6 +9,7 @@ import { PRODUCT_CODES } from '../core/codes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { RGC_FORMAT, RGC_VERSION, type CompiledRule, type Ir } from './ir';
 import { ArtifactProblem, prepare, type Fn } from './prepare';
+import type { ReasonPlan } from './reason';
 import { DEFAULT_DENY_ID, ID_PATTERN } from './source';
 import { isObject } from './values';
 
@@ -17,6 +18,8 @@ export interface PreparedRule {
   readonly when: Fn | null;
   readonly deny: readonly Fn[];
   readonly allow: readonly Fn[];
+  /** Reason plans of the deny_if then allow_if conditions, filled in by reason.ts the first time each one decides. */
+  readonly reasonPlans: (ReasonPlan | undefined)[];
 }
 
 export interface CompiledPolicy {
@@ -98,5 +101,6 @@ function readRule(r: unknown, i: number): PreparedRule {
     when: when === null ? null : condition(when, 'when'),
     deny: deny.map((d: unknown, j: number) => condition(d, `deny[${j}]`)),
     allow: allow.map((a: unknown, j: number) => condition(a, `allow[${j}]`)),
+    reasonPlans: [],
   };
 }

@@ -20,28 +20,31 @@ import { hasOwn, isObject, renderValue, type Request } from './values';
  */
 const textCache = new WeakMap<object, string>();
 const fnCache = new WeakMap<object, Fn>();
-const planCache = new WeakMap<object, ReasonPlan>();
-
-/** A condition's reason text, prepared once: its two headings and, per attribute it reads, the label and the reader. */
-interface ReasonPlan {
-  readonly denyHead: string;
-  readonly allowHead: string;
+/** A condition's reason text, prepared once per rule and condition: its heading and, per attribute it reads, the label and the reader. */
+export interface ReasonPlan {
+  readonly head: string;
   readonly subjects: readonly { readonly shown: string; readonly missing: string; readonly read: Fn }[];
+  /** For a requirement that is a has_cap call: the reader of its capability argument, and the quoted text when it is a literal. */
+  readonly cap?: { readonly read: Fn; readonly literal?: { readonly value: string; readonly quoted: string } };
 }
 
-function planOf(expr: Ir): ReasonPlan {
-  let plan = planCache.get(expr);
+/** The plan of a rule's deny_if or allow_if condition, kept on the prepared rule (no lookup by node on the hot path). */
+function planOf(p: PreparedRule, kind: 'deny_if' | 'allow_if', index: number): ReasonPlan {
+  const at = kind === 'deny_if' ? index : p.deny.length + index;
+  let plan = p.reasonPlans[at];
   if (plan === undefined) {
+    const expr = (kind === 'deny_if' ? p.rule.deny : p.rule.allow)[index] as Ir;
     const found = new Map<string, Ir>();
     collect(expr, found);
     const sorted = [...found.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
-    const text = textOf(expr);
+    const arg = expr[0] === 'call' && expr[1] === 'has_cap' ? (expr[2] as Ir) : undefined;
+    const literal = arg && arg[0] === 'lit' && typeof arg[1] === 'string' ? { value: arg[1], quoted: quote(arg[1]) } : undefined;
     plan = {
-      denyHead: `deny_if holds: ${text}`,
-      allowHead: `requirement not met: ${text}`,
+      head: `${kind === 'deny_if' ? 'deny_if holds' : 'requirement not met'}: ${textOf(expr)}`,
       subjects: sorted.map(([t, ir]) => ({ shown: `${t} = `, missing: `${t} is missing`, read: fnOf(ir) })),
+      ...(arg ? { cap: { read: fnOf(arg), ...(literal ? { literal } : {}) } } : {}),
     };
-    planCache.set(expr, plan);
+    p.reasonPlans[at] = plan;
   }
   return plan;
 }
@@ -71,14 +74,13 @@ export function ruleReason(p: PreparedRule, cause: DenyCause, f: Frame): { reaso
     const expr = cause.where === 'when' ? rule.when : (cause.where === 'deny_if' ? rule.deny : rule.allow)[cause.index];
     return { reason: `cannot evaluate ${cause.where} ${expr ? textOf(expr) : ''}: ${cause.failure.message}`, code: 'POLICY_DENY' };
   }
-  const expr = (cause.kind === 'deny_if' ? rule.deny : rule.allow)[cause.index] as Ir;
-  if (cause.kind === 'allow_if') {
-    const cap = capFailure(expr, f);
+  const plan = planOf(p, cause.kind, cause.index);
+  if (cause.kind === 'allow_if' && plan.cap) {
+    const cap = capFailure(plan.cap, f);
     if (cap) return { reason: rule.reason ?? cap.reason, code: rule.code === null && cap.expired ? 'CAP_EXPIRED' : code };
   }
   if (rule.reason !== null) return { reason: rule.reason, code };
-  const plan = planOf(expr);
-  return { reason: (cause.kind === 'deny_if' ? plan.denyHead : plan.allowHead) + whereClause(plan, f), code };
+  return { reason: plan.head + whereClause(plan, f), code };
 }
 
 function actorName(r: Request): string {
@@ -86,23 +88,23 @@ function actorName(r: Request): string {
 }
 
 /** A failed has_cap (alone or negated nowhere): "actor user:bob lacks capability 'x'". */
-function capFailure(expr: Ir, f: Frame): { reason: string; expired: boolean } | undefined {
+function capFailure(plan: NonNullable<ReasonPlan['cap']>, f: Frame): { reason: string; expired: boolean } | undefined {
   const r = f.request;
-  if (expr[0] !== 'call' || expr[1] !== 'has_cap') return undefined;
   let cap: unknown;
   try {
-    cap = fnOf(expr[2] as Ir)(f);
+    cap = plan.read(f);
   } catch {
     return undefined;
   }
   if (typeof cap !== 'string' || !isObject(r.caps)) return undefined;
   const caps = r.caps as Record<string, unknown>;
   const who = actorName(r);
-  if (!hasOwn(caps, cap)) return { reason: `actor ${who} lacks capability ${quote(cap)}`, expired: false };
+  const quoted = plan.literal?.value === cap ? plan.literal.quoted : quote(cap);
+  if (!hasOwn(caps, cap)) return { reason: `actor ${who} lacks capability ${quoted}`, expired: false };
   const expiry = caps[cap];
   const now = r.now;
   if (typeof expiry === 'number' && typeof now === 'number' && !capHeld(caps, cap, () => now)) {
-    return { reason: `capability ${quote(cap)} of actor ${who} expired at ${expiry} (now ${now})`, expired: true };
+    return { reason: `capability ${quoted} of actor ${who} expired at ${expiry} (now ${now})`, expired: true };
   }
   return undefined;
 }

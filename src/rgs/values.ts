@@ -55,6 +55,11 @@ export function describeValue(v: unknown): string {
   return `a ${typeof v}`;
 }
 
+function strictlySorted(v: readonly string[]): boolean {
+  for (let i = 1; i < v.length; i++) if (!((v[i - 1] as string) < (v[i] as string))) return false;
+  return true;
+}
+
 /** Deterministic short text of a value for reasons and traces. */
 export function renderValue(v: unknown, depth = 0): string {
   if (typeof v === 'string') return `'${v.length > 120 ? `${v.slice(0, 117)}...` : v}'`;
@@ -62,6 +67,12 @@ export function renderValue(v: unknown, depth = 0): string {
   if (v === null || v === undefined) return 'null';
   if (Array.isArray(v)) {
     if (!isStringSet(v)) return '[...]';
+    if (v.length <= 5 && strictlySorted(v)) {
+      // Already sorted without duplicates (the usual request): the general form below would print the same.
+      let out = '[';
+      for (let i = 0; i < v.length; i++) out += (i > 0 ? ', ' : '') + renderValue(v[i], depth + 1);
+      return `${out}]`;
+    }
     const sorted = [...new Set(v)].sort();
     const shown = sorted.slice(0, 5).map((x) => renderValue(x, depth + 1));
     if (sorted.length > 5) shown.push(`... (+${sorted.length - 5} more)`);

@@ -2,11 +2,13 @@
  * The evaluator's fast paths against the plain forms they replace: a glob
  * matcher must accept exactly what the glob's regular expression accepts,
  * and the character-scanning IPv4 parser exactly what the split-and-regex
- * reading of the reference (docs/rgs.md) accepts.
+ * reading of the reference (docs/rgs.md) accepts; a sorted set renders as
+ * the same set given unsorted and with duplicates.
  */
 import fc from 'fast-check';
 import { parseIp } from '../../src/rgs/cidr';
 import { globMatcher, globProblem, globToRegExp } from '../../src/rgs/glob';
+import { renderValue } from '../../src/rgs/values';
 
 const segment = fc.oneof(fc.constantFrom('**', '*', 'a', 'ab', 'a*', '*b', 'a?c', '.', 'x.y', ''), fc.stringMatching(/^[a-c*?.]{0,3}$/));
 const pattern = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join('/')).filter((p) => globProblem(p) === undefined);
@@ -47,5 +49,15 @@ describe('fast paths agree with the plain forms', () => {
       const want = referenceIpv4(t);
       return want === undefined ? got === undefined : got !== undefined && got.length === 4 && want.every((v, i) => got[i] === v);
     }), { numRuns: 5000 });
+  });
+
+  test('renderValue prints a sorted set exactly as the same set unsorted and with a duplicate', () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.string({ maxLength: 4 }), { minLength: 1, maxLength: 7 }), (xs) => {
+      const sorted = [...xs].sort();
+      const messy = [...xs].reverse().concat([xs[0] as string]);
+      return renderValue(sorted) === renderValue(messy);
+    }), { numRuns: 2000 });
+    expect(renderValue(['a', 'b'])).toBe("['a', 'b']");
+    expect(renderValue([])).toBe('[]');
   });
 });
