@@ -7,6 +7,8 @@ import { rgsSuite } from './rgs.bench';
 import { foldSuite } from './fold.bench';
 import { echoluaSuite } from './echolua.bench';
 import { gateSuite } from './gate.bench';
+import { producerSuite } from './producer.bench';
 
 export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];
 suites.push(gateSuite);
+suites.push(producerSuite);

@@ -6,7 +6,8 @@
  * refs/gatos/state/<ns> by compare-and-swap. Adapter (git).
  */
 import { eventCid } from '../canon/cid';
-import { formatPublicKey, formatSignature, sign } from '../canon/ed25519';
+import { formatPublicKey, formatSignature } from '../canon/ed25519';
+import { signFast } from '../keys/signer';
 import { err, gateError, ok, type Result } from '../core/result';
 import { actorIdentity, JOURNAL_PREFIX, stateRef } from '../actors';
 import { loadBundle, type LoadedBundle } from '../bundle/load';
@@ -180,7 +181,7 @@ export async function makeCheckpoint(repo: GitRepo, req: CheckpointRequest): Pro
     };
     const proofBytes = encodeProof(proof);
     if (!proofBytes.ok) return proofBytes;
-    const sig = sign(req.key.seed, proofBytes.value);
+    const sig = signFast(req.key, proofBytes.value);
     const files = new Map(c.files);
     files.set(FOLD_STATE_FILE, c.savedState);
     files.set(PROOF_FILE, proofBytes.value);

@@ -4,7 +4,8 @@
  * envelope's time, and the trailers. Every byte follows from the envelope
  * and the signature, so the same event always has the same commit id. Pure.
  */
-import { formatPublicKey, formatSignature, sign } from '../canon/ed25519';
+import { formatPublicKey, formatSignature } from '../canon/ed25519';
+import { signFast } from '../keys/signer';
 import { ok, type Result } from '../core/result';
 import { actorIdentity } from '../actors';
 import type { ObjectFormat } from '../git';
@@ -33,7 +34,7 @@ export interface EventObjects {
 
 /** Signs the envelope and builds blob, tree and commit. */
 export function buildEventCommit(format: ObjectFormat, e: EncodedEnvelope, key: SigningKey, parent: string | undefined): Result<EventObjects> {
-  const sig = sign(key.seed, e.bytes);
+  const sig = signFast(key, e.bytes);
   return eventCommitWithSig(format, e, sig, key.publicKey, parent);
 }
 
