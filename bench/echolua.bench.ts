@@ -10,9 +10,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compileEchoLua, loadEchoLuaFold, type EchoState } from '../src/fold/echolua';
-import { decodeStrict } from '../src/canon/cbor';
+import { compileEchoLua } from '../src/fold/echolua';
 import type { FoldEvent, FoldRuntime } from '../src/fold/contract';
+import { loadCompiledFold } from '../src/fold/load';
 import { benchEvents, BENCH_EVENT_COUNT as EVENTS, type BenchPayload } from './fold-events';
 import { timeMs, type BenchRow, type BenchSuite } from './harness';
 
@@ -87,10 +87,9 @@ export const echoluaSuite: BenchSuite = {
     const compiled = compileEchoLua(src, 'bench-fold.lua');
     if (!compiled.ok) throw new Error(`bench fold does not compile: ${compiled.error.map((d) => d.message).join('; ')}`);
     const bytes = compiled.value.bytes;
-    const load = (): FoldRuntime<EchoState> => {
-      const decoded = decodeStrict(bytes);
-      if (!decoded.ok) throw new Error(decoded.error.message);
-      const rt = loadEchoLuaFold(bytes, decoded.value);
+    // The path the gate takes: the shared loader (strict decode, envelope, batch order and input filter).
+    const load = (): FoldRuntime => {
+      const rt = loadCompiledFold(bytes);
       if (!rt.ok) throw new Error(rt.error.message);
       return rt.value;
     };

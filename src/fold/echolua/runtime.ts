@@ -15,6 +15,7 @@ import { checkState, decodeState, encodeState } from './state';
 import { inputToLua, luaToJson } from './vm/bridge';
 import { compileProgram } from './vm/compile';
 import { DEFAULT_LIMITS, Machine, type Limits } from './vm/machine';
+import { EnvelopeCache, EventView } from './vm/event-view';
 import { installStdlib } from './vm/stdlib';
 import { binToText, textToBin } from './vm/strings';
 import { LuaError, LuaFunction, LuaTable, STR_PROTO, typeName, type Value } from './vm/values';
@@ -98,11 +99,16 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
       state.consumed = true;
       let value = state.value;
       const cache = new EnvelopeCache();
+      // One view for the whole batch when step only reads fields of its event (it cannot keep the view).
+      const view = (step.fieldOnlyParams & 2) !== 0 ? new EventView(cache) : undefined;
+      const args: Value[] = [undefined, undefined];
       for (let i = 0; i < events.length; i++) {
         const ev = events[i] as FoldEvent;
         try {
           m.reset();
-          const rs = step.call([value, eventToLua(ev, m, cache)]);
+          args[0] = value;
+          args[1] = view === undefined ? eventToLua(ev, m, cache) : viewOf(view, ev, m);
+          const rs = step.call(args);
           value = rs[0];
           if (value === undefined) return err(gateError('FOLD_ERROR', `RUNTIME: step returned nil for event ${ev.ulid} (index ${i})`, { hint: 'step(state, event) must return the new state' }));
         } catch (e) {
@@ -137,48 +143,29 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
   return ok(runtime);
 }
 
-/** Events share a few journals and actors: convert each once. */
-class EnvelopeCache {
-  private journal = '';
-  private journalBin = '';
-  private actor = '';
-  private actorBin = '';
-
-  private readonly journals = new Map<string, string>();
-
-  journalOf(s: string): string {
-    if (s === this.journal) return this.journalBin;
-    let bin = this.journals.get(s);
-    if (bin === undefined) {
-      bin = textToBin(s);
-      if (this.journals.size < 1024) this.journals.set(s, bin);
-    }
-    this.journal = s;
-    this.journalBin = bin;
-    return bin;
-  }
-
-  actorOf(s: string): string {
-    if (s !== this.actor) {
-      this.actor = s;
-      this.actorBin = textToBin(s);
-    }
-    return this.actorBin;
-  }
-}
+/** The event table: 6 string keys, charged as a table of 6 slots after its payload. */
+const EVENT_FIELDS = 6;
 
 function eventToLua(ev: FoldEvent, m: Machine, cache: EnvelopeCache): LuaTable {
   // A literal with a fixed shape is the fastest way to build the record (see STR_PROTO).
   const strs = {
     __proto__: STR_PROTO,
-    journal: cache.journalOf(ev.journal),
+    journal: cache.bin(ev.journal),
     commit: textToBin(ev.commit),
     ulid: textToBin(ev.ulid),
-    type: textToBin(ev.type),
-    actor: cache.actorOf(ev.actor),
+    type: cache.bin(ev.type),
+    actor: cache.bin(ev.actor),
     payload: inputToLua(ev.payload, m),
   } as unknown as Record<string, Value>;
-  return m.tableFromStrs(strs, 6);
+  return m.tableFromStrs(strs, EVENT_FIELDS);
+}
+
+/** The view instead of the table: the same payload conversion and the same memory charge, in the same order. */
+function viewOf(view: EventView, ev: FoldEvent, m: Machine): EventView {
+  const payload = inputToLua(ev.payload, m);
+  m.alloc(4 + EVENT_FIELDS);
+  view.reset(ev, payload);
+  return view;
 }
 
 function emittedFiles(files: Value): Result<EmittedFiles> {

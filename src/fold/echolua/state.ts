@@ -81,7 +81,7 @@ function safe(b: bigint): number | bigint {
  */
 export function checkState(v: Value): Result<void> {
   try {
-    fastCheck(v, new Set(), 0);
+    fastCheck(v, ++checks.walk, 0);
     return ok(undefined);
   } catch (e) {
     if (!(e instanceof StateError)) throw e;
@@ -100,30 +100,37 @@ function stateError(message: string) {
   return gateError('FOLD_ERROR', `RUNTIME: state cannot be saved: ${message}`, { hint: 'keep only numbers, strings, booleans and tables (a tree) in the fold state' });
 }
 
-function fastCheck(x: Value, seen: Set<LuaTable>, depth: number): void {
+/** Numbers each fastCheck walk; a table stamped with the current one was already reached in it. */
+const checks = { walk: 0 };
+
+function fastCheck(x: Value, walk: number, depth: number): void {
   if (!(x instanceof LuaTable)) {
     if (x instanceof LuaFunction) throw new StateError('a function value cannot be saved in the state');
     return;
   }
   if (depth > MAX_STATE_DEPTH) throw new StateError(`the state is nested more than ${MAX_STATE_DEPTH} levels`);
-  if (seen.has(x)) throw new StateError('a table appears twice in the state');
-  seen.add(x);
+  // A stamp on the table instead of a Set of seen tables: the walk visits every table of the state.
+  if (x.walk === walk) throw new StateError('a table appears twice in the state');
+  x.walk = walk;
   const arr = x.arr;
   for (let i = 0; i < arr.length; i++) {
     const item = arr[i];
-    if (typeof item === 'object') fastCheck(item, seen, depth + 1);
+    if (typeof item === 'object') fastCheck(item, walk, depth + 1);
   }
   if (x.strs) {
     const strs = x.strs;
     for (const k in strs) {
       const item = strs[k];
-      if (typeof item === 'object') fastCheck(item, seen, depth + 1);
+      if (typeof item === 'object') fastCheck(item, walk, depth + 1);
     }
+  }
+  if (x.big) {
+    for (const item of x.big.values()) if (typeof item === 'object') fastCheck(item, walk, depth + 1);
   }
   if (x.hash) {
     for (const [k, item] of x.hash) {
       if (typeof k === 'object') throw new StateError('a table key that is not a number, string or boolean');
-      fastCheck(item, seen, depth + 1);
+      fastCheck(item, walk, depth + 1);
     }
   }
 }

@@ -7,7 +7,7 @@
 import type { JsonValue } from '../../../canon/json-value';
 import type { FoldInput } from '../../contract';
 import { numberToString, qToExactDouble } from './number';
-import { compareKeys } from './order';
+import { sortKeys } from './order';
 import { binToText, bytesToBin, textToBin } from './strings';
 import { fail, JSON_NULL, LuaTable, newStrs, normInt, Q, typeName, type Value } from './values';
 import type { Machine } from './machine';
@@ -144,7 +144,7 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
     for (const k of keys) {
       if (typeof k !== 'string') fail('RUNTIME', `the table at ${path} has a ${typeName(k)} key; JSON objects need string keys`);
     }
-    keys.sort(compareKeys);
+    sortKeys(keys);
     for (const k of keys as string[]) {
       const name = binToText(k);
       if (name === undefined) fail('RUNTIME', `a key at ${path} is not valid UTF-8`);

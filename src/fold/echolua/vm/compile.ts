@@ -11,6 +11,7 @@
 import type { ElcBlock, ElcExpr, ElcProto, ElcStmt, ElcTarget } from '../elc';
 import { add, band, bnot, bor, bxor, div, eq, idiv, isNumber, le, lt, mod, mul, neg, numberToString, shl, shr, sub, toQ } from './number';
 import type { Machine } from './machine';
+import { EventView, paramOnlyIndexed } from './event-view';
 import { bytesToBin } from './strings';
 import { fail, LuaFunction, LuaTable, MAX_SAFE, Q, truthy, typeName, type Value } from './values';
 
@@ -57,6 +58,8 @@ export function luaToString(v: Value): string {
 export function index(o: Value, k: Value, m: Machine): Value {
   if (o instanceof LuaTable) return o.get(k);
   if (typeof o === 'string' && m.stringLib) return m.stringLib.get(k);
+  // Only where paramOnlyIndexed proved the event is read by constant field names alone.
+  if (o instanceof EventView) return o.get(k);
   return fail('TYPE_ERROR', `attempt to index a ${typeName(o)} value${typeof k === 'string' ? ` (field '${k}')` : ''}`);
 }
 
@@ -140,6 +143,8 @@ class Compiler {
     const { np, ns, va, name } = p;
     const anyBoxedParam = boxedParams.some((b) => b);
     const maxDepth = m.limits.depth;
+    let fieldOnly = 0;
+    for (let i = 0; i < np && i < 31; i++) if (paramOnlyIndexed(p, i)) fieldOnly |= 1 << i;
     return (ups) =>
       new LuaFunction(name, (args) => {
         if (++m.depth > maxDepth) fail('STACK_OVERFLOW', `stack overflow: more than ${maxDepth} nested calls (in '${name}')`);
@@ -151,7 +156,7 @@ class Compiler {
         const s = body(f);
         m.depth--;
         return s === RETURN ? f.ret : EMPTY;
-      });
+      }, fieldOnly);
   }
 
   // ------------------------------------------------------------ blocks

@@ -35,6 +35,8 @@ export class LuaFunction {
   constructor(
     readonly name: string,
     readonly call: LuaCall,
+    /** Bit i set: parameter i is only ever read as `param.<name>` (vm/event-view.ts); builtins: 0. */
+    readonly fieldOnlyParams = 0,
   ) {}
 }
 
@@ -98,6 +100,14 @@ export function newStrs(): Record<string, Value> {
 const NO_ITEMS: Value[] = [];
 
 /**
+ * String keys move from the record object to a Map once a table has this
+ * many: V8 turns a many-keyed object into a slow dictionary, and a Map was
+ * measured 2-2.5x faster for 50,000 keys read from events (which are not
+ * internalized strings). Records (few, repeated keys) stay objects.
+ */
+const BIG_STRS = 32;
+
+/**
  * Write protection by age. Every table records the epoch it was made in;
  * an invocation declares which epochs it may write (tables newer than
  * `writableAbove`). Load-time tables are older than any step's; during emit
@@ -110,14 +120,18 @@ export class LuaTable {
   readonly epoch = epochs.current;
   /** Shared empty array until the first item arrives (most record tables never get one). */
   arr: Value[] = NO_ITEMS;
-  /** String keys: a prototype-less object, which V8 makes fast for the record-like tables folds use. */
+  /** String keys while few: a prototype-less object, which V8 makes fast for the record-like tables folds use. */
   strs: Record<string, Value> | undefined = undefined;
+  /** String keys once there are many (BIG_STRS); then `strs` stays undefined. */
+  big: Map<string, Value> | undefined = undefined;
   nstr = 0;
+  /** The last state check that reached this table (state.ts); never read by programs. */
+  walk = 0;
   /** Every other key (integers outside arr, booleans, tables, functions, non-integral Q). */
   hash: Map<unknown, Value> | undefined = undefined;
 
   get(key: Value): Value {
-    if (typeof key === 'string') return this.strs === undefined ? undefined : this.strs[key];
+    if (typeof key === 'string') return this.getStr(key);
     if (typeof key === 'number') {
       if (key >= 1 && key <= this.arr.length) return this.arr[key - 1];
       return this.hash === undefined ? undefined : this.hash.get(key);
@@ -135,7 +149,10 @@ export class LuaTable {
   }
 
   getStr(key: string): Value {
-    return this.strs === undefined ? undefined : this.strs[key];
+    const strs = this.strs;
+    if (strs !== undefined) return strs[key];
+    const big = this.big;
+    return big === undefined ? undefined : big.get(key);
   }
 
   /** Returns 1 when a new slot was allocated (for the memory count), else 0. */
@@ -160,10 +177,15 @@ export class LuaTable {
 
   setStr(key: string, value: Value): number {
     if (this.epoch <= epochs.writableAbove) this.readOnly();
+    if (this.big !== undefined) return this.setBig(key, value);
     const strs = (this.strs ??= newStrs());
     const old = strs[key];
     if (old === undefined) {
       if (value === undefined) return 0;
+      if (this.nstr >= BIG_STRS) {
+        this.toBig(strs);
+        return this.setBig(key, value);
+      }
       strs[key] = value;
       this.nstr++;
       return 1;
@@ -175,6 +197,26 @@ export class LuaTable {
     }
     strs[key] = value;
     return 0;
+  }
+
+  private toBig(strs: Record<string, Value>): void {
+    const big = new Map<string, Value>();
+    for (const k in strs) big.set(k, strs[k]);
+    this.big = big;
+    this.strs = undefined;
+  }
+
+  private setBig(key: string, value: Value): number {
+    const big = this.big as Map<string, Value>;
+    if (value === undefined) {
+      if (big.delete(key)) this.nstr--;
+      return 0;
+    }
+    const n = big.size;
+    big.set(key, value);
+    if (big.size === n) return 0;
+    this.nstr++;
+    return 1;
   }
 
   private setInt(key: number | bigint, value: Value): number {
@@ -239,6 +281,7 @@ export class LuaTable {
     const out: Value[] = [];
     for (let i = 1; i <= this.arr.length; i++) out.push(i);
     if (this.strs) for (const k in this.strs) out.push(k);
+    if (this.big) for (const k of this.big.keys()) out.push(k);
     if (this.hash) for (const k of this.hash.keys()) out.push(denormalizeKey(k));
     return out;
   }
@@ -248,6 +291,7 @@ export class LuaTable {
     const arr = this.arr;
     for (let i = 0; i < arr.length; i++) fn(i + 1, arr[i]);
     if (this.strs) for (const k in this.strs) fn(k, this.strs[k]);
+    if (this.big) for (const [k, v] of this.big) fn(k, v);
     if (this.hash) for (const [k, v] of this.hash) fn(denormalizeKey(k), v);
   }
 

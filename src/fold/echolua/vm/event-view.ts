@@ -1,0 +1,131 @@
+/**
+ * A step's event without building it. Most folds only read fields of their
+ * event (`event.payload`, `event.type`); for them the runtime passes one
+ * reused EventView instead of a new event table per event, and converts a
+ * field to a Lua string only when the fold reads it. That is safe only when
+ * the view can never be seen as a value: `paramOnlyIndexed` proves from the
+ * ELC that the parameter appears nowhere but as `param.<constant name>`
+ * (not stored, passed, compared, captured, reassigned or called with `:`).
+ * Otherwise the runtime builds the table. What a fold computes is the same
+ * either way; memory is charged as for the table (see runtime.ts).
+ */
+import type { FoldEvent } from '../../contract';
+import type { ElcBlock, ElcExpr, ElcProto, ElcStmt, ElcTarget } from '../elc';
+import { textToBin } from './strings';
+import type { Value } from './values';
+
+/** Envelope strings repeat (a few journals, actors, types): convert each once, bounded. */
+export class EnvelopeCache {
+  private readonly seen = new Map<string, string>();
+
+  bin(s: string): string {
+    let b = this.seen.get(s);
+    if (b === undefined) {
+      b = textToBin(s);
+      if (this.seen.size < 1024) this.seen.set(s, b);
+    }
+    return b;
+  }
+}
+
+export class EventView {
+  private ev: FoldEvent | undefined = undefined;
+  private payload: Value = undefined;
+
+  constructor(private readonly cache: EnvelopeCache) {}
+
+  /** Points the view at the next event; `payload` is the event's payload already converted (and charged). */
+  reset(ev: FoldEvent, payload: Value): void {
+    this.ev = ev;
+    this.payload = payload;
+  }
+
+  /** `event[key]`, as the event table would answer. */
+  get(key: Value): Value {
+    const ev = this.ev as FoldEvent;
+    switch (key) {
+      case 'payload': return this.payload;
+      case 'type': return this.cache.bin(ev.type);
+      case 'journal': return this.cache.bin(ev.journal);
+      case 'actor': return this.cache.bin(ev.actor);
+      case 'ulid': return textToBin(ev.ulid);
+      case 'commit': return textToBin(ev.commit);
+      default: return undefined;
+    }
+  }
+}
+
+/** True when local `slot` of `p` is only ever read as `slot.<constant string>`. */
+export function paramOnlyIndexed(p: ElcProto, slot: number): boolean {
+  if (p.boxed.includes(slot)) return false;
+  try {
+    block(p.body, slot);
+    return true;
+  } catch (e) {
+    if (e === ESCAPES) return false;
+    throw e;
+  }
+}
+
+const ESCAPES = new Error('escapes');
+
+function slotUse(s: number, slot: number): void {
+  if (s === slot) throw ESCAPES;
+}
+
+function block(b: ElcBlock, slot: number): void {
+  for (const s of b) stmt(s, slot);
+}
+
+function stmt(s: ElcStmt, slot: number): void {
+  switch (s[0]) {
+    case 'local': for (const x of s[1]) slotUse(x, slot); exprs(s[2], slot); return;
+    case 'set': for (const t of s[1]) target(t, slot); exprs(s[2], slot); return;
+    case 'x': expr(s[1], slot); return;
+    case 'if': for (const [c, b] of s[1]) { expr(c, slot); block(b, slot); } block(s[2], slot); return;
+    case 'while': expr(s[1], slot); block(s[2], slot); return;
+    case 'repeat': block(s[1], slot); expr(s[2], slot); return;
+    case 'fornum': slotUse(s[1], slot); expr(s[2], slot); expr(s[3], slot); expr(s[4], slot); block(s[5], slot); return;
+    case 'forin': for (const x of s[1]) slotUse(x, slot); exprs(s[2], slot); block(s[3], slot); return;
+    case 'ret': exprs(s[1], slot); return;
+    case 'break': return;
+    case 'do': block(s[1], slot); return;
+  }
+}
+
+function target(t: ElcTarget, slot: number): void {
+  if (t[0] === 'l') slotUse(t[1], slot);
+  else if (t[0] === 'ix') {
+    expr(t[1], slot);
+    expr(t[2], slot);
+  }
+}
+
+function exprs(es: readonly ElcExpr[], slot: number): void {
+  for (const e of es) expr(e, slot);
+}
+
+function expr(e: ElcExpr, slot: number): void {
+  switch (e[0]) {
+    case 'l': slotUse(e[1], slot); return;
+    case 'k': case 'q': case 'u': case 'g': case 'va': return;
+    case 'ix': {
+      const o = e[1];
+      const k = e[2];
+      // The one allowed use: a constant string field of the parameter.
+      if (o[0] === 'l' && o[1] === slot && k[0] === 'k' && k[1] instanceof Uint8Array) return;
+      expr(o, slot);
+      expr(k, slot);
+      return;
+    }
+    case 'call': expr(e[1], slot); exprs(e[2], slot); return;
+    case 'self': expr(e[1], slot); exprs(e[3], slot); return;
+    case 'one': expr(e[1], slot); return;
+    // An inner function reaches the slot only as an upvalue, which makes it boxed (checked above too).
+    case 'fn': if (e[1].up.some((u) => u[0] === 0 && u[1] === slot)) throw ESCAPES; return;
+    case 'tbl': for (const f of e[1]) { if (f[0] === 'i') expr(f[1], slot); else { expr(f[1], slot); expr(f[2], slot); } } return;
+    default:
+      expr(e[1] as ElcExpr, slot);
+      if (e.length === 3) expr(e[2] as ElcExpr, slot);
+  }
+}
