@@ -33,7 +33,7 @@ describe('keys', () => {
     const loose = loadKey(dir, 'user:b');
     expect(!loose.ok && loose.error.message).toContain('can be read by other users');
     const other = generateKeyPair();
-    const lie = JSON.parse(Buffer.from(formatKeyFile({ actor: 'user:b', ...made.value.key })).toString()) as Record<string, string>;
+    const lie = JSON.parse(Buffer.from(formatKeyFile(made.value.key)).toString()) as Record<string, string>;
     lie.public = `ed25519:${Buffer.from(other.publicKey).toString('hex')}`;
     const sorted = `{"actor":"${lie.actor}","public":"${lie.public}","seed":"${lie.seed}","type":"${lie.type}","v":1}`;
     writeFileSync(made.value.file, utf8(sorted), { mode: 0o600 });
