@@ -3,7 +3,8 @@
  *   `*`  any run of characters within one segment (never crosses '/')
  *   `?`  one character within a segment
  *   `**` as a whole segment: zero or more whole segments (crosses '/')
- * Everything else matches itself. A pattern compiles once to a RegExp.
+ * Everything else matches itself. A pattern compiles once, to a RegExp or,
+ * for literal and `prefix/**` patterns, to a plain comparison (globMatcher).
  */
 
 import { intern } from './values';
