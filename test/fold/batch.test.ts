@@ -60,7 +60,7 @@ function loadLua(): FoldRuntime {
   return rt.value;
 }
 
-function run(rt: FoldRuntime, events: readonly FoldEvent[]): Record<string, string> {
+function run(rt: FoldRuntime, events: readonly FoldEvent[]): Record<string, string | undefined> {
   const s = rt.step(rt.init(), events);
   if (!s.ok) throw new Error(s.error.message);
   const files = rt.emit(s.value);
