@@ -15,7 +15,7 @@ export default tseslint.config(
   },
   {
     // The pure core never reaches the disk, a process, the clock or the environment.
-    files: ['src/canon/**', 'src/core/**', 'src/rgs/**', 'src/fold/**', 'src/trailers/**', 'src/decide/**'],
+    files: ['src/canon/**', 'src/core/**', 'src/rgs/**', 'src/fold/**', 'src/trailers/**', 'src/gate/**', 'src/actors/**', 'src/trust/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [
