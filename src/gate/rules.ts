@@ -9,7 +9,7 @@ export const RULES = {
   auditReadonly: { id: 'gate/audit-readonly', hint: 'refs/gatos/audit/** records refusals; read it with `gatos audit log`, never push to it' },
   ffOnly: { id: 'gate/fast-forward-only', hint: 'fetch, rebase your new commits onto the remote tip, and push without --force' },
   linear: { id: 'gate/linear-history', hint: 'rebase instead of merging: GATOS refs keep one parent per commit' },
-  event: { id: 'gate/event', hint: 'write events with `gatos event append`, signed by a key the active trust graph lists' },
+  event: { id: 'gate/event', hint: 'write events with `gatos event add`, signed by a key the active trust graph lists' },
   proof: { id: 'gate/proof-of-fold', hint: 'recompute the checkpoint with `gatos fold checkpoint` against the active bundle and push it' },
   bundle: { id: 'gate/bundle', hint: 'publish bundles with `gatos policy publish`; the pushed one does not load' },
   policy: { hint: 'see `gatos policy explain` for the rule; ask an operator if you think you should be allowed' },

@@ -70,7 +70,7 @@ async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Pro
   return events.map((e) => {
     if (!e.ok) return e;
     if (last !== undefined && e.event.ulid <= last) {
-      const f: EventFact = { ok: false, code: 'DUP_COMMIT', reason: `event ${e.event.commit}: its ULID ${e.event.ulid} is not after ${last}, the ULID before it on the journal (a replayed or duplicated event)`, hint: 'each event needs a new ULID greater than the journal tip\'s: append it again with gatos event append', commit: e.event.commit };
+      const f: EventFact = { ok: false, code: 'DUP_COMMIT', reason: `event ${e.event.commit}: its ULID ${e.event.ulid} is not after ${last}, the ULID before it on the journal (a replayed or duplicated event)`, hint: 'each event needs a new ULID greater than the journal tip\'s: append it again with gatos event add', commit: e.event.commit };
       return f;
     }
     last = e.event.ulid;
