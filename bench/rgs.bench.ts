@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { compilePolicy, evaluate, loadPolicy, type CompiledPolicy, type Decision } from '../src/rgs';
 import { timeMs, type BenchSuite } from './harness';
+import { seededRandom as rng } from '../test/helpers/seeded-random';
 
 /** Each rule: id, .rgs body, and its Cedar form (scope W, requirement A, deny D). */
 interface BenchRule {
@@ -76,17 +77,6 @@ export function cedarPolicies(rules: readonly BenchRule[] = BENCH_RULES): Record
   return out;
 }
 
-/** A small deterministic generator (mulberry32), so every run sees the same requests. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface BenchRequest {
   readonly ours: Record<string, unknown>;

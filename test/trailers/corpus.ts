@@ -4,6 +4,8 @@
  * same corpus, on every machine.
  */
 
+import { seededRandom } from '../helpers/seeded-random';
+
 export interface CorpusEntry {
   readonly name: string;
   readonly message: string;
@@ -88,17 +90,6 @@ export const AWKWARD: readonly CorpusEntry[] = [
   { name: 'gatos checkpoint', message: 'checkpoint: ns finance\n\nState-Root: blake3:' + 'a'.repeat(64) + '\nLedger-Head: ' + HEX40 + '\nPolicy-Root: ' + HEX40 + '\nFold-Root: sha256:' + 'b'.repeat(64) + '\nFold-Engine: echo@0.1.0+elc@1.0.0+num=q32.32+rng=pcg32@1\n' },
 ];
 
-/** mulberry32: a tiny PRNG with a fixed seed, so the corpus is the same everywhere. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KEYS = ['Key', 'Signed-off-by', 'Reviewed-by', 'State-Root', 'state-root', 'Ledger-Head', 'X', 'A1', 'Fold-Engine', 'Two words', 'Schlüssel', '-', 'Co-authored-by', 'Bug'];
 const SEPS = [':', ': ', ':  ', ' : ', '\t:\t', ':\t'];
