@@ -11,6 +11,7 @@ describe('gatos CLI', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('gatos <command>');
     expect(r.stdout).toContain('version');
+    expect(r.stdout).toContain('policyc');
   });
 
   test('an unknown command exits 2 with a clear message', () => {
@@ -46,5 +47,23 @@ describe('gatos CLI', () => {
   test('the version in the code is the version in package.json', () => {
     const pkg = JSON.parse(readFileSync(path.resolve(__dirname, '../../package.json'), 'utf8')) as { version: string };
     expect(VERSION).toBe(pkg.version);
+  });
+});
+
+describe('gatos version', () => {
+  test('names the engines whose semantics checkpoints and policies are bound to', () => {
+    const r = runCli(['version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^fold-engine echo@\d+\.\d+\.\d+\+elc@\d+\.\d+\.\d+\+num=q32\.32\+rng=pcg32@\d+$/m);
+    expect(r.stdout).toMatch(/^rgc v\d+$/m);
+    expect(r.stdout).toMatch(/^rgf v\d+$/m);
+  });
+
+  test('every command has its own --help', () => {
+    for (const cmd of ['policyc', 'policy', 'foldc', 'fold', 'lint', 'init', 'key', 'trust', 'event', 'install', 'gate', 'audit', 'demo']) {
+      const r = runCli([cmd, '--help']);
+      expect({ cmd, status: r.status }).toEqual({ cmd, status: 0 });
+      expect(r.stdout).toContain(`gatos ${cmd}`);
+    }
   });
 });

@@ -106,9 +106,9 @@ const runCommand: CommandModule<object, RunArgs> = {
 
 export const foldCommand: CommandModule<object, object> = {
   command: 'fold <command>',
-  describe: 'Run folds: fold run --fold <f> --events <file>',
-  builder: (y) => y.command(runCommand as CommandModule<object, RunArgs>).command(foldProducerSubcommands).demandCommand(1, 'name a fold command: run'),
+  describe: 'Run and check folds: fold run | checkpoint | verify',
+  builder: (y) => y.command(runCommand as CommandModule<object, RunArgs>).command(foldProducerSubcommands).demandCommand(1, 'name a fold command: run, checkpoint or verify'),
   handler: () => {
-    throw new CliError('USAGE', 'name a fold command: run', "try 'gatos fold run --help'", EXIT.USAGE);
+    throw new CliError('USAGE', 'name a fold command: run, checkpoint or verify', "try 'gatos fold --help'", EXIT.USAGE);
   },
 };
