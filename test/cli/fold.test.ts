@@ -92,12 +92,6 @@ describe('gatos fold run', () => {
     expect(t.status).toBe(2);
     expect(t.stderr).toMatch(/error\[ENCODING_INVALID\]: .*compiled fold is not canonical DAG-CBOR/);
   });
-
-  test('an event ref is not readable yet and says so', () => {
-    const r = runCli(['fold', 'run', '--fold', path.join(FIX, 'ledger.rgf'), '--events', 'refs/gatos/journal/ledger']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('reading events from a journal ref is not available yet');
-  });
 });
 
 describe('EchoLua folds through the same commands', () => {

@@ -1,9 +1,9 @@
 /**
- * `gatos fold run --fold <compiled|source> --events <file>`: fold a stream
- * of events and print the emitted state and its state_root. The fold is a
- * compiled `.rgf` or a source (compiled in memory); events are JSON Lines
- * (see src/fold/jsonl.ts). Reading events straight from a journal ref needs
- * the event-in-commit encoding, which comes with the producer.
+ * `gatos fold run --fold <compiled|source> --events <file|ref>`: fold a
+ * stream of events and print the emitted state and its state_root. The fold
+ * is a compiled `.rgf` or a source (compiled in memory); events are JSON Lines
+ * (see src/fold/jsonl.ts) or the signed events on journal refs of the clone
+ * (one ref, or a glob such as refs/gatos/journal/finance/**).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
@@ -15,8 +15,12 @@ import type { FoldRuntime } from '../../fold/contract';
 import { parseEventLines } from '../../fold/jsonl';
 import { loadCompiledFold } from '../../fold/load';
 import { stateRoot } from '../../fold/state-root';
+import { readWindow } from '../../checkpoint/window';
+import type { FoldEvent } from '../../fold/contract';
+import { anyRefMatcher, checkRefGlob } from '../../fold/glob';
 import { CliError, EXIT } from '../errors';
 import { foldProducerSubcommands } from './fold-producer';
+import { must, withRepo, workspace } from './producer/common';
 
 export function readFoldBytes(file: string): Uint8Array {
   try {
@@ -68,21 +72,12 @@ const runCommand: CommandModule<object, RunArgs> = {
   builder: (y) =>
     y
       .option('fold', { type: 'string', demandOption: true, describe: 'a compiled .rgf, or a .yaml/.lua source' })
-      .option('events', { type: 'string', demandOption: true, describe: 'a JSON Lines file of events' })
+      .option('events', { type: 'string', demandOption: true, describe: 'a JSON Lines file of events, or journal refs of this clone: one ref or a glob (refs/gatos/journal/<ns>/**)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object instead of text' }),
-  handler: (args) => {
+  handler: async (args) => {
     const fold = loadFold(args.fold);
-    if (!existsSync(args.events)) {
-      const hint = args.events.startsWith('refs/')
-        ? 'reading events from a journal ref is not available yet; export them as JSON Lines'
-        : 'name a JSON Lines file with one event per line';
-      throw new CliError('NOT_FOUND', `${args.events}: no such file`, hint);
-    }
-    const text = decodeUtf8(readFoldBytes(args.events));
-    if (text === undefined) throw new CliError('ENCODING_INVALID', `${args.events}: the file is not valid UTF-8`, 'events are UTF-8 JSON Lines');
-    const events = parseEventLines(text, args.events);
-    if (!events.ok) throw CliError.from(events.error);
-    const state = fold.step(fold.init(), events.value);
+    const events = isRefSpec(args.events) ? await eventsFromRefs(args.events) : eventsFromFile(args.events);
+    const state = fold.step(fold.init(), events);
     if (!state.ok) throw CliError.from(state.error);
     const files = fold.emit(state.value);
     if (!files.ok) throw CliError.from(files.error);
@@ -94,15 +89,41 @@ const runCommand: CommandModule<object, RunArgs> = {
         state_root: root.value,
         fold_root: fold.foldRoot,
         engine: fold.engine,
-        events: events.value.length,
+        events: events.length,
       };
       process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
       return;
     }
     for (const [p, b] of files.value) process.stdout.write(`--- ${p}\n${decodeUtf8(b) ?? ''}\n`);
-    process.stdout.write(`state_root = ${root.value}\nfold_root = ${fold.foldRoot}\nengine = ${fold.engine}\nevents = ${events.value.length}\n`);
+    process.stdout.write(`state_root = ${root.value}\nfold_root = ${fold.foldRoot}\nengine = ${fold.engine}\nevents = ${events.length}\n`);
   },
 };
+
+function isRefSpec(spec: string): boolean {
+  return spec.startsWith('refs/') && !existsSync(spec);
+}
+
+function eventsFromFile(file: string): FoldEvent[] {
+  if (!existsSync(file)) throw new CliError('NOT_FOUND', `${file}: no such file`, 'name a JSON Lines file with one event per line, or a journal ref (refs/gatos/journal/...)');
+  const text = decodeUtf8(readFoldBytes(file));
+  if (text === undefined) throw new CliError('ENCODING_INVALID', `${file}: the file is not valid UTF-8`, 'events are UTF-8 JSON Lines');
+  const events = parseEventLines(text, file);
+  if (!events.ok) throw CliError.from(events.error);
+  return events.value;
+}
+
+/** Every event on the journal refs `spec` names, from the clone's repository (the fold puts them in its one order). */
+async function eventsFromRefs(spec: string): Promise<FoldEvent[]> {
+  must(checkRefGlob(spec));
+  const matches = anyRefMatcher([spec]);
+  return withRepo(workspace(false), async (repo) => {
+    const refs = must(await repo.forEachRef(['refs/gatos/journal/'])).filter((r) => matches(r.ref));
+    if (refs.length === 0) throw new CliError('NOT_FOUND', `no journal ref matches ${spec}`, 'list journals with: git for-each-ref refs/gatos/journal/');
+    const out: FoldEvent[] = [];
+    for (const r of refs) out.push(...must(await readWindow(repo, r.ref, null, r.id)));
+    return out;
+  });
+}
 
 export const foldCommand: CommandModule<object, object> = {
   command: 'fold <command>',
