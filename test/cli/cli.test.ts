@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
@@ -65,5 +65,22 @@ describe('gatos version', () => {
       expect({ cmd, status: r.status }).toEqual({ cmd, status: 0 });
       expect(r.stdout).toContain(`gatos ${cmd}`);
     }
+  });
+});
+
+describe('single-file bundles', () => {
+  test('the CLI and the hooks run from a folder with no node_modules anywhere above it', () => {
+    const dir = tmpDir('gatos-standalone-');
+    for (const [from, to] of [[CLI, 'gatos.cjs'], [path.resolve(__dirname, '../../hooks/pre-receive'), 'pre-receive']] as const) {
+      copyFileSync(from, path.join(dir, to));
+    }
+    const r = spawnSync(process.execPath, [path.join(dir, 'gatos.cjs'), 'version'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^gatos \d+\.\d+\.\d+$/m);
+    // A hook run outside git has no repository: it must refuse (non-zero, a message), not crash on a missing module.
+    const h = spawnSync(process.execPath, [path.join(dir, 'pre-receive')], { cwd: dir, encoding: 'utf8', input: '', env: { PATH: process.env.PATH ?? '' } });
+    expect(h.stderr).not.toMatch(/Cannot find module/);
+    expect(h.status).not.toBe(0);
   });
 });
