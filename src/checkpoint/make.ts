@@ -14,7 +14,7 @@ import { loadBundle, type LoadedBundle } from '../bundle/load';
 import { activeBundle } from '../bundle/publish';
 import type { FoldEntry } from '../bundle/manifest';
 import type { FoldEvent, FoldRuntime } from '../fold/contract';
-import { FOLD_MATH } from '../fold/engine-id';
+import { FOLD_MATH, RNG_ID } from '../fold/engine-id';
 import { anyRefMatcher } from '../fold/glob';
 import type { GitRepo } from '../git';
 import type { ActorKey } from '../keys';
@@ -185,7 +185,7 @@ export async function makeCheckpoint(repo: GitRepo, req: CheckpointRequest): Pro
     const files = new Map(c.files);
     files.set(FOLD_STATE_FILE, c.savedState);
     files.set(PROOF_FILE, proofBytes.value);
-    const message = checkpointMessage(proof, proofBytes.value, sig, read.value.events);
+    const message = checkpointMessage(proof, proofBytes.value, sig, read.value.events, runtime.usesRng);
     if (!message.ok) return message;
     const batch = new ObjectBatch(repo.format);
     const tree = filesToObjects(repo.format, files);
@@ -200,8 +200,12 @@ export async function makeCheckpoint(repo: GitRepo, req: CheckpointRequest): Pro
   });
 }
 
-/** The checkpoint commit message: title and the trailers of docs/formats.md §8, in that order. */
-export function checkpointMessage(p: Proof, proofBytes: Uint8Array, sig: Uint8Array, windowEvents: readonly FoldEvent[]): Result<string> {
+/**
+ * The checkpoint commit message: title and the trailers of docs/formats.md §8, in that order.
+ * `usesRng` (the fold runtime's, fixed by its compiled bytes) adds `Fold-RNG`; the verifier
+ * rebuilds the message the same way, so the trailer is required exactly when the fold uses the RNG.
+ */
+export function checkpointMessage(p: Proof, proofBytes: Uint8Array, sig: Uint8Array, windowEvents: readonly FoldEvent[], usesRng: boolean): Result<string> {
   const heads = p.window.map((w) => w.end).sort();
   const trailers: TrailerInput[] = [{ key: 'State-Root', value: p.stateRoot }, ...heads.map((h) => ({ key: 'Ledger-Head', value: h }))];
   const only = p.window[0];
@@ -217,6 +221,7 @@ export function checkpointMessage(p: Proof, proofBytes: Uint8Array, sig: Uint8Ar
     { key: 'Fold-Engine', value: p.foldEngine },
     { key: 'Fold-Version', value: '1' },
     { key: 'Fold-Math', value: FOLD_MATH },
+    ...(usesRng ? [{ key: 'Fold-RNG', value: RNG_ID }] : []),
     { key: 'Inputs-Root', value: p.inputsRoot },
     { key: 'Proof-CID', value: eventCid(proofBytes) },
     { key: 'Proof-Sig', value: formatSignature(sig) },

@@ -119,8 +119,10 @@ export async function verifyCheckpoint(repo: GitRepo, commit: string): Promise<R
   if (!bytesEqual(r.savedState, savedState)) return differs('PROOF_INVALID', commit, `${FOLD_STATE_FILE} differs from the refolded state`);
   if (JSON.stringify(r.watermark) !== JSON.stringify(proof.watermark)) return differs('PROOF_INVALID', commit, 'the watermark differs from the refolded one');
   if (inputsRoot(new Map(proof.window.map((w) => [w.journal, w.end]))) !== proof.inputsRoot) return differs('PROOF_INVALID', commit, 'inputs_root does not name the window heads');
-  const expected = checkpointMessage(proof, proofBytes, (sig as { value: Uint8Array }).value, read.value.events);
-  if (!expected.ok || expected.value !== message) return differs('PROOF_INVALID', commit, 'its message or trailers are not the ones its proof determines (State-Root, Ledger-Head, Policy-Root, Fold-Root, ...)');
+  const expected = checkpointMessage(proof, proofBytes, (sig as { value: Uint8Array }).value, read.value.events, runtime.usesRng);
+  const hasRng = trailerValues(trailers, 'Fold-RNG').length > 0;
+  if (hasRng !== runtime.usesRng) return differs('PROOF_INVALID', commit, runtime.usesRng ? `fold '${proof.foldId}' uses the RNG but the checkpoint has no Fold-RNG trailer` : `it has a Fold-RNG trailer but fold '${proof.foldId}' does not use the RNG`);
+  if (!expected.ok || expected.value !== message) return differs('PROOF_INVALID', commit, 'its message or trailers are not the ones its proof determines (State-Root, Ledger-Head, Policy-Root, Fold-Root, Fold-RNG, ...)');
   return ok({ commit, proof, files: r.files.size });
 }
 

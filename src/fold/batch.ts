@@ -26,6 +26,7 @@ export function withBatchDiscipline<S>(inner: FoldRuntime<S>): FoldRuntime<S> {
     foldRoot: inner.foldRoot,
     engine: inner.engine,
     inputs: inner.inputs,
+    usesRng: inner.usesRng,
     init: () => inner.init(),
     step,
     emit: (state) => inner.emit(state),

@@ -49,6 +49,12 @@ export interface FoldRuntime<S = unknown> {
   readonly engine: string;
   /** Journal ref globs the fold reads (from its definition). */
   readonly inputs: readonly string[];
+  /**
+   * Whether the compiled fold can draw from the engine's RNG (decided from
+   * the compiled bytes alone, never from a run): a checkpoint folded by it
+   * carries `Fold-RNG`, and one that is not carries none.
+   */
+  readonly usesRng: boolean;
   init(): S;
   /**
    * Folds a batch. A runtime from loadCompiledFold folds the batch in the

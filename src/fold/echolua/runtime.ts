@@ -11,6 +11,7 @@ import { err, gateError, ok, type GateError, type Result } from '../../core/resu
 import type { EmittedFiles, FoldEvent, FoldRuntime } from '../contract';
 import { FOLD_ENGINE } from '../engine-id';
 import type { ElcProgram } from './elc';
+import { referencesGlobal, RNG_GLOBAL } from './rng-use';
 import { checkState, decodeState, encodeState } from './state';
 import { inputToLua, luaToJson } from './vm/bridge';
 import { compileProgram } from './vm/compile';
@@ -89,6 +90,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     foldRoot,
     engine: FOLD_ENGINE,
     inputs,
+    usesRng: referencesGlobal(program, RNG_GLOBAL),
     init(): EchoState {
       const v = decodeState(initial);
       // initial was produced by encodeState above, so it always reads back.

@@ -227,6 +227,8 @@ export function yamlFoldRuntime(spec: FoldSpec, foldRoot: PrefixedDigest): FoldR
     foldRoot,
     engine: FOLD_ENGINE,
     inputs: spec.inputs,
+    // YAML reducers have no randomness.
+    usesRng: false,
     init: () => ({ cells: reducers.map(() => new Map<string, unknown>()), hwm: null }),
     step,
     emit,

@@ -226,7 +226,7 @@ class Linter {
       case 'Identifier':
         if (this.lookup(e.name) === undefined) {
           this.globalName(e);
-          if (e.name === 'rng') this.report('warning', 'rng-use', e, 'the fold uses rng()', 'randomness in folds is discouraged; the seed must come from the events or the fold (the Fold-RNG trailer should be set)');
+          if (e.name === 'rng') this.report('warning', 'rng-use', e, 'the fold uses rng()', 'randomness in folds is discouraged; the seed must come from the events or the fold; checkpoints of this fold carry Fold-RNG: pcg32@1');
         }
         return;
       case 'NumericLiteral': {
