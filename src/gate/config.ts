@@ -32,6 +32,8 @@ export interface GateConfig {
   readonly remote?: string;
   /** Events dated more than this after `now` are refused (PROOF_INVALID). */
   readonly maxFutureSkewSeconds: number;
+  /** When set, every blob new to the repository in a push is at most this many bytes (gate/blob-size). */
+  readonly maxBlobBytes?: number;
 }
 
 export const DEFAULT_ACTOR_ENV = ['GATOS_ACTOR', 'GL_USER', 'GL_USERNAME', 'REMOTE_USER'] as const;
@@ -45,7 +47,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.installed']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxblobbytes', 'gatos.installed']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -57,6 +59,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const ffOnly: string[] = [...ALWAYS_FF_ONLY];
   let remote: string | undefined;
   let maxFutureSkewSeconds = 300;
+  let maxBlobBytes: number | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -108,6 +111,12 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         maxFutureSkewSeconds = n;
         break;
       }
+      case 'gatos.maxblobbytes': {
+        const n = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n)) return fail(key, value, 'a whole number of bytes, e.g. 1048576 for 1 MiB');
+        maxBlobBytes = n;
+        break;
+      }
       default:
         break;
     }
@@ -123,5 +132,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     isFfOnly: anyRefMatcher(ffOnly),
     ...(remote !== undefined ? { remote } : {}),
     maxFutureSkewSeconds,
+    ...(maxBlobBytes !== undefined ? { maxBlobBytes } : {}),
   });
 }

@@ -14,6 +14,7 @@ import { classifyRef, type RefClass } from './ref-class';
 import { updateKind } from './ref-update';
 import { eventRequest, refIntent, refRequest, type RequestEnv } from './request';
 import { RULES } from './rules';
+import { blobSizeDenials } from './blob-limit';
 
 export interface Denial {
   readonly ref: string;
@@ -83,6 +84,7 @@ export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: G
   for (const e of facts.events) if (!e.ok) hard.push(fromFailure(ref, RULES.event.id, e));
   for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
   if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
+  hard.push(...blobSizeDenials(ref, facts.blobs, config.maxBlobBytes));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

@@ -39,6 +39,13 @@ export interface VerifiedEvent {
   readonly caps: readonly string[];
 }
 
+/** A blob new to the repository in this push, at one path that names it. */
+export interface BlobFact {
+  readonly id: string;
+  readonly path: string;
+  readonly size: number;
+}
+
 export type EventFact = { readonly ok: true; readonly event: VerifiedEvent } | ({ readonly ok: false } & Failure);
 
 export type CheckFact = { readonly ok: true; readonly detail: string } | ({ readonly ok: false } & Failure);
@@ -55,6 +62,8 @@ export interface UpdateFacts {
   readonly checkpoints: readonly CheckFact[];
   /** For policy refs: whether the pushed bundle loads (its policy compiles to its root, its trust verifies). */
   readonly bundle?: CheckFact;
+  /** Blobs new to the repository that the update brings; gathered only when gatos.maxBlobBytes is set. */
+  readonly blobs?: readonly BlobFact[];
   /** A failure gathering the facts at all (an unreadable object): refuses the update. */
   readonly failure?: Failure;
 }

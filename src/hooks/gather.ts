@@ -14,6 +14,7 @@ import type { Commit, GitRepo } from '../git';
 import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
+import { newBlobs } from './new-blobs';
 
 /** Reads run this many at a time so git's one cat-file process stays busy. */
 const PIPELINE = 256;
@@ -160,5 +161,8 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now) : [];
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
-  return { update: u, fastForward, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}) };
+  // Sizes cost a walk over every new object: only when a limit is set.
+  const blobs = config.maxBlobBytes !== undefined ? await newBlobs(repo, [u.newId]) : undefined;
+  if (blobs && !blobs.ok) return { update: u, fastForward, commits: commitFacts, events, checkpoints, failure: failure(blobs.error) };
+  return { update: u, fastForward, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...(blobs ? { blobs: blobs.value } : {}) };
 }

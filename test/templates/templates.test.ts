@@ -94,7 +94,8 @@ describe.each(TEMPLATES)('template %s', (name) => {
     expect(config.version).toBe(1);
     expect(config.mode).toBe('enforce');
     // A key the installer ignores would promise a protection nobody enforces.
-    expect(Object.keys(config).sort()).toEqual(['actor', 'events', 'fast_forward_only', 'mode', 'refusals', 'time_budget_ms', 'version']);
+    expect(Object.keys(config).filter((k) => k !== 'limits').sort()).toEqual(['actor', 'events', 'fast_forward_only', 'mode', 'refusals', 'time_budget_ms', 'version']);
+    if (config.limits !== undefined) expect(Object.keys(config.limits as object)).toEqual(['max_blob_bytes']);
     expect(Object.keys(config.actor as object).sort()).toEqual(['map', 'sources']);
     expect(Object.keys(config.events as object)).toEqual(['max_clock_skew_s']);
     const settings = gateSettings(new Map([['gatos/config/gate.yaml', readFileSync(file)]]));
@@ -106,6 +107,7 @@ describe.each(TEMPLATES)('template %s', (name) => {
     expect(gate.value.timeBudgetMs).toBe(config.time_budget_ms);
     expect(gate.value.maxFutureSkewSeconds).toBe((config.events as { max_clock_skew_s: number }).max_clock_skew_s);
     expect(gate.value.ffOnly).toEqual(['refs/gatos/**', ...(config.fast_forward_only as string[])]);
+    expect(gate.value.maxBlobBytes).toBe((config.limits as { max_blob_bytes?: number } | undefined)?.max_blob_bytes);
   });
 
   test('gatos policy init --template copies it into a workspace, where its fixtures pass', () => {
