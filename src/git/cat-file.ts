@@ -77,8 +77,11 @@ export class ObjectReader {
     this.flush();
     // Hold the loop open until git has exited: an unref'd child whose pipes
     // have closed would otherwise let Node quit before 'close' fires.
+    // stderr too: 'close' waits for every pipe, and an unref'd one would let
+    // Node exit with a still-pending close (a hook would then exit 0: accept).
     child.ref();
     setRef(child.stdout, true);
+    setRef(child.stderr, true);
     child.stdin.end();
     this.closing = (this.exited ?? Promise.resolve()).then(() => {
       this.closing = undefined;

@@ -24,6 +24,7 @@ import type { JsonValue } from '../canon/jcs';
 import type { GitRepo } from '../git';
 import { activeGateBundle } from './active-bundle';
 import { gatherFacts } from './gather';
+import type { Trace } from './trace';
 
 export interface PushInput {
   readonly hook: HookName;
@@ -33,6 +34,8 @@ export interface PushInput {
   /** Epoch seconds, read once per push and recorded in the decision. */
   readonly now: number;
   readonly config: GateConfig;
+  /** Phase timings (GATOS_TRACE=1); never changes the decision. */
+  readonly trace?: Trace;
 }
 
 export interface PushOutcome {
@@ -68,6 +71,7 @@ export function auditContextOf(input: PushInput, policy?: { root: string; codeRo
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const bundle = await activeGateBundle(input.repo);
+  input.trace?.mark('load the active bundle');
   if (!bundle.ok) {
     const verdict = gateFailure('GATE_ERROR', `the active policy bundle cannot be used: ${bundle.error.message}`, input.updates);
     return { verdict, audit: auditContextOf(input) };
@@ -85,8 +89,9 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const u of input.updates) {
-    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed);
+    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace);
     decisions.push(decideUpdate(facts, b, input.config, env));
+    input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
   return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot }), policyRoot: b.commit };
 }

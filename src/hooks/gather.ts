@@ -15,6 +15,7 @@ import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { newBlobs } from './new-blobs';
+import type { Trace } from './trace';
 
 /** Reads run this many at a time so git's one cat-file process stays busy. */
 const PIPELINE = 256;
@@ -130,7 +131,7 @@ async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
 }
 
 /** `pushed`: the new tips of every ref in the same push (a checkpoint may fold journal events pushed alongside it). */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map()): Promise<UpdateFacts> {
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
   const zero = repo.zeroId;
@@ -144,7 +145,9 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const protectedRef = config.isFfOnly(u.ref);
   const ids = protectedRef ? await repo.range(u.oldId, u.newId, 'reverse-topo') : await repo.newCommits([u.newId], 'reverse-topo');
   if (!ids.ok) return { ...empty, fastForward, failure: failure(ids.error) };
+  trace?.mark(`list ${ids.value.length} commits of ${u.ref}`);
   const commits = await readCommits(repo, ids.value);
+  trace?.mark('read the commits');
   if (!commits.ok) return { ...empty, fastForward, failure: failure(commits.error) };
   let paths = new Map<string, string[]>();
   if (cls.plane !== 'journal') {
@@ -158,8 +161,11 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
     paths: cls.plane === 'journal' ? ['event.cbor'] : (paths.get(c.id) ?? []),
     signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
   }));
+  trace?.mark('changed paths');
   const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now) : [];
+  if (cls.plane === 'journal') trace?.mark(`verify ${events.length} events`);
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
+  if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
   // Sizes cost a walk over every new object: only when a limit is set.
   const blobs = config.maxBlobBytes !== undefined ? await newBlobs(repo, [u.newId]) : undefined;

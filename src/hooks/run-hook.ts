@@ -30,6 +30,7 @@ import { appendAudit } from './audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from './decide-push';
 import { takeRecord, writeRecords } from './records';
 import { readSettings } from './settings';
+import { traceOf } from './trace';
 import { withBudget } from './watchdog';
 
 export interface HookRun {
@@ -78,9 +79,11 @@ function runChained(run: HookRun): number {
 }
 
 export async function runHook(run: HookRun): Promise<number> {
+  const trace = traceOf(run.env, run.hook);
   const nowMs = run.clockMs();
   const now = Math.floor(nowMs / 1000);
   const opened = await openRepo(run.gitDir, { env: run.env });
+  trace.mark('open the repository');
   if (!opened.ok) {
     for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text')) run.print(l);
     return exitCodeOf(gateFailure('GATE_ERROR', '', []));
@@ -93,6 +96,30 @@ export async function runHook(run: HookRun): Promise<number> {
     const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates);
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
   };
+  /** The final verdict is audited, printed and turned into a status once per run, whichever path reached it. */
+  let concluded: Promise<number> | undefined;
+  const conclude = (o: PushOutcome): Promise<number> => (concluded ??= finish(o));
+  const finish = async (o: PushOutcome): Promise<number> => {
+    try {
+      await record(repo, o, run.print);
+    } catch (e) {
+      run.print(`gatos gate: WARNING: the audit entry could not be written: ${message(e)}`);
+    }
+    trace.mark('audit');
+    for (const l of refusalLines(o.verdict, config.output)) run.print(l);
+    const status = exitCodeOf(o.verdict);
+    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
+      try {
+        writeRecords(repo.gitDir, updates, o.policyRoot, nowMs);
+      } catch (e) {
+        run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
+      }
+    }
+    await repo.close();
+    trace.mark('verdict records, close');
+    trace.report(run.print);
+    return status === 0 ? runChained(run) : status;
+  };
   try {
     const parsed = run.updates(repo.format);
     if (!parsed.ok) outcome = fail(parsed.error.message);
@@ -100,32 +127,24 @@ export async function runHook(run: HookRun): Promise<number> {
     const settings = await readSettings(repo);
     if (!settings.ok) outcome ??= fail(settings.error.message);
     else config = settings.value;
+    trace.mark('read the updates and settings');
     if (!outcome && run.hook === 'update' && updates.length === 1) {
       const active = await repo.readRef(ACTIVE_POLICY_REF);
-      if (active.ok && active.value && takeRecord(repo.gitDir, updates[0] as RefUpdate, active.value)) return runChained(run);
+      const taken = active.ok && active.value !== undefined && takeRecord(repo.gitDir, updates[0] as RefUpdate, active.value);
+      trace.mark('look for pre-receive\'s verdict record');
+      if (taken) {
+        trace.report(run.print);
+        return runChained(run);
+      }
     }
     if (!outcome) {
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config };
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace };
       const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
       outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
+      trace.mark('decide');
     }
   } catch (e) {
     outcome = fail(`the gate failed: ${message(e)}`);
   }
-  try {
-    await record(repo, outcome, run.print);
-  } catch (e) {
-    run.print(`gatos gate: WARNING: the audit entry could not be written: ${message(e)}`);
-  }
-  for (const l of refusalLines(outcome.verdict, config.output)) run.print(l);
-  const status = exitCodeOf(outcome.verdict);
-  if (status === 0 && run.hook === 'pre-receive' && outcome.policyRoot) {
-    try {
-      writeRecords(repo.gitDir, updates, outcome.policyRoot, nowMs);
-    } catch (e) {
-      run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
-    }
-  }
-  await repo.close();
-  return status === 0 ? runChained(run) : status;
+  return conclude(outcome);
 }

@@ -1,0 +1,58 @@
+/**
+ * Phase timings of one hook run, for operators and for profiling: with
+ * GATOS_TRACE=1 in the hook's environment the hook prints, on stderr (the
+ * client sees it on `remote:` lines), how long each phase took, counted from
+ * the start of the Node process so that start-up shows too. Off by default;
+ * it never changes a decision. Adapter (reads the clock).
+ */
+import type { EnvRecord } from '../gate';
+
+export interface Trace {
+  /** Closes the current phase under `name`. */
+  mark(name: string): void;
+  /** Adds `ms` to the phase `name` (a phase measured by its own piece of work, not by marks). */
+  add(name: string, ms: number): void;
+  /** Runs `work` as the phase `name`. */
+  span<T>(name: string, work: () => Promise<T>): Promise<T>;
+  /** Prints every phase, then the total, once. */
+  report(print: (line: string) => void): void;
+}
+
+const off: Trace = {
+  mark: () => undefined,
+  add: () => undefined,
+  span: (_name, work) => work(),
+  report: () => undefined,
+};
+
+export function traceOf(env: EnvRecord, label: string): Trace {
+  if (env.GATOS_TRACE !== '1') return off;
+  const phases: [string, number][] = [];
+  let last = performance.now();
+  phases.push(['node start-up and hook load', last]);
+  let reported = false;
+  return {
+    mark(name) {
+      const t = performance.now();
+      phases.push([name, t - last]);
+      last = t;
+    },
+    add(name, ms) {
+      phases.push([name, ms]);
+    },
+    async span(name, work) {
+      const t = performance.now();
+      try {
+        return await work();
+      } finally {
+        phases.push([name, performance.now() - t]);
+      }
+    },
+    report(print) {
+      if (reported) return;
+      reported = true;
+      for (const [name, ms] of phases) print(`gatos trace: ${label}: ${ms.toFixed(1).padStart(8)} ms  ${name}`);
+      print(`gatos trace: ${label}: ${performance.now().toFixed(1).padStart(8)} ms  total since the process started`);
+    },
+  };
+}
