@@ -19,11 +19,18 @@ class Box {
   constructor(public v: Value) {}
 }
 
+/**
+ * One activation of a function. A function's closure keeps its last frame
+ * and reuses it for the next call that is not nested in a running one, so a
+ * call allocates nothing when arguments fit and one value is returned.
+ */
 class Frame {
+  /** The returned values, or ONE when a single value is in `rv` (no array made). */
   ret: Value[] = EMPTY;
+  rv: Value = undefined;
   constructor(
     readonly r: Value[],
-    readonly va: Value[],
+    public va: Value[],
     readonly u: Box[],
   ) {}
 }
@@ -36,6 +43,8 @@ const NORMAL = 0;
 const BREAK = 1;
 const RETURN = 2;
 const EMPTY: Value[] = [];
+/** Marks a frame whose one return value is in `rv`; never handed out. */
+const ONE: Value[] = [];
 
 interface FnInfo {
   readonly boxed: ReadonlySet<number>;
@@ -145,18 +154,52 @@ class Compiler {
     const maxDepth = m.limits.depth;
     let fieldOnly = 0;
     for (let i = 0; i < np && i < 31; i++) if (paramOnlyIndexed(p, i)) fieldOnly |= 1 << i;
-    return (ups) =>
-      new LuaFunction(name, (args) => {
+    return (ups) => {
+      // A frame no running call of this closure uses (undefined while one does: recursion gets a new frame).
+      let spare: Frame | undefined = undefined;
+      /** Runs the body; the frame comes back holding the result, to be read and then released. */
+      const run = (args: Value[]): Frame => {
         if (++m.depth > maxDepth) fail('STACK_OVERFLOW', `stack overflow: more than ${maxDepth} nested calls (in '${name}')`);
-        const r: Value[] = new Array<Value>(ns);
+        let f = spare;
+        if (f === undefined) f = new Frame(new Array<Value>(ns), EMPTY, ups);
+        else spare = undefined;
+        const r = f.r;
         const n = args.length < np ? args.length : np;
         for (let i = 0; i < n; i++) r[i] = args[i];
         if (anyBoxedParam) for (let i = 0; i < np; i++) if (boxedParams[i]) r[i] = new Box(r[i]);
-        const f = new Frame(r, va && args.length > np ? args.slice(np) : EMPTY, ups);
-        const s = body(f);
+        if (va && args.length > np) f.va = args.slice(np);
+        if (body(f) !== RETURN) f.ret = EMPTY;
         m.depth--;
-        return s === RETURN ? f.ret : EMPTY;
-      }, fieldOnly);
+        return f;
+      };
+      /** Clears the frame (a later call starts with nil locals, and it keeps no garbage alive) and keeps it. */
+      const release = (f: Frame): void => {
+        const r = f.r;
+        for (let i = 0; i < ns; i++) r[i] = undefined;
+        f.va = EMPTY;
+        f.ret = EMPTY;
+        f.rv = undefined;
+        spare = f;
+      };
+      return new LuaFunction(
+        name,
+        (args) => {
+          const f = run(args);
+          const ret = f.ret;
+          const out = ret === ONE ? [f.rv] : ret;
+          release(f);
+          return out;
+        },
+        fieldOnly,
+        (args) => {
+          const f = run(args);
+          const ret = f.ret;
+          const out = ret === ONE ? f.rv : ret[0];
+          release(f);
+          return out;
+        },
+      );
+    };
   }
 
   // ------------------------------------------------------------ blocks
@@ -241,7 +284,8 @@ class Compiler {
         if (list.length === 1 && !isMulti(list[0] as ElcExpr)) {
           const e = this.expr(list[0] as ElcExpr);
           return (f) => {
-            f.ret = [e(f)];
+            f.rv = e(f);
+            f.ret = ONE;
             return RETURN;
           };
         }
@@ -582,7 +626,17 @@ class Compiler {
           return obj instanceof LuaTable ? obj.get(key) : index(obj, key, m);
         };
       }
-      case 'call':
+      case 'call': {
+        // One value wanted: the callee need not build a result array.
+        const fn = this.expr(e[1]);
+        const args = this.list(e[2]);
+        return (f) => {
+          const callee = fn(f);
+          const a = args(f);
+          if (callee instanceof LuaFunction) return callee.call1(a);
+          return fail('TYPE_ERROR', `attempt to call a ${typeName(callee)} value`);
+        };
+      }
       case 'self':
       case 'va': {
         const many = this.multi(e);

@@ -37,7 +37,15 @@ export class LuaFunction {
     readonly call: LuaCall,
     /** Bit i set: parameter i is only ever read as `param.<name>` (vm/event-view.ts); builtins: 0. */
     readonly fieldOnlyParams = 0,
+    /** The first result only, for callers that want one value (compiled functions then build no result array). */
+    private readonly first: ((args: Value[]) => Value) | undefined = undefined,
   ) {}
+
+  /** `call(args)[0]`, without the array where the function can avoid it. */
+  call1(args: Value[]): Value {
+    const first = this.first;
+    return first === undefined ? this.call(args)[0] : first(args);
+  }
 }
 
 export type Value = undefined | boolean | number | bigint | string | Q | LuaTable | LuaFunction | JsonNull;
