@@ -15,6 +15,7 @@ import { updateKind } from './ref-update';
 import { eventRequest, refIntent, refRequest, type RequestEnv } from './request';
 import { RULES } from './rules';
 import { blobSizeDenials } from './blob-limit';
+import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 
 export interface Denial {
   readonly ref: string;
@@ -88,7 +89,11 @@ export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: G
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.
-  const decision = evaluate(bundle.policy, refRequest(intent, ref, cls, facts.commits, bundle, env));
+  hard.push(...olderBundleDenials(ref, facts, bundle.policy, bundle.commit));
+  const request = refRequest(intent, ref, cls, facts.commits, bundle, env);
+  const checkpoint = checkpointAttribute(facts);
+  if (checkpoint) request.checkpoint = checkpoint;
+  const decision = evaluate(bundle.policy, request);
   hard.push(...policyDenials(ref, decision));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);

@@ -48,7 +48,16 @@ export interface BlobFact {
 
 export type EventFact = { readonly ok: true; readonly event: VerifiedEvent } | ({ readonly ok: false } & Failure);
 
-export type CheckFact = { readonly ok: true; readonly detail: string } | ({ readonly ok: false } & Failure);
+/** A verified checkpoint folded under an ancestor of the active bundle: the policy decides whether it may land. */
+export interface OlderBundle {
+  /** The checkpoint commit. */
+  readonly commit: string;
+  readonly policyRoot: string;
+  /** Whether its Fold-Root is still a fold of the active bundle. */
+  readonly foldRootMatches: boolean;
+}
+
+export type CheckFact = { readonly ok: true; readonly detail: string; readonly olderBundle?: OlderBundle } | ({ readonly ok: false } & Failure);
 
 export interface UpdateFacts {
   readonly update: RefUpdate;

@@ -9,7 +9,7 @@
  * the server holds on those journals (or this push brings to them). Adapter.
  */
 import { verifyCheckpoint } from '../checkpoint';
-import type { CheckFact, RefUpdate } from '../gate';
+import type { CheckFact, OlderBundle, RefUpdate } from '../gate';
 import type { Commit, GitRepo } from '../git';
 import type { GateBundle } from './active-bundle';
 
@@ -30,11 +30,18 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       out.push(bad(c.id, `it folds namespace ${p.ns}, but sits on ${u.ref}`));
       continue;
     }
+    const foldRootMatches = active.folds.some((f) => f.id === p.foldId && f.foldRoot === p.foldRoot);
+    let olderBundle: OlderBundle | undefined;
     if (p.policyRoot !== active.commit) {
-      out.push(bad(c.id, `its Policy-Root ${p.policyRoot} is not the active bundle ${active.commit}`, 'fetch refs/gatos/policies/active and recompute the checkpoint'));
-      continue;
-    }
-    if (!active.folds.some((f) => f.id === p.foldId && f.foldRoot === p.foldRoot)) {
+      // Folded under another bundle: only an ancestor of the active one can count (the policy then decides, src/gate/checkpoint-bundle.ts);
+      // any other bundle could carry a trust graph of the pusher's making.
+      const older = await repo.isAncestor(p.policyRoot, active.commit);
+      if (!older.ok || !older.value) {
+        out.push(bad(c.id, `its Policy-Root ${p.policyRoot} is not the active bundle ${active.commit} or one before it`, 'fetch refs/gatos/policies/active and recompute the checkpoint'));
+        continue;
+      }
+      olderBundle = { commit: c.id, policyRoot: p.policyRoot, foldRootMatches };
+    } else if (!foldRootMatches) {
       out.push(bad(c.id, `its Fold-Root ${p.foldRoot} (fold '${p.foldId}') is not a fold of the active bundle`, 'fetch refs/gatos/policies/active and recompute the checkpoint'));
       continue;
     }
@@ -52,7 +59,7 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       out.push(bad(c.id, `it folds events the server has not accepted: ${outside}`, 'push the journals first (or in the same push), then the checkpoint'));
       continue;
     }
-    out.push({ ok: true, detail: `checkpoint ${c.id} refolds identically` });
+    out.push({ ok: true, detail: `checkpoint ${c.id} refolds identically`, ...(olderBundle ? { olderBundle } : {}) });
   }
   return out;
 }

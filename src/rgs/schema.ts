@@ -5,7 +5,7 @@
  * Adding an attribute is backward compatible; changing or removing one
  * needs a new .rgc version (docs/rgs.md, "Versioning").
  */
-import { CAPS, INT, SET, STRING, enumOf, type RgsType } from './types';
+import { BOOL, CAPS, INT, SET, STRING, enumOf, type RgsType } from './types';
 
 /** What a push or event asks for. */
 export const INTENTS = ['create', 'write', 'fast_forward', 'force', 'delete', 'event', 'checkpoint', 'policy_change'] as const;
@@ -37,6 +37,13 @@ export const COMMITS_TYPE: RgsType = {
   fields: { count: INT, unsigned: INT, merges: INT },
 };
 
+/** The checkpoints of a state-ref update against the active bundle (every one of them, when several are pushed). */
+export const CHECKPOINT_TYPE: RgsType = {
+  kind: 'record',
+  name: 'checkpoint',
+  fields: { policy_root_matches_active: BOOL, fold_root_matches_active: BOOL },
+};
+
 export const TRUST_ENTRY_TYPE: RgsType = { kind: 'record', name: 'trust_entry', fields: { level: INT } };
 
 /** Top-level attributes, with one line each for the reference. */
@@ -52,6 +59,7 @@ export const CONTEXT: Readonly<Record<string, { readonly type: RgsType; readonly
   transport: { type: STRING, doc: "ssh, http, file or local" },
   client_ip: { type: STRING, doc: 'IPv4 or IPv6 address of the client, for in_cidr' },
   event: { type: EVENT_TYPE, doc: 'the event being appended (intent event): type, signer, ulid, ns' },
+  checkpoint: { type: CHECKPOINT_TYPE, doc: 'state-ref updates: whether every new checkpoint names the active bundle as Policy-Root and one of its folds as Fold-Root (false: folded under an older bundle of its lineage)' },
   commits: { type: COMMITS_TYPE, doc: 'new commits: count, how many are unsigned, how many are merges' },
   push_options: { type: SET, doc: 'push options (git push -o) as given' },
   now: { type: INT, doc: 'current time as integer epoch seconds, supplied by the caller' },
