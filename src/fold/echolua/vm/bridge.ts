@@ -9,7 +9,7 @@ import type { FoldInput } from '../../contract';
 import { numberToString, qToExactDouble } from './number';
 import { sortKeys } from './order';
 import { binToText, bytesToBin, textToBin } from './strings';
-import { fail, JSON_NULL, LuaTable, newStrs, normInt, Q, typeName, type Value } from './values';
+import { BIG_STRS, fail, JSON_NULL, LuaTable, newStrs, normInt, Q, typeName, type Value } from './values';
 import type { Machine } from './machine';
 
 export const MAX_JSON_NESTING = 256;
@@ -98,6 +98,8 @@ export function inputToLua(v: FoldInput, m: Machine, depth = 0): Value {
     return t;
   }
   const obj = v as { readonly [key: string]: FoldInput };
+  const fields = flatFields(obj);
+  if (fields > 0) return m.tableFromSource(obj, fields);
   const strs = newStrs();
   let n = 0;
   for (const k in obj) {
@@ -109,6 +111,37 @@ export function inputToLua(v: FoldInput, m: Machine, depth = 0): Value {
   }
   return m.tableFromStrs(strs, n);
 }
+
+/**
+ * The number of fields of a payload object that can be read in place
+ * (FlatSource: ASCII keys; ASCII strings, booleans, null and safe integers
+ * as values; at most BIG_STRS fields, as a record table holds), or 0 when
+ * it must be converted. Most event payloads are such flat records; reading
+ * them in place spares a record object per event that the state would keep.
+ */
+function flatFields(obj: { readonly [key: string]: FoldInput }): number {
+  let n = 0;
+  for (const k in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+    if (++n > BIG_STRS || keyToBin(k) !== k) return 0;
+    const x = obj[k];
+    switch (typeof x) {
+      case 'string':
+        if (textToBin(x) !== x) return 0;
+        break;
+      case 'boolean':
+        break;
+      case 'bigint':
+        if (x > MAX_SAFE_BIG || x < -MAX_SAFE_BIG) return 0;
+        break;
+      default:
+        if (x !== null) return 0;
+    }
+  }
+  return n;
+}
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * A Lua value as JSON. Tables whose keys are exactly 1..n (n >= 1) are

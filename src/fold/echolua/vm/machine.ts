@@ -4,7 +4,7 @@
  * are budgets per invocation (the main chunk, init, one step per event,
  * emit), so how events are batched never changes a result.
  */
-import { epochs, fail, LuaFunction, LuaTable, typeName, type Value } from './values';
+import { epochs, fail, LuaFunction, LuaTable, typeName, type FlatSource, type Value } from './values';
 
 export interface Limits {
   /** IR steps plus builtin work units per invocation. */
@@ -66,6 +66,12 @@ export class Machine {
   tableFromStrs(strs: Record<string, Value>, n: number): LuaTable {
     if ((this.mem -= 4 + n) < 0) outOfMemory(this);
     return LuaTable.fromStrs(strs, n);
+  }
+
+  /** A table read in place from a flat payload of `n` fields: charged as tableFromStrs would charge it. */
+  tableFromSource(src: FlatSource, n: number): LuaTable {
+    if ((this.mem -= 4 + n) < 0) outOfMemory(this);
+    return LuaTable.fromSource(src, n);
   }
 
   /** Charges for a string of `length` bytes about to be made. */

@@ -113,7 +113,7 @@ const NO_ITEMS: Value[] = [];
  * measured 2-2.5x faster for 50,000 keys read from events (which are not
  * internalized strings). Records (few, repeated keys) stay objects.
  */
-const BIG_STRS = 32;
+export const BIG_STRS = 32;
 
 /**
  * Write protection by age. Every table records the epoch it was made in;
@@ -137,6 +137,12 @@ export class LuaTable {
   walk = 0;
   /** Every other key (integers outside arr, booleans, tables, functions, non-integral Q). */
   hash: Map<unknown, Value> | undefined = undefined;
+  /**
+   * A flat event payload whose fields are this table's string keys, read in
+   * place (readSource) until the table is first written; then its fields
+   * move to `strs`. Set only by fromSource, so never together with strs/big.
+   */
+  src: FlatSource | undefined = undefined;
 
   get(key: Value): Value {
     if (typeof key === 'string') return this.getStr(key);
@@ -156,11 +162,32 @@ export class LuaTable {
     return t;
   }
 
+  /**
+   * A table over a flat payload of `n` fields (see FlatSource), read in
+   * place: no record is built for a payload that the fold only reads.
+   */
+  static fromSource(src: FlatSource, n: number): LuaTable {
+    const t = new LuaTable();
+    t.src = src;
+    t.nstr = n;
+    return t;
+  }
+
   getStr(key: string): Value {
     const strs = this.strs;
     if (strs !== undefined) return strs[key];
+    const src = this.src;
+    if (src !== undefined) return readSource(src, key);
     const big = this.big;
     return big === undefined ? undefined : big.get(key);
+  }
+
+  /** Copies a source's fields into `strs` before the first write (the source itself is never written). */
+  private ownFields(src: FlatSource): void {
+    const strs = newStrs();
+    for (const k in src) if (Object.prototype.hasOwnProperty.call(src, k)) strs[k] = readSource(src, k);
+    this.strs = strs;
+    this.src = undefined;
   }
 
   /** Returns 1 when a new slot was allocated (for the memory count), else 0. */
@@ -185,6 +212,7 @@ export class LuaTable {
 
   setStr(key: string, value: Value): number {
     if (this.epoch <= epochs.writableAbove) this.readOnly();
+    if (this.src !== undefined) this.ownFields(this.src);
     if (this.big !== undefined) return this.setBig(key, value);
     const strs = (this.strs ??= newStrs());
     const old = strs[key];
@@ -289,6 +317,8 @@ export class LuaTable {
     const out: Value[] = [];
     for (let i = 1; i <= this.arr.length; i++) out.push(i);
     if (this.strs) for (const k in this.strs) out.push(k);
+    const src = this.src;
+    if (src) for (const k in src) if (Object.prototype.hasOwnProperty.call(src, k)) out.push(k);
     if (this.big) for (const k of this.big.keys()) out.push(k);
     if (this.hash) for (const k of this.hash.keys()) out.push(denormalizeKey(k));
     return out;
@@ -299,12 +329,39 @@ export class LuaTable {
     const arr = this.arr;
     for (let i = 0; i < arr.length; i++) fn(i + 1, arr[i]);
     if (this.strs) for (const k in this.strs) fn(k, this.strs[k]);
+    const src = this.src;
+    if (src) for (const k in src) if (Object.prototype.hasOwnProperty.call(src, k)) fn(k, readSource(src, k));
     if (this.big) for (const [k, v] of this.big) fn(k, v);
     if (this.hash) for (const [k, v] of this.hash) fn(denormalizeKey(k), v);
   }
 
   size(): number {
     return this.arr.length + this.nstr + (this.hash?.size ?? 0);
+  }
+}
+
+/**
+ * An event payload object whose own keys are ASCII (so each is its own Lua
+ * string) and whose values are all ASCII strings, booleans, JSON null or
+ * bigints within 2^53: exactly the payloads whose Lua conversion makes no
+ * table, so reading a field converts it on the spot to the same value
+ * inputToLua would have stored. Payloads are immutable (FoldInput is
+ * readonly), so reading later gives what converting at once would have.
+ */
+export type FlatSource = { readonly [key: string]: unknown };
+
+/** A field of a flat source as its Lua value; undefined when the source has no such own field. */
+export function readSource(src: FlatSource, key: string): Value {
+  const v = src[key];
+  // An inherited property (Object.prototype's methods, __proto__) is a function or an object: absent.
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return v;
+    case 'bigint':
+      return Number(v);
+    default:
+      return v === null ? JSON_NULL : undefined;
   }
 }
 
