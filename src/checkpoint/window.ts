@@ -1,8 +1,9 @@
 /**
  * Reading the events of a journal window (start exclusive .. end) as
  * FoldEvents, oldest first. Reads are pipelined on the adapter's one
- * cat-file process, one read per event (`<commit>:event.cbor`), so a window
- * costs what it holds, not what the journal holds. Adapter (reads git).
+ * cat-file process, one read per event (`<commit>:event.cbor`), and the
+ * window is found by walking it alone (linearRange), so a window costs what
+ * it holds, not what the journal holds. Adapter (reads git).
  */
 import { err, gateError, ok, type Result } from '../core/result';
 import { parseJournalRef } from '../actors';
@@ -17,10 +18,16 @@ const CHUNK = 512;
 export async function readWindow(repo: GitRepo, journal: string, start: string | null, end: string): Promise<Result<FoldEvent[]>> {
   const j = parseJournalRef(journal);
   if (!j.ok) return j;
-  const ids: string[] = [];
-  for await (const id of repo.walk({ include: [end], exclude: start ? [start] : [], order: 'reverse-topo' })) {
-    if (!id.ok) return err(id.error);
-    ids.push(id.value);
+  let ids: string[] = [];
+  // A window on linear history is found by walking the window alone; else git's general walk.
+  const lin = start ? await repo.linearRange(start, end) : undefined;
+  if (lin?.ok && lin.value?.ancestor) {
+    ids = lin.value.ids;
+  } else {
+    for await (const id of repo.walk({ include: [end], exclude: start ? [start] : [], order: 'reverse-topo' })) {
+      if (!id.ok) return err(id.error);
+      ids.push(id.value);
+    }
   }
   const out: FoldEvent[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {

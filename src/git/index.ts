@@ -10,5 +10,6 @@ export type { RefUpdate } from './ref-transaction';
 export type { RefEntry } from './refs';
 export { RETRY_DEFAULTS, backoffMs, retryOnConflict, type RetryOptions } from './retry';
 export { collect, type WalkOrder, type WalkSpec } from './rev-list';
+export type { LinearRange } from './linear';
 export type { GitOutput, RunOptions } from './run';
 export type { NewCommit, NewTreeEntry } from './write';

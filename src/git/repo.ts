@@ -9,6 +9,7 @@ import { err, ok, type GateError, type Result } from '../core/result';
 import { ObjectReader, type GitObject, type ObjectInfo } from './cat-file';
 import { gitEnv, inQuarantine, withoutQuarantine, type Env } from './env';
 import { gitError, type GitError } from './errors';
+import { linearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
 import { parseCommit, type Commit } from './parse-commit';
 import { parseTree, type TreeEntry } from './parse-tree';
@@ -170,6 +171,15 @@ export class GitRepo {
 
   readRef(ref: string): Promise<Result<string | undefined, GitError>> {
     return readRef(this.proc, this.format, ref);
+  }
+
+  /**
+   * Ancestry and old..new on linear history at the cost of the distance, not
+   * of the history (see linear.ts); `undefined` when a merge is on the way:
+   * then ask isAncestor and range.
+   */
+  linearRange(oldId: string, newId: string): Promise<Result<LinearRange | undefined, GitError>> {
+    return linearRange(this.proc, this.format, oldId, newId);
   }
 
   /** The fast-forward check: is `ancestor` reachable from `descendant`? */

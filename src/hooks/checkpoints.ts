@@ -9,6 +9,7 @@
  * the server holds on those journals (or this push brings to them). Adapter.
  */
 import { verifyCheckpoint } from '../checkpoint';
+import { ok } from '../core/result';
 import type { CheckFact, OlderBundle, RefUpdate } from '../gate';
 import type { Commit, GitRepo } from '../git';
 import type { GateBundle } from './active-bundle';
@@ -49,7 +50,10 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
     for (const w of p.window) {
       const tip = pushed.get(w.journal) ?? (await repo.readRef(w.journal));
       const head = typeof tip === 'string' ? tip : tip.ok ? tip.value : undefined;
-      const on = head ? await repo.isAncestor(w.end, head) : undefined;
+      // On linear history the walk costs the distance from the window's end to the tip; else git decides.
+      const lin = head ? await repo.linearRange(w.end, head) : undefined;
+      const onLinear = lin?.ok === true && lin.value?.ancestor === true;
+      const on = onLinear ? ok(true) : head ? await repo.isAncestor(w.end, head) : undefined;
       if (!on || !on.ok || !on.value) {
         outside = `${w.end} is not on ${w.journal} in this repository`;
         break;

@@ -136,14 +136,22 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
   const zero = repo.zeroId;
   let fastForward = false;
+  /** old..new, oldest first, when old sits on new's linear history (every journal push): found by walking the window only. */
+  let linear: string[] | undefined;
   if (u.oldId !== zero && u.newId !== zero && u.oldId !== u.newId) {
-    const a = await repo.isAncestor(u.oldId, u.newId);
-    if (!a.ok) return { ...empty, failure: failure(a.error) };
-    fastForward = a.value;
+    const l = await repo.linearRange(u.oldId, u.newId);
+    if (l.ok && l.value?.ancestor) {
+      fastForward = true;
+      linear = l.value.ids;
+    } else {
+      const a = await repo.isAncestor(u.oldId, u.newId);
+      if (!a.ok) return { ...empty, failure: failure(a.error) };
+      fastForward = a.value;
+    }
   }
   if (u.newId === zero || u.oldId === u.newId) return { ...empty, fastForward };
   const protectedRef = config.isFfOnly(u.ref);
-  const ids = protectedRef ? await repo.range(u.oldId, u.newId, 'reverse-topo') : await repo.newCommits([u.newId], 'reverse-topo');
+  const ids = protectedRef ? (linear ? ok(linear) : await repo.range(u.oldId, u.newId, 'reverse-topo')) : await repo.newCommits([u.newId], 'reverse-topo');
   if (!ids.ok) return { ...empty, fastForward, failure: failure(ids.error) };
   trace?.mark(`list ${ids.value.length} commits of ${u.ref}`);
   const commits = await readCommits(repo, ids.value);

@@ -1,0 +1,44 @@
+/**
+ * Ancestry and ranges on linear history (journals, state refs) at the cost
+ * of the distance walked. git's own `old..new` and `merge-base
+ * --is-ancestor` stop walking by commit date; when many commits share one
+ * date (events written in the same second) they walk the whole history: 0.5 s
+ * on a 100,000-commit journal for a 1,000-commit window. Here one `rev-list
+ * --parents <new>` is streamed (no negative revision, so git yields as it
+ * walks) and stopped once `old` appears. Any merge on the way, and the answer
+ * is left to git's general walk (`undefined`), so the result is always exact.
+ */
+import { err, ok, type Result } from '../core/result';
+import { gitError, type GitError } from './errors';
+import { isObjectId, type ObjectFormat } from './object-id';
+import type { GitProcessOptions } from './run';
+import { streamLineBatches } from './stream';
+
+export type LinearRange =
+  /** `old` is an ancestor of `new`; `ids` is old..new, oldest first. */
+  | { readonly ancestor: true; readonly ids: string[] }
+  /** The first-parent chain of `new` ends at a root without meeting `old`, and has no merge: `old` is no ancestor. */
+  | { readonly ancestor: false };
+
+export async function linearRange(proc: GitProcessOptions, format: ObjectFormat, oldId: string, newId: string): Promise<Result<LinearRange | undefined, GitError>> {
+  if (!isObjectId(format, oldId) || !isObjectId(format, newId)) return ok(undefined);
+  if (oldId === newId) return ok({ ancestor: true, ids: [] });
+  const args = ['rev-list', '--parents', '--stdin'];
+  const chain: string[] = [];
+  let expected = newId;
+  for await (const batch of streamLineBatches(proc, args, `${newId}\n`)) {
+    if (!batch.ok) return batch;
+    for (const line of batch.value) {
+      const [id = '', ...parents] = line.split(' ');
+      if (id !== expected || parents.some((p) => !isObjectId(format, p))) return err(gitError('malformed', args, `unexpected line ${JSON.stringify(line.slice(0, 200))}`));
+      if (parents.length > 1) return ok(undefined);
+      chain.push(id);
+      const parent = parents[0];
+      if (parent === undefined) return ok({ ancestor: false });
+      if (parent === oldId) return ok({ ancestor: true, ids: chain.reverse() });
+      expected = parent;
+    }
+  }
+  // git ended the walk before the chain did: not what a linear history gives.
+  return ok(undefined);
+}
