@@ -110,8 +110,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
           m.reset();
           args[0] = value;
           args[1] = view === undefined ? eventToLua(ev, m, cache) : viewOf(view, ev, m);
-          const rs = step.call(args);
-          value = rs[0];
+          value = step.call1(args);
           if (value === undefined) return err(gateError('FOLD_ERROR', `RUNTIME: step returned nil for event ${ev.ulid} (index ${i})`, { hint: 'step(state, event) must return the new state' }));
         } catch (e) {
           return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`));
