@@ -144,6 +144,16 @@ function flatFields(obj: { readonly [key: string]: FoldInput }): number {
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
+ * The JSON of an integer or a UTF-8 string, or undefined for anything else
+ * (luaToJson then converts it, or names its path in the error): spares a
+ * path string per item of a large array or object.
+ */
+function plainJson(x: Value): JsonValue | undefined {
+  if (typeof x === 'number') return x;
+  return typeof x === 'string' ? binToText(x) : undefined;
+}
+
+/**
  * A Lua value as JSON. Tables whose keys are exactly 1..n (n >= 1) are
  * arrays; tables with only string keys, and the empty table, are objects;
  * anything else (mixed keys, functions, nil) is an error.
@@ -170,7 +180,12 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
     return d;
   }
   if (v instanceof LuaTable) {
-    if (v.size() === v.arr.length && v.arr.length > 0) return v.arr.map((x, i) => luaToJson(x, `${path}[${i + 1}]`, depth + 1));
+    const arr = v.arr;
+    if (v.size() === arr.length && arr.length > 0) {
+      const items: JsonValue[] = [];
+      for (let i = 0; i < arr.length; i++) items.push(plainJson(arr[i]) ?? luaToJson(arr[i], `${path}[${i + 1}]`, depth + 1));
+      return items;
+    }
     const out = Object.create(null) as { [k: string]: JsonValue };
     if (v.arr.length > 0) fail('RUNTIME', `the table at ${path} mixes array items and named keys; JSON needs one or the other`);
     const keys = v.keys();
@@ -181,7 +196,8 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
     for (const k of keys as string[]) {
       const name = binToText(k);
       if (name === undefined) fail('RUNTIME', `a key at ${path} is not valid UTF-8`);
-      out[name] = luaToJson(v.get(k), `${path}.${name}`, depth + 1);
+      const item = v.get(k);
+      out[name] = plainJson(item) ?? luaToJson(item, `${path}.${name}`, depth + 1);
     }
     return out;
   }
