@@ -28,7 +28,7 @@ export interface AuditContext {
   /** The active bundle commit and its policy code root, when they could be read. */
   readonly policyRoot?: string;
   readonly policyCodeRoot?: string;
-  readonly pushCert?: { readonly signer: string; readonly key: string; readonly status: string };
+  readonly pushCert?: { readonly signer: string; readonly key: string; readonly status: string; readonly nonceStatus?: string; readonly actor?: string; readonly verified?: boolean };
   /** Every update of the push (a gate failure may have no decisions). */
   readonly updates: readonly RefUpdate[];
 }
@@ -52,7 +52,7 @@ export function auditEntry(v: Verdict, ctx: AuditContext): JsonValue {
     client_ip: orNull(ctx.clientIp),
     policy_root: orNull(ctx.policyRoot),
     policy_code_root: orNull(ctx.policyCodeRoot),
-    push_cert: ctx.pushCert ? { signer: ctx.pushCert.signer, key: ctx.pushCert.key, status: ctx.pushCert.status } : null,
+    push_cert: ctx.pushCert ? { signer: ctx.pushCert.signer, key: ctx.pushCert.key, status: ctx.pushCert.status, nonce_status: orNull(ctx.pushCert.nonceStatus), actor: ctx.pushCert.actor ? ctx.pushCert.actor : null, verified: ctx.pushCert.verified ?? false } : null,
     gate_error: v.gateError ? { code: v.gateError.code, reason: v.gateError.reason } : null,
     denials: v.denials.map((d) => ({ ref: d.ref, code: d.code, rule: d.ruleId, reason: d.reason, enforced: d.enforced, commit: orNull(d.commit) })),
     updates: ctx.updates.map((u) => {

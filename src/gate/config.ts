@@ -32,6 +32,8 @@ export interface GateConfig {
   readonly remote?: string;
   /** Events dated more than this after `now` are refused (PROOF_INVALID). */
   readonly maxFutureSkewSeconds: number;
+  /** Signed-push certificate signer (gpg user id or allowed-signers principal) -> GATOS actor id. */
+  readonly pushCertMap: ReadonlyMap<string, string>;
   /** When set, every blob new to the repository in a push is at most this many bytes (gate/blob-size). */
   readonly maxBlobBytes?: number;
 }
@@ -47,7 +49,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxblobbytes', 'gatos.installed']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxblobbytes', 'gatos.pushcertmap', 'gatos.installed']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -60,6 +62,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let remote: string | undefined;
   let maxFutureSkewSeconds = 300;
   let maxBlobBytes: number | undefined;
+  const pushCertMap = new Map<string, string>();
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -111,6 +114,13 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         maxFutureSkewSeconds = n;
         break;
       }
+      case 'gatos.pushcertmap': {
+        const m = /^(.+)\s+(\S+)$/.exec(value.trim());
+        const actor = m ? parseActor(m[2] as string) : undefined;
+        if (!m || !actor || !actor.ok) return fail(key, value, "'<certificate signer> <actor id>', e.g. 'alice@example.com user:alice'");
+        pushCertMap.set((m[1] as string).trim(), actor.value.id);
+        break;
+      }
       case 'gatos.maxblobbytes': {
         const n = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
         if (!Number.isSafeInteger(n)) return fail(key, value, 'a whole number of bytes, e.g. 1048576 for 1 MiB');
@@ -132,6 +142,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     isFfOnly: anyRefMatcher(ffOnly),
     ...(remote !== undefined ? { remote } : {}),
     maxFutureSkewSeconds,
+    pushCertMap,
     ...(maxBlobBytes !== undefined ? { maxBlobBytes } : {}),
   });
 }

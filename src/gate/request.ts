@@ -20,6 +20,8 @@ export interface RequestEnv {
   readonly clientIp?: string;
   readonly remote?: string;
   readonly pushOptions: readonly string[];
+  /** The `push_cert` attribute (pre-receive only; see push-cert.ts). */
+  readonly pushCert?: Record<string, string | boolean>;
 }
 
 type Json = Record<string, unknown>;
@@ -64,6 +66,7 @@ function common(env: RequestEnv, ref: string, cls: RefClass, trust: TrustSet): J
   if (ns !== undefined) r.ns = ns;
   if (env.clientIp !== undefined) r.client_ip = env.clientIp;
   if (env.remote !== undefined) r.remote = env.remote;
+  if (env.pushCert !== undefined) r.push_cert = env.pushCert;
   return r;
 }
 

@@ -9,6 +9,8 @@ import {
   decideUpdate,
   gateFailure,
   pushOptions,
+  pushCertAttribute,
+  readPushCert,
   resolvePusher,
   transportOf,
   verdictOf,
@@ -24,6 +26,7 @@ import type { JsonValue } from '../canon/jcs';
 import type { GitRepo } from '../git';
 import { activeGateBundle } from './active-bundle';
 import { gatherFacts } from './gather';
+import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
 export interface PushInput {
@@ -36,6 +39,8 @@ export interface PushInput {
   readonly config: GateConfig;
   /** Phase timings (GATOS_TRACE=1); never changes the decision. */
   readonly trace?: Trace;
+  /** Event signatures checked on another thread (the hooks); absent: on this one. */
+  readonly signatures?: SignatureCheck;
 }
 
 export interface PushOutcome {
@@ -45,15 +50,15 @@ export interface PushOutcome {
   readonly policyRoot?: string;
 }
 
-function pushCert(env: EnvRecord): AuditContext['pushCert'] {
-  if (!env.GIT_PUSH_CERT) return undefined;
-  return { signer: env.GIT_PUSH_CERT_SIGNER ?? '', key: env.GIT_PUSH_CERT_KEY ?? '', status: env.GIT_PUSH_CERT_STATUS ?? '' };
+function pushCert(env: EnvRecord, config: GateConfig): AuditContext['pushCert'] {
+  const c = readPushCert(env, config);
+  return c ? { signer: c.signer, key: c.key, status: c.status, nonceStatus: c.nonceStatus, actor: c.actor, verified: c.verified } : undefined;
 }
 
 export function auditContextOf(input: PushInput, policy?: { root: string; codeRoot: string }): AuditContext {
   const pusher = resolvePusher(input.env, input.config);
   const t = transportOf(input.env);
-  const cert = pushCert(input.env);
+  const cert = pushCert(input.env, input.config);
   return {
     hook: input.hook,
     now: input.now,
@@ -83,13 +88,15 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     now: input.now,
     transport: t.transport,
     pushOptions: input.hook === 'pre-receive' ? pushOptions(input.env) : [],
+    // The update hook never sees the certificate: leave the attribute out there, so a policy that requires it denies.
+    ...(input.hook !== 'update' ? { pushCert: pushCertAttribute(readPushCert(input.env, input.config)) } : {}),
     ...(t.clientIp ? { clientIp: t.clientIp } : {}),
     ...(input.config.remote !== undefined ? { remote: input.config.remote } : {}),
   };
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const u of input.updates) {
-    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace);
+    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace, input.signatures);
     decisions.push(decideUpdate(facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
