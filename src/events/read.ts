@@ -9,8 +9,9 @@ export interface RawEvent {
   readonly envelopeBytes: Uint8Array;
 }
 
-export async function readRawEvent(repo: GitRepo, id: string): Promise<Result<RawEvent>> {
-  const c = await repo.readCommit(id);
+/** `known`: the commit `id` names, when the caller has read it already (a push's commits are read once). */
+export async function readRawEvent(repo: GitRepo, id: string, known?: Commit): Promise<Result<RawEvent>> {
+  const c = known && known.id === id ? ok(known) : await repo.readCommit(id);
   if (!c.ok) return err(gateError('NOT_FOUND', `${id} is not a commit in this repository`, { hint: 'name an event commit or a journal ref' }));
   const tree = await repo.readTree(c.value.tree);
   if (!tree.ok) return err(tree.error);

@@ -11,7 +11,7 @@ import type { ErrorCode } from '../core/codes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { ACTIVE_POLICY_REF, actorIdentity, parseJournalRef } from '../actors';
 import { loadBundle, type LoadedBundle } from '../bundle/load';
-import type { GitRepo, Identity } from '../git';
+import type { Commit, GitRepo, Identity } from '../git';
 import { describeTrailerProblems, parseEventTrailers } from '../trailers';
 import { formatTime, keyValidAt } from '../trust';
 import { eventMessage } from './commit';
@@ -26,6 +26,10 @@ export interface VerifyEventOptions {
   readonly now: number;
   /** Check trust with the bundle the event binds (default) or with the active one. */
   readonly trust?: 'bound' | 'active';
+  /** The event's commit, when the caller has read it already. */
+  readonly commit?: Commit;
+  /** Checks the signature elsewhere (another thread); the same ed25519 verify, the same answer. */
+  readonly checkSignature?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
 }
 
 export interface VerifiedEvent {
@@ -43,8 +47,15 @@ function sameIdentity(a: Identity, b: Identity): boolean {
   return a.name === b.name && a.email === b.email && a.seconds === b.seconds && a.tz === b.tz;
 }
 
+/** Journal refs parsed once: a push verifies thousands of events of one journal. */
+let lastJournal: { ref: string; parsed: ReturnType<typeof parseJournalRef> } | undefined;
+function journalOf(ref: string): ReturnType<typeof parseJournalRef> {
+  if (lastJournal?.ref !== ref) lastJournal = { ref, parsed: parseJournalRef(ref) };
+  return lastJournal.parsed;
+}
+
 export async function verifyEvent(repo: GitRepo, id: string, journal: string | undefined, opts: VerifyEventOptions): Promise<Result<VerifiedEvent>> {
-  const raw = await readRawEvent(repo, id);
+  const raw = await readRawEvent(repo, id, opts.commit);
   if (!raw.ok) return raw;
   const { commit, envelopeBytes } = raw.value;
   const cid = commit.id;
@@ -61,11 +72,12 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   if (t.policyRoot !== e.policy_root) return fail('PROOF_INVALID', cid, `Policy-Root ${t.policyRoot} differs from the envelope's policy_root ${e.policy_root}`);
   if (formatDigest(t.foldRoot) !== e.fold_root) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${e.fold_root}`);
   if (journal !== undefined) {
-    const j = parseJournalRef(journal);
+    const j = journalOf(journal);
     if (!j.ok) return j;
     if (j.value.ns !== e.ns || j.value.actor.id !== e.actor) return fail('PROOF_INVALID', cid, `it is by ${e.actor} in namespace ${e.ns}, but sits on ${journal}`, 'an actor writes only to its own journal of the namespace');
   }
-  if (!verify(t.signer, envelopeBytes, t.sig)) return fail('SIG_INVALID', cid, `Sig does not verify over event.cbor with Signer ${formatPublicKey(t.signer)}`, 'the envelope or the signature was changed after signing');
+  const signed = opts.checkSignature ? await opts.checkSignature(t.signer, envelopeBytes, t.sig) : verify(t.signer, envelopeBytes, t.sig);
+  if (!signed) return fail('SIG_INVALID', cid, `Sig does not verify over event.cbor with Signer ${formatPublicKey(t.signer)}`, 'the envelope or the signature was changed after signing');
   const who = actorIdentity(e.actor, e.ts);
   const expected = eventMessage(enc, t.sig, t.signer);
   if (!sameIdentity(commit.author, who) || !sameIdentity(commit.committer, who) || !expected.ok || expected.value !== message || commit.extraHeaders.length > 0) {

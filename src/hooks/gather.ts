@@ -15,6 +15,7 @@ import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { newBlobs } from './new-blobs';
+import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
 /** Reads run this many at a time so git's one cat-file process stays busy. */
@@ -80,7 +81,11 @@ async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Pro
   });
 }
 
-async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commit[], active: GateBundle, now: number): Promise<EventFact[]> {
+/** Below this many events a second thread costs more to start than it saves. */
+const POOL_MIN_EVENTS = 200;
+
+async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commit[], active: GateBundle, now: number, signatures?: SignatureCheck): Promise<EventFact[]> {
+  const checkSignature = signatures && commits.length >= POOL_MIN_EVENTS ? signatures : undefined;
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
     let v = lineage.get(root);
@@ -92,7 +97,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commi
     return v;
   };
   const facts = await inChunks(commits, async (c): Promise<EventFact> => {
-    const v = await verifyEvent(repo, c.id, u.ref, { now });
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, ...(checkSignature ? { checkSignature } : {}) });
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature; the active bundle decides
@@ -131,7 +136,7 @@ async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
 }
 
 /** `pushed`: the new tips of every ref in the same push (a checkpoint may fold journal events pushed alongside it). */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace): Promise<UpdateFacts> {
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
   const zero = repo.zeroId;
@@ -170,7 +175,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
     signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
   }));
   trace?.mark('changed paths');
-  const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now) : [];
+  const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now, signatures) : [];
   if (cls.plane === 'journal') trace?.mark(`verify ${events.length} events`);
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);

@@ -3,19 +3,24 @@ import { readFileSync } from 'node:fs';
 import { parseUpdateLines } from '../gate';
 import { exitWhenDecided } from './exit';
 import { runHook } from './run-hook';
+import { isSignatureWorker, serveSignatures } from './sig-pool';
 
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
-exitWhenDecided(() => {
-  const stdin = readFileSync(0, 'utf8');
-  return runHook({
-    hook: 'pre-receive',
-    gitDir: process.env.GIT_DIR ?? '.',
-    env: process.env,
-    updates: (format) => parseUpdateLines(format, stdin),
-    self: process.argv[1],
-    stdin,
-    args: process.argv.slice(2),
-    print,
-    clockMs: () => Date.now(),
-  });
-}, print);
+if (isSignatureWorker()) {
+  serveSignatures();
+} else {
+  exitWhenDecided(() => {
+    const stdin = readFileSync(0, 'utf8');
+    return runHook({
+      hook: 'pre-receive',
+      gitDir: process.env.GIT_DIR ?? '.',
+      env: process.env,
+      updates: (format) => parseUpdateLines(format, stdin),
+      self: process.argv[1],
+      stdin,
+      args: process.argv.slice(2),
+      print,
+      clockMs: () => Date.now(),
+    });
+  }, print);
+}

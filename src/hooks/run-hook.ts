@@ -30,6 +30,7 @@ import { appendAudit } from './audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from './decide-push';
 import { takeRecord, writeRecords } from './records';
 import { readSettings } from './settings';
+import { SignaturePool } from './sig-pool';
 import { traceOf } from './trace';
 import { withBudget } from './watchdog';
 
@@ -96,6 +97,8 @@ export async function runHook(run: HookRun): Promise<number> {
     const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates);
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
   };
+  // The worker thread starts only if a push brings enough events to pay for it.
+  const pool = run.self ? new SignaturePool(run.self) : undefined;
   /** The final verdict is audited, printed and turned into a status once per run, whichever path reached it. */
   let concluded: Promise<number> | undefined;
   const conclude = (o: PushOutcome): Promise<number> => (concluded ??= finish(o));
@@ -115,7 +118,8 @@ export async function runHook(run: HookRun): Promise<number> {
         run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
       }
     }
-    await repo.close();
+    if (pool?.answered) trace.note(`${pool.answered} signatures checked on a second thread`);
+    await Promise.all([repo.close(), pool?.close()]);
     trace.mark('verdict records, close');
     trace.report(run.print);
     return status === 0 ? runChained(run) : status;
@@ -138,7 +142,7 @@ export async function runHook(run: HookRun): Promise<number> {
       }
     }
     if (!outcome) {
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace };
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, ...(pool ? { signatures: pool.check } : {}) };
       const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
       outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
       trace.mark('decide');

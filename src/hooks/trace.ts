@@ -3,7 +3,7 @@
  * GATOS_TRACE=1 in the hook's environment the hook prints, on stderr (the
  * client sees it on `remote:` lines), how long each phase took, counted from
  * the start of the Node process so that start-up shows too. Off by default;
- * it never changes a decision. Adapter (reads the clock).
+ * it never changes a decision. Adapter (reads the clock and the process's CPU time).
  */
 import type { EnvRecord } from '../gate';
 
@@ -12,6 +12,8 @@ export interface Trace {
   mark(name: string): void;
   /** Adds `ms` to the phase `name` (a phase measured by its own piece of work, not by marks). */
   add(name: string, ms: number): void;
+  /** A line of its own in the report. */
+  note(text: string): void;
   /** Runs `work` as the phase `name`. */
   span<T>(name: string, work: () => Promise<T>): Promise<T>;
   /** Prints every phase, then the total, once. */
@@ -21,6 +23,7 @@ export interface Trace {
 const off: Trace = {
   mark: () => undefined,
   add: () => undefined,
+  note: () => undefined,
   span: (_name, work) => work(),
   report: () => undefined,
 };
@@ -28,6 +31,7 @@ const off: Trace = {
 export function traceOf(env: EnvRecord, label: string): Trace {
   if (env.GATOS_TRACE !== '1') return off;
   const phases: [string, number][] = [];
+  const notes: string[] = [];
   let last = performance.now();
   phases.push(['node start-up and hook load', last]);
   let reported = false;
@@ -39,6 +43,9 @@ export function traceOf(env: EnvRecord, label: string): Trace {
     },
     add(name, ms) {
       phases.push([name, ms]);
+    },
+    note(text) {
+      notes.push(text);
     },
     async span(name, work) {
       const t = performance.now();
@@ -52,7 +59,9 @@ export function traceOf(env: EnvRecord, label: string): Trace {
       if (reported) return;
       reported = true;
       for (const [name, ms] of phases) print(`gatos trace: ${label}: ${ms.toFixed(1).padStart(8)} ms  ${name}`);
-      print(`gatos trace: ${label}: ${performance.now().toFixed(1).padStart(8)} ms  total since the process started`);
+      for (const n of notes) print(`gatos trace: ${label}: ${n}`);
+      const cpu = process.cpuUsage();
+      print(`gatos trace: ${label}: ${performance.now().toFixed(1).padStart(8)} ms  total since the process started (CPU of this process: ${(cpu.user / 1000).toFixed(0)} ms user, ${(cpu.system / 1000).toFixed(0)} ms system)`);
     },
   };
 }

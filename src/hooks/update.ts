@@ -7,23 +7,28 @@
 import { checkUpdate } from '../gate';
 import { exitWhenDecided } from './exit';
 import { runHook } from './run-hook';
+import { isSignatureWorker, serveSignatures } from './sig-pool';
 
 const [ref = '', oldId = '', newId = ''] = process.argv.slice(2);
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
-exitWhenDecided(
-  () =>
-    runHook({
-      hook: 'update',
-      gitDir: process.env.GIT_DIR ?? '.',
-      env: process.env,
-      updates: (format) => {
-        const u = checkUpdate(format, ref, oldId, newId, 'update hook arguments');
-        return u.ok ? { ok: true, value: [u.value] } : u;
-      },
-      self: process.argv[1],
-      args: process.argv.slice(2),
-      print,
-      clockMs: () => Date.now(),
-    }),
-  print,
-);
+if (isSignatureWorker()) {
+  serveSignatures();
+} else {
+  exitWhenDecided(
+    () =>
+      runHook({
+        hook: 'update',
+        gitDir: process.env.GIT_DIR ?? '.',
+        env: process.env,
+        updates: (format) => {
+          const u = checkUpdate(format, ref, oldId, newId, 'update hook arguments');
+          return u.ok ? { ok: true, value: [u.value] } : u;
+        },
+        self: process.argv[1],
+        args: process.argv.slice(2),
+        print,
+        clockMs: () => Date.now(),
+      }),
+    print,
+  );
+}

@@ -1,0 +1,126 @@
+/**
+ * Event signatures checked on a second core. A push of 10,000 events spends
+ * about a third of its CPU in ed25519 verification; the hook hands those
+ * checks to one worker thread running this same hook file (so the very same
+ * verifier, src/canon/ed25519.ts) while the main thread reads and checks the
+ * next events. Requests made in the same turn of the event loop travel as one
+ * message. If the worker cannot start or fails, every unanswered check is
+ * done on the main thread instead: the pool changes when an answer is
+ * computed, never what it is. Adapter (threads).
+ */
+import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import { verify } from '../canon/ed25519';
+
+export type SignatureCheck = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+
+interface Pending {
+  readonly args: [Uint8Array, Uint8Array, Uint8Array];
+  readonly resolve: (ok: boolean) => void;
+}
+
+interface Batch {
+  readonly id: number;
+  readonly items: [Uint8Array, Uint8Array, Uint8Array][];
+}
+
+const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
+
+/** In the worker: answer batches until the main thread ends. */
+export function isSignatureWorker(): boolean {
+  return !isMainThread && process.env[WORKER_FLAG] === '1';
+}
+
+export function serveSignatures(): void {
+  parentPort?.on('message', (b: Batch) => {
+    const out = new Uint8Array(b.items.length);
+    for (let i = 0; i < b.items.length; i++) {
+      const [k, m, s] = b.items[i] as [Uint8Array, Uint8Array, Uint8Array];
+      out[i] = verify(k, m, s) ? 1 : 0;
+    }
+    parentPort?.postMessage({ id: b.id, out }, [out.buffer]);
+  });
+}
+
+export class SignaturePool {
+  private worker: Worker | undefined;
+  private failed = false;
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private nextId = 0;
+  private readonly inFlight = new Map<number, Pending[]>();
+  /** Signatures the worker answered (for GATOS_TRACE). */
+  answered = 0;
+
+  /** `script`: the hook file, run again as the worker. */
+  constructor(private readonly script: string) {}
+
+  readonly check: SignatureCheck = (publicKey, message, signature) =>
+    new Promise((resolve) => {
+      this.queue.push({ args: [publicKey, message, signature], resolve });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.send());
+      }
+    });
+
+  close(): Promise<void> {
+    const w = this.worker;
+    this.worker = undefined;
+    this.failed = true;
+    this.fallBack();
+    return w ? w.terminate().then(() => undefined) : Promise.resolve();
+  }
+
+  private start(): Worker | undefined {
+    if (this.worker || this.failed) return this.worker;
+    try {
+      const w = new Worker(this.script, { env: { ...process.env, [WORKER_FLAG]: '1' }, argv: [] });
+      w.unref();
+      w.on('message', (m: { id: number; out: Uint8Array }) => this.answer(m));
+      w.on('error', () => this.fail());
+      w.on('exit', () => this.fail());
+      this.worker = w;
+    } catch {
+      this.failed = true;
+    }
+    return this.worker;
+  }
+
+  private send(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const w = this.start();
+    if (!w) {
+      for (const p of batch) p.resolve(verify(...p.args));
+      return;
+    }
+    const id = this.nextId++;
+    this.inFlight.set(id, batch);
+    // Held while answers are awaited, so Node waits for them; released when none are.
+    w.ref();
+    w.postMessage({ id, items: batch.map((p) => p.args) } satisfies Batch);
+  }
+
+  private answer(m: { id: number; out: Uint8Array }): void {
+    const batch = this.inFlight.get(m.id);
+    if (!batch) return;
+    this.inFlight.delete(m.id);
+    if (this.inFlight.size === 0) this.worker?.unref();
+    this.answered += batch.length;
+    for (let i = 0; i < batch.length; i++) (batch[i] as Pending).resolve(m.out[i] === 1);
+  }
+
+  private fail(): void {
+    this.failed = true;
+    this.worker = undefined;
+    this.fallBack();
+  }
+
+  /** Everything the worker has not answered is verified here. */
+  private fallBack(): void {
+    for (const batch of this.inFlight.values()) for (const p of batch) p.resolve(verify(...p.args));
+    this.inFlight.clear();
+  }
+}
