@@ -32,6 +32,8 @@ export interface GateConfig {
   readonly remote?: string;
   /** Events dated more than this after `now` are refused (PROOF_INVALID). */
   readonly maxFutureSkewSeconds: number;
+  /** When set, events dated more than this before `now` are refused (gate/event-time): bounds backdating with a rotated-out key. */
+  readonly maxPastSkewSeconds?: number;
   /** Signed-push certificate signer (gpg user id or allowed-signers principal) -> GATOS actor id. */
   readonly pushCertMap: ReadonlyMap<string, string>;
   /** When set, every blob new to the repository in a push is at most this many bytes (gate/blob-size). */
@@ -49,7 +51,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxblobbytes', 'gatos.pushcertmap', 'gatos.installed']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.pushcertmap', 'gatos.installed']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -62,6 +64,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let remote: string | undefined;
   let maxFutureSkewSeconds = 300;
   let maxBlobBytes: number | undefined;
+  let maxPastSkewSeconds: number | undefined;
   const pushCertMap = new Map<string, string>();
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
@@ -121,6 +124,12 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         pushCertMap.set((m[1] as string).trim(), actor.value.id);
         break;
       }
+      case 'gatos.maxpastskewseconds': {
+        const n = /^[0-9]{1,10}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n)) return fail(key, value, 'a whole number of seconds, e.g. 86400 for one day');
+        maxPastSkewSeconds = n;
+        break;
+      }
       case 'gatos.maxblobbytes': {
         const n = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
         if (!Number.isSafeInteger(n)) return fail(key, value, 'a whole number of bytes, e.g. 1048576 for 1 MiB');
@@ -143,6 +152,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     ...(remote !== undefined ? { remote } : {}),
     maxFutureSkewSeconds,
     pushCertMap,
+    ...(maxPastSkewSeconds !== undefined ? { maxPastSkewSeconds } : {}),
     ...(maxBlobBytes !== undefined ? { maxBlobBytes } : {}),
   });
 }

@@ -15,6 +15,7 @@ import { updateKind } from './ref-update';
 import { eventRequest, refIntent, refRequest, type RequestEnv } from './request';
 import { RULES } from './rules';
 import { blobSizeDenials } from './blob-limit';
+import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 
 export interface Denial {
@@ -86,6 +87,7 @@ export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: G
   for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
   if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
   hard.push(...blobSizeDenials(ref, facts.blobs, config.maxBlobBytes));
+  hard.push(...eventTimeDenials(ref, facts.events, env.now, config));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

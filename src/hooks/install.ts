@@ -118,6 +118,7 @@ export function gateSettings(files: ReadonlyMap<string, Uint8Array>): Result<Rec
   }
   const events = (d.events ?? {}) as Record<string, unknown>;
   if (str(events.max_clock_skew_s)) out['gatos.maxFutureSkewSeconds'] = [str(events.max_clock_skew_s) as string];
+  if (str(events.max_age_s)) out['gatos.maxPastSkewSeconds'] = [str(events.max_age_s) as string];
   const limits = (d.limits ?? {}) as Record<string, unknown>;
   if (str(limits.max_blob_bytes)) out['gatos.maxBlobBytes'] = [str(limits.max_blob_bytes) as string];
   return ok(out);

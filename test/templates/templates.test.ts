@@ -97,7 +97,7 @@ describe.each(TEMPLATES)('template %s', (name) => {
     expect(Object.keys(config).filter((k) => k !== 'limits').sort()).toEqual(['actor', 'events', 'fast_forward_only', 'mode', 'refusals', 'time_budget_ms', 'version']);
     if (config.limits !== undefined) expect(Object.keys(config.limits as object)).toEqual(['max_blob_bytes']);
     expect(Object.keys(config.actor as object).sort()).toEqual(['map', 'sources']);
-    expect(Object.keys(config.events as object)).toEqual(['max_clock_skew_s']);
+    expect(Object.keys(config.events as object).filter((k) => k !== 'max_age_s')).toEqual(['max_clock_skew_s']);
     const settings = gateSettings(new Map([['gatos/config/gate.yaml', readFileSync(file)]]));
     if (!settings.ok) throw new Error(settings.error.message);
     const entries = Object.entries(settings.value).flatMap(([k, vs]) => vs.map((v) => [k.toLowerCase(), v] as const));
@@ -107,6 +107,7 @@ describe.each(TEMPLATES)('template %s', (name) => {
     expect(gate.value.timeBudgetMs).toBe(config.time_budget_ms);
     expect(gate.value.maxFutureSkewSeconds).toBe((config.events as { max_clock_skew_s: number }).max_clock_skew_s);
     expect(gate.value.ffOnly).toEqual(['refs/gatos/**', ...(config.fast_forward_only as string[])]);
+    expect(gate.value.maxPastSkewSeconds).toBe((config.events as { max_age_s?: number }).max_age_s);
     expect(gate.value.maxBlobBytes).toBe((config.limits as { max_blob_bytes?: number } | undefined)?.max_blob_bytes);
   });
 
