@@ -8,10 +8,12 @@ import yargs from 'yargs';
 import { commands } from './commands';
 import { CliError, EXIT } from './errors';
 
+/** Thrown from yargs' fail handler so a usage error stops the run before any handler starts. */
+class UsageFailure extends Error {}
+
 export async function main(argv: string[]): Promise<number> {
   const invokedAs = path.basename(process.argv[1] ?? 'gatos');
   const scriptName = invokedAs.startsWith('git-gatos') ? 'git gatos' : 'gatos';
-  let usageFailure: string | undefined;
   const parser = yargs(argv)
     .scriptName(scriptName)
     .usage(`${scriptName} <command> [options]\n\nServer-side push-gate and client tools for GATOS (Git As The Operating Surface).`)
@@ -25,17 +27,16 @@ export async function main(argv: string[]): Promise<number> {
     .wrap(null)
     .epilogue('Exit status: 0 success, 1 a negative answer (denied, not verified), 2 bad usage or input, 3 internal failure.')
     .fail((msg, e) => {
-      if (e) throw e;
-      usageFailure = msg;
+      throw e ?? new UsageFailure(msg);
     });
   try {
     await parser.parseAsync();
   } catch (e) {
+    if (e instanceof UsageFailure) {
+      process.stderr.write(`${scriptName}: error: ${e.message}\n  hint: run '${scriptName} --help' for the commands and their options\n`);
+      return EXIT.USAGE;
+    }
     return report(e);
-  }
-  if (usageFailure !== undefined) {
-    process.stderr.write(`${scriptName}: error: ${usageFailure}\n  hint: run '${scriptName} --help' for the commands and their options\n`);
-    return EXIT.USAGE;
   }
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
 }

@@ -28,6 +28,14 @@ describe('gatos CLI', () => {
     expect(r.stderr).toMatch(/Unknown argument/i);
   });
 
+  test('a missing required option stops the command before it runs (exit 2, nothing attempted)', () => {
+    const dir = tmpDir('gatos-usage-');
+    const r = runCli(['foldc', 'x.yaml'], { cwd: dir });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('Missing required argument: output');
+    expect(r.stderr).not.toMatch(/cannot (read|write)|NOT_FOUND|internal error/);
+  });
+
   test('no command at all exits 2 and shows usage', () => {
     const r = runCli([]);
     expect(r.status).toBe(2);
