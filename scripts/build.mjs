@@ -1,6 +1,6 @@
 // Builds single-file CommonJS bundles that run with no node_modules beside them.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
 
 const common = {
   bundle: true,
@@ -17,12 +17,19 @@ const entries = [
   { in: 'bench/index.ts', out: 'dist/bench.cjs' },
   // The hooks install.sh copies into a bare repository: standalone, no node_modules.
   { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive', banner: '#!/usr/bin/env node\n// gatos-gate hook: installed by gatos install; a previous hook is kept as pre-receive.gatos-chained' },
-  { in: 'src/hooks/update.ts', out: 'hooks/update', banner: '#!/usr/bin/env node\n// gatos-gate hook: installed by gatos install; a previous hook is kept as update.gatos-chained' },
+  // hooks/update is a shell stub (src/hooks/update-stub.sh) that starts this only when pre-receive left no matching verdict record.
+  { in: 'src/hooks/update.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update' },
 ];
+/** Files copied as they are into hooks/, executable. */
+const copies = [{ from: 'src/hooks/update-stub.sh', to: 'hooks/update' }];
 
 mkdirSync('dist', { recursive: true });
 mkdirSync('hooks', { recursive: true });
 for (const e of entries) {
   await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined });
   if (e.banner) chmodSync(e.out, 0o755);
+}
+for (const c of copies) {
+  copyFileSync(c.from, c.to);
+  chmodSync(c.to, 0o755);
 }

@@ -20,6 +20,12 @@ export const HOOK_NAMES = ['pre-receive', 'update'] as const;
 export type HookFile = (typeof HOOK_NAMES)[number];
 export const CHAINED_SUFFIX = '.gatos-chained';
 export const HOOK_MARKER = 'gatos-gate hook';
+/**
+ * Files a hook runs beside itself (hooks/update is a shell stub running
+ * update.cjs); installed before the hook, removed with it. Each carries
+ * HOOK_MARKER, so one that is not the gate's is never overwritten.
+ */
+export const HOOK_PART_SUFFIXES = ['.cjs', '.bundle.cjs'] as const;
 
 export interface InstallOptions {
   readonly repo: string;
@@ -171,6 +177,14 @@ export function isOurHook(file: string): boolean {
   }
 }
 
+/** Writes beside, then renames over: a push running the hook meanwhile sees the old file or the new one, never half of one. */
+function replaceFile(target: string, bytes: Buffer): void {
+  const tmp = `${target}.gatos-new`;
+  writeFileSync(tmp, bytes, { mode: 0o755 });
+  chmodSync(tmp, 0o755);
+  renameSync(tmp, target);
+}
+
 export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   const dir = checkBareRepo(opts.repo);
   if (!dir.ok) return dir;
@@ -193,12 +207,28 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   const hp = hooksPath(gitDir);
   if (!hp.ok) return hp;
   mkdirSync(hp.value, { recursive: true });
+  const parts = (h: HookFile) => HOOK_PART_SUFFIXES.map((x) => h + x).filter((p) => existsSync(path.join(opts.hooksDir, p)));
+  // Refused before anything is written, so a refusal leaves the repository as it was.
   for (const h of opts.hooks) {
+    for (const part of parts(h)) {
+      const target = path.join(hp.value, part);
+      if (existsSync(target) && !isOurHook(target)) return err(gateError('USAGE', `hooks/${part} exists and is not the gate's`, { hint: `move it away; the gate's ${h} hook runs its own ${part}` }));
+    }
+  }
+  for (const h of opts.hooks) {
+    for (const part of parts(h)) {
+      const target = path.join(hp.value, part);
+      const source = readFileSync(path.join(opts.hooksDir, part));
+      const had = existsSync(target);
+      if (had && readFileSync(target).equals(source)) continue;
+      replaceFile(target, source);
+      said.push(`${had ? 'updated' : 'installed'} hooks/${part}`);
+    }
     const target = path.join(hp.value, h);
     const source = readFileSync(path.join(opts.hooksDir, h));
     if (existsSync(target) && isOurHook(target)) {
       if (!readFileSync(target).equals(source)) {
-        writeFileSync(target, source);
+        replaceFile(target, source);
         said.push(`updated hooks/${h}`);
       }
     } else {
@@ -209,7 +239,7 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
         chained = true;
         said.push(`kept your hooks/${h} as hooks/${h}${CHAINED_SUFFIX} (runs after the gate accepts)`);
       }
-      writeFileSync(target, source);
+      replaceFile(target, source);
       record.hooks[h] = { chained: chained || (record.hooks[h]?.chained ?? false) };
       said.push(`installed hooks/${h}`);
     }
@@ -259,6 +289,12 @@ export function uninstall(repo: string): Result<string[]> {
     if (existsSync(target) && isOurHook(target)) {
       rmSync(target);
       said.push(`removed hooks/${h}`);
+    }
+    for (const part of HOOK_PART_SUFFIXES.map((x) => target + x)) {
+      if (existsSync(part) && isOurHook(part)) {
+        rmSync(part);
+        said.push(`removed hooks/${path.basename(part)}`);
+      }
     }
     if (info.chained && existsSync(target + CHAINED_SUFFIX)) {
       renameSync(target + CHAINED_SUFFIX, target);

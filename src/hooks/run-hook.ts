@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import type { Result } from '../core/result';
 import {
@@ -40,7 +41,11 @@ export interface HookRun {
   readonly env: EnvRecord & NodeJS.ProcessEnv;
   /** Parses the updates once the object format is known (stdin for pre-receive, argv for update). */
   readonly updates: (format: ObjectFormat) => Result<RefUpdate[]>;
-  /** The hook file itself, to find `<file>.gatos-chained`. */
+  /**
+   * The running Node file (a worker thread runs it again); the operator's
+   * chained hook is `<its folder>/<hook>.gatos-chained`, whatever the file's
+   * own name (hooks/update runs hooks/update.cjs).
+   */
   readonly self?: string;
   /** The raw stdin, passed on to a chained pre-receive. */
   readonly stdin?: string;
@@ -69,7 +74,7 @@ async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) =>
 
 function runChained(run: HookRun): number {
   if (!run.self) return 0;
-  const chained = `${run.self}.gatos-chained`;
+  const chained = path.join(path.dirname(run.self), `${run.hook}.gatos-chained`);
   try {
     accessSync(chained, constants.X_OK);
   } catch {

@@ -1,6 +1,6 @@
 /** install.sh: refusals, idempotence, chaining of existing hooks, uninstall restoring what was there. */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_SH, GateWorld } from '../helpers/gate-world';
 import { cleanGitEnv, git, initRepo } from '../helpers/git';
@@ -74,6 +74,26 @@ describe('install.sh', () => {
     expect(existsSync(path.join(bare, 'hooks', 'update'))).toBe(false);
     expect(git(bare, ['config', '--list', '--local']).stdout).toBe(configBefore);
     expect(install([bare, '--uninstall']).stdout).toMatch(/not installed/);
+  });
+
+  it('installs the files each hook runs beside itself, refuses to overwrite a foreign one, and removes them on uninstall', () => {
+    const bare = initRepo({ bare: true });
+    const foreign = path.join(bare, 'hooks', 'update.cjs');
+    writeFileSync(foreign, 'my own file\n');
+    const refused = install([bare]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/hooks\/update\.cjs exists and is not the gate's/);
+    expect(readFileSync(foreign, 'utf8')).toBe('my own file\n');
+    rmSync(foreign);
+    const r = install([bare]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('installed hooks/update.cjs');
+    for (const f of ['update', 'update.cjs', 'pre-receive']) expect(existsSync(path.join(bare, 'hooks', f))).toBe(true);
+    expect(install([bare]).stdout).not.toMatch(/hooks\//);
+    const un = install([bare, '--uninstall']);
+    expect(un.status).toBe(0);
+    expect(un.stdout).toContain('removed hooks/update.cjs');
+    expect(readdirSync(path.join(bare, 'hooks')).filter((f) => /^(update|pre-receive)(\.|$)/.test(f) && !f.endsWith('.sample'))).toEqual([]);
   });
 
   it('installs every template (bundle publishes, config set)', () => {
