@@ -16,9 +16,12 @@ const entries = [
   { in: 'src/cli/main.ts', out: 'dist/gatos.cjs', banner: '#!/usr/bin/env node' },
   { in: 'bench/index.ts', out: 'dist/bench.cjs' },
   // The hooks install.sh copies into a bare repository: standalone, no node_modules.
-  { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive', banner: '#!/usr/bin/env node\n// gatos-gate hook: installed by gatos install; a previous hook is kept as pre-receive.gatos-chained' },
+  // Each hook's bundle is compiled by a small loader (src/hooks/loader.ts) that keeps a V8 code cache in $GIT_DIR/gatos/cache.
+  { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive.bundle.cjs', banner: '// gatos-gate hook part: the pre-receive hook, compiled by hooks/pre-receive' },
+  { in: 'src/hooks/loader.ts', out: 'hooks/pre-receive', banner: '#!/usr/bin/env node\n// gatos-gate hook: installed by gatos install; a previous hook is kept as pre-receive.gatos-chained', define: { GATOS_BUNDLE: '"pre-receive.bundle.cjs"' } },
   // hooks/update is a shell stub (src/hooks/update-stub.sh) that starts this only when pre-receive left no matching verdict record.
-  { in: 'src/hooks/update.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update' },
+  { in: 'src/hooks/update.ts', out: 'hooks/update.bundle.cjs', banner: '// gatos-gate hook part: the update hook, compiled by hooks/update.cjs' },
+  { in: 'src/hooks/loader.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update', define: { GATOS_BUNDLE: '"update.bundle.cjs"' } },
 ];
 /** Files copied as they are into hooks/, executable. */
 const copies = [{ from: 'src/hooks/update-stub.sh', to: 'hooks/update' }];
@@ -26,8 +29,8 @@ const copies = [{ from: 'src/hooks/update-stub.sh', to: 'hooks/update' }];
 mkdirSync('dist', { recursive: true });
 mkdirSync('hooks', { recursive: true });
 for (const e of entries) {
-  await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined });
-  if (e.banner) chmodSync(e.out, 0o755);
+  await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined, define: e.define });
+  if (e.banner?.startsWith('#!')) chmodSync(e.out, 0o755);
 }
 for (const c of copies) {
   copyFileSync(c.from, c.to);

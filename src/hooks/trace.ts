@@ -59,6 +59,8 @@ export function traceOf(env: EnvRecord, label: string): Trace {
       if (reported) return;
       reported = true;
       for (const [name, ms] of phases) print(`gatos trace: ${label}: ${ms.toFixed(1).padStart(8)} ms  ${name}`);
+      const codeCache = (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')];
+      if (typeof codeCache === 'string') print(`gatos trace: ${label}: V8 code cache ${codeCache}`);
       for (const n of notes) print(`gatos trace: ${label}: ${n}`);
       const cpu = process.cpuUsage();
       print(`gatos trace: ${label}: ${performance.now().toFixed(1).padStart(8)} ms  total since the process started (CPU of this process: ${(cpu.user / 1000).toFixed(0)} ms user, ${(cpu.system / 1000).toFixed(0)} ms system)`);
