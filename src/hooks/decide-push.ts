@@ -25,7 +25,7 @@ import {
 import type { JsonValue } from '../canon/jcs';
 import type { GitRepo } from '../git';
 import { activeGateBundle } from './active-bundle';
-import { gatherFacts } from './gather';
+import { gatherFacts, walkUpdate, type Walk } from './gather';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
@@ -74,10 +74,30 @@ export function auditContextOf(input: PushInput, policy?: { root: string; codeRo
   };
 }
 
+/**
+ * Each update's walk (git only), one after another so a push of many refs
+ * runs one git at a time, all while the active bundle loads: the walk's git
+ * processes start and run on the other core instead of after the bundle.
+ * A walk that throws rejects its own promise only where it is awaited.
+ */
+function startWalks(input: PushInput): Promise<Walk>[] {
+  let previous: Promise<unknown> = Promise.resolve();
+  return input.updates.map((u) => {
+    const w = previous.then(() => walkUpdate(input.repo, u, input.config));
+    previous = w.catch(() => undefined);
+    return w;
+  });
+}
+
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
-  const bundle = await activeGateBundle(input.repo);
-  input.trace?.mark('load the active bundle');
+  const loading = activeGateBundle(input.repo);
+  const walks = startWalks(input);
+  // Left unawaited when the bundle fails; a rejection there must not end the process.
+  for (const w of walks) w.catch(() => undefined);
+  const bundle = await loading;
+  input.trace?.mark('load the active bundle (and walk the updates meanwhile)');
   if (!bundle.ok) {
+    await Promise.allSettled(walks);
     const verdict = gateFailure('GATE_ERROR', `the active policy bundle cannot be used: ${bundle.error.message}`, input.updates);
     return { verdict, audit: auditContextOf(input) };
   }
@@ -95,8 +115,8 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   };
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
-  for (const u of input.updates) {
-    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace, input.signatures);
+  for (const [i, u] of input.updates.entries()) {
+    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace, input.signatures, walks[i]);
     decisions.push(decideUpdate(facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }

@@ -136,9 +136,16 @@ async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
 }
 
 /** `pushed`: the new tips of every ref in the same push (a checkpoint may fold journal events pushed alongside it). */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck): Promise<UpdateFacts> {
-  const cls = classifyRef(u.ref);
-  const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
+/** An update's ancestry and the commits to check: what git alone answers, before the active bundle is needed. */
+export interface Walk {
+  readonly fastForward: boolean;
+  /** The commits to check, oldest first; absent when there are none (a delete, or no change) or on failure. */
+  readonly ids?: readonly string[];
+  readonly failure?: Failure;
+}
+
+/** Walks one update (needs only git and the settings, so it can run while the active bundle loads). */
+export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig): Promise<Walk> {
   const zero = repo.zeroId;
   let fastForward = false;
   /** old..new, oldest first, when old sits on new's linear history (every journal push): found by walking the window only. */
@@ -150,21 +157,36 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
       linear = l.value.ids;
     } else {
       const a = await repo.isAncestor(u.oldId, u.newId);
-      if (!a.ok) return { ...empty, failure: failure(a.error) };
+      if (!a.ok) return { fastForward: false, failure: failure(a.error) };
       fastForward = a.value;
     }
   }
-  if (u.newId === zero || u.oldId === u.newId) return { ...empty, fastForward };
+  if (u.newId === zero || u.oldId === u.newId) return { fastForward };
   const protectedRef = config.isFfOnly(u.ref);
   const ids = protectedRef ? (linear ? ok(linear) : await repo.range(u.oldId, u.newId, 'reverse-topo')) : await repo.newCommits([u.newId], 'reverse-topo');
-  if (!ids.ok) return { ...empty, fastForward, failure: failure(ids.error) };
-  trace?.mark(`list ${ids.value.length} commits of ${u.ref}`);
-  const commits = await readCommits(repo, ids.value);
+  if (!ids.ok) return { fastForward, failure: failure(ids.error) };
+  return { fastForward, ids: ids.value };
+}
+
+/**
+ * The facts of one update. `walk` is walkUpdate's answer for this update
+ * when the caller started it early; without it the walk happens here.
+ */
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>): Promise<UpdateFacts> {
+  const cls = classifyRef(u.ref);
+  const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
+  const w = await (walk ?? walkUpdate(repo, u, config));
+  const fastForward = w.fastForward;
+  if (w.failure) return { ...empty, fastForward, failure: w.failure };
+  const ids = w.ids;
+  if (!ids) return { ...empty, fastForward };
+  trace?.mark(`list ${ids.length} commits of ${u.ref}`);
+  const commits = await readCommits(repo, ids);
   trace?.mark('read the commits');
   if (!commits.ok) return { ...empty, fastForward, failure: failure(commits.error) };
   let paths = new Map<string, string[]>();
   if (cls.plane !== 'journal') {
-    const p = await changedPaths(repo, ids.value);
+    const p = await changedPaths(repo, ids);
     if (!p.ok) return { ...empty, fastForward, failure: failure(p.error) };
     paths = p.value;
   }

@@ -308,6 +308,7 @@ export function uninstall(repo: string): Result<string[]> {
   }
   rmSync(recordFile(gitDir));
   rmSync(path.join(gitDir, 'gatos', 'verdicts'), { recursive: true, force: true });
+  rmSync(path.join(gitDir, 'gatos', 'cache'), { recursive: true, force: true });
   said.push('kept refs/gatos/policies/* and the audit trail refs/gatos/audit/policy (delete them with git update-ref -d if you mean to)');
   return ok(said);
 }

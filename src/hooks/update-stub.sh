@@ -12,7 +12,10 @@
 # Anything else, any doubt or any failing step runs the full hook,
 # update.cjs, which decides by itself (fail closed: this stub never refuses
 # and never allows on its own judgement, only on pre-receive's record).
-here=$(dirname -- "$0")
+case $0 in
+  */*) here=${0%/*} ;;
+  *) here=. ;;
+esac
 full() {
   exec node "$here/update.cjs" "$@"
 }
