@@ -11,7 +11,11 @@ if ! command -v node >/dev/null 2>&1; then
   echo "  hint: install Node.js 20+, then run this again" >&2
   exit 2
 fi
-if [ ! -f "$here/dist/gatos.cjs" ] || [ ! -f "$here/hooks/pre-receive" ] || [ ! -f "$here/hooks/update" ]; then
+built=yes
+for f in dist/gatos.cjs hooks/pre-receive hooks/pre-receive.bundle.cjs hooks/update hooks/update.cjs hooks/update.bundle.cjs; do
+  [ -f "$here/$f" ] || built=no
+done
+if [ "$built" = no ]; then
   echo "install.sh: error: the gate is not built in $here" >&2
   echo "  hint: run 'npm ci && npm run build' there first" >&2
   exit 2
