@@ -14,7 +14,6 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
-import { isMainThread } from 'node:worker_threads';
 
 declare const GATOS_BUNDLE: string;
 
@@ -52,11 +51,12 @@ const source = readFileSync(bundle, 'utf8');
 const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 const cacheFile = path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache', `${path.basename(bundle)}-${sha256(wrapped).toString('hex')}-node${process.version}-${process.arch}.v8`);
 const cached = readCache(cacheFile);
-const t0 = performance.now();
+const t0 = process.hrtime.bigint();
 const script = new vm.Script(wrapped, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
-// For GATOS_TRACE (trace.ts): what the cache did and what compiling cost.
-(globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = `${!cached ? 'none, written at exit' : script.cachedDataRejected === true ? 'rejected by V8, rewritten at exit' : 'used'}; compiled in ${(performance.now() - t0).toFixed(1)} ms`;
-if (isMainThread && (!cached || script.cachedDataRejected === true)) {
+// For GATOS_TRACE (trace.ts): what the cache did and what compiling cost (hrtime: the `performance` global loads perf_hooks, ~1-2 ms).
+(globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = `${!cached ? 'none, written at exit' : script.cachedDataRejected === true ? 'rejected by V8, rewritten at exit' : 'used'}; compiled in ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
+// Signature workers (sig-pool.ts) run this file too; only the main thread writes (a worker_threads import would cost start-up).
+if (process.env.GATOS_SIGNATURE_WORKER !== '1' && (!cached || script.cachedDataRejected === true)) {
   // At exit the functions this run compiled are in the cache too; exit handlers run synchronously, whatever the status.
   process.once('exit', () => {
     try {

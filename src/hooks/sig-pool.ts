@@ -8,7 +8,13 @@
  * done on the main thread instead: the pool changes when an answer is
  * computed, never what it is. Adapter (threads).
  */
-import { Worker, isMainThread, parentPort } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+
+type WorkerThreads = typeof import('node:worker_threads');
+let threads: WorkerThreads | undefined;
+/** Loaded on first use: a one-event push starts no worker, and loading the module costs ~3 ms of every hook's start-up. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const workerThreads = (): WorkerThreads => (threads ??= require('node:worker_threads') as WorkerThreads);
 import { verify } from '../canon/ed25519';
 
 export type SignatureCheck = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
@@ -27,10 +33,11 @@ const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
 
 /** In the worker: answer batches until the main thread ends. */
 export function isSignatureWorker(): boolean {
-  return !isMainThread && process.env[WORKER_FLAG] === '1';
+  return process.env[WORKER_FLAG] === '1' && !workerThreads().isMainThread;
 }
 
 export function serveSignatures(): void {
+  const { parentPort } = workerThreads();
   parentPort?.on('message', (b: Batch) => {
     const out = new Uint8Array(b.items.length);
     for (let i = 0; i < b.items.length; i++) {
@@ -74,7 +81,7 @@ export class SignaturePool {
   private start(): Worker | undefined {
     if (this.worker || this.failed) return this.worker;
     try {
-      const w = new Worker(this.script, { env: { ...process.env, [WORKER_FLAG]: '1' }, argv: [] });
+      const w = new (workerThreads().Worker)(this.script, { env: { ...process.env, [WORKER_FLAG]: '1' }, argv: [] });
       w.unref();
       w.on('message', (m: { id: number; out: Uint8Array }) => this.answer(m));
       w.on('error', () => this.fail());
