@@ -61,7 +61,8 @@ export function renderTable(rows: readonly (BenchRow & { suite: string })[], mar
     r.target ? `${r.target} ${r.met === undefined ? '' : r.met ? '(met)' : '(NOT met)'}`.trim() : '',
   ]);
   if (markdown) {
-    const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+    // A '|' inside a cell (e.g. "git rev-list | git cat-file") would split the Markdown row.
+    const line = (cells: string[]) => `| ${cells.map((c) => c.replace(/\|/g, '\\|')).join(' | ')} |`;
     return [line(header), line(header.map(() => '---')), ...body.map(line)].join('\n');
   }
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
