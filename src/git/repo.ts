@@ -27,6 +27,13 @@ export interface OpenOptions {
   readonly cwd?: string;
   /** Commits read at once while walking; more hides latency, fewer holds less memory. */
   readonly readAhead?: number;
+  /**
+   * The object format, when the caller already knows it from git itself (a
+   * hook's stdin or arguments carry ids of the repository's length): skips
+   * the `git rev-parse` that would ask. A wrong format makes every id check
+   * and object read fail, never pass.
+   */
+  readonly format?: ObjectFormat;
 }
 
 const DEFAULT_READ_AHEAD = 512;
@@ -49,11 +56,12 @@ export class GitRepo {
     this.zeroId = zeroId(format);
   }
 
-  /** Opens `gitDir` and asks git for its object format. */
+  /** Opens `gitDir` and, unless told, asks git for its object format. */
   static async open(gitDir: string, opts: OpenOptions = {}): Promise<Result<GitRepo, GitError>> {
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
     const abs = path.resolve(cwd, gitDir);
+    if (opts.format) return ok(new GitRepo(abs, opts.format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD)));
     const args = ['rev-parse', '--show-object-format'];
     const r = await runGit({ cwd, env: gitEnv(env, abs) }, args);
     if (!r.ok) return err({ ...r.error, hint: 'name the git directory itself: a bare repository, or the .git folder of a work tree' });

@@ -16,6 +16,7 @@ if (isSignatureWorker()) {
       gitDir: process.env.GIT_DIR ?? '.',
       env: process.env,
       updates: (format) => parseUpdateLines(format, stdin),
+      sampleId: stdin.split(' ', 1)[0],
       self: process.argv[1],
       stdin,
       args: process.argv.slice(2),

@@ -42,6 +42,12 @@ export interface HookRun {
   /** Parses the updates once the object format is known (stdin for pre-receive, argv for update). */
   readonly updates: (format: ObjectFormat) => Result<RefUpdate[]>;
   /**
+   * An object id git handed the hook (any of stdin's or the arguments'), whose
+   * length tells the object format without a `git rev-parse`; absent or of
+   * another length: git is asked.
+   */
+  readonly sampleId?: string;
+  /**
    * The running Node file (a worker thread runs it again); the operator's
    * chained hook is `<its folder>/<hook>.gatos-chained`, whatever the file's
    * own name (hooks/update runs hooks/update.cjs).
@@ -84,11 +90,18 @@ function runChained(run: HookRun): number {
   return r.status ?? 1;
 }
 
+/** sha1 ids have 40 hex digits, sha256 ids 64; anything else says nothing. */
+function formatOfId(id: string | undefined): ObjectFormat | undefined {
+  if (id === undefined || !/^[0-9a-f]+$/.test(id)) return undefined;
+  return id.length === 40 ? 'sha1' : id.length === 64 ? 'sha256' : undefined;
+}
+
 export async function runHook(run: HookRun): Promise<number> {
   const trace = traceOf(run.env, run.hook);
   const nowMs = run.clockMs();
   const now = Math.floor(nowMs / 1000);
-  const opened = await openRepo(run.gitDir, { env: run.env });
+  const format = formatOfId(run.sampleId);
+  const opened = await openRepo(run.gitDir, { env: run.env, ...(format ? { format } : {}) });
   trace.mark('open the repository');
   if (!opened.ok) {
     for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text')) run.print(l);

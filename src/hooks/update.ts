@@ -24,6 +24,7 @@ if (isSignatureWorker()) {
           const u = checkUpdate(format, ref, oldId, newId, 'update hook arguments');
           return u.ok ? { ok: true, value: [u.value] } : u;
         },
+        sampleId: oldId,
         self: process.argv[1],
         args: process.argv.slice(2),
         print,
