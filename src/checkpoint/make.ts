@@ -64,6 +64,25 @@ export async function readCheckpoint(repo: GitRepo, commit: string): Promise<Res
   return ok({ commit, proof: proof.value, savedState: saved, files: files.value });
 }
 
+/** What resuming from a checkpoint needs: its commit, proof and saved state. */
+export type ResumePoint = Omit<Previous, 'files'>;
+
+/**
+ * The previous checkpoint as makeCheckpoint resumes from it: its proof and
+ * saved state only, not the files its fold emitted (those are rewritten, and
+ * reading them cost as much as the rest of a 1,000-event checkpoint).
+ */
+export async function readResumePoint(repo: GitRepo, commit: string): Promise<Result<ResumePoint>> {
+  const c = await repo.readCommit(commit);
+  if (!c.ok) return err(gateError('NOT_FOUND', `${commit} is not a commit in this repository`, { hint: 'name a state ref (refs/gatos/state/<ns>) or a checkpoint commit' }));
+  const [proofBytes, saved] = await Promise.all([repo.readBlob(`${c.value.tree}:${PROOF_FILE}`), repo.readBlob(`${c.value.tree}:${FOLD_STATE_FILE}`)]);
+  const missing = !proofBytes.ok ? { file: PROOF_FILE, why: proofBytes.error.message } : !saved.ok ? { file: FOLD_STATE_FILE, why: saved.error.message } : undefined;
+  if (missing || !proofBytes.ok || !saved.ok) return err(gateError('PROOF_INVALID', `checkpoint ${commit} lacks ${missing?.file ?? PROOF_FILE} (${missing?.why ?? ''})`, { hint: 'write checkpoints with gatos fold checkpoint' }));
+  const proof = decodeProof(proofBytes.value);
+  if (!proof.ok) return proof;
+  return ok({ commit, proof: proof.value, savedState: saved.value });
+}
+
 /** The fold of the namespace: the one asked for, or the only one reading its journals. */
 export function chooseFold(bundle: LoadedBundle, ns: string, foldId: string | undefined): Result<FoldEntry> {
   if (foldId !== undefined) {
@@ -84,12 +103,12 @@ export async function journalHeads(repo: GitRepo, inputs: readonly string[]): Pr
   return ok(new Map(refs.value.filter((r) => match(r.ref)).map((r) => [r.ref, r.id])));
 }
 
-/** Events of every window, merged (the fold orders them). */
-export async function readWindows(repo: GitRepo, window: readonly WindowEntry[]): Promise<Result<{ events: FoldEvent[]; counts: number[] }>> {
+/** Events of every window, merged (the fold orders them); `known`: commits of windows already listed, by journal. */
+export async function readWindows(repo: GitRepo, window: readonly WindowEntry[], known?: ReadonlyMap<string, readonly string[]>): Promise<Result<{ events: FoldEvent[]; counts: number[] }>> {
   const events: FoldEvent[] = [];
   const counts: number[] = [];
   for (const w of window) {
-    const r = await readWindow(repo, w.journal, w.start, w.end);
+    const r = await readWindow(repo, w.journal, w.start, w.end, w.start ? known?.get(w.journal) : undefined);
     if (!r.ok) return r;
     counts.push(r.value.length);
     events.push(...r.value);
@@ -98,20 +117,38 @@ export async function readWindows(repo: GitRepo, window: readonly WindowEntry[])
 }
 
 /** Whether a checkpoint can resume from `prev` rather than start over, and the window it would read. */
-async function planWindow(repo: GitRepo, runtime: FoldRuntime, entry: FoldEntry, heads: ReadonlyMap<string, string>, prev: Previous | undefined): Promise<Result<{ base: 'resume' | 'scratch'; window: WindowEntry[] }>> {
+interface Plan {
+  readonly base: 'resume' | 'scratch';
+  readonly window: WindowEntry[];
+  /** The commits of resumed windows, by journal, when the ancestry check listed them. */
+  readonly known: ReadonlyMap<string, readonly string[]>;
+}
+
+async function planWindow(repo: GitRepo, runtime: FoldRuntime, entry: FoldEntry, heads: ReadonlyMap<string, string>, prev: ResumePoint | undefined): Promise<Result<Plan>> {
   const journals = [...heads.keys()].sort();
-  const scratch = { base: 'scratch' as const, window: journals.map((j) => ({ journal: j, start: null, end: heads.get(j) as string, events: 0 })) };
+  const scratch = { base: 'scratch' as const, window: journals.map((j) => ({ journal: j, start: null, end: heads.get(j) as string, events: 0 })), known: new Map() };
   if (!prev || prev.proof.foldRoot !== entry.foldRoot || prev.proof.foldEngine !== runtime.engine) return ok(scratch);
   const starts = new Map<string, string>();
+  const known = new Map<string, readonly string[]>();
   for (const w of prev.proof.window) {
     const head = heads.get(w.journal);
     if (!head) return ok(scratch);
-    const ff = await repo.isAncestor(w.end, head);
-    if (!ff.ok) return err(ff.error);
-    if (!ff.value) return ok(scratch);
+    // Journals are linear: walking the window answers ancestry and lists what readWindow reads.
+    // git's merge-base walks the whole journal when its commits share one date.
+    const lin = await repo.linearRange(w.end, head);
+    if (!lin.ok) return err(lin.error);
+    if (lin.value?.ancestor) {
+      known.set(w.journal, lin.value.ids);
+    } else if (lin.value) {
+      return ok(scratch);
+    } else {
+      const ff = await repo.isAncestor(w.end, head);
+      if (!ff.ok) return err(ff.error);
+      if (!ff.value) return ok(scratch);
+    }
     starts.set(w.journal, w.end);
   }
-  return ok({ base: 'resume', window: journals.map((j) => ({ journal: j, start: starts.get(j) ?? null, end: heads.get(j) as string, events: 0 })) });
+  return ok({ base: 'resume', window: journals.map((j) => ({ journal: j, start: starts.get(j) ?? null, end: heads.get(j) as string, events: 0 })), known });
 }
 
 export async function makeCheckpoint(repo: GitRepo, req: CheckpointRequest): Promise<Result<CheckpointResult>> {
@@ -133,23 +170,23 @@ export async function makeCheckpoint(repo: GitRepo, req: CheckpointRequest): Pro
     if (heads.value.size === 0) return err(gateError('NOT_FOUND', `no journal matches the inputs of fold '${entry.value.id}' (${entry.value.inputs.join(', ')})`, { hint: 'append events first: gatos event add' }));
     const tip = await repo.readRef(ref.value);
     if (!tip.ok) return err(tip.error);
-    let prev: Previous | undefined;
+    let prev: ResumePoint | undefined;
     if (tip.value) {
-      const p = await readCheckpoint(repo, tip.value);
+      const p = await readResumePoint(repo, tip.value);
       if (!p.ok) return p;
       prev = p.value;
     }
     const plan0 = await planWindow(repo, runtime, entry.value, heads.value, req.scratch ? undefined : prev);
     if (!plan0.ok) return plan0;
     let plan = plan0.value;
-    let read = await readWindows(repo, plan.window);
+    let read = await readWindows(repo, plan.window, plan.known);
     if (!read.ok) return read;
     if (plan.base === 'resume' && prev && runtime.kind !== 'yaml' && !allAfter(prev.proof.watermark, read.value.events)) {
       // An event older than what the parent folded: appending it would differ from refolding, so refold.
       const again = await planWindow(repo, runtime, entry.value, heads.value, undefined);
       if (!again.ok) return again;
       plan = again.value;
-      read = await readWindows(repo, plan.window);
+      read = await readWindows(repo, plan.window, plan.known);
       if (!read.ok) return read;
     }
     const total = read.value.counts.reduce((a, b) => a + b, 0);

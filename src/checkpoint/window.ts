@@ -11,23 +11,28 @@ import type { FoldEvent } from '../fold/contract';
 import { foldEventFromEnvelope } from '../fold/event-input';
 import type { GitRepo } from '../git';
 import { EVENT_FILE } from '../events/commit';
-import { decodeEnvelope } from '../events/envelope';
+import { readEnvelope } from '../events/envelope';
 
 const CHUNK = 512;
 
-export async function readWindow(repo: GitRepo, journal: string, start: string | null, end: string): Promise<Result<FoldEvent[]>> {
+/** `known`: the window's commits (start..end, oldest first) when the caller has listed them already. */
+export async function readWindow(repo: GitRepo, journal: string, start: string | null, end: string, known?: readonly string[]): Promise<Result<FoldEvent[]>> {
   const j = parseJournalRef(journal);
   if (!j.ok) return j;
-  let ids: string[] = [];
+  let ids: readonly string[] = [];
   // A window on linear history is found by walking the window alone; else git's general walk.
-  const lin = start ? await repo.linearRange(start, end) : undefined;
-  if (lin?.ok && lin.value?.ancestor) {
+  const lin = start && !known ? await repo.linearRange(start, end) : undefined;
+  if (known) {
+    ids = known;
+  } else if (lin?.ok && lin.value?.ancestor) {
     ids = lin.value.ids;
   } else {
+    const walked: string[] = [];
     for await (const id of repo.walk({ include: [end], exclude: start ? [start] : [], order: 'reverse-topo' })) {
       if (!id.ok) return err(id.error);
-      ids.push(id.value);
+      walked.push(id.value);
     }
+    ids = walked;
   }
   const out: FoldEvent[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
@@ -37,9 +42,9 @@ export async function readWindow(repo: GitRepo, journal: string, start: string |
       const id = chunk[k] as string;
       const b = blobs[k];
       if (!b || !b.ok) return err(gateError('PROOF_INVALID', `${journal}: commit ${id} holds no ${EVENT_FILE}`, { hint: 'a journal holds only event commits written by gatos event add' }));
-      const env = decodeEnvelope(b.value);
+      const env = readEnvelope(b.value);
       if (!env.ok) return err({ ...env.error, message: `${journal}: commit ${id}: ${env.error.message}` });
-      const e = env.value.envelope;
+      const e = env.value;
       if (e.ns !== j.value.ns || e.actor !== j.value.actor.id) {
         return err(gateError('PROOF_INVALID', `${journal}: commit ${id} is an event of ${e.actor} in ${e.ns}, not of this journal`, { hint: 'an actor writes only to its own journal of the namespace' }));
       }
