@@ -15,6 +15,7 @@ import { parseTrailers, trailerValues } from '../trailers';
 import { readTrustSet, type TrustSet } from '../trust';
 import { readTreeFiles } from '../workspace/read-tree';
 import { bundleId } from './bundle-id';
+import { readVerified, writeVerified } from './verified-cache';
 import { findFold, foldFile, MANIFEST_FILE, POLICY_FILE, readManifest, type FoldEntry, type Manifest } from './manifest';
 
 export interface LoadedBundle {
@@ -34,7 +35,16 @@ function bad(commit: string, message: string): Result<never> {
   return err(gateError('PROOF_INVALID', `policy bundle ${commit}: ${message}`, { hint: 'publish bundles with gatos policy publish; a bundle commit must not be edited' }));
 }
 
-export async function loadBundle(repo: GitRepo, commit: string): Promise<Result<LoadedBundle>> {
+export interface LoadOptions {
+  /**
+   * Use and keep a record of this commit's verified bundle-id in
+   * $GIT_DIR/gatos/cache (verified-cache.ts): the hooks, which load the same
+   * active bundle on every push. Every other check still runs.
+   */
+  readonly verifiedCache?: boolean;
+}
+
+export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOptions = {}): Promise<Result<LoadedBundle>> {
   const cached = cache.get(`${repo.gitDir}\0${commit}`);
   if (cached) return ok(cached);
   const c = await repo.readCommit(commit);
@@ -42,9 +52,12 @@ export async function loadBundle(repo: GitRepo, commit: string): Promise<Result<
   const files = await readTreeFiles(repo, c.value.tree);
   if (!files.ok) return files;
   const trailers = parseTrailers(c.value.message ?? '');
-  const id = bundleId(files.value);
-  if (!id.ok) return id;
   const declared = trailerValues(trailers, 'Policy-Root');
+  // A record only ever confirms the trailer; one that says anything else is ignored, never believed.
+  const recorded = opts.verifiedCache ? readVerified(repo.gitDir, commit) : undefined;
+  const fromRecord = recorded !== undefined && declared.length === 1 && declared[0] === `blake3:${recorded}`;
+  const id = fromRecord ? ok(recorded) : bundleId(files.value);
+  if (!id.ok) return id;
   if (declared.length !== 1 || declared[0] !== `blake3:${id.value}`) return bad(commit, `its files have bundle-id ${id.value}, but its Policy-Root trailer says ${declared.join(', ') || 'nothing'}`);
   const mBytes = files.value.get(MANIFEST_FILE);
   if (!mBytes) return bad(commit, `${MANIFEST_FILE} is missing`);
@@ -84,6 +97,8 @@ export async function loadBundle(repo: GitRepo, commit: string): Promise<Result<
       return m.folds.filter((f) => anyRefMatcher(f.inputs)(journal));
     },
   };
+  // Recorded only once everything above held; a recorded id never skips the other checks.
+  if (opts.verifiedCache && !fromRecord) writeVerified(repo.gitDir, commit, id.value);
   if (cache.size > 16) cache.clear();
   cache.set(`${repo.gitDir}\0${commit}`, loaded);
   return ok(loaded);

@@ -17,10 +17,14 @@ export interface GateBundle extends ActiveBundle {
 
 const cache = new Map<string, GateBundle>();
 
-export async function bundleAt(repo: GitRepo, commit: string): Promise<Result<GateBundle>> {
+/**
+ * `verifiedCache`: only for the active bundle, which the host chose; a pushed
+ * bundle is verified in full and leaves no file behind (a client could push many).
+ */
+export async function bundleAt(repo: GitRepo, commit: string, verifiedCache = false): Promise<Result<GateBundle>> {
   const hit = cache.get(`${repo.gitDir}\0${commit}`);
   if (hit) return ok(hit);
-  const b = await loadBundle(repo, commit);
+  const b = await loadBundle(repo, commit, { verifiedCache });
   if (!b.ok) return b;
   const bytes = b.value.files.get(POLICY_FILE) as Uint8Array;
   const policy = loadPolicy(bytes, { expectedRoot: b.value.manifest.policyCodeRoot });
@@ -42,5 +46,6 @@ export async function activeGateBundle(repo: GitRepo): Promise<Result<GateBundle
   const r = await repo.readRef(ACTIVE_POLICY_REF);
   if (!r.ok) return err(r.error);
   if (!r.value) return err(gateError('NOT_FOUND', `${ACTIVE_POLICY_REF} does not exist: the gate has no policy`, { hint: 'install the gate with a template: ./install.sh <repo> --template minimal' }));
-  return bundleAt(repo, r.value);
+  // The hooks load the same active bundle on every push: its verified bundle-id is kept in $GIT_DIR/gatos/cache.
+  return bundleAt(repo, r.value, true);
 }

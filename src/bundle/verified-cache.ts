@@ -1,0 +1,53 @@
+/**
+ * A record that a bundle commit was verified whole once: its bundle-id (the
+ * BLAKE3 over every file, the costliest check of a load after start-up). A
+ * commit id names its tree and every blob, so the same commit always holds
+ * the same files and the same bundle-id; the record lets a later load skip
+ * recomputing it, nothing else. Kept in $GIT_DIR/gatos/cache (as trusted as
+ * $GIT_DIR/hooks: whoever can write one can replace the other), named by the
+ * commit, carrying a sha256 of its own bytes. Missing, damaged, for another
+ * commit or anything odd: no record, and the bundle is verified in full.
+ * Adapter (reads and writes files).
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { sha256 } from '../canon/digest';
+import { bytesEqual, decodeUtf8, utf8 } from '../core/bytes';
+
+const MAGIC = 'gatos-bundle-verified-v1\n';
+const DIGEST_BYTES = 32;
+
+export function verifiedCacheFile(gitDir: string, commit: string): string {
+  return path.join(gitDir, 'gatos', 'cache', `bundle-${commit}.verified`);
+}
+
+/** The bundle-id recorded for exactly `commit`, if the record is whole; undefined otherwise. */
+export function readVerified(gitDir: string, commit: string): string | undefined {
+  try {
+    const b = new Uint8Array(readFileSync(verifiedCacheFile(gitDir, commit)));
+    const head = utf8(MAGIC);
+    if (b.length <= head.length + DIGEST_BYTES || !bytesEqual(b.subarray(0, head.length), head)) return undefined;
+    const body = b.subarray(head.length + DIGEST_BYTES);
+    if (!bytesEqual(sha256(body), b.subarray(head.length, head.length + DIGEST_BYTES))) return undefined;
+    const text = decodeUtf8(body);
+    if (text === undefined) return undefined;
+    const m = /^commit ([0-9a-f]{40}|[0-9a-f]{64})\nbundle-id ([0-9a-f]{64})\n$/.exec(text);
+    return m && m[1] === commit ? m[2] : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records that `commit` was verified with bundle-id `id`; a failure only means verifying in full next time. */
+export function writeVerified(gitDir: string, commit: string, id: string): void {
+  try {
+    const file = verifiedCacheFile(gitDir, commit);
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const body = utf8(`commit ${commit}\nbundle-id ${id}\n`);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'utf8'), sha256(body), body]), { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // No record: the next load verifies in full.
+  }
+}
