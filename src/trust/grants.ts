@@ -112,16 +112,8 @@ export function readRevocation(bytes: Uint8Array, file: string, graph: TrustGrap
   return ok({ id: id.value, issuer: issuer.value, grant: grant.value, reason: reason.value, iat: iat.value, key: keyText });
 }
 
-export interface NewGrant {
-  readonly issuer: string;
-  readonly subject: string;
-  readonly caps: readonly string[];
-  readonly audience: readonly string[];
-  readonly iat: number;
-  readonly exp: number;
-  readonly prev: string | null;
-  readonly revokes: readonly string[];
-}
+/** What an issuer states in a grant; the id and the signing key are added when it is signed. */
+export type NewGrant = Omit<Grant, 'id' | 'key'>;
 
 /** A signed grant's JSON and id. */
 export function makeGrant(g: NewGrant, key: SigningKey): Result<{ id: string; json: JsonObject }> {
