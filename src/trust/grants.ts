@@ -55,6 +55,18 @@ function checkId(o: JsonObject, file: string, expected?: string): Result<string>
   return ok(id.value);
 }
 
+/** The checks every signed statement ends with: its signature, its content id, and a key of the issuer valid when it was issued. */
+function checkSigned(o: JsonObject, file: string, expectedId: string | undefined, graph: TrustGraph, issuer: string, iat: number): Result<{ id: string; key: string }> {
+  const sig = checkSignature(o, file);
+  if (!sig.ok) return sig;
+  const id = checkId(o, file, expectedId);
+  if (!id.ok) return id;
+  const key = o.key as string;
+  const signer = signerProblem(graph, issuer, key, iat, file);
+  if (!signer.ok) return signer;
+  return ok({ id: id.value, key });
+}
+
 /** Reads one grant file; `expectedId` is its file name without `.json`. Signature and issuer key are checked against `graph`. */
 export function readGrant(bytes: Uint8Array, file: string, graph: TrustGraph, expectedId?: string): Result<Grant> {
   const o = readCanonicalJson(bytes, file);
@@ -79,14 +91,10 @@ export function readGrant(bytes: Uint8Array, file: string, graph: TrustGraph, ex
   if (!prev.ok) return prev;
   const revokes = f.sortedSet('revokes', ID_RE);
   if (!revokes.ok) return revokes;
-  const key = checkSignature(o.value, file);
-  if (!key.ok) return key;
-  const id = checkId(o.value, file, expectedId);
-  if (!id.ok) return id;
-  const keyText = o.value.key as string;
-  const signer = signerProblem(graph, issuer.value, keyText, iat.value, file);
-  if (!signer.ok) return signer;
-  return ok({ id: id.value, issuer: issuer.value, subject: subject.value, caps: caps.value, audience: audience.value, iat: iat.value, exp: exp.value, prev: prev.value, revokes: revokes.value, key: keyText });
+  const signed = checkSigned(o.value, file, expectedId, graph, issuer.value, iat.value);
+  if (!signed.ok) return signed;
+  const { id, key: keyText } = signed.value;
+  return ok({ id, issuer: issuer.value, subject: subject.value, caps: caps.value, audience: audience.value, iat: iat.value, exp: exp.value, prev: prev.value, revokes: revokes.value, key: keyText });
 }
 
 export function readRevocation(bytes: Uint8Array, file: string, graph: TrustGraph, expectedId?: string): Result<Revocation> {
@@ -102,14 +110,10 @@ export function readRevocation(bytes: Uint8Array, file: string, graph: TrustGrap
   if (!reason.ok) return reason;
   const iat = f.time('iat');
   if (!iat.ok) return iat;
-  const key = checkSignature(o.value, file);
-  if (!key.ok) return key;
-  const id = checkId(o.value, file, expectedId);
-  if (!id.ok) return id;
-  const keyText = o.value.key as string;
-  const signer = signerProblem(graph, issuer.value, keyText, iat.value, file);
-  if (!signer.ok) return signer;
-  return ok({ id: id.value, issuer: issuer.value, grant: grant.value, reason: reason.value, iat: iat.value, key: keyText });
+  const signed = checkSigned(o.value, file, expectedId, graph, issuer.value, iat.value);
+  if (!signed.ok) return signed;
+  const { id, key: keyText } = signed.value;
+  return ok({ id, issuer: issuer.value, grant: grant.value, reason: reason.value, iat: iat.value, key: keyText });
 }
 
 /** What an issuer states in a grant; the id and the signing key are added when it is signed. */
