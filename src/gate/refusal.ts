@@ -19,8 +19,21 @@ function block(d: Denial): string[] {
   return lines;
 }
 
+/**
+ * What became of the refusal's audit entry, so the last line says what really
+ * happened: written, failed (the operator must know), or none because nothing
+ * was pushed (`gatos gate check`).
+ */
+export type AuditOutcome = 'recorded' | 'not-recorded' | 'none';
+
+const AUDIT_FOOTER: Record<AuditOutcome, string | undefined> = {
+  recorded: 'Nothing was written. This refusal is recorded in refs/gatos/audit/policy.',
+  'not-recorded': 'Nothing was written. The audit entry for this refusal could NOT be written (see the warning above): tell the operator.',
+  none: undefined,
+};
+
 /** Lines for stderr (git prefixes each with `remote: `); nothing when nothing was denied. */
-export function refusalLines(v: Verdict, format: OutputFormat): string[] {
+export function refusalLines(v: Verdict, format: OutputFormat, audit: AuditOutcome = 'none'): string[] {
   if (v.denials.length === 0) return [];
   if (format === 'json') {
     return v.denials.map((d) => JSON.stringify({ gatos: 'denial', enforced: d.enforced, ref: d.ref, code: d.code, rule: d.ruleId, reason: d.reason, ...(d.commit ? { commit: d.commit } : {}), ...(d.hint ? { hint: d.hint } : {}) }));
@@ -33,6 +46,7 @@ export function refusalLines(v: Verdict, format: OutputFormat): string[] {
     out.push('');
     for (const d of ds) out.push(...block(d));
   }
-  if (!v.accepted) out.push('', 'Nothing was written. Every refusal is recorded in refs/gatos/audit/policy.');
+  const footer = AUDIT_FOOTER[audit];
+  if (!v.accepted && footer) out.push('', footer);
   return out;
 }

@@ -24,6 +24,7 @@ import {
   type GateConfig,
   type HookName,
   type RefUpdate,
+  type AuditOutcome,
   type Verdict,
 } from '../gate';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
@@ -72,10 +73,12 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void): Promise<void> {
-  if (!needsAudit(outcome.verdict)) return;
+async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void): Promise<AuditOutcome> {
+  if (!needsAudit(outcome.verdict)) return 'none';
   const a = await appendAudit(repo, auditEntry(outcome.verdict, outcome.audit), auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
-  if (!a.ok) print(`gatos gate: WARNING: the audit entry could not be written: ${a.error.code}: ${a.error.message}`);
+  if (a.ok) return 'recorded';
+  print(`gatos gate: WARNING: the audit entry could not be written: ${a.error.code}: ${a.error.message}`);
+  return 'not-recorded';
 }
 
 function runChained(run: HookRun): number {
@@ -104,7 +107,7 @@ export async function runHook(run: HookRun): Promise<number> {
   const opened = await openRepo(run.gitDir, { env: run.env, ...(format ? { format } : {}) });
   trace.mark('open the repository');
   if (!opened.ok) {
-    for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text')) run.print(l);
+    for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text', 'not-recorded')) run.print(l);
     return exitCodeOf(gateFailure('GATE_ERROR', '', []));
   }
   const repo = opened.value;
@@ -121,13 +124,15 @@ export async function runHook(run: HookRun): Promise<number> {
   let concluded: Promise<number> | undefined;
   const conclude = (o: PushOutcome): Promise<number> => (concluded ??= finish(o));
   const finish = async (o: PushOutcome): Promise<number> => {
+    let audit: AuditOutcome;
     try {
-      await record(repo, o, run.print);
+      audit = await record(repo, o, run.print);
     } catch (e) {
       run.print(`gatos gate: WARNING: the audit entry could not be written: ${message(e)}`);
+      audit = 'not-recorded';
     }
     trace.mark('audit');
-    for (const l of refusalLines(o.verdict, config.output)) run.print(l);
+    for (const l of refusalLines(o.verdict, config.output, audit)) run.print(l);
     const status = exitCodeOf(o.verdict);
     if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
       try {

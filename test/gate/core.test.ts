@@ -149,3 +149,22 @@ describe('decisions', () => {
     expect(e.denials[0]?.rule).toBe('tags/no');
   });
 });
+
+describe('refusal footer says what became of the audit entry', () => {
+  const policy = bundle('rules:\n  - id: branches\n    when: { ref: "refs/heads/**" }\n    allow_if: true\n');
+  const refused = () => verdictOf([decideUpdate(facts('refs/heads/main', A, 'b'.repeat(40), false), policy, config([['gatos.ffonly', 'refs/heads/main']]), env)]);
+
+  it('recorded: names the audit ref', () => {
+    expect(refusalLines(refused(), 'text', 'recorded').at(-1)).toBe('Nothing was written. This refusal is recorded in refs/gatos/audit/policy.');
+  });
+
+  it('not recorded: says so and sends the user to the operator, never claims a record', () => {
+    const last = refusalLines(refused(), 'text', 'not-recorded').at(-1) ?? '';
+    expect(last).toContain('could NOT be written');
+    expect(last).not.toContain('is recorded');
+  });
+
+  it('no push (gate check): no claim about the audit trail at all', () => {
+    expect(refusalLines(refused(), 'text').join('\n')).not.toMatch(/audit/);
+  });
+});

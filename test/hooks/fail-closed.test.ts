@@ -3,7 +3,7 @@
  * exceeded time budget, evaluate mode, the update hook on its own, and the
  * machine-readable refusal format, each with a real push through install.sh.
  */
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectRefused } from '../helpers/gate-scenarios';
 import { GateWorld } from '../helpers/gate-world';
@@ -44,6 +44,28 @@ describe('fail closed', () => {
       expect(w.auditEntries().at(-1)?.gate_error?.reason).toMatch(/active policy bundle cannot be used/);
     } finally {
       gitDirCmd(w, ['update-ref', 'refs/gatos/policies/active', active]);
+    }
+  });
+
+  it('still refuses when the audit entry cannot be written, and says it was not recorded', () => {
+    // A lock git cannot take: every compare-and-swap of the audit ref fails.
+    const lock = path.join(w.gitDir, 'refs', 'gatos', 'audit', 'policy.lock');
+    writeFileSync(lock, '');
+    try {
+      const before = w.serverRefs();
+      const entries = w.auditEntries().length;
+      w.fetch(alice, 'user:alice');
+      w.git(alice, ['update-ref', JOURNAL, `${JOURNAL}~1`]);
+      w.addEvent(alice, 'user:alice', 'finance');
+      const r = w.push(alice, 'user:alice', [`+${JOURNAL}`]);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('code:   FF_VIOLATION');
+      expect(r.stderr).toContain('could NOT be written');
+      expect(r.stderr).not.toContain('is recorded in refs/gatos/audit/policy');
+      expect(w.serverRefs()).toBe(before);
+      expect(w.auditEntries().length).toBe(entries);
+    } finally {
+      rmSync(lock, { force: true });
     }
   });
 
