@@ -125,7 +125,9 @@ function fastCheck(x: Value, walk: number, depth: number): void {
     }
   }
   if (x.big) {
-    for (const item of x.big.values()) if (typeof item === 'object') fastCheck(item, walk, depth + 1);
+    x.big.forEach((_, item) => {
+      if (typeof item === 'object') fastCheck(item, walk, depth + 1);
+    });
   }
   if (x.hash) {
     for (const [k, item] of x.hash) {

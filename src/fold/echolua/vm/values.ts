@@ -13,6 +13,8 @@
  *   json.null JSON_NULL, the one value that stands for JSON null
  */
 
+import { StrTable } from './str-table';
+
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 export const INT64_MAX = 2n ** 63n - 1n;
 export const INT64_MIN = -(2n ** 63n);
@@ -108,10 +110,11 @@ export function newStrs(): Record<string, Value> {
 const NO_ITEMS: Value[] = [];
 
 /**
- * String keys move from the record object to a Map once a table has this
- * many: V8 turns a many-keyed object into a slow dictionary, and a Map was
- * measured 2-2.5x faster for 50,000 keys read from events (which are not
- * internalized strings). Records (few, repeated keys) stay objects.
+ * String keys move from the record object to a StrTable (str-table.ts)
+ * once a table has this many: V8 turns a many-keyed object into a slow
+ * dictionary, and a Map was measured 2-2.5x faster for 50,000 keys read
+ * from events (which are not internalized strings), a StrTable faster
+ * again. Records (few, repeated keys) stay objects.
  */
 export const BIG_STRS = 32;
 
@@ -131,7 +134,7 @@ export class LuaTable {
   /** String keys while few: a prototype-less object, which V8 makes fast for the record-like tables folds use. */
   strs: Record<string, Value> | undefined = undefined;
   /** String keys once there are many (BIG_STRS); then `strs` stays undefined. */
-  big: Map<string, Value> | undefined = undefined;
+  big: StrTable | undefined = undefined;
   nstr = 0;
   /** The last state check that reached this table (state.ts); never read by programs. */
   walk = 0;
@@ -236,14 +239,14 @@ export class LuaTable {
   }
 
   private toBig(strs: Record<string, Value>): void {
-    const big = new Map<string, Value>();
+    const big = new StrTable();
     for (const k in strs) big.set(k, strs[k]);
     this.big = big;
     this.strs = undefined;
   }
 
   private setBig(key: string, value: Value): number {
-    const big = this.big as Map<string, Value>;
+    const big = this.big as StrTable;
     if (value === undefined) {
       if (big.delete(key)) this.nstr--;
       return 0;
@@ -319,7 +322,7 @@ export class LuaTable {
     if (this.strs) for (const k in this.strs) out.push(k);
     const src = this.src;
     if (src) for (const k in src) if (Object.prototype.hasOwnProperty.call(src, k)) out.push(k);
-    if (this.big) for (const k of this.big.keys()) out.push(k);
+    if (this.big) this.big.keysInto(out);
     if (this.hash) for (const k of this.hash.keys()) out.push(denormalizeKey(k));
     return out;
   }
@@ -331,7 +334,7 @@ export class LuaTable {
     if (this.strs) for (const k in this.strs) fn(k, this.strs[k]);
     const src = this.src;
     if (src) for (const k in src) if (Object.prototype.hasOwnProperty.call(src, k)) fn(k, readSource(src, k));
-    if (this.big) for (const [k, v] of this.big) fn(k, v);
+    if (this.big) this.big.forEach(fn);
     if (this.hash) for (const [k, v] of this.hash) fn(denormalizeKey(k), v);
   }
 
