@@ -3,6 +3,6 @@ export { EVENT_FILE, buildEventCommit, eventCommitWithSig, eventMessage, type Ev
 export { TYPE_RE, checkEnvelope, decodeEnvelope, encodeEnvelope, type EncodedEnvelope, type Envelope } from './envelope';
 export { appendEvents, type AppendContext, type Appended, type EventSpec } from './append';
 export { resolveBinding, type Binding } from './context';
-export { readEnvelopeAt, readRawEvent, type RawEvent } from './read';
+export { readEnvelopeAt, readEventFile, readRawEvent, type EventFileRead, type RawEvent } from './read';
 export { ULID_RE, incrementUlid, isUlid, nextUlid, ulidTime } from './ulid';
 export { MAX_SKEW_SECONDS, verifyEvent, verifyJournal, type VerifiedEvent, type VerifyEventOptions } from './verify';

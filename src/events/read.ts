@@ -1,6 +1,7 @@
 /** Reading an event commit's parts from git: the commit and its envelope bytes. Adapter. */
 import { err, gateError, ok, type Result } from '../core/result';
-import type { Commit, GitRepo } from '../git';
+import type { Commit, GitObject, GitError, GitRepo } from '../git';
+import { makeObject, treeData } from '../workspace/git-objects';
 import { EVENT_FILE } from './commit';
 import { decodeEnvelope, type EncodedEnvelope } from './envelope';
 
@@ -9,10 +10,23 @@ export interface RawEvent {
   readonly envelopeBytes: Uint8Array;
 }
 
-/** `known`: the commit `id` names, when the caller has read it already (a push's commits are read once). */
-export async function readRawEvent(repo: GitRepo, id: string, known?: Commit): Promise<Result<RawEvent>> {
+/** A read of `<tree>:event.cbor` (see readEventFile), asked for early so that many go to git at once. */
+export type EventFileRead = Promise<Result<GitObject, GitError>>;
+
+export function readEventFile(repo: GitRepo, tree: string): EventFileRead {
+  return repo.readObject(`${tree}:${EVENT_FILE}`);
+}
+
+/**
+ * `known`: the commit `id` names, when the caller has read it already (a
+ * push's commits are read once); `file`: readEventFile of its tree, when
+ * the caller asked for it already.
+ */
+export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, file?: EventFileRead): Promise<Result<RawEvent>> {
   const c = known && known.id === id ? ok(known) : await repo.readCommit(id);
   if (!c.ok) return err(gateError('NOT_FOUND', `${id} is not a commit in this repository`, { hint: 'name an event commit or a journal ref' }));
+  const direct = await readOnlyFile(repo, c.value.tree, known && known.id === id ? file : undefined);
+  if (direct) return ok({ commit: c.value, envelopeBytes: direct });
   const tree = await repo.readTree(c.value.tree);
   if (!tree.ok) return err(tree.error);
   const only = tree.value[0];
@@ -22,6 +36,22 @@ export async function readRawEvent(repo: GitRepo, id: string, known?: Commit): P
   const blob = await repo.readBlob(only.id);
   if (!blob.ok) return err(blob.error);
   return ok({ commit: c.value, envelopeBytes: blob.value });
+}
+
+/**
+ * event.cbor's bytes in one read instead of two (tree, then blob), when the
+ * tree is exactly the one an event has. The blob comes by path, and the tree
+ * holding only that blob as a 100644 event.cbor has one id, computed here:
+ * equal ids mean equal trees (git names objects by this same hash), so the
+ * answer is what reading the tree would have allowed. Anything else
+ * (another tree, no such path, a read failure) returns undefined and the
+ * caller reads the tree, which explains what is wrong.
+ */
+async function readOnlyFile(repo: GitRepo, tree: string, file: EventFileRead = readEventFile(repo, tree)): Promise<Uint8Array | undefined> {
+  const blob = await file;
+  if (!blob.ok || blob.value.type !== 'blob') return undefined;
+  const expected = makeObject(repo.format, 'tree', treeData([{ name: EVENT_FILE, mode: '100644', id: blob.value.id }]));
+  return expected.id === tree ? blob.value.data : undefined;
 }
 
 /** The envelope of the event at `id` (for the tip's ULID when appending). */

@@ -6,17 +6,18 @@
  * themselves are plain functions of what was read.
  */
 import { formatDigest } from '../canon/digest';
-import { formatPublicKey, verify } from '../canon/ed25519';
+import { formatPublicKey, PUBLIC_KEY_LEN, SIGNATURE_LEN, verify } from '../canon/ed25519';
+import { fromHex } from '../core/bytes';
 import type { ErrorCode } from '../core/codes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { ACTIVE_POLICY_REF, actorIdentity, parseJournalRef } from '../actors';
 import { loadBundle, type LoadedBundle } from '../bundle/load';
 import type { Commit, GitRepo, Identity } from '../git';
-import { describeTrailerProblems, parseEventTrailers } from '../trailers';
+import { describeTrailerProblems, EVENT_KEYS, parseEventTrailers } from '../trailers';
 import { formatTime, keyValidAt } from '../trust';
 import { eventMessage } from './commit';
 import { decodeEnvelope, type EncodedEnvelope } from './envelope';
-import { readRawEvent } from './read';
+import { readRawEvent, type EventFileRead } from './read';
 
 /** How far in the future an event's time may be (clock skew between machines). */
 export const MAX_SKEW_SECONDS = 300;
@@ -30,6 +31,10 @@ export interface VerifyEventOptions {
   readonly commit?: Commit;
   /** Checks the signature elsewhere (another thread); the same ed25519 verify, the same answer. */
   readonly checkSignature?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
+  /** readEventFile of `commit`'s tree, asked for by the caller with many others. */
+  readonly file?: EventFileRead;
+  /** false: never take the canonical-message shortcut (tests compare both ways). */
+  readonly shortcut?: boolean;
 }
 
 export interface VerifiedEvent {
@@ -55,22 +60,31 @@ function journalOf(ref: string): ReturnType<typeof parseJournalRef> {
 }
 
 export async function verifyEvent(repo: GitRepo, id: string, journal: string | undefined, opts: VerifyEventOptions): Promise<Result<VerifiedEvent>> {
-  const raw = await readRawEvent(repo, id, opts.commit);
+  const raw = await readRawEvent(repo, id, opts.commit, opts.file);
   if (!raw.ok) return raw;
   const { commit, envelopeBytes } = raw.value;
   const cid = commit.id;
   if (commit.parents.length > 1) return fail('PROOF_INVALID', cid, 'is a merge; journals are linear', 'journals move fast-forward only, one event per commit');
   const message = commit.message ?? '';
-  const trailers = parseEventTrailers(message, repo.format, { source: `commit ${cid.slice(0, 12)}` });
-  if (!trailers.ok) return fail('TRAILER_INVALID', cid, `its trailers are not an event's:\n${describeTrailerProblems(trailers.error, message)}`, 'write events with gatos event add');
-  const t = trailers.value;
-  const decoded = decodeEnvelope(envelopeBytes);
-  if (!decoded.ok) return fail(decoded.error.code, cid, decoded.error.message, decoded.error.hint);
-  const enc = decoded.value;
+  const known = opts.shortcut === false ? undefined : canonicalEvent(message, envelopeBytes, repo.format);
+  let enc: EncodedEnvelope;
+  let t: { readonly sig: Uint8Array; readonly signer: Uint8Array };
+  if (known) {
+    enc = known.enc;
+    t = known;
+  } else {
+    const trailers = parseEventTrailers(message, repo.format, { source: `commit ${cid.slice(0, 12)}` });
+    if (!trailers.ok) return fail('TRAILER_INVALID', cid, `its trailers are not an event's:\n${describeTrailerProblems(trailers.error, message)}`, 'write events with gatos event add');
+    const decoded = decodeEnvelope(envelopeBytes);
+    if (!decoded.ok) return fail(decoded.error.code, cid, decoded.error.message, decoded.error.hint);
+    enc = decoded.value;
+    t = trailers.value;
+    const e = enc.envelope;
+    if (trailers.value.eventCid.text !== enc.cid) return fail('PROOF_INVALID', cid, `Event-CID ${trailers.value.eventCid.text} does not name its envelope (${enc.cid})`, 'the envelope or the trailer was changed after signing');
+    if (trailers.value.policyRoot !== e.policy_root) return fail('PROOF_INVALID', cid, `Policy-Root ${trailers.value.policyRoot} differs from the envelope's policy_root ${e.policy_root}`);
+    if (formatDigest(trailers.value.foldRoot) !== e.fold_root) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${e.fold_root}`);
+  }
   const e = enc.envelope;
-  if (t.eventCid.text !== enc.cid) return fail('PROOF_INVALID', cid, `Event-CID ${t.eventCid.text} does not name its envelope (${enc.cid})`, 'the envelope or the trailer was changed after signing');
-  if (t.policyRoot !== e.policy_root) return fail('PROOF_INVALID', cid, `Policy-Root ${t.policyRoot} differs from the envelope's policy_root ${e.policy_root}`);
-  if (formatDigest(t.foldRoot) !== e.fold_root) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${e.fold_root}`);
   if (journal !== undefined) {
     const j = journalOf(journal);
     if (!j.ok) return j;
@@ -79,7 +93,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   const signed = opts.checkSignature ? await opts.checkSignature(t.signer, envelopeBytes, t.sig) : verify(t.signer, envelopeBytes, t.sig);
   if (!signed) return fail('SIG_INVALID', cid, `Sig does not verify over event.cbor with Signer ${formatPublicKey(t.signer)}`, 'the envelope or the signature was changed after signing');
   const who = actorIdentity(e.actor, e.ts);
-  const expected = eventMessage(enc, t.sig, t.signer);
+  const expected = known ? ok(message) : eventMessage(enc, t.sig, t.signer);
   if (!sameIdentity(commit.author, who) || !sameIdentity(commit.committer, who) || !expected.ok || expected.value !== message || commit.extraHeaders.length > 0) {
     return fail('PROOF_INVALID', cid, 'its author, committer or message is not the one its envelope and signature determine', 'write events with gatos event add; do not amend them');
   }
@@ -104,6 +118,37 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
   }
   return ok({ commit: cid, encoded: enc, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
+}
+
+const SIG_LINE = `\n${EVENT_KEYS.sig}: ed25519:`;
+const SIGNER_LINE = `\n${EVENT_KEYS.signer}: ed25519:`;
+
+/** The hex after `line` in `message`, `len` bytes of it, if there is such a line. */
+function hexAfter(message: string, line: string, len: number): Uint8Array | undefined {
+  const at = message.indexOf(line);
+  if (at < 0) return undefined;
+  const start = at + line.length;
+  return message.charCodeAt(start + 2 * len) === 10 ? fromHex(message.slice(start, start + 2 * len)) : undefined;
+}
+
+/**
+ * The shortcut for what the producer writes: an event's message follows
+ * entirely from its envelope, signature and key (eventMessage). Take the
+ * signature and key from where that message puts them, decode the envelope,
+ * and rebuild the message; if it equals the commit's, every trailer is
+ * present, well formed and bound to the envelope (Event-CID, Policy-Root,
+ * Fold-Root), which is all parsing the trailers would establish. Any
+ * difference, or a Policy-Root of the other object format, returns
+ * undefined and the full parse runs, to name the problem.
+ */
+function canonicalEvent(message: string, envelopeBytes: Uint8Array, format: GitRepo['format']): { enc: EncodedEnvelope; sig: Uint8Array; signer: Uint8Array } | undefined {
+  const sig = hexAfter(message, SIG_LINE, SIGNATURE_LEN);
+  const signer = hexAfter(message, SIGNER_LINE, PUBLIC_KEY_LEN);
+  if (!sig || !signer) return undefined;
+  const decoded = decodeEnvelope(envelopeBytes);
+  if (!decoded.ok || decoded.value.envelope.policy_root.length !== (format === 'sha1' ? 40 : 64)) return undefined;
+  const expected = eventMessage(decoded.value, sig, signer);
+  return expected.ok && expected.value === message ? { enc: decoded.value, sig, signer } : undefined;
 }
 
 /** Every event on a journal ref, oldest first; ULIDs must strictly increase. */

@@ -8,7 +8,7 @@
  */
 import { isBundleId, POLICIES_PREFIX } from '../actors';
 import { err, ok, type GateError, type Result } from '../core/result';
-import { readEnvelopeAt, verifyEvent } from '../events';
+import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead } from '../events';
 import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type RefUpdate, type UpdateFacts } from '../gate';
 import type { Commit, GitRepo } from '../git';
 import { formatTime, keyValidAt } from '../trust';
@@ -18,16 +18,34 @@ import { newBlobs } from './new-blobs';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
-/** Reads run this many at a time so git's one cat-file process stays busy. */
+/** Events verified at a time, so git's cat-file and the signature thread stay busy. */
 const PIPELINE = 256;
+/**
+ * Objects asked of git's cat-file in one write: few writes (each small one
+ * cost a system call and a conversion) yet a bounded amount held at once.
+ */
+const READ_BLOCK = 4096;
 
 function failure(e: GateError, commit?: string): Failure {
   return { code: e.code, reason: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(commit ? { commit } : {}) };
 }
 
-async function inChunks<T, R>(items: readonly T[], f: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += PIPELINE) out.push(...(await Promise.all(items.slice(i, i + PIPELINE).map(f))));
+/**
+ * `f` over every item, at most PIPELINE at a time, results in item order. A
+ * new item starts as soon as any finishes (no waiting for a whole chunk), so
+ * the slowest check of a chunk, often a signature on the other thread, never
+ * idles this one.
+ */
+async function pipelined<T, R>(items: readonly T[], f: (t: T, i: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await f(items[i] as T, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PIPELINE, items.length) }, lane));
   return out;
 }
 
@@ -54,11 +72,12 @@ async function changedPaths(repo: GitRepo, ids: readonly string[]): Promise<Resu
 }
 
 async function readCommits(repo: GitRepo, ids: readonly string[]): Promise<Result<Commit[], GateError>> {
-  const read = await inChunks(ids, (id) => repo.readCommit(id));
   const out: Commit[] = [];
-  for (const c of read) {
-    if (!c.ok) return err(c.error);
-    out.push(c.value);
+  for (let i = 0; i < ids.length; i += READ_BLOCK) {
+    for (const c of await Promise.all(ids.slice(i, i + READ_BLOCK).map((id) => repo.readCommit(id)))) {
+      if (!c.ok) return err(c.error);
+      out.push(c.value);
+    }
   }
   return ok(out);
 }
@@ -81,6 +100,17 @@ async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Pro
   });
 }
 
+/** Event files asked of git a block at a time, ahead of the verification that needs them; each handed out once. */
+function eventFiles(repo: GitRepo, commits: readonly Commit[]): (i: number) => EventFileRead {
+  const asked = new Map<number, EventFileRead>();
+  return (i) => {
+    if (!asked.has(i)) for (let j = i; j < Math.min(commits.length, i + READ_BLOCK); j++) if (!asked.has(j)) asked.set(j, readEventFile(repo, (commits[j] as Commit).tree));
+    const f = asked.get(i) as EventFileRead;
+    asked.delete(i);
+    return f;
+  };
+}
+
 /** Below this many events a second thread costs more to start than it saves. */
 const POOL_MIN_EVENTS = 200;
 
@@ -96,8 +126,9 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commi
     }
     return v;
   };
-  const facts = await inChunks(commits, async (c): Promise<EventFact> => {
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, ...(checkSignature ? { checkSignature } : {}) });
+  const file = eventFiles(repo, commits);
+  const facts = await pipelined(commits, async (c, i): Promise<EventFact> => {
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file: file(i), ...(checkSignature ? { checkSignature } : {}) });
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature; the active bundle decides

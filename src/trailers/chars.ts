@@ -27,7 +27,16 @@ export function trimGitSpace(text: string): string {
 
 /** ASCII-only lowercase, as C's tolower in git's comparisons (never Unicode case folding). */
 export function asciiLower(text: string): string {
-  return text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
+  // Most values (hex, base32) have no capital: a scan is far cheaper than a replace with a callback.
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 65 && c <= 90) return text.replace(/[A-Z]/g, lowerOne);
+  }
+  return text;
+}
+
+function lowerOne(c: string): string {
+  return String.fromCharCode(c.charCodeAt(0) + 32);
 }
 
 /**
