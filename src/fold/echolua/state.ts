@@ -18,6 +18,7 @@ import { decodeStrict, encodeCanonical } from '../../canon/cbor';
 import { bytesEqual } from '../../core/bytes';
 import { err, gateError, ok, type Result } from '../../core/result';
 import { compareKeys } from './vm/order';
+import type { StrTable } from './vm/str-table';
 import { binToBytes, bytesToBin } from './vm/strings';
 import { JSON_NULL, LuaError, LuaFunction, LuaTable, Q, typeName, type Value } from './vm/values';
 
@@ -125,9 +126,7 @@ function fastCheck(x: Value, walk: number, depth: number): void {
     }
   }
   if (x.big) {
-    x.big.forEach((_, item) => {
-      if (typeof item === 'object') fastCheck(item, walk, depth + 1);
-    });
+    checkValues(x.big, walk, depth + 1);
   }
   if (x.hash) {
     for (const [k, item] of x.hash) {
@@ -135,6 +134,13 @@ function fastCheck(x: Value, walk: number, depth: number): void {
       fastCheck(item, walk, depth + 1);
     }
   }
+}
+
+/** Apart from fastCheck: a closure there would make V8 allocate its context on every call, for every table. */
+function checkValues(big: StrTable, walk: number, depth: number): void {
+  big.forEach((_, item) => {
+    if (typeof item === 'object') fastCheck(item, walk, depth);
+  });
 }
 
 /** Canonical bytes of a state value, or FOLD_ERROR when it is not plain data. */

@@ -74,6 +74,24 @@ describe('a flat payload reads as its converted table', () => {
     expect(JSON.parse(flat.json)).toEqual({ id: 'a1', n: 5, keys: ['id', 'n', 'u'], tostr: true });
   });
 
+  test('integers at the edge of the safe range: inside both edges read in place, beyond them the same value as Lua computes', () => {
+    // Each payload integer must equal (and index a table like) the same integer computed in Lua: an integer has one
+    // form, so a value past 2^53 - 1 read in place as a JS number would compare unequal to the exact one.
+    const cases: [bigint, string][] = [
+      [2n ** 53n - 1n, '9007199254740991'],
+      [-(2n ** 53n) + 1n, '-9007199254740991'],
+      [2n ** 53n, '9007199254740991 + 1'],
+      [-(2n ** 53n), '-9007199254740991 - 1'],
+    ];
+    for (const [v, lua] of cases) {
+      const step = `local c = ${lua}
+  local t = { [c] = "found" }
+  state.log = { eq = p.v == c, key = t[p.v], text = tostring(p.v) }`;
+      const out = JSON.parse(run(step, 'return { ["state/out.json"] = state.log }', [ev(1, 'put', { v })]).json) as unknown;
+      expect(out).toEqual({ eq: true, key: 'found', text: v.toString() });
+    }
+  });
+
   test('writes: the table takes its own fields and the event object is left as it was', () => {
     const payload = { id: 'a1', n: 1n };
     const step = `

@@ -132,7 +132,7 @@ function flatFields(obj: { readonly [key: string]: FoldInput }): number {
       case 'boolean':
         break;
       case 'bigint':
-        if (x > MAX_SAFE_BIG || x < -MAX_SAFE_BIG) return 0;
+        if (x > MAX_SAFE_BIG || x < MIN_SAFE_BIG) return 0;
         break;
       default:
         if (x !== null) return 0;
@@ -142,6 +142,8 @@ function flatFields(obj: { readonly [key: string]: FoldInput }): number {
 }
 
 const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+/** A constant: `-MAX_SAFE_BIG` in the check would allocate a new bigint per payload field. */
+const MIN_SAFE_BIG = -MAX_SAFE_BIG;
 
 /**
  * The JSON of an integer or a UTF-8 string, or undefined for anything else

@@ -149,11 +149,16 @@ export class StrTable {
     let cap = MIN_SLOTS;
     while (this.size * 8 > cap * 3) cap *= 2;
     const old = this.kv;
-    const moved = new Int32Array(old.length >> 1);
-    const kv: (string | Value)[] = [];
-    for (let e = 0; e < old.length; e += 2) {
-      moved[e >> 1] = kv.length;
-      if (old[e] !== undefined) kv.push(old[e], old[e + 1]);
+    // Entries move only when some were deleted; then `moved` maps old positions to new ones.
+    let kv = old;
+    let moved: Int32Array | undefined;
+    if (old.length !== this.size * 2) {
+      moved = new Int32Array(old.length >> 1);
+      kv = [];
+      for (let e = 0; e < old.length; e += 2) {
+        moved[e >> 1] = kv.length;
+        if (old[e] !== undefined) kv.push(old[e], old[e + 1]);
+      }
     }
     const from = this.slots;
     const slots = new Int32Array(cap * STRIDE);
@@ -169,7 +174,8 @@ export class StrTable {
       slots[p] = tag;
       slots[p + 1] = a;
       slots[p + 2] = b;
-      slots[p + 3] = moved[(from[q + 3] as number) >> 1] as number;
+      const e = from[q + 3] as number;
+      slots[p + 3] = moved === undefined ? e : (moved[e >> 1] as number);
     }
     this.kv = kv;
     this.slots = slots;
