@@ -5,6 +5,7 @@
  * have no order: using them as keys where order matters is an error.
  */
 import { isNumber, numCompare } from './number';
+import { radixSortShortStrings } from './short-sort';
 import { fail, typeName, type Value } from './values';
 
 function rank(v: Value): number {
@@ -32,8 +33,11 @@ export function sortKeys(keys: Value[]): Value[] {
     if (t === 'string') strings++;
     else if (t === 'number') ints++;
   }
-  // Default sort compares UTF-16 code units, which here are bytes: the string order we define.
-  if (strings === keys.length) return keys.sort();
+  if (strings === keys.length) {
+    if (radixSortShortStrings(keys)) return keys;
+    // Default sort compares UTF-16 code units, which here are bytes: the string order we define.
+    return keys.sort();
+  }
   if (ints === keys.length) return keys.sort((a, b) => (a as number) - (b as number));
   return keys.sort(compareKeys);
 }

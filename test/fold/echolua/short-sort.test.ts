@@ -1,0 +1,95 @@
+/**
+ * The radix sort of short strings (vm/short-sort.ts) must give exactly the
+ * default sort's order, and decline anything it cannot sort exactly; dkeys
+ * must give the same keys either way.
+ */
+import { decodeStrict } from '../../../src/canon/cbor';
+import { decodeUtf8 } from '../../../src/core/bytes';
+import { compileEchoLua, loadEchoLuaFold } from '../../../src/fold/echolua';
+import { radixSortShortStrings } from '../../../src/fold/echolua/vm/short-sort';
+import { ev } from '../events';
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0 || 1;
+  return () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s;
+  };
+}
+
+/** Strings of 0..8 bytes over a small alphabet with NUL and 255, so prefixes, padding-like NULs and ties are common. */
+function shortStrings(n: number, seed: number): string[] {
+  const next = rng(seed);
+  const alphabet = ['\0', '\x01', 'a', 'b', 'z', '\x7f', '\x80', '\xff'];
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    let s = '';
+    const len = next() % 9;
+    for (let j = 0; j < len; j++) s += alphabet[next() % alphabet.length];
+    out.push(s);
+  }
+  return out;
+}
+
+describe('radixSortShortStrings', () => {
+  test.each([1, 2, 3, 4])('gives the default sort order (seed %i, duplicates included)', (seed) => {
+    const keys = shortStrings(5_000, seed);
+    const expected = [...keys].sort();
+    expect(radixSortShortStrings(keys)).toBe(true);
+    expect(keys).toEqual(expected);
+  });
+
+  test('the prefix and NUL cases in order', () => {
+    const keys = ['a\0', 'a', '', '\0', 'a\0\0', 'ab', 'a\xff', '\xff\xff\xff\xff\xff\xff\xff\xff', '\0\0\0\0\0\0\0\0'];
+    const padded = [...keys, ...shortStrings(300, 9)];
+    const expected = [...padded].sort();
+    expect(radixSortShortStrings(padded)).toBe(true);
+    expect(padded).toEqual(expected);
+    expect(expected.indexOf('')).toBe(0);
+    expect(expected.indexOf('a')).toBeLessThan(expected.indexOf('a\0'));
+  });
+
+  test('declines long strings, code units above 255, other values and short lists, leaving them untouched', () => {
+    const many = shortStrings(1_000, 5);
+    for (const odd of ['abcdefghi', 'ab\u0100', 7, undefined]) {
+      const keys: unknown[] = [...many, odd];
+      const before = [...keys];
+      expect(radixSortShortStrings(keys)).toBe(false);
+      expect(keys).toEqual(before);
+    }
+    const few = shortStrings(10, 6);
+    expect(radixSortShortStrings(few)).toBe(false);
+  });
+});
+
+test('dkeys over many short and some long keys gives the bytewise order', () => {
+  const src = `inputs = { "refs/gatos/journal/t/**" }
+function init() return { t = {} } end
+function step(state, e)
+  for i = 1, e.payload.n do state.t[e.payload.prefix .. i] = true end
+  return state
+end
+function emit(state) return { ["state/out.json"] = dkeys(state.t) } end
+`;
+  const c = compileEchoLua(src, 'f.lua');
+  if (!c.ok) throw new Error(c.error.map((d) => d.message).join('\n'));
+  const d = decodeStrict(c.value.bytes);
+  if (!d.ok) throw new Error(d.error.message);
+  const keysOf = (events: ReturnType<typeof ev>[]): string[] => {
+    const rt = loadEchoLuaFold(c.value.bytes, d.value);
+    if (!rt.ok) throw new Error(rt.error.message);
+    const s = rt.value.step(rt.value.init(), events);
+    if (!s.ok) throw new Error(s.error.message);
+    const f = rt.value.emit(s.value);
+    if (!f.ok) throw new Error(f.error.message);
+    return JSON.parse(decodeUtf8(f.value.get('state/out.json') as Uint8Array) ?? '') as string[];
+  };
+  const model = (n: number, prefixes: string[]) => prefixes.flatMap((p) => Array.from({ length: n }, (_, i) => `${p}${i + 1}`)).sort();
+  // 900 short keys: the radix path; one long prefix more: the default sort. Both must be the plain bytewise order.
+  expect(keysOf([ev(1, 'put', { prefix: 'k', n: 300n }), ev(2, 'put', { prefix: 'id-', n: 600n })])).toEqual([...model(300, ['k']), ...model(600, ['id-'])].sort());
+  expect(keysOf([ev(1, 'put', { prefix: 'k', n: 300n }), ev(2, 'put', { prefix: 'a-longer-key-', n: 2n })])).toEqual([...model(300, ['k']), ...model(2, ['a-longer-key-'])].sort());
+});
