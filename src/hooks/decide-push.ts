@@ -24,7 +24,8 @@ import {
 } from '../gate';
 import type { JsonValue } from '../canon/jcs';
 import type { GitRepo } from '../git';
-import { activeGateBundle } from './active-bundle';
+import type { Result } from '../core/result';
+import { activeGateBundle, type GateBundle } from './active-bundle';
 import { gatherFacts, walkUpdate, type Walk } from './gather';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -41,6 +42,8 @@ export interface PushInput {
   readonly trace?: Trace;
   /** Event signatures checked on another thread (the hooks); absent: on this one. */
   readonly signatures?: SignatureCheck;
+  /** activeGateBundle(repo), when the caller started it early (it needs no settings). */
+  readonly bundle?: Promise<Result<GateBundle>>;
 }
 
 export interface PushOutcome {
@@ -90,7 +93,7 @@ function startWalks(input: PushInput): Promise<Walk>[] {
 }
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
-  const loading = activeGateBundle(input.repo);
+  const loading = input.bundle ?? activeGateBundle(input.repo);
   const walks = startWalks(input);
   // Left unawaited when the bundle fails; a rejection there must not end the process.
   for (const w of walks) w.catch(() => undefined);

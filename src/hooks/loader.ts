@@ -47,9 +47,11 @@ function writeCache(file: string, data: Buffer): void {
 }
 
 const bundle = path.join(__dirname, GATOS_BUNDLE);
-const source = readFileSync(bundle, 'utf8');
-const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-const cacheFile = path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache', `${path.basename(bundle)}-${sha256(wrapped).toString('hex')}-node${process.version}-${process.arch}.v8`);
+const bytes = readFileSync(bundle);
+const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+const wrapped = `${WRAP_HEAD}${bytes.toString('utf8')}\n})`;
+// Named by the bundle's bytes, hashed as read (hashing the decoded text cost twice as much), and by the wrapper.
+const cacheFile = path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache', `${path.basename(bundle)}-${createHash('sha256').update(WRAP_HEAD).update(bytes).digest('hex')}-node${process.version}-${process.arch}.v8`);
 const cached = readCache(cacheFile);
 const t0 = process.hrtime.bigint();
 const script = new vm.Script(wrapped, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });

@@ -28,6 +28,7 @@ import {
   type Verdict,
 } from '../gate';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
+import { activeGateBundle } from './active-bundle';
 import { appendAudit } from './audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from './decide-push';
 import { takeRecord, writeRecords } from './records';
@@ -147,6 +148,10 @@ export async function runHook(run: HookRun): Promise<number> {
     trace.report(run.print);
     return status === 0 ? runChained(run) : status;
   };
+  // pre-receive always needs the active bundle, and loading it needs no settings: start it now.
+  let bundle = run.hook === 'pre-receive' ? activeGateBundle(repo) : undefined;
+  // Awaited by decidePush, or never when the push is decided without it; a throw must not end the process.
+  bundle?.catch(() => undefined);
   try {
     const parsed = run.updates(repo.format);
     if (!parsed.ok) outcome = fail(parsed.error.message);
@@ -165,7 +170,8 @@ export async function runHook(run: HookRun): Promise<number> {
       }
     }
     if (!outcome) {
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, ...(pool ? { signatures: pool.check } : {}) };
+      bundle ??= activeGateBundle(repo);
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, ...(pool ? { signatures: pool.check } : {}) };
       const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
       outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
       trace.mark('decide');

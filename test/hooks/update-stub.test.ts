@@ -93,7 +93,7 @@ describe('the update stub', () => {
   it('runs the full hook when the record under the right name has other content', () => {
     const u = bogus();
     const file = path.join(verdicts(), recordKey(u, policy));
-    for (const text of [recordText(u, policy).replace('allowed\n', 'allowed'), recordText(u, policy).replace('allowed', 'denied'), recordText({ ...u, newId: u.oldId }, policy), '']) {
+    for (const text of [recordText(u, policy).replace('allowed\n', 'allowed'), recordText(u, policy).replace('allowed', 'denied'), recordText({ ...u, newId: u.oldId }, policy), `${recordText(u, policy)}more\n`, `${recordText(u, policy)}\n`, `${recordText(u, policy)}x`, recordText(u, policy).replace('gatos-verdict-v1', 'gatos-verdict-v2'), '']) {
       mkdirSync(verdicts(), { recursive: true });
       writeFileSync(file, text);
       refusedByNode(stub(argsOf(u)));
