@@ -16,16 +16,34 @@ import type { EncodedEnvelope } from './envelope';
 
 export const EVENT_FILE = 'event.cbor';
 
+/** Values a trailer line carries verbatim: one line, no surrounding whitespace (what formatTrailers requires). */
+const PLAIN_VALUE = /^[!-~](?:[ -~]*[!-~])?$/;
+
+/**
+ * The event commit's message: the subject `<type> <ulid>`, a blank line and
+ * the six trailers, exactly what formatTrailers writes for a message that is
+ * only a subject (a subject is never a trailer block). Built directly: the
+ * gate rebuilds it for every pushed event. Values that are not plain
+ * printable ASCII go through formatTrailers, which checks them.
+ */
 export function eventMessage(e: EncodedEnvelope, sig: Uint8Array, signer: Uint8Array): Result<string> {
-  return formatTrailers(`${e.envelope.type} ${e.envelope.ulid}\n`, [
+  const subject = `${e.envelope.type} ${e.envelope.ulid}\n`;
+  const trailers = [
     { key: EVENT_KEYS.eventCid, value: e.cid },
     { key: EVENT_KEYS.sigAlg, value: 'ed25519' },
     { key: EVENT_KEYS.sig, value: formatSignature(sig) },
     { key: EVENT_KEYS.signer, value: formatPublicKey(signer) },
     { key: EVENT_KEYS.policyRoot, value: e.envelope.policy_root },
     { key: EVENT_KEYS.foldRoot, value: e.envelope.fold_root },
-  ]);
+  ];
+  if (!PLAIN_SUBJECT.test(subject) || !trailers.every((t) => PLAIN_VALUE.test(t.value))) return formatTrailers(subject, trailers);
+  let out = `${subject}\n`;
+  for (const t of trailers) out += `${t.key}: ${t.value}\n`;
+  return ok(out);
 }
+
+/** A subject with no ':' cannot even look like a trailer; others go through formatTrailers. */
+const PLAIN_SUBJECT = /^[A-Za-z0-9._-]+ [0-9A-Z]+\n$/;
 
 export interface EventObjects {
   readonly commit: string;

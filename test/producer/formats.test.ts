@@ -8,7 +8,9 @@ import { eventCid } from '../../src/canon/cid';
 import { utf8 } from '../../src/core/bytes';
 import { bundleId } from '../../src/bundle';
 import { decodeProof, encodeProof, inputsRoot, type Proof } from '../../src/checkpoint';
-import { decodeEnvelope, encodeEnvelope, incrementUlid, nextUlid, ulidTime, type Envelope } from '../../src/events';
+import { decodeEnvelope, encodeEnvelope, eventMessage, incrementUlid, nextUlid, ulidTime, type Envelope } from '../../src/events';
+import { formatTrailers } from '../../src/trailers';
+import { gitAdd } from '../trailers/git-oracle';
 
 const env: Envelope = { type: 'invoice.created', ulid: '01KDVDNA00DWYZTPBN7E2779MG', actor: 'user:bob', ns: 'finance', caps: ['journal:append'], payload: { id: 'inv-1', amount: 1200 }, policy_root: 'a'.repeat(40), fold_root: `sha256:${'b'.repeat(64)}`, sig_alg: 'ed25519', ts: 1767225600 };
 
@@ -73,5 +75,31 @@ describe('bundle ids and proofs', () => {
     if (!bytes.ok) throw new Error(bytes.error.message);
     expect(decodeProof(bytes.value)).toEqual({ ok: true, value: p });
     expect(inputsRoot(new Map([['b', '1'], ['a', '2']]))).toBe(inputsRoot(new Map([['a', '2'], ['b', '1']])));
+  });
+});
+
+describe('the event message', () => {
+  const sig = new Uint8Array(64).map((_, i) => (i * 37) & 255);
+  const signer = new Uint8Array(32).map((_, i) => (i * 11 + 3) & 255);
+  const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+  // Types that take the direct path and types (with ':') that go through formatTrailers.
+  it.each(['invoice.created', 'a', 'A-b_c.9', 'x:y', 'Signed-off-by:me', 'a:b:c'])('for type %s is what formatTrailers and git interpret-trailers write', (type) => {
+    const e = encodeEnvelope({ ...env, type });
+    if (!e.ok) throw new Error(e.error.message);
+    const m = eventMessage(e.value, sig, signer);
+    if (!m.ok) throw new Error(m.error.message);
+    const subject = `${type} ${env.ulid}\n`;
+    // The trailers in the order docs/formats.md gives.
+    const trailers = [
+      { key: 'Event-CID', value: e.value.cid },
+      { key: 'Sig-Alg', value: 'ed25519' },
+      { key: 'Sig', value: `ed25519:${hex(sig)}` },
+      { key: 'Signer', value: `ed25519:${hex(signer)}` },
+      { key: 'Policy-Root', value: env.policy_root },
+      { key: 'Fold-Root', value: env.fold_root },
+    ];
+    const viaFormat = formatTrailers(subject, trailers);
+    expect(viaFormat.ok && viaFormat.value).toEqual(m.value);
+    expect(m.value).toEqual(gitAdd(subject, trailers));
   });
 });
