@@ -94,6 +94,30 @@ describe('view and table agree', () => {
     expect(outs[0]).toContain('|user:bøb|ü|nil');
   });
 
+  test('types, journals and actors that repeat and alternate read the same (the view remembers the last of each)', () => {
+    const bob = 'refs/gatos/journal/t/user/bob';
+    const alice = 'refs/gatos/journal/t/user/alice';
+    const mixed: FoldEvent[] = [
+      ev(1, 'put', { id: '1' }, alice, 'user:alice'),
+      ev(2, 'pút', { id: '2' }, bob, 'user:bøb'),
+      ev(3, 'put', { id: '3' }, alice, 'user:bøb'),
+      ev(4, 'put', { id: '4' }, alice, 'user:alice'),
+      ev(5, 'pút', { id: '5' }, bob, 'user:alice'),
+    ];
+    const outs = folds().map((rt) => {
+      if (!rt) throw new Error('load');
+      const s = rt.step(rt.init(), mixed);
+      if (!s.ok) throw new Error(s.error.message);
+      const f = rt.emit(s.value);
+      if (!f.ok) throw new Error(f.error.message);
+      return decodeUtf8(f.value.get('state/out.json') as Uint8Array);
+    });
+    expect(outs[0]).toBe(outs[1]);
+    // By hand: each step appends journal, commit, ulid, type, actor, payload id and nil to what came before.
+    const expected = mixed.map((e) => `|${e.journal}|${e.commit}|${e.ulid}|${e.type}|${e.actor}|${(e.payload as { id: string }).id}|nil`).join('');
+    expect(JSON.parse(outs[0] ?? '')).toBe(expected);
+  });
+
   test('memory is charged the same: both fail at the same budget and pass at the next', () => {
     // Find the smallest budget one step needs with the table, then check the view needs exactly that too.
     let need = 0;

@@ -28,9 +28,30 @@ export class EnvelopeCache {
   }
 }
 
+/**
+ * The last text of one envelope field and its byte string: a step that reads
+ * `event.type` twice, and runs of events sharing a journal or actor, then
+ * skip the cache's Map lookup (profiled at about 1.5% of the bench fold).
+ */
+class LastBin {
+  private text: string | undefined = undefined;
+  private bin = '';
+
+  of(text: string, cache: EnvelopeCache): string {
+    if (text !== this.text) {
+      this.bin = cache.bin(text);
+      this.text = text;
+    }
+    return this.bin;
+  }
+}
+
 export class EventView {
   private ev: FoldEvent | undefined = undefined;
   private payload: Value = undefined;
+  private readonly type = new LastBin();
+  private readonly journal = new LastBin();
+  private readonly actor = new LastBin();
 
   constructor(private readonly cache: EnvelopeCache) {}
 
@@ -45,9 +66,9 @@ export class EventView {
     const ev = this.ev as FoldEvent;
     switch (key) {
       case 'payload': return this.payload;
-      case 'type': return this.cache.bin(ev.type);
-      case 'journal': return this.cache.bin(ev.journal);
-      case 'actor': return this.cache.bin(ev.actor);
+      case 'type': return this.type.of(ev.type, this.cache);
+      case 'journal': return this.journal.of(ev.journal, this.cache);
+      case 'actor': return this.actor.of(ev.actor, this.cache);
       case 'ulid': return textToBin(ev.ulid);
       case 'commit': return textToBin(ev.commit);
       default: return undefined;
