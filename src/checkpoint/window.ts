@@ -11,6 +11,7 @@ import type { FoldEvent } from '../fold/contract';
 import { foldEventFromEnvelope } from '../fold/event-input';
 import type { GitRepo } from '../git';
 import { EVENT_FILE } from '../events/commit';
+import { recalledEnvelope } from '../events/decoded';
 import { readEnvelope } from '../events/envelope';
 
 const CHUNK = 512;
@@ -37,12 +38,14 @@ export async function readWindow(repo: GitRepo, journal: string, start: string |
   const out: FoldEvent[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const blobs = await Promise.all(chunk.map((id) => repo.readBlob(`${id}:${EVENT_FILE}`)));
+    const blobs = await Promise.all(chunk.map((id) => repo.readObject(`${id}:${EVENT_FILE}`)));
     for (let k = 0; k < chunk.length; k++) {
       const id = chunk[k] as string;
       const b = blobs[k];
-      if (!b || !b.ok) return err(gateError('PROOF_INVALID', `${journal}: commit ${id} holds no ${EVENT_FILE}`, { hint: 'a journal holds only event commits written by gatos event add' }));
-      const env = readEnvelope(b.value);
+      if (!b || !b.ok || b.value.type !== 'blob') return err(gateError('PROOF_INVALID', `${journal}: commit ${id} holds no ${EVENT_FILE}`, { hint: 'a journal holds only event commits written by gatos event add' }));
+      // An envelope verified earlier in this process (the push's own events) is not decoded again.
+      const recalled = recalledEnvelope(b.value.id);
+      const env = recalled ? ok(recalled) : readEnvelope(b.value.data);
       if (!env.ok) return err({ ...env.error, message: `${journal}: commit ${id}: ${env.error.message}` });
       const e = env.value;
       if (e.ns !== j.value.ns || e.actor !== j.value.actor.id) {
