@@ -7,23 +7,26 @@
  * string of a bucket chain to compare it, because event strings are fresh
  * objects scattered over the heap (PUC Lua compares interned pointers).
  * Here a key of at most 8 bytes is packed into two int32 words held in the
- * slot itself, so finding it reads one slot line and never the stored key;
- * longer keys keep a full hash in the slot and are compared only on a hash
- * match. Slots live in an Int32Array, outside the garbage-collected heap.
+ * slot itself, so finding it reads one slot line and never the stored key.
+ * Slots live in an Int32Array, outside the garbage-collected heap. Longer
+ * keys go to a Map from key to entry, as before: V8 keeps a string's hash
+ * in the string, where hashing here would cost the key's length on every
+ * access.
  *
- * Keys are Lua strings, whose code units are bytes; a key with a code unit
- * above 255 (none should reach here) takes the long path, which compares
- * the strings themselves, so packing is exact for every key it handles.
+ * Keys are Lua strings, whose code units are bytes; a short key with a code
+ * unit above 255 (none should reach here) goes to the Map too, so packing
+ * is exact for every key it handles.
  */
 import type { Value } from './values';
 
-/** Slot words: tag, packed bytes 0-3 (or the hash), packed bytes 4-7, entry index. */
+/** Slot words: tag, packed bytes 0-3, packed bytes 4-7, the entry's position in kv. */
 const STRIDE = 4;
+/** Slot tags: EMPTY, GONE, or 1..9 for a packed key of tag - 1 bytes. */
 const EMPTY = 0;
 /** A deleted key's slot: probing continues past it. */
 const GONE = -1;
-/** Tags 1..9: a packed key of tag - 1 bytes. */
-const LONG = 10;
+/** What find answers for a key it cannot pack. */
+const NOT_PACKED = -2;
 const MIN_SLOTS = 64;
 
 export class StrTable {
@@ -33,6 +36,8 @@ export class StrTable {
   private used = 0;
   /** key, value, key, value... in insertion order; a deleted entry's key and value are undefined. */
   private kv: (string | Value)[] = [];
+  /** Keys that are not packed, and their entry's position in kv. */
+  private long: Map<string, number> | undefined = undefined;
   size = 0;
 
   /** The probe of the last `find`: the key's tag and words, and where an insert would go. */
@@ -43,11 +48,28 @@ export class StrTable {
 
   get(key: string): Value {
     const p = this.find(key);
+    if (p === NOT_PACKED) {
+      const e = this.long?.get(key);
+      return e === undefined ? undefined : (this.kv[e + 1] as Value);
+    }
     return p < 0 ? undefined : (this.kv[(this.slots[p + 3] as number) + 1] as Value);
   }
 
   set(key: string, value: Value): this {
     const p = this.find(key);
+    if (p === NOT_PACKED) {
+      const long = (this.long ??= new Map());
+      const e = long.get(key);
+      if (e !== undefined) {
+        this.kv[e + 1] = value;
+        return this;
+      }
+      long.set(key, this.kv.length);
+      this.append(key, value);
+      // Deleted long keys leave holes that only a rebuild removes.
+      if (this.kv.length > this.size * 4 + 64) this.rebuild();
+      return this;
+    }
     if (p >= 0) {
       this.kv[(this.slots[p + 3] as number) + 1] = value;
       return this;
@@ -58,8 +80,7 @@ export class StrTable {
     slots[at + 1] = this.a;
     slots[at + 2] = this.b;
     slots[at + 3] = this.kv.length;
-    this.kv.push(key, value);
-    this.size++;
+    this.append(key, value);
     // Keep at least half the slots EMPTY, so probes stay short.
     if (++this.used * 2 > this.mask) this.rebuild();
     return this;
@@ -67,14 +88,26 @@ export class StrTable {
 
   delete(key: string): boolean {
     const p = this.find(key);
-    if (p < 0) return false;
-    const slots = this.slots;
-    const e = slots[p + 3] as number;
-    slots[p] = GONE;
+    let e: number;
+    if (p === NOT_PACKED) {
+      const found = this.long?.get(key);
+      if (found === undefined) return false;
+      (this.long as Map<string, number>).delete(key);
+      e = found;
+    } else {
+      if (p < 0) return false;
+      e = this.slots[p + 3] as number;
+      this.slots[p] = GONE;
+    }
     this.kv[e] = undefined;
     this.kv[e + 1] = undefined;
     this.size--;
     return true;
+  }
+
+  private append(key: string, value: Value): void {
+    this.kv.push(key, value);
+    this.size++;
   }
 
   /** Appends every key to `out`, in insertion order. */
@@ -90,44 +123,34 @@ export class StrTable {
   }
 
   /**
-   * The slot position holding `key`, or -1; then `free` is the EMPTY slot
-   * where it would go and tag, a and b describe it.
+   * The slot position holding `key`; -1 when it is not there, and then
+   * `free` is the EMPTY slot where it would go and tag, a and b describe
+   * it; NOT_PACKED for a key the Map holds.
    */
   private find(key: string): number {
     const n = key.length;
+    if (n > 8) return NOT_PACKED;
     let a = 0;
     let b = 0;
-    let tag: number;
-    let h: number;
-    if (n <= 8) {
-      let high = 0;
-      for (let i = 0; i < n && i < 4; i++) {
-        const c = key.charCodeAt(i);
-        high |= c;
-        a |= c << (i << 3);
-      }
-      for (let i = 4; i < n; i++) {
-        const c = key.charCodeAt(i);
-        high |= c;
-        b |= c << ((i - 4) << 3);
-      }
-      tag = n + 1;
-      h = packedHash(a, b, n);
-      if (high > 0xff) {
-        tag = LONG;
-        a = h = hashString(key);
-        b = 0;
-      }
-    } else {
-      tag = LONG;
-      a = h = hashString(key);
+    let high = 0;
+    for (let i = 0; i < n && i < 4; i++) {
+      const c = key.charCodeAt(i);
+      high |= c;
+      a |= c << (i << 3);
     }
+    for (let i = 4; i < n; i++) {
+      const c = key.charCodeAt(i);
+      high |= c;
+      b |= c << ((i - 4) << 3);
+    }
+    if (high > 0xff) return NOT_PACKED;
+    const tag = n + 1;
     this.tag = tag;
     this.a = a;
     this.b = b;
     const slots = this.slots;
     const mask = this.mask;
-    let i = h & mask;
+    let i = packedHash(a, b, n) & mask;
     for (;;) {
       const p = i * STRIDE;
       const t = slots[p] as number;
@@ -135,13 +158,13 @@ export class StrTable {
         this.free = p;
         return -1;
       }
-      if (t === tag && slots[p + 1] === a && slots[p + 2] === b && (tag !== LONG || this.kv[slots[p + 3] as number] === key)) return p;
+      if (t === tag && slots[p + 1] === a && slots[p + 2] === b) return p;
       i = (i + 1) & mask;
     }
   }
 
   /**
-   * New slots for the live keys, and the entries compacted in the same
+   * New slots for the packed keys, and the entries compacted in the same
    * order. Slots are rehashed from their own words, never reading a key.
    */
   private rebuild(): void {
@@ -159,16 +182,19 @@ export class StrTable {
         moved[e >> 1] = kv.length;
         if (old[e] !== undefined) kv.push(old[e], old[e + 1]);
       }
+      const long = this.long;
+      if (long !== undefined) for (const [k, e] of long) long.set(k, moved[e >> 1] as number);
     }
     const from = this.slots;
     const slots = new Int32Array(cap * STRIDE);
     const mask = cap - 1;
+    let used = 0;
     for (let q = 0; q < from.length; q += STRIDE) {
       const tag = from[q] as number;
       if (tag <= 0) continue;
       const a = from[q + 1] as number;
       const b = from[q + 2] as number;
-      let i = (tag === LONG ? a : packedHash(a, b, tag - 1)) & mask;
+      let i = packedHash(a, b, tag - 1) & mask;
       while (slots[i * STRIDE] !== EMPTY) i = (i + 1) & mask;
       const p = i * STRIDE;
       slots[p] = tag;
@@ -176,11 +202,12 @@ export class StrTable {
       slots[p + 2] = b;
       const e = from[q + 3] as number;
       slots[p + 3] = moved === undefined ? e : (moved[e >> 1] as number);
+      used++;
     }
     this.kv = kv;
     this.slots = slots;
     this.mask = mask;
-    this.used = this.size;
+    this.used = used;
   }
 }
 
@@ -193,11 +220,4 @@ function mix(x: number): number {
   let h = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
   return h ^ (h >>> 16);
-}
-
-/** FNV-1a over every code unit, then mixed: every character counts, so long keys sharing a prefix still spread. */
-function hashString(s: string): number {
-  let h = 0x811c9dc5 ^ s.length;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return mix(h);
 }
