@@ -32,5 +32,5 @@ run('gate scenarios over http://', () => {
   afterAll(async () => {
     await server?.stop();
   });
-  gateScenarios(httpScenarioTransport(root), { formats: ['sha1'] });
+  gateScenarios(httpScenarioTransport(root), { formats: ['sha1', 'sha256'] });
 });

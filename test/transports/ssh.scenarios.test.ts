@@ -28,5 +28,5 @@ run('gate scenarios over ssh://', () => {
   afterAll(async () => {
     await server?.stop();
   });
-  gateScenarios(sshScenarioTransport(root), { formats: ['sha1'] });
+  gateScenarios(sshScenarioTransport(root), { formats: ['sha1', 'sha256'] });
 });
