@@ -10,7 +10,7 @@ import { isBundleId, POLICIES_PREFIX } from '../actors';
 import { err, ok, type GateError, type Result } from '../core/result';
 import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead } from '../events';
 import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type RefUpdate, type UpdateFacts } from '../gate';
-import type { Commit, GitRepo } from '../git';
+import type { Commit, GitError, GitRepo } from '../git';
 import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
@@ -19,7 +19,7 @@ import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
 /** Events verified at a time, so git's cat-file and the signature thread stay busy. */
-const PIPELINE = 256;
+const PIPELINE = 1024;
 /**
  * Objects asked of git's cat-file in one write: few writes (each small one
  * cost a system call and a conversion) yet a bounded amount held at once.
@@ -72,12 +72,12 @@ async function changedPaths(repo: GitRepo, ids: readonly string[]): Promise<Resu
 }
 
 async function readCommits(repo: GitRepo, ids: readonly string[]): Promise<Result<Commit[], GateError>> {
+  const reader = new AheadReader(repo, ids, false);
   const out: Commit[] = [];
-  for (let i = 0; i < ids.length; i += READ_BLOCK) {
-    for (const c of await Promise.all(ids.slice(i, i + READ_BLOCK).map((id) => repo.readCommit(id)))) {
-      if (!c.ok) return err(c.error);
-      out.push(c.value);
-    }
+  for (let i = 0; i < ids.length; i++) {
+    const c = await reader.commit(i);
+    if (!c.ok) return err(c.error);
+    out.push(c.value);
   }
   return ok(out);
 }
@@ -100,22 +100,56 @@ async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Pro
   });
 }
 
-/** Event files asked of git a block at a time, ahead of the verification that needs them; each handed out once. */
-function eventFiles(repo: GitRepo, commits: readonly Commit[]): (i: number) => EventFileRead {
-  const asked = new Map<number, EventFileRead>();
-  return (i) => {
-    if (!asked.has(i)) for (let j = i; j < Math.min(commits.length, i + READ_BLOCK); j++) if (!asked.has(j)) asked.set(j, readEventFile(repo, (commits[j] as Commit).tree));
-    const f = asked.get(i) as EventFileRead;
-    asked.delete(i);
+/**
+ * Commits, and on journals each commit's event.cbor (by path, so it needs
+ * no tree id first), asked of git a block at a time ahead of whoever needs
+ * them: verification starts with the first block instead of after the last
+ * commit is read. Each read is handed out once.
+ */
+class AheadReader {
+  private readonly commits = new Map<number, Promise<Result<Commit, GitError>>>();
+  private readonly files = new Map<number, EventFileRead>();
+
+  constructor(
+    private readonly repo: GitRepo,
+    private readonly ids: readonly string[],
+    private readonly withFiles: boolean,
+  ) {}
+
+  commit(i: number): Promise<Result<Commit, GitError>> {
+    this.ask(i);
+    const c = this.commits.get(i) as Promise<Result<Commit, GitError>>;
+    this.commits.delete(i);
+    return c;
+  }
+
+  file(i: number): EventFileRead {
+    this.ask(i);
+    const f = this.files.get(i) as EventFileRead;
+    this.files.delete(i);
     return f;
-  };
+  }
+
+  private ask(i: number): void {
+    if (this.commits.has(i) || this.files.has(i)) return;
+    for (let j = i; j < Math.min(this.ids.length, i + READ_BLOCK); j++) {
+      const id = this.ids[j] as string;
+      this.commits.set(j, this.repo.readCommit(id));
+      if (this.withFiles) this.files.set(j, readEventFile(this.repo, id));
+    }
+  }
 }
 
 /** Below this many events a second thread costs more to start than it saves. */
 const POOL_MIN_EVENTS = 200;
 
-async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commit[], active: GateBundle, now: number, signatures?: SignatureCheck): Promise<EventFact[]> {
-  const checkSignature = signatures && commits.length >= POOL_MIN_EVENTS ? signatures : undefined;
+/**
+ * Reads and verifies the events `ids` name, oldest first. The commits come
+ * back too (in `commits`, by index) for the commit facts; a commit git could
+ * not read ends the whole update instead, as reading them first did.
+ */
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, now: number, signatures?: SignatureCheck): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
+  const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
     let v = lineage.get(root);
@@ -126,9 +160,19 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commi
     }
     return v;
   };
-  const file = eventFiles(repo, commits);
-  const facts = await pipelined(commits, async (c, i): Promise<EventFact> => {
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file: file(i), ...(checkSignature ? { checkSignature } : {}) });
+  const reader = new AheadReader(repo, ids, true);
+  const commits: Commit[] = new Array<Commit>(ids.length);
+  const unreadable: (GitError | undefined)[] = [];
+  const facts = await pipelined(ids, async (id, i): Promise<EventFact> => {
+    const file = reader.file(i);
+    const read = await reader.commit(i);
+    if (!read.ok) {
+      unreadable[i] = read.error;
+      return { ok: false, ...failure(read.error, id) };
+    }
+    const c = read.value;
+    commits[i] = c;
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, ...(checkSignature ? { checkSignature } : {}) });
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature; the active bundle decides
@@ -147,7 +191,10 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, commits: readonly Commi
     }
     return { ok: true, event: { commit: c.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: signer, ts: e.ts, caps: [...e.caps] } };
   });
-  return checkUlids(repo, u, facts);
+  // The first unreadable commit in order, as reading them all first would have reported.
+  const first = unreadable.find((e) => e !== undefined);
+  if (first) return err(first);
+  return ok({ commits, events: await checkUlids(repo, u, facts) });
 }
 
 /** The Signer trailer's text, as verifyEvent already checked it. */
@@ -212,8 +259,10 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const ids = w.ids;
   if (!ids) return { ...empty, fastForward };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
-  const commits = await readCommits(repo, ids);
-  trace?.mark('read the commits');
+  // Journals: commits and event files are read ahead of verification, which starts with the first of them.
+  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, now, signatures) : undefined;
+  const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
+  trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
   if (!commits.ok) return { ...empty, fastForward, failure: failure(commits.error) };
   let paths = new Map<string, string[]>();
   if (cls.plane !== 'journal') {
@@ -227,9 +276,8 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
     paths: cls.plane === 'journal' ? ['event.cbor'] : (paths.get(c.id) ?? []),
     signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
   }));
-  trace?.mark('changed paths');
-  const events = cls.plane === 'journal' ? await verifyEvents(repo, u, commits.value, active, now, signatures) : [];
-  if (cls.plane === 'journal') trace?.mark(`verify ${events.length} events`);
+  if (cls.plane !== 'journal') trace?.mark('changed paths');
+  const events = journalRead?.ok ? journalRead.value.events : [];
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
