@@ -30,14 +30,32 @@ const CID_TAG = 42;
 
 /** Returns the first DAG-CBOR rule `bytes` break, or undefined if the structure is canonical. */
 export function scanDagCbor(bytes: Uint8Array): CborViolation | undefined {
+  return scanForDecode(bytes).violation;
+}
+
+export interface DecodeScan {
+  readonly violation?: CborViolation;
+  /**
+   * The bytes hold something the decoder may not give back byte for byte: a
+   * CID (tag 42, whose inner encoding the CID parser reads leniently) or a
+   * text string that starts with U+FEFF (which the decoder drops as a byte
+   * order mark). Only then must decoding prove itself by re-encoding; every
+   * other structure the scan passes decodes to exactly its bytes
+   * (test/canon/cbor.test.ts checks this on mutated encodings).
+   */
+  readonly reencode: boolean;
+}
+
+export function scanForDecode(bytes: Uint8Array): DecodeScan {
+  const scanner = new Scanner(bytes);
   try {
-    const end = new Scanner(bytes).item(0, 0);
+    const end = scanner.item(0, 0);
     if (end < bytes.length) {
-      return { offset: end, message: `${bytes.length - end} byte(s) follow the item, which ends at offset ${end}` };
+      return { violation: { offset: end, message: `${bytes.length - end} byte(s) follow the item, which ends at offset ${end}` }, reencode: true };
     }
-    return undefined;
+    return { reencode: scanner.reencode };
   } catch (e) {
-    if (e instanceof ScanStop) return { offset: e.offset, message: e.message };
+    if (e instanceof ScanStop) return { violation: { offset: e.offset, message: e.message }, reencode: true };
     throw e;
   }
 }
@@ -49,13 +67,21 @@ class ScanStop {
 interface Head {
   readonly major: number;
   readonly info: number;
-  /** The argument: a count, a length or an integer value. */
-  readonly arg: bigint;
+  /**
+   * The argument: a count, a length or an integer value, as a number (plain
+   * arithmetic: a BigInt per head was most of the scan's cost). Exact up to
+   * 2^53; beyond, only ever compared with lengths it exceeds anyway, and
+   * messages print the exact value (exactArg).
+   */
+  readonly arg: number;
   /** Offset just after the head. */
   readonly next: number;
 }
 
 class Scanner {
+  /** See DecodeScan.reencode. */
+  reencode = false;
+
   constructor(private readonly b: Uint8Array) {}
 
   /** Checks the item at `at` and returns the offset after it. */
@@ -71,11 +97,12 @@ class Scanner {
       case 3: {
         const end = this.skip(h, at, 'text string');
         if (decodeUtf8(this.b.subarray(h.next, end)) === undefined) throw new ScanStop(at, 'a text string is not valid UTF-8');
+        if (end - h.next >= 3 && this.b[h.next] === 0xef && this.b[h.next + 1] === 0xbb && this.b[h.next + 2] === 0xbf) this.reencode = true;
         return end;
       }
       case 4: {
         let p = h.next;
-        for (let i = 0n; i < h.arg; i++) p = this.item(p, depth + 1);
+        for (let i = 0; i < h.arg; i++) p = this.item(p, depth + 1);
         return p;
       }
       case 5:
@@ -90,7 +117,7 @@ class Scanner {
   private map(h: Head, at: number, depth: number): number {
     let p = h.next;
     let prev: Uint8Array | undefined;
-    for (let i = 0n; i < h.arg; i++) {
+    for (let i = 0; i < h.arg; i++) {
       const keyAt = p;
       const kh = this.head(p);
       if (kh.major !== 3) throw new ScanStop(keyAt, `a map key is ${KIND[kh.major]}; DAG-CBOR map keys are text strings`);
@@ -108,10 +135,11 @@ class Scanner {
   }
 
   private tag(h: Head, at: number, depth: number): number {
-    if (h.arg !== BigInt(CID_TAG)) throw new ScanStop(at, `tag ${h.arg} is not allowed; DAG-CBOR allows only tag 42 (a CID)`);
+    if (h.arg !== CID_TAG) throw new ScanStop(at, `tag ${this.exactArg(at)} is not allowed; DAG-CBOR allows only tag 42 (a CID)`);
     const inner = this.head(h.next);
     if (inner.major !== 2) throw new ScanStop(h.next, `tag 42 must wrap a byte string, found ${KIND[inner.major]}`);
-    if (inner.arg === 0n || this.b[inner.next] !== 0x00) throw new ScanStop(h.next, 'a CID (tag 42) must start with the 0x00 multibase prefix');
+    if (inner.arg === 0 || this.b[inner.next] !== 0x00) throw new ScanStop(h.next, 'a CID (tag 42) must start with the 0x00 multibase prefix');
+    this.reencode = true;
     return this.item(h.next, depth + 1);
   }
 
@@ -145,9 +173,18 @@ class Scanner {
 
   /** Skips the payload of a string head and returns the offset after it. */
   private skip(h: Head, at: number, what: string): number {
-    const end = BigInt(h.next) + h.arg;
-    if (end > BigInt(this.b.length)) throw new ScanStop(at, `a ${what} of ${h.arg} bytes runs past the end of the input`);
-    return Number(end);
+    const end = h.next + h.arg;
+    if (end > this.b.length) throw new ScanStop(at, `a ${what} of ${this.exactArg(at)} bytes runs past the end of the input`);
+    return end;
+  }
+
+  /** The argument of the head at `at`, exactly (for messages). */
+  private exactArg(at: number): bigint {
+    const info = (this.b[at] as number) & 0x1f;
+    if (info < 24) return BigInt(info);
+    let arg = 0n;
+    for (let i = 1; i <= 1 << (info - 24); i++) arg = (arg << 8n) | BigInt(this.b[at + i] as number);
+    return arg;
   }
 
   private head(at: number): Head {
@@ -155,19 +192,36 @@ class Scanner {
     if (first === undefined) throw new ScanStop(at, 'the input ends where an item should start');
     const major = first >> 5;
     const info = first & 0x1f;
-    if (info < 24) return { major, info, arg: BigInt(info), next: at + 1 };
+    if (info < 24) return { major, info, arg: info, next: at + 1 };
     if (info === 31) {
-      if (major === 7) return { major, info, arg: 0n, next: at + 1 };
+      if (major === 7) return { major, info, arg: 0, next: at + 1 };
       if (major >= 2 && major <= 5) throw new ScanStop(at, `an indefinite-length ${KIND[major]} appears; DAG-CBOR lengths are always definite`);
       throw new ScanStop(at, `additional information 31 is not well-formed for ${KIND[major]}`);
     }
     if (info > 27) throw new ScanStop(at, `reserved additional information ${info} in the head byte 0x${first.toString(16)}`);
     const size = 1 << (info - 24);
     if (at + 1 + size > this.b.length) throw new ScanStop(at, 'the input ends inside an item head');
-    if (major === 7) return { major, info, arg: 0n, next: at + 1 + size };
-    let arg = 0n;
-    for (let i = 1; i <= size; i++) arg = (arg << 8n) | BigInt(this.b[at + i] as number);
-    const minimal = size === 1 ? arg >= 24n : arg >= 1n << BigInt(4 * size);
+    if (major === 7) return { major, info, arg: 0, next: at + 1 + size };
+    const b = this.b;
+    let arg: number;
+    let minimal: boolean;
+    if (size === 1) {
+      arg = b[at + 1] as number;
+      minimal = arg >= 24;
+    } else if (size === 2) {
+      arg = ((b[at + 1] as number) << 8) | (b[at + 2] as number);
+      minimal = arg >= 0x100;
+    } else {
+      const word = (i: number): number => (((b[i] as number) << 24) >>> 0) + (((b[i + 1] as number) << 16) | ((b[i + 2] as number) << 8) | (b[i + 3] as number));
+      if (size === 4) {
+        arg = word(at + 1);
+        minimal = arg >= 0x10000;
+      } else {
+        const high = word(at + 1);
+        arg = high * 2 ** 32 + word(at + 5);
+        minimal = high !== 0;
+      }
+    }
     if (!minimal) throw new ScanStop(at, `${KIND[major]} head uses ${size + 1} bytes for ${arg}; DAG-CBOR requires the shortest form`);
     return { major, info, arg, next: at + 1 + size };
   }

@@ -27,14 +27,19 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+// One of each for the process: constructing them cost more than decoding a short string.
+const ENCODER = new TextEncoder();
+// Not streaming, so each decode starts afresh, also after a failed one.
+const DECODER = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function utf8(text: string): Uint8Array {
-  return new TextEncoder().encode(text);
+  return ENCODER.encode(text);
 }
 
 /** Strict UTF-8 decoding: invalid sequences are an error, never U+FFFD. */
 export function decodeUtf8(bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return DECODER.decode(bytes);
   } catch {
     return undefined;
   }
