@@ -6,7 +6,8 @@
  *   - a push of 10,000 signed events;
  *   - a push of 1,000 new events plus a checkpoint on a 100,000-event journal
  *     (the gate refolds only the 1,000-event window from the previous
- *     checkpoint's saved state).
+ *     checkpoint's saved state), beside the same events pushed without the
+ *     checkpoint, so the checkpoint's own cost shows.
  * GATOS_BENCH_GATE_SCALE (e.g. 0.1) shrinks the counts for a quick look.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -202,15 +203,18 @@ export const gateSuite: BenchSuite = {
       await append(big, e, keyDir, window, now);
       await checkpoint(big, e, keyDir, now);
       const r3 = medianPair(root, srv, 'cp', big, [JOURNAL, STATE], pe, MANY_RUNS);
+      // The same events without the checkpoint: the difference in added time is what verifying the checkpoint costs.
+      const r3e = medianPair(root, srv, 'cpe', big, [JOURNAL], pe, MANY_RUNS);
       const plain3 = r3.plain;
       const gated3 = r3.gated;
-      // Proportional to the window: what the checkpoint push adds beyond any push's fixed cost (start-up, the
-      // active bundle: the one-event push's added time) is, per window event, within twice the same marginal
-      // cost per event of the many-event push (each window event is verified and then folded again).
-      const fixed = gated1 - plain1;
-      const perEvent = (gated2 - plain2 - fixed) / many;
-      const perWindowEvent = (gated3 - plain3 - fixed) / window;
-      row(`push of ${window} events + checkpoint on a ${journal}-event journal`, gated3, plain3, 'marginal ms per window event <= 2x the many-event push\'s', perWindowEvent <= 2 * perEvent, `${(gated3 - plain3).toFixed(0)} ms added; beyond the one-event push's ${fixed.toFixed(0)} ms: ${perWindowEvent.toFixed(3)} ms per window event against ${perEvent.toFixed(3)} ms per event of the many-event push`);
+      // Proportional to the window, not the journal: verifying the checkpoint (refolding its window from the
+      // previous checkpoint's saved state and comparing) costs, per window event, no more than deciding one
+      // event costs in the many-event push. A refold of the whole journal would cost the producer's
+      // from-scratch figure (suite producer), about a hundred times the window's.
+      const checkpointMs = gated3 - plain3 - (r3e.gated - r3e.plain);
+      const perEvent = (gated2 - plain2) / many;
+      const perWindowEvent = checkpointMs / window;
+      row(`push of ${window} events + checkpoint on a ${journal}-event journal`, gated3, plain3, 'checkpoint ms per window event <= the many-event push\'s ms per event', perWindowEvent <= perEvent, `${(gated3 - plain3).toFixed(0)} ms added (median of ${MANY_RUNS}); the same events without the checkpoint add ${(r3e.gated - r3e.plain).toFixed(0)} ms, so the checkpoint costs ${checkpointMs.toFixed(0)} ms: ${perWindowEvent.toFixed(3)} ms per window event against ${perEvent.toFixed(3)} ms per event of the many-event push`);
       return rows;
     } finally {
       if (!process.env.GATOS_KEEP_TMP) rmSync(root, { recursive: true, force: true });
