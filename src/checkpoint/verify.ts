@@ -72,6 +72,7 @@ export async function verifyCheckpoint(repo: GitRepo, commit: string): Promise<R
 
   let base: Uint8Array | null = null;
   let baseWatermark = null;
+  const known = new Map<string, readonly string[]>();
   if (proof.base === 'resume') {
     if (!proof.prev) return differs('PROOF_INVALID', commit, "base 'resume' without a previous checkpoint");
     const parent = await readCheckpoint(repo, proof.prev);
@@ -89,7 +90,11 @@ export async function verifyCheckpoint(repo: GitRepo, commit: string): Promise<R
       if (w.start) {
         // The window is read along its linear history anyway; git's general walk only when that finds no answer.
         const lin = await repo.linearRange(w.start, w.end);
-        if (lin.ok && lin.value?.ancestor) continue;
+        if (lin.ok && lin.value?.ancestor) {
+          // The same walk lists the window's commits for reading it: not walked twice.
+          known.set(w.journal, lin.value.ids);
+          continue;
+        }
         const ff = await repo.isAncestor(w.start, w.end);
         if (!ff.ok) return err(ff.error);
         if (!ff.value) return differs('PROOF_INVALID', commit, `${w.journal} was rewritten: ${w.start} is not an ancestor of ${w.end}`);
@@ -100,7 +105,7 @@ export async function verifyCheckpoint(repo: GitRepo, commit: string): Promise<R
   } else if (proof.window.some((w) => w.start !== null)) {
     return differs('PROOF_INVALID', commit, "base 'scratch' with a window that does not start at the beginning");
   }
-  const read = await readWindows(repo, proof.window);
+  const read = await readWindows(repo, proof.window, known);
   if (!read.ok) return read;
   for (let i = 0; i < proof.window.length; i++) {
     const w = proof.window[i];
