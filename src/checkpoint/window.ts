@@ -38,16 +38,19 @@ export async function readWindow(repo: GitRepo, journal: string, start: string |
   const out: FoldEvent[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    const blobs = await Promise.all(chunk.map((id) => repo.readObject(`${id}:${EVENT_FILE}`)));
+    // Events this process verified already (the push's own) are neither read nor decoded again.
+    const recalled = chunk.map((id) => recalledEnvelope(id));
+    const blobs = await Promise.all(chunk.map((id, k) => (recalled[k] ? undefined : repo.readBlob(`${id}:${EVENT_FILE}`))));
     for (let k = 0; k < chunk.length; k++) {
       const id = chunk[k] as string;
-      const b = blobs[k];
-      if (!b || !b.ok || b.value.type !== 'blob') return err(gateError('PROOF_INVALID', `${journal}: commit ${id} holds no ${EVENT_FILE}`, { hint: 'a journal holds only event commits written by gatos event add' }));
-      // An envelope verified earlier in this process (the push's own events) is not decoded again.
-      const recalled = recalledEnvelope(b.value.id);
-      const env = recalled ? ok(recalled) : readEnvelope(b.value.data);
-      if (!env.ok) return err({ ...env.error, message: `${journal}: commit ${id}: ${env.error.message}` });
-      const e = env.value;
+      let e = recalled[k];
+      if (!e) {
+        const b = blobs[k];
+        if (!b || !b.ok) return err(gateError('PROOF_INVALID', `${journal}: commit ${id} holds no ${EVENT_FILE}`, { hint: 'a journal holds only event commits written by gatos event add' }));
+        const env = readEnvelope(b.value);
+        if (!env.ok) return err({ ...env.error, message: `${journal}: commit ${id}: ${env.error.message}` });
+        e = env.value;
+      }
       if (e.ns !== j.value.ns || e.actor !== j.value.actor.id) {
         return err(gateError('PROOF_INVALID', `${journal}: commit ${id} is an event of ${e.actor} in ${e.ns}, not of this journal`, { hint: 'an actor writes only to its own journal of the namespace' }));
       }

@@ -8,8 +8,6 @@ import { decodeEnvelope, type EncodedEnvelope } from './envelope';
 export interface RawEvent {
   readonly commit: Commit;
   readonly envelopeBytes: Uint8Array;
-  /** The id of the event.cbor blob. */
-  readonly envelopeId: string;
 }
 
 /** A read of `<tree>:event.cbor` (see readEventFile), asked for early so that many go to git at once. */
@@ -28,7 +26,7 @@ export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, fi
   const c = known && known.id === id ? ok(known) : await repo.readCommit(id);
   if (!c.ok) return err(gateError('NOT_FOUND', `${id} is not a commit in this repository`, { hint: 'name an event commit or a journal ref' }));
   const direct = await readOnlyFile(repo, c.value.tree, known && known.id === id ? file : undefined);
-  if (direct) return ok({ commit: c.value, envelopeBytes: direct.data, envelopeId: direct.id });
+  if (direct) return ok({ commit: c.value, envelopeBytes: direct });
   const tree = await repo.readTree(c.value.tree);
   if (!tree.ok) return err(tree.error);
   const only = tree.value[0];
@@ -37,7 +35,7 @@ export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, fi
   }
   const blob = await repo.readBlob(only.id);
   if (!blob.ok) return err(blob.error);
-  return ok({ commit: c.value, envelopeBytes: blob.value, envelopeId: only.id });
+  return ok({ commit: c.value, envelopeBytes: blob.value });
 }
 
 /**
@@ -49,11 +47,11 @@ export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, fi
  * (another tree, no such path, a read failure) returns undefined and the
  * caller reads the tree, which explains what is wrong.
  */
-async function readOnlyFile(repo: GitRepo, tree: string, file: EventFileRead = readEventFile(repo, tree)): Promise<GitObject | undefined> {
+async function readOnlyFile(repo: GitRepo, tree: string, file: EventFileRead = readEventFile(repo, tree)): Promise<Uint8Array | undefined> {
   const blob = await file;
   if (!blob.ok || blob.value.type !== 'blob') return undefined;
   const expected = makeObject(repo.format, 'tree', treeData([{ name: EVENT_FILE, mode: '100644', id: blob.value.id }]));
-  return expected.id === tree ? blob.value : undefined;
+  return expected.id === tree ? blob.value.data : undefined;
 }
 
 /** The envelope of the event at `id` (for the tip's ULID when appending). */

@@ -63,7 +63,7 @@ function journalOf(ref: string): ReturnType<typeof parseJournalRef> {
 export async function verifyEvent(repo: GitRepo, id: string, journal: string | undefined, opts: VerifyEventOptions): Promise<Result<VerifiedEvent>> {
   const raw = await readRawEvent(repo, id, opts.commit, opts.file);
   if (!raw.ok) return raw;
-  const { commit, envelopeBytes, envelopeId } = raw.value;
+  const { commit, envelopeBytes } = raw.value;
   const cid = commit.id;
   if (commit.parents.length > 1) return fail('PROOF_INVALID', cid, 'is a merge; journals are linear', 'journals move fast-forward only, one event per commit');
   const message = commit.message ?? '';
@@ -118,7 +118,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     const v = trustBundle.trust.caps.holds(e.actor, cap, e.ns, e.ts);
     if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
   }
-  rememberEnvelope(envelopeId, e);
+  rememberEnvelope(cid, e);
   return ok({ commit: cid, encoded: enc, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
 }
 
