@@ -15,12 +15,18 @@ export interface EventStamp {
   readonly commit: string;
 }
 
+const HIGH_UNIT = /[\ud800-\uffff]/;
+
 /**
  * Compares strings by code point. JavaScript's `<` compares UTF-16 code
  * units, which puts U+E000..U+FFFF after supplementary characters; mapping
  * surrogates above that range restores code point (and UTF-8 byte) order.
  */
 export function compareCodePoints(a: string, b: string): number {
+  if (a === b) return 0;
+  // Code units and code points order alike unless both strings hold a unit from U+D800 up: the
+  // common case (ULIDs, refs, ids) then compares natively instead of a unit at a time.
+  if (!HIGH_UNIT.test(a) || !HIGH_UNIT.test(b)) return a < b ? -1 : 1;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
     let x = a.charCodeAt(i);

@@ -36,6 +36,10 @@ describe('event order', () => {
       }),
     );
     expect(compareCodePoints('\uFF5E', '\u{1F600}')).toBeLessThan(0);
+    // One side without high units, the other with: plain unit order is code point order there.
+    for (const [a, b] of [['a', '\u{1F600}'], ['\uFF5E', 'z'], ['ab\uFF5E', 'ab'], ['ab', 'ab\u{1F600}'], ['x\u{1F600}', 'x\uFF5E']] as const) {
+      expect(Math.sign(compareCodePoints(a, b))).toBe(Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))));
+    }
   });
 
   test('finds an event delivered twice', () => {
