@@ -1,10 +1,11 @@
 /**
  * StrTable (vm/str-table.ts), the string keys of a big table: it must act
  * exactly as the Map it replaced, including insertion order (which decides
- * the order keys reach a sort), across both of its paths: keys of at most
- * 8 bytes packed into the slot, and longer keys (or ones with code units
- * above 255) kept in a Map. A fold over a big
- * table must charge memory the same on either path.
+ * the order keys reach a sort), across all of its paths: keys of at most
+ * 32 bytes packed into the slot (two words each up to 8 bytes, then slots
+ * widened to four or eight words by the first longer key), and longer keys
+ * (or ones with code units above 255) kept in a Map. A fold over a big
+ * table must charge memory the same on every path.
  */
 import { decodeStrict } from '../../../src/canon/cbor';
 import { decodeUtf8 } from '../../../src/core/bytes';
@@ -32,9 +33,28 @@ function keyPool(): string[] {
   const keys = ['', '\0', '\0\0', 'a', 'a\0', '\0a', 'abcdefgh', 'abcdefg\0', 'abcdefgh\0', '\xff\xff\xff\xff', '\xff\xff\xff\xff\xff\xff\xff\xff', 'ab\u0100', 'ab\u0100cdefghij'];
   for (let n = 0; n < 400; n++) {
     keys.push(`k${n}`);
-    keys.push(`id-${String(n).padStart(5, '0')}`); // 8 bytes: the last packed length
-    keys.push(`id-${String(n).padStart(6, '0')}`); // 9 bytes: the first length kept in the Map
+    keys.push(`id-${String(n).padStart(5, '0')}`); // 8 bytes: the last length of two-word slots
+    keys.push(`id-${String(n).padStart(6, '0')}`); // 9 bytes: widens the slots
     keys.push(`refs/gatos/journal/user/${n}`);
+  }
+  return keys;
+}
+
+/**
+ * Keys around the wider limits: 16/17 and 32/33 bytes (33 is the first kept
+ * in the Map), NULs and 255s in the last word, ULID-like keys sharing their
+ * first words, and a code unit above 255 at byte 31.
+ */
+function longKeyPool(): string[] {
+  const x15 = 'x'.repeat(15);
+  const x31 = 'x'.repeat(31);
+  const keys = [x15, `${x15}\0`, `${x15}\0\0`, `${x15}y`, x31, `${x31}\0`, `${x31}\xff`, `${x31}\0\0`, `${x31}\u0100`, '\xff'.repeat(32), '\0'.repeat(32), '\0'.repeat(33)];
+  for (let n = 0; n < 400; n++) {
+    keys.push(`k${n}`);
+    keys.push(`order-item-${String(n).padStart(5, '0')}`); // 16 bytes: the last length of four-word slots
+    keys.push(`01HF8TWV0RA3WJ7P1PN${String(n).padStart(7, '0')}`); // 26 bytes, as a ULID
+    keys.push(`a-key-of-32-bytes-${String(n).padStart(14, '0')}`);
+    keys.push(`a-key-of-33-bytes-${String(n).padStart(15, '0')}`);
   }
   return keys;
 }
@@ -46,9 +66,16 @@ function snapshot(t: StrTable): [string, Value][] {
 }
 
 describe('StrTable acts as a Map of string keys', () => {
-  test.each([1, 2, 3])('random sets, overwrites and deletes (seed %i): same values, size and insertion order', (seed) => {
+  test.each([
+    [1, 'short'],
+    [2, 'short'],
+    [3, 'short'],
+    [4, 'long'],
+    [5, 'long'],
+    [6, 'long'],
+  ])('random sets, overwrites and deletes (seed %i, %s key pool): same values, size and insertion order', (seed, which) => {
     const next = rng(seed * 7919);
-    const pool = keyPool();
+    const pool = which === 'short' ? keyPool() : longKeyPool();
     const t = new StrTable();
     const m = new Map<string, Value>();
     const mismatches: string[] = [];
@@ -83,6 +110,41 @@ describe('StrTable acts as a Map of string keys', () => {
     expect(t.get('abcdefgk')).toBeUndefined();
   });
 
+  test('keys that differ only in a trailing NUL or in their last word stay distinct in widened slots', () => {
+    const t = new StrTable();
+    const x27 = 'x'.repeat(27);
+    const keys = ['a', 'a\0', `${x27}abcd`, `${x27}abce`, `${x27}abcd\0`, `${x27}abc`, `${x27}abc\0`, `${x27}abcdef`.slice(0, 32), `${x27}abcdefg`];
+    keys.forEach((k, i) => t.set(k, i));
+    expect(t.size).toBe(keys.length);
+    keys.forEach((k, i) => expect(t.get(k)).toBe(i));
+    expect(t.get(`${x27}abcf`)).toBeUndefined();
+    expect(t.get(`${x27}abcd\0\0`)).toBeUndefined();
+    expect(t.get(`x${x27}abc`)).toBeUndefined();
+  });
+
+  test('widening keeps every entry and the insertion order, after deletes too', () => {
+    const t = new StrTable();
+    const m = new Map<string, Value>();
+    const put = (k: string, v: Value) => {
+      t.set(k, v);
+      m.set(k, v);
+    };
+    const drop = (k: string) => expect(t.delete(k)).toBe(m.delete(k));
+    for (let i = 0; i < 100; i++) put(`s${i}`, i);
+    for (let i = 0; i < 100; i += 3) drop(`s${i}`);
+    // Asking for a key too wide for the slots must not widen them, nor find anything.
+    expect(t.get('a-key-of-twelve')).toBeUndefined();
+    expect(t.delete('a-key-of-twelve')).toBe(false);
+    put('a-key-of-twelve', 'w4');
+    put('s1', 'again');
+    for (let i = 0; i < 100; i += 2) drop(`s${i}`);
+    put('a-key-of-twenty-seven-bytes', 'w8');
+    put('a-key-over-thirty-two-bytes-long!', 'map');
+    put('s0', 'back');
+    expect(snapshot(t)).toEqual([...m]);
+    for (const k of m.keys()) expect(t.get(k)).toBe(m.get(k));
+  });
+
   test('a deleted key inserted again goes last, as in a Map', () => {
     const t = new StrTable();
     for (const k of ['x', 'y', 'z', 'long-key-one', 'long-key-two']) t.set(k, 1);
@@ -95,7 +157,7 @@ describe('StrTable acts as a Map of string keys', () => {
     expect(keys).toEqual(['y', 'z', 'long-key-two', 'x', 'long-key-one']);
   });
 
-  test.each(['r', 'a-long-key-'])('many deletes and re-inserts of keys %j... keep it correct while entries are compacted', (prefix) => {
+  test.each(['r', 'a-long-key-', 'a-key-in-eight-word-slots-', 'a-key-longer-than-thirty-two-bytes-'])('many deletes and re-inserts of keys %j... keep it correct while entries are compacted', (prefix) => {
     const t = new StrTable();
     const m = new Map<string, Value>();
     for (let round = 0; round < 50; round++) {
@@ -134,16 +196,48 @@ end
   return loadEchoLuaFold(c.value.bytes, d.value, limits ? { limits } : {});
 }
 
+/** The smallest memory budget at which `last` steps from the state `before` builds (fitting is monotonic in the budget). */
+function budgetFinder(): (before: FoldEvent[], last: FoldEvent) => number {
+  // The state before the measured event is built with the default budget and loaded into a runtime with `memory`.
+  const fits = (before: FoldEvent[], last: FoldEvent, memory: number): boolean => {
+    const big = load();
+    if (!big.ok) throw new Error(big.error.message);
+    const s = big.value.step(big.value.init(), before);
+    if (!s.ok) throw new Error(s.error.message);
+    const small = load({ fuel: 10_000_000, memory, depth: 50 });
+    if (!small.ok) return false; // too small to load
+    const state = small.value.loadState(big.value.saveState(s.value));
+    if (!state.ok) throw new Error(state.error.message);
+    return small.value.step(state.value, [last]).ok;
+  };
+  const need = (before: FoldEvent[], last: FoldEvent): number => {
+    let lo = 1;
+    let hi = 4096;
+    expect(fits(before, last, hi)).toBe(true);
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (fits(before, last, mid)) hi = mid;
+      else lo = mid + 1;
+    }
+    expect(fits(before, last, lo - 1)).toBe(false);
+    return lo;
+  };
+  return need;
+}
+
 describe('a fold over a big string-key table', () => {
   test('packed and long keys give the keys a model of the fold gives', () => {
     const rt = load();
     if (!rt.ok) throw new Error(rt.error.message);
-    // "p" .. i is packed (at most 8 bytes); "a-longer-prefix-" .. i is long; the drops remove one of each.
+    // "p" .. i fits two-word slots, "a-longer-prefix-" .. i four-word ones, then eight-word ones, then the Map; the drops remove keys of each.
     const events: FoldEvent[] = [
       ev(1, 'put', { prefix: 'seed', n: 40n }),
       ev(2, 'put', { prefix: 'p', n: 60n }),
       ev(3, 'put', { prefix: 'a-longer-prefix-', n: 60n, drop: 'p7' }),
       ev(4, 'put', { prefix: 'p', n: 3n, drop: 'a-longer-prefix-9' }),
+      ev(5, 'put', { prefix: 'a-prefix-that-widens-to-8-words-', n: 20n, drop: 'p8' }),
+      ev(6, 'put', { prefix: 'a-prefix-that-takes-keys-to-the-map-', n: 20n, drop: 'a-prefix-that-widens-to-8-words-5' }),
+      ev(7, 'put', { prefix: 'p', n: 2n, drop: 'a-prefix-that-takes-keys-to-the-map-7' }),
     ];
     const s = rt.value.step(rt.value.init(), events);
     if (!s.ok) throw new Error(s.error.message);
@@ -153,41 +247,18 @@ describe('a fold over a big string-key table', () => {
     for (let i = 1; i <= 40; i++) expected.add(`seed${i}`);
     for (let i = 1; i <= 60; i++) expected.add(`p${i}`);
     for (let i = 1; i <= 60; i++) expected.add(`a-longer-prefix-${i}`);
-    expected.delete('p7');
-    expected.delete('a-longer-prefix-9');
+    for (let i = 1; i <= 20; i++) expected.add(`a-prefix-that-widens-to-8-words-${i}`);
+    for (let i = 1; i <= 20; i++) expected.add(`a-prefix-that-takes-keys-to-the-map-${i}`);
+    for (const gone of ['p7', 'a-longer-prefix-9', 'p8', 'a-prefix-that-widens-to-8-words-5', 'a-prefix-that-takes-keys-to-the-map-7']) expected.delete(gone);
     const keys = [...expected].sort();
     expect(JSON.parse(decodeUtf8(f.value.get('state/out.json') as Uint8Array) ?? '')).toEqual({ keys, n: 60 });
   });
 
   test('memory: each new key costs one unit on either path, an overwrite or a delete none', () => {
-    // The state before the measured event is built with the default budget and loaded into a runtime with `memory`.
-    const fits = (before: FoldEvent[], last: FoldEvent, memory: number): boolean => {
-      const big = load();
-      if (!big.ok) throw new Error(big.error.message);
-      const s = big.value.step(big.value.init(), before);
-      if (!s.ok) throw new Error(s.error.message);
-      const small = load({ fuel: 10_000_000, memory, depth: 50 });
-      if (!small.ok) return false; // too small to load
-      const state = small.value.loadState(big.value.saveState(s.value));
-      if (!state.ok) throw new Error(state.error.message);
-      return small.value.step(state.value, [last]).ok;
-    };
-    /** The smallest budget that fits (fitting is monotonic in the budget). */
-    const need = (before: FoldEvent[], last: FoldEvent): number => {
-      let lo = 1;
-      let hi = 4096;
-      expect(fits(before, last, hi)).toBe(true);
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (fits(before, last, mid)) hi = mid;
-        else lo = mid + 1;
-      }
-      expect(fits(before, last, lo - 1)).toBe(false);
-      return lo;
-    };
+    const need = budgetFinder();
     const seed = ev(1, 'put', { prefix: 'seed', n: 40n });
     const put = (prefix: string, drop?: string) => ev(3, 'put', { prefix, n: 20n, ...(drop === undefined ? {} : { drop }) });
-    // Keys "p" .. i and "q-long-key-" .. i are all under 16 bytes, so their string charges are equal: only new slots differ.
+    // Keys "p" .. i (two-word slots) and "q-long-key-" .. i (widened to four) are all under 16 bytes, so their string charges are equal: only new slots differ.
     const packedFresh = need([seed], put('p'));
     const longFresh = need([seed], put('q-long-key-'));
     const packedOver = need([seed, ev(2, 'put', { prefix: 'p', n: 20n })], put('p'));
@@ -199,4 +270,19 @@ describe('a fold over a big string-key table', () => {
     const before = [seed, ev(2, 'put', { prefix: 'p', n: 20n })];
     expect(need(before, put('p', 'p3'))).toBe(need(before, put('p', 'absent')));
   });
+
+  test('memory: keys packed in eight-word slots charge as keys in the Map beyond them', () => {
+    const need = budgetFinder();
+    const seed = ev(1, 'put', { prefix: 'seed', n: 40n });
+    // Nine keys of exactly 32 bytes (the widest packed) against nine of 33 (the Map): the same string charge, 32 >>> 4 = 33 >>> 4.
+    const wide = 'k'.repeat(31);
+    const inMap = 'k'.repeat(32);
+    const put = (prefix: string, at: number) => ev(at, 'put', { prefix, n: 9n });
+    const wideFresh = need([seed], put(wide, 3));
+    const mapFresh = need([seed], put(inMap, 3));
+    expect(wideFresh).toBe(mapFresh);
+    expect(wideFresh - need([seed, put(wide, 2)], put(wide, 3))).toBe(9);
+    expect(mapFresh - need([seed, put(inMap, 2)], put(inMap, 3))).toBe(9);
+  });
 });
+
