@@ -12,3 +12,9 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The same generator as whole numbers in 0..2^32-1, for `next() % n` choices. */
+export function seededUint32(seed: number): () => number {
+  const random = seededRandom(seed);
+  return () => Math.floor(random() * 4294967296);
+}

@@ -8,22 +8,11 @@ import { decodeUtf8 } from '../../../src/core/bytes';
 import { compileEchoLua, loadEchoLuaFold } from '../../../src/fold/echolua';
 import { radixSortShortStrings } from '../../../src/fold/echolua/vm/short-sort';
 import { ev } from '../events';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+import { seededUint32 } from '../../helpers/seeded-random';
 
 /** Strings of 0..8 bytes over a small alphabet with NUL and 255, so prefixes, padding-like NULs and ties are common. */
 function shortStrings(n: number, seed: number): string[] {
-  const next = rng(seed);
+  const next = seededUint32(seed);
   const alphabet = ['\0', '\x01', 'a', 'b', 'z', '\x7f', '\x80', '\xff'];
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
@@ -41,7 +30,7 @@ function shortStrings(n: number, seed: number): string[] {
  * lengths around the word and width edges, and ties are common.
  */
 function longerStrings(n: number, seed: number): string[] {
-  const next = rng(seed);
+  const next = seededUint32(seed);
   const alphabet = ['\0', '\x01', 'a', 'b', 'z', '\x7f', '\x80', '\xff'];
   const prefixes = ['', '\0\0\0\0', '\xff\xff\xff\xff\xff\xff\xff\xff\xff', 'order-item-', '01HF8TWV0RA3WJ7P1PNC'];
   const out: string[] = [];
@@ -80,7 +69,7 @@ describe('radixSortShortStrings', () => {
   });
 
   test('ids with long shared prefixes (prefixed counters, ULIDs) in the default sort order', () => {
-    const next = rng(11);
+    const next = seededUint32(11);
     const crockford = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
     const ulid = () => Array.from({ length: 26 }, (_, i) => crockford[i < 6 ? i : next() % 32]).join('');
     const keys = [

@@ -14,19 +14,7 @@ import { compileEchoLua, loadEchoLuaFold, type Limits } from '../../../src/fold/
 import { StrTable } from '../../../src/fold/echolua/vm/str-table';
 import type { Value } from '../../../src/fold/echolua/vm/values';
 import { ev } from '../events';
-
-/** A deterministic generator (xorshift32), so a failure reproduces. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
-}
+import { seededUint32 } from '../../helpers/seeded-random';
 
 /** Keys that packing could confuse: empty, NUL bytes (a trailing NUL changes only the length), byte 255, lengths around 8. */
 function keyPool(): string[] {
@@ -74,7 +62,7 @@ describe('StrTable acts as a Map of string keys', () => {
     [5, 'long'],
     [6, 'long'],
   ])('random sets, overwrites and deletes (seed %i, %s key pool): same values, size and insertion order', (seed, which) => {
-    const next = rng(seed * 7919);
+    const next = seededUint32(seed * 7919);
     const pool = which === 'short' ? keyPool() : longKeyPool();
     const t = new StrTable();
     const m = new Map<string, Value>();
