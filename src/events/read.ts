@@ -10,16 +10,17 @@ export interface RawEvent {
   readonly envelopeBytes: Uint8Array;
 }
 
-/** A read of `<tree>:event.cbor` (see readEventFile), asked for early so that many go to git at once. */
+/** A read of event.cbor by path (see readEventFile), asked for early so that many go to git at once. */
 export type EventFileRead = Promise<Result<GitObject, GitError>>;
 
-export function readEventFile(repo: GitRepo, tree: string): EventFileRead {
-  return repo.readObject(`${tree}:${EVENT_FILE}`);
+/** `treeish`: an event commit or its tree; a commit lets the read be asked before the commit is parsed. */
+export function readEventFile(repo: GitRepo, treeish: string): EventFileRead {
+  return repo.readObject(`${treeish}:${EVENT_FILE}`);
 }
 
 /**
  * `known`: the commit `id` names, when the caller has read it already (a
- * push's commits are read once); `file`: readEventFile of its tree, when
+ * push's commits are read once); `file`: readEventFile of that commit, when
  * the caller asked for it already.
  */
 export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, file?: EventFileRead): Promise<Result<RawEvent>> {

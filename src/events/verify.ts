@@ -32,7 +32,7 @@ export interface VerifyEventOptions {
   readonly commit?: Commit;
   /** Checks the signature elsewhere (another thread); the same ed25519 verify, the same answer. */
   readonly checkSignature?: (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
-  /** readEventFile of `commit`'s tree, asked for by the caller with many others. */
+  /** readEventFile of `commit`, asked for by the caller with many others. */
   readonly file?: EventFileRead;
   /** false: never take the canonical-message shortcut (tests compare both ways). */
   readonly shortcut?: boolean;
@@ -80,10 +80,10 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (!decoded.ok) return fail(decoded.error.code, cid, decoded.error.message, decoded.error.hint);
     enc = decoded.value;
     t = trailers.value;
-    const e = enc.envelope;
+    const { policy_root: policyRoot, fold_root: foldRoot } = enc.envelope;
     if (trailers.value.eventCid.text !== enc.cid) return fail('PROOF_INVALID', cid, `Event-CID ${trailers.value.eventCid.text} does not name its envelope (${enc.cid})`, 'the envelope or the trailer was changed after signing');
-    if (trailers.value.policyRoot !== e.policy_root) return fail('PROOF_INVALID', cid, `Policy-Root ${trailers.value.policyRoot} differs from the envelope's policy_root ${e.policy_root}`);
-    if (formatDigest(trailers.value.foldRoot) !== e.fold_root) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${e.fold_root}`);
+    if (trailers.value.policyRoot !== policyRoot) return fail('PROOF_INVALID', cid, `Policy-Root ${trailers.value.policyRoot} differs from the envelope's policy_root ${policyRoot}`);
+    if (formatDigest(trailers.value.foldRoot) !== foldRoot) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${foldRoot}`);
   }
   const e = enc.envelope;
   if (journal !== undefined) {

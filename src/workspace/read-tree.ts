@@ -32,7 +32,8 @@ export async function readTreeFiles(repo: GitRepo, treeId: string, maxFiles = 10
     const out: Files = [];
     for (const r of parts) {
       if (!r.ok) return r;
-      out.push(...r.value);
+      // One at a time: spreading a level of 100,000 files into push() overflows the call stack.
+      for (const f of r.value) out.push(f);
     }
     return ok(out);
   };

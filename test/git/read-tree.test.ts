@@ -1,7 +1,8 @@
 /**
  * readTreeFiles (src/workspace/read-tree.ts) against stock git: every file
  * of a nested tree, in git's own order (`git ls-tree -r`), with its bytes;
- * executables refused; the file limit enforced.
+ * executables refused; the file limit enforced; a folder larger than one
+ * call's argument list.
  */
 import path from 'node:path';
 import { openRepo, type GitRepo } from '../../src/git';
@@ -53,4 +54,23 @@ describe.each(FORMATS)('readTreeFiles (%s)', (format) => {
     const at = await readTreeFiles(repo, root, n);
     expect(at.ok && at.value.size).toBe(n);
   });
+});
+
+describe('readTreeFiles on a large folder', () => {
+  it('reads a folder of 130,000 files (more than one call can take as arguments)', async () => {
+    const dir = initRepo();
+    const one = git(dir, ['hash-object', '-w', '--stdin'], { input: 'x' }).stdout.trim();
+    const lines = Array.from({ length: 130_000 }, (_, i) => `100644 blob ${one}\tf${i}\n`).join('');
+    const inner = git(dir, ['mktree'], { input: lines }).stdout.trim();
+    const big = git(dir, ['mktree'], { input: `040000 tree ${inner}\td\n` }).stdout.trim();
+    const o = await openRepo(path.join(dir, '.git'));
+    if (!o.ok) throw new Error(o.error.message);
+    try {
+      const r = await readTreeFiles(o.value, big, 200_000);
+      expect(r.ok && r.value.size).toBe(130_000);
+      expect(r.ok && r.value.has('d/f129999')).toBe(true);
+    } finally {
+      await o.value.close();
+    }
+  }, 60_000);
 });
