@@ -5,6 +5,7 @@
  * state, the saved fold state and a signed Proof-of-Fold to
  * refs/gatos/state/<ns> by compare-and-swap. Adapter (git).
  */
+import { appendAll } from '../core/arrays';
 import { eventCid } from '../canon/cid';
 import { formatPublicKey, formatSignature } from '../canon/ed25519';
 import { signFast } from '../keys/signer';
@@ -111,7 +112,7 @@ export async function readWindows(repo: GitRepo, window: readonly WindowEntry[],
     const r = await readWindow(repo, w.journal, w.start, w.end, w.start ? known?.get(w.journal) : undefined);
     if (!r.ok) return r;
     counts.push(r.value.length);
-    events.push(...r.value);
+    appendAll(events, r.value);
   }
   return ok({ events, counts });
 }

@@ -5,6 +5,7 @@
  * new event. Every denial is kept (not only the first), so a refusal tells
  * the pusher everything wrong with the update at once. Pure and total.
  */
+import { appendAll } from '../core/arrays';
 import type { ErrorCode } from '../core/codes';
 import { evaluate, type Decision } from '../rgs';
 import type { ActiveBundle } from './bundle';
@@ -87,7 +88,7 @@ export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: G
   for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
   if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
   hard.push(...blobSizeDenials(ref, facts.blobs, config.maxBlobBytes));
-  hard.push(...eventTimeDenials(ref, facts.events, env.now, config));
+  appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

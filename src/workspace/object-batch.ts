@@ -4,6 +4,7 @@
  * --stdin`, which checks every object and installs the pack. Objects git
  * already has are skipped, so a batch can be written twice.
  */
+import { appendAll } from '../core/arrays';
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { concatBytes } from '../core/bytes';
@@ -60,7 +61,7 @@ export class ObjectBatch {
   }
 
   addAll(objects: readonly GitObjectBytes[]): void {
-    this.objects.push(...objects);
+    appendAll(this.objects, objects);
   }
 
   get size(): number {

@@ -1,4 +1,5 @@
 /** Reading a whole git tree into path -> bytes through the adapter's one cat-file process. Adapter. */
+import { appendAll } from '../core/arrays';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { GitRepo } from '../git';
 
@@ -32,8 +33,7 @@ export async function readTreeFiles(repo: GitRepo, treeId: string, maxFiles = 10
     const out: Files = [];
     for (const r of parts) {
       if (!r.ok) return r;
-      // One at a time: spreading a level of 100,000 files into push() overflows the call stack.
-      for (const f of r.value) out.push(f);
+      appendAll(out, r.value);
     }
     return ok(out);
   };

@@ -5,6 +5,7 @@
  * (see src/fold/jsonl.ts) or the signed events on journal refs of the clone
  * (one ref, or a glob such as refs/gatos/journal/finance/**).
  */
+import { appendAll } from '../../core/arrays';
 import { existsSync, readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { decodeUtf8 } from '../../core/bytes';
@@ -120,7 +121,7 @@ async function eventsFromRefs(spec: string): Promise<FoldEvent[]> {
     const refs = must(await repo.forEachRef(['refs/gatos/journal/'])).filter((r) => matches(r.ref));
     if (refs.length === 0) throw new CliError('NOT_FOUND', `no journal ref matches ${spec}`, 'list journals with: git for-each-ref refs/gatos/journal/');
     const out: FoldEvent[] = [];
-    for (const r of refs) out.push(...must(await readWindow(repo, r.ref, null, r.id)));
+    for (const r of refs) appendAll(out, must(await readWindow(repo, r.ref, null, r.id)));
     return out;
   });
 }
