@@ -193,7 +193,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         break;
       }
       case 'gatos.tiptypes': {
-        const m = /^(\S+)\s+(\S+)$/.exec(value.trim());
+        const m = /^(\S+)\s+(\S.*)$/.exec(value.trim());
         const glob = m ? (m[1] as string) : '';
         const shapes = m ? parseShapes(m[2] as string) : undefined;
         const expected = `'<ref glob> <type>[,<type>...]' with a glob under refs/ outside refs/gatos/ and types from ${TIP_SHAPES.join(', ')} ('tag' = 'tag:commit'), e.g. 'refs/tags/** tag'`;
