@@ -105,6 +105,19 @@ for (const tw of TYPE_WORLDS) {
       expectAttackRefused(w, push(w, alice, 'user:alice', [{ old: zero, new: t, ref: 'refs/gatos/state/finance' }], [t]), TYPE);
     });
 
+    test('an annotated tag of a commit at a fresh state ref is refused', () => {
+      // rev-list unwraps the tag: the commit under it would be checked, the tag would become the state tip.
+      const c = commit(w, alice, tree(w, alice, { 'x.txt': blob(w, alice, 'x\n') }), [], 'not a checkpoint\n');
+      const t = tag(w, alice, c, 'commit', 'state');
+      expectAttackRefused(w, push(w, alice, 'user:alice', [{ old: zero, new: t, ref: 'refs/gatos/state/tagged' }], [t]), TYPE);
+    });
+
+    test('a tree at a fresh journal, sent by the stock git client, is refused', () => {
+      // git push <tree>:<ref> works for a ref the server does not have yet.
+      const t = tree(w, alice, { 'event.cbor': blob(w, alice, 'forged\n') });
+      expectAttackRefused(w, () => w.push(alice, 'user:alice', [`${t}:refs/gatos/journal/stock/user/alice`]), TYPE);
+    });
+
     test('an annotated tag at refs/gatos/policies/active is refused', () => {
       // A tag wrapping the active bundle: git peels it for ancestry, so it looks like a no-op fast-forward.
       const active = out(w, root, ['rev-parse', 'refs/gatos/policies/active']);
