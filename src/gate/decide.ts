@@ -1,7 +1,7 @@
 /**
  * The decision for one ref update: the gate's own invariants first (names,
  * the audit plane, fast-forward only, verified events and checkpoints,
- * loadable bundles), then the active policy over the update and over every
+ * loadable bundles, the tip's object type, object sizes), then the active policy over the update and over every
  * new event. Every denial is kept (not only the first), so a refusal tells
  * the pusher everything wrong with the update at once. Pure and total.
  */

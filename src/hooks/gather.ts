@@ -1,5 +1,7 @@
 /**
- * Gathering the facts of one ref update from the repository: ancestry, the
+ * Gathering the facts of one ref update from the repository: the new tip's
+ * type (before anything is walked: rev-list would unwrap a tag and list
+ * nothing for a blob or a tree), ancestry, the
  * commits to check (the whole old..new range on fast-forward-only refs, so a
  * commit parked first on an unprotected branch cannot slip in; else the
  * commits new to the repository), their paths, and the verification of every
