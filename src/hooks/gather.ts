@@ -1,11 +1,12 @@
 /**
  * Gathering the facts of one ref update from the repository: the new tip's
  * type (before anything is walked: rev-list would unwrap a tag and list
- * nothing for a blob or a tree), ancestry, the
- * commits to check (the whole old..new range on fast-forward-only refs, so a
- * commit parked first on an unprotected branch cannot slip in; else the
- * commits new to the repository), their paths, and the verification of every
- * new event, checkpoint and bundle. The decision itself is pure (src/gate).
+ * nothing for a blob or a tree), ancestry, the commits to check (the whole
+ * old..new range on fast-forward-only refs, so a commit parked first on an
+ * unprotected branch cannot slip in; else the commits new to the
+ * repository), their paths (against every parent of a merge), every new
+ * object's size when a limit is set, and the verification of every new
+ * event, checkpoint and bundle. The decision itself is pure (src/gate).
  * Adapter.
  */
 import { isBundleId, POLICIES_PREFIX } from '../actors';
