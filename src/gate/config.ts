@@ -5,7 +5,7 @@
  * lowercased, as git prints them. Bad values are refused, never defaulted:
  * a typo in a budget must not silently turn the gate off.
  */
-import { checkRefGlob, anyRefMatcher, type RefMatcher } from '../fold/glob';
+import { checkRefGlob, anyRefMatcher, refMatcher, type RefMatcher } from '../fold/glob';
 import { parseActor } from '../actors';
 import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
@@ -36,8 +36,61 @@ export interface GateConfig {
   readonly maxPastSkewSeconds?: number;
   /** Signed-push certificate signer (gpg user id or allowed-signers principal) -> GATOS actor id. */
   readonly pushCertMap: ReadonlyMap<string, string>;
-  /** When set, every blob new to the repository in a push is at most this many bytes (gate/blob-size). */
-  readonly maxBlobBytes?: number;
+  /**
+   * When set, every object new to the repository in a push (blob, tree,
+   * commit or tag, whatever reaches it) is at most this many bytes
+   * (gate/object-size). `gatos.maxObjectBytes`, or its older name
+   * `gatos.maxBlobBytes`; both set: the smaller.
+   */
+  readonly maxObjectBytes?: number;
+  /** Operator entries of `gatos.tipTypes`, in file order; the last one whose glob matches a ref wins (see tipShapes). */
+  readonly tipTypes: readonly TipTypeEntry[];
+}
+
+/**
+ * What a ref's new tip may be: a commit, a tree or a blob, or an annotated
+ * tag of one of them (`tag` alone is `tag:commit`). A tag of a tag is no
+ * shape: it is refused everywhere.
+ */
+export const TIP_SHAPES = ['commit', 'tree', 'blob', 'tag:commit', 'tag:tree', 'tag:blob'] as const;
+export type TipShape = (typeof TIP_SHAPES)[number];
+
+export interface TipTypeEntry {
+  readonly glob: string;
+  readonly match: RefMatcher;
+  readonly shapes: readonly TipShape[];
+}
+
+/** refs/tags/** unless the operator says otherwise: a lightweight tag or an annotated tag of a commit. */
+export const DEFAULT_TAG_SHAPES: readonly TipShape[] = ['commit', 'tag:commit'];
+/** refs/gatos/** always, and every other ref unless the operator says otherwise. */
+export const COMMIT_ONLY: readonly TipShape[] = ['commit'];
+
+/**
+ * The shapes a new tip of `ref` may have, and where that answer comes from.
+ * refs/gatos/** (journals, state, policies including the active one, audit)
+ * take commits only, whatever the configuration says; elsewhere the last
+ * `gatos.tipTypes` entry matching the ref wins; else refs/tags/** take a
+ * commit or an annotated tag of a commit, and every other ref a commit.
+ */
+export function tipShapes(ref: string, config: Pick<GateConfig, 'tipTypes'>): { readonly shapes: readonly TipShape[]; readonly source: string } {
+  if (ref.startsWith('refs/gatos/')) return { shapes: COMMIT_ONLY, source: 'refs/gatos/** (fixed)' };
+  for (let i = config.tipTypes.length - 1; i >= 0; i--) {
+    const e = config.tipTypes[i] as TipTypeEntry;
+    if (e.match(ref)) return { shapes: e.shapes, source: `gatos.tipTypes ${e.glob}` };
+  }
+  if (ref.startsWith('refs/tags/')) return { shapes: DEFAULT_TAG_SHAPES, source: 'refs/tags/** (default)' };
+  return { shapes: COMMIT_ONLY, source: 'default' };
+}
+
+function parseShapes(text: string): TipShape[] | undefined {
+  const out: TipShape[] = [];
+  for (const raw of text.split(',')) {
+    const s = raw.trim() === 'tag' ? 'tag:commit' : raw.trim();
+    if (!(TIP_SHAPES as readonly string[]).includes(s)) return undefined;
+    if (!out.includes(s as TipShape)) out.push(s as TipShape);
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 export const DEFAULT_ACTOR_ENV = ['GATOS_ACTOR', 'GL_USER', 'GL_USERNAME', 'REMOTE_USER'] as const;
@@ -51,7 +104,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.pushcertmap', 'gatos.installed']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.installed']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -63,7 +116,8 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const ffOnly: string[] = [...ALWAYS_FF_ONLY];
   let remote: string | undefined;
   let maxFutureSkewSeconds = 300;
-  let maxBlobBytes: number | undefined;
+  let maxObjectBytes: number | undefined;
+  const tipTypes: TipTypeEntry[] = [];
   let maxPastSkewSeconds: number | undefined;
   const pushCertMap = new Map<string, string>();
   for (const [rawKey, value] of entries) {
@@ -130,10 +184,21 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         maxPastSkewSeconds = n;
         break;
       }
-      case 'gatos.maxblobbytes': {
+      case 'gatos.maxblobbytes':
+      case 'gatos.maxobjectbytes': {
         const n = /^[0-9]{1,15}$/.test(value) ? Number(value) : NaN;
         if (!Number.isSafeInteger(n)) return fail(key, value, 'a whole number of bytes, e.g. 1048576 for 1 MiB');
-        maxBlobBytes = n;
+        // One limit under two names (maxBlobBytes is the older one): the smaller wins, so neither can loosen the other.
+        maxObjectBytes = maxObjectBytes === undefined ? n : Math.min(maxObjectBytes, n);
+        break;
+      }
+      case 'gatos.tiptypes': {
+        const m = /^(\S+)\s+(\S.*)$/.exec(value.trim());
+        const glob = m ? (m[1] as string) : '';
+        const shapes = m ? parseShapes(m[2] as string) : undefined;
+        const expected = `'<ref glob> <type>[,<type>...]' with a glob under refs/ outside refs/gatos/ and types from ${TIP_SHAPES.join(', ')} ('tag' = 'tag:commit'), e.g. 'refs/tags/** tag'`;
+        if (!m || !shapes || !checkRefGlob(glob).ok || !glob.startsWith('refs/') || glob.startsWith('refs/gatos/') || glob === 'refs/gatos') return fail(key, value, expected);
+        tipTypes.push({ glob, match: refMatcher(glob), shapes });
         break;
       }
       default:
@@ -153,6 +218,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     maxFutureSkewSeconds,
     pushCertMap,
     ...(maxPastSkewSeconds !== undefined ? { maxPastSkewSeconds } : {}),
-    ...(maxBlobBytes !== undefined ? { maxBlobBytes } : {}),
+    ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
+    tipTypes,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The decision for one ref update: the gate's own invariants first (names,
  * the audit plane, fast-forward only, verified events and checkpoints,
- * loadable bundles), then the active policy over the update and over every
+ * loadable bundles, the tip's object type, object sizes), then the active policy over the update and over every
  * new event. Every denial is kept (not only the first), so a refusal tells
  * the pusher everything wrong with the update at once. Pure and total.
  */
@@ -15,7 +15,8 @@ import { classifyRef, type RefClass } from './ref-class';
 import { updateKind } from './ref-update';
 import { eventRequest, refIntent, refRequest, type RequestEnv } from './request';
 import { RULES } from './rules';
-import { blobSizeDenials } from './blob-limit';
+import { objectSizeDenials } from './blob-limit';
+import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 
@@ -87,7 +88,8 @@ export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: G
   for (const e of facts.events) if (!e.ok) hard.push(fromFailure(ref, RULES.event.id, e));
   for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
   if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
-  hard.push(...blobSizeDenials(ref, facts.blobs, config.maxBlobBytes));
+  appendAll(hard, objectTypeDenials(facts, cls, config));
+  appendAll(hard, objectSizeDenials(ref, facts.objects, config.maxObjectBytes));
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
 
   // The policy decides every update, including ones the invariants refused:

@@ -11,7 +11,7 @@ import type { RefUpdate } from './ref-update';
 export interface CommitFact {
   readonly id: string;
   readonly parents: number;
-  /** Paths the commit changes against its first parent (all paths for a root). */
+  /** Paths the commit changes against any of its parents (the union over every parent of a merge; all paths for a root). */
   readonly paths: readonly string[];
   /** Whether the commit carries a gpgsig header (a signed commit). */
   readonly signed: boolean;
@@ -39,11 +39,15 @@ export interface VerifiedEvent {
   readonly caps: readonly string[];
 }
 
-/** A blob new to the repository in this push, at one path that names it. */
-export interface BlobFact {
+export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+
+/** An object new to the repository in this push: its type and size, and a path that names it when a tree does. */
+export interface ObjectFact {
   readonly id: string;
-  readonly path: string;
+  readonly type: ObjectType;
   readonly size: number;
+  /** Absent for commits, tags, root trees and anything that is a ref tip or behind a tag. */
+  readonly path?: string;
 }
 
 export type EventFact = { readonly ok: true; readonly event: VerifiedEvent } | ({ readonly ok: false } & Failure);
@@ -71,8 +75,15 @@ export interface UpdateFacts {
   readonly checkpoints: readonly CheckFact[];
   /** For policy refs: whether the pushed bundle loads (its policy compiles to its root, its trust verifies). */
   readonly bundle?: CheckFact;
-  /** Blobs new to the repository that the update brings; gathered only when gatos.maxBlobBytes is set. */
-  readonly blobs?: readonly BlobFact[];
+  /**
+   * What the new tip is, as git's own cat-file answered: its type and, for
+   * an annotated tag, the type of the tag's target (checked against the
+   * target itself), e.g. ['commit'] or ['tag', 'commit']; reading stops at
+   * the first tag whose target is a tag (['tag', 'tag']). Absent for deletes.
+   */
+  readonly tip?: readonly ObjectType[];
+  /** Every object new to the repository that the update brings; gathered only when gatos.maxObjectBytes is set. */
+  readonly objects?: readonly ObjectFact[];
   /** A failure gathering the facts at all (an unreadable object): refuses the update. */
   readonly failure?: Failure;
 }

@@ -12,8 +12,9 @@ export const RULES = {
   event: { id: 'gate/event', hint: 'write events with `gatos event add`, signed by a key the active trust graph lists' },
   proof: { id: 'gate/proof-of-fold', hint: 'recompute the checkpoint with `gatos fold checkpoint` against the active bundle and push it' },
   bundle: { id: 'gate/bundle', hint: 'publish bundles with `gatos policy publish`; the pushed one does not load' },
-  blobSize: { id: 'gate/blob-size', hint: 'keep large files out of the repository (the airgapped template wants a <name>.ptr.json pointer to the site store); rewrite the commits without them and push again' },
   eventTime: { id: 'gate/event-time', hint: 'push events soon after writing them, from a machine with a correct clock: append them again with gatos event add (a current ts) and push' },
   policy: { hint: 'see `gatos policy explain` for the rule; ask an operator if you think you should be allowed' },
   gateError: { id: 'gate/error', hint: 'the gate could not decide, so it refused; retry, and give the operator the message above if it persists' },
+  objectType: { id: 'gate/object-type', hint: 'GATOS refs and branches take commits, refs/tags/** a commit or an annotated tag of a commit (unless the operator set gatos.tipTypes): push the commit itself, never a blob, a tree or a tag of a tag' },
+  objectSize: { id: 'gate/object-size', hint: 'keep large files, commit headers and tag messages out of the repository (the airgapped template wants a <name>.ptr.json pointer to the site store); rewrite the objects named above and push again' },
 } as const;

@@ -1,20 +1,24 @@
 /**
- * Gathering the facts of one ref update from the repository: ancestry, the
- * commits to check (the whole old..new range on fast-forward-only refs, so a
- * commit parked first on an unprotected branch cannot slip in; else the
- * commits new to the repository), their paths, and the verification of every
- * new event, checkpoint and bundle. The decision itself is pure (src/gate).
+ * Gathering the facts of one ref update from the repository: the new tip's
+ * type (before anything is walked: rev-list would unwrap a tag and list
+ * nothing for a blob or a tree), ancestry, the commits to check (the whole
+ * old..new range on fast-forward-only refs, so a commit parked first on an
+ * unprotected branch cannot slip in; else the commits new to the
+ * repository), their paths (against every parent of a merge), every new
+ * object's size when a limit is set, and the verification of every new
+ * event, checkpoint and bundle. The decision itself is pure (src/gate).
  * Adapter.
  */
 import { isBundleId, POLICIES_PREFIX } from '../actors';
 import { err, ok, type GateError, type Result } from '../core/result';
 import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead } from '../events';
-import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type RefUpdate, type UpdateFacts } from '../gate';
-import type { Commit, GitError, GitRepo } from '../git';
+import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type ObjectFact, type RefUpdate, type UpdateFacts } from '../gate';
+import { isObjectId, type Commit, type GitError, type GitRepo, type ObjectType } from '../git';
+import { gitError } from '../git/errors';
 import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
-import { newBlobs } from './new-blobs';
+import { newObjects } from './new-blobs';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
@@ -49,26 +53,70 @@ async function pipelined<T, R>(items: readonly T[], f: (t: T, i: number) => Prom
   return out;
 }
 
-/** Paths each commit changes, from one `git diff-tree --stdin` for all of them. */
+/**
+ * Paths each commit changes, from one `git diff-tree --stdin` for all of
+ * them. A merge's paths are the union of its diffs against every parent
+ * (`-m`): what the merge brings relative to any parent, so a file that only
+ * the merge's own tree adds (an "evil merge") is seen; without `-m` git
+ * prints no path for a merge at all. `--raw` output tells an entry (`:` and
+ * its modes, then the path) from a commit header (the bare id, repeated once
+ * per parent of a merge) whatever a path is named; every commit asked must
+ * come back (`--always`), or the answer is refused.
+ */
 async function changedPaths(repo: GitRepo, ids: readonly string[]): Promise<Result<Map<string, string[]>, GateError>> {
   const out = new Map<string, string[]>();
   if (ids.length === 0) return ok(out);
-  const r = await repo.run(['diff-tree', '--stdin', '-r', '--name-only', '--root', '--always', '--no-renames', '-z'], { input: `${ids.join('\n')}\n` });
+  const args = ['diff-tree', '--stdin', '-r', '-m', '--raw', '--root', '--always', '--no-renames', '-z'];
+  const r = await repo.run(args, { input: `${ids.join('\n')}\n` });
   if (!r.ok) return err(r.error);
   const tokens = r.value.stdout.toString('utf8').split('\0');
   let i = 0;
   let current: string[] | undefined;
-  for (const t of tokens) {
-    const expected = ids[i];
-    if (t === expected) {
+  let currentId: string | undefined;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k] as string;
+    if (t === '' && k === tokens.length - 1) break;
+    if (t.startsWith(':')) {
+      const p = tokens[++k];
+      if (!current || p === undefined) return err(gitError('malformed', args, `an entry without a commit or a path: ${JSON.stringify(t.slice(0, 120))}`));
+      current.push(p);
+    } else if (t === currentId) {
+      // The same merge against its next parent.
+    } else if (t === ids[i]) {
+      currentId = t;
       current = [];
       out.set(t, current);
       i++;
-    } else if (t !== '' && current) {
-      current.push(t);
+    } else {
+      return err(gitError('malformed', args, `expected the commit ${ids[i] ?? '(none)'}, got ${JSON.stringify(t.slice(0, 120))}`));
     }
   }
+  if (i !== ids.length) return err(gitError('malformed', args, `${ids.length - i} of ${ids.length} commits were not listed`));
+  for (const [id, paths] of out) out.set(id, [...new Set(paths)]);
   return ok(out);
+}
+
+/**
+ * What a new tip is: its type and, for an annotated tag, its target's type,
+ * read from the tag's own header and checked against the target itself
+ * (a tag that lies about its target's type is unreadable, so refused).
+ * Reading stops at a tag whose target is a tag: no ref takes that. Two or
+ * three requests on the long-lived cat-file, no process of its own.
+ */
+async function tipTypes(repo: GitRepo, id: string): Promise<Result<ObjectType[], GateError>> {
+  const info = await repo.objectInfo(id);
+  if (!info.ok) return err(info.error);
+  if (info.value.type !== 'tag') return ok([info.value.type]);
+  const tag = await repo.readObject(id);
+  if (!tag.ok) return err(tag.error);
+  const head = Buffer.from(tag.value.data.subarray(0, 512)).toString('latin1');
+  const m = /^object ([0-9a-f]+)\ntype (commit|tree|blob|tag)\n/.exec(head);
+  const args = ['cat-file', 'tag', id];
+  if (!m || !isObjectId(repo.format, m[1] as string)) return err(gitError('malformed', args, `tag ${id} does not start with 'object <id>' and 'type <type>' lines`));
+  const target = await repo.objectInfo(m[1] as string);
+  if (!target.ok) return err(target.error);
+  if (target.value.type !== m[2]) return err(gitError('malformed', args, `tag ${id} says its target ${m[1] as string} is a ${m[2] as string}, but it is a ${target.value.type}`));
+  return ok(['tag', target.value.type]);
 }
 
 async function readCommits(repo: GitRepo, ids: readonly string[]): Promise<Result<Commit[], GateError>> {
@@ -217,14 +265,25 @@ async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
 /** An update's ancestry and the commits to check: what git alone answers, before the active bundle is needed. */
 export interface Walk {
   readonly fastForward: boolean;
-  /** The commits to check, oldest first; absent when there are none (a delete, or no change) or on failure. */
+  /** The commits to check, oldest first; absent when there are none (a delete, no change, a tip that is no commit nor a tag of one) or on failure. */
   readonly ids?: readonly string[];
+  /** The new tip's type chain (tipTypes); absent for deletes and no-ops, or on failure. */
+  readonly tip?: readonly ObjectType[];
   readonly failure?: Failure;
 }
 
 /** Walks one update (needs only git and the settings, so it can run while the active bundle loads). */
 export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig): Promise<Walk> {
   const zero = repo.zeroId;
+  let tip: ObjectType[] | undefined;
+  if (u.newId !== zero && u.oldId !== u.newId) {
+    // Type before meaning: rev-list would list nothing for a blob or a tree and unwrap a tag.
+    const t = await tipTypes(repo, u.newId);
+    if (!t.ok) return { fastForward: false, failure: failure(t.error) };
+    tip = t.value;
+    // No history under a blob, a tree or a tag of one: the tip's type refuses it (gate/object-type), its objects are still counted.
+    if (tip[tip.length - 1] !== 'commit') return { fastForward: false, tip };
+  }
   let fastForward = false;
   /** old..new, oldest first, when old sits on new's linear history (every journal push): found by walking the window only. */
   let linear: string[] | undefined;
@@ -239,11 +298,11 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
       fastForward = a.value;
     }
   }
-  if (u.newId === zero || u.oldId === u.newId) return { fastForward };
+  if (u.newId === zero || u.oldId === u.newId || !tip) return { fastForward };
   const protectedRef = config.isFfOnly(u.ref);
   const ids = protectedRef ? (linear ? ok(linear) : await repo.range(u.oldId, u.newId, 'reverse-topo')) : await repo.newCommits([u.newId], 'reverse-topo');
-  if (!ids.ok) return { fastForward, failure: failure(ids.error) };
-  return { fastForward, ids: ids.value };
+  if (!ids.ok) return { fastForward, tip, failure: failure(ids.error) };
+  return { fastForward, tip, ids: ids.value };
 }
 
 /**
@@ -252,22 +311,28 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
  */
 export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
-  const empty = { update: u, fastForward: false, commits: [], events: [], checkpoints: [] };
   const w = await (walk ?? walkUpdate(repo, u, config));
   const fastForward = w.fastForward;
-  if (w.failure) return { ...empty, fastForward, failure: w.failure };
+  const empty = { update: u, fastForward, commits: [], events: [], checkpoints: [], ...(w.tip ? { tip: w.tip } : {}) };
+  if (w.failure) return { ...empty, failure: w.failure };
+  // Sizes cost a walk over every new object: only when a limit is set. Every new object counts, whatever reaches it.
+  const counted = async (): Promise<{ objects?: ObjectFact[]; failure?: Failure }> => {
+    if (config.maxObjectBytes === undefined || u.newId === repo.zeroId || u.oldId === u.newId) return {};
+    const o = await newObjects(repo, [u.newId]);
+    return o.ok ? { objects: o.value } : { failure: failure(o.error) };
+  };
   const ids = w.ids;
-  if (!ids) return { ...empty, fastForward };
+  if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
   // Journals: commits and event files are read ahead of verification, which starts with the first of them.
   const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, now, signatures) : undefined;
   const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
   trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
-  if (!commits.ok) return { ...empty, fastForward, failure: failure(commits.error) };
+  if (!commits.ok) return { ...empty, failure: failure(commits.error) };
   let paths = new Map<string, string[]>();
   if (cls.plane !== 'journal') {
     const p = await changedPaths(repo, ids);
-    if (!p.ok) return { ...empty, fastForward, failure: failure(p.error) };
+    if (!p.ok) return { ...empty, failure: failure(p.error) };
     paths = p.value;
   }
   const commitFacts: CommitFact[] = commits.value.map((c) => ({
@@ -281,8 +346,6 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
-  // Sizes cost a walk over every new object: only when a limit is set.
-  const blobs = config.maxBlobBytes !== undefined ? await newBlobs(repo, [u.newId]) : undefined;
-  if (blobs && !blobs.ok) return { update: u, fastForward, commits: commitFacts, events, checkpoints, failure: failure(blobs.error) };
-  return { update: u, fastForward, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...(blobs ? { blobs: blobs.value } : {}) };
+  const sizes = await counted();
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes };
 }

@@ -43,7 +43,7 @@ function bundle(rgs: string): ActiveBundle {
 const env = { pusher: {}, now: 1_700_000_000, transport: 'file' as const, pushOptions: [] };
 
 function facts(ref: string, oldId: string, newId: string, fastForward: boolean): UpdateFacts {
-  return { update: { ref, oldId, newId }, fastForward, commits: [{ id: newId, parents: 1, paths: ['a.txt'], signed: false }], events: [], checkpoints: [] };
+  return { update: { ref, oldId, newId }, fastForward, commits: [{ id: newId, parents: 1, paths: ['a.txt'], signed: false }], events: [], checkpoints: [], tip: ['commit'] };
 }
 
 describe('ref updates', () => {

@@ -108,7 +108,7 @@ describe.each(TEMPLATES)('template %s', (name) => {
     expect(gate.value.maxFutureSkewSeconds).toBe((config.events as { max_clock_skew_s: number }).max_clock_skew_s);
     expect(gate.value.ffOnly).toEqual(['refs/gatos/**', ...(config.fast_forward_only as string[])]);
     expect(gate.value.maxPastSkewSeconds).toBe((config.events as { max_age_s?: number }).max_age_s);
-    expect(gate.value.maxBlobBytes).toBe((config.limits as { max_blob_bytes?: number } | undefined)?.max_blob_bytes);
+    expect(gate.value.maxObjectBytes).toBe((config.limits as { max_blob_bytes?: number } | undefined)?.max_blob_bytes);
   });
 
   test('gatos policy init --template copies it into a workspace, where its fixtures pass', () => {
