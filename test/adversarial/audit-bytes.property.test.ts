@@ -17,9 +17,9 @@ import type { JsonValue } from '../../src/canon/jcs';
 const SEED = 1_0_2026_12;
 const RUNS = 400;
 
-function run(name: string, prop: fc.IPropertyWithHooks<never> | fc.IProperty<never>): void {
+function run<T extends [unknown, ...unknown[]]>(name: string, prop: fc.IProperty<T>): void {
   try {
-    fc.assert(prop as fc.IProperty<never>, { seed: SEED, numRuns: RUNS });
+    fc.assert(prop, { seed: SEED, numRuns: RUNS });
   } catch (e) {
     throw new Error(`${name}: property failed with fast-check seed ${SEED} (rerun with that seed):\n${e instanceof Error ? e.message : String(e)}`);
   }
