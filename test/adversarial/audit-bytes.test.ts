@@ -20,7 +20,7 @@ import { expectAccepted, expectAttackRefused, rawPush, zeroId, type RawCommand }
 jest.setTimeout(180_000);
 
 const JOURNAL = 'refs/gatos/journal/finance/user/alice';
-const b = (...parts: (string | number[])[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.from(p))));
+const b = (...parts: (string | number[] | Buffer)[]): Buffer => Buffer.concat(parts.map((p) => (typeof p === 'string' ? Buffer.from(p, 'utf8') : Buffer.isBuffer(p) ? p : Buffer.from(p))));
 /** The bytes an audit entry's text field stands for. */
 const bytesOf = (v: unknown): Buffer => {
   const s = textOf(v as JsonValue);

@@ -1,0 +1,213 @@
+/**
+ * Issue 10 classes 2 and 10, end to end, against gates installed by install.sh:
+ *  - class 2, "checks that read the previous tip fail open": when the
+ *    journal's old tip cannot be read as an event (a tag sits there), the
+ *    ULID order check must refuse instead of skipping the comparison;
+ *  - class 10, "evaluate mode lets unreadable pushes through": a gate
+ *    failure (git failing while the gate reads the pushed objects, the time
+ *    budget) and a failed verification (events, checkpoints, bundles) are
+ *    enforced whatever the mode, and a gate failure exits 2 as docs/gate.md
+ *    says; evaluate mode relaxes policy outcomes only.
+ * git failures are injected with a `git` on PATH that fails one subcommand
+ * (under file:// receive-pack and the hooks inherit the pusher's PATH).
+ */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { GateWorld, ulidAt, type Run } from '../helpers/gate-world';
+import { expectAccepted, expectAttackRefused, rawPush, zeroId, type RawCommand } from './harness';
+
+jest.setTimeout(180_000);
+
+const JOURNAL = 'refs/gatos/journal/finance/user/alice';
+const EXEC_PATH = spawnSync('git', ['--exec-path'], { encoding: 'utf8' }).stdout.trim();
+const REAL_GIT = path.join(EXEC_PATH, 'git');
+
+interface Case {
+  readonly format: 'sha1' | 'sha256';
+  readonly template: string;
+  readonly hooks?: string;
+  /** Whether alice may append to her journal under this template. */
+  readonly journals: boolean;
+}
+
+const CASES: readonly Case[] = [
+  { format: 'sha1', template: 'regulated', journals: true },
+  { format: 'sha256', template: 'minimal', hooks: 'update', journals: true },
+  { format: 'sha256', template: 'airgapped', journals: false },
+];
+
+/**
+ * An environment whose `git` fails `sub` (as a broken or overloaded host's git would), everything else passed to the
+ * real git: git puts its exec path first on a hook's PATH, so the exec path is a copy of git's with `git` replaced.
+ */
+function failingGit(w: GateWorld, sub: string): Record<string, string> {
+  const dir = path.join(w.root, `git-fails-${sub}`);
+  if (!existsSync(dir)) {
+    mkdirSync(dir, { recursive: true });
+    for (const f of readdirSync(EXEC_PATH)) if (f !== 'git') symlinkSync(path.join(EXEC_PATH, f), path.join(dir, f));
+    writeFileSync(path.join(dir, 'git'), `#!/bin/sh\nfor a in "$@"; do\n  [ "$a" = ${sub} ] && { echo "fatal: injected failure of git ${sub}" >&2; exit 128; }\ndone\nexec ${REAL_GIT} "$@"\n`);
+    chmodSync(path.join(dir, 'git'), 0o755);
+  }
+  return { GIT_EXEC_PATH: dir, PATH: `${dir}:${process.env.PATH ?? '/usr/bin:/bin'}` };
+}
+
+function serverGit(w: GateWorld, args: readonly string[], input?: string): string {
+  const r = w.git(w.root, ['--git-dir', w.gitDir, ...args], {}, input);
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+function withMode<T>(w: GateWorld, mode: 'enforce' | 'evaluate', f: () => T): T {
+  serverGit(w, ['config', 'gatos.mode', mode]);
+  try {
+    return f();
+  } finally {
+    serverGit(w, ['config', 'gatos.mode', 'enforce']);
+  }
+}
+
+for (const c of CASES) {
+  const preReceive = c.hooks !== 'update';
+  describe(`failures are enforced in every mode (${c.format}, ${c.template}${c.hooks ? `, ${c.hooks} hook only` : ''})`, () => {
+    let w: GateWorld;
+    let alice: string;
+    let emptyTree: string;
+    let n = 0;
+
+    beforeAll(() => {
+      w = new GateWorld({ format: c.format, template: c.template, ...(c.hooks ? { hooks: c.hooks } : {}) }).setup();
+      alice = w.client('user:alice');
+      emptyTree = w.git(alice, ['hash-object', '-t', 'tree', '-w', '--stdin'], {}, '').stdout.trim();
+      if (c.journals) {
+        w.addEvent(alice, 'user:alice', 'finance');
+        const r = w.push(alice, 'user:alice', [JOURNAL]);
+        if (r.status !== 0) throw new Error(r.stderr);
+      }
+    });
+
+    /** A new commit in alice's clone, not on the server. */
+    const commit = (parent?: string): string => w.git(alice, ['commit-tree', emptyTree, ...(parent ? ['-p', parent] : [])], {}, `commit ${++n}\n`).stdout.trim();
+    const push = (commands: RawCommand[], revs: string[], env: Record<string, string> = {}): Run =>
+      rawPush(w, { from: alice, format: c.format, env: { GATOS_ACTOR: 'user:alice', ...env }, atomic: true, commands, revs });
+    const serverTip = (ref: string): string => serverGit(w, ['rev-parse', ref]);
+    const resetJournal = (): void => void w.git(alice, ['update-ref', JOURNAL, serverTip(JOURNAL)]);
+    const pushJournal = (tipBefore: string): Run => {
+      const tip = w.git(alice, ['rev-parse', JOURNAL]).stdout.trim();
+      return push([{ old: tipBefore, new: tip, ref: JOURNAL }], [tip, `^${tipBefore}`]);
+    };
+
+    for (const mode of ['enforce', 'evaluate'] as const) {
+      // git fails while the gate reads the pushed commits' paths: the attacker hopes evaluate mode waves the unread push through.
+      test(`${mode}: git failing while the gate reads a pushed branch refuses (GIT_ERROR, gate/read)`, () => {
+        const x = commit();
+        withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: `refs/heads/unread-${mode}` }], [x], failingGit(w, 'diff-tree')), { code: 'GIT_ERROR', rule: 'gate/read' }));
+      });
+
+      // The same failure, the hook run as git runs it: the documented status of a gate failure is 2, in both modes.
+      test(`${mode}: a gate failure exits 2 (the hook run directly)`, () => {
+        const x = serverGit(w, ['commit-tree', emptyTree], `direct ${mode}\n`);
+        const ref = `refs/heads/direct-${mode}`;
+        const hook = path.join(w.gitDir, 'hooks', preReceive ? 'pre-receive' : 'update');
+        const before = w.auditEntries().length;
+        const r = withMode(w, mode, () =>
+          spawnSync(hook, preReceive ? [] : [ref, zeroId(w), x], { cwd: w.gitDir, input: preReceive ? `${zeroId(w)} ${x} ${ref}\n` : '', encoding: 'utf8', env: w.env({ GIT_DIR: '.', GATOS_ACTOR: 'user:alice', ...failingGit(w, 'diff-tree') }) }),
+        );
+        expect({ status: r.status, code: /code:\s+GIT_ERROR/.test(r.stderr), rule: /rule:\s+gate\/read/.test(r.stderr) }).toEqual({ status: 2, code: true, rule: true });
+        expect(w.auditEntries()).toHaveLength(before + 1);
+      });
+
+      // The time budget runs out: refused whatever the mode (it was already; kept as a variant of the class).
+      test(`${mode}: an exceeded time budget refuses (GATE_ERROR, gate/error)`, () => {
+        const x = commit();
+        serverGit(w, ['config', 'gatos.timeBudgetMs', '1']);
+        try {
+          withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: `refs/heads/slow-${mode}` }], [x]), { code: 'GATE_ERROR', rule: 'gate/error' }));
+        } finally {
+          serverGit(w, ['config', 'gatos.timeBudgetMs', '4000']);
+        }
+      });
+
+      // A plain commit posing as a checkpoint: verification fails, and evaluate mode must not accept it.
+      test(`${mode}: a state ref holding no valid checkpoint is refused (gate/proof-of-fold)`, () => {
+        const x = commit();
+        withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: 'refs/gatos/state/finance' }], [x]), { code: 'TRAILER_INVALID', rule: 'gate/proof-of-fold' }));
+      });
+
+      // A bundle ref holding no bundle: verification fails, in both modes.
+      test(`${mode}: a policy bundle ref holding no bundle is refused (gate/bundle)`, () => {
+        const x = commit();
+        withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: `refs/gatos/policies/${'ab'.repeat(32)}` }], [x]), { code: 'PROOF_INVALID', rule: 'gate/bundle' }));
+      });
+
+      if (c.journals) {
+        // An event whose signature does not verify, pushed while the repository only evaluates.
+        test(`${mode}: an event with a bad signature is refused (SIG_INVALID, gate/event)`, async () => {
+          const before = serverTip(JOURNAL);
+          await w.forgeEvent(alice, 'user:alice', 'finance', { kind: 'bad-signature' });
+          try {
+            withMode(w, mode, () => expectAttackRefused(w, () => pushJournal(before), { code: 'SIG_INVALID', rule: 'gate/event' }));
+          } finally {
+            resetJournal();
+          }
+        });
+
+        // An event nobody signed (no trailers at all).
+        test(`${mode}: an unsigned event is refused (gate/event)`, async () => {
+          const before = serverTip(JOURNAL);
+          await w.forgeEvent(alice, 'user:alice', 'finance', { kind: 'unsigned' });
+          try {
+            withMode(w, mode, () => expectAttackRefused(w, () => pushJournal(before), { code: 'TRAILER_INVALID', rule: 'gate/event' }));
+          } finally {
+            resetJournal();
+          }
+        });
+
+        // Class 2: the journal's tip is a tag (put there before the type rule existed, or by hand); the old tip's
+        // envelope cannot be read, and the attacker replays the ULID of the event under it.
+        test(`${mode}: a replayed ULID over a journal tip that cannot be read as an event is refused`, async () => {
+          const event = serverTip(JOURNAL);
+          const ulid = serverGit(w, ['log', '-1', '--format=%s', event]).split(' ')[1] as string;
+          const tag = serverGit(w, ['mktag'], `object ${event}\ntype commit\ntag t-${mode}\ntagger T <t@example.test> 1700000000 +0000\n\nx\n`);
+          serverGit(w, ['update-ref', JOURNAL, tag, event]);
+          w.git(alice, ['update-ref', JOURNAL, event]);
+          try {
+            await w.forgeEvent(alice, 'user:alice', 'finance', { kind: 'replayed-ulid', ulid });
+            const forged = w.git(alice, ['rev-parse', JOURNAL]).stdout.trim();
+            withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: tag, new: forged, ref: JOURNAL }], [forged, `^${event}`]), { code: 'PROOF_INVALID', rule: 'gate/event' }));
+            // A fresh ULID is refused the same way: the order cannot be checked against a tip that is not an event.
+            w.git(alice, ['update-ref', JOURNAL, event]);
+            await w.forgeEvent(alice, 'user:alice', 'finance', { kind: 'replayed-ulid', ulid: ulidAt(Math.floor(Date.now() / 1000)) });
+            const fresh = w.git(alice, ['rev-parse', JOURNAL]).stdout.trim();
+            withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: tag, new: fresh, ref: JOURNAL }], [fresh, `^${event}`]), { code: 'PROOF_INVALID', rule: 'gate/event' }));
+          } finally {
+            serverGit(w, ['update-ref', JOURNAL, event]);
+            resetJournal();
+          }
+        });
+
+        // Legitimate: an honest event is accepted in both modes, and leaves no audit entry.
+        test(`${mode}: legitimate: an honest event is accepted`, () => {
+          const before = serverTip(JOURNAL);
+          w.addEvent(alice, 'user:alice', 'finance');
+          withMode(w, mode, () => expectAccepted(w, () => pushJournal(before)));
+        });
+      }
+    }
+
+    // Legitimate: evaluate mode still relaxes what the policy decides (the reason the mode exists).
+    // (minimal denies nothing outside refs/gatos/ by policy, and inside it every denial is also a gate check.)
+    if (c.template !== 'minimal') test('legitimate: in evaluate mode a push the policy denies goes through, audited as "would deny"', () => {
+      const x = commit();
+      // An actor the trust graph does not know: regulated lets only vouched actors create tags, airgapped only declared branches.
+      const ref = c.template === 'airgapped' ? 'refs/heads/undeclared' : 'refs/tags/v-evaluate';
+      const before = w.auditEntries().length;
+      const r = withMode(w, 'evaluate', () => push([{ old: zeroId(w), new: x, ref }], [x], { GATOS_ACTOR: 'user:dave' }));
+      expect(r.status).toBe(0);
+      const e = w.auditEntries();
+      expect(e).toHaveLength(before + 1);
+      expect(e.at(-1)?.outcome).toBe('accepted');
+      expect(e.at(-1)?.denials.every((d) => !d.enforced)).toBe(true);
+    });
+  });
+}
