@@ -14,7 +14,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { GateWorld, ulidAt, type Run } from '../helpers/gate-world';
+import { runCli } from '../helpers/cli';
+import { GateWorld, INSTALL_SH, ulidAt, type Run } from '../helpers/gate-world';
+import { cleanGitEnv, git, gitText, initRepo, writeCommit } from '../helpers/git';
+import { httpAvailable, startHttpGitServer, type HttpGitServer } from '../helpers/http-server';
+import { sshdAvailable, startSshGitServer, type SshGitServer } from '../helpers/sshd';
+import { tmpDir } from '../helpers/tmp';
 import { expectAccepted, expectAttackRefused, rawPush, zeroId, type RawCommand } from './harness';
 
 jest.setTimeout(180_000);
@@ -211,3 +216,113 @@ for (const c of CASES) {
     });
   });
 }
+
+/**
+ * Issue 17 class 5, "the audit ref is readable by clients": the audit trail
+ * (actors, host users, client addresses, reasons) is for operators. By
+ * default install hides refs/gatos/audit from every client
+ * (transfer.hideRefs), over file://, ssh:// and smart HTTP: not advertised,
+ * not fetchable by name or by id. `install.sh --audit-readable` opts in;
+ * install and --uninstall agree through the install record. The gate and
+ * `gatos audit log` on the server still read it.
+ */
+describe('who can read the audit trail', () => {
+  const AUDIT = 'refs/gatos/audit/policy';
+  let root: string;
+  let ssh: SshGitServer | undefined;
+  let http: HttpGitServer | undefined;
+  const install = (bare: string, extra: string[] = []): Run => {
+    const r = spawnSync('sh', [INSTALL_SH, bare, '--template', 'minimal', ...extra], { encoding: 'utf8', env: cleanGitEnv() });
+    if (r.status !== 0) throw new Error(`install.sh ${extra.join(' ')}: ${r.stdout}${r.stderr}`);
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  };
+  const cfg = (bare: string, key: string): string[] => spawnSync('git', ['--git-dir', bare, 'config', '--get-all', key], { encoding: 'utf8', env: cleanGitEnv() }).stdout.split('\n').filter((l) => l !== '');
+  /** A refused push (a write to the audit ref itself), so the repository has an audit trail to read. */
+  const refuse = (bare: string): string => {
+    const client = initRepo();
+    writeCommit(client, { message: 'x\n', files: { 'a.txt': 'a\n' }, ref: 'refs/heads/work' });
+    const r = git(client, ['push', `file://${bare}`, `refs/heads/work:${AUDIT}`], { env: { GATOS_ACTOR: 'user:alice' }, allowFailure: true });
+    if (r.status === 0) throw new Error('the write to the audit ref was accepted');
+    return gitText(bare, ['rev-parse', AUDIT]);
+  };
+  const remotes = (name: string): { transport: string; url: string; env: Record<string, string> }[] => [
+    { transport: 'file', url: `file://${path.join(root, name)}`, env: {} },
+    ...(ssh ? [{ transport: 'ssh', ...ssh.remote('alice', name) }] : []),
+    ...(http ? [{ transport: 'http', ...http.remote('alice', name) }] : []),
+  ];
+
+  beforeAll(async () => {
+    root = tmpDir('gatos-audit-readers-');
+    for (const name of ['hidden.git', 'readable.git', 'cycled.git']) git(root, ['init', '-q', '--bare', '--initial-branch=main', name]);
+    install(path.join(root, 'hidden.git'));
+    install(path.join(root, 'readable.git'), ['--audit-readable']);
+    for (const name of ['hidden.git', 'readable.git']) refuse(path.join(root, name));
+    if (sshdAvailable()) ssh = await startSshGitServer({ repoRoot: root, users: ['alice'] });
+    if (httpAvailable()) http = await startHttpGitServer({ repoRoot: root, users: ['alice'] });
+  });
+  afterAll(async () => {
+    await ssh?.stop();
+    await http?.stop();
+  });
+
+  test('by default: no client sees or fetches the audit ref, over file://, ssh:// or http://', () => {
+    const bare = path.join(root, 'hidden.git');
+    const id = gitText(bare, ['rev-parse', AUDIT]);
+    const seen: string[] = [];
+    for (const r of remotes('hidden.git')) {
+      seen.push(r.transport);
+      const client = initRepo();
+      // The attacker lists the server's refs, hoping to see the audit trail.
+      const ls = git(client, ['ls-remote', r.url], { env: r.env, allowFailure: true });
+      expect({ transport: r.transport, status: ls.status, listed: ls.stdout.includes('refs/gatos/audit') }).toEqual({ transport: r.transport, status: 0, listed: false });
+      // The attacker fetches it by name.
+      const byName = git(client, ['fetch', r.url, `${AUDIT}:refs/stolen`], { env: r.env, allowFailure: true });
+      expect({ transport: r.transport, status: byName.status === 0 }).toEqual({ transport: r.transport, status: false });
+      // The attacker learned an entry's id (an operator pasted it) and asks for the object itself. Refused where the
+      // server speaks protocol v0 (our ssh host). Not asserted over file:// (the client can read the repository's files)
+      // nor over http://, which speaks protocol v2 here: v2 serves any object by id, hidden or not (git's own limit,
+      // gitnamespaces(7) "SECURITY"; docs/gate.md says so). Audit ids are never shown to clients.
+      if (r.transport === 'ssh') {
+        const byId = git(client, ['fetch', r.url, id], { env: r.env, allowFailure: true });
+        expect({ transport: r.transport, status: byId.status === 0 }).toEqual({ transport: r.transport, status: false });
+        expect(git(client, ['cat-file', '-e', id], { allowFailure: true }).status).not.toBe(0);
+      }
+    }
+    if (process.env.CI) expect(seen).toEqual(['file', 'ssh', 'http']);
+    // The operator on the server still reads it, and the gate still appends to it.
+    const log = runCli(['audit', 'log', '--repo', bare]);
+    expect(log.status).toBe(0);
+    expect(log.stdout).toContain('gate/audit-readonly');
+    refuse(bare);
+    expect(gitText(bare, ['rev-list', '--count', AUDIT])).toBe('2');
+  });
+
+  test('legitimate: with install.sh --audit-readable, clients can list and fetch it', () => {
+    const bare = path.join(root, 'readable.git');
+    const id = gitText(bare, ['rev-parse', AUDIT]);
+    for (const r of remotes('readable.git')) {
+      const client = initRepo();
+      const ls = git(client, ['ls-remote', r.url], { env: r.env });
+      expect({ transport: r.transport, listed: ls.stdout.includes(`${id}\t${AUDIT}`) }).toEqual({ transport: r.transport, listed: true });
+      git(client, ['fetch', r.url, `${AUDIT}:refs/audit-copy`], { env: r.env });
+      expect(gitText(client, ['rev-parse', 'refs/audit-copy'])).toBe(id);
+    }
+  });
+
+  test('install and --uninstall agree: the setting is recorded, switched by --audit-readable, and restored', () => {
+    const bare = path.join(root, 'cycled.git');
+    // An operator's own hidden refs survive every step.
+    git(bare, ['config', '--add', 'transfer.hideRefs', 'refs/pull']);
+    install(bare);
+    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull', 'refs/gatos/audit']);
+    expect(install(bare).stdout).toContain('nothing changed');
+    install(bare, ['--audit-readable']);
+    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull']);
+    install(bare);
+    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull', 'refs/gatos/audit']);
+    const u = spawnSync('sh', [INSTALL_SH, bare, '--uninstall'], { encoding: 'utf8', env: cleanGitEnv() });
+    expect(u.status).toBe(0);
+    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull']);
+    expect(cfg(bare, 'receive.hideRefs')).toEqual([]);
+  });
+});
