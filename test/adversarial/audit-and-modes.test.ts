@@ -12,7 +12,7 @@
  * (under file:// receive-pack and the hooks inherit the pusher's PATH).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { GateWorld, INSTALL_SH, ulidAt, type Run } from '../helpers/gate-world';
@@ -198,6 +198,53 @@ for (const c of CASES) {
           withMode(w, mode, () => expectAccepted(w, () => pushJournal(before)));
         });
       }
+    }
+
+    // Issue 10 "Proof": the hook's bundle is damaged (a disk that filled during an upgrade, a botched copy). The loader
+    // runs before the bundle's own fail-closed wrapper, so it must refuse by itself: GATE_ERROR, gate/error, status 2.
+    const hookFile = preReceive ? 'pre-receive' : 'update';
+    const damages: [string, (b: Buffer) => Buffer | undefined][] = [
+      ['truncated to half', (b) => b.subarray(0, Math.floor(b.length / 2))],
+      ['deleted', () => undefined],
+      ['empty (compiles, never starts the hook)', () => Buffer.alloc(0)],
+      ['cut at a line end after its first statements', (b) => b.subarray(0, b.indexOf('\n', 200) + 1)],
+    ];
+    for (const [what, damage] of damages) {
+      test(`hooks/${hookFile}.bundle.cjs ${what}: the push is refused (GATE_ERROR, gate/error), audited, status 2`, () => {
+        const file = path.join(w.gitDir, 'hooks', `${hookFile}.bundle.cjs`);
+        const saved = readFileSync(file);
+        const damaged = damage(saved);
+        if (damaged) writeFileSync(file, damaged);
+        else rmSync(file);
+        try {
+          const x = commit();
+          const r = expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: `refs/heads/damaged-${n}` }], [x]), { code: 'GATE_ERROR', rule: 'gate/error' });
+          expect(r.stderr).toContain('This refusal is recorded in refs/gatos/audit/policy');
+          expect(r.stderr).not.toMatch(/SyntaxError.*\n\s+at |node:internal/);
+          const y = serverGit(w, ['commit-tree', emptyTree], `direct damaged ${n}\n`);
+          const ref = `refs/heads/damaged-direct-${n}`;
+          const hook = path.join(w.gitDir, 'hooks', hookFile);
+          const d = spawnSync(hook, preReceive ? [] : [ref, zeroId(w), y], { cwd: w.gitDir, input: preReceive ? `${zeroId(w)} ${y} ${ref}\n` : '', encoding: 'utf8', env: w.env({ GIT_DIR: '.', GATOS_ACTOR: 'user:alice' }) });
+          expect({ status: d.status, code: d.stderr.includes('code:   GATE_ERROR'), rule: d.stderr.includes('rule:   gate/error') }).toEqual({ status: 2, code: true, rule: true });
+        } finally {
+          writeFileSync(file, saved);
+        }
+      });
+    }
+    if (preReceive) {
+      // Legitimate: with both hooks, a damaged update.bundle.cjs does not matter when pre-receive decided (its record is used).
+      test('legitimate: a damaged update.bundle.cjs behind a working pre-receive still lets an honest push through', () => {
+        const file = path.join(w.gitDir, 'hooks', 'update.bundle.cjs');
+        const saved = readFileSync(file);
+        writeFileSync(file, saved.subarray(0, 1000));
+        try {
+          const x = commit();
+          const ref = c.template === 'airgapped' ? 'refs/heads/main' : `refs/heads/fine-${n}`;
+          expectAccepted(w, () => push([{ old: zeroId(w), new: x, ref }], [x], c.template === 'airgapped' ? { GATOS_ACTOR: 'user:root' } : {}));
+        } finally {
+          writeFileSync(file, saved);
+        }
+      });
     }
 
     // Legitimate: evaluate mode still relaxes what the policy decides (the reason the mode exists).
