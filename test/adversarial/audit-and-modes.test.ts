@@ -14,7 +14,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { CLI, runCli } from '../helpers/cli';
 import { GateWorld, INSTALL_SH, ulidAt, type Run } from '../helpers/gate-world';
 import { cleanGitEnv, git, gitText, initRepo, writeCommit } from '../helpers/git';
 import { httpAvailable, startHttpGitServer, type HttpGitServer } from '../helpers/http-server';
@@ -199,6 +199,13 @@ for (const c of CASES) {
         });
       }
     }
+
+    // `gatos gate check` answers as the hooks do: git failing while it reads is "could not decide" (3), not a plain deny.
+    test('gatos gate check exits 3 when git fails while it reads the pushed objects', () => {
+      const x = serverGit(w, ['commit-tree', emptyTree], `check ${++n}\n`);
+      const r = spawnSync(process.execPath, [CLI, 'gate', 'check', '--repo', w.gitDir, zeroId(w), x, `refs/heads/check-${n}`, '--actor', 'user:alice'], { encoding: 'utf8', env: w.env(failingGit(w, 'diff-tree')) });
+      expect({ status: r.status, shown: /GIT_ERROR/.test(r.stdout + r.stderr) }).toEqual({ status: 3, shown: true });
+    });
 
     // Issue 10 "Proof": the hook's bundle is damaged (a disk that filled during an upgrade, a botched copy). The loader
     // runs before the bundle's own fail-closed wrapper, so it must refuse by itself: GATE_ERROR, gate/error, status 2.
