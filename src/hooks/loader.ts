@@ -55,7 +55,7 @@ const bundle = path.join(__dirname, GATOS_BUNDLE);
 const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
 const worker = process.env.GATOS_SIGNATURE_WORKER === '1';
 // Fail closed from here on: whatever happens before the hook itself runs, the status is "refused" (2).
-process.exitCode = HOOK_EXIT.GATE_ERROR;
+if (!worker) process.exitCode = HOOK_EXIT.GATE_ERROR;
 /** Compiles and runs the bundle; throws if it is missing, unreadable, truncated or never starts the hook. */
 function runBundle(): void {
   const bytes = readFileSync(bundle);
