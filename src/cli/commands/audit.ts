@@ -68,7 +68,7 @@ const logCommand: CommandModule<object, LogArgs> = {
           continue;
         }
         const host = entry.host_user !== undefined && entry.host_user !== null ? ` host_user=${shown(entry.host_user, '')}` : '';
-        process.stdout.write(`${c.value.id.slice(0, 12)} ${entry.time ?? '?'} ${entry.outcome ?? '?'} actor=${shown(entry.actor, '(unknown)')}${host} mode=${entry.mode ?? '?'} hook=${entry.hook ?? '?'}\n`);
+        process.stdout.write(`${c.value.id.slice(0, 12)} ${entry.time ?? '?'} ${entry.outcome ?? '?'} actor=${shown(entry.actor, '(unknown)')} mode=${entry.mode ?? '?'} hook=${entry.hook ?? '?'}${host}\n`);
         if (entry.gate_error) process.stdout.write(`  GATE ERROR ${entry.gate_error.code}: ${shown(entry.gate_error.reason, '')}\n`);
         for (const d of entry.denials ?? []) {
           process.stdout.write(`  ${d.enforced ? 'DENY' : 'WOULD DENY'} ${shown(d.ref, '?')} ${d.code} ${d.rule}: ${shown(d.reason, '')}\n`);
