@@ -140,14 +140,21 @@ for (const c of CASES) {
       expect(bytesOf(lastEntry().host_user)).toEqual(b('al', [0xff], 'ice', [0xe1]));
     });
 
+    // As behind a web server: REMOTE_USER (the HTTP login) in NFD, with the CGI variables that say "http".
+    test('a REMOTE_USER in NFD over a CGI-style environment is recorded byte for byte, with the transport and address', () => {
+      expectAttackRefused(w, () => push([force()], { REMOTE_USER: 'bo\u0062\u0301', REMOTE_ADDR: '192.0.2.7', GATEWAY_INTERFACE: 'CGI/1.1' }), { code: 'FF_VIOLATION' });
+      const e = lastEntry() as unknown as { host_user: unknown; actor_source: string; transport: string; client_ip: string };
+      expect({ host: bytesOf(e.host_user).toString('hex'), source: e.actor_source, transport: e.transport, ip: e.client_ip }).toEqual({ host: b('bo\u0062\u0301').toString('hex'), source: 'REMOTE_USER', transport: 'http', ip: '192.0.2.7' });
+    });
+
     test('gatos audit log shows such names with their bytes escaped, and --json keeps them exact', () => {
       const text = spawnSync(process.execPath, [CLI, 'audit', 'log', '--repo', w.gitDir], { encoding: 'utf8', env: w.env() });
       expect(text.status).toBe(0);
       expect(text.stdout).toContain('host_user=al\\xffice\\xe1');
       expect(text.stdout).toContain('refs/gatos/journal/finance/user/ali\\xffce');
-      const json = spawnSync(process.execPath, [CLI, 'audit', 'log', '--repo', w.gitDir, '--json', '--limit', '1'], { encoding: 'utf8', env: w.env() });
-      const line = JSON.parse(json.stdout.trim()) as { entry: { host_user: unknown } };
-      expect(bytesOf(line.entry.host_user)).toEqual(b('al', [0xff], 'ice', [0xe1]));
+      const json = spawnSync(process.execPath, [CLI, 'audit', 'log', '--repo', w.gitDir, '--json'], { encoding: 'utf8', env: w.env() });
+      const hosts = json.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { entry: { host_user: unknown } }).entry.host_user).filter((h) => h !== null && typeof h === 'object');
+      expect(hosts.map((h) => bytesOf(h).toString('hex'))).toContain(b('al', [0xff], 'ice', [0xe1]).toString('hex'));
     });
 
     // Legitimate: branches whose names are NFD or not UTF-8 are ordinary git refs the policy allows.
