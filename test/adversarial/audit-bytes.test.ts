@@ -158,8 +158,8 @@ for (const c of CASES) {
     });
 
     // Legitimate: branches whose names are NFD or not UTF-8 are ordinary git refs the policy allows.
-    test('legitimate: branches named in NFD and in Latin-1 are accepted and land with their exact bytes', () => {
-      for (const name of [b('caf\u00e9-ok'), b('cafe\u0301-ok'), b('caf', [0xe9], '-ok')]) {
+    test('legitimate: branches named in NFD, in Latin-1 and with Unicode spaces are accepted and land with their exact bytes', () => {
+      for (const name of [b('caf\u00e9-ok'), b('cafe\u0301-ok'), b('caf', [0xe9], '-ok'), b('no\u00a0break\u2028line-ok')]) {
         expectAccepted(w, () => push([branch(name)], { GATOS_ACTOR: 'user:alice' }, false));
         const refs = spawnSync('git', ['--git-dir', w.gitDir, 'for-each-ref', '--format=%(refname)', 'refs/heads/'], { env: w.env() }).stdout as Buffer;
         expect(refs.includes(b('refs/heads/', name, '\n'))).toBe(true);
