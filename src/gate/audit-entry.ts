@@ -5,6 +5,7 @@
  * objects git deletes. Canonical JSON, so one push gives one byte form. Pure.
  */
 import type { JsonValue } from '../canon/jcs';
+import { displayText, isCanonicalText, textBytes, textOfBytes } from '../core/byte-text';
 import { formatTime } from '../trust';
 import type { RefUpdate } from './ref-update';
 import type { Verdict } from './verdict';
@@ -35,7 +36,43 @@ export interface AuditContext {
 
 const orNull = (v: string | undefined): JsonValue => (v === undefined ? null : v);
 
+/** The key of the object that stands for a string which is not canonical text (see bytesSafe). */
+export const AUDIT_BYTES_KEY = 'bytes_b64';
+
+/**
+ * Any string as a JSON value canonical JSON always takes: itself when it is
+ * canonical text (well-formed, NFC), else {"bytes_b64": <its bytes>} (the
+ * bytes git or the host gave, see src/core/byte-text.ts). Lossless: textOf
+ * gives the string back. Ref names, host user names and reasons are bytes,
+ * and an entry that could not encode them would be an audit one can dodge.
+ */
+export function bytesSafe(s: string): JsonValue {
+  return isCanonicalText(s) ? s : { [AUDIT_BYTES_KEY]: Buffer.from(textBytes(s)).toString('base64') };
+}
+
+/** The string an audit entry's value stands for (bytesSafe's inverse); undefined for anything else. */
+export function textOf(v: JsonValue | undefined): string | undefined {
+  if (typeof v === 'string') return v;
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const keys = Object.keys(v);
+  const b = (v as Record<string, JsonValue>)[AUDIT_BYTES_KEY];
+  if (keys.length !== 1 || typeof b !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(b)) return undefined;
+  return textOfBytes(Buffer.from(b, 'base64'));
+}
+
+/** Every string of `v` made bytesSafe (the entry's keys are the gate's own ASCII). */
+function safeStrings(v: JsonValue): JsonValue {
+  if (typeof v === 'string') return bytesSafe(v);
+  if (Array.isArray(v)) return v.map(safeStrings);
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, safeStrings(x as JsonValue)]));
+  return v;
+}
+
 export function auditEntry(v: Verdict, ctx: AuditContext): JsonValue {
+  return safeStrings(rawEntry(v, ctx));
+}
+
+function rawEntry(v: Verdict, ctx: AuditContext): JsonValue {
   const commitsOf = new Map(v.decisions.map((d) => [d.ref, d] as const));
   return {
     type: AUDIT_ENTRY_TYPE,
@@ -65,9 +102,10 @@ export function auditEntry(v: Verdict, ctx: AuditContext): JsonValue {
 /** The audit commit's message: a summary line a `git log --oneline` reader can scan. */
 export function auditMessage(v: Verdict, ctx: AuditContext): string {
   const first = v.denials[0];
-  const head = v.gateError ? `gate error ${v.gateError.code}` : `${v.accepted ? 'would deny' : 'deny'} ${first?.ref ?? ''} ${first?.code ?? ''} ${first?.ruleId ?? ''}`.trim();
+  // Names are shown with displayText: a ref or actor name cannot add lines or bytes git would mangle.
+  const head = v.gateError ? `gate error ${v.gateError.code}` : `${v.accepted ? 'would deny' : 'deny'} ${displayText(first?.ref ?? '')} ${first?.code ?? ''} ${first?.ruleId ?? ''}`.trim();
   const more = v.denials.length > 1 ? ` (+${v.denials.length - 1} more)` : '';
-  return `${head}${more}\n\nactor: ${ctx.actor ?? '(unknown)'}\nhook: ${ctx.hook}\ntime: ${formatTime(ctx.now)}\n`;
+  return `${head}${more}\n\nactor: ${ctx.actor !== undefined ? displayText(ctx.actor) : '(unknown)'}\nhook: ${ctx.hook}\ntime: ${formatTime(ctx.now)}\n`;
 }
 
 /** Whether a verdict needs an audit entry: any denial at all, enforced or dry-run. */

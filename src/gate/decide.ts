@@ -15,6 +15,7 @@ import { classifyRef, type RefClass } from './ref-class';
 import { updateKind } from './ref-update';
 import { eventRequest, refIntent, refRequest, type RequestEnv } from './request';
 import { RULES } from './rules';
+import { enforcedIn } from './verdict';
 import { objectSizeDenials } from './blob-limit';
 import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
@@ -108,7 +109,7 @@ export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: G
     hard.push(...policyDenials(ref, d, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }
-  const enforced = config.mode === 'enforce';
-  const denials = [...hard.map((d) => ({ ...d, enforced })), ...soft];
+  // Evaluate mode relaxes policy outcomes only, never a failure to read or verify (verdict.ts, enforcedIn).
+  const denials = [...hard.map((d) => ({ ...d, enforced: enforcedIn(config.mode, d) })), ...soft];
   return { ...base, intent, allowed: !denials.some((d) => d.enforced), denials, allowedBy: [...new Set(allowedBy)].sort() };
 }

@@ -15,6 +15,6 @@ export { decideUpdate, type Denial, type RefDecision } from './decide';
 export { RULES } from './rules';
 export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './verdict';
 export { refusalLines, type AuditOutcome } from './refusal';
-export { AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, needsAudit, type AuditContext, type HookName } from './audit-entry';
+export { AUDIT_BYTES_KEY, AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, bytesSafe, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
 export { RECORD_VERSION, recordKey, recordText } from './record';
 export { pushCertAttribute, readPushCert, signerActor, type PushCert } from './push-cert';

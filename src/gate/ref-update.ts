@@ -25,7 +25,9 @@ export function updateKind(u: RefUpdate, fastForward: boolean): UpdateKind {
 
 /** One checked update; every id must be a full id of the repository's format. */
 export function checkUpdate(format: ObjectFormat, ref: string, oldId: string, newId: string, where: string): Result<RefUpdate> {
-  if (!ref.startsWith('refs/') || /[\s\0]/.test(ref)) {
+  // git's own rule: no ASCII control character, space or DEL in a ref name. Other bytes (Unicode spaces, bytes that are not
+  // UTF-8, read losslessly by the hooks) are names git allows: the policy decides them, the audit records them.
+  if (!ref.startsWith('refs/') || [...ref].some((c) => c <= ' ' || c === '\x7f')) {
     return err(gateError('GATE_ERROR', `${where}: ${JSON.stringify(ref)} is not a full ref name`, { hint: 'git passes full ref names such as refs/heads/main' }));
   }
   for (const [name, id] of [['old', oldId], ['new', newId]] as const) {

@@ -1,7 +1,9 @@
 /**
- * The gate's own rules: invariants no policy can switch off (only the
- * repository's evaluate mode records them instead of enforcing them). Their
- * ids start with `gate/` so they never collide with policy rule ids.
+ * The gate's own rules: invariants no policy can switch off. The
+ * repository's evaluate mode records the operator's limits among them
+ * (fast-forward-only, blob size) instead of enforcing them, never a failure
+ * to read or verify (verdict.ts, enforcedIn). Their ids start with `gate/`
+ * so they never collide with policy rule ids.
  */
 export const RULES = {
   facts: { id: 'gate/read', hint: 'the pushed objects could not be read; push again, and tell the operator if it persists' },

@@ -19,6 +19,28 @@ export interface Verdict {
 /** Hook exit statuses (docs/gate.md). git only distinguishes zero from non-zero. */
 export const HOOK_EXIT = { ACCEPT: 0, DENY: 1, GATE_ERROR: 2 } as const;
 
+/** Codes that say the gate itself failed (git failed while it read, it crashed, ran out of time): exit GATE_ERROR. */
+export const GATE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['GATE_ERROR', 'GIT_ERROR']);
+
+/**
+ * The gate's rules whose denials are a failure to read or verify what was
+ * pushed (or to keep the audit trail the gate's own): the pushed objects, the
+ * events (signature, trust, grants, ULID order, time), checkpoints, bundles,
+ * the linear shape, names and tip types of refs. Evaluate mode never relaxes them.
+ */
+const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id]);
+
+/**
+ * Whether a denial refuses the push in `mode`: evaluate mode relaxes policy
+ * outcomes (the policy's rules, operator limits such as gatos.ffOnly and
+ * gatos.maxObjectBytes), never a gate failure or a failed verification.
+ */
+export function enforcedIn(mode: 'enforce' | 'evaluate', d: { readonly code: ErrorCode; readonly ruleId: string; readonly ref: string }): boolean {
+  // Rewriting a GATOS ref loses accepted events or state: only the operator's own gatos.ffOnly refs are relaxed.
+  const rewritesGatos = d.ruleId === RULES.ffOnly.id && d.ref.startsWith('refs/gatos/');
+  return mode === 'enforce' || GATE_FAILURE_CODES.has(d.code) || VERIFICATION_RULES.has(d.ruleId) || rewritesGatos;
+}
+
 export function verdictOf(decisions: readonly RefDecision[]): Verdict {
   const denials = decisions.flatMap((d) => d.denials);
   return { accepted: decisions.every((d) => d.allowed), decisions, denials };
@@ -30,7 +52,9 @@ export function gateFailure(code: ErrorCode, reason: string, refs: readonly { re
   return { accepted: false, decisions: [], denials, gateError: { code, reason } };
 }
 
+/** 0 accepted; 2 when the gate failed (gate error, or an enforced denial that is a gate failure, e.g. git failing while it read); else 1. */
 export function exitCodeOf(v: Verdict): number {
   if (v.accepted) return HOOK_EXIT.ACCEPT;
-  return v.gateError ? HOOK_EXIT.GATE_ERROR : HOOK_EXIT.DENY;
+  const failed = v.gateError !== undefined || v.denials.some((d) => d.enforced && GATE_FAILURE_CODES.has(d.code));
+  return failed ? HOOK_EXIT.GATE_ERROR : HOOK_EXIT.DENY;
 }

@@ -10,6 +10,8 @@ const REFUSED = 2;
 
 export function exitWhenDecided(work: () => Promise<number>, print: (line: string) => void): void {
   process.exitCode = REFUSED;
+  // The loader checks this: a bundle that never got here (cut short) refuses there (loader-refusal.ts).
+  (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.hookStarted')] = true;
   let settled = false;
   process.once('beforeExit', () => {
     if (settled) return;

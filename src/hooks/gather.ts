@@ -135,7 +135,15 @@ async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Pro
   let last: string | undefined;
   if (u.oldId !== repo.zeroId) {
     const tip = await readEnvelopeAt(repo, u.oldId);
-    if (tip.ok) last = tip.value.envelope.ulid;
+    // Fail closed: an old tip whose envelope cannot be read (a tag, a non-event commit, git failing) leaves nothing to compare with,
+    // and skipping the comparison would accept a replayed ULID. Every event of the update is refused instead.
+    if (!tip.ok) {
+      const gitFailed = tip.error.code === 'GIT_ERROR';
+      const reason = `the journal's tip ${u.oldId} cannot be read as an event (${tip.error.message}), so the ULID order of the pushed events cannot be checked`;
+      const hint = gitFailed ? 'push again, and tell the operator if it persists' : 'the journal ref must hold an event commit; ask the operator to repair the ref (git update-ref) to its last event';
+      return events.map((e) => (e.ok ? { ok: false, code: gitFailed ? 'GATE_ERROR' : 'PROOF_INVALID', reason: `event ${e.event.commit}: ${reason}`, hint, commit: e.event.commit } : e));
+    }
+    last = tip.value.envelope.ulid;
   }
   return events.map((e) => {
     if (!e.ok) return e;

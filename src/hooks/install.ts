@@ -36,6 +36,8 @@ export interface InstallOptions {
   readonly trustDir?: string;
   readonly hooks: readonly HookFile[];
   readonly now: number;
+  /** Let clients fetch refs/gatos/audit/** (the documented opt-in); by default only operators on the server read it. */
+  readonly auditReadable?: boolean;
 }
 
 interface InstallRecord {
@@ -134,6 +136,24 @@ const RECEIVE_CONFIG: Record<string, string[]> = {
   'receive.hideRefs': ['refs/gatos/audit'],
   'receive.advertisePushOptions': ['true'],
 };
+
+/**
+ * Who reads the audit trail (issue 17): transfer.hideRefs hides it from
+ * every client, for fetches (upload-pack: not advertised, not fetchable by
+ * name or id) as for pushes; operators read it on the server. The
+ * operator's own hidden refs are kept.
+ */
+const TRANSFER_HIDE = 'transfer.hideRefs';
+export const AUDIT_HIDE_VALUE = 'refs/gatos/audit';
+
+/** transfer.hideRefs with the audit trail added (hide) or taken out (the --audit-readable opt-in); null: none left. */
+function hiddenFromClients(gitDir: string, hide: boolean): Result<string[] | null> {
+  const have = configValues(gitDir, TRANSFER_HIDE);
+  if (!have.ok) return have;
+  const others = (have.value ?? []).filter((v) => v !== AUDIT_HIDE_VALUE);
+  const values = hide ? [...others, AUDIT_HIDE_VALUE] : others;
+  return ok(values.length === 0 ? null : values);
+}
 
 function configValues(gitDir: string, key: string): Result<string[] | null> {
   const r = git(gitDir, ['config', '--get-all', key], [0, 1]);
@@ -247,7 +267,10 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   }
 
   // Config.
-  const wanted: Record<string, string[]> = { ...RECEIVE_CONFIG, ...settings.value };
+  const wanted: Record<string, string[] | null> = { ...RECEIVE_CONFIG, ...settings.value };
+  const hidden = hiddenFromClients(gitDir, opts.auditReadable !== true);
+  if (!hidden.ok) return hidden;
+  wanted[TRANSFER_HIDE] = hidden.value;
   for (const [key, values] of Object.entries(wanted)) {
     const have = configValues(gitDir, key);
     if (!have.ok) return have;
@@ -255,7 +278,7 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
     if (!(key in record.config)) record.config[key] = have.value;
     const s = setConfig(gitDir, key, values);
     if (!s.ok) return s;
-    said.push(`set ${key} = ${values.join(', ')}`);
+    said.push(values === null ? `unset ${key}` : `set ${key} = ${values.join(', ')}`);
   }
 
   // Bundle.

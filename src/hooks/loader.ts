@@ -7,13 +7,18 @@
  * and writing a fresh one when the hook exits. A cache problem never
  * changes what the hook decides or its exit status: it only costs time.
  * Bundled by scripts/build.mjs as hooks/<hook> (pre-receive) and
- * hooks/update.cjs, with GATOS_BUNDLE naming the file beside it. Adapter.
+ * hooks/update.cjs, with GATOS_BUNDLE naming the file beside it. A bundle
+ * that is missing, unreadable, truncated or never starts the hook refuses
+ * the push here (loader-refusal.ts): the fail-closed wrapper lives in the
+ * bundle, so it cannot cover its own loading. Adapter.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import vm from 'node:vm';
+import { HOOK_EXIT } from '../gate/verdict';
+import { HOOK_STARTED, refuseUnloadable } from './loader-refusal';
 
 declare const GATOS_BUNDLE: string;
 
@@ -47,26 +52,43 @@ function writeCache(file: string, data: Buffer): void {
 }
 
 const bundle = path.join(__dirname, GATOS_BUNDLE);
-const bytes = readFileSync(bundle);
-const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
-const wrapped = `${WRAP_HEAD}${bytes.toString('utf8')}\n})`;
-// Named by the bundle's bytes, hashed as read (hashing the decoded text cost twice as much), and by the wrapper.
-const cacheFile = path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache', `${path.basename(bundle)}-${createHash('sha256').update(WRAP_HEAD).update(bytes).digest('hex')}-node${process.version}-${process.arch}.v8`);
-const cached = readCache(cacheFile);
-const t0 = process.hrtime.bigint();
-const script = new vm.Script(wrapped, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
-// For GATOS_TRACE (trace.ts): what the cache did and what compiling cost (hrtime: the `performance` global loads perf_hooks, ~1-2 ms).
-(globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = `${!cached ? 'none, written at exit' : script.cachedDataRejected === true ? 'rejected by V8, rewritten at exit' : 'used'}; compiled in ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
-// Signature workers (sig-pool.ts) run this file too; only the main thread writes (a worker_threads import would cost start-up).
-if (process.env.GATOS_SIGNATURE_WORKER !== '1' && (!cached || script.cachedDataRejected === true)) {
-  // At exit the functions this run compiled are in the cache too; exit handlers run synchronously, whatever the status.
-  process.once('exit', () => {
-    try {
-      writeCache(cacheFile, script.createCachedData());
-    } catch {
-      // As above: only time is lost.
-    }
-  });
+const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
+const worker = process.env.GATOS_SIGNATURE_WORKER === '1';
+// Fail closed from here on: whatever happens before the hook itself runs, the status is "refused" (2).
+if (!worker) process.exitCode = HOOK_EXIT.GATE_ERROR;
+/** Compiles and runs the bundle; throws if it is missing, unreadable, truncated or never starts the hook. */
+function runBundle(): void {
+  const bytes = readFileSync(bundle);
+  const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {';
+  const wrapped = `${WRAP_HEAD}${bytes.toString('utf8')}\n})`;
+  // Named by the bundle's bytes, hashed as read (hashing the decoded text cost twice as much), and by the wrapper.
+  const cacheFile = path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache', `${path.basename(bundle)}-${createHash('sha256').update(WRAP_HEAD).update(bytes).digest('hex')}-node${process.version}-${process.arch}.v8`);
+  const cached = readCache(cacheFile);
+  const t0 = process.hrtime.bigint();
+  const script = new vm.Script(wrapped, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
+  // For GATOS_TRACE (trace.ts): what the cache did and what compiling cost (hrtime: the `performance` global loads perf_hooks, ~1-2 ms).
+  (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = `${!cached ? 'none, written at exit' : script.cachedDataRejected === true ? 'rejected by V8, rewritten at exit' : 'used'}; compiled in ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
+  // Signature workers (sig-pool.ts) run this file too; only the main thread writes (a worker_threads import would cost start-up).
+  if (!worker && (!cached || script.cachedDataRejected === true)) {
+    // At exit the functions this run compiled are in the cache too; exit handlers run synchronously, whatever the status.
+    process.once('exit', () => {
+      try {
+        writeCache(cacheFile, script.createCachedData());
+      } catch {
+        // As above: only time is lost.
+      }
+    });
+  }
+  const mod = { exports: {} as unknown };
+  (script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void)(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+  // A bundle cut at a statement boundary can compile and run without ever starting the hook.
+  if (!worker && (globalThis as Record<symbol, unknown>)[HOOK_STARTED] !== true) throw new Error('the file ran but never started the hook (truncated?)');
 }
-const mod = { exports: {} as unknown };
-(script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void)(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+
+try {
+  runBundle();
+} catch (e) {
+  // A missing, unreadable, truncated or throwing bundle: the gate never ran, so the loader refuses (a signature worker just fails; its pool falls back).
+  if (worker) throw e;
+  refuseUnloadable(hook, GATOS_BUNDLE, e);
+}

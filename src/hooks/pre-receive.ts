@@ -1,8 +1,8 @@
 /** The pre-receive hook: every ref of the push at once, with push options and certificates. Entry point (bundled to hooks/pre-receive). */
-import { readFileSync } from 'node:fs';
 import { parseUpdateLines } from '../gate';
 import { exitWhenDecided } from './exit';
 import { runHook } from './run-hook';
+import { hookEnv, readStdin } from './raw-input';
 import { isSignatureWorker, serveSignatures } from './sig-pool';
 
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
@@ -10,15 +10,16 @@ if (isSignatureWorker()) {
   serveSignatures();
 } else {
   exitWhenDecided(() => {
-    const stdin = readFileSync(0, 'utf8');
+    // Ref names are bytes: read without loss (raw-input.ts), the raw bytes passed on to a chained hook.
+    const stdin = readStdin();
     return runHook({
       hook: 'pre-receive',
       gitDir: process.env.GIT_DIR ?? '.',
-      env: process.env,
-      updates: (format) => parseUpdateLines(format, stdin),
-      sampleId: stdin.split(' ', 1)[0],
+      env: hookEnv(),
+      updates: (format) => parseUpdateLines(format, stdin.text),
+      sampleId: stdin.text.split(' ', 1)[0],
       self: process.argv[1],
-      stdin,
+      stdin: stdin.bytes,
       args: process.argv.slice(2),
       print,
       clockMs: () => Date.now(),

@@ -56,7 +56,7 @@ export interface HookRun {
    */
   readonly self?: string;
   /** The raw stdin, passed on to a chained pre-receive. */
-  readonly stdin?: string;
+  readonly stdin?: string | Buffer;
   readonly args?: readonly string[];
   readonly print: (line: string) => void;
   /** Epoch milliseconds; the decision uses whole seconds. */

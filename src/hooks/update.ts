@@ -6,10 +6,13 @@
  */
 import { checkUpdate } from '../gate';
 import { exitWhenDecided } from './exit';
+import { hookArgs, hookEnv } from './raw-input';
 import { runHook } from './run-hook';
 import { isSignatureWorker, serveSignatures } from './sig-pool';
 
-const [ref = '', oldId = '', newId = ''] = process.argv.slice(2);
+// Ref names are bytes: arguments Node decoded lossily are read again (raw-input.ts).
+const argv = hookArgs();
+const [ref = '', oldId = '', newId = ''] = argv;
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
 if (isSignatureWorker()) {
   serveSignatures();
@@ -19,14 +22,14 @@ if (isSignatureWorker()) {
       runHook({
         hook: 'update',
         gitDir: process.env.GIT_DIR ?? '.',
-        env: process.env,
+        env: hookEnv(),
         updates: (format) => {
           const u = checkUpdate(format, ref, oldId, newId, 'update hook arguments');
           return u.ok ? { ok: true, value: [u.value] } : u;
         },
         sampleId: oldId,
         self: process.argv[1],
-        args: process.argv.slice(2),
+        args: argv,
         print,
         clockMs: () => Date.now(),
       }),

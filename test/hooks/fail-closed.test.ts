@@ -108,22 +108,36 @@ describe('fail closed', () => {
     }
   });
 
-  it('in evaluate mode lets a push through and audits what would have been denied', () => {
+  it('in evaluate mode lets a push the policy denies through and audits what would have been denied', () => {
     gitDirCmd(w, ['config', 'gatos.mode', 'evaluate']);
     try {
-      w.fetch(alice, 'user:alice');
+      const first = w.git(alice, ['commit-tree', w.git(alice, ['hash-object', '-t', 'tree', '-w', '--stdin'], {}, '').stdout.trim()], {}, 'first\n').stdout.trim();
+      expect(w.push(alice, 'user:alice', [`${first}:refs/heads/main`]).status).toBe(0);
       const n = w.auditEntries().length;
-      w.git(alice, ['update-ref', JOURNAL, `${JOURNAL}~1`]);
-      w.addEvent(alice, 'user:alice', 'finance');
-      const r = w.push(alice, 'user:alice', [JOURNAL], { force: true });
+      // regulated denies a force push of main (branches.rgs): evaluate mode records it instead.
+      const other = w.git(alice, ['commit-tree', `${first}^{tree}`], {}, 'rewritten\n').stdout.trim();
+      const r = w.push(alice, 'user:alice', [`${other}:refs/heads/main`], { force: true });
       expect(r.status).toBe(0);
       expect(r.stderr).toContain('WOULD DENY (evaluate mode)');
       const e = w.auditEntries();
       expect(e).toHaveLength(n + 1);
       expect(e.at(-1)?.outcome).toBe('accepted');
-      expect(e.at(-1)?.denials.some((d) => d.code === 'FF_VIOLATION' && !d.enforced)).toBe(true);
+      expect(e.at(-1)?.denials.some((d) => d.ref === 'refs/heads/main' && !d.enforced)).toBe(true);
     } finally {
       gitDirCmd(w, ['config', 'gatos.mode', 'enforce']);
+    }
+  });
+
+  it('in evaluate mode still refuses rewriting a journal: accepted events are never lost', () => {
+    gitDirCmd(w, ['config', 'gatos.mode', 'evaluate']);
+    try {
+      w.fetch(alice, 'user:alice');
+      w.git(alice, ['update-ref', JOURNAL, `${JOURNAL}~1`]);
+      w.addEvent(alice, 'user:alice', 'finance');
+      expectRefused(w, () => w.push(alice, 'user:alice', [JOURNAL], { force: true }), 'FF_VIOLATION', 'gate/fast-forward-only');
+    } finally {
+      gitDirCmd(w, ['config', 'gatos.mode', 'enforce']);
+      w.fetch(alice, 'user:alice');
     }
   });
 });

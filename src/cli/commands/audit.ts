@@ -1,7 +1,9 @@
 /** `gatos audit log [--repo <git-dir>] [--json]`: the gate's audit trail, newest first. */
 import type { CommandModule } from 'yargs';
 import { decodeUtf8 } from '../../core/bytes';
-import { AUDIT_ENTRY_FILE, AUDIT_POLICY_REF } from '../../gate';
+import type { JsonValue } from '../../canon/jcs';
+import { displayText } from '../../core/byte-text';
+import { AUDIT_ENTRY_FILE, AUDIT_POLICY_REF, textOf } from '../../gate';
 import { openRepo } from '../../git';
 import { CliError, EXIT } from '../errors';
 
@@ -11,14 +13,24 @@ interface LogArgs {
   limit?: number;
 }
 
+/** Text fields may be {"bytes_b64": …} (docs/gate.md, "The audit trail"): shown with their bytes escaped. */
 interface EntryView {
   time?: string;
   outcome?: string;
-  actor?: string | null;
+  actor?: JsonValue;
+  host_user?: JsonValue;
   mode?: string;
   hook?: string;
   policy_root?: string | null;
-  denials?: { ref: string; code: string; rule: string; reason: string; enforced: boolean; commit: string | null }[];
+  gate_error?: { code: string; reason: JsonValue } | null;
+  denials?: { ref: JsonValue; code: string; rule: string; reason: JsonValue; enforced: boolean; commit: string | null }[];
+}
+
+/** One text field of an entry for a terminal: absent or null as `fallback`, bytes that are not text escaped. */
+function shown(v: JsonValue | undefined, fallback: string): string {
+  if (v === undefined || v === null) return fallback;
+  const s = textOf(v);
+  return s === undefined ? JSON.stringify(v) : displayText(s);
 }
 
 const logCommand: CommandModule<object, LogArgs> = {
@@ -55,9 +67,11 @@ const logCommand: CommandModule<object, LogArgs> = {
           process.stdout.write(`${JSON.stringify({ commit: c.value.id, entry })}\n`);
           continue;
         }
-        process.stdout.write(`${c.value.id.slice(0, 12)} ${entry.time ?? '?'} ${entry.outcome ?? '?'} actor=${entry.actor ?? '(unknown)'} mode=${entry.mode ?? '?'} hook=${entry.hook ?? '?'}\n`);
+        const host = entry.host_user !== undefined && entry.host_user !== null ? ` host_user=${shown(entry.host_user, '')}` : '';
+        process.stdout.write(`${c.value.id.slice(0, 12)} ${entry.time ?? '?'} ${entry.outcome ?? '?'} actor=${shown(entry.actor, '(unknown)')} mode=${entry.mode ?? '?'} hook=${entry.hook ?? '?'}${host}\n`);
+        if (entry.gate_error) process.stdout.write(`  GATE ERROR ${entry.gate_error.code}: ${shown(entry.gate_error.reason, '')}\n`);
         for (const d of entry.denials ?? []) {
-          process.stdout.write(`  ${d.enforced ? 'DENY' : 'WOULD DENY'} ${d.ref} ${d.code} ${d.rule}: ${d.reason}\n`);
+          process.stdout.write(`  ${d.enforced ? 'DENY' : 'WOULD DENY'} ${shown(d.ref, '?')} ${d.code} ${d.rule}: ${shown(d.reason, '')}\n`);
         }
       }
     } finally {

@@ -4,7 +4,7 @@
  * Exit 0 allow, 1 deny, 3 when the gate could not decide.
  */
 import type { CommandModule } from 'yargs';
-import { checkUpdate, refusalLines } from '../../gate';
+import { HOOK_EXIT, checkUpdate, exitCodeOf, refusalLines } from '../../gate';
 import { openRepo } from '../../git';
 import { decidePush } from '../../hooks/decide-push';
 import { readSettings } from '../../hooks/settings';
@@ -57,7 +57,8 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         process.stdout.write(v.accepted ? `allow ${args.ref} (policy ${out.policyRoot ?? '?'}, rules: ${v.decisions.flatMap((d) => d.allowedBy).join(', ') || 'none'})\n` : '');
         for (const l of refusalLines(v, 'text')) process.stdout.write(`${l}\n`);
       }
-      setExitCode(v.accepted ? EXIT.OK : v.gateError ? EXIT.INTERNAL : EXIT.NEGATIVE);
+      // A gate failure (a gate error, or git failing while reading: exitCodeOf says 2) is 'could not decide', as in the hooks.
+      setExitCode(v.accepted ? EXIT.OK : exitCodeOf(v) === HOOK_EXIT.GATE_ERROR ? EXIT.INTERNAL : EXIT.NEGATIVE);
     } finally {
       await repo.close();
     }

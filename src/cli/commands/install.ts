@@ -15,6 +15,7 @@ interface InstallArgs {
   trust?: string;
   hooks: string;
   uninstall: boolean;
+  'audit-readable': boolean;
   'templates-dir'?: string;
   'hooks-dir'?: string;
 }
@@ -31,6 +32,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       .option('template', { type: 'string', default: 'minimal', describe: 'policy template: minimal, regulated or airgapped' })
       .option('trust', { type: 'string', describe: "a workspace's gatos/trust folder (your root actors, keys, grants) to publish with the template" })
       .option('hooks', { type: 'string', default: HOOK_NAMES.join(','), describe: 'which hooks to install: pre-receive, update or both (comma-separated)' })
+      .option('audit-readable', { type: 'boolean', default: false, describe: 'let clients fetch the audit trail refs/gatos/audit/** (default: hidden from clients, operators read it on the server)' })
       .option('uninstall', { type: 'boolean', default: false, describe: 'remove the hooks and restore the previous hooks and config' })
       .option('templates-dir', { type: 'string', describe: 'where templates live (default: templates/ beside gatos)' })
       .option('hooks-dir', { type: 'string', describe: 'where the built hooks are (default: hooks/ beside gatos)' }),
@@ -53,6 +55,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       hooksDir: path.resolve(args['hooks-dir'] ?? beside('hooks')),
       hooks: hooks as HookFile[],
       now: now.value,
+      auditReadable: args['audit-readable'],
       ...(args.trust ? { trustDir: path.resolve(args.trust) } : {}),
     });
     if (!r.ok) throw CliError.from(r.error, r.error.code === 'GIT_ERROR' ? EXIT.INTERNAL : EXIT.USAGE);
