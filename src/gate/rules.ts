@@ -16,4 +16,6 @@ export const RULES = {
   eventTime: { id: 'gate/event-time', hint: 'push events soon after writing them, from a machine with a correct clock: append them again with gatos event add (a current ts) and push' },
   policy: { hint: 'see `gatos policy explain` for the rule; ask an operator if you think you should be allowed' },
   gateError: { id: 'gate/error', hint: 'the gate could not decide, so it refused; retry, and give the operator the message above if it persists' },
+  /** The update hook alone sees one ref: a checkpoint over journal commits no server ref holds yet cannot be proven complete there. */
+  updateHookJournalFirst: { id: 'gate/update-hook-journal-first', hint: 'with only the update hook installed, push the journal first, then the checkpoint' },
 } as const;
