@@ -212,7 +212,6 @@ describe('pushed-object mutations are refused or change nothing (regulated, sha1
   afterAll(async () => {
     await Promise.all(repos.map((r) => r.close()));
     repos = [];
-    // eslint-disable-next-line no-console
     console.log(`mutations: ${stats.decided} decided, ${stats.identical} left the object unchanged, ${stats.threw} threw (refused by the hook's fail-closed wrapper)`);
   });
 
