@@ -9,7 +9,7 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
 import { receivePackSession, startTimeOfStat, writeRecords } from '../../src/hooks/records';
@@ -67,6 +67,34 @@ describe('the update stub', () => {
     expect(r.stderr).toMatch(STUB_TRACE);
     expect(r.stderr).not.toMatch(NODE_TRACE);
     expect(readdirSync(verdicts())).toEqual([]);
+  });
+
+  // Replay: a push whose pre-receive allowed it but which died before its update hooks ran leaves records behind;
+  // the next push of the very same update (another receive-pack) must not ride on them.
+  it('a record left by a push that never reached its update hook serves no later push', () => {
+    const chained = path.join(hooks, 'pre-receive.gatos-chained');
+    const parked = path.join(hooks, 'pre-receive.parked');
+    w.addEvent(alice, 'user:alice', 'finance');
+    const env = { ...w.transport.env('user:alice'), GATOS_TRACE: '1' };
+    writeFileSync(chained, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    try {
+      const first = w.git(alice, ['push', 'origin', JOURNAL], env);
+      expect(first.status).not.toBe(0);
+      expect(readdirSync(verdicts())).toHaveLength(1);
+    } finally {
+      rmSync(chained, { force: true });
+    }
+    // The same update again, now with the update hook alone: it decides by itself (Node), not on the leftover record.
+    renameSync(path.join(hooks, 'pre-receive'), parked);
+    try {
+      const second = w.git(alice, ['push', 'origin', JOURNAL], env);
+      expect(second.stderr).not.toMatch(STUB_TRACE);
+      expect(second.stderr).toMatch(NODE_TRACE);
+      expect(second.status).toBe(0);
+    } finally {
+      renameSync(parked, path.join(hooks, 'pre-receive'));
+      rmSync(verdicts(), { recursive: true, force: true });
+    }
   });
 
   it('allows on a matching record, consumes it and runs the chained update hook', () => {
