@@ -36,6 +36,8 @@ export default tseslint.config(
         ],
       }],
       'no-restricted-globals': ['error', { name: 'process', message: 'the pure core must not read the environment or the clock' }],
+      // A dynamic import would step over the import fence above (require() is refused by no-require-imports).
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'the pure core loads no module at run time: import it statically (and never an adapter)' }],
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'the caller supplies now' },
         { object: 'Math', property: 'random', message: 'no ambient randomness in the core' },
