@@ -11,6 +11,7 @@
  */
 import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gateFailure, refusalLines, type Verdict } from '../../src/gate';
 import { GateWorld, type Run } from '../helpers/gate-world';
 import { expectAccepted, expectAttackRefused } from './harness';
 import { servedHttp, servedSsh } from './served';
@@ -157,5 +158,21 @@ describe('the update hook alone (minimal, sha1, --hooks update)', () => {
     w.addEvent(alice, 'user:alice', NS);
     must(w.gatos(alice, ['fold', 'checkpoint', '--ns', NS, '--as', 'user:alice']), 'fold checkpoint');
     expectAccepted(w, () => w.push(alice, 'user:alice', [JOURNAL, STATE]));
+  });
+});
+
+describe('what a refusal says was written', () => {
+  const refused = (ref: string): Verdict => gateFailure('GATE_ERROR', 'r', [{ ref, oldId: '0'.repeat(40), newId: 'a'.repeat(40) }]);
+  test('pre-receive refuses the whole push: "Nothing was written"', () => {
+    expect(refusalLines(refused(STATE), 'text', 'recorded', 'push').at(-1)).toBe('Nothing was written. This refusal is recorded in refs/gatos/audit/policy.');
+  });
+  test('the update hook refuses one ref: it names it and never says "Nothing was written"', () => {
+    for (const audit of ['recorded', 'not-recorded'] as const) {
+      const last = refusalLines(refused(STATE), 'text', audit, 'ref').at(-1) ?? '';
+      expect(last).not.toContain('Nothing was written');
+      expect(last.startsWith(`${STATE} was not written.`)).toBe(true);
+      expect(last).toContain('other refs of a non-atomic push may have been written');
+    }
+    expect(refusalLines(gateFailure('GATE_ERROR', 'r', []), 'text', 'recorded', 'ref').at(-1)).toMatch(/^This update was not written\./);
   });
 });
