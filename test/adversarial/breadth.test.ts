@@ -41,18 +41,21 @@ class Breadth {
   root = '';
   private n = 0;
 
-  constructor(readonly opts: { format: 'sha1' | 'sha256'; hooks?: string; transport?: GateTransport }) {}
+  constructor(readonly opts: { format: 'sha1' | 'sha256'; hooks?: string; transport?: GateTransport; template?: string; bare?: boolean }) {}
 
   setup(): void {
-    this.w = new GateWorld({ format: this.opts.format, ...(this.opts.hooks ? { hooks: this.opts.hooks } : {}), ...(this.opts.transport ? { transport: this.opts.transport } : {}) }).setup();
+    const template = this.opts.template ?? 'regulated';
+    this.w = new GateWorld({ format: this.opts.format, template, ...(this.opts.hooks ? { hooks: this.opts.hooks } : {}), ...(this.opts.transport ? { transport: this.opts.transport } : {}) }).setup();
     const w = this.w;
     this.alice = w.client('user:alice');
+    // bare: no journal, checkpoint or bundle prepared (airgapped wants writers above alice's trust level).
+    if (this.opts.bare) return;
     w.addEvent(this.alice, 'user:alice', NS);
     must(w.push(this.alice, 'user:alice', [JOURNAL]), 'journal push');
     must(w.gatos(this.alice, ['fold', 'checkpoint', '--ns', NS, '--as', 'user:alice']), 'fold checkpoint');
     must(w.push(this.alice, 'user:alice', [STATE]), 'checkpoint push');
     this.root = w.client('user:root');
-    must(w.gatos(this.root, ['policy', 'init', '--template', 'regulated', '--force']), 'policy init');
+    must(w.gatos(this.root, ['policy', 'init', '--template', template, '--force']), 'policy init');
     cpSync(path.join(w.admin, 'gatos/trust'), path.join(this.root, 'gatos/trust'), { recursive: true });
     writeFileSync(path.join(this.root, 'gatos/policies/zz-marker.rgs'), 'rules:\n  - id: marker/breadth\n    when: { ref: "refs/tags/marker" }\n    deny_if: true\n');
     must(w.gatos(this.root, ['policy', 'publish', '--as', 'user:root']), 'policy publish');
@@ -252,6 +255,37 @@ describe('breadth in a sha256 repository (regulated, both hooks)', () => {
     b.w.addEvent(b.alice, 'user:alice', NS);
     expectAccepted(b.w, () => b.push(b.alice, 'user:alice', ['origin', JOURNAL]));
   });
+});
+
+describe('breadth under the minimal template (sha1, both hooks)', () => {
+  const b = new Breadth({ format: 'sha1', template: 'minimal' });
+  beforeAll(() => b.setup());
+  // Appending alice's signed event to bob's journal: the journal names another actor.
+  test("alice's event on bob's journal", () => {
+    b.w.fetch(b.alice, 'user:alice');
+    b.w.addEvent(b.alice, 'user:alice', NS);
+    expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `${JOURNAL}:refs/gatos/journal/${NS}/user/bob`]), { code: 'POLICY_DENY', rule: 'journal/own-ref' });
+  });
+  // No identity: minimal leaves branches to git, but a journal append needs an actor.
+  test('a journal append with no identity from the host', () => {
+    b.w.addEvent(b.alice, 'user:alice', NS);
+    expectAttackRefused(b.w, () => b.w.git(b.alice, ['push', 'origin', JOURNAL]), { code: 'POLICY_DENY', rule: 'journal/own-ref' });
+  });
+  test('delete a journal', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `:${JOURNAL}`]), FF));
+  test('create a ref under refs/gatos/audit/', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `${b.plain(b.alice)}:refs/gatos/audit/forged`]), AUDIT));
+  test('a journal for the actor %2e%2e', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `${b.plain(b.alice)}:refs/gatos/journal/${NS}/user/%2e%2e`]), REF_NAME));
+  // Legitimate under minimal: branches are plain git, even for a pusher the host did not name.
+  test('legitimate: a branch pushed with no identity', () => void expectAccepted(b.w, () => b.w.git(b.alice, ['push', 'origin', `${b.plain(b.alice)}:refs/heads/anyone`])));
+});
+
+describe('breadth under the airgapped template (sha1, both hooks)', () => {
+  const b = new Breadth({ format: 'sha1', template: 'airgapped', bare: true });
+  beforeAll(() => b.setup());
+  // A scratch branch that would leave the site unreviewed.
+  test('an undeclared branch', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `${b.plain(b.alice)}:refs/heads/scratch`]), { code: 'POLICY_DENY', rule: 'refs/declared-only' }));
+  test('create a ref under refs/gatos/audit/', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `${b.plain(b.alice)}:refs/gatos/audit/forged`]), AUDIT));
+  test('a state namespace with upper case', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `${b.plain(b.alice)}:refs/gatos/state/Finance`]), REF_NAME));
+  test('no identity from the host, on main', () => void expectAttackRefused(b.w, () => b.w.git(b.alice, ['push', 'origin', `${b.plain(b.alice)}:refs/heads/main`]), { code: 'POLICY_DENY' }));
 });
 
 function overServer(served: Served, identity: (b: Breadth) => void): void {
