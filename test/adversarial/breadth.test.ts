@@ -233,6 +233,16 @@ describe('breadth with the update hook alone (regulated, sha1, --hooks update)',
     expectAttackRefused(b.w, () => rawPush(b.w, { from: b.alice, atomic: true, env: { GATOS_ACTOR: 'user:alice' }, commands: [{ old: zeroId(b.w), new: c, ref: 'refs/heads/decoy' }, { old: b.server(JOURNAL), new: zeroId(b.w), ref: JOURNAL }], objects: [c] }), FF);
   });
   test('an unmapped host user name', () => void expectAttackRefused(b.w, () => b.w.git(b.alice, ['push', 'origin', `${b.plain(b.alice)}:refs/heads/unmapped`], { GATOS_ACTOR: 'mallory' }), UNVOUCHED));
+  // Updating and deleting the audit trail by raw request: git's receive.hideRefs refuses both before the update hook.
+  test('update refs/gatos/audit/policy (refused by git: a hidden ref)', () => {
+    const old = b.ensureAudit();
+    const c = b.plain(b.alice);
+    expectRefusedByGit(b.w, () => rawPush(b.w, { from: b.alice, env: { GATOS_ACTOR: 'user:alice' }, commands: [{ old, new: c, ref: 'refs/gatos/audit/policy' }], objects: [c] }), 'deny updating a hidden ref');
+  });
+  test('delete refs/gatos/audit/policy (refused by git: a hidden ref)', () => {
+    const old = b.ensureAudit();
+    expectRefusedByGit(b.w, () => rawPush(b.w, { from: b.alice, env: { GATOS_ACTOR: 'user:alice' }, commands: [{ old, new: zeroId(b.w), ref: 'refs/gatos/audit/policy' }] }), 'deny deleting a hidden ref');
+  });
 });
 
 describe('breadth in a sha256 repository (regulated, both hooks)', () => {
