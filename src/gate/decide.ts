@@ -47,7 +47,7 @@ export interface RefDecision {
 }
 
 function fromFailure(ref: string, ruleId: string, f: Failure): Omit<Denial, 'enforced'> {
-  return { ref, code: f.code, ruleId, reason: f.reason, ...(f.hint ? { hint: f.hint } : {}), ...(f.commit ? { commit: f.commit } : {}) };
+  return { ref, code: f.code, ruleId: f.ruleId ?? ruleId, reason: f.reason, ...(f.hint ? { hint: f.hint } : {}), ...(f.commit ? { commit: f.commit } : {}) };
 }
 
 function policyDenials(ref: string, d: Decision, commit?: string): Omit<Denial, 'enforced'>[] {

@@ -24,6 +24,10 @@ export interface Failure {
   readonly hint?: string;
   /** The commit the failure is about, when there is one. */
   readonly commit?: string;
+  /** The gate rule to name instead of the check's usual one (e.g. RULES.updateHookJournalFirst). */
+  readonly ruleId?: string;
+  /** A checkpoint window's end is on no server journal ref (yet): the hook that knows the push's other refs words it. */
+  readonly cause?: 'journal-not-on-server';
 }
 
 export interface VerifiedEvent {

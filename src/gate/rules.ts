@@ -19,4 +19,6 @@ export const RULES = {
   gateError: { id: 'gate/error', hint: 'the gate could not decide, so it refused; retry, and give the operator the message above if it persists' },
   objectType: { id: 'gate/object-type', hint: 'GATOS refs and branches take commits, refs/tags/** a commit or an annotated tag of a commit (unless the operator set gatos.tipTypes): push the commit itself, never a blob, a tree or a tag of a tag' },
   objectSize: { id: 'gate/object-size', hint: 'keep large files, commit headers and tag messages out of the repository (the airgapped template wants a <name>.ptr.json pointer to the site store); rewrite the objects named above and push again' },
+  /** The update hook alone sees one ref: a checkpoint over journal commits no server ref holds yet cannot be proven complete there. */
+  updateHookJournalFirst: { id: 'gate/update-hook-journal-first', hint: 'with only the update hook installed, push the journal first, then the checkpoint' },
 } as const;

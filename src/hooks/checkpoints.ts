@@ -60,7 +60,7 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       }
     }
     if (outside) {
-      out.push(bad(c.id, `it folds events the server has not accepted: ${outside}`, 'push the journals first (or in the same push), then the checkpoint'));
+      out.push({ ok: false, code: 'PROOF_INVALID', reason: `checkpoint ${c.id}: it folds events the server has not accepted: ${outside}`, hint: 'push the journals first (or in the same push), then the checkpoint', commit: c.id, cause: 'journal-not-on-server' });
       continue;
     }
     out.push({ ok: true, detail: `checkpoint ${c.id} refolds identically`, ...(olderBundle ? { olderBundle } : {}) });

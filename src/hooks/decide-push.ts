@@ -5,6 +5,7 @@
  * the gate never accepts what it could not decide. Adapter.
  */
 import {
+  RULES,
   auditEntry,
   decideUpdate,
   gateFailure,
@@ -15,11 +16,13 @@ import {
   transportOf,
   verdictOf,
   type AuditContext,
+  type CheckFact,
   type EnvRecord,
   type GateConfig,
   type HookName,
   type RefUpdate,
   type RequestEnv,
+  type UpdateFacts,
   type Verdict,
 } from '../gate';
 import type { JsonValue } from '../canon/jcs';
@@ -120,10 +123,27 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const [i, u] of input.updates.entries()) {
     const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace, input.signatures, walks[i]);
-    decisions.push(decideUpdate(facts, b, input.config, env));
+    decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
   return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot }), policyRoot: b.commit };
+}
+
+/**
+ * The update hook decides one ref and cannot know the push's other refs: in
+ * an --atomic push no ref moves before every update hook ran, so a
+ * checkpoint over journal commits this push brings finds them on no server
+ * ref. It cannot be proven complete here (the journal's own update may yet
+ * be refused), so it is refused, saying why and what works.
+ */
+function updateHookAlone(facts: UpdateFacts): UpdateFacts {
+  if (!facts.checkpoints.some((c) => !c.ok && c.cause === 'journal-not-on-server')) return facts;
+  const checkpoints = facts.checkpoints.map((c): CheckFact =>
+    !c.ok && c.cause === 'journal-not-on-server'
+      ? { ...c, ruleId: RULES.updateHookJournalFirst.id, reason: `${c.reason}; with only the update hook installed, push the journal first, then the checkpoint (the update hook sees one ref of the push, and in an --atomic push no journal ref has moved yet when it runs)`, hint: RULES.updateHookJournalFirst.hint }
+      : c,
+  );
+  return { ...facts, checkpoints };
 }
 
 export function entryOf(o: PushOutcome): JsonValue {

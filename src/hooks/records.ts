@@ -1,38 +1,94 @@
 /**
- * Verdict records: pre-receive notes each update it allowed, keyed by
- * (ref, old, new, active policy commit), under $GIT_DIR/gatos/verdicts/,
- * which clients cannot write (only the host account can). The update hook
- * then skips the work it would repeat, but only for that exact key, and
- * consumes the record. Adapter (filesystem).
+ * Verdict records (src/gate/record.ts): pre-receive notes each update it
+ * allowed, keyed by (ref, old, new, receive-pack session), under
+ * $GIT_DIR/gatos/verdicts/, which clients cannot write (only the host
+ * account can). The update hook of the same push honours that decision, so
+ * a push that changes the active bundle is not decided twice under two
+ * bundles; it consumes the record. hooks/update (a shell stub) reads the
+ * same records without Node; this is the Node side. Adapter (filesystem,
+ * /proc).
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { recordKey, recordText, type RefUpdate } from '../gate';
+import { ACTIVE_POLICY_REF } from '../actors';
+import { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type RefUpdate } from '../gate';
 
 const DIR = ['gatos', 'verdicts'];
-/** Records older than this are left over from pushes git refused after pre-receive; they are pruned. */
-const STALE_MS = 10 * 60 * 1000;
+/** Records older than this are left over from pushes that died or that git refused after pre-receive; they are pruned. */
+const STALE_MS = RECORD_MAX_AGE_S * 1000;
 
 const dirOf = (gitDir: string) => path.join(gitDir, ...DIR);
 
-export function writeRecords(gitDir: string, updates: readonly RefUpdate[], policyRoot: string, nowMs: number): void {
-  const dir = dirOf(gitDir);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  prune(dir, nowMs);
-  for (const u of updates) writeFileSync(path.join(dir, recordKey(u, policyRoot)), recordText(u, policyRoot), { mode: 0o600 });
+/**
+ * The start time field (22nd) of a /proc/<pid>/stat line; the command name
+ * (2nd, in parentheses) may hold spaces and parentheses, so fields are
+ * counted after its last ')'.
+ */
+export function startTimeOfStat(stat: string): string | undefined {
+  const close = stat.lastIndexOf(') ');
+  if (close < 0) return undefined;
+  const fields = stat.slice(close + 2).trim().split(' ');
+  const start = fields[19];
+  return start !== undefined && /^[0-9]{1,20}$/.test(start) ? start : undefined;
 }
 
-/** Whether pre-receive allowed exactly this update under exactly this policy; the record is consumed. */
-export function takeRecord(gitDir: string, u: RefUpdate, policyRoot: string): boolean {
-  const file = path.join(dirOf(gitDir), recordKey(u, policyRoot));
+/**
+ * The receive-pack session both hooks of one push share: their parent
+ * process (`$PPID` in hooks/update, `process.ppid` here: git runs each hook
+ * as its own child, `#!/usr/bin/env node` execs node in place, and the stub
+ * execs node too), named by boot id, pid and start time so that no other
+ * process, even one that reuses the pid, has the same name. Undefined when
+ * /proc cannot tell (no records then: the update hook decides by itself).
+ */
+export function receivePackSession(ppid: number = process.ppid): string | undefined {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').split('\n', 1)[0] ?? '';
+    const start = startTimeOfStat(readFileSync(`/proc/${ppid}/stat`, 'utf8'));
+    const session = `${boot}.${ppid}.${start ?? ''}`;
+    return start !== undefined && SESSION_PATTERN.test(session) ? session : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The commit this push makes active: the new id of refs/gatos/policies/active if the push moves it, else the one decided under. */
+export function policyAfterPush(updates: readonly RefUpdate[], policyBefore: string, zeroId: string): string {
+  const moved = updates.find((u) => u.ref === ACTIVE_POLICY_REF && u.newId !== zeroId);
+  return moved ? moved.newId : policyBefore;
+}
+
+export interface RecordsInput {
+  readonly gitDir: string;
+  readonly updates: readonly RefUpdate[];
+  readonly session: string;
+  readonly policyBefore: string;
+  readonly policyAfter: string;
+  readonly nowMs: number;
+}
+
+export function writeRecords(r: RecordsInput): void {
+  const dir = dirOf(r.gitDir);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  prune(dir, r.nowMs);
+  const writtenAt = Math.floor(r.nowMs / 1000);
+  for (const update of r.updates) {
+    const rec = { update, session: r.session, policyBefore: r.policyBefore, policyAfter: r.policyAfter, writtenAt };
+    writeFileSync(path.join(dir, recordKey(update, r.session)), recordText(rec), { mode: 0o600 });
+  }
+}
+
+/** Whether pre-receive allowed exactly this update in exactly this push (src/gate/record.ts: recordAllows); the record is consumed. */
+export function takeRecord(gitDir: string, u: RefUpdate, session: string, active: string, nowMs: number): boolean {
+  const file = path.join(dirOf(gitDir), recordKey(u, session));
   let text: string;
   try {
+    if (!lstatSync(file).isFile()) return false;
     text = readFileSync(file, 'utf8');
   } catch {
     return false;
   }
   rmSync(file, { force: true });
-  return text === recordText(u, policyRoot);
+  return recordAllows(text, { update: u, session, active, now: Math.floor(nowMs / 1000) });
 }
 
 function prune(dir: string, nowMs: number): void {

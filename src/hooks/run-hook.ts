@@ -31,7 +31,7 @@ import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle } from './active-bundle';
 import { appendAudit } from './audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from './decide-push';
-import { takeRecord, writeRecords } from './records';
+import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
 import { readSettings } from './settings';
 import { SignaturePool } from './sig-pool';
 import { traceOf } from './trace';
@@ -133,11 +133,14 @@ export async function runHook(run: HookRun): Promise<number> {
       audit = 'not-recorded';
     }
     trace.mark('audit');
-    for (const l of refusalLines(o.verdict, config.output, audit)) run.print(l);
+    // The update hook refuses its one ref; in a non-atomic push git may have written others already.
+    for (const l of refusalLines(o.verdict, config.output, audit, run.hook === 'update' ? 'ref' : 'push')) run.print(l);
     const status = exitCodeOf(o.verdict);
     if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
+      const session = receivePackSession();
       try {
-        writeRecords(repo.gitDir, updates, o.policyRoot, nowMs);
+        if (!session) throw new Error('the receive-pack process cannot be named from /proc');
+        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs });
       } catch (e) {
         run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
       }
@@ -161,8 +164,10 @@ export async function runHook(run: HookRun): Promise<number> {
     else config = settings.value;
     trace.mark('read the updates and settings');
     if (!outcome && run.hook === 'update' && updates.length === 1) {
+      // pre-receive's decision for this push, whatever bundle the push has made active since (src/gate/record.ts).
       const active = await repo.readRef(ACTIVE_POLICY_REF);
-      const taken = active.ok && active.value !== undefined && takeRecord(repo.gitDir, updates[0] as RefUpdate, active.value);
+      const session = receivePackSession();
+      const taken = active.ok && active.value !== undefined && session !== undefined && takeRecord(repo.gitDir, updates[0] as RefUpdate, session, active.value, nowMs);
       trace.mark('look for pre-receive\'s verdict record');
       if (taken) {
         trace.report(run.print);

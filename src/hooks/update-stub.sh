@@ -2,13 +2,21 @@
 # gatos-gate hook: installed by gatos install; a previous hook is kept as update.gatos-chained
 #
 # The update hook, first as a shell stub so that a push pre-receive already
-# decided starts no second Node process. pre-receive leaves one verdict
-# record per update it allowed in $GIT_DIR/gatos/verdicts (clients cannot
-# write there), named by sha256("gatos-verdict-v1\0<ref>\0<old>\0<new>\0<active
-# policy commit>") and holding those parts in clear (src/gate/record.ts,
+# decided starts no second Node process, and so that the update hook honours
+# the decision pre-receive made for this very push (in a non-atomic push that
+# changes the active bundle, the refs after it are written under the new
+# one: deciding them again would half-apply the push). pre-receive leaves one
+# verdict record per update it allowed in $GIT_DIR/gatos/verdicts (clients
+# cannot write there), named by sha256("gatos-verdict-v2\0<ref>\0<old>\0<new>
+# \0<session>"), the session naming the receive-pack process both hooks are
+# children of ($PPID here): boot id, pid and start time, so a record left by
+# a push that died can never serve another receive-pack, even one reusing the
+# pid. It holds those parts in clear, the policy commit pre-receive decided
+# under and the one the push makes active, and its time (src/gate/record.ts,
 # src/hooks/records.ts). When that exact file exists with exactly that
-# content, the record is consumed and the update is allowed (then the
-# operator's own update.gatos-chained runs, as after any accepting decision).
+# content, the active commit is one of the two, and it is at most 600 s old,
+# the record is consumed and the update is allowed (then the operator's own
+# update.gatos-chained runs, as after any accepting decision).
 # Anything else, any doubt or any failing step runs the full hook,
 # update.cjs, which decides by itself (fail closed: this stub never refuses
 # and never allows on its own judgement, only on pre-receive's record).
@@ -38,10 +46,34 @@ policy=$(git show-ref --verify --hash refs/gatos/policies/active 2>/dev/null) ||
 case $policy in
   '' | *[!0-9a-f]*) full "$@" ;;
 esac
+# The session: boot id, receive-pack's pid and its start time (field 22 of /proc/<pid>/stat, counted
+# after the command name's last ')'), as src/hooks/records.ts receivePackSession builds it.
+name_session() {
+  IFS= read -r boot < /proc/sys/kernel/random/boot_id || return 1
+  IFS= read -r stat < "/proc/$PPID/stat" || return 1
+  case $stat in
+    *') '*) ;;
+    *) return 1 ;;
+  esac
+  set -f
+  # shellcheck disable=SC2086
+  set -- ${stat##*') '}
+  set +f
+  [ "$#" -ge 20 ] || return 1
+  shift 19
+  case $boot in
+    '' | *[!0-9a-f-]*) return 1 ;;
+  esac
+  case $1 in
+    '' | *[!0-9]*) return 1 ;;
+  esac
+  session=$boot.$PPID.$1
+}
+name_session || full "$@"
 if command -v sha256sum >/dev/null 2>&1; then
-  key=$(printf 'gatos-verdict-v1\000%s\000%s\000%s\000%s' "$ref" "$old" "$new" "$policy" | sha256sum) || full "$@"
+  key=$(printf 'gatos-verdict-v2\000%s\000%s\000%s\000%s' "$ref" "$old" "$new" "$session" | sha256sum) || full "$@"
 elif command -v shasum >/dev/null 2>&1; then
-  key=$(printf 'gatos-verdict-v1\000%s\000%s\000%s\000%s' "$ref" "$old" "$new" "$policy" | shasum -a 256) || full "$@"
+  key=$(printf 'gatos-verdict-v2\000%s\000%s\000%s\000%s' "$ref" "$old" "$new" "$session" | shasum -a 256) || full "$@"
 else
   full "$@"
 fi
@@ -52,15 +84,28 @@ esac
 [ "${#key}" -eq 64 ] || full "$@"
 record=${GIT_DIR:-.}/gatos/verdicts/$key
 [ -f "$record" ] && [ ! -L "$record" ] || full "$@"
-# The record's six lines, compared with shell builtins (a cmp process cost a fork per ref); a line
-# without its newline, a seventh line or any difference means the full hook.
+# The record's nine lines, compared with shell builtins (a cmp process cost a fork per ref); a line
+# without its newline, a tenth line or any difference means the full hook.
 whole=
 {
-  IFS= read -r l1 && IFS= read -r l2 && IFS= read -r l3 && IFS= read -r l4 && IFS= read -r l5 && IFS= read -r l6 &&
-    ! IFS= read -r l7 && [ -z "$l7" ] && whole=1
+  IFS= read -r l1 && IFS= read -r l2 && IFS= read -r l3 && IFS= read -r l4 && IFS= read -r l5 &&
+    IFS= read -r l6 && IFS= read -r l7 && IFS= read -r l8 && IFS= read -r l9 &&
+    ! IFS= read -r l10 && [ -z "$l10" ] && whole=1
 } < "$record"
 [ -n "$whole" ] || full "$@"
-[ "$l1" = gatos-verdict-v1 ] && [ "$l2" = "$ref" ] && [ "$l3" = "$old" ] && [ "$l4" = "$new" ] && [ "$l5" = "$policy" ] && [ "$l6" = allowed ] || full "$@"
+[ "$l1" = gatos-verdict-v2 ] && [ "$l2" = "$ref" ] && [ "$l3" = "$old" ] && [ "$l4" = "$new" ] && [ "$l5" = "$session" ] && [ "$l9" = allowed ] || full "$@"
+# The active commit is the one pre-receive decided under, or the one this push makes active.
+[ "$policy" = "$l6" ] || [ "$policy" = "$l7" ] || full "$@"
+case $l8 in
+  '' | *[!0-9]*) full "$@" ;;
+esac
+[ "${#l8}" -le 15 ] || full "$@"
+now=$(date +%s) || full "$@"
+case $now in
+  '' | *[!0-9]*) full "$@" ;;
+esac
+age=$((now - l8))
+[ "$age" -ge 0 ] && [ "$age" -le 600 ] || full "$@"
 rm -f -- "$record" || full "$@"
 if [ "${GATOS_TRACE:-}" = 1 ]; then
   echo "gatos trace: update: pre-receive's verdict record matched; the update hook did not start Node" >&2

@@ -1,16 +1,18 @@
 /**
  * hooks/update is a shell stub: it allows an update without starting Node
- * only when pre-receive's verdict record for exactly (ref, old, new, active
- * policy commit) is there with exactly the content pre-receive writes;
- * anything else runs the full Node hook, which decides by itself. The stub
- * is run for real (sh, git) against a gated repository, with records written
- * by the gate's own record writer.
+ * only when pre-receive's verdict record for exactly (ref, old, new,
+ * receive-pack session) is there with exactly the content pre-receive
+ * writes, names the active policy commit (before or after the push) and is
+ * fresh; anything else runs the full Node hook, which honours the same
+ * record or decides by itself. The stub is run for real (sh, git) against a
+ * gated repository, with records written by the gate's own record writer;
+ * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { recordKey, recordText, type RefUpdate } from '../../src/gate';
-import { writeRecords } from '../../src/hooks/records';
+import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
+import { receivePackSession, startTimeOfStat, writeRecords } from '../../src/hooks/records';
 import { GateWorld } from '../helpers/gate-world';
 
 jest.setTimeout(120_000);
@@ -28,12 +30,21 @@ describe('the update stub', () => {
   const revParse = (rev: string) => w.git(w.root, ['--git-dir', w.gitDir, 'rev-parse', rev]).stdout.trim();
   /** An update nobody pushed: the full hook cannot allow it (the new commit does not exist). */
   const bogus = (): RefUpdate => {
-    const len = revParse('HEAD').length || policy.length;
+    const len = policy.length;
     return { ref: 'refs/gatos/journal/finance/user/alice', oldId: revParse(JOURNAL), newId: 'a'.repeat(len) } as RefUpdate;
   };
   const stub = (args: readonly string[]) =>
     spawnSync('sh', [path.join(hooks, 'update'), ...args], { cwd: w.gitDir, env: { ...w.env({ GATOS_TRACE: '1' }), GIT_DIR: w.gitDir }, encoding: 'utf8' });
   const argsOf = (u: RefUpdate) => [u.ref, u.oldId, u.newId];
+  /** The session of this process: the stub's and update.cjs's parent when this test runs them. */
+  const mine = () => {
+    const s = receivePackSession(process.pid);
+    if (!s) throw new Error('no /proc session for this process');
+    return s;
+  };
+  const write = (u: RefUpdate, o: { session?: string; before?: string; after?: string; nowMs?: number } = {}) =>
+    writeRecords({ gitDir: w.gitDir, updates: [u], session: o.session ?? mine(), policyBefore: o.before ?? policy, policyAfter: o.after ?? o.before ?? policy, nowMs: o.nowMs ?? Date.now() });
+  const rec = (u: RefUpdate, o: Partial<VerdictRecord> = {}): VerdictRecord => ({ update: u, session: mine(), policyBefore: policy, policyAfter: policy, writtenAt: Math.floor(Date.now() / 1000), ...o });
 
   beforeAll(() => {
     w = new GateWorld({ format: 'sha1' }).setup();
@@ -58,9 +69,37 @@ describe('the update stub', () => {
     expect(readdirSync(verdicts())).toEqual([]);
   });
 
+  // Replay: a push whose pre-receive allowed it but which died before its update hooks ran leaves records behind;
+  // the next push of the very same update (another receive-pack) must not ride on them.
+  it('a record left by a push that never reached its update hook serves no later push', () => {
+    const chained = path.join(hooks, 'pre-receive.gatos-chained');
+    const parked = path.join(hooks, 'pre-receive.parked');
+    w.addEvent(alice, 'user:alice', 'finance');
+    const env = { ...w.transport.env('user:alice'), GATOS_TRACE: '1' };
+    writeFileSync(chained, '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    try {
+      const first = w.git(alice, ['push', 'origin', JOURNAL], env);
+      expect(first.status).not.toBe(0);
+      expect(readdirSync(verdicts())).toHaveLength(1);
+    } finally {
+      rmSync(chained, { force: true });
+    }
+    // The same update again, now with the update hook alone: it decides by itself (Node), not on the leftover record.
+    renameSync(path.join(hooks, 'pre-receive'), parked);
+    try {
+      const second = w.git(alice, ['push', 'origin', JOURNAL], env);
+      expect(second.stderr).not.toMatch(STUB_TRACE);
+      expect(second.stderr).toMatch(NODE_TRACE);
+      expect(second.status).toBe(0);
+    } finally {
+      renameSync(parked, path.join(hooks, 'pre-receive'));
+      rmSync(verdicts(), { recursive: true, force: true });
+    }
+  });
+
   it('allows on a matching record, consumes it and runs the chained update hook', () => {
     const u = bogus();
-    writeRecords(w.gitDir, [u], policy, Date.now());
+    write(u);
     const marker = path.join(w.root, 'chained-ran');
     writeFileSync(path.join(hooks, 'update.gatos-chained'), `#!/bin/sh\necho "$@" > '${marker}'\n`, { mode: 0o755 });
     try {
@@ -68,7 +107,7 @@ describe('the update stub', () => {
       expect(r.stderr).toMatch(STUB_TRACE);
       expect(r.status).toBe(0);
       expect(readFileSync(marker, 'utf8')).toBe(`${argsOf(u).join(' ')}\n`);
-      expect(existsSync(path.join(verdicts(), recordKey(u, policy)))).toBe(false);
+      expect(existsSync(path.join(verdicts(), recordKey(u, mine())))).toBe(false);
       // Consumed: the same update again is decided by the full hook, which refuses it.
       const again = stub(argsOf(u));
       expect(again.stderr).toMatch(NODE_TRACE);
@@ -86,14 +125,45 @@ describe('the update stub', () => {
 
   it('runs the full hook when the record names another policy commit', () => {
     const u = bogus();
-    writeRecords(w.gitDir, [u], revParse(JOURNAL), Date.now());
+    write(u, { before: revParse(JOURNAL) });
     refusedByNode(stub(argsOf(u)));
+  });
+
+  it('allows when the active commit is the one the push makes active (a policy change in the same push)', () => {
+    const u = bogus();
+    write(u, { before: revParse(JOURNAL), after: policy });
+    const r = stub(argsOf(u));
+    expect(r.stderr).toMatch(STUB_TRACE);
+    expect(r.status).toBe(0);
+  });
+
+  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid started at another time) must not use it.
+  it('runs the full hook for a record of another receive-pack session (another pid, a reused pid, another boot)', () => {
+    const u = bogus();
+    const [boot, pid, start] = mine().split('.') as [string, string, string];
+    for (const session of [`${boot}.${Number(pid) + 1}.${start}`, `${boot}.${pid}.${Number(start) + 1}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${start}`]) {
+      write(u, { session });
+      refusedByNode(stub(argsOf(u)));
+      rmSync(path.join(verdicts(), recordKey(u, session)), { force: true });
+    }
+  });
+
+  it('runs the full hook for a record older than ten minutes, or dated in the future', () => {
+    const u = bogus();
+    const file = path.join(verdicts(), recordKey(u, mine()));
+    const now = Math.floor(Date.now() / 1000);
+    for (const writtenAt of [now - 601, now + 60]) {
+      mkdirSync(verdicts(), { recursive: true });
+      writeFileSync(file, recordText(rec(u, { writtenAt })));
+      refusedByNode(stub(argsOf(u)));
+    }
   });
 
   it('runs the full hook when the record under the right name has other content', () => {
     const u = bogus();
-    const file = path.join(verdicts(), recordKey(u, policy));
-    for (const text of [recordText(u, policy).replace('allowed\n', 'allowed'), recordText(u, policy).replace('allowed', 'denied'), recordText({ ...u, newId: u.oldId }, policy), `${recordText(u, policy)}more\n`, `${recordText(u, policy)}\n`, `${recordText(u, policy)}x`, recordText(u, policy).replace('gatos-verdict-v1', 'gatos-verdict-v2'), '']) {
+    const file = path.join(verdicts(), recordKey(u, mine()));
+    const t = recordText(rec(u));
+    for (const text of [t.replace('allowed\n', 'allowed'), t.replace('allowed', 'denied'), recordText(rec({ ...u, newId: u.oldId })), `${t}more\n`, `${t}\n`, `${t}x`, t.replace('gatos-verdict-v2', 'gatos-verdict-v1'), recordText(rec(u, { session: `${mine()}0` })), '']) {
       mkdirSync(verdicts(), { recursive: true });
       writeFileSync(file, text);
       refusedByNode(stub(argsOf(u)));
@@ -103,17 +173,41 @@ describe('the update stub', () => {
   it('runs the full hook for a record that is a symbolic link, odd arguments, or no record', () => {
     const u = bogus();
     const real = path.join(w.root, 'elsewhere');
-    writeFileSync(real, recordText(u, policy));
+    writeFileSync(real, recordText(rec(u)));
     mkdirSync(verdicts(), { recursive: true });
-    const file = path.join(verdicts(), recordKey(u, policy));
+    const file = path.join(verdicts(), recordKey(u, mine()));
     rmSync(file, { force: true });
     symlinkSync(real, file);
     refusedByNode(stub(argsOf(u)));
     rmSync(file, { force: true });
     refusedByNode(stub(argsOf(u)));
-    writeRecords(w.gitDir, [u], policy, Date.now());
-    refusedByNode(stub([...argsOf(u), 'extra']));
-    refusedByNode(stub([u.ref, u.oldId.toUpperCase(), u.newId.toUpperCase()]));
-    rmSync(path.join(verdicts(), recordKey(u, policy)), { force: true });
+    // Odd arguments never take the fast path (the Node hook then decides, or honours the record for the three it reads).
+    for (const args of [[...argsOf(u), 'extra'], [u.ref, u.oldId.toUpperCase(), u.newId.toUpperCase()]]) {
+      write(u);
+      const r = stub(args);
+      expect(r.stderr).not.toMatch(STUB_TRACE);
+      expect(r.stderr).toMatch(NODE_TRACE);
+    }
+    rmSync(path.join(verdicts(), recordKey(u, mine())), { force: true });
+  });
+
+  it('the Node update hook honours the same record (its parent is the same receive-pack) and consumes it', () => {
+    const u = bogus();
+    write(u, { before: revParse(JOURNAL), after: policy });
+    const node = () => spawnSync(process.execPath, [path.join(hooks, 'update.cjs'), ...argsOf(u)], { cwd: w.gitDir, env: { ...w.env(), GIT_DIR: w.gitDir }, encoding: 'utf8' });
+    const first = node();
+    expect(first.stderr).toBe('');
+    expect(first.status).toBe(0);
+    expect(existsSync(path.join(verdicts(), recordKey(u, mine())))).toBe(false);
+    expect(node().status).not.toBe(0);
+  });
+
+  it('names a session by the start time after the command name, whatever the name holds', () => {
+    const tail = Array.from({ length: 50 }, (_, i) => String(i + 3)).join(' ');
+    expect(startTimeOfStat(`42 (git) ${tail}`)).toBe('22');
+    expect(startTimeOfStat(`42 (a) b) c (d) ${tail}`)).toBe('22');
+    expect(startTimeOfStat('42 (git) S 1 2')).toBeUndefined();
+    expect(startTimeOfStat('no parenthesis')).toBeUndefined();
+    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.[0-9]+$`));
   });
 });
