@@ -135,6 +135,30 @@ const RECEIVE_CONFIG: Record<string, string[]> = {
   'receive.advertisePushOptions': ['true'],
 };
 
+/**
+ * git's own object checks on every push (the first of two layers: the
+ * gate's parsers refuse the same objects, src/git/parse-tree.ts and
+ * parse-commit.ts). receive.fsckObjects alone leaves some checks at info
+ * level (badFilemode), and an operator's receive.fsck.<id> could lower
+ * others: the ones the gate relies on are pinned at error. Tags' optional
+ * checks (badTagName, missingTaggerEntry) stay git's: old tags lack them.
+ */
+export const FSCK_ERROR_IDS = [
+  // trees
+  'duplicateEntries', 'treeNotSorted', 'zeroPaddedFilemode', 'badFilemode', 'emptyName', 'fullPathname', 'hasDot', 'hasDotdot', 'hasDotgit', 'nullSha1', 'badTree',
+  // commits (and the identities of tags)
+  'missingTree', 'badTreeSha1', 'badParentSha1', 'missingAuthor', 'missingCommitter', 'multipleAuthors', 'missingEmail', 'missingNameBeforeEmail',
+  'missingSpaceBeforeEmail', 'missingSpaceBeforeDate', 'badEmail', 'badName', 'badDate', 'badDateOverflow', 'zeroPaddedDate', 'badTimezone',
+  'nulInHeader', 'nulInCommit', 'unterminatedHeader',
+  // tags
+  'badObjectSha1', 'missingObject', 'missingType', 'missingTypeEntry', 'badType', 'missingTag', 'missingTagEntry',
+] as const;
+
+export const FSCK_CONFIG: Record<string, string[]> = {
+  'receive.fsckObjects': ['true'],
+  ...Object.fromEntries(FSCK_ERROR_IDS.map((id) => [`receive.fsck.${id}`, ['error']])),
+};
+
 function configValues(gitDir: string, key: string): Result<string[] | null> {
   const r = git(gitDir, ['config', '--get-all', key], [0, 1]);
   if (!r.ok) return r;
@@ -247,7 +271,7 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   }
 
   // Config.
-  const wanted: Record<string, string[]> = { ...RECEIVE_CONFIG, ...settings.value };
+  const wanted: Record<string, string[]> = { ...RECEIVE_CONFIG, ...FSCK_CONFIG, ...settings.value };
   for (const [key, values] of Object.entries(wanted)) {
     const have = configValues(gitDir, key);
     if (!have.ok) return have;
