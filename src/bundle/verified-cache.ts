@@ -1,9 +1,11 @@
 /**
  * A record that a bundle commit was verified whole once: its bundle-id (the
- * BLAKE3 over every file, the costliest check of a load after start-up). A
- * commit id names its tree and every blob, so the same commit always holds
- * the same files and the same bundle-id; the record lets a later load skip
- * recomputing it, nothing else. Kept in $GIT_DIR/gatos/cache (as trusted as
+ * BLAKE3 over every file) and, since v2, that its commit, tree and files are
+ * exactly what publish writes for its sources (published.ts: recompiling
+ * them is the costliest check of a load; decision 0012). A commit id names
+ * its tree and every blob, so the same commit always holds the same files
+ * and passes the same checks; the record lets a later load skip those two,
+ * nothing else. A v1 record vouched for the bundle-id alone and is ignored. Kept in $GIT_DIR/gatos/cache (as trusted as
  * $GIT_DIR/hooks: whoever can write one can replace the other), named by the
  * commit, carrying a sha256 of its own bytes. Missing, damaged, for another
  * commit or anything odd: no record, and the bundle is verified in full.
@@ -14,7 +16,7 @@ import path from 'node:path';
 import { sha256 } from '../canon/digest';
 import { bytesEqual, decodeUtf8, utf8 } from '../core/bytes';
 
-const MAGIC = 'gatos-bundle-verified-v1\n';
+const MAGIC = 'gatos-bundle-verified-v2\n';
 const DIGEST_BYTES = 32;
 
 export function verifiedCacheFile(gitDir: string, commit: string): string {

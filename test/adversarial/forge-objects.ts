@@ -8,9 +8,8 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { actorIdentity } from '../../src/actors';
-import { bundleId, buildBundle, encodeManifest, MANIFEST_FILE, POLICY_FILE, type Bundle, type Manifest } from '../../src/bundle';
+import { bundleId, buildBundle, encodeManifest, MANIFEST_FILE, POLICY_FILE, publishMessage, type Bundle, type Manifest } from '../../src/bundle';
 import { sha256Text } from '../../src/canon/digest';
-import { formatTrailers } from '../../src/trailers';
 import { templateFiles } from '../../src/hooks/install';
 import { commitData, filesToObjects, objectId } from '../../src/workspace/git-objects';
 import type { GateWorld } from '../helpers/gate-world';
@@ -123,12 +122,9 @@ export interface BundleCommitOptions {
   readonly actor?: string;
 }
 
-/** The publish message of a bundle (Policy-Root, Policy-Code-Root). */
-export function publishMessage(b: Bundle): string {
-  const m = formatTrailers(`policy bundle ${b.id}\n`, [
-    { key: 'Policy-Root', value: `blake3:${b.id}` },
-    { key: 'Policy-Code-Root', value: b.manifest.policyCodeRoot },
-  ]);
+/** The publish message of a bundle, as the producer writes it. */
+function messageOf(b: Bundle): string {
+  const m = publishMessage(b);
   if (!m.ok) throw new Error(m.error.message);
   return m.value;
 }
@@ -136,9 +132,10 @@ export function publishMessage(b: Bundle): string {
 /**
  * Writes `b` as `gatos policy publish` would (on top of the client's
  * active bundle), changed as `o` says, and points refs/gatos/policies/<id>
- * and active at it in `dir`. Returns the commit.
+ * and active at it in `dir`. Returns the commit and the two refs to push
+ * (never refs/gatos/policies/*: the client keeps refs of earlier refused forgeries).
  */
-export function writeBundle(w: GateWorld, dir: string, b: Bundle, o: BundleCommitOptions = {}): string {
+export function writeBundle(w: GateWorld, dir: string, b: Bundle, o: BundleCommitOptions = {}): { commit: string; refs: string[] } {
   const format = w.opts.format;
   const { objects, root } = filesToObjects(format, b.files);
   for (const obj of objects) {
@@ -147,7 +144,7 @@ export function writeBundle(w: GateWorld, dir: string, b: Bundle, o: BundleCommi
   }
   const parent = revParse(w, dir, 'refs/gatos/policies/active');
   const ident = actorIdentity(o.actor ?? 'user:root', w.now);
-  let text = Buffer.from(commitData({ tree: o.tree ?? root, parents: [parent], author: ident, committer: ident, message: publishMessage(b) })).toString('latin1');
+  let text = Buffer.from(commitData({ tree: o.tree ?? root, parents: [parent], author: ident, committer: ident, message: messageOf(b) })).toString('latin1');
   if (o.extraHeaders) text = text.replace(/\n\n/, `\n${o.extraHeaders}\n\n`);
   if (o.message) {
     const at = text.indexOf('\n\n') + 2;
@@ -156,7 +153,7 @@ export function writeBundle(w: GateWorld, dir: string, b: Bundle, o: BundleCommi
   const commit = writeLiteral(w, dir, 'commit', Buffer.from(text, 'latin1'));
   setRef(w, dir, `refs/gatos/policies/${b.id}`, commit);
   setRef(w, dir, 'refs/gatos/policies/active', commit);
-  return commit;
+  return { commit, refs: [`refs/gatos/policies/${b.id}`, 'refs/gatos/policies/active'] };
 }
 
 /** The id git gives `data` as a `type` object in this world's format, computed here. */

@@ -48,7 +48,7 @@ for (const format of ['sha1', 'sha256'] as const) {
       setRef(w, alice, ref, id);
       return w.push(alice, 'user:alice', [`${ref}:${ref}`]);
     };
-    const pushBundle = () => w.push(root, 'user:root', ['refs/gatos/policies/*']);
+    const pushBundle = (refs: string[]) => () => w.push(root, 'user:root', refs);
     const branchCommit = (tree: string) => w.git(alice, ['commit-tree', tree], {}, 'a branch commit\n').stdout.trim();
 
     beforeAll(() => {
@@ -101,14 +101,15 @@ for (const format of ['sha1', 'sha256'] as const) {
         const b = built(workspaceOf(w, 'regulated'));
         const compiled = rawEntries(w, root, writeBundleTree(b));
         const tree = literalTree(w, root, compiled.map((e) => (e.name.toString() === 'compiled' ? { ...e, mode: '040000' } : e)));
-        writeBundle(w, root, b, { tree });
-        expectObjectCheckRefused(w, pushBundle, 'zeroPaddedFilemode');
+        expectObjectCheckRefused(w, pushBundle(writeBundle(w, root, b, { tree }).refs), 'zeroPaddedFilemode');
       });
 
       /** Writes the bundle's files and returns its root tree (publish's tree). */
       function writeBundleTree(b: ReturnType<typeof built>): string {
         writeBundle(w, root, b);
-        return revParse(w, root, 'refs/gatos/policies/active^{tree}');
+        const t = revParse(w, root, 'refs/gatos/policies/active^{tree}');
+        sync(root, 'user:root');
+        return t;
       }
     });
 
@@ -183,8 +184,7 @@ for (const format of ['sha1', 'sha256'] as const) {
         sync(root, 'user:root');
         const at = honest.findIndex((e) => e.name.toString() === 'compiled');
         const dup = [...honest.slice(0, at + 1), compiledOther, ...honest.slice(at + 1)];
-        writeBundle(w, root, b, { tree: literalTree(w, root, dup) });
-        const r = expectAttackRefused(w, pushBundle, { code: 'PROOF_INVALID', rule: 'gate/bundle' });
+        const r = expectAttackRefused(w, pushBundle(writeBundle(w, root, b, { tree: literalTree(w, root, dup) }).refs), { code: 'PROOF_INVALID', rule: 'gate/bundle' });
         expect(r.stderr).toContain('duplicate entry');
       });
 
@@ -196,8 +196,7 @@ for (const format of ['sha1', 'sha256'] as const) {
         const honest = rawEntries(w, root, revParse(w, root, 'refs/gatos/policies/active^{tree}'));
         sync(root, 'user:root');
         const extra = [entry('40000', '.GIT.', literalTree(w, root, [entry('100644', 'config', blob(w, root, '[core]\n'))])), ...honest];
-        writeBundle(w, root, b, { tree: literalTree(w, root, extra) });
-        expectAttackRefused(w, pushBundle, { code: 'PROOF_INVALID', rule: 'gate/bundle' });
+        expectAttackRefused(w, pushBundle(writeBundle(w, root, b, { tree: literalTree(w, root, extra) }).refs), { code: 'PROOF_INVALID', rule: 'gate/bundle' });
       });
 
       // The honest checkpoint still lands with the switch off (nothing honest is refused by the parsers).
@@ -213,8 +212,8 @@ for (const format of ['sha1', 'sha256'] as const) {
       const c = branchCommit(literalTree(w, alice, [entry('100644', '.gitignore', blob(w, alice, 'x\n')), entry('100644', 'a.txt', blob(w, alice, 'a\n')), entry('40000', 'a', literalTree(w, alice, [entry('100755', 'run.sh', blob(w, alice, '#!/bin/sh\n'))]))]));
       expectAccepted(w, pushBranch(c, 'refs/heads/honest'));
       sync(root, 'user:root');
-      writeBundle(w, root, built(workspaceOf(w, 'regulated', { 'gatos/policies/zz-honest.rgs': `rules:\n  - id: honest/${format}\n    when: { ref: "refs/tags/honest-${format}" }\n    deny_if: true\n` })));
-      expectAccepted(w, pushBundle);
+      const { refs } = writeBundle(w, root, built(workspaceOf(w, 'regulated', { 'gatos/policies/zz-honest.rgs': `rules:\n  - id: honest/${format}\n    when: { ref: "refs/tags/honest-${format}" }\n    deny_if: true\n` })));
+      expectAccepted(w, pushBundle(refs));
     });
   });
 }
