@@ -168,3 +168,21 @@ export function serverConfig(world: GateWorld, key: string, value: string | unde
   const r = value === undefined ? world.git(world.root, ['--git-dir', world.gitDir, 'config', '--unset-all', key]) : world.git(world.root, ['--git-dir', world.gitDir, 'config', key, value]);
   if (r.status !== 0 && !(value === undefined && r.status === 5)) throw new Error(`git config ${key}: ${r.stderr}`);
 }
+
+/**
+ * expectAttackRefused for an install whose hook runs after git moved the
+ * pack out of quarantine (the update hook alone): refused with the code and
+ * rule, one audit entry, refs unchanged, but the refused objects stay in the
+ * object store, unreachable. Asserts exactly that: fsck --strict is clean
+ * once unreachable objects are pruned (`git prune --expire=now`).
+ */
+export function expectAttackRefusedObjectsKept(world: GateWorld, push: () => Run, want: Expected): Run {
+  // The same world, whose `git fsck --strict` on the server first prunes what no ref reaches.
+  const pruning = Object.create(world) as GateWorld;
+  pruning.git = (cwd, args, extra, input) => {
+    if (!(args.includes('fsck') && args.includes('--strict'))) return world.git(cwd, args, extra, input);
+    const p = world.git(world.root, ['--git-dir', world.gitDir, 'prune', '--expire=now']);
+    return p.status !== 0 ? p : fsckStrict(world);
+  };
+  return expectAttackRefused(pruning, push, want);
+}

@@ -7,7 +7,7 @@
  * GATE_ERROR carrying git's text.
  */
 import { GateWorld } from '../helpers/gate-world';
-import { expectAccepted, expectAttackRefused, expectObjectCheckRefused, serverConfig } from './harness';
+import { expectAccepted, expectAttackRefused, expectAttackRefusedObjectsKept, expectObjectCheckRefused, serverConfig } from './harness';
 import { blob, built, editCommit, entry, literalTree, rawEntries, revParse, setRef, withTree, workspaceOf, writeBundle, type RawEntry } from './forge-objects';
 
 jest.setTimeout(300_000);
@@ -217,3 +217,51 @@ for (const format of ['sha1', 'sha256'] as const) {
     });
   });
 }
+
+describe('malformed objects (sha256, minimal, update hook only)', () => {
+  let w: GateWorld;
+  let alice: string;
+  let checkpoint: string;
+  const branchCommit = (tree: string) => w.git(alice, ['commit-tree', tree], {}, 'a branch commit\n').stdout.trim();
+  const push = (ref: string, id: string) => () => {
+    setRef(w, alice, ref, id);
+    return w.push(alice, 'user:alice', [`${ref}:${ref}`]);
+  };
+
+  beforeAll(() => {
+    w = new GateWorld({ format: 'sha256', template: 'minimal', hooks: 'update' }).setup();
+    alice = w.client('user:alice');
+    w.addEvent(alice, 'user:alice', 'finance');
+    expect(w.push(alice, 'user:alice', [JOURNAL]).status).toBe(0);
+    expect(w.gatos(alice, ['fold', 'checkpoint', '--ns', 'finance', '--as', 'user:alice']).status).toBe(0);
+    checkpoint = revParse(w, alice, STATE);
+  });
+
+  // git refuses the pack before the update hook would run.
+  test('a branch tree with a duplicate entry is refused by git (duplicateEntries)', () => {
+    const a = blob(w, alice, 'a\n');
+    expectObjectCheckRefused(w, push('refs/heads/dup', branchCommit(literalTree(w, alice, [entry('100644', 'a', a), entry('100644', 'a', blob(w, alice, 'b\n'))]))), 'duplicateEntries');
+  });
+
+  // With git's checks off, git moves the pack out of quarantine before the update hook runs: the refused objects stay, unreachable (layer 1 matters most here).
+  describe('with receive.fsckObjects off', () => {
+    beforeAll(() => serverConfig(w, 'receive.fsckObjects', 'false'));
+    afterAll(() => serverConfig(w, 'receive.fsckObjects', 'true'));
+
+    // A checkpoint naming a state entry twice, decided by the update hook alone.
+    test('a checkpoint tree with a duplicate entry', () => {
+      const entries = rawEntries(w, alice, revParse(w, alice, `${checkpoint}^{tree}`));
+      expectAttackRefusedObjectsKept(w, push(STATE, withTree(w, alice, checkpoint, literalTree(w, alice, withDuplicate(w, alice, entries)))), { code: 'ENCODING_INVALID', rule: 'gate/proof-of-fold' });
+    });
+
+    // A branch commit with its author's date zero-padded (zeroPaddedDate).
+    test('a branch commit with a zero-padded date', () => {
+      const c = branchCommit(literalTree(w, alice, [entry('100644', 'a.txt', blob(w, alice, 'a\n'))]));
+      expectAttackRefusedObjectsKept(w, push('refs/heads/padded', editCommit(w, alice, c, (t) => t.replace(/\n(author [^\n]*>) (\d+)/, '\n$1 0$2'))), { code: 'ENCODING_INVALID', rule: 'gate/read' });
+    });
+
+    test('the honest checkpoint is accepted', () => {
+      expectAccepted(w, push(STATE, checkpoint));
+    });
+  });
+});
