@@ -153,7 +153,8 @@ for (const format of ['sha1', 'sha256'] as const) {
         const entries = rawEntries(w, alice, revParse(w, alice, `${tip}^{tree}`));
         const forged = withTree(w, alice, tip, literalTree(w, alice, withDuplicate(w, alice, entries)));
         setRef(w, alice, JOURNAL, forged);
-        expectAttackRefused(w, () => w.push(alice, 'user:alice', [JOURNAL]), { code: 'ENCODING_INVALID' });
+        const r = expectAttackRefused(w, () => w.push(alice, 'user:alice', [JOURNAL]), { code: 'ENCODING_INVALID', rule: 'gate/event' });
+        expect(r.stderr).toContain('duplicate entry');
         sync(alice, 'user:alice');
         setRef(w, alice, STATE, checkpoint);
       });
