@@ -272,6 +272,7 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
 
   // Config.
   const wanted: Record<string, string[]> = { ...RECEIVE_CONFIG, ...FSCK_CONFIG, ...settings.value };
+  const fsckIds: string[] = [];
   for (const [key, values] of Object.entries(wanted)) {
     const have = configValues(gitDir, key);
     if (!have.ok) return have;
@@ -279,8 +280,11 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
     if (!(key in record.config)) record.config[key] = have.value;
     const s = setConfig(gitDir, key, values);
     if (!s.ok) return s;
-    said.push(`set ${key} = ${values.join(', ')}`);
+    if (key.startsWith('receive.fsck.')) fsckIds.push(key.slice('receive.fsck.'.length));
+    else said.push(`set ${key} = ${values.join(', ')}`);
   }
+  // One line for git's object checks, not one per id.
+  if (fsckIds.length > 0) said.push(`set receive.fsck.<id> = error for ${fsckIds.join(', ')}`);
 
   // Bundle.
   const opened = await openRepo(gitDir, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });

@@ -104,6 +104,7 @@ describe('install.sh', () => {
     const r = install([bare, '--template', 'minimal']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('set receive.fsckObjects = true');
+    expect(r.stdout).toMatch(/set receive\.fsck\.<id> = error for .*duplicateEntries, treeNotSorted/);
     expect(git(bare, ['config', 'receive.fsckObjects']).stdout.trim()).toBe('true');
     for (const id of ['duplicateEntries', 'treeNotSorted', 'zeroPaddedFilemode', 'badFilemode', 'hasDotgit', 'fullPathname', 'emptyName', 'missingSpaceBeforeDate', 'badTimezone', 'multipleAuthors', 'nulInHeader']) {
       expect(git(bare, ['config', `receive.fsck.${id}`]).stdout.trim()).toBe('error');
