@@ -4,3 +4,4 @@ export { WORKSPACE_DIRS, buildBundle, type Bundle, type BuildOutcome } from './b
 export { MANIFEST_FILE, POLICY_FILE, encodeManifest, findFold, foldFile, readManifest, type FoldEntry, type Manifest } from './manifest';
 export { loadBundle, type LoadOptions, type LoadedBundle } from './load';
 export { activeBundle, publishBundle, type Published } from './publish';
+export { checkPublished, publishMessage } from './published';

@@ -1,6 +1,7 @@
 /**
  * Loading a published bundle from its commit and checking it whole: the
- * tree's bundle-id against the commit's Policy-Root trailer, the compiled
+ * commit, tree and files exactly as publish writes them for the bundle's
+ * own sources (published.ts), the tree's bundle-id against the commit's Policy-Root trailer, the compiled
  * policy against Policy-Code-Root and the manifest, every trust file, and,
  * on demand, each fold's bytes against its fold_root. Loaded bundles are
  * cached by commit id (a commit never changes). Adapter (reads git).
@@ -14,7 +15,7 @@ import type { GitRepo } from '../git';
 import { parseTrailers, trailerValues } from '../trailers';
 import { readTrustSet, type TrustSet } from '../trust';
 import { readTreeFiles } from '../workspace/read-tree';
-import { bundleId } from './bundle-id';
+import { checkPublished } from './published';
 import { readVerified, writeVerified } from './verified-cache';
 import { findFold, foldFile, MANIFEST_FILE, POLICY_FILE, readManifest, type FoldEntry, type Manifest } from './manifest';
 
@@ -37,9 +38,11 @@ function bad(commit: string, message: string): Result<never> {
 
 export interface LoadOptions {
   /**
-   * Use and keep a record of this commit's verified bundle-id in
-   * $GIT_DIR/gatos/cache (verified-cache.ts): the hooks, which load the same
-   * active bundle on every push. Every other check still runs.
+   * Keep a record that this commit was verified whole in $GIT_DIR/gatos/cache
+   * (verified-cache.ts): the hooks, for the active bundle they load on every
+   * push. A record is read for any commit (only the hooks write one, after
+   * the full check); it skips the bundle-id and the rebuild from sources,
+   * every other check still runs.
    */
   readonly verifiedCache?: boolean;
 }
@@ -48,17 +51,24 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
   const cached = cache.get(`${repo.gitDir}\0${commit}`);
   if (cached) return ok(cached);
   const c = await repo.readCommit(commit);
+  if (!c.ok && c.error.code === 'ENCODING_INVALID') return bad(commit, c.error.message);
   if (!c.ok) return err(gateError('NOT_FOUND', `policy bundle ${commit} is not in this repository`, { hint: 'fetch refs/gatos/policies/* or publish one with gatos policy publish' }));
   const files = await readTreeFiles(repo, c.value.tree);
   if (!files.ok) return files;
   const trailers = parseTrailers(c.value.message ?? '');
   const declared = trailerValues(trailers, 'Policy-Root');
   // A record only ever confirms the trailer; one that says anything else is ignored, never believed.
-  const recorded = opts.verifiedCache ? readVerified(repo.gitDir, commit) : undefined;
+  const recorded = readVerified(repo.gitDir, c.value.id);
   const fromRecord = recorded !== undefined && declared.length === 1 && declared[0] === `blake3:${recorded}`;
-  const id = fromRecord ? ok(recorded) : bundleId(files.value);
-  if (!id.ok) return id;
-  if (declared.length !== 1 || declared[0] !== `blake3:${id.value}`) return bad(commit, `its files have bundle-id ${id.value}, but its Policy-Root trailer says ${declared.join(', ') || 'nothing'}`);
+  // No record: the whole commit is checked against what publish writes for its sources (which recompiles them: decision 0012).
+  let id: string;
+  if (fromRecord && recorded !== undefined) id = recorded;
+  else {
+    const whole = checkPublished(repo.format, c.value, files.value);
+    if (!whole.ok) return whole;
+    id = whole.value.id;
+  }
+  if (declared.length !== 1 || declared[0] !== `blake3:${id}`) return bad(commit, `its files have bundle-id ${id}, but its Policy-Root trailer says ${declared.join(', ') || 'nothing'}`);
   const mBytes = files.value.get(MANIFEST_FILE);
   if (!mBytes) return bad(commit, `${MANIFEST_FILE} is missing`);
   const manifest = readManifest(mBytes);
@@ -76,7 +86,7 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
   const m = manifest.value;
   const loaded: LoadedBundle = {
     commit,
-    id: id.value,
+    id,
     files: files.value,
     manifest: m,
     trust: trust.value,
@@ -98,7 +108,7 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
     },
   };
   // Recorded only once everything above held; a recorded id never skips the other checks.
-  if (opts.verifiedCache && !fromRecord) writeVerified(repo.gitDir, commit, id.value);
+  if (opts.verifiedCache && !fromRecord) writeVerified(repo.gitDir, c.value.id, id);
   if (cache.size > 16) cache.clear();
   cache.set(`${repo.gitDir}\0${commit}`, loaded);
   return ok(loaded);

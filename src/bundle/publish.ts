@@ -6,10 +6,11 @@
 import { err, gateError, ok, type Result } from '../core/result';
 import { ACTIVE_POLICY_REF, actorIdentity, bundleRef } from '../actors';
 import type { GitRepo } from '../git';
-import { formatTrailers, parseTrailers, trailerValues } from '../trailers';
+import { parseTrailers, trailerValues } from '../trailers';
 import { commitData, filesToObjects } from '../workspace/git-objects';
 import { ObjectBatch } from '../workspace/object-batch';
 import type { Bundle } from './build';
+import { publishMessage } from './published';
 
 export interface Published {
   readonly commit: string;
@@ -39,10 +40,7 @@ export async function publishBundle(repo: GitRepo, bundle: Bundle, who: { actor?
     }
     const existing = await repo.readRef(ref.value);
     if (!existing.ok) return err(existing.error);
-    const message = formatTrailers(`policy bundle ${bundle.id}\n`, [
-      { key: 'Policy-Root', value: `blake3:${bundle.id}` },
-      { key: 'Policy-Code-Root', value: bundle.manifest.policyCodeRoot },
-    ]);
+    const message = publishMessage(bundle);
     if (!message.ok) return message;
     const batch = new ObjectBatch(repo.format);
     const { objects, root } = filesToObjects(repo.format, bundle.files);

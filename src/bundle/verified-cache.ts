@@ -1,9 +1,12 @@
 /**
  * A record that a bundle commit was verified whole once: its bundle-id (the
- * BLAKE3 over every file, the costliest check of a load after start-up). A
- * commit id names its tree and every blob, so the same commit always holds
- * the same files and the same bundle-id; the record lets a later load skip
- * recomputing it, nothing else. Kept in $GIT_DIR/gatos/cache (as trusted as
+ * BLAKE3 over every file) and, since v2, that its commit, tree and files are
+ * exactly what publish writes for its sources (published.ts: recompiling
+ * them is the costliest check of a load; decision 0012). A commit id names
+ * its tree and every blob, so the same commit always holds the same files
+ * and passes the same checks; the record lets a later load skip those two,
+ * nothing else. A v1 record vouched for the bundle-id alone and is ignored;
+ * a record names the release that wrote it and is ignored by any other. Kept in $GIT_DIR/gatos/cache (as trusted as
  * $GIT_DIR/hooks: whoever can write one can replace the other), named by the
  * commit, carrying a sha256 of its own bytes. Missing, damaged, for another
  * commit or anything odd: no record, and the bundle is verified in full.
@@ -13,8 +16,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { sha256 } from '../canon/digest';
 import { bytesEqual, decodeUtf8, utf8 } from '../core/bytes';
+import { VERSION } from '../core/version';
 
-const MAGIC = 'gatos-bundle-verified-v1\n';
+const MAGIC = 'gatos-bundle-verified-v2\n';
 const DIGEST_BYTES = 32;
 
 export function verifiedCacheFile(gitDir: string, commit: string): string {
@@ -31,8 +35,9 @@ export function readVerified(gitDir: string, commit: string): string | undefined
     if (!bytesEqual(sha256(body), b.subarray(head.length, head.length + DIGEST_BYTES))) return undefined;
     const text = decodeUtf8(body);
     if (text === undefined) return undefined;
-    const m = /^commit ([0-9a-f]{40}|[0-9a-f]{64})\nbundle-id ([0-9a-f]{64})\n$/.exec(text);
-    return m && m[1] === commit ? m[2] : undefined;
+    const m = /^commit ([0-9a-f]{40}|[0-9a-f]{64})\nbundle-id ([0-9a-f]{64})\ngatos (\S+)\n$/.exec(text);
+    // Written by another release: its compilers may emit other bytes for the same sources, so check again.
+    return m && m[1] === commit && m[3] === VERSION ? m[2] : undefined;
   } catch {
     return undefined;
   }
@@ -43,7 +48,7 @@ export function writeVerified(gitDir: string, commit: string, id: string): void 
   try {
     const file = verifiedCacheFile(gitDir, commit);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const body = utf8(`commit ${commit}\nbundle-id ${id}\n`);
+    const body = utf8(`commit ${commit}\nbundle-id ${id}\ngatos ${VERSION}\n`);
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'utf8'), sha256(body), body]), { mode: 0o600 });
     renameSync(tmp, file);

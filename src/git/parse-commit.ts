@@ -3,10 +3,15 @@
  * `parent`*, `author`, `committer`, further headers (continuation lines start
  * with a space), a blank line, the message. Pure. Headers must be UTF-8;
  * anything else is refused rather than guessed at (fail closed).
+ *
+ * What git's fsck calls malformed is refused here too, whatever
+ * receive.fsckObjects says (the gate never rests on one layer): NUL bytes
+ * anywhere, identities not exactly `name <email> seconds ±hhmm` (a space
+ * before '<' and after '>', no zero-padded or overflowing date, a four-digit
+ * zone), a second author, tree/parent/author/committer out of place.
  */
 import { strictUtf8 } from './text';
-import { err, ok, type Result } from '../core/result';
-import { gitError, type GitError } from './errors';
+import { err, gateError, ok, type GateError, type Result } from '../core/result';
 import { isObjectId, type ObjectFormat } from './object-id';
 
 export interface Identity {
@@ -37,7 +42,8 @@ export interface Commit {
   readonly message: string | undefined;
 }
 
-const IDENT_RE = /^([^<>\n]*?) ?<([^<>\n]*)> (\d{1,15}) ([+-]\d{4})$/;
+// git's fsck_ident: a space before '<' and after '>', seconds without zero padding, a zone of four digits.
+const IDENT_RE = /^([^<>\n]*?) <([^<>\n]*)> (0|[1-9]\d{0,14}) ([+-]\d{4})$/;
 
 export function parseIdentity(text: string): Identity | undefined {
   const m = IDENT_RE.exec(text);
@@ -58,8 +64,10 @@ function headerEnd(data: Uint8Array): { header: number; message: number } | unde
   return data.length > 0 && data[data.length - 1] === 10 ? { header: data.length - 1, message: data.length } : undefined;
 }
 
-export function parseCommit(id: string, data: Uint8Array, format: ObjectFormat): Result<Commit, GitError> {
-  const bad = (why: string) => err(gitError('malformed', ['cat-file', 'commit', id], `not a well-formed commit: ${why}`));
+export function parseCommit(id: string, data: Uint8Array, format: ObjectFormat): Result<Commit, GateError> {
+  const bad = (why: string) =>
+    err(gateError('ENCODING_INVALID', `commit ${id} is not a well-formed git commit: ${why}`, { hint: 'write commits with git itself (git fsck calls this one malformed); a forged commit is never accepted' }));
+  if (data.includes(0)) return bad('it holds a NUL byte');
   const ends = headerEnd(data);
   if (!ends) return bad('no end of header');
   const headerText = strictUtf8(data.subarray(0, ends.header));

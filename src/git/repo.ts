@@ -100,12 +100,12 @@ export class GitRepo {
     return this.reader.info(name);
   }
 
-  async readCommit(name: string): Promise<Result<Commit, GitError>> {
+  async readCommit(name: string): Promise<Result<Commit, GitError | GateError>> {
     const o = await this.readTyped(name, 'commit');
     return o.ok ? parseCommit(o.value.id, o.value.data, this.format) : o;
   }
 
-  async readTree(name: string): Promise<Result<TreeEntry[], GitError>> {
+  async readTree(name: string): Promise<Result<TreeEntry[], GitError | GateError>> {
     const o = await this.readTyped(name, 'tree');
     return o.ok ? parseTree(o.value.id, o.value.data, this.format) : o;
   }
@@ -138,11 +138,11 @@ export class GitRepo {
    * Walks and reads every commit, with up to readAhead reads in flight on the
    * one cat-file process, yielding parsed commits in walk order.
    */
-  async *walkCommits(spec: WalkSpec): AsyncGenerator<Result<Commit, GitError>, void, undefined> {
-    const inFlight: Promise<Result<Commit, GitError>>[] = [];
+  async *walkCommits(spec: WalkSpec): AsyncGenerator<Result<Commit, GitError | GateError>, void, undefined> {
+    const inFlight: Promise<Result<Commit, GitError | GateError>>[] = [];
     let head = 0;
-    const next = async (): Promise<Result<Commit, GitError>> => {
-      const c = await (inFlight[head] as Promise<Result<Commit, GitError>>);
+    const next = async (): Promise<Result<Commit, GitError | GateError>> => {
+      const c = await (inFlight[head] as Promise<Result<Commit, GitError | GateError>>);
       inFlight[head++] = undefined as never;
       if (head === inFlight.length) {
         inFlight.length = 0;

@@ -77,7 +77,7 @@ export async function* revList(proc: GitProcessOptions, format: ObjectFormat, sp
 }
 
 /** Drains a walk into an array, or the first error. */
-export async function collect<T>(items: AsyncIterable<Result<T, GitError>>): Promise<Result<T[], GitError>> {
+export async function collect<T, E = GitError>(items: AsyncIterable<Result<T, E>>): Promise<Result<T[], E>> {
   const out: T[] = [];
   for await (const item of items) {
     if (!item.ok) return item;

@@ -163,7 +163,7 @@ async function checkUlids(repo: GitRepo, u: RefUpdate, events: EventFact[]): Pro
  * commit is read. Each read is handed out once.
  */
 class AheadReader {
-  private readonly commits = new Map<number, Promise<Result<Commit, GitError>>>();
+  private readonly commits = new Map<number, Promise<Result<Commit, GateError>>>();
   private readonly files = new Map<number, EventFileRead>();
 
   constructor(

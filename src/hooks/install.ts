@@ -155,6 +155,30 @@ function hiddenFromClients(gitDir: string, hide: boolean): Result<string[] | nul
   return ok(values.length === 0 ? null : values);
 }
 
+/**
+ * git's own object checks on every push (the first of two layers: the
+ * gate's parsers refuse the same objects, src/git/parse-tree.ts and
+ * parse-commit.ts). receive.fsckObjects alone leaves some checks at info
+ * level (badFilemode), and an operator's receive.fsck.<id> could lower
+ * others: the ones the gate relies on are pinned at error. Tags' optional
+ * checks (badTagName, missingTaggerEntry) stay git's: old tags lack them.
+ */
+export const FSCK_ERROR_IDS = [
+  // trees
+  'duplicateEntries', 'treeNotSorted', 'zeroPaddedFilemode', 'badFilemode', 'emptyName', 'fullPathname', 'hasDot', 'hasDotdot', 'hasDotgit', 'nullSha1', 'badTree',
+  // commits (and the identities of tags)
+  'missingTree', 'badTreeSha1', 'badParentSha1', 'missingAuthor', 'missingCommitter', 'multipleAuthors', 'missingEmail', 'missingNameBeforeEmail',
+  'missingSpaceBeforeEmail', 'missingSpaceBeforeDate', 'badEmail', 'badName', 'badDate', 'badDateOverflow', 'zeroPaddedDate', 'badTimezone',
+  'nulInHeader', 'nulInCommit', 'unterminatedHeader',
+  // tags
+  'badObjectSha1', 'missingObject', 'missingType', 'missingTypeEntry', 'badType', 'missingTag', 'missingTagEntry',
+] as const;
+
+export const FSCK_CONFIG: Record<string, string[]> = {
+  'receive.fsckObjects': ['true'],
+  ...Object.fromEntries(FSCK_ERROR_IDS.map((id) => [`receive.fsck.${id}`, ['error']])),
+};
+
 function configValues(gitDir: string, key: string): Result<string[] | null> {
   const r = git(gitDir, ['config', '--get-all', key], [0, 1]);
   if (!r.ok) return r;
@@ -267,10 +291,11 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   }
 
   // Config.
-  const wanted: Record<string, string[] | null> = { ...RECEIVE_CONFIG, ...settings.value };
+  const wanted: Record<string, string[] | null> = { ...RECEIVE_CONFIG, ...FSCK_CONFIG, ...settings.value };
   const hidden = hiddenFromClients(gitDir, opts.auditReadable !== true);
   if (!hidden.ok) return hidden;
   wanted[TRANSFER_HIDE] = hidden.value;
+  const fsckIds: string[] = [];
   for (const [key, values] of Object.entries(wanted)) {
     const have = configValues(gitDir, key);
     if (!have.ok) return have;
@@ -278,8 +303,11 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
     if (!(key in record.config)) record.config[key] = have.value;
     const s = setConfig(gitDir, key, values);
     if (!s.ok) return s;
-    said.push(values === null ? `unset ${key}` : `set ${key} = ${values.join(', ')}`);
+    if (key.startsWith('receive.fsck.')) fsckIds.push(key.slice('receive.fsck.'.length));
+    else said.push(values === null ? `unset ${key}` : `set ${key} = ${values.join(', ')}`);
   }
+  // One line for git's object checks, not one per id.
+  if (fsckIds.length > 0) said.push(`set receive.fsck.<id> = error for ${fsckIds.join(', ')}`);
 
   // Bundle.
   const opened = await openRepo(gitDir, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });

@@ -11,7 +11,7 @@ type Files = [string, Uint8Array][];
  * level instead of one per file, which was most of loading a bundle.
  */
 export async function readTreeFiles(repo: GitRepo, treeId: string, maxFiles = 100000): Promise<Result<Map<string, Uint8Array>>> {
-  let files = 0;
+  let count = 0;
   const walk = async (id: string, prefix: string): Promise<Result<Files>> => {
     const entries = await repo.readTree(id);
     if (!entries.ok) return err(entries.error);
@@ -20,7 +20,7 @@ export async function readTreeFiles(repo: GitRepo, treeId: string, maxFiles = 10
       if (e.mode !== '40000' && e.mode !== '100644') {
         return err(gateError('PROOF_INVALID', `${prefix ? `${prefix}/${e.name}` : e.name} in tree ${treeId} has mode ${e.mode}; only plain files (100644) and trees are allowed`, { hint: 'GATOS trees hold no executables, links or submodules' }));
       }
-      if (e.mode === '100644' && ++files > maxFiles) return err(gateError('GATE_ERROR', `tree ${treeId} holds more than ${maxFiles} files`));
+      if (e.mode === '100644' && ++count > maxFiles) return err(gateError('GATE_ERROR', `tree ${treeId} holds more than ${maxFiles} files`));
     }
     const parts = await Promise.all(
       entries.value.map(async (e): Promise<Result<Files>> => {
@@ -38,5 +38,9 @@ export async function readTreeFiles(repo: GitRepo, treeId: string, maxFiles = 10
     return ok(out);
   };
   const r = await walk(treeId, '');
-  return r.ok ? ok(new Map(r.value)) : r;
+  if (!r.ok) return r;
+  const files = new Map(r.value);
+  // parseTree refuses a name twice in one tree; a Map must never quietly keep one of two files anyway.
+  if (files.size !== r.value.length) return err(gateError('ENCODING_INVALID', `tree ${treeId} names one path twice`, { hint: 'write trees with git itself; a forged tree is never accepted' }));
+  return ok(files);
 }

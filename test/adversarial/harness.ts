@@ -141,3 +141,48 @@ export function writeLiteral(world: GateWorld, dir: string, type: string, body: 
   if (r.status !== 0) throw new Error(`hash-object failed: ${r.stderr.toString('utf8')}`);
   return r.stdout.toString('utf8').trim();
 }
+
+/**
+ * An attack git itself refuses before any hook runs (receive.fsckObjects,
+ * set by install.sh): refused, git's fsck message id on the client's lines,
+ * no hook ran (so no audit entry: git never starts pre-receive when the
+ * pack fails its checks), server refs unchanged, fsck --strict clean.
+ */
+export function expectObjectCheckRefused(world: GateWorld, push: () => Run, msgId: string): Run {
+  const before = world.serverRefs();
+  const entries = world.auditEntries().length;
+  const r = push();
+  const shown = `${r.stdout}\n${r.stderr}`;
+  if (r.status === 0) throw new Error(`the attack was accepted (expected git's fsck to refuse it with ${msgId}):\n${shown}`);
+  expect(shown).toContain(`${msgId}:`);
+  expect(shown).not.toContain('code:');
+  expect(world.serverRefs()).toBe(before);
+  expect(world.auditEntries().length).toBe(entries);
+  const fsck = fsckStrict(world);
+  if (fsck.status !== 0) throw new Error(`git fsck --strict on the server failed after the attack:\n${fsck.stdout}\n${fsck.stderr}`);
+  return r;
+}
+
+/** Sets (or with `undefined` unsets) a config key of the server repository. */
+export function serverConfig(world: GateWorld, key: string, value: string | undefined): void {
+  const r = value === undefined ? world.git(world.root, ['--git-dir', world.gitDir, 'config', '--unset-all', key]) : world.git(world.root, ['--git-dir', world.gitDir, 'config', key, value]);
+  if (r.status !== 0 && !(value === undefined && r.status === 5)) throw new Error(`git config ${key}: ${r.stderr}`);
+}
+
+/**
+ * expectAttackRefused for an install whose hook runs after git moved the
+ * pack out of quarantine (the update hook alone): refused with the code and
+ * rule, one audit entry, refs unchanged, but the refused objects stay in the
+ * object store, unreachable. Asserts exactly that: fsck --strict is clean
+ * once unreachable objects are pruned (`git prune --expire=now`).
+ */
+export function expectAttackRefusedObjectsKept(world: GateWorld, push: () => Run, want: Expected): Run {
+  // The same world, whose `git fsck --strict` on the server first prunes what no ref reaches.
+  const pruning = Object.create(world) as GateWorld;
+  pruning.git = (cwd, args, extra, input) => {
+    if (!(args.includes('fsck') && args.includes('--strict'))) return world.git(cwd, args, extra, input);
+    const p = world.git(world.root, ['--git-dir', world.gitDir, 'prune', '--expire=now']);
+    return p.status !== 0 ? p : fsckStrict(world);
+  };
+  return expectAttackRefused(pruning, push, want);
+}

@@ -57,7 +57,28 @@ describe('parseCommit', () => {
     ['a header that is not UTF-8', `${head}x-bad caf\xe9\n\nm`, 'header is not UTF-8'],
   ])('refuses %s', (name, text, why) => {
     const c = parseCommit(P, bytes(text), name.includes('sha256') ? 'sha256' : 'sha1');
-    expect(c).toMatchObject({ ok: false, error: { code: 'GIT_ERROR', kind: 'malformed', message: expect.stringContaining(why) } });
+    expect(c).toMatchObject({ ok: false, error: { code: 'ENCODING_INVALID', message: expect.stringContaining(why) } });
+  });
+
+  // What git's fsck calls malformed (receive.fsck.<id> at error level) is malformed here too: the gate never rests on git's check alone.
+  it.each([
+    ['multipleAuthors', `tree ${T}\nauthor A <a@x> 1 +0000\nauthor B <b@x> 1 +0000\ncommitter C <c@x> 1 +0000\n\nm`, 'expected a well-formed committer'],
+    ['missingSpaceBeforeDate', `tree ${T}\nauthor A <a@x>1 +0000\ncommitter C <c@x> 1 +0000\n\nm`, 'expected a well-formed author'],
+    ['missingSpaceBeforeEmail', `tree ${T}\nauthor A<a@x> 1 +0000\ncommitter C <c@x> 1 +0000\n\nm`, 'expected a well-formed author'],
+    ['missingNameBeforeEmail', `tree ${T}\nauthor <a@x> 1 +0000\ncommitter C <c@x> 1 +0000\n\nm`, 'expected a well-formed author'],
+    ['zeroPaddedDate', `tree ${T}\nauthor A <a@x> 01 +0000\ncommitter C <c@x> 1 +0000\n\nm`, 'expected a well-formed author'],
+    ['badTimezone', `tree ${T}\nauthor A <a@x> 1 +000\ncommitter C <c@x> 1 +0000\n\nm`, 'expected a well-formed author'],
+    ['badTimezone (trailing text)', `tree ${T}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1 +0000 x\n\nm`, 'expected a well-formed committer'],
+    ['nulInHeader', `tree ${T}\nauthor A <a@x> 1 +0000\ncommitter C <c@x> 1 +0000\nx-evil a\0b\n\nm`, 'NUL'],
+    ['nulInCommit', `${head}\nsub\0ject\n`, 'NUL'],
+    ['a header without a value', `${head}lonely\n\nm`, 'header line without a key'],
+  ])('refuses %s as git fsck does', (_name, text, why) => {
+    expect(parseCommit(P, bytes(text), 'sha1')).toMatchObject({ ok: false, error: { code: 'ENCODING_INVALID', message: expect.stringContaining(why) } });
+  });
+
+  it('still reads an empty name and an empty email, which git writes', () => {
+    const c = parseCommit(P, bytes(`tree ${T}\nauthor  <> 0 +0000\ncommitter C <c@x> 1 +0000\n\nm`), 'sha1');
+    expect(c.ok && c.value.author).toEqual({ name: '', email: '', seconds: 0, tz: '+0000' });
   });
 
   it('round-trips identities and refuses timestamps it cannot hold exactly', () => {
@@ -88,7 +109,53 @@ describe('parseTree', () => {
     ['an empty name', Buffer.concat([Buffer.from('100644 \0'), rawId('\x11', 20)]), 'no name'],
     ['no mode', Buffer.from('garbage'), 'no mode'],
   ])('refuses %s', (_name, data, why) => {
-    expect(parseTree('t', new Uint8Array(data), 'sha1')).toMatchObject({ ok: false, error: { kind: 'malformed', message: expect.stringContaining(why) } });
+    expect(parseTree('t', new Uint8Array(data), 'sha1')).toMatchObject({ ok: false, error: { code: 'ENCODING_INVALID', message: expect.stringContaining(why) } });
+  });
+
+  // Trees git's fsck calls malformed: git serves one copy of a duplicate name, a reader keeping the other would see another tree.
+  const entry = (mode: string, name: string | Buffer, c: string, len = 20) => Buffer.concat([Buffer.from(`${mode} `), typeof name === 'string' ? Buffer.from(name, 'utf8') : name, Buffer.from([0]), rawId(c, len)]);
+  it.each([
+    ['duplicateEntries (adjacent files)', [entry('100644', 'a', '\x11'), entry('100644', 'a', '\x22')], 'duplicate'],
+    ['duplicateEntries (a file and a tree of one name)', [entry('100644', 'a', '\x11'), entry('40000', 'a', '\x22')], 'duplicate'],
+    ['duplicateEntries (file and tree apart, sorted as git sorts)', [entry('100644', 'a', '\x11'), entry('100644', 'a.b', '\x11'), entry('40000', 'a', '\x22')], 'duplicate'],
+    ['treeNotSorted', [entry('100644', 'b', '\x11'), entry('100644', 'a', '\x22')], 'not sorted'],
+    ['treeNotSorted (a tree sorts as name/)', [entry('40000', 'a', '\x11'), entry('100644', 'a.b', '\x22')], 'not sorted'],
+    ['zeroPaddedFilemode', [entry('0100644', 'a', '\x11')], 'mode'],
+    ['zeroPaddedFilemode (tree)', [entry('040000', 'a', '\x11')], 'mode'],
+    ['badFilemode (100664)', [entry('100664', 'a', '\x11')], 'mode'],
+    ['badFilemode (100600)', [entry('100600', 'a', '\x11')], 'mode'],
+    ['fullPathname', [entry('100644', 'a/b', '\x11')], "'/'"],
+    ['hasDot', [entry('40000', '.', '\x11')], "'.'"],
+    ['hasDotdot', [entry('40000', '..', '\x11')], "'..'"],
+    ['hasDotgit', [entry('40000', '.git', '\x11')], '.git'],
+    ['hasDotgit (case)', [entry('100644', '.GiT', '\x11')], '.git'],
+    ['hasDotgit (NTFS short name)', [entry('40000', 'GIT~1', '\x11')], '.git'],
+    ['hasDotgit (NTFS trailing dot)', [entry('40000', '.git.', '\x11')], '.git'],
+    ['hasDotgit (HFS ignorable)', [entry('40000', '.g\u200cit', '\x11')], '.git'],
+  ])('refuses %s', (_name, parts, why) => {
+    expect(parseTree('t', new Uint8Array(Buffer.concat(parts)), 'sha1')).toMatchObject({ ok: false, error: { code: 'ENCODING_INVALID', message: expect.stringContaining(why) } });
+  });
+
+  it('reads what git writes: a tree after a longer file name, names that only look like .git', () => {
+    for (const [format, len] of [['sha1', 20], ['sha256', 32]] as const) {
+      const sorted = Buffer.concat([entry('100644', '.gitkeep', '\x11', len), entry('100644', 'a', '\x11', len), entry('100644', 'a.b', '\x11', len), entry('40000', 'a0', '\x22', len), entry('40000', 'git~2', '\x22', len)]);
+      const t = parseTree('t', new Uint8Array(sorted), format);
+      expect(t.ok && t.value.map((e) => e.name)).toEqual(['.gitkeep', 'a', 'a.b', 'a0', 'git~2']);
+    }
+  });
+
+  it('matches git on every order of a few tricky names (git mktree sorts, we check)', () => {
+    const names: [string, string][] = [['100644', 'a'], ['40000', 'a-'], ['100644', 'a.'], ['40000', 'a0'], ['100644', 'b'], ['40000', 'ab']];
+    const key = (m: string, n: string) => Buffer.from(m === '40000' ? `${n}/` : n);
+    const gitOrder = [...names].sort((x, y) => Buffer.compare(key(...x), key(...y)));
+    fc.assert(
+      fc.property(fc.shuffledSubarray(names, { minLength: 2 }), (sub) => {
+        const inGitOrder = gitOrder.filter((n) => sub.includes(n));
+        const t = parseTree('t', new Uint8Array(Buffer.concat(sub.map(([m, n]) => entry(m, n, '\x11')))), 'sha1');
+        return t.ok === (JSON.stringify(sub) === JSON.stringify(inGitOrder));
+      }),
+      { seed: 10, numRuns: 200 },
+    );
   });
 
   it('keeps names that are not UTF-8 as bytes', () => {

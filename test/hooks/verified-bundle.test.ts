@@ -10,6 +10,7 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { bundleId } from '../../src/bundle';
 import { readVerified, verifiedCacheFile } from '../../src/bundle/verified-cache';
 import { expectOk } from '../../src/core/result';
+import { VERSION } from '../../src/core/version';
 import { openRepo } from '../../src/git';
 import { readTreeFiles } from '../../src/workspace/read-tree';
 import { expectRefused } from '../helpers/gate-scenarios';
@@ -18,11 +19,11 @@ import { GateWorld } from '../helpers/gate-world';
 jest.setTimeout(120_000);
 
 const JOURNAL = 'refs/gatos/journal/finance/user/alice';
-const MAGIC = 'gatos-bundle-verified-v1\n';
+const MAGIC = 'gatos-bundle-verified-v2\n';
 
 /** The record's layout, written here by hand: magic, sha256 of the body, body. */
-function record(commit: string, id: string): Buffer {
-  const body = Buffer.from(`commit ${commit}\nbundle-id ${id}\n`);
+function record(commit: string, id: string, version = VERSION): Buffer {
+  const body = Buffer.from(`commit ${commit}\nbundle-id ${id}\ngatos ${version}\n`);
   return Buffer.concat([Buffer.from(MAGIC), createHash('sha256').update(body).digest(), body]);
 }
 
@@ -76,6 +77,21 @@ describe('the hooks\' record of the verified active bundle', () => {
   it('is ignored when it claims another bundle-id, and rewritten', () => {
     writeFileSync(file(), record(active, 'f'.repeat(64)));
     expect(readVerified(w.gitDir, active)).toBe('f'.repeat(64));
+    decisionsHold();
+    expect(readFileSync(file())).toEqual(record(active, expectedId));
+  });
+
+  it('is ignored in its v1 form, which vouched for the bundle-id alone (not the rebuild from sources), and rewritten', () => {
+    const body = Buffer.from(`commit ${active}\nbundle-id ${expectedId}\n`);
+    writeFileSync(file(), Buffer.concat([Buffer.from('gatos-bundle-verified-v1\n'), createHash('sha256').update(body).digest(), body]));
+    expect(readVerified(w.gitDir, active)).toBeUndefined();
+    decisionsHold();
+    expect(readFileSync(file())).toEqual(record(active, expectedId));
+  });
+
+  it('is ignored when another release wrote it (its compilers may emit other bytes), and rewritten', () => {
+    writeFileSync(file(), record(active, expectedId, '0.0.0-other'));
+    expect(readVerified(w.gitDir, active)).toBeUndefined();
     decisionsHold();
     expect(readFileSync(file())).toEqual(record(active, expectedId));
   });

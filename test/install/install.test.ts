@@ -96,6 +96,32 @@ describe('install.sh', () => {
     expect(readdirSync(path.join(bare, 'hooks')).filter((f) => /^(update|pre-receive)(\.|$)/.test(f) && !f.endsWith('.sample'))).toEqual([]);
   });
 
+  it("turns on git's object checks at error level for pushes, and uninstall puts back the operator's own values", () => {
+    const bare = initRepo({ bare: true });
+    git(bare, ['config', 'receive.fsckObjects', 'false']);
+    git(bare, ['config', 'receive.fsck.hasDotgit', 'warn']);
+    const configBefore = git(bare, ['config', '--list', '--local']).stdout;
+    const r = install([bare, '--template', 'minimal']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('set receive.fsckObjects = true');
+    expect(r.stdout).toMatch(/set receive\.fsck\.<id> = error for .*duplicateEntries, treeNotSorted/);
+    expect(git(bare, ['config', 'receive.fsckObjects']).stdout.trim()).toBe('true');
+    for (const id of ['duplicateEntries', 'treeNotSorted', 'zeroPaddedFilemode', 'badFilemode', 'hasDotgit', 'fullPathname', 'emptyName', 'missingSpaceBeforeDate', 'badTimezone', 'multipleAuthors', 'nulInHeader']) {
+      expect(git(bare, ['config', `receive.fsck.${id}`]).stdout.trim()).toBe('error');
+    }
+    // git itself knows every id we set (an unknown one is only a warning on each push, and would check nothing).
+    const clone = path.join(tmpDir(), 'c');
+    git(tmpDir(), ['clone', '-q', bare, clone]);
+    git(clone, ['commit', '-q', '--allow-empty', '-m', 'x']);
+    const pushed = git(clone, ['push', 'origin', 'HEAD:refs/heads/main'], { allowFailure: true });
+    expect(pushed.status).toBe(0);
+    expect(pushed.stderr).not.toMatch(/unknown msg id|Unhandled message id/i);
+    expect(install([bare, '--uninstall']).status).toBe(0);
+    // The same values (git appends a restored key at its section's end, so compare regardless of order).
+    const sorted = (t: string) => t.split('\n').sort().join('\n');
+    expect(sorted(git(bare, ['config', '--list', '--local']).stdout)).toBe(sorted(configBefore));
+  });
+
   it('installs every template (bundle publishes, config set)', () => {
     for (const template of ['minimal', 'regulated', 'airgapped']) {
       const w = new GateWorld({ format: 'sha1', template }).setup();
