@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs the GATOS push-gate into a bare repository:
-#   ./install.sh <bare-repo> [--template minimal|regulated|airgapped] [--trust <workspace>/gatos/trust]
+#   ./install.sh <bare-repo> [--template minimal|regulated|airgapped] [--trust <workspace>/gatos/trust] [--audit-readable]
 #   ./install.sh <bare-repo> --uninstall
 # It needs git and Node >= 20 on the host, and a built checkout (npm ci && npm run build).
 # Everything else is `gatos install` (docs/operators.md).
