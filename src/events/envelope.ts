@@ -7,6 +7,7 @@
 import { decodeStrict, tryEncodeCanonical } from '../canon/cbor';
 import { eventCid } from '../canon/cid';
 import { parseDigest } from '../canon/digest';
+import { describeTextProblem, textHint, textProblem } from '../canon/text';
 import { err, gateError, ok, type Result } from '../core/result';
 import { checkName, parseActor } from '../actors';
 import { toFoldInput } from '../fold/event-input';
@@ -56,12 +57,43 @@ export function checkEnvelope(e: Envelope): Result<Envelope> {
   }
   const payload = toFoldInput(e.payload, 'payload');
   if (!payload.ok) return err({ ...payload.error, code: 'VALUE_INVALID' });
+  // Text a fold would refuse to emit (src/canon/text.ts, the one predicate for both) never enters a journal.
+  for (const [what, text] of [['type', e.type], ['actor', e.actor], ['ns', e.ns]] as const) {
+    const p = textProblem(text);
+    if (p) return err(gateError('ENCODING_INVALID', `the event's ${describeTextProblem(text, p, what)}`, { hint: textHint(p) }));
+  }
+  const bad = payloadTextProblem(e.payload, 'payload', 0);
+  if (bad) return err(gateError('ENCODING_INVALID', `the event's ${bad}`, { hint: 'GATOS text is well-formed Unicode in NFC: normalize every string and key of the payload to NFC before signing' }));
   if (!COMMIT_ID_RE.test(e.policy_root)) return invalid(`'policy_root' ${JSON.stringify(e.policy_root)} is not a commit id`);
   const fr = parseDigest(e.fold_root, 'sha256');
   if (!fr.ok) return fr;
   if (e.sig_alg !== 'ed25519') return invalid(`'sig_alg' ${JSON.stringify(e.sig_alg)} is not supported`, "only 'ed25519' is");
   if (!Number.isSafeInteger(e.ts) || e.ts < 0) return invalid(`'ts' ${e.ts} is not a time`);
   return ok(e);
+}
+
+/** The first string or map key of a payload that is not GATOS text, described with its path. */
+function payloadTextProblem(v: unknown, where: string, depth: number): string | undefined {
+  if (typeof v === 'string') {
+    const p = textProblem(v);
+    return p ? describeTextProblem(v, p, `text at ${where}`) : undefined;
+  }
+  // toFoldInput already bounded the depth and refused anything but plain data.
+  if (depth > 300 || v === null || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = payloadTextProblem(v[i], `${where}[${i}]`, depth + 1);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const p = textProblem(k);
+    if (p) return describeTextProblem(k, p, `key at ${where}`);
+    const bad = payloadTextProblem(x, `${where}.${k}`, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
 }
 
 function toMap(e: Envelope): Record<string, unknown> {

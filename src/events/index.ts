@@ -5,4 +5,5 @@ export { appendEvents, type AppendContext, type Appended, type EventSpec } from 
 export { resolveBinding, type Binding } from './context';
 export { readEnvelopeAt, readEventFile, readRawEvent, type EventFileRead, type RawEvent } from './read';
 export { ULID_RE, incrementUlid, isUlid, nextUlid, ulidTime } from './ulid';
-export { MAX_SKEW_SECONDS, verifyEvent, verifyJournal, type VerifiedEvent, type VerifyEventOptions } from './verify';
+export { checkFoldable } from './foldable';
+export { verifyEvent, verifyJournal, type VerifiedEvent, type VerifyEventOptions } from './verify';
