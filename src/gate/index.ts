@@ -17,4 +17,4 @@ export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './v
 export { refusalLines, type AuditOutcome } from './refusal';
 export { AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, needsAudit, type AuditContext, type HookName } from './audit-entry';
 export { RECORD_VERSION, recordKey, recordText } from './record';
-export { pushCertAttribute, readPushCert, signerActor, type PushCert } from './push-cert';
+export { keyActor, pushCertAttribute, readPushCert, type PushCert } from './push-cert';
