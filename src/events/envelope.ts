@@ -57,13 +57,6 @@ export function checkEnvelope(e: Envelope): Result<Envelope> {
   }
   const payload = toFoldInput(e.payload, 'payload');
   if (!payload.ok) return err({ ...payload.error, code: 'VALUE_INVALID' });
-  // Text a fold would refuse to emit (src/canon/text.ts, the one predicate for both) never enters a journal.
-  for (const [what, text] of [['type', e.type], ['actor', e.actor], ['ns', e.ns]] as const) {
-    const p = textProblem(text);
-    if (p) return err(gateError('ENCODING_INVALID', `the event's ${describeTextProblem(text, p, what)}`, { hint: textHint(p) }));
-  }
-  const bad = payloadTextProblem(e.payload, 'payload', 0);
-  if (bad) return err(gateError('ENCODING_INVALID', `the event's ${bad}`, { hint: 'GATOS text is well-formed Unicode in NFC: normalize every string and key of the payload to NFC before signing' }));
   if (!COMMIT_ID_RE.test(e.policy_root)) return invalid(`'policy_root' ${JSON.stringify(e.policy_root)} is not a commit id`);
   const fr = parseDigest(e.fold_root, 'sha256');
   if (!fr.ok) return fr;
@@ -96,6 +89,24 @@ function payloadTextProblem(v: unknown, where: string, depth: number): string | 
   return undefined;
 }
 
+/**
+ * Text a fold would refuse to emit (src/canon/text.ts, the one predicate
+ * both use) never enters a journal: the type, actor, namespace and every
+ * string and map key of the payload are well-formed Unicode in NFC. The
+ * producer checks it before signing (encodeEnvelope), the gate on every
+ * pushed event (verifyEvent). Readers of history (a fold window) do not,
+ * so events accepted before this rule existed stay readable.
+ */
+export function checkEnvelopeText(e: Envelope): Result<Envelope> {
+  for (const [what, text] of [['type', e.type], ['actor', e.actor], ['ns', e.ns]] as const) {
+    const p = textProblem(text);
+    if (p) return err(gateError('ENCODING_INVALID', `the event's ${describeTextProblem(text, p, what)}`, { hint: textHint(p) }));
+  }
+  const bad = payloadTextProblem(e.payload, 'payload', 0);
+  if (bad) return err(gateError('ENCODING_INVALID', `the event's ${bad}`, { hint: 'GATOS text is well-formed Unicode in NFC: normalize every string and key of the payload to NFC before signing' }));
+  return ok(e);
+}
+
 function toMap(e: Envelope): Record<string, unknown> {
   return {
     actor: e.actor,
@@ -115,6 +126,8 @@ function toMap(e: Envelope): Record<string, unknown> {
 export function encodeEnvelope(e: Envelope): Result<EncodedEnvelope> {
   const checked = checkEnvelope(e);
   if (!checked.ok) return checked;
+  const text = checkEnvelopeText(e);
+  if (!text.ok) return text;
   const bytes = tryEncodeCanonical(toMap(e));
   if (!bytes.ok) return bytes;
   return ok({ envelope: e, bytes: bytes.value, cid: eventCid(bytes.value) });

@@ -17,7 +17,7 @@ import { describeTrailerProblems, EVENT_KEYS, parseEventTrailers } from '../trai
 import { formatTime, keyValidAt } from '../trust';
 import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
 import { eventMessage } from './commit';
-import { decodeEnvelope, type EncodedEnvelope } from './envelope';
+import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
 import { checkFoldable } from './foldable';
 import { rememberEnvelope } from './decoded';
 import { readRawEvent, type EventFileRead } from './read';
@@ -37,8 +37,9 @@ export interface VerifyEventOptions {
   /** false: never take the canonical-message shortcut (tests compare both ways). */
   readonly shortcut?: boolean;
   /**
-   * Another bundle whose folds must be able to fold the event (the gate's
-   * active bundle); the folds of the event's own bundle always are tried.
+   * The gate's active bundle: with it, every fold of the event's own bundle
+   * and of this one that reads the journal must fold the event
+   * (checkFoldable). Without it (gatos event verify) no fold runs.
    */
   readonly folds?: LoadedBundle;
   /** Clock bounds for `gatos event verify` (the gate applies them as rule gate/event-time instead). */
@@ -93,6 +94,8 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (formatDigest(trailers.value.foldRoot) !== foldRoot) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${foldRoot}`);
   }
   const e = enc.envelope;
+  const text = checkEnvelopeText(e);
+  if (!text.ok) return fail(text.error.code, cid, text.error.message, text.error.hint);
   if (journal !== undefined) {
     const j = journalOf(journal);
     if (!j.ok) return j;
@@ -128,8 +131,8 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     const v = trustBundle.trust.caps.holds(e.actor, cap, e.ns, e.ts);
     if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
   }
-  if (journal !== undefined) {
-    const foldable = checkFoldable(opts.folds && opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
+  if (journal !== undefined && opts.folds) {
+    const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
     if (!foldable.ok) return foldable;
   }
   rememberEnvelope(cid, e);

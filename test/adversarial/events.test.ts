@@ -297,3 +297,46 @@ for (const [template, format, bound, skew] of [['minimal', 'sha1', 7 * DAY, 300]
     });
   });
 }
+
+describe('the same refusals with the update hook alone (sha256, regulated)', () => {
+  let w: GateWorld;
+  let alice: string;
+  const push = (ref: string) => () => w.push(alice, 'user:alice', [ref]);
+
+  beforeAll(() => {
+    w = new GateWorld({ format: 'sha256', hooks: 'update' }).setup();
+    alice = w.client('user:alice');
+  });
+
+  test('an honest forged-by-library event is accepted', async () => {
+    expectAccepted(w, push(await forge(w, alice, 'user:alice', freshNs())));
+  });
+
+  test('a non-NFC payload is refused (ENCODING_INVALID, gate/event)', async () => {
+    // The text rule lives in event verification, which both hooks run.
+    expectAttackRefused(w, push(await forge(w, alice, 'user:alice', freshNs(), { payload: { flag: NFD, on: true } })), { code: 'ENCODING_INVALID', rule: 'gate/event' });
+  });
+
+  test('an event the flags fold cannot fold is refused (FOLD_ERROR, gate/event)', async () => {
+    // No flag to key on.
+    expectAttackRefused(w, push(await forge(w, alice, 'user:alice', freshNs(), { payload: { on: false } })), { code: 'FOLD_ERROR', rule: 'gate/event' });
+  });
+
+  test('a ULID a year ahead of ts is refused (POLICY_DENY, gate/event-time)', async () => {
+    // Last-writer-wins for a year.
+    const ts = Math.floor(Date.now() / 1000);
+    expectAttackRefused(w, push(await forge(w, alice, 'user:alice', freshNs(), { ts, ulid: ulidAt(ts + 365 * DAY) })), { code: 'POLICY_DENY', rule: 'gate/event-time' });
+  });
+
+  test('an event 400 s ahead is refused at the default skew, accepted with 600 s set', async () => {
+    // The setting, read by the update hook too, is the only clock bound.
+    const ahead = Math.floor(Date.now() / 1000) + 400;
+    expectAttackRefused(w, push(await forge(w, alice, 'user:alice', freshNs(), { ts: ahead })), { code: 'POLICY_DENY', rule: 'gate/event-time' });
+    w.git(w.root, ['--git-dir', w.gitDir, 'config', 'gatos.maxFutureSkewSeconds', '600']);
+    try {
+      expectAccepted(w, push(await forge(w, alice, 'user:alice', freshNs(), { ts: ahead })));
+    } finally {
+      w.git(w.root, ['--git-dir', w.gitDir, 'config', '--unset', 'gatos.maxFutureSkewSeconds']);
+    }
+  });
+});
