@@ -22,7 +22,6 @@ import { checkFoldable } from './foldable';
 import { rememberEnvelope } from './decoded';
 import { readRawEvent, type EventFileRead } from './read';
 
-
 export interface VerifyEventOptions {
   /** Epoch seconds. */
   readonly now: number;

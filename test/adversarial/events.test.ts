@@ -5,7 +5,7 @@
  * producer's own library (canonical CBOR, ed25519, the event commit), so
  * only what the attacker changes differs from an honest event.
  */
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { tryEncodeCanonical } from '../../src/canon/cbor';
 import { eventCid } from '../../src/canon/cid';
@@ -17,7 +17,7 @@ import { loadKey, parseKeyFile } from '../../src/keys';
 import { formatTime } from '../../src/trust';
 import { ObjectBatch } from '../../src/workspace/object-batch';
 import { GateWorld, ulidAt } from '../helpers/gate-world';
-import { expectAccepted, expectAttackRefused as refusedBy, type Expected } from './harness';
+import { expectAccepted, expectAttackRefused as refusedBy, publishBundle, type Expected } from './harness';
 import type { Run } from '../helpers/gate-world';
 
 const DAY = 86400;
@@ -131,15 +131,7 @@ function rotatedWorld(format: 'sha1' | 'sha256', template: string): { w: GateWor
   // Level 2: the airgapped template lets only level 2 and up append.
   const rot = w.gatos(w.admin, ['trust', 'add', 'user:alice', w.publicKey('user:alice'), '--level', template === 'airgapped' ? '2' : '1', '--as', 'user:root'], { GATOS_NOW: formatTime(w.now - 9 * DAY) });
   if (rot.status !== 0) throw new Error(rot.stderr);
-  const root = w.client('user:root', 'root-publisher');
-  if (w.gatos(root, ['policy', 'init', '--template', template, '--force']).status !== 0) throw new Error('policy init');
-  cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
-  mkdirSync(path.join(root, 'gatos/folds'), { recursive: true });
-  writeFileSync(path.join(root, 'gatos/folds/ledger.lua'), LEDGER);
-  const pub = w.gatos(root, ['policy', 'publish', '--as', 'user:root']);
-  if (pub.status !== 0) throw new Error(pub.stderr);
-  const r = w.push(root, 'user:root', ['refs/gatos/policies/*']);
-  if (r.status !== 0 || r.stderr.includes('DENIED')) throw new Error(r.stderr);
+  publishBundle(w, template, { 'gatos/folds/ledger.lua': LEDGER });
   return { w, alice: w.client('user:alice'), oldKey: old.value };
 }
 
@@ -158,8 +150,11 @@ for (const format of ['sha1', 'sha256'] as const) {
       ({ w, alice, oldKey } = rotatedWorld(format, 'regulated'));
     });
 
+    let honestNs = '';
+
     test('an honest event, and one whose payload text is NFC but not ASCII, are accepted', async () => {
-      expectAccepted(w, push(await forge(w, alice, 'user:alice', freshNs())));
+      honestNs = freshNs();
+      expectAccepted(w, push(await forge(w, alice, 'user:alice', honestNs)));
       expectAccepted(w, push(await forge(w, alice, 'user:alice', freshNs(), { payload: { flag: 'caf\u00e9', 'd\u00e9j\u00e0': 'vu', on: true } })));
     });
 
@@ -253,6 +248,15 @@ for (const format of ['sha1', 'sha256'] as const) {
     test('the rotated-out key dating an event now is refused by the trust graph (POLICY_DENY, gate/event)', async () => {
       // Without backdating the old key is simply no longer alice's.
       expectAttackRefused(w, push(await forge(w, alice, 'user:alice', freshNs(), { key: oldKey })), { code: 'POLICY_DENY', rule: 'gate/event' });
+    });
+
+    test('after every refused poisoning, a checkpoint of the flags fold over every journal is made and accepted', () => {
+      // The rule itself: nothing accepted above blocks a checkpoint.
+      w.git(alice, ['fetch', '-q', '--prune', 'origin', '+refs/gatos/*:refs/gatos/*']);
+      const cp = w.gatos(alice, ['fold', 'checkpoint', '--ns', honestNs, '--fold', 'flags', '--as', 'user:alice']);
+      expect(cp.stderr).toBe('');
+      expect(cp.status).toBe(0);
+      expectAccepted(w, () => w.push(alice, 'user:alice', [`refs/gatos/state/${honestNs}`]));
     });
   });
 }

@@ -6,10 +6,10 @@
  * told to "import them"), real `git push --signed`, sha1 and sha256.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GateWorld } from '../helpers/gate-world';
-import { expectAccepted, expectAttackRefused } from './harness';
+import { expectAccepted, expectAttackRefused, publishBundle } from './harness';
 
 const SIGNED_ONLY = `rules:
   - id: signed/branches
@@ -79,14 +79,7 @@ for (const format of ['sha1', 'sha256'] as const) {
       srv(['receive.certNonceSeed', 'a-long-random-secret-of-the-host']);
       srv(['--add', 'gatos.pushCertKey', `${aliceKey.fpr} user:alice`]);
       srv(['--add', 'gatos.pushCertKey', `${mallory.fpr} user:bob`]);
-      const root = w.client('user:root', 'root-signed');
-      expect(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']).status).toBe(0);
-      cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
-      writeFileSync(path.join(root, 'gatos/policies/signed.rgs'), SIGNED_ONLY);
-      expect(w.gatos(root, ['policy', 'publish', '--as', 'user:root']).status).toBe(0);
-      const r = w.push(root, 'user:root', ['refs/gatos/policies/*']);
-      expect(r.stderr).not.toContain('DENIED');
-      expect(r.status).toBe(0);
+      publishBundle(w, 'regulated', { 'gatos/policies/signed.rgs': SIGNED_ONLY });
       alice = w.client('user:alice');
       bob = w.client('user:bob');
     });
