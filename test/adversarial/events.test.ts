@@ -11,7 +11,7 @@ import { tryEncodeCanonical } from '../../src/canon/cbor';
 import { eventCid } from '../../src/canon/cid';
 import { sign } from '../../src/canon/ed25519';
 import { eventCommitWithSig } from '../../src/events/commit';
-import type { Envelope } from '../../src/events/envelope';
+import { encodeEnvelope, type Envelope } from '../../src/events/envelope';
 import { openRepo } from '../../src/git';
 import { loadKey, parseKeyFile } from '../../src/keys';
 import { formatTime } from '../../src/trust';
@@ -139,6 +139,18 @@ const NFD = 'cafe\u0301';
 let nsCounter = 0;
 const freshNs = (): string => `n${++nsCounter}`;
 
+describe('the producer refuses to sign text the gate would refuse', () => {
+  const e = (payload: unknown): Envelope => ({ type: 'note.added', ulid: '01J9Z8K6QW3T5V7X9Y1A2B3C4D', actor: 'user:alice', ns: 'n', caps: [], payload, policy_root: 'a'.repeat(40), fold_root: `sha256:${'b'.repeat(64)}`, sig_alg: 'ed25519', ts: 1_700_000_000 });
+
+  test('non-NFC text and lone surrogates are ENCODING_INVALID before anything is signed; NFC is encoded', () => {
+    for (const bad of [{ t: NFD }, { [NFD]: 1 }, { t: ['x', { y: NFD }] }, { t: 'a\ud800b' }, { t: '\udc00' }]) {
+      const r = encodeEnvelope(e(bad));
+      expect(r.ok ? 'encoded' : r.error.code).toBe('ENCODING_INVALID');
+    }
+    expect(encodeEnvelope(e({ t: 'caf\u00e9', 'd\u00e9j\u00e0': ['\u{1F600}'] })).ok).toBe(true);
+  });
+});
+
 for (const format of ['sha1', 'sha256'] as const) {
   describe(`poisoned journals and weak time bindings (${format}, regulated)`, () => {
     let w: GateWorld;
@@ -171,6 +183,13 @@ for (const format of ['sha1', 'sha256'] as const) {
     test('non-NFC text deep in a list of the payload is refused too', async () => {
       // Text the fold never emits today may be emitted by the next fold: every string counts.
       expectAttackRefused(w, push(await forge(w, alice, 'user:alice', freshNs(), { type: 'note.added', payload: { tags: ['ok', { deeper: [NFD] }] } })), { code: 'ENCODING_INVALID', rule: 'gate/event' });
+    });
+
+    test('gatos event add refuses to write a non-NFC payload (ENCODING_INVALID)', () => {
+      const r = w.gatos(alice, ['event', 'add', '--ns', freshNs(), '--type', 'note.added', '--payload', JSON.stringify({ text: NFD }), '--as', 'user:alice']);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('ENCODING_INVALID');
+      expect(r.stderr).toContain('not in Unicode NFC');
     });
 
     test('a lone surrogate (UTF-8 of U+D800) in the payload is refused (ENCODING_INVALID, gate/event)', async () => {
