@@ -11,6 +11,7 @@
 import { utf8 } from '../core/bytes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { formatJsonPath, type JsonPath, type JsonValue } from './json-value';
+import { describeTextProblem, textHint, textProblem } from './text';
 
 export type { JsonValue } from './json-value';
 export { parseJsonStrict } from './json-strict';
@@ -53,8 +54,6 @@ interface Problem {
   readonly hint: string;
 }
 
-const ASCII = /^[^\u0080-\uffff]*$/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Appends canonical text to `out`; each write returns the first problem instead, if any. */
 class Writer {
@@ -136,27 +135,8 @@ class Writer {
   }
 
   private checkString(s: string, path: JsonPath, what: 'string' | 'key'): Problem | undefined {
-    if (ASCII.test(s)) return undefined;
-    const lone = LONE_SURROGATE.exec(s);
-    if (lone) {
-      return {
-        message: `the ${what} contains a lone surrogate (U+${lone[0].charCodeAt(0).toString(16).toUpperCase()}) at UTF-16 index ${lone.index}`,
-        path: [...path],
-        hint: 'only well-formed Unicode text can be canonicalized',
-      };
-    }
-    if (!this.requireNfc) return undefined;
-    const nfc = s.normalize('NFC');
-    if (nfc !== s) {
-      let i = 0;
-      while (i < s.length && s[i] === nfc[i]) i++;
-      return {
-        message: `the ${what} ${JSON.stringify(clip(s))} is not in Unicode NFC (its NFC form differs from UTF-16 index ${i} on, at U+${hexCodePoint(s, i)})`,
-        path: [...path],
-        hint: 'GATOS rejects unnormalized text instead of changing it; normalize it to NFC before it is signed or hashed',
-      };
-    }
-    return undefined;
+    const p = textProblem(s, this.requireNfc);
+    return p ? { message: describeTextProblem(s, p, `the ${what}`), path: [...path], hint: textHint(p) } : undefined;
   }
 }
 
@@ -170,10 +150,4 @@ function describe(value: object): string {
   return typeof name === 'string' && name ? name : 'non-plain object';
 }
 
-function hexCodePoint(s: string, i: number): string {
-  return (s.codePointAt(i) ?? 0).toString(16).toUpperCase().padStart(4, '0');
-}
 
-function clip(s: string): string {
-  return s.length > 40 ? `${s.slice(0, 37)}...` : s;
-}

@@ -7,6 +7,7 @@
 import { decodeStrict, tryEncodeCanonical } from '../canon/cbor';
 import { eventCid } from '../canon/cid';
 import { parseDigest } from '../canon/digest';
+import { describeTextProblem, textHint, textProblem } from '../canon/text';
 import { err, gateError, ok, type Result } from '../core/result';
 import { checkName, parseActor } from '../actors';
 import { toFoldInput } from '../fold/event-input';
@@ -64,6 +65,48 @@ export function checkEnvelope(e: Envelope): Result<Envelope> {
   return ok(e);
 }
 
+/** The first string or map key of a payload that is not GATOS text, described with its path. */
+function payloadTextProblem(v: unknown, where: string, depth: number): string | undefined {
+  if (typeof v === 'string') {
+    const p = textProblem(v);
+    return p ? describeTextProblem(v, p, `text at ${where}`) : undefined;
+  }
+  // toFoldInput already bounded the depth and refused anything but plain data.
+  if (depth > 300 || v === null || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const bad = payloadTextProblem(v[i], `${where}[${i}]`, depth + 1);
+      if (bad) return bad;
+    }
+    return undefined;
+  }
+  for (const [k, x] of Object.entries(v)) {
+    const p = textProblem(k);
+    if (p) return describeTextProblem(k, p, `key at ${where}`);
+    const bad = payloadTextProblem(x, `${where}.${k}`, depth + 1);
+    if (bad) return bad;
+  }
+  return undefined;
+}
+
+/**
+ * Text a fold would refuse to emit (src/canon/text.ts, the one predicate
+ * both use) never enters a journal: the type, actor, namespace and every
+ * string and map key of the payload are well-formed Unicode in NFC. The
+ * producer checks it before signing (encodeEnvelope), the gate on every
+ * pushed event (verifyEvent). Readers of history (a fold window) do not,
+ * so events accepted before this rule existed stay readable.
+ */
+export function checkEnvelopeText(e: Envelope): Result<Envelope> {
+  for (const [what, text] of [['type', e.type], ['actor', e.actor], ['ns', e.ns]] as const) {
+    const p = textProblem(text);
+    if (p) return err(gateError('ENCODING_INVALID', `the event's ${describeTextProblem(text, p, what)}`, { hint: textHint(p) }));
+  }
+  const bad = payloadTextProblem(e.payload, 'payload', 0);
+  if (bad) return err(gateError('ENCODING_INVALID', `the event's ${bad}`, { hint: 'GATOS text is well-formed Unicode in NFC: normalize every string and key of the payload to NFC before signing' }));
+  return ok(e);
+}
+
 function toMap(e: Envelope): Record<string, unknown> {
   return {
     actor: e.actor,
@@ -83,6 +126,8 @@ function toMap(e: Envelope): Record<string, unknown> {
 export function encodeEnvelope(e: Envelope): Result<EncodedEnvelope> {
   const checked = checkEnvelope(e);
   if (!checked.ok) return checked;
+  const text = checkEnvelopeText(e);
+  if (!text.ok) return text;
   const bytes = tryEncodeCanonical(toMap(e));
   if (!bytes.ok) return bytes;
   return ok({ envelope: e, bytes: bytes.value, cid: eventCid(bytes.value) });

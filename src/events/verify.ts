@@ -15,13 +15,12 @@ import { loadBundle, type LoadedBundle } from '../bundle/load';
 import type { Commit, GitRepo, Identity } from '../git';
 import { describeTrailerProblems, EVENT_KEYS, parseEventTrailers } from '../trailers';
 import { formatTime, keyValidAt } from '../trust';
+import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
 import { eventMessage } from './commit';
-import { decodeEnvelope, type EncodedEnvelope } from './envelope';
+import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
+import { checkFoldable } from './foldable';
 import { rememberEnvelope } from './decoded';
 import { readRawEvent, type EventFileRead } from './read';
-
-/** How far in the future an event's time may be (clock skew between machines). */
-export const MAX_SKEW_SECONDS = 300;
 
 export interface VerifyEventOptions {
   /** Epoch seconds. */
@@ -36,6 +35,14 @@ export interface VerifyEventOptions {
   readonly file?: EventFileRead;
   /** false: never take the canonical-message shortcut (tests compare both ways). */
   readonly shortcut?: boolean;
+  /**
+   * The gate's active bundle: with it, every fold of the event's own bundle
+   * and of this one that reads the journal must fold the event
+   * (checkFoldable). Without it (gatos event verify) no fold runs.
+   */
+  readonly folds?: LoadedBundle;
+  /** Clock bounds for `gatos event verify` (the gate applies them as rule gate/event-time instead). */
+  readonly time?: TimeBounds;
 }
 
 export interface VerifiedEvent {
@@ -86,6 +93,8 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (formatDigest(trailers.value.foldRoot) !== foldRoot) return fail('PROOF_INVALID', cid, `Fold-Root differs from the envelope's fold_root ${foldRoot}`);
   }
   const e = enc.envelope;
+  const text = checkEnvelopeText(e);
+  if (!text.ok) return fail(text.error.code, cid, text.error.message, text.error.hint);
   if (journal !== undefined) {
     const j = journalOf(journal);
     if (!j.ok) return j;
@@ -98,7 +107,10 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   if (!sameIdentity(commit.author, who) || !sameIdentity(commit.committer, who) || !expected.ok || expected.value !== message || commit.extraHeaders.length > 0) {
     return fail('PROOF_INVALID', cid, 'its author, committer or message is not the one its envelope and signature determine', 'write events with gatos event add; do not amend them');
   }
-  if (e.ts > opts.now + MAX_SKEW_SECONDS) return fail('PROOF_INVALID', cid, `it is dated ${formatTime(e.ts)}, in the future`, 'check the clock of the machine that wrote it');
+  if (opts.time) {
+    const late = eventTimeProblem(e.ts, e.ulid, opts.now, opts.time);
+    if (late) return fail('POLICY_DENY', cid, late, 'check the clock of the machine that wrote it');
+  }
   const bundle = await loadBundle(repo, e.policy_root);
   if (!bundle.ok) return fail(bundle.error.code, cid, bundle.error.message, bundle.error.hint);
   if (!bundle.value.manifest.folds.some((f) => f.foldRoot === e.fold_root)) return fail('PROOF_INVALID', cid, `its fold_root ${e.fold_root} is not a fold of bundle ${e.policy_root}`);
@@ -117,6 +129,10 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   for (const cap of e.caps) {
     const v = trustBundle.trust.caps.holds(e.actor, cap, e.ns, e.ts);
     if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
+  }
+  if (journal !== undefined && opts.folds) {
+    const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
+    if (!foldable.ok) return foldable;
   }
   rememberEnvelope(cid, e);
   return ok({ commit: cid, encoded: enc, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });

@@ -5,6 +5,7 @@
  * otherwise give two roots for the same tree). No path may also be a
  * directory of another: a Git tree cannot hold both `a` and `a/b`.
  */
+import { textProblem } from '../canon/text';
 import { utf8 } from '../core/bytes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { compareCodePoints } from './order';
@@ -20,8 +21,9 @@ export function emitPathProblem(path: string): { message: string; hint: string }
   if (path.includes('\\')) return { message: `'${path}' contains a backslash`, hint: "separate names with '/'" };
 // eslint-disable-next-line no-control-regex -- control characters are what this refuses
   if (/[\u0000-\u001f\u007f]/.test(path)) return { message: `'${JSON.stringify(path)}' contains a control character`, hint };
-  if (/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(path)) return { message: 'the path contains a lone surrogate', hint };
-  if (path.normalize('NFC') !== path) return { message: `'${path}' is not in Unicode NFC`, hint: 'normalize the path to NFC' };
+  const text = textProblem(path);
+  if (text?.kind === 'lone-surrogate') return { message: 'the path contains a lone surrogate', hint };
+  if (text) return { message: `'${path}' is not in Unicode NFC`, hint: 'normalize the path to NFC' };
   for (const seg of path.split('/')) {
     if (seg === '') return { message: `'${path}' has an empty segment ('//')`, hint };
     if (seg === '.' || seg === '..') return { message: `'${path}' has a '${seg}' segment`, hint: 'a fold cannot emit outside its own tree' };

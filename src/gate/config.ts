@@ -9,6 +9,7 @@ import { checkRefGlob, anyRefMatcher, refMatcher, type RefMatcher } from '../fol
 import { parseActor } from '../actors';
 import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
+import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -30,12 +31,16 @@ export interface GateConfig {
   readonly isFfOnly: RefMatcher;
   /** How the host classifies where pushes come from (`remote` in requests). */
   readonly remote?: string;
-  /** Events dated more than this after `now` are refused (PROOF_INVALID). */
+  /** Events dated more than this after `now`, or whose ULID time lies further than this from their ts, are refused (gate/event-time). */
   readonly maxFutureSkewSeconds: number;
   /** When set, events dated more than this before `now` are refused (gate/event-time): bounds backdating with a rotated-out key. */
   readonly maxPastSkewSeconds?: number;
-  /** Signed-push certificate signer (gpg user id or allowed-signers principal) -> GATOS actor id. */
-  readonly pushCertMap: ReadonlyMap<string, string>;
+  /**
+   * Signed-push certificate key -> GATOS actor id (gatos.pushCertKey): a
+   * full OpenPGP fingerprint (upper-case hex) or an SSH key fingerprint
+   * (`SHA256:...`). Never the signer's text, which the key's owner chose.
+   */
+  readonly pushCertKeys: ReadonlyMap<string, string>;
   /**
    * When set, every object new to the repository in a push (blob, tree,
    * commit or tag, whatever reaches it) is at most this many bytes
@@ -100,11 +105,19 @@ export const ALWAYS_FF_ONLY = ['refs/gatos/**'] as const;
 /** Entries as `git config --get-regexp ^gatos\.` lists them: key (lowercased) and value, in file order. */
 export type ConfigEntries = readonly (readonly [string, string])[];
 
+/** A push-certificate key as gatos.pushCertKey names it: a full OpenPGP fingerprint (upper-cased) or an SSH SHA256 fingerprint; undefined when it is neither. */
+export function pushCertKeyId(text: string): string | undefined {
+  const t = text.replace(/\s+/g, '');
+  if (/^(?:[0-9A-Fa-f]{40}|[0-9A-Fa-f]{64})$/.test(t)) return t.toUpperCase();
+  if (/^SHA256:[A-Za-z0-9+/]{43}$/.test(t)) return t;
+  return undefined;
+}
+
 function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.installed']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -115,11 +128,11 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let actorKind: ActorKind | undefined;
   const ffOnly: string[] = [...ALWAYS_FF_ONLY];
   let remote: string | undefined;
-  let maxFutureSkewSeconds = 300;
+  let maxFutureSkewSeconds = DEFAULT_MAX_FUTURE_SKEW_SECONDS;
   let maxObjectBytes: number | undefined;
   const tipTypes: TipTypeEntry[] = [];
   let maxPastSkewSeconds: number | undefined;
-  const pushCertMap = new Map<string, string>();
+  const pushCertKeys = new Map<string, string>();
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -171,11 +184,17 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         maxFutureSkewSeconds = n;
         break;
       }
-      case 'gatos.pushcertmap': {
-        const m = /^(.+)\s+(\S+)$/.exec(value.trim());
+      case 'gatos.pushcertmap':
+        // It mapped the signer's user id or principal: text anyone's key can claim.
+        return err(gateError('GATE_ERROR', `git config ${key} is no longer read: it mapped the certificate's signer text, which the key's owner chooses`, { hint: "map certificate keys instead: git config --unset-all gatos.pushCertMap; git config --add gatos.pushCertKey '<full key fingerprint> <actor id>' (docs/operators.md)" }));
+      case 'gatos.pushcertkey': {
+        const m = /^(\S+)\s+(\S+)$/.exec(value.trim());
+        const fpr = m ? pushCertKeyId(m[1] as string) : undefined;
         const actor = m ? parseActor(m[2] as string) : undefined;
-        if (!m || !actor || !actor.ok) return fail(key, value, "'<certificate signer> <actor id>', e.g. 'alice@example.com user:alice'");
-        pushCertMap.set((m[1] as string).trim(), actor.value.id);
+        if (!m || !fpr || !actor || !actor.ok) return fail(key, value, "'<key fingerprint> <actor id>': a full OpenPGP fingerprint (40 or 64 hex digits) or an SSH fingerprint (SHA256:...), e.g. '69B1B0617D3C69FB38E6D3594C65CFFA35FA3556 user:alice'");
+        const had = pushCertKeys.get(fpr);
+        if (had !== undefined && had !== actor.value.id) return fail(key, value, `one actor per key (${fpr} is already ${had})`);
+        pushCertKeys.set(fpr, actor.value.id);
         break;
       }
       case 'gatos.maxpastskewseconds': {
@@ -216,7 +235,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     isFfOnly: anyRefMatcher(ffOnly),
     ...(remote !== undefined ? { remote } : {}),
     maxFutureSkewSeconds,
-    pushCertMap,
+    pushCertKeys,
     ...(maxPastSkewSeconds !== undefined ? { maxPastSkewSeconds } : {}),
     ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
     tipTypes,

@@ -17,4 +17,4 @@ export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './v
 export { refusalLines, type AuditOutcome, type RefusalScope } from './refusal';
 export { AUDIT_BYTES_KEY, AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, bytesSafe, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
 export { RECORD_MAX_AGE_S, RECORD_VERSION, SESSION_PATTERN, recordAllows, recordKey, recordText, type RecordQuery, type VerdictRecord } from './record';
-export { pushCertAttribute, readPushCert, signerActor, type PushCert } from './push-cert';
+export { keyActor, pushCertAttribute, readPushCert, type PushCert } from './push-cert';

@@ -228,7 +228,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     }
     const c = read.value;
     commits[i] = c;
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, ...(checkSignature ? { checkSignature } : {}) });
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, ...(checkSignature ? { checkSignature } : {}) });
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature; the active bundle decides

@@ -68,7 +68,7 @@ export const CONTEXT: Readonly<Record<string, { readonly type: RgsType; readonly
   event: { type: EVENT_TYPE, doc: 'the event being appended (intent event): type, signer, ulid, ns' },
   checkpoint: { type: CHECKPOINT_TYPE, doc: 'state-ref updates: whether every new checkpoint names the active bundle as Policy-Root and one of its folds as Fold-Root (false: folded under an older bundle of its lineage)' },
   commits: { type: COMMITS_TYPE, doc: 'new commits: count, how many are unsigned, how many are merges' },
-  push_cert: { type: PUSH_CERT_TYPE, doc: "signed push (pre-receive only): verified (good signature, our nonce, signer mapped to an actor), actor, signer, status (G U B ... N), nonce_status; unsigned: verified false, status 'N'" },
+  push_cert: { type: PUSH_CERT_TYPE, doc: "signed push (pre-receive only): verified (status G, our nonce, key mapped to an actor by gatos.pushCertKey), actor (from the key, never the signer text), signer, status (G U B ... N), nonce_status; unsigned: verified false, status 'N'" },
   push_options: { type: SET, doc: 'push options (git push -o) as given' },
   now: { type: INT, doc: 'current time as integer epoch seconds, supplied by the caller' },
   approvals: { type: INT, doc: 'number of valid approvals for the proposal behind this change' },

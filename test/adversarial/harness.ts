@@ -11,6 +11,8 @@
  * and a server repository that `git fsck --strict` calls clean.
  */
 import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { GateWorld, Run } from '../helpers/gate-world';
 
 export interface Expected {
@@ -185,4 +187,25 @@ export function expectAttackRefusedObjectsKept(world: GateWorld, push: () => Run
     return p.status !== 0 ? p : fsckStrict(world);
   };
   return expectAttackRefused(pruning, push, want);
+}
+
+/**
+ * Publishes a new active bundle as user:root: the template's policy and
+ * folds, the world's current trust graph (gatos/trust of the admin
+ * workspace) and `files` (paths under the workspace, e.g.
+ * `gatos/folds/x.lua`), pushed and checked accepted.
+ */
+export function publishBundle(world: GateWorld, template: string, files: Readonly<Record<string, string>>, clientName = 'root-publisher'): void {
+  const root = world.client('user:root', clientName);
+  const must = (r: Run, what: string): void => {
+    if (r.status !== 0 || r.stderr.includes('DENIED')) throw new Error(`${what}:\n${r.stdout}\n${r.stderr}`);
+  };
+  must(world.gatos(root, ['policy', 'init', '--template', template, '--force']), 'policy init');
+  cpSync(path.join(world.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+    writeFileSync(path.join(root, file), text);
+  }
+  must(world.gatos(root, ['policy', 'publish', '--as', 'user:root']), 'policy publish');
+  must(world.push(root, 'user:root', ['refs/gatos/policies/*']), 'push of the bundle');
 }

@@ -7,11 +7,11 @@
 import { readGateConfig } from '../../src/gate/config';
 import { eventTimeDenials } from '../../src/gate/event-time';
 import { formatTime } from '../../src/trust';
-import { GateWorld } from '../helpers/gate-world';
+import { GateWorld, ulidAt } from '../helpers/gate-world';
 import { expectRefused } from '../helpers/gate-scenarios';
 
 describe('eventTimeDenials (pure)', () => {
-  const ev = (ts: number) => ({ ok: true as const, event: { commit: 'c'.repeat(40), type: 't', ulid: 'u', actor: 'user:a', ns: 'n', signer: 's', ts, caps: [] } });
+  const ev = (ts: number) => ({ ok: true as const, event: { commit: 'c'.repeat(40), type: 't', ulid: ulidAt(ts), actor: 'user:a', ns: 'n', signer: 's', ts, caps: [] } });
   const now = 1_700_000_000;
 
   test('the bounds are inclusive; unset past bound means no limit', () => {

@@ -1,8 +1,9 @@
 /**
  * Signed pushes: a real `git push --signed` with an SSH key (gpg.format=ssh),
  * verified by receive-pack against the server's allowed-signers file with a
- * nonce from receive.certNonceSeed. The gate maps the signer to an actor
- * (gatos.pushCertMap) and gives the policy `push_cert`, so a policy can
+ * nonce from receive.certNonceSeed. The gate maps the certificate's key
+ * fingerprint to an actor (gatos.pushCertKey; never the signer's text) and
+ * gives the policy `push_cert`, so a policy can
  * require signed pushes; refusals record the certificate in the audit entry.
  */
 import { spawnSync } from 'node:child_process';
@@ -21,29 +22,51 @@ const SIGNED_ONLY = `rules:
     reason: "pushes to branches must be signed (git push --signed) with the pusher's own key"
 `;
 
+const ALICE_SSH = `SHA256:${'A'.repeat(43)}`;
+const ALICE_FPR = '69B1B0617D3C69FB38E6D3594C65CFFA35FA3556';
+const BOB_FPR = '0123456789ABCDEF0123456789ABCDEF01234567';
+
 describe('readPushCert (pure)', () => {
   const config = (() => {
-    const c = readGateConfig([['gatos.pushcertmap', 'alice@example.com user:alice']]);
+    const c = readGateConfig([['gatos.pushcertkey', `${ALICE_SSH} user:alice`], ['gatos.pushcertkey', `${ALICE_FPR.toLowerCase()} user:alice`], ['gatos.pushcertkey', `${BOB_FPR} user:bob`]]);
     if (!c.ok) throw new Error(c.error.message);
     return c.value;
   })();
-  const env = (status: string, nonce: string, signer = 'alice@example.com') => ({ GIT_PUSH_CERT: 'a'.repeat(40), GIT_PUSH_CERT_STATUS: status, GIT_PUSH_CERT_NONCE_STATUS: nonce, GIT_PUSH_CERT_SIGNER: signer, GIT_PUSH_CERT_KEY: 'SHA256:x' });
+  const env = (status: string, nonce: string, key = ALICE_SSH, signer = 'user:alice') => ({ GIT_PUSH_CERT: 'a'.repeat(40), GIT_PUSH_CERT_STATUS: status, GIT_PUSH_CERT_NONCE_STATUS: nonce, GIT_PUSH_CERT_SIGNER: signer, GIT_PUSH_CERT_KEY: key });
 
-  test('verified only with a good signature, our nonce and a mapped signer', () => {
+  test('verified only with status G, our nonce and a mapped key', () => {
     expect(readPushCert({}, config)).toBeUndefined();
     expect(readPushCert(env('G', 'OK'), config)).toMatchObject({ verified: true, actor: 'user:alice' });
-    expect(readPushCert(env('U', 'OK'), config)?.verified).toBe(true);
-    for (const [s, n] of [['B', 'OK'], ['N', 'OK'], ['E', 'OK'], ['G', 'BAD'], ['G', 'SLOP'], ['G', 'MISSING'], ['G', 'UNSOLICITED']] as const) {
+    for (const [s, n] of [['U', 'OK'], ['B', 'OK'], ['N', 'OK'], ['E', 'OK'], ['G', 'BAD'], ['G', 'SLOP'], ['G', 'MISSING'], ['G', 'UNSOLICITED']] as const) {
       expect(readPushCert(env(s, n), config)?.verified).toBe(false);
     }
-    expect(readPushCert(env('G', 'OK', 'mallory@example.com'), config)).toMatchObject({ verified: false, actor: '' });
-    expect(readPushCert(env('G', 'OK', ''), config)).toMatchObject({ verified: false, actor: '' });
-    expect(readPushCert(env('G', 'OK', 'user:carol'), config)).toMatchObject({ verified: true, actor: 'user:carol' });
   });
 
-  test('a malformed gatos.pushCertMap refuses every push', () => {
-    const bad = readGateConfig([['gatos.pushcertmap', 'alice@example.com not-an-actor']]);
-    expect(bad.ok).toBe(false);
+  test('the actor comes from the key, never from the signer text', () => {
+    // A key nobody mapped, whatever user id its maker gave it.
+    expect(readPushCert(env('G', 'OK', 'SHA256:' + 'B'.repeat(43), 'user:alice'), config)).toMatchObject({ verified: false, actor: '' });
+    expect(readPushCert(env('G', 'OK', '', 'user:carol'), config)).toMatchObject({ verified: false, actor: '' });
+    // bob's key signing as "user:alice" is bob's.
+    expect(readPushCert(env('G', 'OK', BOB_FPR.slice(-16), 'user:alice'), config)).toMatchObject({ verified: true, actor: 'user:bob' });
+    // OpenPGP: git gives the long key id; it names the mapped fingerprint it ends.
+    expect(readPushCert(env('G', 'OK', ALICE_FPR.slice(-16).toLowerCase()), config)).toMatchObject({ verified: true, actor: 'user:alice' });
+    expect(readPushCert(env('G', 'OK', ALICE_FPR.slice(-8)), config)).toMatchObject({ verified: false, actor: '' });
+  });
+
+  test('two mapped keys with one long key id and different actors map to none', () => {
+    const twin = `${'0'.repeat(24)}${ALICE_FPR.slice(-16)}`;
+    const c = readGateConfig([['gatos.pushcertkey', `${ALICE_FPR} user:alice`], ['gatos.pushcertkey', `${twin} user:bob`]]);
+    if (!c.ok) throw new Error(c.error.message);
+    expect(readPushCert(env('G', 'OK', ALICE_FPR.slice(-16)), c.value)).toMatchObject({ verified: false, actor: '' });
+  });
+
+  test('a malformed gatos.pushCertKey, a key given two actors, or the old signer map refuse every push', () => {
+    expect(readGateConfig([['gatos.pushcertkey', `${ALICE_FPR} not-an-actor`]]).ok).toBe(false);
+    expect(readGateConfig([['gatos.pushcertkey', 'user:alice user:alice']]).ok).toBe(false);
+    expect(readGateConfig([['gatos.pushcertkey', `${ALICE_FPR.slice(-16)} user:alice`]]).ok).toBe(false);
+    expect(readGateConfig([['gatos.pushcertkey', `${ALICE_FPR} user:alice`], ['gatos.pushcertkey', `${ALICE_FPR} user:bob`]]).ok).toBe(false);
+    const old = readGateConfig([['gatos.pushcertmap', 'alice@example.com user:alice']]);
+    expect(!old.ok && old.error.hint).toContain('gatos.pushCertKey');
   });
 });
 
@@ -60,6 +83,10 @@ describe('git push --signed through the gate (sha1, regulated)', () => {
     const r = spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', file]);
     if (r.status !== 0) throw new Error(String(r.stderr));
     return file;
+  }
+
+  function sshFingerprint(key: string): string {
+    return spawnSync('ssh-keygen', ['-l', '-f', `${key}.pub`], { encoding: 'utf8' }).stdout.split(' ')[1] as string;
   }
 
   function signedPush(dir: string, actor: string, key: string, ref: string) {
@@ -80,7 +107,7 @@ describe('git push --signed through the gate (sha1, regulated)', () => {
     const srv = (args: string[]) => w.git(w.root, ['--git-dir', w.gitDir, 'config', ...args]);
     srv(['receive.certNonceSeed', 'a-long-random-secret-of-the-host']);
     srv(['gpg.ssh.allowedSignersFile', allowed()]);
-    srv(['gatos.pushCertMap', 'alice@example.com user:alice']);
+    srv(['gatos.pushCertKey', `${sshFingerprint(aliceKey)} user:alice`]);
     const root = w.client('user:root', 'root-signed');
     expect(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']).status).toBe(0);
     cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
@@ -118,7 +145,7 @@ describe('git push --signed through the gate (sha1, regulated)', () => {
     commit(alice, 'stranger key');
     expectRefused(w, () => signedPush(alice, 'user:alice', strangerKey, 'refs/heads/alice'), 'POLICY_DENY', 'signed/branches');
     const cert = (w.auditEntries().at(-1) as unknown as { push_cert: { signer: string; key: string; verified: boolean; actor: string | null } }).push_cert;
-    const fingerprint = spawnSync('ssh-keygen', ['-l', '-f', `${strangerKey}.pub`], { encoding: 'utf8' }).stdout.split(' ')[1];
+    const fingerprint = sshFingerprint(strangerKey);
     expect(cert).toMatchObject({ signer: '', key: fingerprint, verified: false, actor: null });
   });
 });

@@ -4,6 +4,7 @@ import { parseJsonStrict } from '../../canon/jcs';
 import { decodeUtf8 } from '../../core/bytes';
 import { readFileSync } from 'node:fs';
 import { appendEvents, resolveBinding, verifyEvent, verifyJournal } from '../../events';
+import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from '../../gate/event-time';
 import { random80 } from '../../workspace/clock';
 import { CliError, setExitCode } from '../errors';
 import { exitFor, must, now, SIGNER_OPTIONS, signer, withRepo, workspace, type SignerArgs } from './producer/common';
@@ -78,8 +79,10 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
     const ws = workspace();
     const t = now();
     const r = await withRepo(ws, async (repo) => {
-      if (args.target.startsWith('refs/')) return verifyJournal(repo, args.target, { now: t, trust: args.trust });
-      const v = await verifyEvent(repo, args.target, undefined, { now: t, trust: args.trust });
+      // The clock rule of the gate (gate/event-time) at its default skew; no age bound for history.
+      const time = { maxFutureSkewSeconds: DEFAULT_MAX_FUTURE_SKEW_SECONDS };
+      if (args.target.startsWith('refs/')) return verifyJournal(repo, args.target, { now: t, trust: args.trust, time });
+      const v = await verifyEvent(repo, args.target, undefined, { now: t, trust: args.trust, time });
       return v.ok ? { ok: true as const, value: [v.value] } : v;
     });
     if (!r.ok) {
