@@ -16,8 +16,9 @@ import { loadBundle } from '../../src/bundle/load';
 import { computeCheckpoint } from '../../src/checkpoint/compute';
 import { checkpointMessage, journalHeads, readResumePoint, readWindows, type ResumePoint } from '../../src/checkpoint/make';
 import { encodeProof, FOLD_STATE_FILE, inputsRoot, PROOF_FILE, type Proof, type WindowEntry } from '../../src/checkpoint/proof';
-import { formatIdentity, openRepo } from '../../src/git';
-import { loadKey, signFast } from '../../src/keys';
+import { utf8 } from '../../src/core/bytes';
+import { formatIdentity, openRepo, type GitRepo } from '../../src/git';
+import { loadKey, signFast, type ActorKey } from '../../src/keys';
 import { filesToObjects } from '../../src/workspace/git-objects';
 import { ObjectBatch } from '../../src/workspace/object-batch';
 import type { GateWorld } from '../helpers/gate-world';
@@ -63,67 +64,87 @@ export function withEmptyDir(w: GateWorld, dir: string, tree: string, at: string
   return add(tree, at === '' ? [] : at.split('/'));
 }
 
+export interface ForgeInRepo extends Omit<ForgeSpec, 'signer' | 'emptyDirIn'> {
+  readonly key: ActorKey;
+  /** Rewrites the root tree before the commit is made (e.g. adds an empty folder). */
+  readonly tree?: (root: string) => string;
+}
+
+const must = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
+  if (!r.ok) throw new Error(r.error.message);
+  return r.value;
+};
+
+/**
+ * Forges a checkpoint in `repo` on top of its state ref's tip, against the
+ * active bundle, and writes its objects; returns the commit id (the ref is not moved).
+ */
+export async function forgeCheckpointIn(repo: GitRepo, spec: ForgeInRepo): Promise<string> {
+  const ref = must(stateRef(spec.ns));
+  const active = must(await repo.readRef('refs/gatos/policies/active')) as string;
+  const bundle = must(await loadBundle(repo, active));
+  const fold = must(bundle.fold(spec.fold));
+  const entry = fold.entry;
+  const runtime = fold.runtime;
+  const honest = must(await journalHeads(repo, entry.inputs));
+  const heads = spec.heads ? spec.heads(new Map(honest)) : honest;
+  const tip = must(await repo.readRef(ref));
+  let prev: ResumePoint | undefined;
+  if (tip) prev = must(await readResumePoint(repo, tip));
+  const base = spec.base ?? 'scratch';
+  const parentEnds = new Map((prev?.proof.window ?? []).map((x) => [x.journal, x.end]));
+  const window: WindowEntry[] = [...heads.keys()].sort().map((j) => ({ journal: j, start: base === 'resume' ? (parentEnds.get(j) ?? null) : null, end: heads.get(j) as string, events: 0 }));
+  const read = must(await readWindows(repo, window));
+  const resume = base === 'resume' && prev ? prev : undefined;
+  const c = must(computeCheckpoint(runtime, resume ? resume.savedState : null, resume ? resume.proof.watermark : null, read.events));
+  const now = spec.now ?? Math.floor(Date.now() / 1000);
+  const key = spec.key;
+  const proof: Proof = {
+    ns: spec.ns,
+    foldId: entry.id,
+    foldRoot: entry.foldRoot,
+    foldEngine: runtime.engine,
+    policyRoot: active,
+    policyCodeRoot: bundle.manifest.policyCodeRoot,
+    stateRoot: c.stateRoot,
+    foldStateRoot: c.foldStateRoot,
+    inputsRoot: inputsRoot(heads),
+    window: window.map((x, i) => ({ ...x, events: read.counts[i] as number })),
+    base,
+    prev: prev?.commit ?? null,
+    events: read.counts.reduce((a, b) => a + b, 0),
+    watermark: c.watermark,
+    actor: key.actor,
+    key: formatPublicKey(key.publicKey),
+    ts: now,
+  };
+  const proofBytes = must(encodeProof(proof));
+  const sig = signFast(key, proofBytes);
+  const files = new Map(c.files);
+  files.set(FOLD_STATE_FILE, c.savedState);
+  files.set(PROOF_FILE, proofBytes);
+  const message = must(checkpointMessage(proof, proofBytes, sig, read.events, runtime.usesRng));
+  const tree = filesToObjects(repo.format, files);
+  const batch = new ObjectBatch(repo.format);
+  batch.addAll(tree.objects);
+  must(await batch.write(repo));
+  const root = spec.tree ? spec.tree(tree.root) : tree.root;
+  const who = formatIdentity(actorIdentity(key.actor, now));
+  const head = [`tree ${root}`, ...(prev ? [`parent ${prev.commit}`] : []), `author ${who}`, `committer ${who}`, ...(spec.headers ?? [])];
+  const commits = new ObjectBatch(repo.format);
+  const commit = commits.add('commit', utf8(`${head.join('\n')}\n\n${message}`));
+  must(await commits.write(repo));
+  return commit;
+}
+
 /** Forges a checkpoint in the client `dir` and moves its local state ref there; returns the commit id. */
 export async function forgeCheckpoint(w: GateWorld, dir: string, spec: ForgeSpec): Promise<string> {
-  const must = <T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T => {
-    if (!r.ok) throw new Error(r.error.message);
-    return r.value;
-  };
   const key = must(loadKey(w.keyDir, spec.signer));
   const repo = must(await openRepo(path.join(dir, '.git'), { env: w.env() }));
   try {
-    const ref = must(stateRef(spec.ns));
-    const active = must(await repo.readRef('refs/gatos/policies/active')) as string;
-    const bundle = must(await loadBundle(repo, active));
-    const fold = must(bundle.fold(spec.fold));
-    const entry = fold.entry;
-    const runtime = fold.runtime;
-    const honest = must(await journalHeads(repo, entry.inputs));
-    const heads = spec.heads ? spec.heads(new Map(honest)) : honest;
-    const tip = must(await repo.readRef(ref));
-    let prev: ResumePoint | undefined;
-    if (tip) prev = must(await readResumePoint(repo, tip));
-    const base = spec.base ?? 'scratch';
-    const parentEnds = new Map((prev?.proof.window ?? []).map((x) => [x.journal, x.end]));
-    const window: WindowEntry[] = [...heads.keys()].sort().map((j) => ({ journal: j, start: base === 'resume' ? (parentEnds.get(j) ?? null) : null, end: heads.get(j) as string, events: 0 }));
-    const read = must(await readWindows(repo, window));
-    const resume = base === 'resume' && prev ? prev : undefined;
-    const c = must(computeCheckpoint(runtime, resume ? resume.savedState : null, resume ? resume.proof.watermark : null, read.events));
-    const now = spec.now ?? Math.floor(Date.now() / 1000);
-    const proof: Proof = {
-      ns: spec.ns,
-      foldId: entry.id,
-      foldRoot: entry.foldRoot,
-      foldEngine: runtime.engine,
-      policyRoot: active,
-      policyCodeRoot: bundle.manifest.policyCodeRoot,
-      stateRoot: c.stateRoot,
-      foldStateRoot: c.foldStateRoot,
-      inputsRoot: inputsRoot(heads),
-      window: window.map((x, i) => ({ ...x, events: read.counts[i] as number })),
-      base,
-      prev: prev?.commit ?? null,
-      events: read.counts.reduce((a, b) => a + b, 0),
-      watermark: c.watermark,
-      actor: key.actor,
-      key: formatPublicKey(key.publicKey),
-      ts: now,
-    };
-    const proofBytes = must(encodeProof(proof));
-    const sig = signFast(key, proofBytes);
-    const files = new Map(c.files);
-    files.set(FOLD_STATE_FILE, c.savedState);
-    files.set(PROOF_FILE, proofBytes);
-    const message = must(checkpointMessage(proof, proofBytes, sig, read.events, runtime.usesRng));
-    const tree = filesToObjects(repo.format, files);
-    const batch = new ObjectBatch(repo.format);
-    batch.addAll(tree.objects);
-    must(await batch.write(repo));
-    const root = spec.emptyDirIn !== undefined ? withEmptyDir(w, dir, tree.root, spec.emptyDirIn) : tree.root;
-    const who = formatIdentity(actorIdentity(key.actor, now));
-    const head = [`tree ${root}`, ...(prev ? [`parent ${prev.commit}`] : []), `author ${who}`, `committer ${who}`, ...(spec.headers ?? [])];
-    const commit = writeLiteral(w, dir, 'commit', `${head.join('\n')}\n\n${message}`);
-    git(w, dir, ['update-ref', ref, commit]);
+    const { emptyDirIn, signer: _signer, ...rest } = spec;
+    const commit = await forgeCheckpointIn(repo, { ...rest, key, ...(emptyDirIn !== undefined ? { tree: (root: string) => withEmptyDir(w, dir, root, emptyDirIn) } : {}) });
+    git(w, dir, ['update-ref', must(stateRef(spec.ns)), commit]);
     return commit;
   } finally {
     await repo.close();
