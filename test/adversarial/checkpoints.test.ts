@@ -96,17 +96,22 @@ function checkpointSuite(spec: WorldSpec, full: boolean): void {
     test('a 1.5 MB extra commit header on an otherwise honest checkpoint is refused', async () => {
       fetch();
       // The attacker smuggles 1.5 MB of bytes into a checkpoint whose proof and files are all correct.
-      await forge({ headers: [`x-junk ${'a'.repeat(1_500_000)}`] });
+      const forged = await forge({ headers: [`x-junk ${'a'.repeat(1_500_000)}`] });
       const r = expectAttackRefused(w, push([state('finance')]), PROOF);
       expect(r.stderr).toContain('commit object');
+      // gatos fold verify agrees with the gate.
+      const v = w.gatos(alice, ['fold', 'verify', forged]);
+      expect(v.status).not.toBe(0);
+      expect(v.stderr).toContain('commit object');
     });
 
     test('an empty folder at the root of a checkpoint tree is refused', async () => {
       fetch();
       // The attacker adds a tree entry that no file check sees: an empty folder.
-      await forge({ emptyDirIn: '' });
+      const forged = await forge({ emptyDirIn: '' });
       const r = expectAttackRefused(w, push([state('finance')]), PROOF);
-      expect(r.stderr).toContain('tree');
+      expect(r.stderr).toContain('an empty folder');
+      expect(w.gatos(alice, ['fold', 'verify', forged]).status).not.toBe(0);
     });
 
     test('an empty folder inside state/ of a checkpoint tree is refused', async () => {
