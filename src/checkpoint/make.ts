@@ -84,14 +84,24 @@ export async function readResumePoint(repo: GitRepo, commit: string): Promise<Re
   return ok({ commit, proof: proof.value, savedState: saved.value });
 }
 
-/** The fold of the namespace: the one asked for, or the only one reading its journals. */
+/**
+ * Whether fold `f` reads the journals of namespace `ns`: the rule that binds a
+ * checkpoint's fold to the state ref it is written to. chooseFold applies it,
+ * and the verifier enforces it (docs/formats.md §8).
+ */
+export function foldReadsNamespace(f: Pick<FoldEntry, 'inputs'>, ns: string): boolean {
+  return anyRefMatcher(f.inputs)(`${JOURNAL_PREFIX}${ns}/user/x`) || f.inputs.some((g) => g.startsWith(`${JOURNAL_PREFIX}${ns}/`));
+}
+
+/** The fold of the namespace: the one asked for (which must read it), or the only one reading its journals. */
 export function chooseFold(bundle: LoadedBundle, ns: string, foldId: string | undefined): Result<FoldEntry> {
   if (foldId !== undefined) {
     const f = bundle.manifest.folds.find((x) => x.id === foldId);
-    return f ? ok(f) : err(gateError('NOT_FOUND', `the active bundle has no fold '${foldId}'`, { hint: `its folds: ${bundle.manifest.folds.map((x) => x.id).join(', ') || 'none'}` }));
+    if (!f) return err(gateError('NOT_FOUND', `the active bundle has no fold '${foldId}'`, { hint: `its folds: ${bundle.manifest.folds.map((x) => x.id).join(', ') || 'none'}` }));
+    if (!foldReadsNamespace(f, ns)) return err(gateError('USAGE', `fold '${foldId}' does not read the journals of '${ns}' (its inputs: ${f.inputs.join(', ')})`, { hint: `a checkpoint of ${ns} folds the journals of ${ns}: choose a fold whose inputs match refs/gatos/journal/${ns}/...` }));
+    return ok(f);
   }
-  const probe = `${JOURNAL_PREFIX}${ns}/user/x`;
-  const candidates = bundle.manifest.folds.filter((f) => anyRefMatcher(f.inputs)(probe) || f.inputs.some((g) => g.startsWith(`${JOURNAL_PREFIX}${ns}/`)));
+  const candidates = bundle.manifest.folds.filter((f) => foldReadsNamespace(f, ns));
   if (candidates.length === 1) return ok(candidates[0] as FoldEntry);
   if (candidates.length === 0) return err(gateError('NOT_FOUND', `no fold of the active bundle reads the journals of '${ns}'`, { hint: `add a fold with inputs: ["refs/gatos/journal/${ns}/**"] and publish` }));
   return err(gateError('USAGE', `several folds read '${ns}': ${candidates.map((f) => f.id).join(', ')}`, { hint: 'choose one with --fold <id>' }));

@@ -13,7 +13,7 @@ import { ObjectBatch } from '../workspace/object-batch';
 import { buildEventCommit } from './commit';
 import { encodeEnvelope } from './envelope';
 import { readEnvelopeAt } from './read';
-import { isUlid, nextUlid } from './ulid';
+import { isUlid, nextUlid } from '../canon/ulid';
 
 export interface EventSpec {
   readonly type: string;

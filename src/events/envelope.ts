@@ -12,7 +12,7 @@ import { err, gateError, ok, type Result } from '../core/result';
 import { checkName, parseActor } from '../actors';
 import { toFoldInput } from '../fold/event-input';
 import { CAP_RE, formatTime, parseTime } from '../trust';
-import { isUlid } from './ulid';
+import { isUlid } from '../canon/ulid';
 
 export const TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 const COMMIT_ID_RE = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;

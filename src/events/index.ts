@@ -4,6 +4,6 @@ export { TYPE_RE, checkEnvelope, checkEnvelopeText, decodeEnvelope, encodeEnvelo
 export { appendEvents, type AppendContext, type Appended, type EventSpec } from './append';
 export { resolveBinding, type Binding } from './context';
 export { readEnvelopeAt, readEventFile, readRawEvent, type EventFileRead, type RawEvent } from './read';
-export { ULID_RE, incrementUlid, isUlid, nextUlid, ulidTime } from './ulid';
+export { ULID_RE, incrementUlid, isUlid, nextUlid, ulidTime } from '../canon/ulid';
 export { checkFoldable } from './foldable';
 export { verifyEvent, verifyJournal, type VerifiedEvent, type VerifyEventOptions } from './verify';

@@ -15,7 +15,7 @@
  * history it never saw. Pure.
  */
 import { formatTime } from '../trust';
-import { ulidTime } from '../events/ulid';
+import { ulidTime } from '../canon/ulid';
 import type { GateConfig } from './config';
 import type { Denial } from './decide';
 import type { EventFact } from './facts';

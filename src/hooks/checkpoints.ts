@@ -2,33 +2,76 @@
  * Proof-of-Fold on refs/gatos/state/**: every new checkpoint, oldest first,
  * is re-derived by the producer's verifier (src/checkpoint) from its parent
  * (the previous verified checkpoint: the ref's old tip, or one verified just
- * before it in this push) over its window, comparing every file, the state
- * root, the saved state and every trailer. On top, the gate requires what
- * only the server knows: the checkpoint is bound to the active bundle and
- * its fold, belongs to the ref's namespace, and folds only journal commits
- * the server holds on those journals (or this push brings to them). Adapter.
+ * before it in this push) over its window, enforcing every rule the producer
+ * applies and comparing the rebuilt commit id. The server's journals (as
+ * this push leaves them) are handed to it, so the window must name every
+ * journal the fold reads, each end on its journal. On top, the gate requires
+ * what only the server knows: the checkpoint is bound to the active bundle
+ * and its fold, belongs to the ref's namespace, and its signer holds
+ * state:checkpoint there in the active trust graph. Adapter.
  */
-import { verifyCheckpoint } from '../checkpoint';
-import { ok } from '../core/result';
+import { JOURNAL_PREFIX } from '../actors';
+import { PUSH_JOURNALS_FIRST, verifyCheckpoint } from '../checkpoint';
+import { err, ok, type Result } from '../core/result';
 import type { CheckFact, OlderBundle, RefUpdate } from '../gate';
-import type { Commit, GitRepo } from '../git';
+import { isZeroId, type Commit, type GitRepo } from '../git';
+import { formatTime, keyValidAt } from '../trust';
 import type { GateBundle } from './active-bundle';
 
 function bad(c: string, reason: string, hint = 'recompute it with gatos fold checkpoint against the active bundle'): CheckFact {
   return { ok: false, code: 'PROOF_INVALID', reason: `checkpoint ${c}: ${reason}`, hint, commit: c };
 }
 
+/** The capability a checkpoint's signer (the proof's actor) must hold for its namespace at the proof's time. */
+export const CHECKPOINT_CAP = 'state:checkpoint';
+
+/**
+ * The journal heads as this push leaves the server: its journal refs, with
+ * the push's own new tips over them (a checkpoint may fold journal events
+ * pushed alongside it). A ref the push deletes is left out.
+ */
+async function journalsAfterPush(repo: GitRepo, pushed: ReadonlyMap<string, string>): Promise<Result<Map<string, string>>> {
+  const refs = await repo.forEachRef([JOURNAL_PREFIX.slice(0, -1)]);
+  if (!refs.ok) return err(refs.error);
+  const heads = new Map(refs.value.map((r) => [r.ref, r.id]));
+  for (const [ref, id] of pushed) {
+    if (!ref.startsWith(JOURNAL_PREFIX)) continue;
+    if (isZeroId(id)) heads.delete(ref);
+    else heads.set(ref, id);
+  }
+  return ok(heads);
+}
+
 export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string, commits: readonly Commit[], active: GateBundle, pushed: ReadonlyMap<string, string>): Promise<CheckFact[]> {
   const out: CheckFact[] = [];
+  const journals = commits.length > 0 ? await journalsAfterPush(repo, pushed) : ok(new Map<string, string>());
   for (const c of commits) {
-    const v = await verifyCheckpoint(repo, c.id);
+    if (!journals.ok) {
+      out.push({ ok: false, code: 'GATE_ERROR', reason: `checkpoint ${c.id}: the journals could not be listed: ${journals.error.message}`, commit: c.id });
+      continue;
+    }
+    // Completeness is judged against the server's journals: the window names every one its fold reads.
+    const v = await verifyCheckpoint(repo, c.id, { journals: journals.value });
     if (!v.ok) {
-      out.push({ ok: false, code: v.error.code === 'GIT_ERROR' ? 'GATE_ERROR' : v.error.code, reason: v.error.message, ...(v.error.hint ? { hint: v.error.hint } : {}), commit: c.id });
+      // Window ends on no server journal: the update hook alone must say why it cannot know better (decide-push.ts, updateHookAlone).
+      const cause = v.error.hint === PUSH_JOURNALS_FIRST ? { cause: 'journal-not-on-server' as const } : {};
+      out.push({ ok: false, code: v.error.code === 'GIT_ERROR' ? 'GATE_ERROR' : v.error.code, reason: v.error.message, ...(v.error.hint ? { hint: v.error.hint } : {}), commit: c.id, ...cause });
       continue;
     }
     const p = v.value.proof;
     if (p.ns !== ns) {
       out.push(bad(c.id, `it folds namespace ${p.ns}, but sits on ${u.ref}`));
+      continue;
+    }
+    // The signer, not only the pusher: the proof's actor holds state:checkpoint for the namespace at the proof's time, in the active trust graph.
+    const rec = active.trust.graph.actors.get(p.actor);
+    if (!rec || !keyValidAt(rec, p.key, p.ts)) {
+      out.push({ ok: false, code: 'POLICY_DENY', reason: `checkpoint ${c.id}: ${p.actor} with key ${p.key} is not trusted at ${formatTime(p.ts)} by the active bundle`, hint: "the active trust graph must list the signer's key (gatos trust add, then publish)", commit: c.id });
+      continue;
+    }
+    const held = active.trust.caps.holds(p.actor, CHECKPOINT_CAP, p.ns, p.ts);
+    if (!held.held) {
+      out.push({ ok: false, code: held.code, reason: `checkpoint ${c.id}: its signer ${p.actor} does not hold '${CHECKPOINT_CAP}' in ${p.ns} at ${formatTime(p.ts)}: ${held.reason}`, hint: held.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant) and publish it, then recompute the checkpoint' : `checkpoints are signed by actors holding '${CHECKPOINT_CAP}' (gatos trust grant)`, commit: c.id });
       continue;
     }
     const foldRootMatches = active.folds.some((f) => f.id === p.foldId && f.foldRoot === p.foldRoot);
@@ -44,23 +87,6 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       olderBundle = { commit: c.id, policyRoot: p.policyRoot, foldRootMatches };
     } else if (!foldRootMatches) {
       out.push(bad(c.id, `its Fold-Root ${p.foldRoot} (fold '${p.foldId}') is not a fold of the active bundle`, 'fetch refs/gatos/policies/active and recompute the checkpoint'));
-      continue;
-    }
-    let outside: string | undefined;
-    for (const w of p.window) {
-      const tip = pushed.get(w.journal) ?? (await repo.readRef(w.journal));
-      const head = typeof tip === 'string' ? tip : tip.ok ? tip.value : undefined;
-      // On linear history the walk costs the distance from the window's end to the tip; else git decides.
-      const lin = head ? await repo.linearRange(w.end, head) : undefined;
-      const onLinear = lin?.ok === true && lin.value?.ancestor === true;
-      const on = onLinear ? ok(true) : head ? await repo.isAncestor(w.end, head) : undefined;
-      if (!on || !on.ok || !on.value) {
-        outside = `${w.end} is not on ${w.journal} in this repository`;
-        break;
-      }
-    }
-    if (outside) {
-      out.push({ ok: false, code: 'PROOF_INVALID', reason: `checkpoint ${c.id}: it folds events the server has not accepted: ${outside}`, hint: 'push the journals first (or in the same push), then the checkpoint', commit: c.id, cause: 'journal-not-on-server' });
       continue;
     }
     out.push({ ok: true, detail: `checkpoint ${c.id} refolds identically`, ...(olderBundle ? { olderBundle } : {}) });

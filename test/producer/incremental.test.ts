@@ -6,63 +6,12 @@
  * checkpoint made on the way also passes fold verify. Real repositories.
  */
 import fc from 'fast-check';
-import { generateKeyPair } from '../../src/canon/ed25519';
-import { canonicalJson } from '../../src/canon/jcs';
-import { bytesEqual, utf8 } from '../../src/core/bytes';
-import { buildBundle, loadBundle, publishBundle } from '../../src/bundle';
+import { bytesEqual } from '../../src/core/bytes';
+import { loadBundle } from '../../src/bundle';
 import { computeCheckpoint, FOLD_STATE_FILE, makeCheckpoint, PROOF_FILE, readCheckpoint, readWindows, verifyCheckpoint } from '../../src/checkpoint';
 import { appendEvents } from '../../src/events';
-import { openRepo, type GitRepo } from '../../src/git';
-import type { ActorKey } from '../../src/keys';
-import { addActor, emptyGraphJson, type JsonObject } from '../../src/trust';
 import { ulidOf } from '../fold/events';
-import { gitDirOf, initRepo } from '../helpers/git';
-
-const T = 1767225600;
-
-const YAML_FOLD = `version: 1
-inputs: ["refs/gatos/journal/finance/**"]
-reducers:
-  - { name: latest, kind: map-join-lww, key: "$.payload.id" }
-  - { name: total, kind: pn-counter, key: "$.type", value: "$.payload.amount" }
-emit:
-  - { path: state/latest.json, from: latest }
-  - { path: state/total.json, from: total }
-`;
-
-// The log depends on the order events are folded in, so resuming must never reorder.
-const LUA_FOLD = `inputs = { "refs/gatos/journal/finance/**" }
-function init() return { log = "", n = 0 } end
-function step(s, e)
-  s.log = s.log .. e.type .. ":" .. e.payload.id .. ";"
-  s.n = s.n + e.payload.amount
-  return s
-end
-function emit(s) return { ["state/log.json"] = { log = s.log, n = s.n } } end
-`;
-
-function must<T>(r: { ok: true; value: T } | { ok: false; error: { code: string; message: string } }): T {
-  if (!r.ok) throw new Error(`${r.error.code}: ${r.error.message}`);
-  return r.value;
-}
-
-const alice: ActorKey = { actor: 'user:alice', ...generateKeyPair() };
-const bob: ActorKey = { actor: 'user:bob', ...generateKeyPair() };
-
-async function world(foldFile: string, foldSource: string): Promise<GitRepo> {
-  const repo = must(await openRepo(gitDirOf(initRepo())));
-  let g: JsonObject = must(addActor(emptyGraphJson(), { actor: alice.actor, publicKey: alice.publicKey, level: 3, groups: [], issuer: alice.actor, now: T }, alice));
-  g = must(addActor(g, { actor: bob.actor, publicKey: bob.publicKey, level: 1, groups: [], issuer: alice.actor, now: T }, alice));
-  const files = new Map<string, Uint8Array>([
-    ['gatos/policies/p.rgs', utf8('rules:\n  - id: r\n    when: { intent: [write] }\n    allow_if: true\n')],
-    [`gatos/folds/${foldFile}`, utf8(foldSource)],
-    ['gatos/trust/graph.json', must(canonicalJson(g))],
-  ]);
-  const built = buildBundle(files);
-  if (!built.ok) throw new Error(`${built.error.message} ${built.diagnostics.map((d) => d.message).join('; ')}`);
-  must(await publishBundle(repo, built.bundle, { now: T }));
-  return repo;
-}
+import { FINANCE_LUA_FOLD as LUA_FOLD, FINANCE_YAML_FOLD as YAML_FOLD, FOLD_WORLD_T as T, foldWorld as world, must, worldAlice as alice, worldBob as bob } from '../helpers/fold-world';
 
 const streamArb = fc.array(
   fc.record({ who: fc.constantFrom(0, 1), t: fc.nat(10_000), type: fc.constantFrom('put', 'adjust'), id: fc.constantFrom('a', 'b', 'c'), amount: fc.integer({ min: -9, max: 9 }), cut: fc.boolean() }),
