@@ -26,5 +26,9 @@ module.exports = {
   },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
+  // The end-to-end suites spend most of their time waiting on git, sshd and
+  // the hooks' own Node processes: one worker per core, not jest's cores-1,
+  // keeps both cores busy (the full suite: 1,097 s with one worker).
+  maxWorkers: '100%',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };
