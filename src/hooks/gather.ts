@@ -18,7 +18,7 @@ import { gitError } from '../git/errors';
 import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
-import { newObjects } from './new-blobs';
+import { newObjects } from './new-objects';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 
