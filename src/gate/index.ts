@@ -16,5 +16,6 @@ export { RULES } from './rules';
 export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './verdict';
 export { refusalLines, type AuditOutcome, type RefusalScope } from './refusal';
 export { AUDIT_BYTES_KEY, AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, bytesSafe, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
+export { parseAuditEntry, type AuditDenialView, type AuditEntryView } from './audit-read';
 export { RECORD_MAX_AGE_S, RECORD_VERSION, SESSION_PATTERN, recordAllows, recordKey, recordText, type RecordQuery, type VerdictRecord } from './record';
 export { keyActor, pushCertAttribute, readPushCert, type PushCert } from './push-cert';
