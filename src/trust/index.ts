@@ -5,3 +5,4 @@ export { readTrustSet, type TrustSet } from './trust-set';
 export { checkSignature, signStatement, signedBytes, statementId, type JsonObject, type SigningKey } from './statement';
 export { formatTime, parseTime } from './time';
 export { readCanonicalJson } from './shape';
+export { graphIsEmpty, issueGrant, issueRevocation, trustActor, type TrustFileChange, type TrustFiles } from './changes';

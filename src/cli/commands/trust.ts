@@ -3,25 +3,23 @@
  * workspace (they take effect with the next gatos policy publish).
  */
 import type { CommandModule } from 'yargs';
-import { canonicalJson } from '../../canon/jcs';
 import { parsePublicKey } from '../../canon/ed25519';
-import { bytesEqual } from '../../core/bytes';
-import { gateError } from '../../core/result';
-import { addActor, makeGrant, makeRevocation, parseTime, readCanonicalJson, readTrustSet, type JsonObject, type TrustSet } from '../../trust';
+import { graphIsEmpty, issueGrant, issueRevocation, parseTime, trustActor, type TrustFileChange, type TrustFiles } from '../../trust';
 import { GRAPH_FILE, readFolder, readWorkspaceFile, writeWorkspaceFile, type Workspace } from '../../workspace/workspace';
 import { CliError } from '../errors';
 import { actingActor, must, now, SIGNER_OPTIONS, signer, workspace, type SignerArgs } from './producer/common';
 
-/** The workspace's trust set, with `extra` files (work-tree paths) added as if written. */
-function trustSet(ws: Workspace, extra: ReadonlyMap<string, Uint8Array> = new Map()): TrustSet {
-  const files = must(readFolder(ws, 'gatos/trust'));
-  const rel = new Map<string, Uint8Array>();
-  for (const [p, b] of [...files, ...extra]) rel.set(p.slice('gatos/trust/'.length), b);
-  return must(readTrustSet(rel));
+const TRUST_DIR = 'gatos/trust/';
+
+/** The workspace's gatos/trust/ files, by path relative to it. */
+function trustFiles(ws: Workspace): TrustFiles {
+  return new Map([...must(readFolder(ws, 'gatos/trust'))].map(([p, b]) => [p.slice(TRUST_DIR.length), b] as const));
 }
 
-function write(ws: Workspace, rel: string, json: JsonObject): void {
-  writeWorkspaceFile(ws, rel, must(canonicalJson(json)));
+function write(ws: Workspace, change: TrustFileChange): string {
+  const rel = `${TRUST_DIR}${change.path}`;
+  writeWorkspaceFile(ws, rel, change.bytes);
+  return rel;
 }
 
 interface AddArgs extends SignerArgs {
@@ -44,20 +42,14 @@ const addCommand: CommandModule<object, AddArgs> = {
   handler: (args) => {
     const ws = workspace();
     const graphBytes = must(readWorkspaceFile(ws, GRAPH_FILE));
-    const graph = must(readCanonicalJson(graphBytes, GRAPH_FILE));
-    const empty = Object.keys((graph.actors as JsonObject | undefined) ?? {}).length === 0;
+    const empty = must(graphIsEmpty(graphBytes));
     const issuer = actingActor(args, empty ? args.actor : undefined);
     const key = signer({ ...args, as: issuer });
     const pub = must(parsePublicKey(args.pubkey));
-    if (empty && !bytesEqual(pub, key.publicKey)) {
-      throw CliError.from(gateError('USAGE', `the first actor vouches for itself, so ${args.pubkey} must be the key in your key file for ${issuer}`, { hint: `pass the public key gatos key new --actor ${issuer} printed` }));
-    }
-    if (!Number.isInteger(args.level) || args.level < 0 || args.level > 9) throw new CliError('USAGE', `--level ${args.level} is not an integer from 0 to 9`, 'trust levels run from 0 to 9');
-    const was = graph.actors && (graph.actors as JsonObject)[args.actor];
-    const next = must(addActor(graph, { actor: args.actor, publicKey: pub, level: args.level, groups: args.group, issuer, now: now() }, key));
-    write(ws, GRAPH_FILE, next);
-    process.stdout.write(`${was ? 'rotated' : 'trusted'} ${args.actor} (level ${args.level}) with ${args.pubkey}, vouched for by ${issuer}${empty ? ' as a root' : ''}\n`);
-    if (was) process.stdout.write('its previous keys sign nothing dated from now on; re-issue its grants with --prev/--revokes, then gatos policy publish\n');
+    const next = must(trustActor(graphBytes, { actor: args.actor, publicKey: pub, level: args.level, groups: args.group, issuer, now: now() }, key));
+    writeWorkspaceFile(ws, GRAPH_FILE, next.bytes);
+    process.stdout.write(`${next.rotated ? 'rotated' : 'trusted'} ${args.actor} (level ${args.level}) with ${args.pubkey}, vouched for by ${issuer}${next.root ? ' as a root' : ''}\n`);
+    if (next.rotated) process.stdout.write('its previous keys sign nothing dated from now on; re-issue its grants with --prev/--revokes, then gatos policy publish\n');
   },
 };
 
@@ -87,13 +79,9 @@ const grantCommand: CommandModule<object, GrantArgs> = {
     const issuer = actingActor(args);
     const key = signer(args);
     const exp = must(parseTime(args.exp, '--exp'));
-    const trust = trustSet(ws);
-    if (!trust.graph.actors.has(issuer)) throw new CliError('POLICY_DENY', `${issuer} is not in the trust graph`, 'only trusted actors issue grants: gatos trust add');
-    const g = must(makeGrant({ issuer, subject: args.to, caps: args.caps.split(',').map((c) => c.trim()).filter(Boolean), audience: args.audience, iat: now(), exp, prev: args.prev ?? null, revokes: args.revokes }, key));
-    const rel = `gatos/trust/grants/${g.id}.json`;
-    trustSet(ws, new Map([[rel, must(canonicalJson(g.json))]]));
-    write(ws, rel, g.json);
-    process.stderr.write(`wrote ${rel}\n`);
+    const caps = args.caps.split(',').map((c) => c.trim()).filter(Boolean);
+    const g = must(issueGrant(trustFiles(ws), { issuer, subject: args.to, caps, audience: args.audience, iat: now(), exp, prev: args.prev ?? null, revokes: args.revokes }, key));
+    process.stderr.write(`wrote ${write(ws, g)}\n`);
     process.stdout.write(`${g.id}\n`);
   },
 };
@@ -115,14 +103,8 @@ const revokeCommand: CommandModule<object, RevokeArgs> = {
     const ws = workspace();
     const issuer = actingActor(args);
     const key = signer(args);
-    const trust = trustSet(ws);
-    if (!trust.grants.some((g) => g.id === args.grant)) throw new CliError('NOT_FOUND', `no grant ${args.grant} in gatos/trust/grants/`, 'list them with ls gatos/trust/grants');
-    const r = must(makeRevocation({ issuer, grant: args.grant, reason: args.reason, iat: now() }, key));
-    const rel = `gatos/trust/revocations/${r.id}.json`;
-    const after = trustSet(ws, new Map([[rel, must(canonicalJson(r.json))]]));
-    if (!after.caps.voidReason(args.grant)) throw new CliError('POLICY_DENY', `${issuer} may not revoke grant ${args.grant}`, 'the grant\'s issuer, a root, or an actor of at least the issuer\'s level may revoke it', 1);
-    write(ws, rel, r.json);
-    process.stderr.write(`wrote ${rel}\n`);
+    const r = must(issueRevocation(trustFiles(ws), { issuer, grant: args.grant, reason: args.reason, iat: now() }, key));
+    process.stderr.write(`wrote ${write(ws, r)}\n`);
     process.stdout.write(`${r.id}\n`);
   },
 };
