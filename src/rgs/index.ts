@@ -12,3 +12,4 @@ export { checkRequest, type RequestProblem } from './request';
 export { DEFAULT_DENY_ID, type SourceFile } from './source';
 export { RGC_FORMAT, RGC_VERSION } from './ir';
 export type { Request } from './values';
+export { describeDecision, describeExpectation, isFixtureFile, parseFixtures, runFixture, type Expectation, type Fixture } from './fixtures';
