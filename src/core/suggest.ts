@@ -1,5 +1,15 @@
-/** "Did you mean" for misspelt names: the closest candidate within a small edit distance. */
+/**
+ * "Did you mean" for misspelt names, for every diagnostic that names an
+ * unknown key, kind, attribute or predicate (rgs and fold sources alike): the
+ * closest candidate within a small edit distance. The allowance grows with
+ * the name (a third of its length, at least 1, at most 3) so that a short
+ * name is not matched to an unrelated one; a swap of two neighbouring
+ * letters counts as one edit ('wirte' is one from 'write'). Ties go to the
+ * first candidate in sorted order, so the hint never depends on the order
+ * the candidates were listed in. Pure.
+ */
 
+/** The closest candidate to `name` (case-insensitive), or undefined when none is close enough. */
 export function closest(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDist = Math.max(1, Math.min(3, Math.floor(name.length / 3)));
@@ -13,6 +23,7 @@ export function closest(name: string, candidates: readonly string[]): string | u
   return best;
 }
 
+/** "did you mean 'x'?" for the closest candidate, else `fallback`. */
 export function didYouMean(name: string, candidates: readonly string[], fallback: string): string {
   const c = closest(name, candidates);
   return c === undefined ? fallback : `did you mean '${c}'?`;

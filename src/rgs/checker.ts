@@ -14,7 +14,7 @@ import type { CompareOp, Ir } from './ir';
 import { MAX_DEPTH } from './prepare';
 import type { Span } from './lexer';
 import { ACTOR_KINDS, CONTEXT, CONTEXT_NAMES } from './schema';
-import { closest, didYouMean } from './suggest';
+import { closest, didYouMean } from '../core/suggest';
 import { BOOL, INT, SET, STRING, sameType, typeName, type RgsType } from './types';
 
 export interface ExprProblem {

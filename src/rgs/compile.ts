@@ -14,7 +14,7 @@ import { RGC_FORMAT, RGC_VERSION, attrPath, type CompiledRule, type Ir, type Rgc
 import { parseExpression } from './parser';
 import { ACTOR_KINDS, INTENTS } from './schema';
 import { readRuleFile, snippetLocation, type RuleSource, type Snippet, type SourceFile, type WhenEntry, type WhenSource } from './source';
-import { closest, didYouMean } from './suggest';
+import { closest, didYouMean } from '../core/suggest';
 
 export interface CompileOutput {
   readonly bytes: Uint8Array;

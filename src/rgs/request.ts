@@ -5,7 +5,7 @@
  * The evaluator does not need this: it guards every read on its own.
  */
 import { ACTOR_KINDS, CONTEXT, CONTEXT_NAMES, type Intent } from './schema';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../core/suggest';
 import { typeName, type RgsType } from './types';
 import { describeValue, hasOwn, isObject, isStringSet } from './values';
 

@@ -6,7 +6,7 @@
 import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import { PRODUCT_CODES } from '../core/codes';
 import { locate, type Diagnostic, type SourceLocation } from '../core/diagnostic';
-import { didYouMean } from './suggest';
+import { didYouMean } from '../core/suggest';
 
 export interface SourceFile {
   readonly file: string;

@@ -11,7 +11,7 @@ import { isKeyPathProblem, parseKeyPath } from './keypath';
 import { JOURNAL_PREFIX, specProblems, type SpecPlace } from './rules';
 import type { YEntry, YNode, Span } from './source';
 import { EMIT_VIEWS, YAML_FOLD_VERSION, type EmitSpec, type EmitView, type FieldTest, type FoldSpec, type KeyPath, type ReducerSpec, type Scalar, type Selector } from './spec';
-import { closest } from './suggest';
+import { closest } from '../../core/suggest';
 
 const TOP_KEYS = ['version', 'inputs', 'reducers', 'emit'] as const;
 const REDUCER_KEYS = ['name', 'kind', 'where', 'add', 'remove', 'key', 'value'] as const;
