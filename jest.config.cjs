@@ -24,6 +24,8 @@ module.exports = {
     '^multiformats$': '<rootDir>/node_modules/multiformats/dist/src/index.js',
     '^multiformats/(.*)$': '<rootDir>/node_modules/multiformats/dist/src/$1.js',
   },
+  // Property tests (fast-check) say in their failure how to replay the case: seed, path and command.
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/fast-check-seed.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
   // The end-to-end suites spend most of their time waiting on git, sshd and

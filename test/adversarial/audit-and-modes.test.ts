@@ -21,6 +21,7 @@ import { httpAvailable, startHttpGitServer, type HttpGitServer } from '../helper
 import { sshdAvailable, startSshGitServer, type SshGitServer } from '../helpers/sshd';
 import { tmpDir } from '../helpers/tmp';
 import { expectAccepted, expectAttackRefused, rawPush, zeroId, type RawCommand } from './harness';
+import { IN_CI } from '../helpers/requires';
 
 jest.setTimeout(180_000);
 
@@ -342,7 +343,7 @@ describe('who can read the audit trail', () => {
         expect(git(client, ['cat-file', '-e', id], { allowFailure: true }).status).not.toBe(0);
       }
     }
-    if (process.env.CI) expect(seen).toEqual(['file', 'ssh', 'http']);
+    if (IN_CI) expect(seen).toEqual(['file', 'ssh', 'http']);
     // The operator on the server still reads it, and the gate still appends to it.
     const log = runCli(['audit', 'log', '--repo', bare]);
     expect(log.status).toBe(0);

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GateWorld } from '../helpers/gate-world';
+import { commandRuns, describeIf, required } from '../helpers/requires';
 import { expectAccepted, expectAttackRefused, publishBundle } from './harness';
 
 const SIGNED_ONLY = `rules:
@@ -40,8 +41,10 @@ function gpgKey(root: string, name: string, uid: string): GpgKey {
   return { home, fpr };
 }
 
+const GPG = required('gpg (GnuPG: makes the keys and signs the pushes)', commandRuns('gpg'), 'gnupg');
+
 for (const format of ['sha1', 'sha256'] as const) {
-  describe(`signed pushes are mapped by key, not by user ID (${format}, regulated)`, () => {
+  describeIf(GPG, 'gpg is not installed')(`signed pushes are mapped by key, not by user ID (${format}, regulated)`, () => {
     let w: GateWorld;
     let alice: string;
     let bob: string;

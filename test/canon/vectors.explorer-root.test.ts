@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fromHex, toHex, utf8 } from '../../src/core/bytes';
 import { blake3, formatDigest } from '../../src/canon/digest';
 import { explorerRoot } from '../../src/canon/explorer-root';
-import { reportCount, SPEC_DIR } from '../helpers/vectors';
+import { reportCount, SPEC_DIR, testWithShared } from '../helpers/vectors';
 
 /**
  * The published example, from ../shared/spec/GATOS-NOTES.md, section
@@ -32,12 +32,7 @@ describe('explorerRoot', () => {
     reportCount('explorer-root published example', 1, 1);
   });
 
-  it('still matches the example as written in GATOS-NOTES.md, when the spec is present', () => {
-    const notes = path.join(SPEC_DIR, 'GATOS-NOTES.md');
-    if (!existsSync(notes)) {
-      console.warn(`[vectors] skipping the GATOS-NOTES.md cross-check: ${notes} not found`);
-      return;
-    }
+  testWithShared(path.join(SPEC_DIR, 'GATOS-NOTES.md'))('still matches the example as written in GATOS-NOTES.md', (notes) => {
     const text = readFileSync(notes, 'utf8');
     for (const v of Object.values(PUBLISHED)) expect(text).toContain(v);
   });

@@ -16,14 +16,23 @@ export const FORMATS: readonly ObjectFormat[] = ['sha1', 'sha256'];
 /** The fixed time every helper commit carries unless told otherwise: 2023-11-14T22:13:20Z. */
 export const FIXED_TIME = 1700000000;
 
-const emptyHome = path.join(os.tmpdir(), 'gatos-test-home');
+/**
+ * HOME for every git and gatos run of this test file: its own empty folder,
+ * made on first use and removed with the file's other temporary folders, so
+ * nothing one file (or another worktree's run) leaves in HOME (a key, a
+ * config) can change what another file sees.
+ */
+let home: string | undefined;
+function emptyHome(): string {
+  home ??= tmpDir('gatos-test-home-');
+  return home;
+}
 
 /** An environment with nothing git could pick up from the machine or a calling process. */
 export function cleanGitEnv(extra: Record<string, string> = {}): Record<string, string> {
-  if (!existsSync(emptyHome)) mkdirSync(emptyHome, { recursive: true });
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: emptyHome,
+    HOME: emptyHome(),
     LC_ALL: 'C',
     TZ: 'UTC',
     GIT_CONFIG_NOSYSTEM: '1',

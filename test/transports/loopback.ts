@@ -6,8 +6,8 @@
  * that hangs fails its test instead of the whole run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import net from 'node:net';
+import { isExecutable, required } from '../helpers/requires';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -25,26 +25,9 @@ export function freeLoopbackPort(): Promise<number> {
   });
 }
 
-export function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Whether the server binary is here. Missing on a developer machine: the
- * suite is skipped with a loud message. Missing on CI (CI=true): the suite
- * fails, because a green CI run must mean the transport was exercised.
- */
+/** Whether the server binary is here, by the one skip policy (test/helpers/requires.ts): skipped loudly, fails on CI. */
 export function serverAvailable(what: string, binary: string, debianPackage: string): boolean {
-  if (isExecutable(binary)) return true;
-  const message = `${what}: ${binary} is missing (Debian package ${debianPackage}); the ${what} transport tests cannot run`;
-  if (process.env.CI === 'true') throw new Error(`${message}. CI must install ${debianPackage}.`);
-  console.warn(`\n*** SKIPPED: ${message}. Install ${debianPackage} to run them. ***\n`);
-  return false;
+  return required(`${binary} (for the ${what} transport tests)`, isExecutable(binary), debianPackage);
 }
 
 export interface ServerProcess {

@@ -5,6 +5,7 @@
  * must avoid).
  */
 import { runEchoLuaScript } from '../../../src/fold/echolua';
+import { describeIf, required } from '../../helpers/requires';
 import { tmpDir } from '../../helpers/tmp';
 import { generateProgram } from './diff/generator';
 import { haveLua, runOracle } from './diff/oracle';
@@ -16,18 +17,9 @@ function toLatin1(text: string): string {
   return Buffer.from(text, 'utf8').toString('latin1');
 }
 
-const lua = haveLua();
-if (!lua) {
-  if (process.env.CI === 'true') {
-    test('lua5.4 is installed (required in CI)', () => {
-      throw new Error('lua5.4 is missing: the differential test needs /usr/bin/lua5.4 (Debian package lua5.4)');
-    });
-  } else {
-    console.warn('[echolua] SKIPPING the differential test against PUC Lua: lua5.4 is not installed (apt-get install lua5.4)');
-  }
-}
+const lua = required('lua5.4 (the PUC Lua oracle of the differential test)', haveLua(), 'lua5.4');
 
-(lua ? describe : describe.skip)('EchoLua vs PUC Lua 5.4 on a generated corpus', () => {
+describeIf(lua, 'lua5.4 is not installed')('EchoLua vs PUC Lua 5.4 on a generated corpus', () => {
   const programs = Array.from({ length: CORPUS_SIZE }, (_, i) => generateProgram(SEED, i));
   let oracle: ReturnType<typeof runOracle>;
 

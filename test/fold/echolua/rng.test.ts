@@ -9,6 +9,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runEchoLuaScript } from '../../../src/fold/echolua';
 import { tmpDir } from '../../helpers/tmp';
+import { required, testIf } from '../../helpers/requires';
 import { haveLua, LUA } from './diff/oracle';
 
 const PUBLISHED = '0xa15c02b7 0x7b47f409 0xba1d3330 0x83d2f293 0xbfa4784b 0xcbed606e';
@@ -42,7 +43,7 @@ describe('rng (pcg32@1)', () => {
     expect(ours('rng(42, 54)')).toBe(PUBLISHED);
   });
 
-  (haveLua() ? test : test.skip)('matches an independent Lua 5.4 implementation for other seeds and streams', () => {
+  testIf(required('lua5.4 (the PUC Lua oracle of the rng test)', haveLua(), 'lua5.4'), 'lua5.4 is not installed')('matches an independent Lua 5.4 implementation for other seeds and streams', () => {
     const file = path.join(tmpDir('echolua-pcg-'), 'pcg.lua');
     writeFileSync(file, PCG_LUA);
     const lines = String(spawnSync(LUA, [file], { encoding: 'utf8' }).stdout).trim().split('\n');

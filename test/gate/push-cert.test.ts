@@ -13,6 +13,7 @@ import { readGateConfig } from '../../src/gate/config';
 import { readPushCert } from '../../src/gate/push-cert';
 import { GateWorld } from '../helpers/gate-world';
 import { expectRefused } from '../helpers/gate-scenarios';
+import { describeIf, isExecutable, required } from '../helpers/requires';
 
 const SIGNED_ONLY = `rules:
   - id: signed/branches
@@ -70,7 +71,9 @@ describe('readPushCert (pure)', () => {
   });
 });
 
-describe('git push --signed through the gate (sha1, regulated)', () => {
+const SSH_KEYGEN = required('/usr/bin/ssh-keygen (makes and signs with the SSH keys of signed pushes)', isExecutable('/usr/bin/ssh-keygen'), 'openssh-client');
+
+describeIf(SSH_KEYGEN, 'ssh-keygen is not installed')('git push --signed through the gate (sha1, regulated)', () => {
   let w: GateWorld;
   let alice: string;
   let bob: string;
