@@ -1,4 +1,4 @@
 /** Actors and the refs built from them; see docs/formats.md §1. Pure. */
-export { ACTOR_KINDS, MAX_NAME_LENGTH, actorFromPath, actorToPath, checkName, isActorKind, nameProblem, parseActor, type Actor, type ActorKind } from './actor';
+export { ACTOR_KINDS, actorFromPath, actorToPath, checkName, isActorKind, nameProblem, parseActor, type Actor, type ActorKind } from './actor';
 export { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, bundleRef, isBundleId, journalRef, parseJournalRef, stateRef, type JournalRef } from './refs';
 export { actorIdentity } from './identity';

@@ -4,7 +4,7 @@
  */
 import { canonicalJson, type JsonValue } from '../canon/jcs';
 import { parseDigest } from '../canon/digest';
-import { err, gateError, ok, type Result } from '../core/result';
+import { err, expectOk, gateError, ok, type Result } from '../core/result';
 import { checkName } from '../actors';
 import { checkRefGlob } from '../fold/glob';
 import { readCanonicalJson, type JsonObject } from '../trust';
@@ -31,9 +31,7 @@ export interface Manifest {
 export function encodeManifest(m: Manifest): Uint8Array {
   const folds: Record<string, JsonValue> = {};
   for (const f of m.folds) folds[f.id] = { engine: f.engine, fold_root: f.foldRoot, inputs: [...f.inputs], source: f.source };
-  const r = canonicalJson({ folds, policy_code_root: m.policyCodeRoot, type: MANIFEST_TYPE, v: 1 });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
+  return expectOk(canonicalJson({ folds, policy_code_root: m.policyCodeRoot, type: MANIFEST_TYPE, v: 1 }));
 }
 
 export function readManifest(bytes: Uint8Array): Result<Manifest> {

@@ -5,7 +5,7 @@
  */
 import { decodeStrict, tryEncodeCanonical } from '../canon/cbor';
 import { blake3Text } from '../canon/digest';
-import { err, gateError, ok, type Result } from '../core/result';
+import { err, expectOk, gateError, ok, type Result } from '../core/result';
 import { formatTime, parseTime } from '../trust';
 
 export const PROOF_TYPE = 'gatos/proof-of-fold';
@@ -51,9 +51,7 @@ export interface Proof {
 /** blake3 over the canonical DAG-CBOR of every input head, sorted by journal ref. */
 export function inputsRoot(heads: ReadonlyMap<string, string>): string {
   const pairs = [...heads].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const bytes = tryEncodeCanonical({ heads: pairs, v: 1 });
-  if (!bytes.ok) throw new Error(bytes.error.message);
-  return blake3Text(bytes.value);
+  return blake3Text(expectOk(tryEncodeCanonical({ heads: pairs, v: 1 })));
 }
 
 export function encodeProof(p: Proof): Result<Uint8Array> {

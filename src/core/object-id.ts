@@ -6,8 +6,6 @@
 
 export type ObjectFormat = 'sha1' | 'sha256';
 
-export const OBJECT_FORMATS: readonly ObjectFormat[] = ['sha1', 'sha256'];
-
 const HEX_LENGTH: Readonly<Record<ObjectFormat, number>> = { sha1: 40, sha256: 64 };
 
 /** Hex digits in an id of `format` (40 or 64). */

@@ -64,7 +64,3 @@ export function readFoldEnvelope(bytes: Uint8Array): Result<FoldEnvelope & { rea
   }
   return ok({ kind: k, inputs: inputs as string[], body: m[BODY_KEY[k]], decoded: m });
 }
-
-export function isFoldKind(kind: string): kind is FoldKind {
-  return (FOLD_KINDS as readonly string[]).includes(kind);
-}

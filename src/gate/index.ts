@@ -4,18 +4,18 @@
  * environment: `now` and every repository fact are passed in (src/hooks
  * gathers them). See docs/gate.md.
  */
-export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate, type UpdateKind } from './ref-update';
-export { AUDIT_POLICY_REF, AUDIT_PREFIX, classifyRef, nsOf, type RefClass } from './ref-class';
-export { ALWAYS_FF_ONLY, DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, TIP_SHAPES, readGateConfig, tipShapes, type ConfigEntries, type TipShape, type GateConfig, type GateMode, type OutputFormat } from './config';
-export { pushOptions, resolvePusher, transportOf, type EnvRecord, type Pusher, type Transport } from './pusher';
-export type { CheckFact, CommitFact, EventFact, Failure, ObjectFact, ObjectType, OlderBundle, UpdateFacts, VerifiedEvent } from './facts';
-export type { ActiveBundle, FoldDecl } from './bundle';
-export { capsTable, eventRequest, refIntent, refRequest, trustTable, type RequestEnv } from './request';
-export { decideUpdate, type Denial, type RefDecision } from './decide';
+export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate } from './ref-update';
+export { AUDIT_POLICY_REF, classifyRef } from './ref-class';
+export { DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, readGateConfig, type GateConfig } from './config';
+export { pushOptions, resolvePusher, transportOf, type EnvRecord } from './pusher';
+export type { CheckFact, CommitFact, EventFact, Failure, ObjectFact, OlderBundle, UpdateFacts } from './facts';
+export type { ActiveBundle } from './bundle';
+export { type RequestEnv } from './request';
+export { decideUpdate } from './decide';
 export { RULES } from './rules';
 export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './verdict';
-export { refusalLines, type AuditOutcome, type RefusalScope } from './refusal';
-export { AUDIT_BYTES_KEY, AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, bytesSafe, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
-export { parseAuditEntry, type AuditDenialView, type AuditEntryView } from './audit-read';
-export { RECORD_MAX_AGE_S, RECORD_VERSION, SESSION_PATTERN, recordAllows, recordKey, recordText, type RecordQuery, type VerdictRecord } from './record';
-export { keyActor, pushCertAttribute, readPushCert, type PushCert } from './push-cert';
+export { refusalLines, type AuditOutcome } from './refusal';
+export { AUDIT_ENTRY_FILE, AUDIT_IDENTITY, auditEntry, auditMessage, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
+export { parseAuditEntry, type AuditEntryView } from './audit-read';
+export { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type VerdictRecord } from './record';
+export { pushCertAttribute, readPushCert } from './push-cert';

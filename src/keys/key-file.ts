@@ -7,7 +7,7 @@
 import { formatPublicKey, publicKeyFromSeed } from '../canon/ed25519';
 import { canonicalJson } from '../canon/jcs';
 import { bytesEqual, fromHex, toHex } from '../core/bytes';
-import { err, gateError, ok, type Result } from '../core/result';
+import { err, expectOk, gateError, ok, type Result } from '../core/result';
 import { Fields } from '../trust/shape';
 import { readCanonicalJson } from '../trust';
 import type { SigningKey } from '../trust';
@@ -19,9 +19,7 @@ export interface ActorKey extends SigningKey {
 }
 
 export function formatKeyFile(k: ActorKey): Uint8Array {
-  const r = canonicalJson({ actor: k.actor, public: formatPublicKey(k.publicKey), seed: toHex(k.seed), type: KEY_FILE_TYPE, v: 1 });
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value;
+  return expectOk(canonicalJson({ actor: k.actor, public: formatPublicKey(k.publicKey), seed: toHex(k.seed), type: KEY_FILE_TYPE, v: 1 }));
 }
 
 export function parseKeyFile(bytes: Uint8Array, file: string): Result<ActorKey> {

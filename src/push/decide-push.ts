@@ -6,7 +6,6 @@
  */
 import {
   RULES,
-  auditEntry,
   decideUpdate,
   gateFailure,
   pushOptions,
@@ -25,7 +24,6 @@ import {
   type UpdateFacts,
   type Verdict,
 } from '../gate';
-import type { JsonValue } from '../canon/jcs';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
 import { activeGateBundle, type GateBundle } from './active-bundle';
@@ -144,8 +142,4 @@ function updateHookAlone(facts: UpdateFacts): UpdateFacts {
       : c,
   );
   return { ...facts, checkpoints };
-}
-
-export function entryOf(o: PushOutcome): JsonValue {
-  return auditEntry(o.verdict, o.audit);
 }

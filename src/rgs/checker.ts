@@ -7,7 +7,7 @@
  * `has_cap(c)`), so they give the same .rgc bytes.
  */
 import type { BinaryOp, Expr } from './ast';
-import { BUILTINS, builtin, type Builtin, type Param } from './builtins';
+import { BUILTINS, OPERATOR_FUNCTIONS, builtin, type Builtin, type Param } from './builtins';
 import { parseCidr } from './cidr';
 import { globProblem, isShallowSubtreeGlob } from './glob';
 import type { CompareOp, Ir } from './ir';
@@ -167,7 +167,7 @@ class Checker {
       return this.binary(name, args[0] as Expr, args[1] as Expr, nameSpan);
     }
     const b = builtin(name);
-    if (!b) this.fail(`unknown predicate '${name}'`, nameSpan, didYouMean(name, [...BUILTINS.map((x) => x.name), 'includes', 'contains', 'matches'], 'the predicates are listed in docs/rgs.md'));
+    if (!b) this.fail(`unknown predicate '${name}'`, nameSpan, didYouMean(name, [...BUILTINS.map((x) => x.name), ...OPERATOR_FUNCTIONS], 'the predicates are listed in docs/rgs.md'));
     if (args.length !== b.params.length) {
       this.fail(`${name} takes ${b.params.length} argument${b.params.length === 1 ? '' : 's'} (${b.params.map((p) => p.name).join(', ')}), found ${args.length}`, span);
     }

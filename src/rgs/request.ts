@@ -4,7 +4,7 @@
  * quietly turning every rule that reads the field into a deny.
  * The evaluator does not need this: it guards every read on its own.
  */
-import { ACTOR_KINDS, CONTEXT, CONTEXT_NAMES, type Intent } from './schema';
+import { CONTEXT, CONTEXT_NAMES } from './schema';
 import { didYouMean } from '../core/suggest';
 import { typeName, type RgsType } from './types';
 import { describeValue, hasOwn, isObject, isStringSet } from './values';
@@ -14,32 +14,6 @@ export interface RequestProblem {
   readonly path: string;
   readonly message: string;
   readonly hint?: string;
-}
-
-/** The request as the gate builds it; every field is optional. */
-export interface RequestContext {
-  readonly intent?: Intent;
-  readonly ref?: string;
-  readonly paths?: readonly string[];
-  readonly ns?: string;
-  readonly actor?: {
-    readonly id?: string;
-    readonly kind?: (typeof ACTOR_KINDS)[number];
-    readonly name?: string;
-    readonly trust?: number;
-    readonly groups?: readonly string[];
-  };
-  readonly caps?: Readonly<Record<string, number | null>>;
-  readonly labels?: readonly string[];
-  readonly remote?: string;
-  readonly transport?: string;
-  readonly client_ip?: string;
-  readonly event?: { readonly type?: string; readonly signer?: string; readonly ulid?: string; readonly ns?: string };
-  readonly commits?: { readonly count?: number; readonly unsigned?: number; readonly merges?: number };
-  readonly push_options?: readonly string[];
-  readonly now?: number;
-  readonly approvals?: number;
-  readonly trust?: Readonly<Record<string, { readonly level?: number }>>;
 }
 
 export function checkRequest(value: unknown): RequestProblem[] {

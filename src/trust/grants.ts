@@ -3,7 +3,6 @@
  * reading them strictly, signing new ones, and deciding which capabilities
  * an actor holds in a namespace at a time. Pure; see docs/formats.md §4.
  */
-import type { JsonValue } from '../canon/jcs';
 import { err, gateError, ok, type Result } from '../core/result';
 import { keyValidAt, type TrustGraph } from './graph';
 import { Fields, readCanonicalJson } from './shape';
@@ -250,4 +249,3 @@ function coversAudience(parent: readonly string[], child: readonly string[]): bo
   return child.length > 0 && child.every((c) => parent.includes(c));
 }
 
-export type { JsonValue };

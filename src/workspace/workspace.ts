@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { canonicalJson } from '../canon/jcs';
-import { err, gateError, ok, type Result } from '../core/result';
+import { err, expectOk, gateError, ok, type Result } from '../core/result';
 import { openRepo, type GitRepo } from '../git';
 import { emptyGraphJson } from '../trust';
 
@@ -49,9 +49,7 @@ export function initWorkspace(ws: Workspace): string[] {
   }
   const graph = path.join(ws.root, GRAPH_FILE);
   if (!existsSync(graph)) {
-    const bytes = canonicalJson(emptyGraphJson());
-    if (!bytes.ok) throw new Error(bytes.error.message);
-    writeFileSync(graph, bytes.value);
+    writeFileSync(graph, expectOk(canonicalJson(emptyGraphJson())));
     made.push(GRAPH_FILE);
   }
   return made;

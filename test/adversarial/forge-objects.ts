@@ -11,7 +11,7 @@ import { actorIdentity } from '../../src/actors';
 import { bundleId, buildBundle, encodeManifest, MANIFEST_FILE, POLICY_FILE, publishMessage, type Bundle, type Manifest } from '../../src/bundle';
 import { sha256Text } from '../../src/canon/digest';
 import { templateFiles } from '../../src/hooks/install';
-import { commitData, filesToObjects, objectId } from '../../src/workspace/git-objects';
+import { commitData, filesToObjects } from '../../src/workspace/git-objects';
 import type { GateWorld } from '../helpers/gate-world';
 import { REPO_ROOT } from '../helpers/gate-world';
 import { writeLiteral } from './harness';
@@ -156,7 +156,3 @@ export function writeBundle(w: GateWorld, dir: string, b: Bundle, o: BundleCommi
   return { commit, refs: [`refs/gatos/policies/${b.id}`, 'refs/gatos/policies/active'] };
 }
 
-/** The id git gives `data` as a `type` object in this world's format, computed here. */
-export function idOf(w: GateWorld, type: 'blob' | 'tree' | 'commit', data: Uint8Array): string {
-  return objectId(w.opts.format, type, data);
-}

@@ -26,10 +26,6 @@ export function fsckStrict(world: GateWorld): Run {
   return world.git(world.root, ['--git-dir', world.gitDir, 'fsck', '--strict', '--no-progress']);
 }
 
-/** The audit entry count; refs/gatos/audit/policy is read straight from the server repository. */
-export function auditCount(world: GateWorld): number {
-  return world.auditEntries().length;
-}
 
 /**
  * An attack the gate must refuse: refused, the code and rule on the

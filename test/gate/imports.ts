@@ -1,6 +1,5 @@
 /** Small adapters for the core tests: canonical JSON bytes that throw on a bug. */
 import { canonicalJson as cj, type JsonValue } from '../../src/canon/jcs';
-import { emptyGraphJson } from '../../src/trust';
 
 export function canonicalJson(v: JsonValue): Uint8Array {
   const r = cj(v);
@@ -8,4 +7,3 @@ export function canonicalJson(v: JsonValue): Uint8Array {
   return r.value;
 }
 
-export { emptyGraphJson };

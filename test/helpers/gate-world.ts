@@ -47,7 +47,6 @@ export interface Run {
 }
 
 export const ACTORS = ['user:root', 'user:alice', 'user:bob', 'user:carol'] as const;
-export type ActorId = (typeof ACTORS)[number];
 
 function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string>, input?: string): Run {
   const r = spawnSync(cmd, args, { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });

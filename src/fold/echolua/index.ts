@@ -20,7 +20,7 @@ import { instantiate, runScript, type EchoState, type LoadOptions } from './runt
 import { validateElc } from './validate';
 import type { Limits } from './vm/machine';
 
-export { DEFAULT_LIMITS, type Limits } from './vm/machine';
+export { type Limits } from './vm/machine';
 export type { EchoState } from './runtime';
 export type { ElcProgram } from './elc';
 

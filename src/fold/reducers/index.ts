@@ -5,7 +5,7 @@ import { maxCell, minCell } from './extrema';
 import { lwwCell } from './lww';
 import { orSetCell, twoPSetCell } from './sets';
 
-export { REDUCER_KINDS, FoldFailure, type ReducerKind, type CellKind } from './cell';
+export { FoldFailure, type ReducerKind, type CellKind } from './cell';
 
 export const CELL_KINDS: Readonly<Record<ReducerKind, CellKind<unknown>>> = {
   'map-join-lww': lwwCell as CellKind<unknown>,

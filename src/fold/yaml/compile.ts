@@ -5,7 +5,6 @@
  */
 import type { PrefixedDigest } from '../../canon/digest';
 import { locate, type Diagnostic } from '../../core/diagnostic';
-import { gateError, type GateError } from '../../core/result';
 import { foldRootOf } from '../artifact';
 import { encodeYamlFold, normalizeSpec } from './body';
 import { checkFold } from './check';
@@ -34,10 +33,3 @@ export function compileYamlFold(text: string, file: string): CompileOutcome {
   return { ok: true, bytes, foldRoot: foldRootOf(bytes), spec, warnings: checked.diagnostics };
 }
 
-/** The first error of a failed compile as a GateError (for callers that take one error). */
-export function compileFailure(diagnostics: readonly Diagnostic[]): GateError {
-  const first = diagnostics.find((d) => d.severity === 'error') ?? diagnostics[0];
-  const more = diagnostics.filter((d) => d.severity === 'error').length - 1;
-  if (!first) return gateError('COMPILE_ERROR', 'the fold does not compile');
-  return gateError('COMPILE_ERROR', `${first.message}${more > 0 ? ` (and ${more} more error${more > 1 ? 's' : ''})` : ''}`, { hint: first.hint, location: first.location });
-}

@@ -7,7 +7,7 @@
 import type * as L from 'luaparse';
 import type { Diagnostic } from '../../../core/diagnostic';
 import { checkNumericLiteral } from './literals';
-import { parseEchoLua, rangeOf, type SourceMap } from './parse';
+import { rangeOf, type SourceMap } from './parse';
 
 /** Globals a fold must not touch, with what to use instead. */
 export const FORBIDDEN_GLOBALS: Readonly<Record<string, string>> = {
@@ -335,11 +335,4 @@ export function lintChunk(chunk: L.Chunk, map: SourceMap, opts: LintOptions = {}
   const l = new Linter(map, opts);
   l.chunk(chunk);
   return l.out.sort((a, b) => a.location.line - b.location.line || a.location.column - b.location.column);
-}
-
-/** Lints a source text: syntax errors and rule violations, errors and warnings. */
-export function lintSource(source: string, file: string, opts: LintOptions = {}): Diagnostic[] {
-  const parsed = parseEchoLua(source, file);
-  if (!parsed.ok) return parsed.error;
-  return lintChunk(parsed.value.chunk, parsed.value.map, opts);
 }

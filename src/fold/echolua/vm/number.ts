@@ -311,7 +311,6 @@ function roundDiv(n: bigint, d: bigint): bigint {
   return q;
 }
 
-const DECIMAL_INT = /^-?(0|[1-9][0-9]*)$/;
 const DECIMAL = /^(-?)([0-9]+)(?:\.([0-9]+))?$/;
 
 /**
@@ -339,10 +338,6 @@ export function parseDecimal(text: string): number | bigint | Q | undefined {
 
 function normIntSafe(v: bigint): number | bigint {
   return v >= -9007199254740991n && v <= 9007199254740991n ? Number(v) : v;
-}
-
-export function isDecimalInteger(text: string): boolean {
-  return DECIMAL_INT.test(text);
 }
 
 /** Whether a Q32.32 value read from `digits` after the point is exact (no rounding). */
