@@ -202,7 +202,7 @@ const POOL_MIN_EVENTS = 200;
 /**
  * Reads and verifies the events `ids` name, oldest first. The commits come
  * back too (in `commits`, by index) for the commit facts; a commit git could
- * not read ends the whole update instead, as reading them first did.
+ * not read ends the whole update, so no decision rests on part of its events.
  */
 async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, now: number, signatures?: SignatureCheck): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;

@@ -9,7 +9,7 @@
  * Sound only for the first conjunct: a later one could be preceded by a
  * part that fails (and a failure denies). When a gated attribute cannot be
  * read (missing, ill-typed), every rule gated on it is kept, so it fails in
- * its own `when` exactly as before.
+ * its own `when` exactly as it would without the index.
  */
 import type { Frame } from './frame';
 import type { Ir } from './ir';

@@ -1,7 +1,7 @@
 /**
  * gatos.maxBlobBytes: the airgapped template sets it (1 MiB) at install;
  * a real push bringing a larger new blob is refused with POLICY_DENY and
- * rule gate/object-size (the limit covers every object type since issue 10), audited, refs unchanged; a small one is accepted.
+ * rule gate/object-size (the limit covers every object type: commits, tags and trees too), audited, refs unchanged; a small one is accepted.
  * The setting's parsing and the pure denial are checked on their own.
  */
 import { randomBytes } from 'node:crypto';

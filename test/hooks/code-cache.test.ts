@@ -2,7 +2,7 @@
  * The hooks' V8 code cache ($GIT_DIR/gatos/cache) only ever costs or saves
  * time: with no cache, a cache V8 rejects, a damaged cache file, or a cache
  * folder that cannot be created, real pushes are accepted and refused
- * exactly as before, and a usable cache is written again.
+ * exactly as with a sound cache, and a usable cache is written again.
  */
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';

@@ -2,7 +2,7 @@
  * The hooks' record of the verified active bundle ($GIT_DIR/gatos/cache/
  * bundle-<commit>.verified) only ever saves time: with no record, a damaged
  * one, one naming another commit or one claiming another bundle-id, real
- * pushes are accepted and refused exactly as before, and the record left
+ * pushes are accepted and refused exactly as with a sound record, and the record left
  * behind holds the bundle-id computed from the bundle's files.
  */
 import { createHash } from 'node:crypto';
