@@ -55,6 +55,13 @@ export function trustActor(graphBytes: Uint8Array, a: AddActor, key: SigningKey)
   return bytes.ok ? ok({ bytes: bytes.value, rotated: a.actor in actors, root }) : bytes;
 }
 
+/** A signed statement as the file `<folder>/<id>.json` holding its canonical bytes. */
+function changeOf(folder: 'grants' | 'revocations', made: Result<{ id: string; json: JsonObject }>): Result<TrustFileChange> {
+  if (!made.ok) return made;
+  const bytes = canonicalJson(made.value.json);
+  return bytes.ok ? ok({ path: `${folder}/${made.value.id}.json`, bytes: bytes.value, id: made.value.id }) : bytes;
+}
+
 /** The trust set of `files` with `change` written into it: it must still read whole. */
 function withChange(files: TrustFiles, change: TrustFileChange): Result<TrustSet> {
   return readTrustSet(new Map([...files, [change.path, change.bytes]]));
@@ -65,13 +72,10 @@ export function issueGrant(files: TrustFiles, g: NewGrant, key: SigningKey): Res
   const trust = readTrustSet(files);
   if (!trust.ok) return trust;
   if (!trust.value.graph.actors.has(g.issuer)) return err(gateError('POLICY_DENY', `${g.issuer} is not in the trust graph`, { hint: 'only trusted actors issue grants: gatos trust add' }));
-  const made = makeGrant(g, key);
-  if (!made.ok) return made;
-  const bytes = canonicalJson(made.value.json);
-  if (!bytes.ok) return bytes;
-  const change = { path: `grants/${made.value.id}.json`, bytes: bytes.value, id: made.value.id };
-  const after = withChange(files, change);
-  return after.ok ? ok(change) : after;
+  const change = changeOf('grants', makeGrant(g, key));
+  if (!change.ok) return change;
+  const after = withChange(files, change.value);
+  return after.ok ? change : after;
 }
 
 /**
@@ -84,13 +88,10 @@ export function issueRevocation(files: TrustFiles, r: { issuer: string; grant: s
   const trust = readTrustSet(files);
   if (!trust.ok) return trust;
   if (!trust.value.grants.some((g) => g.id === r.grant)) return err(gateError('NOT_FOUND', `no grant ${r.grant} in gatos/trust/grants/`, { hint: 'list them with ls gatos/trust/grants' }));
-  const made = makeRevocation(r, key);
-  if (!made.ok) return made;
-  const bytes = canonicalJson(made.value.json);
-  if (!bytes.ok) return bytes;
-  const change = { path: `revocations/${made.value.id}.json`, bytes: bytes.value, id: made.value.id };
-  const after = withChange(files, change);
+  const change = changeOf('revocations', makeRevocation(r, key));
+  if (!change.ok) return change;
+  const after = withChange(files, change.value);
   if (!after.ok) return after;
   if (!after.value.caps.voidReason(r.grant)) return err(gateError('POLICY_DENY', `${r.issuer} may not revoke grant ${r.grant}`, { hint: "the grant's issuer, a root, or an actor of at least the issuer's level may revoke it" }));
-  return ok(change);
+  return change;
 }

@@ -8,17 +8,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { SIGNED_ONLY } from '../helpers/gate-scenarios';
 import { GateWorld } from '../helpers/gate-world';
 import { commandRuns, describeIf, required } from '../helpers/requires';
 import { expectAccepted, expectAttackRefused, publishBundle } from './harness';
-
-const SIGNED_ONLY = `rules:
-  - id: signed/branches
-    description: branch pushes carry a verified push certificate of the pusher
-    when: { ref: "refs/heads/**" }
-    deny_if: "not (push_cert.verified and push_cert.actor == actor.id)"
-    reason: "pushes to branches must be signed (git push --signed) with the pusher's own key"
-`;
 
 interface GpgKey {
   readonly home: string;

@@ -12,16 +12,8 @@ import path from 'node:path';
 import { readGateConfig } from '../../src/gate/config';
 import { readPushCert } from '../../src/gate/push-cert';
 import { GateWorld } from '../helpers/gate-world';
-import { expectRefused } from '../helpers/gate-scenarios';
+import { expectRefused, SIGNED_ONLY } from '../helpers/gate-scenarios';
 import { describeIf, isExecutable, required } from '../helpers/requires';
-
-const SIGNED_ONLY = `rules:
-  - id: signed/branches
-    description: branch pushes carry a verified push certificate of the pusher
-    when: { ref: "refs/heads/**" }
-    deny_if: "not (push_cert.verified and push_cert.actor == actor.id)"
-    reason: "pushes to branches must be signed (git push --signed) with the pusher's own key"
-`;
 
 const ALICE_SSH = `SHA256:${'A'.repeat(43)}`;
 const ALICE_FPR = '69B1B0617D3C69FB38E6D3594C65CFFA35FA3556';

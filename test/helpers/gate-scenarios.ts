@@ -10,6 +10,15 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { GateWorld, fileTransport, type GateTransport } from './gate-world';
 import type { ObjectFormat } from './git';
 
+/** A policy that lets a branch push through only with a verified push certificate of the pusher (the signed-push suites). */
+export const SIGNED_ONLY = `rules:
+  - id: signed/branches
+    description: branch pushes carry a verified push certificate of the pusher
+    when: { ref: "refs/heads/**" }
+    deny_if: "not (push_cert.verified and push_cert.actor == actor.id)"
+    reason: "pushes to branches must be signed (git push --signed) with the pusher's own key"
+`;
+
 export interface ScenarioOptions {
   readonly formats?: readonly ObjectFormat[];
   readonly template?: string;
