@@ -9,7 +9,7 @@ import type { Diagnostic, SourceLocation } from '../core/diagnostic';
 import { err, ok, type Result } from '../core/result';
 import { builtin } from './builtins';
 import { checkCondition, type ExprProblem } from './checker';
-import { globProblem, isShallowSubtreeGlob } from './glob';
+import { globProblem, isShallowSubtreeGlob } from '../core/glob';
 import { RGC_FORMAT, RGC_VERSION, attrPath, type CompiledRule, type Ir, type RgcDocument } from './ir';
 import { parseExpression } from './parser';
 import { ACTOR_KINDS, INTENTS } from './schema';
