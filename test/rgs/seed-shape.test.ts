@@ -118,7 +118,7 @@ rules:
     const withTable = compileText(text);
     const doc = decodeStrict(withTable.bytes);
     expect(doc.ok && (doc.value as { labels: unknown }).labels).toEqual({ 'gatos/journal/*/service/**': ['automated', 'internal-only'], 'gatos/journal/hr/**': ['private'] });
-    const without = compileText(text.replace(/^labels:\n(  .*\n)+/m, ''));
+    const without = compileText(text.replace(/^labels:\n( {2}.*\n)+/m, ''));
     expect(Object.keys(without.document)).toEqual(['format', 'version', 'rules']);
     expect(withTable.root).not.toBe(without.root);
   });
