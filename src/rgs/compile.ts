@@ -23,6 +23,8 @@ export interface CompileOutput {
   readonly root: PrefixedDigest;
   readonly document: RgcDocument;
   readonly warnings: readonly Diagnostic[];
+  /** The ids the compiler assigned to rules written without one, with where each rule starts ("Compiler annotates rule ids"). */
+  readonly assigned: readonly { readonly id: string; readonly location: SourceLocation }[];
 }
 
 export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOutput, Diagnostic[]> {
@@ -41,6 +43,7 @@ export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOut
   const labels = compileLabels(labelSources, diagnostics);
   const seen = new Map<string, SourceLocation>();
   const rules: CompiledRule[] = [];
+  const assigned: { id: string; location: SourceLocation }[] = [];
   for (const rs of ruleSources) {
     const first = rs.id === null ? undefined : seen.get(rs.id);
     if (first) {
@@ -57,6 +60,7 @@ export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOut
       }
     }
     seen.set(rule.id, rs.idLoc);
+    if (rs.id === null) assigned.push({ id: rule.id, location: rs.idLoc });
     rules.push(rule);
   }
   if (diagnostics.some((d) => d.severity === 'error')) return err(diagnostics);
@@ -67,7 +71,7 @@ export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOut
   rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const document: RgcDocument = Object.keys(labels).length > 0 ? { format: RGC_FORMAT, labels, rules, version: RGC_VERSION } : { format: RGC_FORMAT, version: RGC_VERSION, rules };
   const bytes = encodeCanonical(document);
-  return ok({ bytes, root: sha256Text(bytes), document, warnings: diagnostics });
+  return ok({ bytes, root: sha256Text(bytes), document, warnings: diagnostics, assigned });
 }
 
 /**

@@ -73,6 +73,7 @@ describe("the FAQ's .rgs rule, verbatim, through a real push", () => {
     writeFileSync(path.join(root, 'gatos/policies/labels.rgs'), 'labels:\n  "gatos/journal/finance/**": private\n');
     const compiled = must(w.gatos(root, ['policyc', 'gatos/policies', '-o', path.join(w.root, 'p.rgc')]), 'policyc');
     expect(compiled.stderr).not.toContain('warning');
+    expect(compiled.stderr).toContain(`seed.rgs:1:1: a rule without id is ${ruleId}`);
     must(w.gatos(root, ['policy', 'publish', '--as', 'user:root']), 'policy publish');
     must(w.push(root, 'user:root', ['refs/gatos/policies/*']), 'push bundle');
     // The first push of a journal creates it (intent create): the seed rule, scoped to write, does not apply.
