@@ -4,15 +4,20 @@
  * assigns its id, and through a real push over file:// it decides: it
  * allows, it denies a requirement not met, and its deny_if fires on a
  * journal the bundle's labels table marks private when the push does not
- * come from the `internal` network class. Read from ../shared/spec/seeds when
- * present, else from the copy below.
+ * come from the `internal` network class. Over file:// (remote `local`, then
+ * gatos.remote) and ssh:// through OpenSSH on loopback (remote `external`,
+ * then the gatos.network block holding 127.0.0.1). Read from
+ * ../shared/spec/seeds when present, else from the copy below.
  */
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { compilePolicy } from '../../src/rgs';
 import { formatTime } from '../../src/trust';
 import { expectRefused } from '../helpers/gate-scenarios';
-import { GateWorld, type Run } from '../helpers/gate-world';
+import { GateWorld, fileTransport, type GateTransport, type Run } from '../helpers/gate-world';
+import { sshdAvailable, startSshGitServer, type SshGitServer } from '../helpers/sshd';
+import { tmpDir } from '../helpers/tmp';
+import { SCENARIO_USERS, sshScenarioTransport } from '../transports/gate-transports';
 import { SPEC_DIR } from '../helpers/vectors';
 
 jest.setTimeout(180_000);
@@ -44,7 +49,15 @@ const must = (r: Run, what: string): Run => {
   return r;
 };
 
-describe("the FAQ's .rgs rule, verbatim, through a real push", () => {
+interface Via {
+  transport(): GateTransport;
+  /** The remote class a push gets with nothing configured. */
+  readonly outside: string;
+  /** The server setting that makes the push internal. */
+  readonly internal: readonly [string, string];
+}
+
+function seedSuite(via: Via): void {
   const seed = seedRule();
   const FINANCE = 'refs/gatos/journal/finance/user';
   let w: GateWorld;
@@ -63,9 +76,10 @@ describe("the FAQ's .rgs rule, verbatim, through a real push", () => {
   });
 
   test('a bundle holding it and a labels table (finance journals are private) is published', () => {
-    w = new GateWorld({ format: 'sha1', template: 'minimal' }).setup();
+    w = new GateWorld({ format: 'sha1', template: 'minimal', transport: via.transport() }).setup();
     root = w.client('user:root');
-    must(w.gatos(root, ['policy', 'init', '--template', 'minimal', '--force']), 'policy init');
+    const rootEnv = w.transport.env('user:root');
+    must(w.gatos(root, ['policy', 'init', '--template', 'minimal', '--force'], rootEnv), 'policy init');
     cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
     // root (trust 9) gets journal:append; alice has it already, at trust 1.
     must(w.gatos(root, ['trust', 'grant', '--to', 'user:root', '--caps', 'journal:append', '--exp', formatTime(w.now + 86400), '--as', 'user:root']), 'grant root');
@@ -84,18 +98,18 @@ describe("the FAQ's .rgs rule, verbatim, through a real push", () => {
     must(w.push(alice, 'user:alice', [`${FINANCE}/alice`]), 'create alice finance journal');
   });
 
-  test('deny_if fires: a private journal appended from outside the internal network (file push: remote local)', () => {
+  test(`deny_if fires: a private journal appended from outside the internal network (remote ${via.outside})`, () => {
     w.addEvent(root, 'user:root', 'finance');
     expectRefused(w, () => {
       const r = w.push(root, 'user:root', [`${FINANCE}/root`]);
       expect(r.stderr).toContain(`rule:   ${ruleId}`);
-      expect(r.stderr).toContain("reason: deny_if holds: 'private' in labels and remote != 'internal' (where labels = ['private'], remote = 'local')");
+      expect(r.stderr).toContain(`reason: deny_if holds: 'private' in labels and remote != 'internal' (where labels = ['private'], remote = '${via.outside}')`);
       return r;
     }, 'POLICY_DENY', ruleId);
   });
 
-  test('it allows the same append once the host classifies the push as internal (gatos.remote)', () => {
-    must(w.git(w.root, ['--git-dir', w.gitDir, 'config', 'gatos.remote', 'internal']), 'config gatos.remote');
+  test(`it allows the same append once the host classifies the push as internal (${via.internal.join(' ')})`, () => {
+    must(w.git(w.root, ['--git-dir', w.gitDir, 'config', '--add', ...via.internal]), 'config');
     const r = w.push(root, 'user:root', [`${FINANCE}/root`]);
     expect([r.status, r.stderr]).toEqual([0, expect.not.stringContaining('DENIED') as unknown]);
   });
@@ -108,4 +122,30 @@ describe("the FAQ's .rgs rule, verbatim, through a real push", () => {
       return r;
     }, 'POLICY_DENY', ruleId);
   });
+}
+
+describe("the FAQ's .rgs rule, verbatim, through a real push over file://", () => {
+  seedSuite({ transport: () => fileTransport, outside: 'local', internal: ['gatos.remote', 'internal'] });
+});
+
+const overSsh = sshdAvailable() ? describe : describe.skip;
+overSsh("the FAQ's .rgs rule, verbatim, through a real push over ssh:// (OpenSSH on loopback)", () => {
+  const repoRoot = tmpDir('gatos-seed-ssh-');
+  let server: SshGitServer | undefined;
+  beforeAll(async () => {
+    server = await startSshGitServer({ repoRoot, users: SCENARIO_USERS });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const transport = (): GateTransport =>
+    sshScenarioTransport({
+      transport: 'ssh',
+      repoRoot,
+      remote: (user, repo) => {
+        if (!server) throw new Error('the ssh server is not running');
+        return server.remote(user, repo);
+      },
+    });
+  seedSuite({ transport, outside: 'external', internal: ['gatos.network', 'internal 127.0.0.0/8'] });
 });
