@@ -8,6 +8,7 @@ export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate } from './ref
 export { AUDIT_POLICY_REF, classifyRef } from './ref-class';
 export { DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, readGateConfig, type GateConfig } from './config';
 export { pushOptions, resolvePusher, transportOf, type EnvRecord } from './pusher';
+export { remoteOf } from './remote';
 export type { CheckFact, CommitFact, EventFact, Failure, ObjectFact, OlderBundle, UpdateFacts } from './facts';
 export type { ActiveBundle } from './bundle';
 export { type RequestEnv } from './request';
