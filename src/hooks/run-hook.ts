@@ -13,6 +13,7 @@ import type { Result } from '../core/result';
 import {
   DEFAULT_ACTOR_ENV,
   DEFAULT_TIME_BUDGET_MS,
+  AUDIT_POLICY_REF,
   auditEntry,
   auditMessage,
   exitCodeOf,
@@ -74,11 +75,14 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void): Promise<AuditOutcome> {
+async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void, config: GateConfig): Promise<AuditOutcome> {
   if (!needsAudit(outcome.verdict)) return 'none';
-  const a = await appendAudit(repo, auditEntry(outcome.verdict, outcome.audit), auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
+  const entry = auditEntry(outcome.verdict, outcome.audit);
+  const a = await appendAudit(repo, entry, auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
   if (a.ok) return 'recorded';
   print(`gatos gate: WARNING: the audit entry could not be written: ${a.error.code}: ${a.error.message}`);
+  // GitHub Enterprise Server documents no way for a hook to write the repository: the entry goes where the hook's output goes (docs/hosts/ghes.md).
+  if (config.host === 'ghes') print(`gatos gate: audit entry (not in ${AUDIT_POLICY_REF}): ${JSON.stringify(entry)}`);
   return 'not-recorded';
 }
 
@@ -127,7 +131,7 @@ export async function runHook(run: HookRun): Promise<number> {
   const finish = async (o: PushOutcome): Promise<number> => {
     let audit: AuditOutcome;
     try {
-      audit = await record(repo, o, run.print);
+      audit = await record(repo, o, run.print, config);
     } catch (e) {
       run.print(`gatos gate: WARNING: the audit entry could not be written: ${message(e)}`);
       audit = 'not-recorded';

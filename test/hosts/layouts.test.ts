@@ -195,3 +195,19 @@ describe.each(CASES)('$host, reproduced from its documentation (dispatcher scrip
     expect(denied.stderr).not.toContain("missing attribute 'actor");
   });
 });
+
+it('GitHub Enterprise Server, reproduced: where the audit ref cannot be written, the refusal stands and carries the audit entry itself', () => {
+  const ghes = CASES.find((c) => c.host === 'ghes');
+  const r = rig('ghes', ghes?.identity ?? {});
+  // No ref can be created under refs/gatos/audit/ (a file holds its place), as in a repository the hook may not write.
+  mkdirSync(path.join(r.bare, 'refs', 'gatos'), { recursive: true });
+  writeFileSync(path.join(r.bare, 'refs', 'gatos', 'audit'), 'not a ref\n');
+  const denied = r.push('refs/gatos/audit/policy');
+  expect(denied.status).not.toBe(0);
+  expect(denied.stderr).toContain('gatos gate: WARNING: the audit entry could not be written');
+  const line = denied.stderr.split('\n').find((l) => l.includes('gatos gate: audit entry (not in refs/gatos/audit/policy): '));
+  expect(line).toBeDefined();
+  const entry = JSON.parse((line as string).slice((line as string).indexOf('{'))) as { actor: string; actor_source: string; outcome: string; denials: { rule: string }[] };
+  expect([entry.actor, entry.actor_source, entry.outcome]).toEqual(['user:alice', 'GITHUB_USER_LOGIN', 'refused']);
+  expect(entry.denials.map((d) => d.rule)).toContain('gate/audit-readonly');
+});
