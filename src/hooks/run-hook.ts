@@ -78,11 +78,15 @@ function message(e: unknown): string {
 async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void, config: GateConfig): Promise<AuditOutcome> {
   if (!needsAudit(outcome.verdict)) return 'none';
   const entry = auditEntry(outcome.verdict, outcome.audit);
+  // GitHub Enterprise Server documents no way for a hook to write the repository, and a write that fails
+  // slowly (retries) would spend the 5 s all hooks share: the entry goes where the hook's output goes (docs/hosts/ghes.md).
+  if (config.host === 'ghes') {
+    print(`gatos gate: audit entry (not in ${AUDIT_POLICY_REF}): ${JSON.stringify(entry)}`);
+    return 'not-recorded';
+  }
   const a = await appendAudit(repo, entry, auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
   if (a.ok) return 'recorded';
   print(`gatos gate: WARNING: the audit entry could not be written: ${a.error.code}: ${a.error.message}`);
-  // GitHub Enterprise Server documents no way for a hook to write the repository: the entry goes where the hook's output goes (docs/hosts/ghes.md).
-  if (config.host === 'ghes') print(`gatos gate: audit entry (not in ${AUDIT_POLICY_REF}): ${JSON.stringify(entry)}`);
   return 'not-recorded';
 }
 

@@ -183,7 +183,19 @@ describe.each(CASES)('$host, reproduced from its documentation (dispatcher scrip
     expect(denied.status).not.toBe(0);
     expect(denied.stderr).toContain('gatos gate: push refused');
     expect(denied.stderr).toContain('gate/audit-readonly');
-    expect(audit(r.bare).map((e) => [e.actor, e.actor_source, e.transport])).toEqual([['user:alice', source, transport]]);
+    // Under ghes the entry travels in the refusal (the gate writes no audit ref there, docs/hosts/ghes.md).
+    const entries = host === 'ghes' ? denied.stderr.split('\n').filter((l) => l.includes('gatos gate: audit entry (not in ')).map((l) => JSON.parse(l.slice(l.indexOf('{'))) as ReturnType<typeof audit>[number]) : audit(r.bare);
+    expect(entries.map((e) => [e.actor, e.actor_source, e.transport])).toEqual([['user:alice', source, transport]]);
+
+    // Uninstall takes out the gate's files and settings only; the host's dispatcher and its own hook stay.
+    const un = sh([INSTALL_SH, r.bare, '--uninstall']);
+    expect(un.status).toBe(0);
+    const dir = host === 'gitlab' ? path.join(r.bare, 'custom_hooks', 'pre-receive.d') : path.join(r.bare, 'hooks', 'pre-receive.d');
+    expect(existsSync(path.join(dir, 'gatos-gate'))).toBe(false);
+    expect(existsSync(path.join(dir, 'pre-receive.bundle.cjs'))).toBe(false);
+    if (host === 'gitea' || host === 'forgejo') expect(existsSync(path.join(dir, host))).toBe(true);
+    expect(existsSync(path.join(r.bare, 'hooks', 'pre-receive'))).toBe(true);
+    expect(git(r.bare, ['config', 'gatos.host'], { allowFailure: true }).status).toBe(1);
   });
 
   it(`refuses naming ${variables} and docs/hosts/${host}.md when ${host} set no pusher identity (a client's GATOS_ACTOR does not count)`, () => {
@@ -196,18 +208,15 @@ describe.each(CASES)('$host, reproduced from its documentation (dispatcher scrip
   });
 });
 
-it('GitHub Enterprise Server, reproduced: where the audit ref cannot be written, the refusal stands and carries the audit entry itself', () => {
+it('GitHub Enterprise Server, reproduced: the gate writes no audit ref there (GitHub documents no writes) and the refusal carries the audit entry itself', () => {
   const ghes = CASES.find((c) => c.host === 'ghes');
   const r = rig('ghes', ghes?.identity ?? {});
-  // No ref can be created under refs/gatos/audit/ (a file holds its place), as in a repository the hook may not write.
-  mkdirSync(path.join(r.bare, 'refs', 'gatos'), { recursive: true });
-  writeFileSync(path.join(r.bare, 'refs', 'gatos', 'audit'), 'not a ref\n');
-  const denied = r.push('refs/gatos/audit/policy');
+  const denied = r.push('refs/gatos/journal/demo/user/bob');
   expect(denied.status).not.toBe(0);
-  expect(denied.stderr).toContain('gatos gate: WARNING: the audit entry could not be written');
   const line = denied.stderr.split('\n').find((l) => l.includes('gatos gate: audit entry (not in refs/gatos/audit/policy): '));
   expect(line).toBeDefined();
   const entry = JSON.parse((line as string).slice((line as string).indexOf('{'))) as { actor: string; actor_source: string; outcome: string; denials: { rule: string }[] };
   expect([entry.actor, entry.actor_source, entry.outcome]).toEqual(['user:alice', 'GITHUB_USER_LOGIN', 'refused']);
-  expect(entry.denials.map((d) => d.rule)).toContain('gate/audit-readonly');
+  expect(entry.denials.map((d) => d.rule)).toContain('journal/own-ref');
+  expect(git(r.bare, ['rev-parse', '--verify', '-q', 'refs/gatos/audit/policy'], { allowFailure: true }).status).not.toBe(0);
 });
