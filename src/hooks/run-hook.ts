@@ -13,7 +13,6 @@ import type { Result } from '../core/result';
 import {
   DEFAULT_ACTOR_ENV,
   DEFAULT_TIME_BUDGET_MS,
-  AUDIT_POLICY_REF,
   auditEntry,
   auditMessage,
   exitCodeOf,
@@ -28,6 +27,7 @@ import {
   type AuditOutcome,
   type Verdict,
 } from '../gate';
+import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
