@@ -297,11 +297,7 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   const dir = checkBareRepo(opts.repo);
   if (!dir.ok) return dir;
   const gitDir = dir.value;
-  const host: HostName = opts.host ?? 'plain';
-  const dry = opts.dryRun === true;
-  const would = (line: string) => (dry ? `would ${line.replace(/^(installed|updated|set|unset|kept|published|added|removed)\b/, (v) => ({ installed: 'install', updated: 'update', set: 'set', unset: 'unset', kept: 'keep', published: 'publish', added: 'add', removed: 'remove' })[v] ?? v)}` : line);
   const said: string[] = [];
-  const say = (line: string) => said.push(would(line));
   for (const h of opts.hooks) {
     if (!existsSync(path.join(opts.hooksDir, h))) return err(gateError('NOT_FOUND', `the built hook ${path.join(opts.hooksDir, h)} is missing`, { hint: 'run npm ci && npm run build in the gatos-gate checkout first' }));
   }
@@ -311,6 +307,11 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   if (!settings.ok) return settings;
   const built = buildBundle(files.value);
   if (!built.ok) return err(gateError(built.error.code, `template ${opts.template}: ${built.error.message}${built.diagnostics.length ? `\n${built.diagnostics.map((d) => `${d.location.file}:${d.location.line}:${d.location.column}: ${d.message}`).join('\n')}` : ''}`, built.error.hint ? { hint: built.error.hint } : {}));
+
+  const host: HostName = opts.host ?? 'plain';
+  const dry = opts.dryRun === true;
+  const would = (line: string) => (dry ? `would ${line.replace(/^(installed|updated|set|unset|kept|published|added|removed)\b/, (v) => ({ installed: 'install', updated: 'update', set: 'set', unset: 'unset', kept: 'keep', published: 'publish', added: 'add', removed: 'remove' })[v] ?? v)}` : line);
+  const say = (line: string) => said.push(would(line));
 
   const prev = readRecord(gitDir);
   const record: InstallRecord = { v: 1, config: { ...(prev?.config ?? {}) }, hooks: { ...(prev?.hooks ?? {}) }, added: { ...(prev?.added ?? {}) }, files: [...(prev?.files ?? [])] };
