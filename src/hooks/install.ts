@@ -12,10 +12,10 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { buildBundle, publishBundle } from '../bundle';
 import { canonicalJson } from '../canon/jcs';
+import { HOST_PROFILES, type HostName } from '../gate/hosts';
 import { err, gateError, ok, type Result } from '../core/result';
 import { openRepo } from '../git';
 import { emptyGraphJson } from '../trust';
-import { HOST_PROFILES, type HostName } from '../gate/hosts';
 
 export const HOOK_NAMES = ['pre-receive', 'update'] as const;
 export type HookFile = (typeof HOOK_NAMES)[number];
