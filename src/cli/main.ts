@@ -5,6 +5,7 @@
  */
 import path from 'node:path';
 import yargs from 'yargs';
+import { VERSION } from '../core/version';
 import { commands } from './commands';
 import { CliError, EXIT } from './errors';
 
@@ -12,8 +13,10 @@ import { CliError, EXIT } from './errors';
 class UsageFailure extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
+  stopQuietlyWhenTheReaderLeaves();
   const invokedAs = path.basename(process.argv[1] ?? 'gatos');
-  const scriptName = invokedAs.startsWith('git-gatos') ? 'git gatos' : 'gatos';
+  // The completion script completes `gatos` (a shell function cannot be named after 'git gatos').
+  const scriptName = invokedAs.startsWith('git-gatos') && argv[0] !== 'completion' ? 'git gatos' : 'gatos';
   const parser = yargs(argv)
     .scriptName(scriptName)
     .usage(`${scriptName} <command> [options]\n\nServer-side push-gate and client tools for GATOS (Git As The Operating Surface).`)
@@ -23,7 +26,8 @@ export async function main(argv: string[]): Promise<number> {
     .strict()
     .help()
     .alias('help', 'h')
-    .version(false)
+    .version('version', 'Show the version number', `gatos ${VERSION}`)
+    .completion('completion', 'Print a shell completion script (bash or zsh): gatos completion >> ~/.bashrc')
     .wrap(null)
     .epilogue('Exit status: 0 success, 1 a negative answer (denied, not verified), 2 bad usage or input, 3 internal failure.')
     .fail((msg, e) => {
@@ -39,6 +43,24 @@ export async function main(argv: string[]): Promise<number> {
     return report(e);
   }
   return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+}
+
+/**
+ * `gatos audit log | head`: when the reader of stdout goes away, stop at once
+ * with status 0 and no message, as git does (the reader chose to stop). Any
+ * other failure to write stdout (a full disk) is reported with status 3.
+ */
+function stopQuietlyWhenTheReaderLeaves(): void {
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(EXIT.OK);
+    try {
+      process.stderr.write(`error[GATE_ERROR]: cannot write to standard output: ${e.message}\n  hint: check the file or pipe standard output goes to\n`);
+    } finally {
+      process.exit(EXIT.INTERNAL);
+    }
+  });
+  // A closed stderr must not turn into a stack trace either: the command goes on and its status stands.
+  process.stderr.on('error', () => undefined);
 }
 
 function report(e: unknown): number {

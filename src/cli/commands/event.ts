@@ -25,10 +25,12 @@ function readPayload(arg: string): unknown {
     file = arg.slice(1);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      // @- is standard input (a pipe, a here-document), as in curl.
+      bytes = readFileSync(file === '-' ? 0 : file);
     } catch {
-      throw new CliError('NOT_FOUND', `${file}: cannot read the payload file`, 'check the path after @');
+      throw new CliError('NOT_FOUND', `${file}: cannot read the payload ${file === '-' ? 'from standard input' : 'file'}`, 'check the path after @ (@- reads standard input)');
     }
+    if (file === '-') file = '<stdin>';
     const t = decodeUtf8(new Uint8Array(bytes));
     if (t === undefined) throw new CliError('ENCODING_INVALID', `${file} is not valid UTF-8`, 'payloads are JSON');
     text = t;
@@ -43,7 +45,7 @@ const addCommand: CommandModule<object, AddArgs> = {
     y
       .option('ns', { type: 'string', demandOption: true, describe: 'the namespace, e.g. finance' })
       .option('type', { type: 'string', demandOption: true, describe: "the event type, e.g. 'invoice.created'" })
-      .option('payload', { type: 'string', demandOption: true, describe: 'JSON, or @file to read it from a file (no floats: use integers or strings)' })
+      .option('payload', { type: 'string', demandOption: true, describe: 'JSON, @file to read it from a file, or @- from standard input (no floats: use integers or strings)' })
       .option('ulid', { type: 'string', describe: 'the ULID (idempotency key); generated, monotonic, when left out' })
       .option('caps', { type: 'string', describe: 'comma-separated capabilities the event claims, e.g. journal:append' })
       .option('fold', { type: 'string', describe: 'the fold the event binds, when several read the journal' })
