@@ -13,7 +13,6 @@ import { CliError, EXIT } from './errors';
 class UsageFailure extends Error {}
 
 export async function main(argv: string[]): Promise<number> {
-  stopQuietlyWhenTheReaderLeaves();
   const invokedAs = path.basename(process.argv[1] ?? 'gatos');
   // The completion script completes `gatos` (a shell function cannot be named after 'git gatos').
   const scriptName = invokedAs.startsWith('git-gatos') && argv[0] !== 'completion' ? 'git gatos' : 'gatos';
@@ -29,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
     .version('version', 'Show the version number', `gatos ${VERSION}`)
     .completion('completion', 'Print a shell completion script (bash or zsh): gatos completion >> ~/.bashrc')
     .wrap(null)
+    // --help and --version return to main (status 0) instead of exiting: the build renders the man pages in-process.
+    .exitProcess(false)
     .epilogue('Exit status: 0 success, 1 a negative answer (denied, not verified), 2 bad usage or input, 3 internal failure.')
     .fail((msg, e) => {
       throw e ?? new UsageFailure(msg);
@@ -75,6 +76,7 @@ function report(e: unknown): number {
 }
 
 if (require.main === module) {
+  stopQuietlyWhenTheReaderLeaves();
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
