@@ -7,6 +7,7 @@ import { appendEvents, resolveBinding, verifyEvent, verifyJournal } from '../../
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from '../../gate/event-time';
 import { random80 } from '../../workspace/clock';
 import { CliError, setExitCode } from '../errors';
+import { JSON_OPTION, printJson } from '../json';
 import { exitFor, must, now, SIGNER_OPTIONS, signer, withRepo, workspace, type SignerArgs } from './producer/common';
 
 interface AddArgs extends SignerArgs {
@@ -16,6 +17,7 @@ interface AddArgs extends SignerArgs {
   ulid?: string;
   caps?: string;
   fold?: string;
+  json: boolean;
 }
 
 function readPayload(arg: string): unknown {
@@ -49,7 +51,8 @@ const addCommand: CommandModule<object, AddArgs> = {
       .option('ulid', { type: 'string', describe: 'the ULID (idempotency key); generated, monotonic, when left out' })
       .option('caps', { type: 'string', describe: 'comma-separated capabilities the event claims, e.g. journal:append' })
       .option('fold', { type: 'string', describe: 'the fold the event binds, when several read the journal' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
     const key = signer(args);
@@ -61,13 +64,15 @@ const addCommand: CommandModule<object, AddArgs> = {
       return must(await appendEvents({ repo, ns: args.ns, key, policyRoot: binding.policyRoot, foldRoot: binding.foldRoot, random: random80 }, [{ type: args.type, payload, caps, ts, ...(args.ulid ? { ulid: args.ulid } : {}) }]));
     });
     process.stderr.write(`appended to ${r.journal}\n`);
-    process.stdout.write(`${r.commits[0]} ${r.ulids[0]} ${r.cids[0]}\n`);
+    if (args.json) printJson({ journal: r.journal, commit: r.commits[0], ulid: r.ulids[0], event_cid: r.cids[0] });
+    else process.stdout.write(`${r.commits[0]} ${r.ulids[0]} ${r.cids[0]}\n`);
   },
 };
 
 interface VerifyArgs {
   target: string;
   trust: 'bound' | 'active';
+  json: boolean;
 }
 
 const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -76,7 +81,8 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
   builder: (y) =>
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'an event commit id, or a journal ref refs/gatos/journal/<ns>/<kind>/<name>' })
-      .option('trust', { choices: ['bound', 'active'] as const, default: 'bound' as const, describe: "check the signer with the bundle the event binds, or with the active one" }),
+      .option('trust', { choices: ['bound', 'active'] as const, default: 'bound' as const, describe: "check the signer with the bundle the event binds, or with the active one" })
+      .options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
     const t = now();
@@ -89,8 +95,13 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
     });
     if (!r.ok) {
       process.stderr.write(`error[${r.error.code}]: ${r.error.message}\n${r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`);
-      process.stdout.write(`invalid ${r.error.code}\n`);
+      if (args.json) printJson({ verified: false, code: r.error.code, message: r.error.message });
+      else process.stdout.write(`invalid ${r.error.code}\n`);
       setExitCode(exitFor(r.error));
+      return;
+    }
+    if (args.json) {
+      printJson({ verified: true, events: r.value.map((v) => ({ commit: v.commit, ulid: v.encoded.envelope.ulid, type: v.encoded.envelope.type, actor: v.encoded.envelope.actor })) });
       return;
     }
     for (const v of r.value) process.stdout.write(`ok ${v.commit} ${v.encoded.envelope.ulid} ${v.encoded.envelope.type} by ${v.encoded.envelope.actor}\n`);

@@ -12,6 +12,7 @@ import { decidePush } from '../../push/decide-push';
 import { readSettings } from '../../push/settings';
 import { parseTime } from '../../trust';
 import { CliError, EXIT, setExitCode } from '../errors';
+import { printJson, snakeKeys } from '../json';
 
 interface CheckArgs {
   repo: string;
@@ -62,7 +63,7 @@ const checkCommand: CommandModule<object, CheckArgs> = {
       const out = await decidePush({ hook: 'check', repo, updates: [u.value], env, now, config: settings.value });
       const v = out.verdict;
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ effect: v.accepted ? 'allow' : 'deny', policy_root: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gate_error: v.gateError ?? null })}\n`);
+        printJson(snakeKeys({ effect: v.accepted ? 'allow' : 'deny', policyRoot: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gateError: v.gateError ?? null }));
       } else {
         process.stdout.write(v.accepted ? `allow ${args.ref} (policy ${out.policyRoot ?? '?'}, rules: ${v.decisions.flatMap((d) => d.allowedBy).join(', ') || 'none'})\n` : '');
         for (const l of refusalLines(v, 'text')) process.stdout.write(`${l}\n`);
