@@ -9,6 +9,23 @@ import { VERSION } from '../core/version';
 import { commands } from './commands';
 import { CliError, EXIT } from './errors';
 
+/**
+ * Appended to the bash completion script: git's own completion calls
+ * `_git_<command>` for `git <command> <TAB>`, so `git gatos <TAB>` asks
+ * gatos for the words after `gatos`, as the gatos completion does.
+ */
+const GIT_GATOS_BASH_COMPLETION = `# git gatos <TAB>: git's bash completion calls _git_gatos.
+_git_gatos()
+{
+    local i start=0 type_list
+    for ((i = 1; i < cword; i++)); do
+        if [ "\${words[i]}" = gatos ]; then start=$i; break; fi
+    done
+    type_list=$(gatos --get-yargs-completions gatos "\${words[@]:start+1:cword-start}")
+    __gitcomp "$type_list"
+}
+`;
+
 /** Thrown from yargs' fail handler so a usage error stops the run before any handler starts. */
 class UsageFailure extends Error {}
 
@@ -36,6 +53,7 @@ export async function main(argv: string[]): Promise<number> {
     });
   try {
     await parser.parseAsync();
+    if (argv[0] === 'completion' && !(process.env.SHELL ?? '').includes('zsh')) process.stdout.write(GIT_GATOS_BASH_COMPLETION);
   } catch (e) {
     if (e instanceof UsageFailure) {
       process.stderr.write(`${scriptName}: error: ${e.message}\n  hint: run '${scriptName} --help' for the commands and their options\n`);

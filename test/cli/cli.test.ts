@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
@@ -122,6 +122,21 @@ describe('--version and completion', () => {
     expect(complete(['gatos', 'pol'])).toEqual(['policyc', 'policy']);
     expect(complete(['gatos', 'audit', ''])).toContain('log');
     expect(complete(['gatos', 'event', 'add', '--pay'])).toEqual(['--payload']);
+  });
+
+  const GIT_COMPLETION = '/usr/share/bash-completion/completions/git';
+  (existsSync(GIT_COMPLETION) || process.env.CI === 'true' ? test : test.skip)("git gatos <TAB> through git's own bash completion", () => {
+    const bin = tmpDir('gatos-bin-');
+    symlinkSync(CLI, path.join(bin, 'gatos'));
+    symlinkSync(CLI, path.join(bin, 'git-gatos'));
+    const env = { ...process.env, PATH: `${bin}:${path.dirname(process.execPath)}:${process.env.PATH}`, SHELL: '/bin/bash' };
+    const complete = (line: string) => {
+      const words = line.split(' ');
+      const probe = `source ${GIT_COMPLETION}; eval "$(gatos completion)"; COMPREPLY=(); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; COMP_LINE='${line}'; COMP_POINT=\${#COMP_LINE}; __git_wrap__git_main; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      return spawnSync('bash', ['-c', probe], { encoding: 'utf8', env }).stdout.trim().split('\n').map((w) => w.trim());
+    };
+    expect(complete('git gatos pol')).toEqual(['policyc', 'policy']);
+    expect(complete('git gatos audit ')).toEqual(['log']);
   });
 
   test('git gatos completion prints the script for gatos (a shell function cannot be named after "git gatos")', () => {
