@@ -11,6 +11,7 @@ import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
 import { parseNetworkClass, type NetworkClass } from './remote';
+import { HOSTS, isHostName, type HostName } from './hosts';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -53,6 +54,8 @@ export interface GateConfig {
   readonly tipTypes: readonly TipTypeEntry[];
   /** `gatos.network <class> <cidr>` entries, in file order: client addresses to `remote` classes (remote.ts). */
   readonly networks: readonly NetworkClass[];
+  /** The Git host the gate was installed for (`gatos.host`, docs/hosts/): names its identity variables in refusals. */
+  readonly host?: HostName;
 }
 
 /**
@@ -120,7 +123,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed', 'gatos.network']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed', 'gatos.network', 'gatos.host']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -137,6 +140,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let maxPastSkewSeconds: number | undefined;
   const pushCertKeys = new Map<string, string>();
   const networks: NetworkClass[] = [];
+  let host: HostName | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -230,6 +234,10 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         networks.push(n);
         break;
       }
+      case 'gatos.host':
+        if (!isHostName(value)) return fail(key, value, `one of ${HOSTS.join(', ')}`);
+        host = value;
+        break;
       default:
         break;
     }
@@ -250,5 +258,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
     tipTypes,
     networks,
+    ...(host !== undefined ? { host } : {}),
   });
 }

@@ -5,11 +5,12 @@ import { AUDIT_POLICY_REF } from '../../gate';
 import { openRepo } from '../../git';
 import { readAuditTrail } from '../../push/audit-trail';
 import { CliError, EXIT } from '../errors';
+import { countOption } from '../options';
 
 interface LogArgs {
   repo: string;
   json: boolean;
-  limit?: number;
+  limit?: string;
 }
 
 /** One text field of an entry for a terminal: absent as `fallback`, bytes that are not text escaped. */
@@ -24,13 +25,14 @@ const logCommand: CommandModule<object, LogArgs> = {
     y
       .option('repo', { type: 'string', default: '.', describe: 'the repository (a bare repository or a .git folder)' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line: {commit, entry}' })
-      .option('limit', { type: 'number', describe: 'at most this many entries' }),
+      .option('limit', { type: 'string', describe: 'at most this many entries (a whole number, 1 or more)' }),
   handler: async (args) => {
+    const limit = countOption('limit', args.limit);
     const opened = await openRepo(args.repo, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
     if (!opened.ok) throw new CliError('NOT_FOUND', `${args.repo}: ${opened.error.message}`, 'name a repository with --repo');
     const repo = opened.value;
     try {
-      const trail = await readAuditTrail(repo, args.limit);
+      const trail = await readAuditTrail(repo, limit);
       if (!trail.ok) throw CliError.from(trail.error, trail.error.code === 'GIT_ERROR' ? EXIT.INTERNAL : EXIT.NEGATIVE);
       if (!trail.value) {
         if (!args.json) process.stdout.write(`no audit entries (${AUDIT_POLICY_REF} does not exist)\n`);

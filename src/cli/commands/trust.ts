@@ -7,6 +7,7 @@ import { parsePublicKey } from '../../canon/ed25519';
 import { graphIsEmpty, issueGrant, issueRevocation, parseTime, trustActor, type TrustFileChange, type TrustFiles } from '../../trust';
 import { GRAPH_FILE, readFolder, readWorkspaceFile, writeWorkspaceFile, type Workspace } from '../../workspace/workspace';
 import { CliError } from '../errors';
+import { JSON_OPTION, printJson } from '../json';
 import { actingActor, must, now, SIGNER_OPTIONS, signer, workspace, type SignerArgs } from './producer/common';
 
 const TRUST_DIR = 'gatos/trust/';
@@ -27,6 +28,7 @@ interface AddArgs extends SignerArgs {
   pubkey: string;
   level: number;
   group: string[];
+  json: boolean;
 }
 
 const addCommand: CommandModule<object, AddArgs> = {
@@ -38,7 +40,8 @@ const addCommand: CommandModule<object, AddArgs> = {
       .positional('pubkey', { type: 'string', demandOption: true, describe: 'its public key, ed25519:<64 hex> (gatos key new prints it)' })
       .option('level', { type: 'number', default: 1, describe: 'trust level 0-9 (at most the issuer\'s own)' })
       .option('group', { type: 'string', array: true, default: [] as string[], describe: 'groups the actor belongs to (e.g. leads)' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: (args) => {
     const ws = workspace();
     const graphBytes = must(readWorkspaceFile(ws, GRAPH_FILE));
@@ -48,6 +51,7 @@ const addCommand: CommandModule<object, AddArgs> = {
     const pub = must(parsePublicKey(args.pubkey));
     const next = must(trustActor(graphBytes, { actor: args.actor, publicKey: pub, level: args.level, groups: args.group, issuer, now: now() }, key));
     writeWorkspaceFile(ws, GRAPH_FILE, next.bytes);
+    if (args.json) return printJson({ actor: args.actor, public_key: args.pubkey, level: args.level, issuer, root: next.root, rotated: next.rotated });
     process.stdout.write(`${next.rotated ? 'rotated' : 'trusted'} ${args.actor} (level ${args.level}) with ${args.pubkey}, vouched for by ${issuer}${next.root ? ' as a root' : ''}\n`);
     if (next.rotated) process.stdout.write('its previous keys sign nothing dated from now on; re-issue its grants with --prev/--revokes, then gatos policy publish\n');
   },
@@ -60,6 +64,7 @@ interface GrantArgs extends SignerArgs {
   audience: string[];
   prev?: string;
   revokes: string[];
+  json: boolean;
 }
 
 const grantCommand: CommandModule<object, GrantArgs> = {
@@ -73,7 +78,8 @@ const grantCommand: CommandModule<object, GrantArgs> = {
       .option('audience', { type: 'string', array: true, default: [] as string[], describe: 'namespaces the grant is limited to (default: all)' })
       .option('prev', { type: 'string', describe: 'the grant id this one succeeds (key rotation)' })
       .option('revokes', { type: 'string', array: true, default: [] as string[], describe: 'grant ids this one makes void' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: (args) => {
     const ws = workspace();
     const issuer = actingActor(args);
@@ -81,7 +87,9 @@ const grantCommand: CommandModule<object, GrantArgs> = {
     const exp = must(parseTime(args.exp, '--exp'));
     const caps = args.caps.split(',').map((c) => c.trim()).filter(Boolean);
     const g = must(issueGrant(trustFiles(ws), { issuer, subject: args.to, caps, audience: args.audience, iat: now(), exp, prev: args.prev ?? null, revokes: args.revokes }, key));
-    process.stderr.write(`wrote ${write(ws, g)}\n`);
+    const rel = write(ws, g);
+    process.stderr.write(`wrote ${rel}\n`);
+    if (args.json) return printJson({ grant: g.id, file: rel });
     process.stdout.write(`${g.id}\n`);
   },
 };
@@ -89,6 +97,7 @@ const grantCommand: CommandModule<object, GrantArgs> = {
 interface RevokeArgs extends SignerArgs {
   grant: string;
   reason: string;
+  json: boolean;
 }
 
 const revokeCommand: CommandModule<object, RevokeArgs> = {
@@ -98,13 +107,16 @@ const revokeCommand: CommandModule<object, RevokeArgs> = {
     y
       .positional('grant', { type: 'string', demandOption: true, describe: 'the grant id (64 hex)' })
       .option('reason', { type: 'string', demandOption: true, describe: 'why, one line' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: (args) => {
     const ws = workspace();
     const issuer = actingActor(args);
     const key = signer(args);
     const r = must(issueRevocation(trustFiles(ws), { issuer, grant: args.grant, reason: args.reason, iat: now() }, key));
-    process.stderr.write(`wrote ${write(ws, r)}\n`);
+    const rel = write(ws, r);
+    process.stderr.write(`wrote ${rel}\n`);
+    if (args.json) return printJson({ revocation: r.id, grant: args.grant, file: rel });
     process.stdout.write(`${r.id}\n`);
   },
 };

@@ -9,16 +9,18 @@ import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { compilePolicy, describeDecision, describeExpectation, isFixtureFile, loadPolicy, parseFixtures, runFixture, type Fixture } from '../../../rgs';
 import { CliError, EXIT, setExitCode } from '../../errors';
+import { JSON_OPTION, printJson } from '../../json';
 import { listFiles, printDiagnostics, readSources } from './sources';
 
 interface Args {
   dir: string;
+  json: boolean;
 }
 
 export const policyTestCommand: CommandModule<object, Args> = {
   command: 'test <dir>',
   describe: 'Compile the policy in <dir> and check its fixtures (*.test.yaml, *.test.json): request -> expected decision',
-  builder: (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'directory with .rgs sources and *.test.yaml fixtures' }),
+  builder: (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'directory with .rgs sources and *.test.yaml fixtures' }).options(JSON_OPTION),
   handler: (args) => {
     const sources = readSources(args.dir);
     const compiled = compilePolicy(sources);
@@ -32,8 +34,14 @@ export const policyTestCommand: CommandModule<object, Args> = {
     const fixtures = listFiles(args.dir, isFixtureFile).flatMap(readFixtures);
     if (fixtures.length === 0) throw new CliError('NOT_FOUND', `${args.dir}: no fixtures (*.test.yaml or *.test.json) found`, 'see docs/rgs.md, "Policy tests"');
     let failed = 0;
+    const results: { file: string; name: string; ok: boolean; mismatches: string[] }[] = [];
     for (const f of fixtures) {
       const { actual, mismatches } = runFixture(policy.value, f);
+      results.push({ file: f.file, name: f.name, ok: mismatches.length === 0, mismatches: [...mismatches] });
+      if (args.json) {
+        if (mismatches.length > 0) failed++;
+        continue;
+      }
       if (mismatches.length === 0) {
         process.stdout.write(`ok   ${f.file}: ${f.name}\n`);
         continue;
@@ -49,7 +57,8 @@ export const policyTestCommand: CommandModule<object, Args> = {
         ].join('\n') + '\n',
       );
     }
-    process.stdout.write(`\npolicy_root = ${compiled.value.root}\n${fixtures.length - failed} passed, ${failed} failed\n`);
+    if (args.json) printJson({ policy_root: compiled.value.root, passed: fixtures.length - failed, failed, tests: results });
+    else process.stdout.write(`\npolicy_root = ${compiled.value.root}\n${fixtures.length - failed} passed, ${failed} failed\n`);
     if (failed > 0) setExitCode(EXIT.NEGATIVE);
   },
 };
