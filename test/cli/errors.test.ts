@@ -25,7 +25,7 @@ function repoWithAudit(n: number): string {
   git(tmpDir(), ['init', '-q', '--bare', repo]);
   let parent: string | undefined;
   for (let i = 0; i < n; i++) {
-    const entry = JSON.stringify({ time: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`, outcome: 'refused', actor: 'user:alice', mode: 'enforce', hook: 'pre-receive', denials: [] });
+    const entry = JSON.stringify({ type: 'gatos/audit-entry', v: 1, time: `2026-01-01T00:00:${String(i % 60).padStart(2, '0')}Z`, outcome: 'refused', actor: 'user:alice', host_user: null, mode: 'enforce', hook: 'pre-receive', gate_error: null, denials: [] });
     const blob = gitText(repo, ['hash-object', '-w', '--stdin'], entry).trim();
     const tree = gitText(repo, ['mktree'], `100644 blob ${blob}\tentry.json\n`).trim();
     parent = gitText(repo, ['commit-tree', tree, '-m', `entry ${i}`, ...(parent ? ['-p', parent] : [])]).trim();
