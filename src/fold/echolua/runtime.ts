@@ -32,6 +32,10 @@ export function runtimeError(e: unknown, where: string): GateError {
   if (e instanceof LuaError) {
     return gateError('FOLD_ERROR', `${e.sub}: ${e.message} (in ${where})`, { hint: hintFor(e) });
   }
+  // A host allocation limit (a string or array longer than the engine holds) is the fold running out of memory.
+  if (e instanceof RangeError && /^Invalid (string|array|typed array) length|allocation failed/.test(e.message)) {
+    return gateError('FOLD_ERROR', `MEMORY_EXHAUSTED: a value larger than the host holds (${e.message}) (in ${where})`, { hint: 'the fold allocates too much in one invocation' });
+  }
   const detail = e instanceof Error ? e.message : String(e);
   return gateError('GATE_ERROR', `the EchoLua VM failed on the host while running ${where}: ${detail}`, { hint: 'this is not a fold result; the push is refused and the failure should be reported' });
 }

@@ -76,7 +76,8 @@ export class Machine {
 
   /** Charges for a string of `length` bytes about to be made. */
   allocString(length: number): void {
-    if ((this.mem -= 1 + (length >>> 4)) < 0) outOfMemory(this);
+    // length / 16 without >>> 4, which wraps at 2^32 (string.rep can ask for more).
+    if ((this.mem -= 1 + (length < 0x80000000 ? length >>> 4 : Math.floor(length / 16))) < 0) outOfMemory(this);
   }
 
   endLoad(): void {

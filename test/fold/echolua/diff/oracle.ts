@@ -51,6 +51,7 @@ function dsort(t, less)
   end
   return t
 end
+table.dkeys, table.dvalues, table.dsort, table.dpairs = dkeys, dvalues, dsort, dpairs
 `;
 
 export interface OracleResult {
