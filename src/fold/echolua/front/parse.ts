@@ -116,7 +116,7 @@ export function parseEchoLua(source: string, file: string): Result<Parsed, Diagn
       return err([{ severity: 'error', code: 'syntax', message: 'the source is nested too deeply to parse', location: map.locate(0), hint: 'split deeply nested expressions into local variables' }]);
     }
     // luaparse can fail inside its own error path (a bad first character such as '@'): still a located syntax error.
-    const bad = /[^\s\w"'\[\]{}()<>=~+\-*/%^#&|.,;:]/.exec(bin);
+    const bad = /[^\s\w"'[\]{}()<>=~+\-*/%^#&|.,;:]/.exec(bin);
     const at = bad ? bad.index : 0;
     return err([{ severity: 'error', code: 'syntax', message: bad ? `syntax error: unexpected symbol '${bad[0]}'` : 'syntax error: the source cannot be parsed', location: map.locate(at), hint: 'EchoLua accepts Lua 5.3 syntax (without goto); fix the syntax at the caret' }]);
   }
