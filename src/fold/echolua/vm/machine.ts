@@ -34,10 +34,10 @@ export class Machine {
     this.mem = limits.memory;
   }
 
-  /** Starts a new invocation with full budgets. */
-  reset(): void {
-    this.fuel = this.limits.fuel;
-    this.mem = this.limits.memory;
+  /** Starts a new invocation with full budgets (`times` budgets: a whole-window fold's emit). */
+  reset(times = 1): void {
+    this.fuel = this.limits.fuel * times;
+    this.mem = this.limits.memory * times;
     this.depth = 0;
     epochs.current++;
     epochs.writableAbove = this.phase === 'load' ? -1 : this.loadEpoch;

@@ -190,6 +190,19 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     out.arr = sortedKeys('dvalues', t).map((k) => t.get(k));
     return [out];
   });
+  // The FAQ's whole-window folds return emit_json_canonical(path, value [, path2, value2 ...]):
+  // the files to write, each value as canonical JSON (what emit(state) returns in the step form).
+  def(env, 'emit_json_canonical', (a) => {
+    if (a.length === 0 || a.length % 2 !== 0) fail('TYPE_ERROR', "emit_json_canonical takes pairs: a path and a value, then more pairs");
+    const files = m.newTable();
+    for (let i = 0; i < a.length; i += 2) {
+      const path = checkString('emit_json_canonical', a, i + 1);
+      if (a[i + 1] === undefined) argError('emit_json_canonical', i + 2, 'the value is nil (write json.null for a JSON null)');
+      if (files.get(path) !== undefined) argError('emit_json_canonical', i + 1, `the path '${path}' is given twice`);
+      setIndex(m, files, path, a[i + 1]);
+    }
+    return [files];
+  });
   def(env, 'dsort', (a) => {
     const t = checkTable('dsort', a, 1);
     const cmp = a[1];
