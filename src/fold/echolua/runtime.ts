@@ -136,12 +136,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
         return err(runtimeError(e, 'emit'));
       }
     },
-    saveState(state) {
-      const r = encodeState(state.value);
-      // step and init check every state they hand out (checkState), so this cannot fail for them.
-      if (!r.ok) throw new Error(`bug: an unchecked EchoLua state reached saveState: ${r.error.message}`);
-      return r.value;
-    },
+    saveState,
     loadState(bytes) {
       const v = decodeState(bytes);
       return v.ok ? ok(new EchoState(v.value)) : v;
@@ -199,11 +194,7 @@ function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldR
         return err(runtimeError(e, `fold(events) over a window of ${n} events`));
       }
     },
-    saveState(state) {
-      const r = encodeState(state.value);
-      if (!r.ok) throw new Error(`bug: an unchecked EchoLua window reached saveState: ${r.error.message}`);
-      return r.value;
-    },
+    saveState,
     loadState(bytes) {
       const v = decodeState(bytes);
       if (!v.ok) return v;
@@ -211,6 +202,13 @@ function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldR
       return ok(new EchoState(v.value));
     },
   };
+}
+
+function saveState(state: EchoState): Uint8Array {
+  const r = encodeState(state.value);
+  // step and init check every state they hand out (checkState), so this cannot fail for them.
+  if (!r.ok) throw new Error(`bug: an unchecked EchoLua state reached saveState: ${r.error.message}`);
+  return r.value;
 }
 
 /** The event table: 6 string keys, charged as a table of 6 slots after its payload. */

@@ -8,20 +8,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { runEchoLuaScript } from '../../../src/fold/echolua';
 import { tmpDir } from '../../helpers/tmp';
-import { haveLua, runOracle } from './diff/oracle';
+import { luaOrSkip, runOracle } from './diff/oracle';
 
 const DIR = path.resolve(__dirname, '../../fixtures/echolua/corpus');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.lua')).sort();
 const toLatin1 = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
 
-function luaAvailable(): boolean {
-  const lua = haveLua();
-  if (!lua && process.env.CI === 'true') throw new Error('lua5.4 is missing: the corpus test needs /usr/bin/lua5.4 (Debian package lua5.4)');
-  if (!lua) console.warn('[echolua] SKIPPING the hand-written corpus against lua5.4: lua5.4 is not installed');
-  return lua;
-}
 
-(luaAvailable() ? describe : describe.skip)('hand-written programs print what lua5.4 prints', () => {
+(luaOrSkip('the hand-written corpus against lua5.4') ? describe : describe.skip)('hand-written programs print what lua5.4 prints', () => {
   const programs = FILES.map((f) => readFileSync(path.join(DIR, f), 'utf8'));
   let oracle: ReturnType<typeof runOracle>;
   beforeAll(() => {

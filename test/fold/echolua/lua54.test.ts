@@ -7,7 +7,7 @@
  */
 import { lintEchoLua, runEchoLuaScript } from '../../../src/fold/echolua';
 import { tmpDir } from '../../helpers/tmp';
-import { haveLua, runOracle } from './diff/oracle';
+import { luaOrSkip, runOracle } from './diff/oracle';
 
 const toLatin1 = (text: string): string => Buffer.from(text, 'utf8').toString('latin1');
 
@@ -43,14 +43,8 @@ const REFUSE: [string, string, string][] = [
   ['string.format precision over 99', 'print(string.format("%.100d", 1))', 'format-spec'],
 ];
 
-function luaAvailable(): boolean {
-  const lua = haveLua();
-  if (!lua && process.env.CI === 'true') throw new Error('lua5.4 is missing: these tests need /usr/bin/lua5.4 (Debian package lua5.4)');
-  if (!lua) console.warn('[echolua] SKIPPING the Lua 5.4 agreement cases: lua5.4 is not installed');
-  return lua;
-}
 
-(luaAvailable() ? describe : describe.skip)('EchoLua prints what lua5.4 prints', () => {
+(luaOrSkip('the Lua 5.4 agreement cases') ? describe : describe.skip)('EchoLua prints what lua5.4 prints', () => {
   const names = Object.keys(AGREE);
   const programs = names.map((n) => AGREE[n] as string);
   let oracle: ReturnType<typeof runOracle>;
