@@ -138,18 +138,23 @@ export function parseEchoLua(source: string, file: string): Result<Parsed, Diagn
  */
 export const MAX_DEPTH = 200;
 
-/** The first node deeper than MAX_DEPTH, found with an explicit stack. */
+/** The first node in source order deeper than MAX_DEPTH, found with an explicit stack. */
 function tooDeep(chunk: Chunk): object | undefined {
+  const isNode = (c: unknown): c is object => typeof c === 'object' && c !== null && typeof (c as { type?: unknown }).type === 'string';
   const stack: [object, number][] = [[chunk, 0]];
+  let deepest: object | undefined;
   for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
     const [node, depth] = item;
-    if (depth > MAX_DEPTH) return node;
+    if (depth > MAX_DEPTH) {
+      if (deepest === undefined || rangeOf(node)[0] < rangeOf(deepest)[0]) deepest = node;
+      continue;
+    }
     for (const [key, v] of Object.entries(node)) {
       if (key === 'comments' || key === 'range' || typeof v !== 'object' || v === null) continue;
       if (Array.isArray(v)) {
-        for (const c of v) if (typeof c === 'object' && c !== null && typeof (c as { type?: unknown }).type === 'string') stack.push([c as object, depth + 1]);
-      } else if (typeof (v as { type?: unknown }).type === 'string') stack.push([v as object, depth + 1]);
+        for (const c of v) if (isNode(c)) stack.push([c, depth + 1]);
+      } else if (isNode(v)) stack.push([v, depth + 1]);
     }
   }
-  return undefined;
+  return deepest;
 }
