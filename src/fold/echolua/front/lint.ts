@@ -66,7 +66,7 @@ export const FORBIDDEN_FIELDS: Readonly<Record<string, Readonly<Record<string, s
  * `lib[k]` and any other use of the table as a value (`local m = math`) is
  * refused.
  */
-export const LIBRARY_TABLES: ReadonlySet<string> = new Set(['math', 'string', 'table', 'json', 'set', 'counter']);
+export const LIBRARY_TABLES: ReadonlySet<string> = new Set(['math', 'string', 'table', 'json', 'set', 'counter', 'lattice']);
 
 const FLOAT_SPEC = /%[-+ #0]*[0-9]*(?:\.[0-9]+)?[aAeEfFgG]/;
 const MAGIC = /[\^$*+?.()[\]%-]/;
