@@ -160,6 +160,9 @@ function plainJson(x: Value): JsonValue | undefined {
  * arrays; tables with only string keys, and the empty table, are objects;
  * anything else (mixed keys, functions, nil) is an error.
  */
+/** Tables the lattice library made as lists (src/fold/echolua/vm/lattice.ts): emitted as [] while empty. */
+export const EMPTY_LISTS = new WeakSet<LuaTable>();
+
 export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
   if (depth > MAX_JSON_NESTING) fail('RUNTIME', `value nested more than ${MAX_JSON_NESTING} levels (or it contains itself) at ${path}`);
   if (v === JSON_NULL) return null;
@@ -183,6 +186,7 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
   }
   if (v instanceof LuaTable) {
     const arr = v.arr;
+    if (arr.length === 0 && EMPTY_LISTS.has(v) && v.size() === 0) return [];
     if (v.size() === arr.length && arr.length > 0) {
       const items: JsonValue[] = [];
       for (let i = 0; i < arr.length; i++) items.push(plainJson(arr[i]) ?? luaToJson(arr[i], `${path}[${i + 1}]`, depth + 1));
