@@ -30,10 +30,20 @@ function luaScalar(v: Scalar): string {
   return v < 0n ? `(-${(-v).toString()})` : v.toString();
 }
 
-/** An expression reading a key path of `event` (nil where the event has no such value). */
-function read(path: KeyPath): string {
+/**
+ * An expression reading a key path of `event` (nil where the event has no
+ * such value). `direct` (keys and values, which must exist) reads one step
+ * below the payload with an index: a payload that is not a table then
+ * fails the event, as a missing value does; field tests always use
+ * lattice.get, which is nil there.
+ */
+function read(path: KeyPath, direct = false): string {
   const [field, ...rest] = path;
   if (rest.length === 0) return `event.${field}`;
+  if (direct && rest.length === 1) {
+    const s = rest[0] as string | number;
+    return `event.${field}[${typeof s === 'number' ? String(s + 1) : luaString(s)}]`;
+  }
   // YAML indexes lists from 0, Lua from 1.
   const steps = rest.map((s) => (typeof s === 'number' ? String(s + 1) : luaString(s)));
   return `get(event.${field}, ${steps.join(', ')})`;
@@ -65,8 +75,8 @@ const OP: Readonly<Record<ReducerSpec['kind'], string>> = {
 
 function stepOf(r: ReducerSpec): string[] {
   const cell = `state[${luaString(r.name)}]`;
-  const key = r.key ? read(r.key) : '""';
-  const value = r.value ? read(r.value) : r.kind === 'map-join-lww' ? 'event.payload' : '1';
+  const key = r.key ? read(r.key, true) : '""';
+  const value = r.value ? read(r.value, true) : r.kind === 'map-join-lww' ? 'event.payload' : '1';
   const op = OP[r.kind];
   const call = (extra: string) => `${op}(${cell}, ${key}, ${value}${extra})`;
   if (isSetKind(r.kind)) {

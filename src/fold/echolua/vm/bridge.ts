@@ -185,6 +185,8 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
     return d;
   }
   if (v instanceof LuaTable) {
+    // A flat payload never written is still the event's own object, whose JSON is what the loop below would build.
+    if (v.src !== undefined) return v.src as JsonValue;
     const arr = v.arr;
     if (arr.length === 0 && EMPTY_LISTS.has(v) && v.size() === 0) return [];
     if (v.size() === arr.length && arr.length > 0) {

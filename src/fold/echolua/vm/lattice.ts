@@ -34,6 +34,9 @@ export type LatticeKind = (typeof LATTICE_KINDS)[number];
 
 type Fn = (a: Value[]) => Value[];
 
+/** What the updating operations return: nothing (shared, never written). */
+const NONE: Value[] = [];
+
 function bad(fname: string, n: number, msg: string): never {
   return fail('TYPE_ERROR', `bad argument #${n} to 'lattice.${fname}' (${msg})`);
 }
@@ -241,7 +244,8 @@ export function installLattice(m: Machine): void {
       const p = parts[i];
       if (typeof p !== 'string' || p.includes('\0')) bad('stamp', i + 1, 'string without NUL expected (ulid, journal, commit)');
     }
-    const s = `${parts[0] as string}\0${parts[1] as string}\0${parts[2] as string}`;
+    // join makes a flat string; a template literal makes a cons string that every later comparison flattens.
+    const s = parts.join('\0');
     m.allocString(s.length);
     return [s];
   });
@@ -287,7 +291,7 @@ export function installLattice(m: Machine): void {
       setIndex(m, vs, key, value);
       setIndex(m, ss, key, stamp);
     }
-    return [r];
+    return NONE;
   });
   const count = (fname: string, r: LuaTable, journal: Value, n: number | bigint): void => {
     if (typeof journal !== 'string') bad(fname, 4, `journal string expected, got ${typeName(journal)}`);
@@ -300,7 +304,7 @@ export function installLattice(m: Machine): void {
     const n = a[2] === undefined ? 1 : integer('gcount', a[2], 3);
     if (n < 0) fail('TYPE_ERROR', "a g-counter only grows, but the value is negative (use 'pn-counter')");
     count('gcount', sub(m, r, key), a[3], n);
-    return [r];
+    return NONE;
   });
   def('pncount', (a) => {
     const r = table('pncount', a, 1);
@@ -309,7 +313,7 @@ export function installLattice(m: Machine): void {
     const cell = sub(m, r, key);
     if (n < 0) count('pncount', sub(m, cell, 'n'), a[3], neg(n) as number | bigint);
     else count('pncount', sub(m, cell, 'p'), a[3], n);
-    return [r];
+    return NONE;
   });
   const extremum = (fname: 'min' | 'max') => (a: Value[]): Value[] => {
     const r = table(fname, a, 1);
@@ -317,7 +321,7 @@ export function installLattice(m: Machine): void {
     const n = integer(fname, a[2], 3);
     const cur = r.get(key);
     if (cur === undefined || (fname === 'min' ? lt(n, cur) : lt(cur, n))) setIndex(m, r, key, n);
-    return [r];
+    return NONE;
   };
   def('min', extremum('min'));
   def('max', extremum('max'));
@@ -330,7 +334,7 @@ export function installLattice(m: Machine): void {
     const side = sub(m, sub(m, r, key), a[4] === true ? 'r' : 'a');
     const old = side.get(e);
     if (old === undefined || stamp > (old as string)) setIndex(m, side, e, stamp);
-    return [r];
+    return NONE;
   });
   /** lattice.twopset(r, key, elem, removing): added and removed flags; a removed element never returns. */
   def('twopset', (a) => {
@@ -338,7 +342,7 @@ export function installLattice(m: Machine): void {
     const key = groupKey('twopset', a[1], 2);
     const e = element('twopset', a[2], 3);
     setIndex(m, sub(m, sub(m, r, key), a[3] === true ? 'r' : 'a'), e, true);
-    return [r];
+    return NONE;
   });
   /** lattice.view(kind, r [, key]): the emitted value of one group, or of every group by key. */
   def('view', (a) => {
