@@ -6,8 +6,8 @@
 import type { CommandModule } from 'yargs';
 import { HOOK_EXIT, checkUpdate, exitCodeOf, refusalLines } from '../../gate';
 import { openRepo } from '../../git';
-import { decidePush } from '../../hooks/decide-push';
-import { readSettings } from '../../hooks/settings';
+import { decidePush } from '../../push/decide-push';
+import { readSettings } from '../../push/settings';
 import { parseTime } from '../../trust';
 import { CliError, EXIT, setExitCode } from '../errors';
 
