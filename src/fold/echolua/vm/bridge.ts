@@ -155,14 +155,14 @@ function plainJson(x: Value): JsonValue | undefined {
   return typeof x === 'string' ? binToText(x) : undefined;
 }
 
+/** Tables the lattice library made as lists (src/fold/echolua/vm/lattice.ts): emitted as [] while empty. */
+export const EMPTY_LISTS = new WeakSet<LuaTable>();
+
 /**
  * A Lua value as JSON. Tables whose keys are exactly 1..n (n >= 1) are
  * arrays; tables with only string keys, and the empty table, are objects;
  * anything else (mixed keys, functions, nil) is an error.
  */
-/** Tables the lattice library made as lists (src/fold/echolua/vm/lattice.ts): emitted as [] while empty. */
-export const EMPTY_LISTS = new WeakSet<LuaTable>();
-
 export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
   if (depth > MAX_JSON_NESTING) fail('RUNTIME', `value nested more than ${MAX_JSON_NESTING} levels (or it contains itself) at ${path}`);
   if (v === JSON_NULL) return null;
