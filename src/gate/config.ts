@@ -10,6 +10,8 @@ import { parseActor } from '../actors';
 import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
+import { parseNetworkClass, type NetworkClass } from './remote';
+import { HOSTS, isHostName, type HostName } from './hosts';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -50,6 +52,10 @@ export interface GateConfig {
   readonly maxObjectBytes?: number;
   /** Operator entries of `gatos.tipTypes`, in file order; the last one whose glob matches a ref wins (see tipShapes). */
   readonly tipTypes: readonly TipTypeEntry[];
+  /** `gatos.network <class> <cidr>` entries, in file order: client addresses to `remote` classes (remote.ts). */
+  readonly networks: readonly NetworkClass[];
+  /** The Git host the gate was installed for (`gatos.host`, docs/hosts/): names its identity variables in refusals. */
+  readonly host?: HostName;
 }
 
 /**
@@ -117,7 +123,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed']);
+const KNOWN = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed', 'gatos.network', 'gatos.host']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -133,6 +139,8 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const tipTypes: TipTypeEntry[] = [];
   let maxPastSkewSeconds: number | undefined;
   const pushCertKeys = new Map<string, string>();
+  const networks: NetworkClass[] = [];
+  let host: HostName | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -220,6 +228,16 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         tipTypes.push({ glob, match: refMatcher(glob), shapes });
         break;
       }
+      case 'gatos.network': {
+        const n = parseNetworkClass(value);
+        if (!n) return fail(key, value, "'<class> <cidr>' with a class of a-z 0-9 . _ - and a block without host bits, e.g. 'internal 10.0.0.0/8'");
+        networks.push(n);
+        break;
+      }
+      case 'gatos.host':
+        if (!isHostName(value)) return fail(key, value, `one of ${HOSTS.join(', ')}`);
+        host = value;
+        break;
       default:
         break;
     }
@@ -239,5 +257,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     ...(maxPastSkewSeconds !== undefined ? { maxPastSkewSeconds } : {}),
     ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
     tipTypes,
+    networks,
+    ...(host !== undefined ? { host } : {}),
   });
 }
