@@ -9,6 +9,7 @@ import { jsonToLua, luaToJson } from './bridge';
 import type { Machine } from './machine';
 import { add, ceil, eq, floor, isNumber, lt, neg, parseLuaNumeral, qToInt } from './number';
 import { sortCost, sortKeys, stableSort } from './order';
+import { installLattice } from './lattice';
 import { Pcg32, seedFromBytes } from './rng';
 import { binToText, bytesToBin } from './strings';
 import { FLOAT_CONVERSIONS, FORMAT_SPEC, specError } from './format-spec';
@@ -500,6 +501,7 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     }
     return [out];
   });
+  installLattice(m);
 }
 
 /** Lua's string.sub / string.byte index rules. */
