@@ -9,8 +9,6 @@ import { FOLD_INT_RANGE, inRange } from '../canon/integers';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { FoldEvent, FoldInput } from './contract';
 
-export const INT64_MIN = -(2n ** 63n);
-export const INT64_MAX = 2n ** 63n - 1n;
 /** Deeper payloads are refused rather than risking the call stack. */
 export const MAX_PAYLOAD_DEPTH = 256;
 
