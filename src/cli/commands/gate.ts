@@ -1,13 +1,15 @@
 /**
  * `gatos gate check --repo <bare> <old> <new> <ref>`: the decision the hooks
  * would make for one update, without a push and without an audit entry.
- * Exit 0 allow, 1 deny, 3 when the gate could not decide.
+ * Exit 0 allow, 1 deny, 3 when the gate could not decide (the hooks' time
+ * budget included: the same rule, src/gate/budget.ts).
  */
 import type { CommandModule } from 'yargs';
-import { HOOK_EXIT, checkUpdate, exitCodeOf, refusalLines } from '../../gate';
+import { HOOK_EXIT, budgetExceeded, checkUpdate, exitCodeOf, gateFailure, refusalLines, type Verdict } from '../../gate';
 import { openRepo } from '../../git';
 import { decidePush } from '../../hooks/decide-push';
 import { readSettings } from '../../hooks/settings';
+import { DecisionMeter, withBudget } from '../../hooks/watchdog';
 import { parseTime } from '../../trust';
 import { CliError, EXIT, setExitCode } from '../errors';
 
@@ -49,7 +51,12 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         now = t.value;
       }
       const env = { ...process.env, ...(args.actor ? { GATOS_ACTOR: args.actor } : {}) };
-      const out = await decidePush({ hook: 'check', repo, updates: [u.value], env, now, config: settings.value });
+      // The hooks' time budget, counted from the decision's start (a hook also counts its own start-up); progress when stderr is a terminal.
+      const config = settings.value;
+      const meter = new DecisionMeter(config.budget, 0, process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined);
+      const timed = await withBudget(meter, () => decidePush({ hook: 'check', repo, updates: [u.value], env, now, config, meter }));
+      const over = timed.done ? undefined : budgetExceeded(config.budget, timed.progress, config.host);
+      const out: { verdict: Verdict; policyRoot?: string } = timed.done ? timed.value : { verdict: gateFailure('GATE_ERROR', over?.reason ?? '', [u.value], over?.hint) };
       const v = out.verdict;
       if (args.json) {
         process.stdout.write(`${JSON.stringify({ effect: v.accepted ? 'allow' : 'deny', policy_root: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gate_error: v.gateError ?? null })}\n`);
