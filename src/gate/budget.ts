@@ -108,9 +108,9 @@ function roundUp(n: number): number {
  * be judged, and the hint says the figure is a floor.
  */
 export function budgetExceeded(b: TimeBudget, p: BudgetProgress, host: GateHost): { reason: string; hint: string } {
-  const what = p.counted ? `${num(p.commits)} commits to check` : `at least ${num(p.commits)} commits to check (still counting)`;
+  const what = p.counted ? `${num(p.commits)} commits to check` : p.commits === 0 ? 'before the commits to check were counted' : `at least ${num(p.commits)} commits to check (still counting)`;
   const done = p.checked > 0 ? `; it had checked ${num(p.checked)} of them` : '';
-  const reason = `the gate did not decide within its time budget: ${budgetFormula(b, p.commits)} (base from ${b.baseFrom}, per commit from ${b.perCommitFrom}), for ${what}${done} after ${num(Math.round(p.elapsedMs))} ms`;
+  const reason = `the gate did not decide within its time budget: ${budgetFormula(b, p.commits)} (base from ${b.baseFrom}, per commit from ${b.perCommitFrom}), ${p.counted || p.commits > 0 ? 'for ' : ''}${what}${done} after ${num(Math.round(p.elapsedMs))} ms`;
   if (host === 'ghes') {
     return { reason, hint: `GitHub Enterprise stops every pre-receive hook after ${num(GHES_HOOK_LIMIT_MS)} ms in all, so no setting helps there: push fewer events at once (split the new commits over several pushes)` };
   }

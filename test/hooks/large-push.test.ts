@@ -19,7 +19,7 @@ import { GateWorld } from '../helpers/gate-world';
 
 jest.setTimeout(1_800_000);
 
-const EVENTS = 100_000;
+const EVENTS = Number(process.env.DEBUG_EVENTS ?? 100_000);
 const JOURNAL = 'refs/gatos/journal/bulk/user/alice';
 
 describe(`a push of ${EVENTS.toLocaleString('en-US')} signed events`, () => {
@@ -59,6 +59,7 @@ describe(`a push of ${EVENTS.toLocaleString('en-US')} signed events`, () => {
       // GL_USER as gitolite would set it; GATOS_ACTOR as the file:// tests name the pusher.
       const r = w.git(alice, ['push', `file://${servers[host]}`, JOURNAL], { GATOS_ACTOR: 'user:alice', GL_USER: 'alice', GATOS_TRACE: '1' });
       // The hook's own figures, for the record (docs/PERFORMANCE.md).
+      if (process.env.DEBUG_EVENTS) console.log(r.stderr);
       console.log(`${host}: ${r.stderr.split(/[\r\n]/).filter((l) => /total since|verify \d+ events/.test(l)).join('\n')}`);
       expect({ status: r.status, refused: /push refused/.test(r.stderr) }).toEqual({ status: 0, refused: false });
       expect(w.git(w.root, ['--git-dir', servers[host], 'rev-parse', JOURNAL]).stdout.trim()).toBe(tip);
