@@ -9,7 +9,7 @@ const PURE_CORE = ['canon', 'core', 'rgs', 'fold', 'trailers', 'gate', 'actors',
  * imported by the pure core, however the path is spelt: '../git',
  * '../../git/parse-commit', './x/../../git', '../../src/git'.
  */
-const ADAPTERS = ['git', 'hooks', 'cli', 'workspace', 'keys', 'adapters', 'events', 'bundle', 'checkpoint'];
+const ADAPTERS = ['git', 'hooks', 'push', 'cli', 'workspace', 'keys', 'adapters', 'events', 'bundle', 'checkpoint'];
 const ADAPTER_IMPORT = `(^|/)\\.\\./(src/)?(${ADAPTERS.join('|')})(/|$)`;
 
 export default tseslint.config(
@@ -42,6 +42,16 @@ export default tseslint.config(
         { object: 'Date', property: 'now', message: 'the caller supplies now' },
         { object: 'Math', property: 'random', message: 'no ambient randomness in the core' },
       ],
+    },
+  },
+  {
+    // src/hooks holds the hooks' entry points, loaders and install: callers reach the push engine in src/push, never a hook.
+    files: ['src/**/*.ts'],
+    ignores: [...PURE_CORE.map((f) => `src/${f}/**`), 'src/hooks/**', 'src/cli/commands/install.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ regex: '(^|/)\\.\\./(src/)?hooks(/|$)', message: 'src/hooks holds entry points, loaders and install only: import the push engine from src/push' }],
+      }],
     },
   },
   {

@@ -3,7 +3,7 @@ import { parseUpdateLines } from '../gate';
 import { exitWhenDecided } from './exit';
 import { runHook } from './run-hook';
 import { hookEnv, readStdin } from './raw-input';
-import { isSignatureWorker, serveSignatures } from './sig-pool';
+import { isSignatureWorker, serveSignatures } from '../push/sig-pool';
 
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
 if (isSignatureWorker()) {

@@ -28,14 +28,14 @@ import {
   type Verdict,
 } from '../gate';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
-import { activeGateBundle } from './active-bundle';
-import { appendAudit } from './audit-writer';
-import { auditContextOf, decidePush, type PushOutcome } from './decide-push';
+import { activeGateBundle } from '../push/active-bundle';
+import { appendAudit } from '../push/audit-writer';
+import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
 import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
-import { readSettings } from './settings';
-import { SignaturePool } from './sig-pool';
-import { traceOf } from './trace';
-import { DecisionMeter, withBudget } from './watchdog';
+import { readSettings } from '../push/settings';
+import { SignaturePool } from '../push/sig-pool';
+import { traceOf } from '../push/trace';
+import { DecisionMeter, withBudget } from '../push/watchdog';
 
 export interface HookRun {
   readonly hook: Exclude<HookName, 'check'>;

@@ -8,7 +8,7 @@ import { checkUpdate } from '../gate';
 import { exitWhenDecided } from './exit';
 import { hookArgs, hookEnv } from './raw-input';
 import { runHook } from './run-hook';
-import { isSignatureWorker, serveSignatures } from './sig-pool';
+import { isSignatureWorker, serveSignatures } from '../push/sig-pool';
 
 // Ref names are bytes: arguments Node decoded lossily are read again (raw-input.ts).
 const argv = hookArgs();

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { generateKeyPair, sign, verify } from '../../src/canon/ed25519';
 import { utf8 } from '../../src/core/bytes';
-import { SignaturePool } from '../../src/hooks/sig-pool';
+import { SignaturePool } from '../../src/push/sig-pool';
 
 const HOOK = path.resolve(__dirname, '../../hooks/pre-receive');
 

@@ -7,9 +7,9 @@
 import type { CommandModule } from 'yargs';
 import { HOOK_EXIT, budgetExceeded, checkUpdate, exitCodeOf, gateFailure, refusalLines, type Verdict } from '../../gate';
 import { openRepo } from '../../git';
-import { decidePush } from '../../hooks/decide-push';
-import { readSettings } from '../../hooks/settings';
-import { DecisionMeter, withBudget } from '../../hooks/watchdog';
+import { decidePush } from '../../push/decide-push';
+import { readSettings } from '../../push/settings';
+import { DecisionMeter, withBudget } from '../../push/watchdog';
 import { parseTime } from '../../trust';
 import { CliError, EXIT, setExitCode } from '../errors';
 
