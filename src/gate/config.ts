@@ -20,7 +20,7 @@ export interface GateConfig {
   readonly mode: GateMode;
   /** The host the gate runs on (gatos.host, recorded by install): its defaults, e.g. of the time budget. */
   readonly host: GateHost;
-  /** Wall-clock budget of one decision: a base plus an allowance per commit checked (src/gate/budget.ts); exceeded means GATE_ERROR. */
+  /** Wall-clock budget of one decision: a base plus an allowance per object the push brings (src/gate/budget.ts); exceeded means GATE_ERROR. */
   readonly budget: TimeBudget;
   readonly output: OutputFormat;
   /** Environment variables that name the pusher, first present wins. */
@@ -120,7 +120,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
 }
 
 /** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
-export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerCommitMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed'];
+export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed'];
 
 const KNOWN = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
@@ -129,7 +129,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let host: GateHost = DEFAULT_HOST;
   /** undefined: the host's default; null: `none`. */
   let budgetBaseMs: number | null | undefined;
-  let budgetPerCommitMs: number | undefined;
+  let budgetPerObjectMs: number | undefined;
   let output: OutputFormat = 'text';
   let actorEnv: string[] | undefined;
   const actorMap = new Map<string, string>();
@@ -162,10 +162,10 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         budgetBaseMs = n;
         break;
       }
-      case 'gatos.timebudgetpercommitms': {
+      case 'gatos.timebudgetperobjectms': {
         const n = /^[0-9]{1,4}(\.[0-9]{1,3})?$/.test(value) ? Number(value) : NaN;
-        if (!Number.isFinite(n) || n > 1000) return fail(key, value, 'milliseconds per commit checked, from 0 to 1000 (up to 3 decimals), e.g. 2 or 0.5');
-        budgetPerCommitMs = n;
+        if (!Number.isFinite(n) || n > 1000) return fail(key, value, 'milliseconds per object the push brings, from 0 to 1000 (up to 3 decimals), e.g. 1 or 0.25');
+        budgetPerObjectMs = n;
         break;
       }
       case 'gatos.host':
@@ -249,7 +249,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   return ok({
     mode,
     host,
-    budget: timeBudget(host, budgetBaseMs, budgetPerCommitMs),
+    budget: timeBudget(host, budgetBaseMs, budgetPerObjectMs),
     output,
     actorEnv: actorEnv ?? [...DEFAULT_ACTOR_ENV],
     actorMap,

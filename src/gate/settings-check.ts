@@ -49,8 +49,8 @@ export function checkGitSettings(entries: ConfigEntries): SettingProblem[] {
   const c = all.value;
   if (c.host === 'ghes') {
     const limit = c.budget.baseMs;
-    if (limit === undefined || limit >= GHES_HOOK_LIMIT_MS || c.budget.perCommitMs > 0) {
-      out.push(problem('warning', 'git config gatos.timeBudgetMs', `under gatos.host=ghes GitHub stops every pre-receive hook after ${GHES_HOOK_LIMIT_MS} ms in all, whatever the gate's budget (${limit === undefined ? 'none' : `${limit} ms`} + ${c.budget.perCommitMs} ms per commit): a push the gate would still be deciding is cut off by GitHub, with GitHub's message and no audit entry`, 'leave gatos.timeBudgetMs and gatos.timeBudgetPerCommitMs unset there (the ghes default: 4500 ms in all)'));
+    if (limit === undefined || limit >= GHES_HOOK_LIMIT_MS || c.budget.perObjectMs > 0) {
+      out.push(problem('warning', 'git config gatos.timeBudgetMs', `under gatos.host=ghes GitHub stops every pre-receive hook after ${GHES_HOOK_LIMIT_MS} ms in all, whatever the gate's budget (${limit === undefined ? 'none' : `${limit} ms`} + ${c.budget.perObjectMs} ms per object): a push the gate would still be deciding is cut off by GitHub, with GitHub's message and no audit entry`, 'leave gatos.timeBudgetMs and gatos.timeBudgetPerObjectMs unset there (the ghes default: 4500 ms in all)'));
     }
   }
   return out;

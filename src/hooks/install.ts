@@ -15,7 +15,7 @@ import { canonicalJson } from '../canon/jcs';
 import { err, gateError, ok, type Result } from '../core/result';
 import { openRepo } from '../git';
 import { emptyGraphJson } from '../trust';
-import { refuseBadSettings } from './config-check';
+import { refuseBadSettings } from '../push/config-check';
 
 export const HOOK_NAMES = ['pre-receive', 'update'] as const;
 export type HookFile = (typeof HOOK_NAMES)[number];

@@ -32,6 +32,7 @@ import { activeGateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
 import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
+import { pushObjects } from '../push/push-objects';
 import { readSettings } from '../push/settings';
 import { SignaturePool } from '../push/sig-pool';
 import { traceOf } from '../push/trace';
@@ -178,8 +179,11 @@ export async function runHook(run: HookRun): Promise<number> {
     }
     if (!outcome) {
       bundle ??= activeGateBundle(repo);
+      // The budget's unit, known before deciding: the objects in the push's quarantine (git's count of new objects without one).
+      const objects = await pushObjects(repo, run.env, updates);
+      if (!objects.ok) throw new Error(`the objects of the push could not be counted: ${objects.error.message}`);
       // Counted from the process's start: a host's limit (GitHub Enterprise's 5 s) covers Node's start-up too.
-      const meter = new DecisionMeter(config.budget, process.uptime() * 1000, run.write);
+      const meter = new DecisionMeter(config.budget, objects.value, process.uptime() * 1000, run.write);
       const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, meter, ...(pool ? { signatures: pool.check } : {}) };
       const timed = await withBudget(meter, () => decidePush(input));
       if (timed.done) outcome = timed.value;

@@ -1,7 +1,7 @@
 /**
  * The time budget and the progress of one decision. The budget is the rule
- * of src/gate/budget.ts (a base plus an allowance per commit to check, per
- * host): its limit grows as the walks list the commits, and a decision
+ * of src/gate/budget.ts (a base plus an allowance per object the push
+ * brings, per host), known before the decision starts; a decision
  * that outlives it is abandoned and the push refused with GATE_ERROR, the
  * refusal naming the settings and what would have sufficed. The clock is a
  * safety net for the host (GitHub Enterprise allows 5 s for all hooks), not
@@ -12,7 +12,7 @@ import { budgetLimitMs, type BudgetProgress, type TimeBudget } from '../gate';
 
 /** What the decision reports as it goes (decide-push.ts, gather.ts). */
 export interface Meter {
-  /** A walk listed `n` more commits to check. */
+  /** A walk listed `n` more commits to check (the progress lines' total). */
   listed(n: number): void;
   /** Every walk has ended: the count is the push's whole. */
   allListed(): void;
@@ -48,6 +48,8 @@ export class DecisionMeter implements Meter {
    */
   constructor(
     readonly budget: TimeBudget,
+    /** Objects the push brings (push-objects.ts): the budget's unit. */
+    private readonly objects: number,
     elapsedMs: number,
     private readonly write?: (text: string) => void,
   ) {
@@ -82,12 +84,12 @@ export class DecisionMeter implements Meter {
 
   /** Milliseconds left before the budget runs out; undefined: no limit. */
   leftMs(): number | undefined {
-    const limit = budgetLimitMs(this.budget, this.commits);
+    const limit = budgetLimitMs(this.budget, this.objects);
     return limit === undefined ? undefined : limit - this.elapsedMs();
   }
 
   progress(): BudgetProgress {
-    return { elapsedMs: this.elapsedMs(), commits: this.commits, counted: this.counted, checked: this.done, ...(this.firstChecked !== undefined ? { firstCheckedMs: this.firstChecked } : {}) };
+    return { elapsedMs: this.elapsedMs(), objects: this.objects, commits: this.commits, counted: this.counted, checked: this.done, ...(this.firstChecked !== undefined ? { firstCheckedMs: this.firstChecked } : {}) };
   }
 }
 
@@ -96,7 +98,7 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export type Timed<T> = { readonly done: true; readonly value: T } | { readonly done: false; readonly progress: BudgetProgress };
 
-/** Runs `work` until it ends or the meter's budget runs out (re-checked as the walks extend it). */
+/** Runs `work` until it ends or the meter's budget runs out. */
 export async function withBudget<T>(meter: DecisionMeter, work: () => Promise<T>): Promise<Timed<T>> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<Timed<T>>((resolve) => {

@@ -27,10 +27,10 @@ describe('the time budget', () => {
     try {
       const r = w.push(alice, 'user:alice', [JOURNAL]);
       expect(r.status).not.toBe(0);
-      expect(r.stderr).toMatch(/remote:\s+reason: the gate did not decide within its time budget: 1 ms \+ 2 ms x \d+ commits = \d+ ms \(base from gatos\.timeBudgetMs, per commit from the default of gatos\.host=plain\)/);
+      expect(r.stderr).toMatch(/remote:\s+reason: the gate did not decide within its time budget: 1 ms \+ 1 ms x \d+ objects = \d+ ms \(base from gatos\.timeBudgetMs, per object from the default of gatos\.host=plain\)/);
       expect(r.stderr).toMatch(/remote:\s+hint:\s+the base ran out before the commits were checked: git config gatos\.timeBudgetMs \d+ at least/);
       expect(r.stderr).not.toMatch(/retry/);
-      expect(w.auditEntries().at(-1)?.gate_error?.reason).toMatch(/time budget: 1 ms \+ 2 ms/);
+      expect(w.auditEntries().at(-1)?.gate_error?.reason).toMatch(/time budget: 1 ms \+ 1 ms x \d+ objects/);
     } finally {
       server(['config', '--unset', 'gatos.timeBudgetMs']);
     }
@@ -46,7 +46,7 @@ describe('the time budget', () => {
     try {
       const r = check();
       expect(r.status).toBe(3);
-      expect(r.stdout).toMatch(/reason: the gate did not decide within its time budget: 1 ms \+ 2 ms x \d+ commits/);
+      expect(r.stdout).toMatch(/reason: the gate did not decide within its time budget: 1 ms \+ 1 ms x \d+ objects/);
       expect(r.stdout).toMatch(/hint:\s+.*git config gatos\.timeBudgetMs \d+/);
     } finally {
       server(['config', '--unset', 'gatos.timeBudgetMs']);

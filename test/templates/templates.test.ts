@@ -105,8 +105,8 @@ describe.each(TEMPLATES)('template %s', (name) => {
     const gate = readGateConfig(entries);
     if (!gate.ok) throw new Error(gate.error.message);
     expect(gate.value.mode).toBe('enforce');
-    // No budget in the template: the host's default applies (plain here: 4 s plus 2 ms per commit).
-    expect(gate.value.budget).toMatchObject({ baseMs: 4000, perCommitMs: 2, baseFrom: 'the default of gatos.host=plain' });
+    // No budget in the template: the host's default applies (plain here: 4 s plus 1 ms per object).
+    expect(gate.value.budget).toMatchObject({ baseMs: 4000, perObjectMs: 1, baseFrom: 'the default of gatos.host=plain' });
     expect(checkGateYaml(readFileSync(file, 'utf8'), file)).toEqual([]);
     expect(gate.value.maxFutureSkewSeconds).toBe((config.events as { max_clock_skew_s: number }).max_clock_skew_s);
     expect(gate.value.ffOnly).toEqual(['refs/gatos/**', ...(config.fast_forward_only as string[])]);

@@ -8,8 +8,8 @@
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { problemLine } from '../../gate';
-import { settingProblems } from '../../hooks/config-check';
-import { checkBareRepo } from '../../hooks/install';
+import { openRepo } from '../../git';
+import { settingProblems } from '../../push/config-check';
 import { CliError, EXIT, setExitCode } from '../errors';
 
 interface CheckArgs {
@@ -26,9 +26,11 @@ const checkCommand: CommandModule<object, CheckArgs> = {
       .option('repo', { type: 'string', demandOption: true, describe: 'the bare repository' })
       .option('gate-yaml', { type: 'string', describe: 'also check this gate.yaml (a template\'s gatos/config/gate.yaml)' })
       .option('json', { type: 'boolean', default: false, describe: 'print {"ok", "problems": [{severity, where, message, hint?}]}' }),
-  handler: (args) => {
-    const dir = checkBareRepo(args.repo);
-    if (!dir.ok) throw CliError.from(dir.error);
+  handler: async (args) => {
+    const opened = await openRepo(args.repo, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
+    if (!opened.ok) throw new CliError('NOT_FOUND', `${args.repo}: ${opened.error.message}`, 'name the bare repository the gate is installed in');
+    const gitDir = opened.value.gitDir;
+    await opened.value.close();
     let yaml: { file: string; text: string } | undefined;
     if (args['gate-yaml'] !== undefined) {
       try {
@@ -37,7 +39,7 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         throw new CliError('NOT_FOUND', `${args['gate-yaml']} cannot be read: ${e instanceof Error ? e.message : String(e)}`, 'name a gate.yaml file, e.g. templates/regulated/gatos/config/gate.yaml');
       }
     }
-    const p = settingProblems(dir.value, yaml);
+    const p = settingProblems(gitDir, yaml);
     if (!p.ok) throw CliError.from(p.error, EXIT.INTERNAL);
     const good = !p.value.some((x) => x.severity === 'error');
     if (args.json) process.stdout.write(`${JSON.stringify({ ok: good, problems: p.value })}\n`);

@@ -8,6 +8,7 @@ import type { CommandModule } from 'yargs';
 import { HOOK_EXIT, budgetExceeded, checkUpdate, exitCodeOf, gateFailure, refusalLines, type Verdict } from '../../gate';
 import { openRepo } from '../../git';
 import { decidePush } from '../../push/decide-push';
+import { newObjectCount } from '../../push/push-objects';
 import { readSettings } from '../../push/settings';
 import { DecisionMeter, withBudget } from '../../push/watchdog';
 import { parseTime } from '../../trust';
@@ -53,7 +54,9 @@ const checkCommand: CommandModule<object, CheckArgs> = {
       const env = { ...process.env, ...(args.actor ? { GATOS_ACTOR: args.actor } : {}) };
       // The hooks' time budget, counted from the decision's start (a hook also counts its own start-up); progress when stderr is a terminal.
       const config = settings.value;
-      const meter = new DecisionMeter(config.budget, 0, process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined);
+      const objects = await newObjectCount(repo, [u.value]);
+      if (!objects.ok) throw CliError.from(objects.error, EXIT.INTERNAL);
+      const meter = new DecisionMeter(config.budget, objects.value, 0, process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined);
       const timed = await withBudget(meter, () => decidePush({ hook: 'check', repo, updates: [u.value], env, now, config, meter }));
       const over = timed.done ? undefined : budgetExceeded(config.budget, timed.progress, config.host);
       const out: { verdict: Verdict; policyRoot?: string } = timed.done ? timed.value : { verdict: gateFailure('GATE_ERROR', over?.reason ?? '', [u.value], over?.hint) };

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { err, gateError, ok, type Result } from '../core/result';
 import { checkGateYaml, checkGitSettings, problemLine, type SettingProblem } from '../gate';
-import { SETTINGS_ARGS, settingEntries } from '../push/settings';
+import { SETTINGS_ARGS, settingEntries } from './settings';
 
 const GATE_YAML = 'gatos/config/gate.yaml';
 
