@@ -7,11 +7,7 @@
  * caller measures the time (docs/decisions/0024-time-budget-per-object.md).
  */
 
-/** The hosts `gatos.host` names (install records it; docs/hosts/). */
-export const GATE_HOSTS = ['plain', 'gitolite', 'gitlab', 'gitea', 'forgejo', 'ghes'] as const;
-export type GateHost = (typeof GATE_HOSTS)[number];
-
-export const isGateHost = (s: string): s is GateHost => (GATE_HOSTS as readonly string[]).includes(s);
+import type { HostName } from './hosts';
 
 export interface TimeBudget {
   /** Milliseconds for what every push costs (start-up, the active bundle, the policy); undefined: no time limit at all. */
@@ -37,7 +33,7 @@ interface HostDefault {
  * twenty times what it costs on a quiet one, so a large push is accepted on
  * a busy host and a stalled gate still ends (decision 0024).
  */
-const HOST_DEFAULTS: Record<GateHost, HostDefault> = {
+const HOST_DEFAULTS: Record<HostName, HostDefault> = {
   plain: { baseMs: 4000, perObjectMs: 1 },
   gitolite: { baseMs: 4000, perObjectMs: 1 },
   gitlab: { baseMs: 4000, perObjectMs: 1 },
@@ -46,12 +42,12 @@ const HOST_DEFAULTS: Record<GateHost, HostDefault> = {
   ghes: { baseMs: 4500, perObjectMs: 0 },
 };
 
-export const DEFAULT_HOST: GateHost = 'plain';
+export const DEFAULT_HOST: HostName = 'plain';
 /** GitHub Enterprise Server's limit for all pre-receive hooks together. */
 export const GHES_HOOK_LIMIT_MS = 5000;
 
 /** The budget from the host and the operator's two settings (undefined: the host's default; baseMs null: `none`). */
-export function timeBudget(host: GateHost, baseMs: number | null | undefined, perObjectMs: number | undefined): TimeBudget {
+export function timeBudget(host: HostName, baseMs: number | null | undefined, perObjectMs: number | undefined): TimeBudget {
   const d = HOST_DEFAULTS[host];
   const dflt = `the default of gatos.host=${host}`;
   return {
@@ -109,7 +105,7 @@ function roundUp(n: number): number {
  * checked ones, plus 25%; before any commit was checked only the base can
  * be judged, and the hint gives a floor.
  */
-export function budgetExceeded(b: TimeBudget, p: BudgetProgress, host: GateHost): { reason: string; hint: string } {
+export function budgetExceeded(b: TimeBudget, p: BudgetProgress, host: HostName | undefined): { reason: string; hint: string } {
   const where = !p.counted && p.commits === 0 ? 'before the commits to check were listed' : `with ${num(p.checked)} of ${p.counted ? '' : 'at least '}${num(p.commits)} commits checked`;
   const reason = `the gate did not decide within its time budget: ${budgetFormula(b, p.objects)} (base from ${b.baseFrom}, per object from ${b.perObjectFrom}); it stopped after ${num(Math.round(p.elapsedMs))} ms, ${where}`;
   if (host === 'ghes') {

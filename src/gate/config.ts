@@ -9,8 +9,10 @@ import { checkRefGlob, anyRefMatcher, refMatcher, type RefMatcher } from '../fol
 import { parseActor } from '../actors';
 import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
-import { DEFAULT_HOST, GATE_HOSTS, isGateHost, timeBudget, type GateHost, type TimeBudget } from './budget';
+import { DEFAULT_HOST, timeBudget, type TimeBudget } from './budget';
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
+import { parseNetworkClass, type NetworkClass } from './remote';
+import { HOSTS, isHostName, type HostName } from './hosts';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -18,8 +20,6 @@ export type OutputFormat = 'text' | 'json';
 export interface GateConfig {
   /** enforce: denials refuse the push. evaluate: everything runs and is audited, the push goes through. */
   readonly mode: GateMode;
-  /** The host the gate runs on (gatos.host, recorded by install): its defaults, e.g. of the time budget. */
-  readonly host: GateHost;
   /** Wall-clock budget of one decision: a base plus an allowance per object the push brings (src/gate/budget.ts); exceeded means GATE_ERROR. */
   readonly budget: TimeBudget;
   readonly output: OutputFormat;
@@ -53,6 +53,10 @@ export interface GateConfig {
   readonly maxObjectBytes?: number;
   /** Operator entries of `gatos.tipTypes`, in file order; the last one whose glob matches a ref wins (see tipShapes). */
   readonly tipTypes: readonly TipTypeEntry[];
+  /** `gatos.network <class> <cidr>` entries, in file order: client addresses to `remote` classes (remote.ts). */
+  readonly networks: readonly NetworkClass[];
+  /** The Git host the gate was installed for (`gatos.host`, docs/hosts/): names its identity variables in refusals, and gives the time budget's defaults (budget.ts; none recorded: plain's). */
+  readonly host?: HostName;
 }
 
 /**
@@ -120,13 +124,12 @@ function fail(key: string, value: string, expected: string): Result<never> {
 }
 
 /** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
-export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed'];
+export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network'];
 
 const KNOWN = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
-  let host: GateHost = DEFAULT_HOST;
   /** undefined: the host's default; null: `none`. */
   let budgetBaseMs: number | null | undefined;
   let budgetPerObjectMs: number | undefined;
@@ -141,6 +144,8 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const tipTypes: TipTypeEntry[] = [];
   let maxPastSkewSeconds: number | undefined;
   const pushCertKeys = new Map<string, string>();
+  const networks: NetworkClass[] = [];
+  let host: HostName | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -168,10 +173,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         budgetPerObjectMs = n;
         break;
       }
-      case 'gatos.host':
-        if (!isGateHost(value)) return fail(key, value, `one of ${GATE_HOSTS.join(', ')}`);
-        host = value;
-        break;
+
       case 'gatos.output':
         if (value !== 'text' && value !== 'json') return fail(key, value, "'text' or 'json'");
         output = value;
@@ -242,14 +244,23 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         tipTypes.push({ glob, match: refMatcher(glob), shapes });
         break;
       }
+      case 'gatos.network': {
+        const n = parseNetworkClass(value);
+        if (!n) return fail(key, value, "'<class> <cidr>' with a class of a-z 0-9 . _ - and a block without host bits, e.g. 'internal 10.0.0.0/8'");
+        networks.push(n);
+        break;
+      }
+      case 'gatos.host':
+        if (!isHostName(value)) return fail(key, value, `one of ${HOSTS.join(', ')}`);
+        host = value;
+        break;
       default:
         break;
     }
   }
   return ok({
     mode,
-    host,
-    budget: timeBudget(host, budgetBaseMs, budgetPerObjectMs),
+    budget: timeBudget(host ?? DEFAULT_HOST, budgetBaseMs, budgetPerObjectMs),
     output,
     actorEnv: actorEnv ?? [...DEFAULT_ACTOR_ENV],
     actorMap,
@@ -262,5 +273,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     ...(maxPastSkewSeconds !== undefined ? { maxPastSkewSeconds } : {}),
     ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
     tipTypes,
+    networks,
+    ...(host !== undefined ? { host } : {}),
   });
 }

@@ -131,7 +131,9 @@ describe.each(TEMPLATES)('template %s', (name) => {
   test('gatos install --template publishes it into a bare repository', () => {
     const bare = initRepo({ bare: true });
     const r = runCli(['install', bare, '--template', name]);
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    // Installed without --trust: the only thing on stderr is the installer's warning about it.
+    expect({ status: r.status, stderr: r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('gatos install: WARNING: ')) }).toEqual({ status: 0, stderr: [] });
+    expect(r.stderr).toContain('installed WITHOUT --trust');
     expect(r.stdout).toContain(`published the ${name} bundle`);
     expect(gitText(bare, ['rev-parse', '--verify', 'refs/gatos/policies/active'])).toMatch(/^[0-9a-f]{40}$/);
     const shipped = gitText(bare, ['show', 'refs/gatos/policies/active:gatos/config/gate.yaml']);

@@ -11,6 +11,7 @@ import { problemLine } from '../../gate';
 import { openRepo } from '../../git';
 import { settingProblems } from '../../push/config-check';
 import { CliError, EXIT, setExitCode } from '../errors';
+import { JSON_OPTION, printJson } from '../json';
 
 interface CheckArgs {
   repo: string;
@@ -25,7 +26,7 @@ const checkCommand: CommandModule<object, CheckArgs> = {
     y
       .option('repo', { type: 'string', demandOption: true, describe: 'the bare repository' })
       .option('gate-yaml', { type: 'string', describe: 'also check this gate.yaml (a template\'s gatos/config/gate.yaml)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print {"ok", "problems": [{severity, where, message, hint?}]}' }),
+      .options(JSON_OPTION),
   handler: async (args) => {
     const opened = await openRepo(args.repo, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
     if (!opened.ok) throw new CliError('NOT_FOUND', `${args.repo}: ${opened.error.message}`, 'name the bare repository the gate is installed in');
@@ -42,7 +43,7 @@ const checkCommand: CommandModule<object, CheckArgs> = {
     const p = settingProblems(gitDir, yaml);
     if (!p.ok) throw CliError.from(p.error, EXIT.INTERNAL);
     const good = !p.value.some((x) => x.severity === 'error');
-    if (args.json) process.stdout.write(`${JSON.stringify({ ok: good, problems: p.value })}\n`);
+    if (args.json) printJson({ ok: good, problems: p.value });
     else {
       for (const x of p.value) process.stdout.write(`${problemLine(x)}\n`);
       const errors = p.value.filter((x) => x.severity === 'error').length;

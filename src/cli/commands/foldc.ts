@@ -5,10 +5,12 @@ import { compileFoldSource } from '../../fold/compile';
 import { FOLD_ENGINE } from '../../fold/engine-id';
 import { CliError, EXIT, setExitCode } from '../errors';
 import { printFoldDiagnostics, readFoldText } from './fold';
+import { JSON_OPTION, printJson } from '../json';
 
 interface Args {
   src: string;
   output: string;
+  json: boolean;
 }
 
 export const foldcCommand: CommandModule<object, Args> = {
@@ -17,7 +19,8 @@ export const foldcCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('src', { type: 'string', demandOption: true, describe: 'a fold source: folds/<name>.yaml or folds/<name>.lua' })
-      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'where to write the .rgf bytes' }),
+      .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'where to write the .rgf bytes' })
+      .options(JSON_OPTION),
   handler: (args) => {
     const text = readFoldText(args.src);
     const r = compileFoldSource(text, args.src);
@@ -34,6 +37,7 @@ export const foldcCommand: CommandModule<object, Args> = {
     } catch (e) {
       throw new CliError('NOT_FOUND', `cannot write ${args.output}: ${e instanceof Error ? e.message : String(e)}`, 'check that the directory exists and is writable', EXIT.INTERNAL);
     }
-    process.stdout.write(`fold_root = ${r.foldRoot}\nengine = ${FOLD_ENGINE}\n`);
+    if (args.json) printJson({ fold_root: r.foldRoot, engine: FOLD_ENGINE, output: args.output });
+    else process.stdout.write(`fold_root = ${r.foldRoot}\nengine = ${FOLD_ENGINE}\n`);
   },
 };
