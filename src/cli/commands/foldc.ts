@@ -1,4 +1,8 @@
-/** `gatos foldc <src.yaml|src.lua> -o <out.rgf>`: compile a fold and print its fold_root and the engine id. */
+/**
+ * `gatos foldc <src.yaml|src.lua> -o <out.rgf>`: compile a fold, write the
+ * .rgf and, beside it as the FAQ shows, `<out.rgf>.sha` holding the line
+ * `fold_root = sha256:<hex>`; print fold_root and the engine id.
+ */
 import { writeFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { compileFoldSource } from '../../fold/compile';
@@ -15,7 +19,7 @@ interface Args {
 
 export const foldcCommand: CommandModule<object, Args> = {
   command: 'foldc <src>',
-  describe: 'Compile a fold (.yaml or .lua) to canonical .rgf bytes and print fold_root and the engine id',
+  describe: 'Compile a fold (.yaml or .lua) to canonical .rgf bytes (and <out>.rgf.sha with its fold_root) and print fold_root and the engine id',
   builder: (y) =>
     y
       .positional('src', { type: 'string', demandOption: true, describe: 'a fold source: folds/<name>.yaml or folds/<name>.lua' })
@@ -34,6 +38,7 @@ export const foldcCommand: CommandModule<object, Args> = {
     printFoldDiagnostics(r.warnings, args.src, text);
     try {
       writeFileSync(args.output, r.bytes);
+      writeFileSync(`${args.output}.sha`, `fold_root = ${r.foldRoot}\n`);
     } catch (e) {
       throw new CliError('NOT_FOUND', `cannot write ${args.output}: ${e instanceof Error ? e.message : String(e)}`, 'check that the directory exists and is writable', EXIT.INTERNAL);
     }

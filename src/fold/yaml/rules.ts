@@ -7,8 +7,7 @@
  */
 import { emitPathProblem } from '../emit-path';
 import { checkRefGlob } from '../glob';
-import { isSetKind } from '../reducers';
-import type { FoldSpec } from './spec';
+import { isSetKind, type FoldSpec } from './spec';
 
 /** Where in the spec a problem is: a section, an item index, and the field at fault. */
 export interface SpecPlace {
