@@ -6,7 +6,7 @@
  */
 export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate } from './ref-update';
 export { AUDIT_POLICY_REF, classifyRef } from './ref-class';
-export { DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, readGateConfig, type GateConfig } from './config';
+export { DEFAULT_ACTOR_ENV, readGateConfig, type ConfigEntries, type GateConfig } from './config';
 export { pushOptions, resolvePusher, transportOf, type EnvRecord } from './pusher';
 export { remoteOf } from './remote';
 export type { CheckFact, CommitFact, EventFact, Failure, ObjectFact, OlderBundle, UpdateFacts } from './facts';
@@ -20,3 +20,5 @@ export { AUDIT_ENTRY_FILE, AUDIT_IDENTITY, auditEntry, auditMessage, needsAudit,
 export { parseAuditEntry, type AuditEntryView } from './audit-read';
 export { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type VerdictRecord } from './record';
 export { pushCertAttribute, readPushCert } from './push-cert';
+export { budgetExceeded, budgetFormula, budgetLimitMs, timeBudget, type BudgetProgress, type TimeBudget } from './budget';
+export { checkGateYaml, checkGitSettings, problemLine, type SettingProblem } from './settings-check';

@@ -16,6 +16,7 @@ import { HOST_PROFILES, type HostName } from '../gate/hosts';
 import { err, gateError, ok, type Result } from '../core/result';
 import { openRepo } from '../git';
 import { emptyGraphJson } from '../trust';
+import { refuseBadSettings } from '../push/config-check';
 
 export const HOOK_NAMES = ['pre-receive', 'update'] as const;
 export type HookFile = (typeof HOOK_NAMES)[number];
@@ -303,6 +304,10 @@ export async function install(opts: InstallOptions): Promise<Result<string[]>> {
   }
   const files = templateFiles(opts);
   if (!files.ok) return files;
+  // The repository's gatos.* settings and the template's gate.yaml, checked before anything is written.
+  const checked = refuseBadSettings(gitDir, files.value, opts.template);
+  if (!checked.ok) return checked;
+  said.push(...checked.value);
   const settings = gateSettings(files.value);
   if (!settings.ok) return settings;
   const built = buildBundle(files.value);

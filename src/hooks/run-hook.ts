@@ -12,8 +12,8 @@ import { ACTIVE_POLICY_REF } from '../actors';
 import type { Result } from '../core/result';
 import {
   DEFAULT_ACTOR_ENV,
-  DEFAULT_TIME_BUDGET_MS,
   auditEntry,
+  budgetExceeded,
   auditMessage,
   exitCodeOf,
   gateFailure,
@@ -33,10 +33,11 @@ import { activeGateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
 import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
+import { pushObjects } from '../push/push-objects';
 import { readSettings } from '../push/settings';
 import { SignaturePool } from '../push/sig-pool';
 import { traceOf } from '../push/trace';
-import { withBudget } from '../push/watchdog';
+import { DecisionMeter, withBudget } from '../push/watchdog';
 
 export interface HookRun {
   readonly hook: Exclude<HookName, 'check'>;
@@ -60,6 +61,8 @@ export interface HookRun {
   readonly stdin?: string | Buffer;
   readonly args?: readonly string[];
   readonly print: (line: string) => void;
+  /** Raw stderr, for progress lines (which end in \r); absent: no progress. */
+  readonly write?: (text: string) => void;
   /** Epoch milliseconds; the decision uses whole seconds. */
   readonly clockMs: () => number;
 }
@@ -68,7 +71,7 @@ const FALLBACK = readGateConfig([]);
 
 function fallbackConfig(): GateConfig {
   if (FALLBACK.ok) return FALLBACK.value;
-  throw new Error(`default gate settings do not parse (${DEFAULT_ACTOR_ENV.join(',')}, ${DEFAULT_TIME_BUDGET_MS})`);
+  throw new Error(`default gate settings do not parse (${DEFAULT_ACTOR_ENV.join(',')})`);
 }
 
 function message(e: unknown): string {
@@ -123,8 +126,8 @@ export async function runHook(run: HookRun): Promise<number> {
   let config = fallbackConfig();
   let outcome: PushOutcome | undefined;
   let updates: RefUpdate[] = [];
-  const fail = (reason: string): PushOutcome => {
-    const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates);
+  const fail = (reason: string, hint?: string): PushOutcome => {
+    const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates, hint);
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
   };
   // The worker thread starts only if a push brings enough events to pay for it.
@@ -184,9 +187,18 @@ export async function runHook(run: HookRun): Promise<number> {
     }
     if (!outcome) {
       bundle ??= activeGateBundle(repo);
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, ...(pool ? { signatures: pool.check } : {}) };
-      const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
-      outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
+      // The budget's unit, known before deciding: the objects in the push's quarantine (git's count of new objects without one).
+      const objects = await pushObjects(repo, run.env, updates);
+      if (!objects.ok) throw new Error(`the objects of the push could not be counted: ${objects.error.message}`);
+      // Counted from the process's start: a host's limit (GitHub Enterprise's 5 s) covers Node's start-up too.
+      const meter = new DecisionMeter(config.budget, objects.value, process.uptime() * 1000, run.write);
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, meter, ...(pool ? { signatures: pool.check } : {}) };
+      const timed = await withBudget(meter, () => decidePush(input));
+      if (timed.done) outcome = timed.value;
+      else {
+        const over = budgetExceeded(config.budget, timed.progress, config.host);
+        outcome = fail(over.reason, over.hint);
+      }
       trace.mark('decide');
     }
   } catch (e) {

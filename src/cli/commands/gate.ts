@@ -3,13 +3,16 @@
  * would make for one update, without a push and without an audit entry.
  * Exit 0 allow, 1 deny, 2 bad arguments (an id the repository does not
  * hold), 3 when the gate could not decide (as the hooks: a gate error, a bad
- * setting, no active policy).
+ * setting, no active policy, the time budget: the
+ * hooks' rule, src/gate/budget.ts).
  */
 import type { CommandModule } from 'yargs';
-import { HOOK_EXIT, checkUpdate, exitCodeOf, refusalLines } from '../../gate';
+import { HOOK_EXIT, budgetExceeded, checkUpdate, exitCodeOf, gateFailure, refusalLines, type Verdict } from '../../gate';
 import { openRepo } from '../../git';
 import { decidePush } from '../../push/decide-push';
+import { newObjectCount } from '../../push/push-objects';
 import { readSettings } from '../../push/settings';
+import { DecisionMeter, withBudget } from '../../push/watchdog';
 import { parseTime } from '../../trust';
 import { CliError, EXIT, setExitCode } from '../errors';
 import { printJson, snakeKeys } from '../json';
@@ -60,7 +63,14 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         now = t.value;
       }
       const env = { ...process.env, ...(args.actor ? { GATOS_ACTOR: args.actor } : {}) };
-      const out = await decidePush({ hook: 'check', repo, updates: [u.value], env, now, config: settings.value });
+      // The hooks' time budget, counted from the decision's start (a hook also counts its own start-up); progress when stderr is a terminal.
+      const config = settings.value;
+      const objects = await newObjectCount(repo, [u.value]);
+      if (!objects.ok) throw CliError.from(objects.error, EXIT.INTERNAL);
+      const meter = new DecisionMeter(config.budget, objects.value, 0, process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined);
+      const timed = await withBudget(meter, () => decidePush({ hook: 'check', repo, updates: [u.value], env, now, config, meter }));
+      const over = timed.done ? undefined : budgetExceeded(config.budget, timed.progress, config.host);
+      const out: { verdict: Verdict; policyRoot?: string } = timed.done ? timed.value : { verdict: gateFailure('GATE_ERROR', over?.reason ?? '', [u.value], over?.hint) };
       const v = out.verdict;
       if (args.json) {
         printJson(snakeKeys({ effect: v.accepted ? 'allow' : 'deny', policyRoot: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gateError: v.gateError ?? null }));
