@@ -18,8 +18,8 @@ export const S64_MIN = -(2n ** 63n);
 export const S64_MAX = 2n ** 63n - 1n;
 export const S128_MIN = -(2n ** 127n);
 export const S128_MAX = 2n ** 127n - 1n;
+/** DAG-CBOR reaches one further than u64 below zero (major type 1 holds -1-n for n up to 2^64-1); above zero it stops at U64_MAX. */
 export const CBOR_INT_MIN = -(2n ** 64n);
-export const CBOR_INT_MAX = U64_MAX;
 
 export interface IntRange {
   readonly min: bigint;
@@ -29,7 +29,7 @@ export interface IntRange {
 }
 
 export const JSON_INT_RANGE: IntRange = { min: S128_MIN, max: S128_MAX, name: 'the canonical JSON integer range (signed 128-bit, -2^127 to 2^127-1)' };
-export const CBOR_INT_RANGE: IntRange = { min: CBOR_INT_MIN, max: CBOR_INT_MAX, name: "DAG-CBOR's integer range (-2^64 to 2^64-1)" };
+export const CBOR_INT_RANGE: IntRange = { min: CBOR_INT_MIN, max: U64_MAX, name: "DAG-CBOR's integer range (-2^64 to 2^64-1)" };
 export const FOLD_INT_RANGE: IntRange = { min: S64_MIN, max: S64_MAX, name: 'the fold integer range (signed 64-bit, -2^63 to 2^63-1)' };
 
 export function inRange(n: bigint, r: IntRange): boolean {
