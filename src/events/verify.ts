@@ -14,7 +14,7 @@ import { ACTIVE_POLICY_REF, actorIdentity, parseJournalRef } from '../actors';
 import { loadBundle, type LoadedBundle } from '../bundle/load';
 import type { Commit, GitRepo, Identity } from '../git';
 import { describeTrailerProblems, EVENT_KEYS, parseEventTrailers } from '../trailers';
-import { formatTime, keyValidAt } from '../trust';
+import { authorize } from '../trust';
 import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
 import { eventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
@@ -49,6 +49,8 @@ export interface VerifiedEvent {
   readonly commit: string;
   readonly journal?: string;
   readonly encoded: EncodedEnvelope;
+  /** The key that signed the envelope (the Signer trailer), `ed25519:<hex>`. */
+  readonly signer: string;
   readonly parent?: string;
 }
 
@@ -122,20 +124,15 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (!ab.ok) return ab;
     trustBundle = ab.value;
   }
-  const signerText = formatPublicKey(t.signer);
-  const rec = trustBundle.trust.graph.actors.get(e.actor);
-  if (!rec) return fail('POLICY_DENY', cid, `${e.actor} is not in the trust graph of bundle ${trustBundle.commit}`, 'add it with gatos trust add and publish');
-  if (!keyValidAt(rec, signerText, e.ts)) return fail('POLICY_DENY', cid, `Signer ${signerText} is not a key of ${e.actor} valid at ${formatTime(e.ts)}`, 'a rotated-out key signs nothing dated from its rotation on');
-  for (const cap of e.caps) {
-    const v = trustBundle.trust.caps.holds(e.actor, cap, e.ns, e.ts);
-    if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
-  }
+  const signer = formatPublicKey(t.signer);
+  const authority = authorize(trustBundle.trust, { actor: e.actor, key: signer, at: e.ts, ns: e.ns, caps: e.caps });
+  if (!authority.ok) return fail(authority.code, cid, `${authority.reason} (trust of bundle ${trustBundle.commit})`, authority.hint);
   if (journal !== undefined && opts.folds) {
     const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
     if (!foldable.ok) return foldable;
   }
   rememberEnvelope(cid, e);
-  return ok({ commit: cid, encoded: enc, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
+  return ok({ commit: cid, encoded: enc, signer, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
 }
 
 const SIG_LINE = `\n${EVENT_KEYS.sig}: ed25519:`;

@@ -16,7 +16,7 @@ import {
   transportOf,
   verdictOf,
   type AuditContext,
-  type CheckFact,
+  type CheckpointFact,
   type EnvRecord,
   type GateConfig,
   type HookName,
@@ -138,7 +138,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
  */
 function updateHookAlone(facts: UpdateFacts): UpdateFacts {
   if (!facts.checkpoints.some((c) => !c.ok && c.cause === 'journal-not-on-server')) return facts;
-  const checkpoints = facts.checkpoints.map((c): CheckFact =>
+  const checkpoints = facts.checkpoints.map((c): CheckpointFact =>
     !c.ok && c.cause === 'journal-not-on-server'
       ? { ...c, ruleId: RULES.updateHookJournalFirst.id, reason: `${c.reason}; with only the update hook installed, push the journal first, then the checkpoint (the update hook sees one ref of the push, and in an --atomic push no journal ref has moved yet when it runs)`, hint: RULES.updateHookJournalFirst.hint }
       : c,
