@@ -6,4 +6,5 @@ export { resolveBinding, type Binding } from './context';
 export { readEnvelopeAt, readEventFile, readRawEvent, type EventFileRead, type RawEvent } from './read';
 export { ULID_RE, incrementUlid, isUlid, nextUlid, ulidTime } from '../canon/ulid';
 export { checkFoldable } from './foldable';
+export { VerifyMemo } from './memo';
 export { verifyEvent, verifyJournal, type VerifiedEvent, type VerifyEventOptions } from './verify';

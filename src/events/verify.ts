@@ -19,7 +19,7 @@ import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
 import { eventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
 import { checkFoldable } from './foldable';
-import { rememberEnvelope } from './decoded';
+import { VerifyMemo } from './memo';
 import { readRawEvent, type EventFileRead } from './read';
 
 export interface VerifyEventOptions {
@@ -43,6 +43,8 @@ export interface VerifyEventOptions {
   readonly folds?: LoadedBundle;
   /** Clock bounds for `gatos event verify` (the gate applies them as rule gate/event-time instead). */
   readonly time?: TimeBounds;
+  /** What this run verified so far (one per push or command): bundles loaded, envelopes verified (recorded here), the last journal parsed. */
+  readonly memo?: VerifyMemo;
 }
 
 export interface VerifiedEvent {
@@ -60,13 +62,6 @@ function fail(code: ErrorCode, commit: string, message: string, hint?: string): 
 
 function sameIdentity(a: Identity, b: Identity): boolean {
   return a.name === b.name && a.email === b.email && a.seconds === b.seconds && a.tz === b.tz;
-}
-
-/** Journal refs parsed once: a push verifies thousands of events of one journal. */
-let lastJournal: { ref: string; parsed: ReturnType<typeof parseJournalRef> } | undefined;
-function journalOf(ref: string): ReturnType<typeof parseJournalRef> {
-  if (lastJournal?.ref !== ref) lastJournal = { ref, parsed: parseJournalRef(ref) };
-  return lastJournal.parsed;
 }
 
 export async function verifyEvent(repo: GitRepo, id: string, journal: string | undefined, opts: VerifyEventOptions): Promise<Result<VerifiedEvent>> {
@@ -98,7 +93,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   const text = checkEnvelopeText(e);
   if (!text.ok) return fail(text.error.code, cid, text.error.message, text.error.hint);
   if (journal !== undefined) {
-    const j = journalOf(journal);
+    const j = opts.memo ? opts.memo.journal(journal) : parseJournalRef(journal);
     if (!j.ok) return j;
     if (j.value.ns !== e.ns || j.value.actor.id !== e.actor) return fail('PROOF_INVALID', cid, `it is by ${e.actor} in namespace ${e.ns}, but sits on ${journal}`, 'an actor writes only to its own journal of the namespace');
   }
@@ -113,14 +108,15 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     const late = eventTimeProblem(e.ts, e.ulid, opts.now, opts.time);
     if (late) return fail('POLICY_DENY', cid, late, 'check the clock of the machine that wrote it');
   }
-  const bundle = await loadBundle(repo, e.policy_root);
+  const loaded = opts.memo ? { loaded: opts.memo.bundles } : {};
+  const bundle = await loadBundle(repo, e.policy_root, loaded);
   if (!bundle.ok) return fail(bundle.error.code, cid, bundle.error.message, bundle.error.hint);
   if (!bundle.value.manifest.folds.some((f) => f.foldRoot === e.fold_root)) return fail('PROOF_INVALID', cid, `its fold_root ${e.fold_root} is not a fold of bundle ${e.policy_root}`);
   let trustBundle: LoadedBundle = bundle.value;
   if (opts.trust === 'active') {
     const active = await repo.readRef(ACTIVE_POLICY_REF);
     if (!active.ok || !active.value) return fail('NOT_FOUND', cid, 'there is no active policy bundle', 'publish one with gatos policy publish');
-    const ab = await loadBundle(repo, active.value);
+    const ab = await loadBundle(repo, active.value, loaded);
     if (!ab.ok) return ab;
     trustBundle = ab.value;
   }
@@ -131,7 +127,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
     if (!foldable.ok) return foldable;
   }
-  rememberEnvelope(cid, e);
+  opts.memo?.rememberEnvelope(cid, e);
   return ok({ commit: cid, encoded: enc, signer, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
 }
 
@@ -178,8 +174,9 @@ export async function verifyJournal(repo: GitRepo, journal: string, opts: Verify
   }
   const out: VerifiedEvent[] = [];
   let prev: VerifiedEvent | undefined;
+  const each = { ...opts, memo: opts.memo ?? new VerifyMemo() };
   for (const id of ids) {
-    const v = await verifyEvent(repo, id, journal, opts);
+    const v = await verifyEvent(repo, id, journal, each);
     if (!v.ok) return v;
     if (prev && v.value.encoded.envelope.ulid <= prev.encoded.envelope.ulid) {
       return fail('DUP_COMMIT', id, `its ULID ${v.value.encoded.envelope.ulid} is not after ${prev.encoded.envelope.ulid} of the event before it`, 'each event on a journal needs a new, greater ULID');

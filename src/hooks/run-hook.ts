@@ -27,6 +27,7 @@ import {
   type AuditOutcome,
   type Verdict,
 } from '../gate';
+import { VerifyMemo } from '../events/memo';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
@@ -152,7 +153,9 @@ export async function runHook(run: HookRun): Promise<number> {
     return status === 0 ? runChained(run) : status;
   };
   // pre-receive always needs the active bundle, and loading it needs no settings: start it now.
-  let bundle = run.hook === 'pre-receive' ? activeGateBundle(repo) : undefined;
+  // One memo for this push: the active bundle loaded here is the one its events find (src/events/memo.ts).
+  const memo = new VerifyMemo();
+  let bundle = run.hook === 'pre-receive' ? activeGateBundle(repo, memo) : undefined;
   // Awaited by decidePush, or never when the push is decided without it; a throw must not end the process.
   bundle?.catch(() => undefined);
   try {
@@ -175,8 +178,8 @@ export async function runHook(run: HookRun): Promise<number> {
       }
     }
     if (!outcome) {
-      bundle ??= activeGateBundle(repo);
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, ...(pool ? { signatures: pool.check } : {}) };
+      bundle ??= activeGateBundle(repo, memo);
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, ...(pool ? { signatures: pool.check } : {}) };
       const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
       outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
       trace.mark('decide');

@@ -14,6 +14,7 @@
 import { JOURNAL_PREFIX } from '../actors';
 import { PUSH_JOURNALS_FIRST, verifyCheckpoint } from '../checkpoint';
 import { err, ok, type Result } from '../core/result';
+import type { VerifyMemo } from '../events/memo';
 import type { CheckpointFact, OlderBundle, RefUpdate } from '../gate';
 import { isZeroId, type Commit, type GitRepo } from '../git';
 import type { GateBundle } from './active-bundle';
@@ -39,7 +40,7 @@ async function journalsAfterPush(repo: GitRepo, pushed: ReadonlyMap<string, stri
   return ok(heads);
 }
 
-export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string, commits: readonly Commit[], active: GateBundle, pushed: ReadonlyMap<string, string>): Promise<CheckpointFact[]> {
+export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string, commits: readonly Commit[], active: GateBundle, memo: VerifyMemo, pushed: ReadonlyMap<string, string>): Promise<CheckpointFact[]> {
   const out: CheckpointFact[] = [];
   const journals = commits.length > 0 ? await journalsAfterPush(repo, pushed) : ok(new Map<string, string>());
   for (const c of commits) {
@@ -48,7 +49,7 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       continue;
     }
     // Completeness is judged against the server's journals: the window names every one its fold reads.
-    const v = await verifyCheckpoint(repo, c.id, { journals: journals.value });
+    const v = await verifyCheckpoint(repo, c.id, { journals: journals.value, memo });
     if (!v.ok) {
       // Window ends on no server journal: the update hook alone must say why it cannot know better (decide-push.ts, updateHookAlone).
       const cause = v.error.hint === PUSH_JOURNALS_FIRST ? { cause: 'journal-not-on-server' as const } : {};

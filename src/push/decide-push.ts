@@ -26,6 +26,7 @@ import {
   type Verdict,
 } from '../gate';
 import type { JsonValue } from '../canon/jcs';
+import { VerifyMemo } from '../events/memo';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
 import { activeGateBundle, type GateBundle } from './active-bundle';
@@ -45,8 +46,10 @@ export interface PushInput {
   readonly trace?: Trace;
   /** Event signatures checked on another thread (the hooks); absent: on this one. */
   readonly signatures?: SignatureCheck;
-  /** activeGateBundle(repo), when the caller started it early (it needs no settings). */
+  /** activeGateBundle(repo, memo), when the caller started it early (it needs no settings). */
   readonly bundle?: Promise<Result<GateBundle>>;
+  /** This push's memo (the one `bundle` was loaded with); absent: a new one. Never shared between pushes. */
+  readonly memo?: VerifyMemo;
 }
 
 export interface PushOutcome {
@@ -96,7 +99,8 @@ function startWalks(input: PushInput): Promise<Walk>[] {
 }
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
-  const loading = input.bundle ?? activeGateBundle(input.repo);
+  const memo = input.memo ?? new VerifyMemo();
+  const loading = input.bundle ?? activeGateBundle(input.repo, memo);
   const walks = startWalks(input);
   // Left unawaited when the bundle fails; a rejection there must not end the process.
   for (const w of walks) w.catch(() => undefined);
@@ -122,7 +126,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const [i, u] of input.updates.entries()) {
-    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace, input.signatures, walks[i]);
+    const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i]);
     decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }

@@ -11,7 +11,7 @@
  */
 import { isBundleId, POLICIES_PREFIX } from '../actors';
 import { err, ok, type GateError, type Result } from '../core/result';
-import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead } from '../events';
+import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead, type VerifyMemo } from '../events';
 import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type ObjectFact, type RefUpdate, type UpdateFacts } from '../gate';
 import { isObjectId, type Commit, type GitError, type GitRepo, type ObjectType } from '../git';
 import { gitError } from '../git/errors';
@@ -203,7 +203,7 @@ const POOL_MIN_EVENTS = 200;
  * back too (in `commits`, by index) for the commit facts; a commit git could
  * not read ends the whole update instead, as reading them first did.
  */
-async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, now: number, signatures?: SignatureCheck): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
@@ -227,7 +227,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     }
     const c = read.value;
     commits[i] = c;
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, ...(checkSignature ? { checkSignature } : {}) });
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature and signer; the active bundle decides whether that bundle
@@ -243,8 +243,8 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
   return ok({ commits, events: await checkUlids(repo, u, facts) });
 }
 
-async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
-  const b = await bundleAt(repo, u.newId);
+async function checkBundle(repo: GitRepo, u: RefUpdate, memo: VerifyMemo): Promise<CheckFact> {
+  const b = await bundleAt(repo, u.newId, memo);
   if (!b.ok) return { ok: false, code: b.error.code === 'GIT_ERROR' ? 'GATE_ERROR' : 'PROOF_INVALID', reason: b.error.message, ...(b.error.hint ? { hint: b.error.hint } : {}), commit: u.newId };
   const id = u.ref.slice(POLICIES_PREFIX.length);
   if (isBundleId(id) && id !== b.value.loaded.id) {
@@ -301,7 +301,7 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
  * The facts of one update. `walk` is walkUpdate's answer for this update
  * when the caller started it early; without it the walk happens here.
  */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>): Promise<UpdateFacts> {
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, memo: VerifyMemo, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const w = await (walk ?? walkUpdate(repo, u, config));
   const fastForward = w.fastForward;
@@ -317,7 +317,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
   // Journals: commits and event files are read ahead of verification, which starts with the first of them.
-  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, now, signatures) : undefined;
+  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, memo, now, signatures) : undefined;
   const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
   trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
   if (!commits.ok) return { ...empty, failure: failure(commits.error) };
@@ -335,9 +335,9 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   }));
   if (cls.plane !== 'journal') trace?.mark('changed paths');
   const events = journalRead?.ok ? journalRead.value.events : [];
-  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
+  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, memo, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
-  const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
+  const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
   return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes };
 }

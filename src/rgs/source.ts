@@ -42,7 +42,7 @@ export interface RuleSource {
 }
 
 export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason'] as const;
-const TOP_KEYS = ['rules', 'version', 'description'];
+const TOP_KEYS: readonly string[] = ['rules', 'version', 'description'];
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 /** The id a denial carries when no rule allowed the request. */
 export const DEFAULT_DENY_ID = 'default-deny';

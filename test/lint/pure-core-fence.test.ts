@@ -19,8 +19,8 @@ const PROBE = readFileSync(path.join(ROOT, FIXTURE), 'utf8');
 const PURE = ['canon', 'core', 'rgs', 'fold', 'trailers', 'gate', 'actors', 'trust'] as const;
 const importLines = PROBE.split('\n').map((l, i) => ({ line: i + 1, text: l })).filter((l) => l.text.startsWith('import '));
 
-const DEEPER = ["import { openRepo } from '../../git';", "import { runHook } from '../../hooks';", "import { x } from '../../events/verify';", 'export const y = [openRepo, runHook, x];', ''].join('\n');
-const LEGIT = ["import { ok } from '../core/result';", "import { sha256 } from '../canon/digest';", "import { x } from './bundle';", "import { y } from './checkpoint';", 'export const z = [ok, sha256, x, y];', ''].join('\n');
+const DEEPER = ["import { openRepo } from '../../git';", "import { runHook } from '../../hooks';", "import { x } from '../../events/verify';", 'export const y = [openRepo, runHook, x] as const;', ''].join('\n');
+const LEGIT = ["import { ok } from '../core/result';", "import { sha256 } from '../canon/digest';", "import { x } from './bundle';", "import { y } from './checkpoint';", 'export const z = [ok, sha256, x, y] as const;', ''].join('\n');
 
 interface Linted {
   cases: { ruleId: string | null; line: number; message: string }[][];

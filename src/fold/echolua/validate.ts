@@ -15,8 +15,8 @@ class Invalid {
   constructor(readonly message: string) {}
 }
 
-const BINARY = new Set<string>(BINARY_OPS);
-const UNARY = new Set<string>(UNARY_OPS);
+const BINARY: ReadonlySet<string> = new Set<string>(BINARY_OPS);
+const UNARY: ReadonlySet<string> = new Set<string>(UNARY_OPS);
 const INT64_MAX = 2n ** 63n - 1n;
 const INT64_MIN = -(2n ** 63n);
 

@@ -61,6 +61,7 @@ function doubleToLua(d: number): Value {
 }
 
 /** Payload keys repeat from event to event: convert each once (bounded, so memory stays flat). */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a bounded memo of a pure text conversion: the answer is a function of the key alone
 const keyCache = new Map<string, string>();
 
 function keyToBin(k: string): string {

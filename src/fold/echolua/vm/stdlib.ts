@@ -13,6 +13,7 @@ import { Pcg32, seedFromBytes } from './rng';
 import { binToText, bytesToBin } from './strings';
 import { fail, isInt, JSON_NULL, LuaError, LuaFunction, LuaTable, normInt, Q, truthy, typeName, type Value } from './values';
 
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel result the VM never writes into
 const NONE: Value[] = [];
 
 export interface StdlibOptions {

@@ -107,6 +107,7 @@ export function newStrs(): Record<string, Value> {
   return Object.create(STR_PROTO) as Record<string, Value>;
 }
 
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel a table replaces before its first write
 const NO_ITEMS: Value[] = [];
 
 /**
