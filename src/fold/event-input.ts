@@ -6,9 +6,8 @@
  */
 import { err, gateError, ok, type Result } from '../core/result';
 import type { FoldEvent, FoldInput } from './contract';
+import { INT64_MAX, INT64_MIN } from '../core/int64';
 
-export const INT64_MIN = -(2n ** 63n);
-export const INT64_MAX = 2n ** 63n - 1n;
 /** Deeper payloads are refused rather than risking the call stack. */
 export const MAX_PAYLOAD_DEPTH = 256;
 

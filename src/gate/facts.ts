@@ -32,7 +32,7 @@ export interface Failure {
   readonly cause?: 'journal-not-on-server';
 }
 
-export interface VerifiedEvent {
+export interface PushedEvent {
   readonly commit: string;
   readonly type: string;
   readonly ulid: string;
@@ -56,7 +56,7 @@ export interface ObjectFact {
   readonly path?: string;
 }
 
-export type EventFact = { readonly ok: true; readonly event: VerifiedEvent } | ({ readonly ok: false } & Failure);
+export type EventFact = { readonly ok: true; readonly event: PushedEvent } | ({ readonly ok: false } & Failure);
 
 /** A verified checkpoint folded under an ancestor of the active bundle: the policy decides whether it may land. */
 export interface OlderBundle {

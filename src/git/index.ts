@@ -6,7 +6,7 @@ export { isConflict, isGitError, type GitError, type GitErrorKind } from './erro
 export { OBJECT_FORMATS, hexLength, isObjectId, isZeroId, parseObjectFormat, rawLength, zeroId, type ObjectFormat } from './object-id';
 export { formatIdentity, parseCommit, parseIdentity, type Commit, type CommitHeader, type Identity } from './parse-commit';
 export { parseTree, typeOfMode, type TreeEntry, type TreeEntryType } from './parse-tree';
-export type { RefUpdate } from './ref-transaction';
+export type { RefSwap } from './ref-transaction';
 export type { RefEntry } from './refs';
 export { RETRY_DEFAULTS, backoffMs, retryOnConflict, type RetryOptions } from './retry';
 export { collect, type WalkOrder, type WalkSpec } from './rev-list';

@@ -21,12 +21,11 @@ import { compareKeys } from './vm/order';
 import type { StrTable } from './vm/str-table';
 import { binToBytes, bytesToBin } from './vm/strings';
 import { JSON_NULL, LuaError, LuaFunction, LuaTable, Q, typeName, type Value } from './vm/values';
+import { INT64_MAX, INT64_MIN } from '../../core/int64';
 
 type Cbor = null | boolean | number | bigint | Uint8Array | Cbor[] | { q: number | bigint } | { null: true };
 
 const MAX_STATE_DEPTH = 256;
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 class StateError {
   constructor(readonly message: string) {}

@@ -6,6 +6,7 @@
  */
 import { err, gateError, ok, type Result } from '../../core/result';
 import { BINARY_OPS, ELC_FORMAT, UNARY_OPS, type ElcProgram } from './elc';
+import { INT64_MAX, INT64_MIN } from '../../core/int64';
 
 /** Deeper IR is refused so that checking and compiling cannot exhaust the host stack. */
 export const MAX_ELC_DEPTH = 200;
@@ -17,8 +18,6 @@ class Invalid {
 
 const BINARY: ReadonlySet<string> = new Set<string>(BINARY_OPS);
 const UNARY: ReadonlySet<string> = new Set<string>(UNARY_OPS);
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 interface FnCtx {
   readonly ns: number;

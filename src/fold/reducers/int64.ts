@@ -1,5 +1,5 @@
 /** Exact 64-bit arithmetic for reducers: overflow is a deterministic error, never a wrap. */
-import { INT64_MAX, INT64_MIN } from '../event-input';
+import { INT64_MAX, INT64_MIN } from '../../core/int64';
 import { FoldFailure } from './cell';
 
 export function checkedAdd(a: bigint, b: bigint): bigint | FoldFailure {

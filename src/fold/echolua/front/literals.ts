@@ -15,6 +15,7 @@
  */
 import { fractionIsExact, parseDecimal } from '../vm/number';
 import { Q } from '../vm/values';
+import { INT64_MAX } from '../../../core/int64';
 
 export type LiteralCheck =
   | { readonly ok: true; readonly value: number | bigint | Q; readonly inexact: boolean }
@@ -23,7 +24,6 @@ export type LiteralCheck =
 const INT = /^(0|[1-9][0-9]*)$/;
 const HEX = /^0x[0-9a-f]+$/;
 const FIXED = /^(0|[1-9][0-9]*)\.([0-9]+)$/;
-const INT64_MAX = 2n ** 63n - 1n;
 
 function bad(message: string, hint: string): LiteralCheck {
   return { ok: false, message, hint };

@@ -14,10 +14,9 @@
  */
 
 import { StrTable } from './str-table';
+import { INT64_MAX, INT64_MIN } from '../../../core/int64';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-export const INT64_MAX = 2n ** 63n - 1n;
-export const INT64_MIN = -(2n ** 63n);
 
 /** Q32.32: value = raw / 2^32, raw a signed 64-bit integer. */
 export class Q {
