@@ -30,7 +30,7 @@ export const BENCH_RULES: readonly BenchRule[] = [
   { id: 'state-ff-only', rgs: 'when: { ref: "refs/gatos/state/**", intent: [force, delete] }\ndeny_if: true', cedar: { when: `${C}.ref like "refs/gatos/state/*" && ${intentIn('force', 'delete')}`, deny: 'true' } },
   {
     id: 'finance-append',
-    rgs: `when: { intent: [write, create], path: "gatos/journal/finance/**" }\nallow_if:\n  - "caps includes 'journal:append'"\n  - "actor.trust >= 2"\ndeny_if: "labels contains 'private' and remote != 'internal'"`,
+    rgs: `when: { intent: [write, create], files: "gatos/journal/finance/**" }\nallow_if:\n  - "caps includes 'journal:append'"\n  - "actor.trust >= 2"\ndeny_if: "labels contains 'private' and remote != 'internal'"`,
     cedar: { when: `${intentIn('write', 'create')} && ${C}.dirs.contains("gatos/journal/finance")`, allow: `${cap('journal:append')} && ${C}.actor.trust >= 2`, deny: `${C}.labels.contains("private") && ${C}.remote != "internal"` },
   },
   { id: 'journal-write', rgs: `when: { intent: [write, create], ref: "refs/gatos/journal/**" }\nallow_if: "has_cap('journal:append')"`, cedar: { when: `${intentIn('write', 'create')} && ${C}.ref like "refs/gatos/journal/*"`, allow: cap('journal:append') } },
@@ -51,7 +51,7 @@ export const BENCH_RULES: readonly BenchRule[] = [
   },
   { id: 'policy-change', rgs: `when: { intent: policy_change }\nallow_if: "approvals >= 2 and in_group('leads')"`, cedar: { when: `${C}.intent == "policy_change"`, allow: `${C}.approvals >= 2 && ${C}.actor.groups.contains("leads")` } },
   { id: 'pii-internal', rgs: `when: { label: pii }\ndeny_if: "remote != 'internal'"`, cedar: { when: `${C}.labels.contains("pii")`, deny: `${C}.remote != "internal"` } },
-  { id: 'secrets-path', rgs: 'when: { path: "secrets/**" }\ndeny_if: true', cedar: { when: `${C}.dirs.contains("secrets")`, deny: 'true' } },
+  { id: 'secrets-path', rgs: 'when: { files: "secrets/**" }\ndeny_if: true', cedar: { when: `${C}.dirs.contains("secrets")`, deny: 'true' } },
   { id: 'low-trust', rgs: 'deny_if: "actor.trust < 1"', cedar: { deny: `${C}.actor.trust < 1` } },
   { id: 'events', rgs: `when: { intent: event }\nallow_if: "has_cap('event:append') and actor.trust >= 1"`, cedar: { when: `${C}.intent == "event"`, allow: `${cap('event:append')} && ${C}.actor.trust >= 1` } },
   { id: 'docs-anyone', rgs: `when: { intent: [write, fast_forward], ref: "refs/heads/docs/**" }\nallow_if: "actor.kind in ['user', 'agent']"`, cedar: { when: `${intentIn('write', 'fast_forward')} && ${C}.ref like "refs/heads/docs/*"`, allow: `["user", "agent"].contains(${C}.actor.kind)` } },

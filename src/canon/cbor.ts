@@ -12,6 +12,8 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { bytesEqual, toHex } from '../core/bytes';
 import { scanForDecode } from './cbor-scan';
 import { err, gateError, ok, type GateError, type Result } from '../core/result';
+import { CBOR_INT_RANGE, findOutOfRange } from './integers';
+import { formatJsonPath } from './json-value';
 
 /** A value DAG-CBOR can carry (CIDs excepted, which we do not use). */
 export type CborValue =
@@ -34,6 +36,9 @@ export function tryEncodeCanonical(value: unknown): Result<Uint8Array> {
   try {
     return ok(dagCbor.encode(value));
   } catch (e) {
+    // Only on failure: name an integer DAG-CBOR cannot hold (the encoder's own message speaks of decoding).
+    const big = findOutOfRange(value, CBOR_INT_RANGE);
+    if (big) return err(gateError('ENCODING_INVALID', `the integer ${big.value} at ${formatJsonPath(big.path)} is outside ${CBOR_INT_RANGE.name}`, { hint: 'DAG-CBOR has no bignums (tags 2 and 3); write a larger number as a decimal string' }));
     return err(gateError('ENCODING_INVALID', `value cannot be encoded as DAG-CBOR: ${messageOf(e)}`));
   }
 }

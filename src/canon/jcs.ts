@@ -4,13 +4,14 @@
  *     is not is rejected with its path, never normalized, because silently
  *     changing signed text would make two different inputs hash the same;
  *   - bigint is written as its exact integer digits (beyond I-JSON for
- *     |n| > 2^53; see docs/encodings.md).
+ *     |n| > 2^53; see docs/encodings.md), within s128 (integers.ts).
  * Keys are sorted by UTF-16 code units, numbers use the ECMAScript
  * Number-to-String form (-0 becomes 0; NaN and Infinity are refused).
  */
 import { utf8 } from '../core/bytes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { formatJsonPath, type JsonPath, type JsonValue } from './json-value';
+import { inRange, JSON_INT_RANGE } from './integers';
 import { describeTextProblem, textHint, textProblem } from './text';
 
 export type { JsonValue } from './json-value';
@@ -77,6 +78,9 @@ class Writer {
         out.push(JSON.stringify(value));
         return undefined;
       case 'bigint':
+        if (!inRange(value, JSON_INT_RANGE)) {
+          return { message: `the integer ${value} is outside ${JSON_INT_RANGE.name}`, path: [...path], hint: 'write it as a decimal string' };
+        }
         out.push(value.toString());
         return undefined;
       case 'string': {

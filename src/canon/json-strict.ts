@@ -11,6 +11,7 @@
 import { locate } from '../core/diagnostic';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { JsonValue } from './json-value';
+import { inRange, JSON_INT_RANGE } from './integers';
 
 /** Deeper nesting is refused rather than risking the call stack. */
 export const MAX_JSON_DEPTH = 512;
@@ -213,6 +214,7 @@ class Parser {
     const isInteger = m[1] === undefined && m[2] === undefined;
     if (isInteger && literal.replace('-', '').length > 15) {
       const big = BigInt(literal);
+      if (!inRange(big, JSON_INT_RANGE)) this.failAt(start, `the integer ${literal} is outside ${JSON_INT_RANGE.name}`, 'write it as a decimal string', literal.length);
       if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER)) return big;
     }
     const n = Number(literal);

@@ -1,12 +1,13 @@
 /**
  * Events from the outside world (decoded DAG-CBOR envelopes, JSON Lines)
- * turned into FoldEvents. Integers become bigint and must fit in 64 bits;
+ * turned into FoldEvents. Integers become bigint and must lie in the fold
+ * integer range, signed 64-bit (src/canon/integers.ts);
  * a non-integer number is refused, because folds are exact and a float
  * would make results depend on how someone else's machine rounds.
  */
+import { FOLD_INT_RANGE, inRange } from '../canon/integers';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { FoldEvent, FoldInput } from './contract';
-import { INT64_MAX, INT64_MIN } from '../core/int64';
 
 /** Deeper payloads are refused rather than risking the call stack. */
 export const MAX_PAYLOAD_DEPTH = 256;
@@ -15,26 +16,28 @@ const ULID = /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/;
 // eslint-disable-next-line no-control-regex -- control characters are what this refuses
 const NO_SPACE = /^[^\s\u0000-\u001f\u007f]+$/;
 const FLOAT_HINT = 'encode decimals as integer minor units or strings';
+const BIG_HINT = 'folds compute with signed 64-bit integers; write a larger number (a u64 above 2^63-1, an s128) as a decimal string';
 
 /** `value` as a FoldInput; `where` names its place in messages (e.g. "payload.amount"). */
 export function toFoldInput(value: unknown, where = 'payload'): Result<FoldInput> {
   const out = convert(value, where, 0);
   if ('value' in out) return ok(out.value);
-  return err(gateError('FOLD_ERROR', out.problem, { hint: out.float ? FLOAT_HINT : 'events carry null, booleans, integers, strings, bytes, arrays and maps' }));
+  const hint = out.float ? FLOAT_HINT : out.big ? BIG_HINT : 'events carry null, booleans, integers, strings, bytes, arrays and maps';
+  return err(gateError('FOLD_ERROR', out.problem, { hint }));
 }
 
-type Converted = { readonly value: FoldInput } | { readonly problem: string; readonly float: boolean };
+type Converted = { readonly value: FoldInput } | { readonly problem: string; readonly float: boolean; readonly big?: boolean };
 
 function convert(value: unknown, where: string, depth: number): Converted {
   if (depth > MAX_PAYLOAD_DEPTH) return { problem: `at ${where}: the value is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`, float: false };
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return { value };
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) return { problem: `at ${where}: ${String(value)} is not an integer; folds take no floating-point numbers`, float: true };
-    if (!Number.isSafeInteger(value)) return { problem: `at ${where}: ${String(value)} is too large to be an exact integer here`, float: true };
+    if (!Number.isSafeInteger(value)) return { problem: `at ${where}: ${String(value)} is a floating-point number too large to be an exact integer`, float: true };
     return { value: BigInt(value) };
   }
   if (typeof value === 'bigint') {
-    if (value < INT64_MIN || value > INT64_MAX) return { problem: `at ${where}: the integer ${value} does not fit in 64 bits`, float: false };
+    if (!inRange(value, FOLD_INT_RANGE)) return { problem: `at ${where}: the integer ${value} is outside ${FOLD_INT_RANGE.name}`, float: false, big: true };
     return { value };
   }
   if (value instanceof Uint8Array) return { value };

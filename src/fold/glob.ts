@@ -1,10 +1,13 @@
 /**
- * Globs over journal ref names, as a fold's `inputs` declare them.
- * `*` matches within one path segment and never crosses '/', `**` (a whole
- * segment) matches any number of segments, including none; every other
- * character is literal. Casbin's `*` quietly crossing or not crossing '/'
- * disabled deny rules there, so the tests pin both behaviours down.
+ * Globs over journal ref names, as a fold's `inputs` declare them (and the
+ * gate's `gatos.ffOnly` / `gatos.tipTypes` settings). The dialect is the one
+ * of src/core/glob.ts, shared with policies (docs/globs.md): `*` within one
+ * segment, `?` one character of a segment, `**` any number of whole
+ * segments. Ref names never hold `?` or `*` (git check-ref-format), so in a
+ * ref glob they are always wildcards. This module adds the checks a ref
+ * glob needs on top (no empty segment, no space or control character).
  */
+import { globMatcher, globProblem } from '../core/glob';
 import { err, gateError, ok, type Result } from '../core/result';
 
 export type RefMatcher = (ref: string) => boolean;
@@ -17,21 +20,19 @@ export function checkRefGlob(pattern: string): Result<string> {
   }
   for (const seg of pattern.split('/')) {
     if (seg === '') return err(gateError('COMPILE_ERROR', `the input glob '${pattern}' has an empty segment ('//')`, { hint: 'remove the doubled slash' }));
-    if (seg.includes('**') && seg !== '**') {
-      return err(gateError('COMPILE_ERROR', `'**' must be a whole segment in '${pattern}' (found '${seg}')`, { hint: "use '*' inside a segment, '**' only between slashes" }));
-    }
 // eslint-disable-next-line no-control-regex -- control characters are what this refuses
     if (/[\s\u0000-\u001f\u007f]/.test(seg)) {
       return err(gateError('COMPILE_ERROR', `the input glob '${pattern}' contains whitespace or a control character`, { hint: 'ref names cannot contain them' }));
     }
   }
+  const shape = globProblem(pattern);
+  if (shape) return err(gateError('COMPILE_ERROR', `${shape.message} in '${pattern}'`, { hint: shape.hint }));
   return ok(pattern);
 }
 
 /** A matcher for a pattern that passed checkRefGlob. */
 export function refMatcher(pattern: string): RefMatcher {
-  const pat = pattern.split('/');
-  return (ref) => matchSegments(pat, 0, ref.split('/'), 0);
+  return globMatcher(pattern);
 }
 
 /** A matcher that accepts a ref if any pattern matches; answers are cached per ref (journals are few). */
@@ -46,38 +47,4 @@ export function anyRefMatcher(patterns: readonly string[]): RefMatcher {
     }
     return hit;
   };
-}
-
-function matchSegments(pat: readonly string[], pi: number, ref: readonly string[], ri: number): boolean {
-  while (pi < pat.length) {
-    const p = pat[pi] as string;
-    if (p === '**') {
-      // Try every split; patterns are short, so this stays cheap.
-      for (let k = ri; k <= ref.length; k++) if (matchSegments(pat, pi + 1, ref, k)) return true;
-      return false;
-    }
-    const r = ref[ri];
-    if (r === undefined || !matchSegment(p, r)) return false;
-    pi++;
-    ri++;
-  }
-  return ri === ref.length;
-}
-
-/** `*` within a single segment: any run of characters. */
-function matchSegment(p: string, s: string): boolean {
-  if (!p.includes('*')) return p === s;
-  const parts = p.split('*');
-  const first = parts[0] as string;
-  const last = parts[parts.length - 1] as string;
-  if (!s.startsWith(first) || s.length < first.length + last.length || !s.endsWith(last)) return false;
-  let at = first.length;
-  const end = s.length - last.length;
-  for (let i = 1; i < parts.length - 1; i++) {
-    const part = parts[i] as string;
-    const found = s.indexOf(part, at);
-    if (found < 0 || found + part.length > end) return false;
-    at = found + part.length;
-  }
-  return true;
 }

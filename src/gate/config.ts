@@ -10,6 +10,7 @@ import { parseActor } from '../actors';
 import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
+import { parseNetworkClass, type NetworkClass } from './remote';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -50,6 +51,8 @@ export interface GateConfig {
   readonly maxObjectBytes?: number;
   /** Operator entries of `gatos.tipTypes`, in file order; the last one whose glob matches a ref wins (see tipShapes). */
   readonly tipTypes: readonly TipTypeEntry[];
+  /** `gatos.network <class> <cidr>` entries, in file order: client addresses to `remote` classes (remote.ts). */
+  readonly networks: readonly NetworkClass[];
 }
 
 /**
@@ -117,7 +120,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed']);
+const KNOWN: ReadonlySet<string> = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed', 'gatos.network']);
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
@@ -133,6 +136,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const tipTypes: TipTypeEntry[] = [];
   let maxPastSkewSeconds: number | undefined;
   const pushCertKeys = new Map<string, string>();
+  const networks: NetworkClass[] = [];
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -220,6 +224,12 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         tipTypes.push({ glob, match: refMatcher(glob), shapes });
         break;
       }
+      case 'gatos.network': {
+        const n = parseNetworkClass(value);
+        if (!n) return fail(key, value, "'<class> <cidr>' with a class of a-z 0-9 . _ - and a block without host bits, e.g. 'internal 10.0.0.0/8'");
+        networks.push(n);
+        break;
+      }
       default:
         break;
     }
@@ -239,5 +249,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     ...(maxPastSkewSeconds !== undefined ? { maxPastSkewSeconds } : {}),
     ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
     tipTypes,
+    networks,
   });
 }

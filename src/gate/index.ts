@@ -8,6 +8,7 @@ export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate, type UpdateK
 export { AUDIT_POLICY_REF, AUDIT_PREFIX, classifyRef, nsOf, type RefClass } from './ref-class';
 export { ALWAYS_FF_ONLY, DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, TIP_SHAPES, readGateConfig, tipShapes, type ConfigEntries, type TipShape, type GateConfig, type GateMode, type OutputFormat } from './config';
 export { pushOptions, resolvePusher, transportOf, type EnvRecord, type Pusher, type Transport } from './pusher';
+export { remoteOf, parseNetworkClass, type NetworkClass } from './remote';
 export type { CheckFact, CheckpointFact, CommitFact, EventFact, Failure, ObjectFact, ObjectType, OlderBundle, ProofSigner, UpdateFacts, PushedEvent } from './facts';
 export { CHECKPOINT_CAP, authorizeFacts } from './authority';
 export type { ActiveBundle, FoldDecl } from './bundle';

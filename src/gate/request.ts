@@ -4,7 +4,7 @@
  * signing actor as actor (its grants are what the event claims). Pure.
  */
 import { parseActor } from '../actors';
-import type { Intent } from '../rgs';
+import { labelsOf, type Intent } from '../rgs';
 import type { TrustSet } from '../trust';
 import type { ActiveBundle } from './bundle';
 import type { CommitFact, PushedEvent } from './facts';
@@ -60,8 +60,9 @@ function actorRecord(id: string, trust: TrustSet): Json | undefined {
   return { id, kind: a.value.kind, name: a.value.name, trust: rec?.level ?? 0, groups: [...(rec?.groups ?? [])] };
 }
 
-function common(env: RequestEnv, ref: string, cls: RefClass, trust: TrustSet): Json {
-  const r: Json = { ref, now: env.now, transport: env.transport, push_options: [...env.pushOptions], trust: trustTable(trust), labels: [] };
+function common(env: RequestEnv, ref: string, cls: RefClass, bundle: ActiveBundle): Json {
+  // Labels come from the active policy's labels table, by the ref's path (docs/rgs.md, "Labels").
+  const r: Json = { ref, now: env.now, transport: env.transport, push_options: [...env.pushOptions], trust: trustTable(bundle.trust), labels: labelsOf(bundle.policy, ref) };
   const ns = nsOf(cls);
   if (ns !== undefined) r.ns = ns;
   if (env.clientIp !== undefined) r.client_ip = env.clientIp;
@@ -75,7 +76,7 @@ function sortedUnique(xs: Iterable<string>): string[] {
 }
 
 export function refRequest(intent: Intent, ref: string, cls: RefClass, commits: readonly CommitFact[], bundle: ActiveBundle, env: RequestEnv): Json {
-  const r = common(env, ref, cls, bundle.trust);
+  const r = common(env, ref, cls, bundle);
   r.intent = intent;
   r.paths = sortedUnique(commits.flatMap((c) => c.paths));
   r.commits = { count: commits.length, unsigned: commits.filter((c) => !c.signed).length, merges: commits.filter((c) => c.parents > 1).length };
@@ -88,7 +89,7 @@ export function refRequest(intent: Intent, ref: string, cls: RefClass, commits: 
 }
 
 export function eventRequest(ev: PushedEvent, ref: string, cls: RefClass, bundle: ActiveBundle, env: RequestEnv): Json {
-  const r = common(env, ref, cls, bundle.trust);
+  const r = common(env, ref, cls, bundle);
   r.intent = 'event';
   r.ns = ev.ns;
   r.event = { type: ev.type, signer: ev.actor, ulid: ev.ulid, ns: ev.ns };

@@ -14,6 +14,7 @@ import {
   readPushCert,
   resolvePusher,
   transportOf,
+  remoteOf,
   verdictOf,
   type AuditContext,
   type CheckpointFact,
@@ -121,7 +122,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     // The update hook never sees the certificate: leave the attribute out there, so a policy that requires it denies.
     ...(input.hook !== 'update' ? { pushCert: pushCertAttribute(readPushCert(input.env, input.config)) } : {}),
     ...(t.clientIp ? { clientIp: t.clientIp } : {}),
-    ...(input.config.remote !== undefined ? { remote: input.config.remote } : {}),
+    remote: remoteOf(t, input.config.networks, input.config.remote),
   };
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));

@@ -9,7 +9,7 @@
 import type { BinaryOp, Expr } from './ast';
 import { BUILTINS, builtin, type Builtin, type Param } from './builtins';
 import { parseCidr } from './cidr';
-import { globProblem, isShallowSubtreeGlob } from './glob';
+import { globProblem, isShallowSubtreeGlob } from '../core/glob';
 import type { CompareOp, Ir } from './ir';
 import { MAX_DEPTH } from './prepare';
 import type { Span } from './lexer';

@@ -4,23 +4,27 @@
  * nor the order or formatting of files changes the bytes.
  */
 import { encodeCanonical } from '../canon/cbor';
-import { sha256Text, type PrefixedDigest } from '../canon/digest';
+import { sha256, sha256Text, type PrefixedDigest } from '../canon/digest';
+import { toHex } from '../core/bytes';
 import type { Diagnostic, SourceLocation } from '../core/diagnostic';
 import { err, ok, type Result } from '../core/result';
 import { builtin } from './builtins';
 import { checkCondition, type ExprProblem } from './checker';
-import { globProblem, isShallowSubtreeGlob } from './glob';
+import { globProblem, isShallowSubtreeGlob } from '../core/glob';
 import { RGC_FORMAT, RGC_VERSION, attrPath, type CompiledRule, type Ir, type RgcDocument } from './ir';
 import { parseExpression } from './parser';
 import { ACTOR_KINDS, INTENTS } from './schema';
-import { readRuleFile, snippetLocation, type RuleSource, type Snippet, type SourceFile, type WhenEntry, type WhenSource } from './source';
+import { AUTO_ID_PREFIX, readRuleFile, snippetLocation, type LabelSource, type RuleSource, type Snippet, type SourceFile, type WhenEntry, type WhenSource } from './source';
 import { closest, didYouMean } from './suggest';
+import { pathGlobProblem, REF_PATH_PREFIX } from './ref-path';
 
 export interface CompileOutput {
   readonly bytes: Uint8Array;
   readonly root: PrefixedDigest;
   readonly document: RgcDocument;
   readonly warnings: readonly Diagnostic[];
+  /** The ids the compiler assigned to rules written without one, with where each rule starts ("Compiler annotates rule ids"). */
+  readonly assigned: readonly { readonly id: string; readonly location: SourceLocation }[];
 }
 
 export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOutput, Diagnostic[]> {
@@ -29,22 +33,35 @@ export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOut
     return err([{ severity: 'error', code: 'COMPILE_ERROR', message: 'no policy sources given', location: { file: '<input>', line: 1, column: 1 }, hint: 'name a .rgs file or a directory holding .rgs files' }]);
   }
   const ruleSources: RuleSource[] = [];
+  const labelSources: LabelSource[] = [];
   for (const src of sources) {
     const r = readRuleFile(src);
     diagnostics.push(...r.diagnostics);
     ruleSources.push(...r.rules);
+    labelSources.push(...r.labels);
   }
+  const labels = compileLabels(labelSources, diagnostics);
   const seen = new Map<string, SourceLocation>();
   const rules: CompiledRule[] = [];
+  const assigned: { id: string; location: SourceLocation }[] = [];
   for (const rs of ruleSources) {
-    const first = seen.get(rs.id);
+    const first = rs.id === null ? undefined : seen.get(rs.id);
     if (first) {
-      diagnostics.push(error(rs.idLoc, `duplicate rule id '${rs.id}'`, `ids are unique across all files; the first is at ${first.file}:${first.line}:${first.column}`));
+      diagnostics.push(error(rs.idLoc, `duplicate rule id '${rs.id ?? ''}'`, `ids are unique across all files; the first is at ${first.file}:${first.line}:${first.column}`));
       continue;
     }
-    seen.set(rs.id, rs.idLoc);
     const rule = compileRule(rs, diagnostics);
-    if (rule) rules.push(rule);
+    if (!rule) continue;
+    if (rs.id === null) {
+      const twin = seen.get(rule.id);
+      if (twin) {
+        diagnostics.push(error(rs.idLoc, `this rule without an id is the same rule as the one at ${twin.file}:${twin.line}:${twin.column} (both get the id '${rule.id}')`, 'remove one of them, or give each an id'));
+        continue;
+      }
+    }
+    seen.set(rule.id, rs.idLoc);
+    if (rs.id === null) assigned.push({ id: rule.id, location: rs.idLoc });
+    rules.push(rule);
   }
   if (diagnostics.some((d) => d.severity === 'error')) return err(diagnostics);
   if (rules.length === 0) {
@@ -52,9 +69,33 @@ export function compilePolicy(sources: readonly SourceFile[]): Result<CompileOut
     diagnostics.push({ severity: 'warning', code: 'COMPILE_ERROR', message: 'the policy has no rules: every request will be denied', location: at });
   }
   rules.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const document: RgcDocument = { format: RGC_FORMAT, version: RGC_VERSION, rules };
+  const document: RgcDocument = Object.keys(labels).length > 0 ? { format: RGC_FORMAT, labels, rules, version: RGC_VERSION } : { format: RGC_FORMAT, version: RGC_VERSION, rules };
   const bytes = encodeCanonical(document);
-  return ok({ bytes, root: sha256Text(bytes), document, warnings: diagnostics });
+  return ok({ bytes, root: sha256Text(bytes), document, warnings: diagnostics, assigned });
+}
+
+/**
+ * The labels table of every file, merged: path glob -> sorted labels. The
+ * same glob in two files carries the union of their labels.
+ */
+function compileLabels(entries: readonly LabelSource[], out: Diagnostic[]): Record<string, string[]> {
+  const table = new Map<string, Set<string>>();
+  for (const e of entries) {
+    const at = snippetLocation(e.glob, 0, e.glob.text.length);
+    const p = globProblem(e.glob.text);
+    if (p) {
+      out.push(error(at, p.message, p.hint));
+      continue;
+    }
+    const never = pathGlobProblem(e.glob.text);
+    if (never) out.push(warning(at, `the labels glob '${e.glob.text}' can match no ref the gate decides: ${never}`, "labels attach to refs by path, e.g. 'gatos/journal/hr/**'"));
+    const set = table.get(e.glob.text) ?? new Set<string>();
+    for (const l of e.labels) set.add(l);
+    table.set(e.glob.text, set);
+  }
+  const result: Record<string, string[]> = {};
+  for (const glob of [...table.keys()].sort()) result[glob] = [...(table.get(glob) as Set<string>)].sort();
+  return result;
 }
 
 function error(location: SourceLocation, message: string, hint?: string): Diagnostic {
@@ -63,6 +104,17 @@ function error(location: SourceLocation, message: string, hint?: string): Diagno
 
 function warning(location: SourceLocation, message: string, hint?: string): Diagnostic {
   return { ...error(location, message, hint), severity: 'warning', code: 'LINT' };
+}
+
+/**
+ * The id of a rule written without one: `rule:` and the first 16 hex digits
+ * of the SHA-256 of the rule's compiled body (its .rgc map without `id`, in
+ * canonical DAG-CBOR). It depends on what the rule means, never on its file,
+ * its position, its spelling or its comments, so the .rgc bytes stay
+ * independent of the split into files and of formatting (decision 0021).
+ */
+export function autoRuleId(body: Omit<CompiledRule, 'id'>): string {
+  return `${AUTO_ID_PREFIX}${toHex(sha256(encodeCanonical(body))).slice(0, 16)}`;
 }
 
 function compileRule(rs: RuleSource, out: Diagnostic[]): CompiledRule | undefined {
@@ -74,8 +126,10 @@ function compileRule(rs: RuleSource, out: Diagnostic[]): CompiledRule | undefine
   if (out.filter((d) => d.severity === 'error').length > before) return undefined;
   const allowIr = allow as Ir[];
   const denyIr = deny as Ir[];
-  lintRule(rs, when, allowIr, denyIr, out);
-  return { id: rs.id, mode: rs.mode, code: rs.code, audit: rs.audit, when, deny: denyIr, allow: allowIr, reason: rs.reason };
+  const body = { mode: rs.mode, code: rs.code, audit: rs.audit, when, deny: denyIr, allow: allowIr, reason: rs.reason };
+  const id = rs.id ?? autoRuleId(body);
+  lintRule(id, rs.idLoc, when, allowIr, denyIr, out);
+  return { id, ...body };
 }
 
 function problemToDiagnostic(s: Snippet, p: ExprProblem): Diagnostic {
@@ -96,14 +150,18 @@ function condition(s: Snippet, denyContext: boolean, out: Diagnostic[]): Ir | un
 }
 
 /** `when` keys and how each lowers; a list of values means "any of them". */
-const WHEN_KEYS = ['intent', 'ref', 'path', 'paths', 'ns', 'actor', 'kind', 'label', 'labels', 'remote', 'transport'] as const;
-const CANONICAL_KEY: Readonly<Record<string, string>> = { path: 'paths', label: 'labels' };
+const WHEN_KEYS = ['intent', 'ref', 'path', 'file', 'files', 'ns', 'actor', 'kind', 'label', 'labels', 'remote', 'transport'] as const;
+const CANONICAL_KEY: Readonly<Record<string, string>> = { file: 'files', label: 'labels' };
 
 function compileWhen(w: WhenSource, denyContext: boolean, out: Diagnostic[]): Ir | null {
   if (w.kind === 'expr') return condition(w.expr, denyContext, out) ?? null;
   const parts: { key: string; ir: Ir }[] = [];
   const used = new Map<string, string>();
   for (const entry of w.entries) {
+    if (entry.key === 'paths') {
+      out.push(error(entry.keyLoc, "when has no key 'paths'", "'path' matches the ref as a path (gatos/journal/finance/**); 'files' matches the paths of changed files (docs/rgs.md, \"when as a mapping\")"));
+      continue;
+    }
     if (!(WHEN_KEYS as readonly string[]).includes(entry.key)) {
       out.push(error(entry.keyLoc, `unknown when key '${entry.key}'`, didYouMean(entry.key, WHEN_KEYS, `when keys: ${WHEN_KEYS.join(', ')}; write other tests as an expression in allow_if or deny_if`)));
       continue;
@@ -178,7 +236,15 @@ function whenEntry(key: string, entry: WhenEntry, denyContext: boolean, out: Dia
       globs();
       ir = anyOf((v) => ['call', 'glob', ['get', ['attr', 'actor'], 'id'], ['lit', v]]);
       break;
-    case 'paths':
+    case 'path':
+      globs();
+      entry.values.forEach((s) => {
+        const never = globProblem(s.text) ? undefined : pathGlobProblem(s.text);
+        if (never) out.push(warning(snippetLocation(s, 0, s.text.length), `the path glob '${s.text}' can match no ref the gate decides: ${never}`, "'path' is the ref without 'refs/' (journals: gatos/journal/<ns>/**); to match the paths of changed files write 'files:'"));
+      });
+      ir = anyOf((v) => ['call', 'glob', ['attr', 'ref'], ['lit', `${REF_PATH_PREFIX}${v}`]]);
+      break;
+    case 'files':
       globs();
       ir = anyOf((v) => ['call', 'any_match', ['attr', 'paths'], ['lit', v]]);
       break;
@@ -190,21 +256,21 @@ function whenEntry(key: string, entry: WhenEntry, denyContext: boolean, out: Dia
 }
 
 /** Cheap static checks: conditions that never depend on the request, and rules whose conditions contradict. */
-function lintRule(rs: RuleSource, when: Ir | null, allow: readonly Ir[], deny: readonly Ir[], out: Diagnostic[]): void {
+function lintRule(id: string, at: SourceLocation, when: Ir | null, allow: readonly Ir[], deny: readonly Ir[], out: Diagnostic[]): void {
   const constant = (ir: Ir, what: string) => {
     if (ir[0] === 'lit' && ir[1] === true) return;
-    if (isConstant(ir)) out.push(warning(rs.idLoc, `rule '${rs.id}': ${what} does not depend on the request`, 'a constant condition usually means a typo (a quoted attribute name?)'));
+    if (isConstant(ir)) out.push(warning(at, `rule '${id}': ${what} does not depend on the request`, 'a constant condition usually means a typo (a quoted attribute name?)'));
   };
   if (when) constant(when, 'its when');
   allow.forEach((c) => constant(c, 'an allow_if condition'));
   deny.forEach((c) => constant(c, 'a deny_if condition'));
   const whenConflict = when ? contradiction([when]) : undefined;
   if (whenConflict) {
-    out.push(warning(rs.idLoc, `rule '${rs.id}' never applies: its when requires ${whenConflict}`, 'the rule is dead code; fix or remove it'));
+    out.push(warning(at, `rule '${id}' never applies: its when requires ${whenConflict}`, 'the rule is dead code; fix or remove it'));
     return;
   }
   const allowConflict = allow.length > 0 ? contradiction([...(when ? [when] : []), ...allow]) : undefined;
-  if (allowConflict) out.push(warning(rs.idLoc, `rule '${rs.id}' can never allow: its conditions require ${allowConflict}`, 'every request it applies to is denied; check the values in when and allow_if'));
+  if (allowConflict) out.push(warning(at, `rule '${id}' can never allow: its conditions require ${allowConflict}`, 'every request it applies to is denied; check the values in when and allow_if'));
 }
 
 function isConstant(ir: Ir): boolean {

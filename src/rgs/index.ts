@@ -5,6 +5,7 @@
  */
 export { compilePolicy, type CompileOutput } from './compile';
 export { loadPolicy, type CompiledPolicy } from './load';
+export { labelsOf } from './labels';
 export { evaluate, type Decision, type DryRunDeny } from './decide';
 export { explain, type Explanation, type RuleTrace, type ExprTrace } from './explain';
 export { CONTEXT, INTENTS, ACTOR_KINDS, type Intent } from './schema';

@@ -55,6 +55,8 @@ export interface RgcDocument {
   readonly format: typeof RGC_FORMAT;
   readonly version: number;
   readonly rules: readonly CompiledRule[];
+  /** Path glob -> sorted labels (docs/rgs.md, "Labels"); absent when the policy labels nothing. */
+  readonly labels?: Readonly<Record<string, readonly string[]>>;
 }
 
 /** Attribute paths like 'actor.kind' when `e` is a plain chain of attr/get. */

@@ -10,7 +10,9 @@ import { err, gateError, ok, type Result } from '../core/result';
 import { RGC_FORMAT, RGC_VERSION, type CompiledRule, type Ir } from './ir';
 import { ArtifactProblem, prepare, type Fn } from './prepare';
 import type { ReasonPlan } from './reason';
-import { DEFAULT_DENY_ID, ID_PATTERN } from './source';
+import { DEFAULT_DENY_ID, ID_PATTERN, LABEL_PATTERN } from './source';
+import { globMatcher, globProblem } from '../core/glob';
+import { REF_PATH_PREFIX } from './ref-path';
 import { isObject } from './values';
 
 export interface PreparedRule {
@@ -22,9 +24,17 @@ export interface PreparedRule {
   readonly reasonPlans: (ReasonPlan | undefined)[];
 }
 
+/** One entry of the labels table: refs whose path matches carry the labels. */
+export interface PreparedLabels {
+  readonly glob: string;
+  readonly matches: (ref: string) => boolean;
+  readonly labels: readonly string[];
+}
+
 export interface CompiledPolicy {
   readonly root: PrefixedDigest;
   readonly rules: readonly PreparedRule[];
+  readonly labels: readonly PreparedLabels[];
 }
 
 const RULE_KEYS: readonly string[] = ['allow', 'audit', 'code', 'deny', 'id', 'mode', 'reason', 'when'];
@@ -39,7 +49,7 @@ export function loadPolicy(bytes: Uint8Array, opts: { expectedRoot?: string } = 
   const decoded = decodeStrict(bytes, 'compiled policy');
   if (!decoded.ok) return decoded;
   try {
-    return ok({ root, rules: readDocument(decoded.value) });
+    return ok({ root, ...readDocument(decoded.value) });
   } catch (e) {
     if (e instanceof ArtifactProblem) {
       return err(gateError('ARTIFACT_INVALID', `compiled policy is malformed: ${e.message}`, { hint: 'recompile the policy with gatos policyc; never edit .rgc bytes by hand' }));
@@ -57,15 +67,34 @@ function exactKeys(o: Readonly<Record<string, unknown>>, keys: readonly string[]
   if (got.length !== keys.length || got.some((k, i) => k !== keys[i])) refuse(`${what} has keys [${got.join(', ')}], expected [${keys.join(', ')}]`);
 }
 
-function readDocument(doc: unknown): PreparedRule[] {
+function readDocument(doc: unknown): { rules: PreparedRule[]; labels: PreparedLabels[] } {
   if (!isObject(doc) || doc.format !== RGC_FORMAT) refuse(`not a compiled policy (format is not '${RGC_FORMAT}')`);
   if (doc.version !== RGC_VERSION) {
     throw new ArtifactProblem(`version ${JSON.stringify(doc.version)} is not supported; this gate reads version ${RGC_VERSION}`);
   }
-  exactKeys(doc, ['format', 'rules', 'version'], 'the document');
+  exactKeys(doc, doc.labels === undefined ? ['format', 'rules', 'version'] : ['format', 'labels', 'rules', 'version'], 'the document');
   if (!Array.isArray(doc.rules)) refuse('rules is not a list');
+  return { rules: readRules(doc.rules), labels: doc.labels === undefined ? [] : readLabels(doc.labels) };
+}
+
+/** The labels table: a non-empty map of well-formed path globs to sorted, unique, non-empty label lists. */
+function readLabels(table: unknown): PreparedLabels[] {
+  if (!isObject(table) || Object.keys(table).length === 0) refuse('labels must be a non-empty map (absent when empty)');
+  return Object.keys(table).sort().map((glob) => {
+    if (globProblem(glob)) refuse(`labels: ${JSON.stringify(glob)} is not a glob`);
+    const labels = table[glob];
+    if (!Array.isArray(labels) || labels.length === 0) refuse(`labels[${JSON.stringify(glob)}] must be a non-empty list`);
+    labels.forEach((l: unknown, i: number) => {
+      if (typeof l !== 'string' || !LABEL_PATTERN.test(l)) refuse(`labels[${JSON.stringify(glob)}] holds a value that is not a label`);
+      if (i > 0 && !((labels[i - 1] as string) < l)) refuse(`labels[${JSON.stringify(glob)}] must be sorted without duplicates`);
+    });
+    return { glob, matches: globMatcher(`${REF_PATH_PREFIX}${glob}`), labels: labels as string[] };
+  });
+}
+
+function readRules(list: readonly unknown[]): PreparedRule[] {
   let previous: string | undefined;
-  return doc.rules.map((r: unknown, i: number) => {
+  return list.map((r: unknown, i: number) => {
     const rule = readRule(r, i);
     if (previous !== undefined && !(previous < rule.rule.id)) refuse(`rules[${i}]: ids must be unique and sorted ('${previous}' then '${rule.rule.id}')`);
     previous = rule.rule.id;

@@ -7,7 +7,7 @@
  */
 import { builtin } from './builtins';
 import { ipInCidr, parseCidr } from './cidr';
-import { globMatcher, globProblem } from './glob';
+import { globMatcher, globProblem } from '../core/glob';
 import { Frame, slotOf, UNREAD } from './frame';
 import { attrPath, COMPARE_OPS, type Ir } from './ir';
 import { printIr } from './print';

@@ -30,7 +30,9 @@ export interface WhenEntry {
 export type WhenSource = { readonly kind: 'map'; readonly entries: readonly WhenEntry[] } | { readonly kind: 'expr'; readonly expr: Snippet };
 
 export interface RuleSource {
-  readonly id: string;
+  /** The written id; null when the rule has none (the compiler assigns one, see AUTO_ID_PREFIX). */
+  readonly id: string | null;
+  /** Where the id is written, or where the rule starts when it has none. */
   readonly idLoc: SourceLocation;
   readonly when?: WhenSource;
   readonly allow: readonly Snippet[];
@@ -42,10 +44,20 @@ export interface RuleSource {
 }
 
 export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason'] as const;
-const TOP_KEYS: readonly string[] = ['rules', 'version', 'description'];
+const TOP_KEYS: readonly string[] = ['rules', 'labels', 'version', 'description'];
+/** A label: letters, digits and . _ : - (at most 64), e.g. 'private' or 'pii:customer'. */
+export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+
+/** One entry of a file's `labels:` table: refs whose path matches `glob` carry `labels`. */
+export interface LabelSource {
+  readonly glob: Snippet;
+  readonly labels: readonly string[];
+}
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
 /** The id a denial carries when no rule allowed the request. */
 export const DEFAULT_DENY_ID = 'default-deny';
+/** Ids the compiler assigns to rules written without one start with this; a written id may not. */
+export const AUTO_ID_PREFIX = 'rule:';
 
 export function snippetLocation(s: Snippet, start: number, end: number): SourceLocation {
   const from = s.offsets[Math.min(start, s.offsets.length - 1)] ?? 0;
@@ -56,14 +68,15 @@ export function snippetLocation(s: Snippet, start: number, end: number): SourceL
   return { file: s.source.file, line: at.line, column: at.column, length };
 }
 
-export function readRuleFile(source: SourceFile): { rules: RuleSource[]; diagnostics: Diagnostic[] } {
+export function readRuleFile(source: SourceFile): { rules: RuleSource[]; labels: LabelSource[]; diagnostics: Diagnostic[] } {
   const r = new Reader(source);
   const rules = r.read();
-  return { rules, diagnostics: r.diagnostics };
+  return { rules, labels: r.labels, diagnostics: r.diagnostics };
 }
 
 class Reader {
   readonly diagnostics: Diagnostic[] = [];
+  readonly labels: LabelSource[] = [];
   constructor(private readonly src: SourceFile) {}
 
   private loc(offset: number, length = 1): SourceLocation {
@@ -94,10 +107,10 @@ class Reader {
       return [];
     }
     if (!isMap(top)) {
-      this.error(this.nodeLoc(top), 'expected a mapping with "rules:" (or a single rule with an id)', 'see docs/rgs.md, "File shape"');
+      this.error(this.nodeLoc(top), 'expected a mapping with "rules:" (or a single rule)', 'see docs/rgs.md, "File shape"');
       return [];
     }
-    if (!top.has('rules')) {
+    if (!top.has('rules') && !top.has('labels')) {
       const rule = this.rule(top);
       return rule ? [rule] : [];
     }
@@ -107,11 +120,13 @@ class Reader {
       if (!TOP_KEYS.includes(key)) {
         this.error(this.nodeLoc(pair.key as Node), `unknown top-level key '${key}'`, didYouMean(key, TOP_KEYS, `the top level holds: ${TOP_KEYS.join(', ')}; rule keys go under a rule in the rules list`));
       }
+      if (key === 'labels') this.readLabels(pair.value as Node | null);
       if (key === 'version') {
         const v = pair.value;
         if (!isScalar(v) || v.value !== 1) this.error(this.nodeLoc(v as Node), 'version must be 1', 'this compiler reads version 1 of the language');
       }
     }
+    if (!top.has('rules')) return [];
     const list = top.get('rules', true);
     if (!isSeq(list)) {
       this.error(this.nodeLoc(list as Node), '"rules" must be a list of rules', 'start each rule with "- id: ..."');
@@ -120,13 +135,36 @@ class Reader {
     const rules: RuleSource[] = [];
     for (const item of list.items) {
       if (!isMap(item)) {
-        this.error(this.nodeLoc(item as Node), 'each rule must be a mapping with an id', 'write "- id: my-rule" followed by when/allow_if/deny_if');
+        this.error(this.nodeLoc(item as Node), 'each rule must be a mapping', 'write "- id: my-rule" followed by when/allow_if/deny_if');
         continue;
       }
       const rule = this.rule(item);
       if (rule) rules.push(rule);
     }
     return rules;
+  }
+
+  /** `labels: { "<path glob>": <label> | [<label>, ...] }` (docs/rgs.md, "Labels"). */
+  private readLabels(node: Node | null): void {
+    if (!isMap(node)) {
+      this.error(this.nodeLoc(node), '"labels" must be a mapping from path globs to labels', 'e.g. labels: { "gatos/journal/hr/**": private }');
+      return;
+    }
+    for (const pair of node.items) {
+      const glob = this.snippet(pair.key as Node, 'a labels key (a path glob)', true);
+      const v = pair.value as Node | null;
+      const items = isSeq(v) ? (v.items as Node[]) : [v];
+      if (isSeq(v) && v.items.length === 0) this.error(this.nodeLoc(v), 'an empty list of labels', 'list at least one label, or remove the entry');
+      const labels: string[] = [];
+      for (const item of items) {
+        if (!isScalar(item) || typeof item.value !== 'string' || !LABEL_PATTERN.test(item.value)) {
+          this.error(this.nodeLoc(item), 'a label is a name of letters, digits and . _ : - (at most 64, starting with a letter or digit)', "e.g. 'private' or 'pii:customer'");
+          continue;
+        }
+        labels.push(item.value);
+      }
+      if (glob) this.labels.push({ glob, labels });
+    }
   }
 
   private keyName(pair: Pair): string | undefined {
@@ -145,13 +183,15 @@ class Reader {
       }
     }
     const idNode = map.get('id', true) as Node | undefined;
-    let id = '';
+    let id: string | null = null;
     if (!idNode) {
-      this.error(this.nodeLoc(map), 'this rule has no id', 'add "id: <stable-name>"; decisions and audit entries name rules by id');
+      // No id: the compiler assigns one from the rule's compiled bytes (compile.ts, autoRuleId).
     } else if (!isScalar(idNode) || typeof idNode.value !== 'string' || !ID_PATTERN.test(idNode.value)) {
       this.error(this.nodeLoc(idNode), 'a rule id is a name of letters, digits and . _ : / - (at most 128, starting with a letter or digit)', "e.g. 'journal-append' or 'finance/journal.append'");
     } else if (idNode.value === DEFAULT_DENY_ID) {
       this.error(this.nodeLoc(idNode), `'${DEFAULT_DENY_ID}' is reserved for denials no rule decided`, 'choose another id');
+    } else if (idNode.value.startsWith(AUTO_ID_PREFIX)) {
+      this.error(this.nodeLoc(idNode), `ids starting with '${AUTO_ID_PREFIX}' are the ones the compiler assigns to rules without an id`, "choose another id, e.g. 'finance/append'");
     } else {
       id = idNode.value;
     }
@@ -171,7 +211,7 @@ class Reader {
       else reason = reasonNode.value;
     }
     if (this.diagnostics.length > before) return undefined;
-    return { id, idLoc: this.nodeLoc(idNode), ...(when ? { when } : {}), allow, deny, audit, mode: mode as 'enforce' | 'evaluate', code, reason };
+    return { id, idLoc: this.nodeLoc(idNode ?? map), ...(when ? { when } : {}), allow, deny, audit, mode: mode as 'enforce' | 'evaluate', code, reason };
   }
 
   private flag(map: YAMLMap, key: string): boolean {

@@ -23,17 +23,7 @@ export function wrongType(subject: string, expected: string, got: unknown): Eval
   return new EvalFailure(subject, `attribute '${subject}' is ${describeValue(got)}, expected ${expected}`);
 }
 
-/**
- * The engine's internalized copy of a string (V8 internalizes property keys).
- * Strings decoded from .rgc bytes are fresh heap strings; interned ones
- * compare with request strings (mostly interned literals or JSON keys) and
- * hash faster. The value is unchanged, only its representation.
- */
-export function intern(s: string): string {
-  const o: Record<string, true> = {};
-  o[s] = true;
-  return Object.keys(o)[0] ?? s;
-}
+export { intern } from '../core/intern';
 
 export const hasOwn = (o: object, k: string): boolean => Object.hasOwn(o, k);
 

@@ -10,7 +10,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { encodeEnvelope } from '../../src/events/envelope';
+import { encodeEnvelope, type EncodedEnvelope, type Envelope } from '../../src/events/envelope';
+import { encodeCanonical } from '../../src/canon/cbor';
+import { eventCid } from '../../src/canon/cid';
 import { eventCommitWithSig } from '../../src/events/commit';
 import { sign } from '../../src/canon/ed25519';
 import { loadKey } from '../../src/keys';
@@ -192,10 +194,11 @@ export class GateWorld {
       if (!tip.ok) throw new Error(tip.error.message);
       const b = this.activeBundle(dir);
       const ts = Math.floor(Date.now() / 1000);
-      const enc = encodeEnvelope({
-        type: 'flag.set', ulid: how.ulid ?? ulidAt(ts), actor, ns, caps: ['journal:append'], payload: { flag: 'forged', on: true },
+      const envelope: Envelope = {
+        type: 'flag.set', ulid: how.ulid ?? ulidAt(ts), actor, ns, caps: ['journal:append'], payload: how.kind === 'payload' ? how.payload : { flag: 'forged', on: true },
         policy_root: b.commit, fold_root: how.foldRoot ?? b.foldRoot, sig_alg: 'ed25519', ts,
-      });
+      };
+      const enc = how.kind === 'payload' ? uncheckedEnvelope(envelope) : encodeEnvelope(envelope);
       if (!enc.ok) throw new Error(enc.error.message);
       const sig = sign(key.value.seed, enc.value.bytes);
       if (how.kind === 'bad-signature') sig[0] = (sig[0] as number) ^ 0xff;
@@ -219,8 +222,19 @@ export class GateWorld {
   }
 }
 
+/** An envelope's canonical bytes without the producer's checks: what a forger signs. */
+function uncheckedEnvelope(e: Envelope): { ok: true; value: EncodedEnvelope } {
+  const bytes = encodeCanonical({
+    actor: e.actor, caps: [...e.caps], fold_root: e.fold_root, ns: e.ns, payload: e.payload,
+    policy_root: e.policy_root, sig_alg: e.sig_alg, ts: formatTime(e.ts), type: e.type, ulid: e.ulid,
+  });
+  return { ok: true, value: { envelope: e, bytes, cid: eventCid(bytes) } };
+}
+
 export type Forgery =
   | { kind: 'unsigned'; ulid?: undefined; foldRoot?: undefined }
+  /** A correctly signed event whose payload the producer would refuse (e.g. an integer outside the fold range). */
+  | { kind: 'payload'; payload: unknown; ulid?: undefined; foldRoot?: undefined }
   | { kind: 'bad-signature'; ulid?: undefined; foldRoot?: undefined }
   | { kind: 'replayed-ulid'; ulid: string; foldRoot?: undefined }
   | { kind: 'wrong-fold-root'; foldRoot: string; ulid?: undefined };

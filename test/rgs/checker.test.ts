@@ -45,12 +45,12 @@ describe('checker: errors caught at compile time, with location and hint', () =>
     expect(d?.location).toMatchObject({ line: 3, column: 36, length: 4 });
   });
 
-  test('YAML errors, unknown keys and missing ids are reported with locations', () => {
+  test('YAML errors, unknown keys and reserved ids are reported with locations', () => {
     expect(errorsOf('rules:\n  - id: a\n    allow_if: true\n    allow_if: false\n')[0]?.message).toMatch(/YAML: Map keys must be unique/);
     const unknown = errorsOf(oneRule('alow_if: true'));
     expect(unknown.map((d) => d.message)).toContain("unknown rule key 'alow_if'");
     expect(unknown.find((d) => d.message.startsWith('unknown'))?.hint).toBe("did you mean 'allow_if'?");
-    expect(errorsOf('rules:\n  - allow_if: true\n')[0]?.message).toBe('this rule has no id');
+    expect(errorsOf(oneRule('allow_if: true', 'rule:0123456789abcdef'))[0]?.message).toContain('the compiler assigns');
     expect(errorsOf(oneRule('allow_if: true', 'default-deny'))[0]?.message).toContain('reserved');
     expect(errorsOf(oneRule('when: {intent: write}'))[0]?.message).toContain('neither allow_if nor deny_if');
     expect(errorsOf(oneRule('allow_if: true\ncode: NOPE'))[0]?.message).toContain('code must be one of POLICY_DENY');

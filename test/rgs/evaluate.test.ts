@@ -145,8 +145,8 @@ describe('standard predicates', () => {
   });
 
   test('the Casbin trap, observed: a deny written with * lets deeper paths through, ** does not', () => {
-    const shallow = policyOf('rules:\n  - id: all\n    allow_if: true\n  - id: secret\n    when: { path: "secret/*" }\n    deny_if: true\n');
-    const deep = policyOf('rules:\n  - id: all\n    allow_if: true\n  - id: secret\n    when: { path: "secret/**" }\n    deny_if: true\n');
+    const shallow = policyOf('rules:\n  - id: all\n    allow_if: true\n  - id: secret\n    when: { files: "secret/*" }\n    deny_if: true\n');
+    const deep = policyOf('rules:\n  - id: all\n    allow_if: true\n  - id: secret\n    when: { files: "secret/**" }\n    deny_if: true\n');
     const req = { paths: ['secret/keys/prod.pem'] };
     expect(evaluate(shallow, req).effect).toBe('allow');
     expect(evaluate(deep, req).effect).toBe('deny');

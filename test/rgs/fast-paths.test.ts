@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { parseIp } from '../../src/rgs/cidr';
-import { globMatcher, globProblem, globToRegExp } from '../../src/rgs/glob';
+import { globMatcher, globProblem, globToRegExp } from '../../src/core/glob';
 import { renderValue } from '../../src/rgs/values';
 
 const segment = fc.oneof(fc.constantFrom('**', '*', 'a', 'ab', 'a*', '*b', 'a?c', '.', 'x.y', ''), fc.stringMatching(/^[a-c*?.]{0,3}$/));

@@ -28,7 +28,7 @@ describe('golden .rgc bytes', () => {
   test('the golden origin policy loads and decides as the origin document intends', () => {
     const p = loadPolicy(readFileSync(path.join(DIR, 'origin.rgc')));
     if (!p.ok) throw new Error(p.error.message);
-    const req = { intent: 'write', paths: ['gatos/journal/finance/a'], actor: { id: 'user:a' }, caps: { 'journal:append': null }, trust: { 'user:a': { level: 2 } }, labels: ['private'], remote: 'internal', now: 1 };
+    const req = { intent: 'write', ref: 'refs/gatos/journal/finance/user/a', actor: { id: 'user:a' }, caps: { 'journal:append': null }, trust: { 'user:a': { level: 2 } }, labels: ['private'], remote: 'internal', now: 1 };
     expect(evaluate(p.value, req).effect).toBe('allow');
     expect(evaluate(p.value, { ...req, remote: 'github' }).effect).toBe('deny');
   });

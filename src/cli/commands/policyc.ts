@@ -48,6 +48,7 @@ export const policycCommand: CommandModule<object, Args> = {
       return;
     }
     printDiagnostics(r.value.warnings, sources);
+    for (const a of r.value.assigned) process.stderr.write(`policyc: ${a.location.file}:${a.location.line}:${a.location.column}: a rule without id is ${a.id}\n`);
     const output = args.output ?? defaultOutput(args.src);
     if (output === '') throw new CliError('USAGE', '-o needs a file name', 'write -o <out.rgc>, or leave -o out to write beside the source');
     try {

@@ -1,10 +1,10 @@
 /** Exact 64-bit arithmetic for reducers: overflow is a deterministic error, never a wrap. */
-import { INT64_MAX, INT64_MIN } from '../../core/int64';
+import { S64_MAX, S64_MIN } from '../../canon/integers';
 import { FoldFailure } from './cell';
 
 export function checkedAdd(a: bigint, b: bigint): bigint | FoldFailure {
   const r = a + b;
-  if (r > INT64_MAX || r < INT64_MIN) {
+  if (r > S64_MAX || r < S64_MIN) {
     return new FoldFailure(`integer overflow: ${a} + ${b} does not fit in 64 bits`, 'keep sums within -2^63..2^63-1, e.g. by splitting a counter by key');
   }
   return r;

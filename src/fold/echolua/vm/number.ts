@@ -7,14 +7,14 @@
  * zero (the profile). Division by zero is an error for every operator.
  */
 import { fail, isInt, MAX_SAFE, normInt, Q, typeName, type Value } from './values';
-import { INT64_MAX, INT64_MIN } from '../../../core/int64';
+import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
 const FRAC = 32n;
 const ONE = 1n << FRAC;
 const HALF = 1n << (FRAC - 1n);
 /** A Q32.32 value's raw integer is a signed 64-bit one. */
-const Q_MAX = INT64_MAX;
-const Q_MIN = INT64_MIN;
+const Q_MAX = S64_MAX;
+const Q_MIN = S64_MIN;
 
 type Num = number | bigint | Q;
 
@@ -328,7 +328,7 @@ export function parseDecimal(text: string): number | bigint | Q | undefined {
   const whole = BigInt(m[2] as string);
   if (m[3] === undefined) {
     const v = sign * whole;
-    if (v > INT64_MAX || v < INT64_MIN) return undefined;
+    if (v > S64_MAX || v < S64_MIN) return undefined;
     return normIntSafe(v);
   }
   const digits = m[3];

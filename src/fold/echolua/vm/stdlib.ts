@@ -12,7 +12,7 @@ import { sortCost, sortKeys, stableSort } from './order';
 import { Pcg32, seedFromBytes } from './rng';
 import { binToText, bytesToBin } from './strings';
 import { fail, isInt, JSON_NULL, LuaError, LuaFunction, LuaTable, normInt, Q, truthy, typeName, type Value } from './values';
-import { INT64_MAX, INT64_MIN } from '../../../core/int64';
+import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
 // eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel result the VM never writes into
 const NONE: Value[] = [];
@@ -365,8 +365,8 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
 
   // ---------------------------------------------------------------- math
   const math = lib('math');
-  math.set('maxinteger', INT64_MAX);
-  math.set('mininteger', INT64_MIN);
+  math.set('maxinteger', S64_MAX);
+  math.set('mininteger', S64_MIN);
   const minmax = (name: string, pickLess: boolean): Fn => (a) => {
     let best = checkNumber(name, a, 1);
     for (let i = 2; i <= a.length; i++) {

@@ -14,7 +14,7 @@
  */
 
 import { StrTable } from './str-table';
-import { INT64_MAX, INT64_MIN } from '../../../core/int64';
+import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -388,7 +388,7 @@ function denormalizeKey(k: unknown): Value {
 /** The one representation of an exact integer: number when safe, bigint otherwise; overflow is an error. */
 export function normInt(b: bigint): number | bigint {
   if (b >= -9007199254740991n && b <= 9007199254740991n) return Number(b);
-  if (b > INT64_MAX || b < INT64_MIN) fail('INT_OVERFLOW', `integer overflow: the result ${b.toString()} is outside the 64-bit range`);
+  if (b > S64_MAX || b < S64_MIN) fail('INT_OVERFLOW', `integer overflow: the result ${b.toString()} is outside the 64-bit range`);
   return b;
 }
 

@@ -1,19 +1,25 @@
 /**
- * Glob patterns over '/'-separated names (paths, refs, namespaces, actor ids).
+ * The one glob dialect of GATOS, for policies (`.rgs`: refs, paths,
+ * namespaces, actor ids, labels) and folds (`inputs`: journal refs).
+ * Patterns are split on '/':
  *   `*`  any run of characters within one segment (never crosses '/')
- *   `?`  one character within a segment
- *   `**` as a whole segment: zero or more whole segments (crosses '/')
- * Everything else matches itself. A pattern compiles once, to a RegExp or,
- * for literal and `prefix/**` patterns, to a plain comparison (globMatcher).
+ *   `?`  exactly one character within a segment (never '/')
+ *   `**` as a whole segment: zero or more whole segments (`a/**` matches
+ *        `a`, `a/b`, `a/b/c`; `**` inside a segment is refused)
+ * Every other character matches itself; there is no escape, no `[...]`
+ * class and no `{a,b}` alternation. Reference: docs/globs.md. Pure.
+ *
+ * A pattern compiles once, to a RegExp or, for literal and `prefix/**`
+ * patterns, to a plain comparison (globMatcher).
  */
-
-import { intern } from './values';
+import { intern } from './intern';
 
 export interface GlobProblem {
   readonly message: string;
   readonly hint: string;
 }
 
+/** What is wrong with a pattern's shape, if anything. */
 export function globProblem(pattern: string): GlobProblem | undefined {
   if (pattern === '') return { message: 'empty glob pattern', hint: "write a pattern such as 'gatos/journal/**'" };
   for (const seg of pattern.split('/')) {
@@ -25,6 +31,11 @@ export function globProblem(pattern: string): GlobProblem | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether a pattern has any wildcard (`*`, `**` or `?`); one without matches only itself. */
+export function hasWildcard(pattern: string): boolean {
+  return /[*?]/.test(pattern);
 }
 
 /** Compiles a pattern already checked by globProblem. */
@@ -47,7 +58,7 @@ export function globToRegExp(pattern: string): RegExp {
     afterLeadingStars = false;
     out += segmentSource(seg);
   });
-  return new RegExp(`^${out}$`);
+  return new RegExp(`^${out}$`, 'u');
 }
 
 /**
@@ -59,13 +70,13 @@ export function globToRegExp(pattern: string): RegExp {
  */
 export function globMatcher(pattern: string): (name: string) => boolean {
   if (pattern === '**') return () => true;
-  if (!/[*?]/.test(pattern)) {
+  if (!hasWildcard(pattern)) {
     const exact = intern(pattern);
     return (name) => name === exact;
   }
   if (pattern.endsWith('/**')) {
     const base = intern(pattern.slice(0, -3));
-    if (base !== '' && !/[*?]/.test(base)) {
+    if (base !== '' && !hasWildcard(base)) {
       const n = base.length;
       // The length and the '/' after the prefix reject most names before any text is compared.
       return (name) => (name.length === n ? name === base : name.length > n && name.charCodeAt(n) === 0x2f && name.startsWith(base));
@@ -79,6 +90,7 @@ function segmentSource(seg: string): string {
   let out = '';
   for (const c of seg) {
     if (c === '*') out += '[^/]*';
+    // One character: one code point (the 'u' flag), so '?' never splits a surrogate pair.
     else if (c === '?') out += '[^/]';
     else out += c.replace(/[\\^$.|+(){}[\]]/g, '\\$&');
   }
