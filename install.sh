@@ -1,7 +1,10 @@
 #!/bin/sh
 # Installs the GATOS push-gate into a bare repository:
-#   ./install.sh <bare-repo> [--template minimal|regulated|airgapped] [--trust <workspace>/gatos/trust] [--audit-readable]
+#   ./install.sh <bare-repo> [--template minimal|regulated|airgapped] [--trust <workspace>/gatos/trust]
+#                [--host plain|gitolite|gitlab|gitea|forgejo|ghes] [--dry-run] [--audit-readable]
+#   ./install.sh --all <folder of bare repositories> [the same options]
 #   ./install.sh <bare-repo> --uninstall
+# Each host has its page: docs/hosts/<host>.md.
 # It needs git and Node >= 20 on the host, and a built checkout (npm ci && npm run build).
 # Everything else is `gatos install` (docs/operators.md).
 set -eu

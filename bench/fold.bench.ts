@@ -1,5 +1,5 @@
 /**
- * The YAML fold engine on the issue's benchmark: 200,000 events folded by a
+ * The YAML fold (lowered to ELC, run on the EchoLua VM) on the issue's benchmark: 200,000 events folded by a
  * last-writer-wins map by id plus a per-type sum, then a sorted key list;
  * against the same fold hand-written in plain JS (the reference), both
  * emitting the same canonical JSON files, checked byte for byte. Also the
@@ -148,7 +148,7 @@ export const foldSuite: BenchSuite = {
         reference: 'plain JS loop, step only',
         referenceValue: per100k(plainStepMs),
         ratio: yamlStep / plainStepMs,
-        note: 'the YAML step also checks event order, journal globs, key and value types, 64-bit overflow and keeps LWW stamps; the plain loop trusts its input',
+        note: 'the YAML fold runs on the EchoLua VM (ELC lowered from the YAML, decision 0020): each event gets a fresh budget, its payload as a Lua table and a stamp; the step also checks event order, journal globs, key and value types, 64-bit overflow; the plain loop trusts its input',
       },
       {
         figure: `load a compiled YAML fold (${compiled.bytes.length} bytes)`,

@@ -1,6 +1,16 @@
-// Builds single-file CommonJS bundles that run with no node_modules beside them.
-import { build } from 'esbuild';
-import { chmodSync, copyFileSync, mkdirSync } from 'node:fs';
+// Builds single-file CommonJS bundles that run with no node_modules beside them,
+// and the man pages (man/) from the built CLI's help.
+import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeManPages } from './man.mjs';
+
+// `npm install -g .` in a fresh clone runs this (prepare) before `npm ci` has installed esbuild: say so plainly.
+let build;
+try {
+  ({ build } = await import('esbuild'));
+} catch {
+  console.error('build: esbuild is not installed here\n  hint: run `npm ci` in this folder first, then `npm install -g .` (or `npm run build`)');
+  process.exit(2);
+}
 
 const common = {
   bundle: true,
@@ -36,3 +46,5 @@ for (const c of copies) {
   copyFileSync(c.from, c.to);
   chmodSync(c.to, 0o755);
 }
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+await writeManPages('dist/gatos.cjs', 'man', version);

@@ -3,10 +3,12 @@
  * canonical DAG-CBOR map
  *
  *   { "format": "gatos/fold", "v": 1, "kind": "yaml" | "echolua",
- *     "inputs": [<journal ref glob>, ...], <kind's body key>: <body> }
+ *     "inputs": [<journal ref glob>, ...], "elc": <ELC program> }
  *
- * with the body under "yaml" for YAML folds and "elc" for EchoLua. No
- * other top-level key is allowed. fold_root = sha256 of the exact bytes.
+ * Both kinds carry the same IR (ELC) under "elc"; `kind` records the source
+ * language. No other top-level key is allowed. fold_root = sha256 of the
+ * exact bytes. A YAML artifact from before the one IR (its body under
+ * "yaml") is refused with a hint to recompile (docs/decisions/0020).
  */
 import { decodeStrict, encodeCanonical, type CborValue } from '../canon/cbor';
 import { sha256Text, type PrefixedDigest } from '../canon/digest';
@@ -18,7 +20,7 @@ export const FOLD_ARTIFACT_VERSION = 1;
 export const FOLD_KINDS = ['yaml', 'echolua'] as const;
 export type FoldKind = (typeof FOLD_KINDS)[number];
 /** Where each kind keeps its body. */
-export const BODY_KEY: Readonly<Record<FoldKind, string>> = { yaml: 'yaml', echolua: 'elc' };
+export const BODY_KEY: Readonly<Record<FoldKind, string>> = { yaml: 'elc', echolua: 'elc' };
 
 export interface FoldEnvelope {
   readonly kind: FoldKind;
@@ -54,6 +56,12 @@ export function readFoldEnvelope(bytes: Uint8Array): Result<FoldEnvelope & { rea
   const kind = m.kind;
   if (typeof kind !== 'string' || !(FOLD_KINDS as readonly string[]).includes(kind)) return invalid(`unknown fold kind ${JSON.stringify(kind) ?? 'missing'}; expected ${FOLD_KINDS.join(' or ')}`);
   const k = kind as FoldKind;
+  if (k === 'yaml' && 'yaml' in m && !('elc' in m)) {
+    return invalid(
+      'this YAML fold was compiled before YAML folds were lowered to ELC (its body is normalized YAML); this engine runs only ELC',
+      'recompile the source with `gatos foldc`; its fold_root changes, so re-pin it where it is named (docs/decisions/0020)',
+    );
+  }
   const allowed = new Set(['format', 'v', 'kind', 'inputs', BODY_KEY[k]]);
   const extra = Object.keys(m).filter((key) => !allowed.has(key));
   if (extra.length) return invalid(`unexpected key(s) in a compiled ${k} fold: ${extra.join(', ')}`);

@@ -9,8 +9,10 @@ import { checkRefGlob, anyRefMatcher, refMatcher, type RefMatcher } from '../fol
 import { parseActor } from '../actors';
 import { ACTOR_KINDS, isActorKind, type ActorKind } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
+import { DEFAULT_HOST, timeBudget, type TimeBudget } from './budget';
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
 import { parseNetworkClass, type NetworkClass } from './remote';
+import { HOSTS, isHostName, type HostName } from './hosts';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -18,8 +20,8 @@ export type OutputFormat = 'text' | 'json';
 export interface GateConfig {
   /** enforce: denials refuse the push. evaluate: everything runs and is audited, the push goes through. */
   readonly mode: GateMode;
-  /** Wall-clock budget for one hook run; exceeded means GATE_ERROR. */
-  readonly timeBudgetMs: number;
+  /** Wall-clock budget of one decision: a base plus an allowance per object the push brings (src/gate/budget.ts); exceeded means GATE_ERROR. */
+  readonly budget: TimeBudget;
   readonly output: OutputFormat;
   /** Environment variables that name the pusher, first present wins. */
   readonly actorEnv: readonly string[];
@@ -53,6 +55,8 @@ export interface GateConfig {
   readonly tipTypes: readonly TipTypeEntry[];
   /** `gatos.network <class> <cidr>` entries, in file order: client addresses to `remote` classes (remote.ts). */
   readonly networks: readonly NetworkClass[];
+  /** The Git host the gate was installed for (`gatos.host`, docs/hosts/): names its identity variables in refusals, and gives the time budget's defaults (budget.ts; none recorded: plain's). */
+  readonly host?: HostName;
 }
 
 /**
@@ -102,7 +106,6 @@ function parseShapes(text: string): TipShape[] | undefined {
 }
 
 export const DEFAULT_ACTOR_ENV = ['GATOS_ACTOR', 'GL_USER', 'GL_USERNAME', 'REMOTE_USER'] as const;
-export const DEFAULT_TIME_BUDGET_MS = 4000;
 export const ALWAYS_FF_ONLY = ['refs/gatos/**'] as const;
 
 /** Entries as `git config --get-regexp ^gatos\.` lists them: key (lowercased) and value, in file order. */
@@ -120,11 +123,16 @@ function fail(key: string, value: string, expected: string): Result<never> {
   return err(gateError('GATE_ERROR', `git config ${key} = ${JSON.stringify(value)}: expected ${expected}`, { hint: `fix it with: git config ${key} <value> (in the bare repository)` }));
 }
 
-const KNOWN: ReadonlySet<string> = new Set(['gatos.mode', 'gatos.timebudgetms', 'gatos.output', 'gatos.actorenv', 'gatos.actormap', 'gatos.actorkind', 'gatos.ffonly', 'gatos.remote', 'gatos.maxfutureskewseconds', 'gatos.maxpastskewseconds', 'gatos.maxblobbytes', 'gatos.maxobjectbytes', 'gatos.tiptypes', 'gatos.pushcertmap', 'gatos.pushcertkey', 'gatos.installed', 'gatos.network']);
+/** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
+export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network'];
+
+const KNOWN: ReadonlySet<string> = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';
-  let timeBudgetMs = DEFAULT_TIME_BUDGET_MS;
+  /** undefined: the host's default; null: `none`. */
+  let budgetBaseMs: number | null | undefined;
+  let budgetPerObjectMs: number | undefined;
   let output: OutputFormat = 'text';
   let actorEnv: string[] | undefined;
   const actorMap = new Map<string, string>();
@@ -137,6 +145,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let maxPastSkewSeconds: number | undefined;
   const pushCertKeys = new Map<string, string>();
   const networks: NetworkClass[] = [];
+  let host: HostName | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -149,11 +158,22 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         mode = value;
         break;
       case 'gatos.timebudgetms': {
-        const n = /^[1-9][0-9]{0,5}$/.test(value) ? Number(value) : NaN;
-        if (!Number.isSafeInteger(n) || n > 600_000) return fail(key, value, 'a whole number of milliseconds from 1 to 600000');
-        timeBudgetMs = n;
+        if (value === 'none') {
+          budgetBaseMs = null;
+          break;
+        }
+        const n = /^[1-9][0-9]{0,6}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n) || n > 3_600_000) return fail(key, value, "a whole number of milliseconds from 1 to 3600000, or 'none' (no time limit)");
+        budgetBaseMs = n;
         break;
       }
+      case 'gatos.timebudgetperobjectms': {
+        const n = /^[0-9]{1,4}(\.[0-9]{1,3})?$/.test(value) ? Number(value) : NaN;
+        if (!Number.isFinite(n) || n > 1000) return fail(key, value, 'milliseconds per object the push brings, from 0 to 1000 (up to 3 decimals), e.g. 1 or 0.25');
+        budgetPerObjectMs = n;
+        break;
+      }
+
       case 'gatos.output':
         if (value !== 'text' && value !== 'json') return fail(key, value, "'text' or 'json'");
         output = value;
@@ -230,13 +250,17 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         networks.push(n);
         break;
       }
+      case 'gatos.host':
+        if (!isHostName(value)) return fail(key, value, `one of ${HOSTS.join(', ')}`);
+        host = value;
+        break;
       default:
         break;
     }
   }
   return ok({
     mode,
-    timeBudgetMs,
+    budget: timeBudget(host ?? DEFAULT_HOST, budgetBaseMs, budgetPerObjectMs),
     output,
     actorEnv: actorEnv ?? [...DEFAULT_ACTOR_ENV],
     actorMap,
@@ -250,5 +274,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     ...(maxObjectBytes !== undefined ? { maxObjectBytes } : {}),
     tipTypes,
     networks,
+    ...(host !== undefined ? { host } : {}),
   });
 }

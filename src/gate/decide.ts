@@ -52,11 +52,17 @@ function fromFailure(ref: string, ruleId: string, f: Failure): Omit<Denial, 'enf
   return { ref, code: f.code, ruleId: f.ruleId ?? ruleId, reason: f.reason, ...(f.hint ? { hint: f.hint } : {}), ...(f.commit ? { commit: f.commit } : {}) };
 }
 
-function policyDenials(ref: string, d: Decision, commit?: string): Omit<Denial, 'enforced'>[] {
+/** A rule that could not read `actor` because no pusher identity reached the gate. */
+const ACTOR_MISSING = /missing attribute 'actor(?:'|\.)/;
+
+function policyDenials(ref: string, d: Decision, env: RequestEnv, commit?: string): Omit<Denial, 'enforced'>[] {
   const out: Omit<Denial, 'enforced'>[] = [];
   const at = commit ? { commit } : {};
   if (d.effect === 'deny') {
-    out.push({ ref, code: d.code, ruleId: d.ruleId, reason: d.reason, hint: RULES.policy.hint, ...at });
+    // Say what is wrong (the host named nobody), not which attribute the rule missed.
+    const noIdentity = !env.pusher.actor && env.pusher.problem !== undefined && ACTOR_MISSING.test(d.reason);
+    const reason = noIdentity ? `${env.pusher.problem} (rule ${d.ruleId} needs the pusher)` : d.reason;
+    out.push({ ref, code: d.code, ruleId: d.ruleId, reason, hint: noIdentity ? RULES.noIdentity.hint : RULES.policy.hint, ...at });
   }
   return out;
 }
@@ -104,13 +110,13 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   const checkpoint = checkpointAttribute(facts);
   if (checkpoint) request.checkpoint = checkpoint;
   const decision = evaluate(bundle.policy, request);
-  hard.push(...policyDenials(ref, decision));
+  hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
   for (const e of facts.events) {
     if (!e.ok) continue;
     const d = evaluate(bundle.policy, eventRequest(e.event, ref, cls, bundle, env));
-    hard.push(...policyDenials(ref, d, e.event.commit));
+    hard.push(...policyDenials(ref, d, env, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }
   // Evaluate mode relaxes policy outcomes only, never a failure to read or verify (verdict.ts, enforcedIn).

@@ -6,7 +6,7 @@
  */
 export { checkUpdate, parseUpdateLines, updateKind, type RefUpdate, type UpdateKind } from './ref-update';
 export { AUDIT_POLICY_REF, AUDIT_PREFIX, classifyRef, nsOf, type RefClass } from './ref-class';
-export { ALWAYS_FF_ONLY, DEFAULT_ACTOR_ENV, DEFAULT_TIME_BUDGET_MS, TIP_SHAPES, readGateConfig, tipShapes, type ConfigEntries, type TipShape, type GateConfig, type GateMode, type OutputFormat } from './config';
+export { ALWAYS_FF_ONLY, DEFAULT_ACTOR_ENV, SETTING_NAMES, TIP_SHAPES, readGateConfig, tipShapes, type ConfigEntries, type TipShape, type GateConfig, type GateMode, type OutputFormat } from './config';
 export { pushOptions, resolvePusher, transportOf, type EnvRecord, type Pusher, type Transport } from './pusher';
 export { remoteOf, parseNetworkClass, type NetworkClass } from './remote';
 export type { CheckFact, CheckpointFact, CommitFact, EventFact, Failure, ObjectFact, ObjectType, OlderBundle, ProofSigner, UpdateFacts, PushedEvent } from './facts';
@@ -20,3 +20,5 @@ export { refusalLines, type AuditOutcome, type RefusalScope } from './refusal';
 export { AUDIT_BYTES_KEY, AUDIT_ENTRY_FILE, AUDIT_ENTRY_TYPE, AUDIT_IDENTITY, auditEntry, auditMessage, bytesSafe, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
 export { RECORD_MAX_AGE_S, RECORD_VERSION, SESSION_PATTERN, recordAllows, recordKey, recordText, type RecordQuery, type VerdictRecord } from './record';
 export { keyActor, pushCertAttribute, readPushCert, type PushCert } from './push-cert';
+export { DEFAULT_HOST, GHES_HOOK_LIMIT_MS, budgetExceeded, budgetFormula, budgetLimitMs, timeBudget, type BudgetProgress, type TimeBudget } from './budget';
+export { checkGateYaml, checkGitSettings, problemLine, type SettingProblem } from './settings-check';

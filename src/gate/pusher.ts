@@ -7,6 +7,7 @@
  */
 import { parseActor, type Actor } from '../actors';
 import type { GateConfig } from './config';
+import { HOST_PROFILES, noIdentityReason } from './hosts';
 
 export interface Pusher {
   /** The GATOS actor, when the host name maps to one. */
@@ -35,9 +36,9 @@ export function resolvePusher(env: EnvRecord, config: GateConfig): Pusher {
       const implied = parseActor(`${config.actorKind}:${value}`);
       if (implied.ok) return { actor: implied.value, hostName: value, source: name };
     }
-    return { hostName: value, source: name, problem: `${name}=${JSON.stringify(value)} maps to no GATOS actor` };
+    return { hostName: value, source: name, problem: `no pusher identity: ${name}=${JSON.stringify(value)} maps to no GATOS actor (map it with gatos.actorMap); see ${HOST_PROFILES[config.host ?? 'plain'].doc}` };
   }
-  return { problem: `none of ${config.actorEnv.join(', ')} is set` };
+  return { problem: noIdentityReason(config.actorEnv, config.host) };
 }
 
 export type Transport = 'ssh' | 'http' | 'file';
@@ -52,6 +53,9 @@ export function transportOf(env: EnvRecord): { transport: Transport; clientIp?: 
   if (env.GATEWAY_INTERFACE !== undefined || env.REMOTE_ADDR !== undefined) {
     return env.REMOTE_ADDR ? { transport: 'http', clientIp: env.REMOTE_ADDR } : { transport: 'http' };
   }
+  // GitLab's Gitaly runs hooks far from sshd and the web server, and says how the push came (docs/hosts/gitlab.md).
+  if (env.GL_PROTOCOL === 'ssh') return { transport: 'ssh' };
+  if (env.GL_PROTOCOL === 'http' || env.GL_PROTOCOL === 'web') return { transport: 'http' };
   return { transport: 'file' };
 }
 

@@ -21,4 +21,6 @@ export const RULES = {
   objectSize: { id: 'gate/object-size', hint: 'keep large files, commit headers and tag messages out of the repository (the airgapped template wants a <name>.ptr.json pointer to the site store); rewrite the objects named above and push again' },
   /** The update hook alone sees one ref: a checkpoint over journal commits no server ref holds yet cannot be proven complete there. */
   updateHookJournalFirst: { id: 'gate/update-hook-journal-first', hint: 'with only the update hook installed, push the journal first, then the checkpoint' },
+  /** Not a rule of its own: the hint of a policy denial whose rule needed the pusher and the host named nobody. */
+  noIdentity: { hint: 'the host must tell the gate who pushes: push through the host (ssh or https with your account), and operators check gatos.host and gatos.actorEnv (docs/hosts/)' },
 } as const;

@@ -46,9 +46,9 @@ export function verdictOf(decisions: readonly RefDecision[]): Verdict {
   return { accepted: decisions.every((d) => d.allowed), decisions, denials };
 }
 
-/** The push refused because the gate itself failed (fail closed). */
-export function gateFailure(code: ErrorCode, reason: string, refs: readonly { ref: string; oldId: string; newId: string }[]): Verdict {
-  const denials: Denial[] = (refs.length > 0 ? refs : [{ ref: '(push)', oldId: '', newId: '' }]).map((r) => ({ ref: r.ref, code, ruleId: RULES.gateError.id, reason, hint: RULES.gateError.hint, enforced: true }));
+/** The push refused because the gate itself failed (fail closed); `hint` when the failure says what to change (the time budget). */
+export function gateFailure(code: ErrorCode, reason: string, refs: readonly { ref: string; oldId: string; newId: string }[], hint: string = RULES.gateError.hint): Verdict {
+  const denials: Denial[] = (refs.length > 0 ? refs : [{ ref: '(push)', oldId: '', newId: '' }]).map((r) => ({ ref: r.ref, code, ruleId: RULES.gateError.id, reason, hint, enforced: true }));
   return { accepted: false, decisions: [], denials, gateError: { code, reason } };
 }
 

@@ -22,6 +22,7 @@ if (isSignatureWorker()) {
       stdin: stdin.bytes,
       args: process.argv.slice(2),
       print,
+      write: (t) => void process.stderr.write(t),
       clockMs: () => Date.now(),
     });
   }, print);

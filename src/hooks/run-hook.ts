@@ -12,8 +12,8 @@ import { ACTIVE_POLICY_REF } from '../actors';
 import type { Result } from '../core/result';
 import {
   DEFAULT_ACTOR_ENV,
-  DEFAULT_TIME_BUDGET_MS,
   auditEntry,
+  budgetExceeded,
   auditMessage,
   exitCodeOf,
   gateFailure,
@@ -28,15 +28,17 @@ import {
   type Verdict,
 } from '../gate';
 import { VerifyMemo } from '../events/memo';
+import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
 import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
+import { pushObjects } from '../push/push-objects';
 import { readSettings } from '../push/settings';
 import { SignaturePool } from '../push/sig-pool';
 import { traceOf } from '../push/trace';
-import { withBudget } from '../push/watchdog';
+import { DecisionMeter, withBudget } from '../push/watchdog';
 
 export interface HookRun {
   readonly hook: Exclude<HookName, 'check'>;
@@ -60,6 +62,8 @@ export interface HookRun {
   readonly stdin?: string | Buffer;
   readonly args?: readonly string[];
   readonly print: (line: string) => void;
+  /** Raw stderr, for progress lines (which end in \r); absent: no progress. */
+  readonly write?: (text: string) => void;
   /** Epoch milliseconds; the decision uses whole seconds. */
   readonly clockMs: () => number;
 }
@@ -68,16 +72,23 @@ const FALLBACK = readGateConfig([]);
 
 function fallbackConfig(): GateConfig {
   if (FALLBACK.ok) return FALLBACK.value;
-  throw new Error(`default gate settings do not parse (${DEFAULT_ACTOR_ENV.join(',')}, ${DEFAULT_TIME_BUDGET_MS})`);
+  throw new Error(`default gate settings do not parse (${DEFAULT_ACTOR_ENV.join(',')})`);
 }
 
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void): Promise<AuditOutcome> {
+async function record(repo: GitRepo, outcome: PushOutcome, print: (l: string) => void, config: GateConfig): Promise<AuditOutcome> {
   if (!needsAudit(outcome.verdict)) return 'none';
-  const a = await appendAudit(repo, auditEntry(outcome.verdict, outcome.audit), auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
+  const entry = auditEntry(outcome.verdict, outcome.audit);
+  // GitHub Enterprise Server documents no way for a hook to write the repository, and a write that fails
+  // slowly (retries) would spend the 5 s all hooks share: the entry goes where the hook's output goes (docs/hosts/ghes.md).
+  if (config.host === 'ghes') {
+    print(`gatos gate: audit entry (not in ${AUDIT_POLICY_REF}): ${JSON.stringify(entry)}`);
+    return 'not-recorded';
+  }
+  const a = await appendAudit(repo, entry, auditMessage(outcome.verdict, outcome.audit), outcome.audit.now);
   if (a.ok) return 'recorded';
   print(`gatos gate: WARNING: the audit entry could not be written: ${a.error.code}: ${a.error.message}`);
   return 'not-recorded';
@@ -116,8 +127,8 @@ export async function runHook(run: HookRun): Promise<number> {
   let config = fallbackConfig();
   let outcome: PushOutcome | undefined;
   let updates: RefUpdate[] = [];
-  const fail = (reason: string): PushOutcome => {
-    const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates);
+  const fail = (reason: string, hint?: string): PushOutcome => {
+    const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates, hint);
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
   };
   // The worker thread starts only if a push brings enough events to pay for it.
@@ -128,7 +139,7 @@ export async function runHook(run: HookRun): Promise<number> {
   const finish = async (o: PushOutcome): Promise<number> => {
     let audit: AuditOutcome;
     try {
-      audit = await record(repo, o, run.print);
+      audit = await record(repo, o, run.print, config);
     } catch (e) {
       run.print(`gatos gate: WARNING: the audit entry could not be written: ${message(e)}`);
       audit = 'not-recorded';
@@ -179,9 +190,18 @@ export async function runHook(run: HookRun): Promise<number> {
     }
     if (!outcome) {
       bundle ??= activeGateBundle(repo, memo);
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, ...(pool ? { signatures: pool.check } : {}) };
-      const timed = await withBudget(config.timeBudgetMs, () => decidePush(input));
-      outcome = timed.done ? timed.value : fail(`the gate did not decide within its time budget of ${config.timeBudgetMs} ms (gatos.timeBudgetMs)`);
+      // The budget's unit, known before deciding: the objects in the push's quarantine (git's count of new objects without one).
+      const objects = await pushObjects(repo, run.env, updates);
+      if (!objects.ok) throw new Error(`the objects of the push could not be counted: ${objects.error.message}`);
+      // Counted from the process's start: a host's limit (GitHub Enterprise's 5 s) covers Node's start-up too.
+      const meter = new DecisionMeter(config.budget, objects.value, process.uptime() * 1000, run.write);
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, meter, ...(pool ? { signatures: pool.check } : {}) };
+      const timed = await withBudget(meter, () => decidePush(input));
+      if (timed.done) outcome = timed.value;
+      else {
+        const over = budgetExceeded(config.budget, timed.progress, config.host);
+        outcome = fail(over.reason, over.hint);
+      }
       trace.mark('decide');
     }
   } catch (e) {

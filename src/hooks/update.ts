@@ -31,6 +31,7 @@ if (isSignatureWorker()) {
         self: process.argv[1],
         args: argv,
         print,
+        write: (t) => void process.stderr.write(t),
         clockMs: () => Date.now(),
       }),
     print,

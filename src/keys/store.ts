@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair } from '../canon/ed25519';
 import { toHex } from '../core/bytes';
-import { err, gateError, ok, type Result } from '../core/result';
+import { err, gateError, ok, type GateError, type Result } from '../core/result';
 import { parseActor } from '../actors';
 import { formatKeyFile, parseKeyFile, type ActorKey } from './key-file';
 
@@ -53,13 +53,27 @@ export function newKey(o: NewKeyOptions): Result<{ file: string; key: ActorKey; 
     const old = loadKey(o.keyDir, o.actor);
     if (!old.ok) return old;
     kept = file.value.replace(/\.key$/, `.${toHex(old.value.publicKey).slice(0, 16)}.key`);
-    renameSync(file.value, kept);
   }
   const pair = generateKeyPair();
   const key: ActorKey = { actor: o.actor, seed: pair.seed, publicKey: pair.publicKey };
-  mkdirSync(path.dirname(file.value), { recursive: true, mode: 0o700 });
-  chmodSync(path.dirname(file.value), 0o700);
-  writeFileSync(file.value, formatKeyFile(key), { mode: 0o600, flag: 'wx' });
+  // Every step that can fail on the disk (a file where a folder should be, no permission, a read-only
+  // file system) fails before the old key is moved aside, and says which key dir to change.
+  const step = (what: string, f: () => void): GateError | undefined => {
+    try {
+      f();
+      return undefined;
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : String(e);
+      return gateError('USAGE', `cannot ${what} in the key dir ${o.keyDir}: ${reason}`, { hint: 'choose a directory you can write with --key-dir or GATOS_KEY_DIR (default ~/.config/gatos/keys)' });
+    }
+  };
+  const dir = path.dirname(file.value);
+  const failed =
+    step('create the folder', () => mkdirSync(dir, { recursive: true, mode: 0o700 })) ??
+    step('restrict the folder to you', () => chmodSync(dir, 0o700)) ??
+    (kept ? step('keep the previous key', () => renameSync(file.value, kept)) : undefined) ??
+    step('write the key', () => writeFileSync(file.value, formatKeyFile(key), { mode: 0o600, flag: 'wx' }));
+  if (failed) return err(failed);
   return ok({ file: file.value, key, ...(kept ? { rotatedTo: kept } : {}) });
 }
 
@@ -72,7 +86,8 @@ export function loadKey(keyDir: string, actorId: string): Result<ActorKey> {
     mode = statSync(file.value).mode;
     bytes = new Uint8Array(readFileSync(file.value));
   } catch {
-    return err(gateError('NOT_FOUND', `no private key for ${actorId} at ${file.value}`, { hint: `make one with gatos key new --actor ${actorId}, or point --key-dir / GATOS_KEY_DIR at your keys` }));
+    const where = existsSync(keyDir) ? `at ${file.value}` : `at ${file.value} (the key dir ${keyDir} does not exist)`;
+    return err(gateError('NOT_FOUND', `no private key for ${actorId} ${where}`, { hint: `make one with gatos key new --actor ${actorId}, or point --key-dir / GATOS_KEY_DIR at your keys` }));
   }
   if ((mode & 0o077) !== 0) {
     return err(gateError('USAGE', `${file.value} can be read by other users (mode ${(mode & 0o777).toString(8)})`, { hint: `run chmod 600 ${file.value}` }));

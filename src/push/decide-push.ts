@@ -34,6 +34,7 @@ import { activeGateBundle, type GateBundle } from './active-bundle';
 import { gatherFacts, walkUpdate, type Walk } from './gather';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
+import type { Meter } from './watchdog';
 
 export interface PushInput {
   readonly hook: HookName;
@@ -51,6 +52,8 @@ export interface PushInput {
   readonly bundle?: Promise<Result<GateBundle>>;
   /** This push's memo (the one `bundle` was loaded with); absent: a new one. Never shared between pushes. */
   readonly memo?: VerifyMemo;
+  /** Told how many commits the walks list and how many are checked (the time budget, progress lines). */
+  readonly meter?: Meter;
 }
 
 export interface PushOutcome {
@@ -92,11 +95,15 @@ export function auditContextOf(input: PushInput, policy?: { root: string; codeRo
  */
 function startWalks(input: PushInput): Promise<Walk>[] {
   let previous: Promise<unknown> = Promise.resolve();
-  return input.updates.map((u) => {
+  const walks = input.updates.map((u) => {
     const w = previous.then(() => walkUpdate(input.repo, u, input.config));
     previous = w.catch(() => undefined);
+    // The budget grows with the commits each walk lists.
+    void w.then((done) => input.meter?.listed(done.ids?.length ?? 0), () => undefined);
     return w;
   });
+  void previous.then(() => input.meter?.allListed());
+  return walks;
 }
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
@@ -127,7 +134,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const [i, u] of input.updates.entries()) {
-    const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i]);
+    const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i], input.meter);
     decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }

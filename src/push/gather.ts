@@ -20,6 +20,7 @@ import { verifyCheckpoints } from './checkpoints';
 import { newObjects } from './new-objects';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
+import type { Meter } from './watchdog';
 
 /** Events verified at a time, so git's cat-file and the signature thread stay busy. */
 const PIPELINE = 1024;
@@ -203,7 +204,7 @@ const POOL_MIN_EVENTS = 200;
  * back too (in `commits`, by index) for the commit facts; a commit git could
  * not read ends the whole update instead, as reading them first did.
  */
-async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck, meter?: Meter): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
@@ -228,6 +229,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     const c = read.value;
     commits[i] = c;
     const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
+    meter?.checked(1, 'events');
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature and signer; the active bundle decides whether that bundle
@@ -301,7 +303,7 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
  * The facts of one update. `walk` is walkUpdate's answer for this update
  * when the caller started it early; without it the walk happens here.
  */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, memo: VerifyMemo, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>): Promise<UpdateFacts> {
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, memo: VerifyMemo, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>, meter?: Meter): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const w = await (walk ?? walkUpdate(repo, u, config));
   const fastForward = w.fastForward;
@@ -317,7 +319,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
   // Journals: commits and event files are read ahead of verification, which starts with the first of them.
-  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, memo, now, signatures) : undefined;
+  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
   const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
   trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
   if (!commits.ok) return { ...empty, failure: failure(commits.error) };
@@ -326,6 +328,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
     const p = await changedPaths(repo, ids);
     if (!p.ok) return { ...empty, failure: failure(p.error) };
     paths = p.value;
+    meter?.checked(ids.length, 'commits');
   }
   const commitFacts: CommitFact[] = commits.value.map((c) => ({
     id: c.id,

@@ -129,7 +129,7 @@ for (const c of CASES) {
         try {
           withMode(w, mode, () => expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: `refs/heads/slow-${mode}` }], [x]), { code: 'GATE_ERROR', rule: 'gate/error' }));
         } finally {
-          serverGit(w, ['config', 'gatos.timeBudgetMs', '4000']);
+          serverGit(w, ['config', '--unset', 'gatos.timeBudgetMs']);
         }
       });
 

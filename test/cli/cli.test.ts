@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
@@ -86,9 +86,64 @@ describe('single-file bundles', () => {
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^gatos \d+\.\d+\.\d+$/m);
+    // Copied alone, the two commands that read files shipped beside it say which folder is missing (docs/cli.md, "One file").
+    const bare = path.join(dir, 'server.git');
+    spawnSync('git', ['init', '-q', '--bare', bare]);
+    const inst = spawnSync(process.execPath, [path.join(dir, 'gatos.cjs'), 'install', bare], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    expect(inst.status).toBe(2);
+    expect(inst.stderr).toMatch(/^error\[NOT_FOUND\]: .*hooks/);
+    expect(inst.stderr).not.toMatch(/\n\s+at /);
     // A hook run outside git has no repository: it must refuse (non-zero, a message), not crash on a missing module.
     const h = spawnSync(process.execPath, [path.join(dir, 'pre-receive')], { cwd: dir, encoding: 'utf8', input: '', env: { PATH: process.env.PATH ?? '' } });
     expect(h.stderr).not.toMatch(/Cannot find module/);
     expect(h.status).not.toBe(0);
+  });
+});
+
+describe('--version and completion', () => {
+  test('--version prints the version as gatos version does', () => {
+    const r = runCli(['--version']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`gatos ${VERSION}\n`);
+  });
+
+  test('the bash completion script completes commands and options in a real bash', () => {
+    const bin = tmpDir('gatos-bin-');
+    symlinkSync(CLI, path.join(bin, 'gatos'));
+    const env = { ...process.env, PATH: `${bin}:${path.dirname(process.execPath)}:${process.env.PATH}`, SHELL: '/bin/bash' };
+    const script = runCli(['completion'], { env }).stdout;
+    expect(script).toContain('complete -o bashdefault -o default -F _gatos_yargs_completions gatos');
+    // What bash does on <TAB>: set COMP_WORDS/COMP_CWORD and call the function the script registered.
+    const complete = (words: string[]) => {
+      const probe = `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _gatos_yargs_completions; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      const r = spawnSync('bash', ['-c', probe], { encoding: 'utf8', env });
+      return r.stdout.trim().split('\n');
+    };
+    expect(complete(['gatos', 'pol'])).toEqual(['policyc', 'policy']);
+    expect(complete(['gatos', 'audit', ''])).toContain('log');
+    expect(complete(['gatos', 'event', 'add', '--pay'])).toEqual(['--payload']);
+  });
+
+  const GIT_COMPLETION = '/usr/share/bash-completion/completions/git';
+  (existsSync(GIT_COMPLETION) || process.env.CI === 'true' ? test : test.skip)("git gatos <TAB> through git's own bash completion", () => {
+    const bin = tmpDir('gatos-bin-');
+    symlinkSync(CLI, path.join(bin, 'gatos'));
+    symlinkSync(CLI, path.join(bin, 'git-gatos'));
+    const env = { ...process.env, PATH: `${bin}:${path.dirname(process.execPath)}:${process.env.PATH}`, SHELL: '/bin/bash' };
+    const complete = (line: string) => {
+      const words = line.split(' ');
+      const probe = `source ${GIT_COMPLETION}; eval "$(gatos completion)"; COMPREPLY=(); COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; COMP_LINE='${line}'; COMP_POINT=\${#COMP_LINE}; __git_wrap__git_main; printf '%s\\n' "\${COMPREPLY[@]}"`;
+      return spawnSync('bash', ['-c', probe], { encoding: 'utf8', env }).stdout.trim().split('\n').map((w) => w.trim());
+    };
+    expect(complete('git gatos pol')).toEqual(['policyc', 'policy']);
+    expect(complete('git gatos audit ')).toEqual(['log']);
+  });
+
+  test('git gatos completion prints the script for gatos (a shell function cannot be named after "git gatos")', () => {
+    const bin = tmpDir('gatos-bin-');
+    symlinkSync(CLI, path.join(bin, 'git-gatos'));
+    const r = spawnSync('git', ['gatos', 'completion'], { encoding: 'utf8', env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SHELL: '/bin/bash' } });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('-F _gatos_yargs_completions gatos');
   });
 });

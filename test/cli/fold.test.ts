@@ -19,22 +19,25 @@ describe('gatos foldc', () => {
     const root = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
     expect(r.stdout).toBe(`fold_root = ${root}\nengine = ${FOLD_ENGINE}\n`);
     expect(bytes.equals(readFileSync(path.join(FIX, 'ledger.rgf')))).toBe(true);
+    // Beside the .rgf, as the FAQ shows: folds/<name>.rgf.sha holds its fold_root.
+    expect(readFileSync(`${out}.sha`, 'utf8')).toBe(`fold_root = ${root}\n`);
   });
 
   test('a fold that does not compile: caret diagnostics, exit 2, nothing written', () => {
     const dir = tmpDir();
     const src = path.join(dir, 'bad.yaml');
-    writeFileSync(src, 'version: 1\ninputs: ["gatos/journal/x/**"]\nreducers:\n  - kind: map-join-lw\n    key: "$.id"\nemit:\n  - path: s.json\n');
+    writeFileSync(src, 'version: 1\ninputs: ["gatos/journal/x/**"]\nreducers:\n  - kind: map-join-lw\n    key: "$.id["\nemit:\n  - path: s.json\n');
     const out = path.join(dir, 'bad.rgf');
     const r = runCli(['foldc', src, '-o', out]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain(`${src}:4:11: error: unknown reducer kind 'map-join-lw' [COMPILE_ERROR]`);
     expect(r.stderr).toContain('    4 |   - kind: map-join-lw');
     expect(r.stderr).toContain("hint: did you mean 'map-join-lww'?");
-    expect(r.stderr).toContain(`${src}:5:12: error: bad key path`);
+    expect(r.stderr).toContain(`${src}:5:15: error: bad key path`);
     expect(r.stderr).toContain('foldc: 2 errors; nothing written');
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
+    expect(existsSync(`${out}.sha`)).toBe(false);
   });
 
   test('a missing source and an unknown extension are clear errors', () => {

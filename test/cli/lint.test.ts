@@ -41,6 +41,26 @@ describe('gatos lint', () => {
     expect(ds.every((d) => d.location.file === bad)).toBe(true);
   });
 
+  test.each([
+    ['a 7,000-term sum', `x = ${Array(7000).fill('1').join(' + ')}\n`, 'too-deep'],
+    ['a 7,000-term and chain', `x = ${Array(7000).fill('a').join(' and ')}\n`, 'too-deep'],
+    ['a 7,000-field .b chain', `x = a${'.b'.repeat(7000)}\n`, 'too-deep'],
+    ['a 7,000-call () chain', `x = f${'()'.repeat(7000)}\n`, 'too-deep'],
+    ['a 7,000-index [1] chain', `x = t${'[1]'.repeat(7000)}\n`, 'too-deep'],
+    ['a bad first character', '@', 'syntax'],
+  ])('%s: lint and foldc exit 2 with a located error, no stack trace', (_name, src, code) => {
+    const file = path.join(dir, `deep-${code}-${src.length}.lua`);
+    writeFileSync(file, src);
+    const r = runCli(['lint', file, '--json']);
+    expect(r.status).toBe(2);
+    const ds = JSON.parse(r.stdout) as { code: string; location: { file: string; line: number } }[];
+    expect(ds[0]).toMatchObject({ code, location: { file, line: 1 } });
+    const c = runCli(['foldc', file, '-o', path.join(dir, 'deep.rgf')]);
+    expect(c.status).toBe(2);
+    expect(c.stderr).toContain(`${file}:1:`);
+    expect(r.stderr + c.stderr).not.toContain('    at ');
+  });
+
   test('a missing path is a usage error, not a crash', () => {
     const r = runCli(['lint', path.join(dir, 'nope.lua')]);
     expect(r.status).toBe(2);

@@ -113,8 +113,8 @@ describe('gatos policy explain', () => {
 
   test('--json gives the same decision as data', () => {
     const r = runCli(['policy', 'explain', rgc, req, '--json']);
-    const ex = JSON.parse(r.stdout) as { decision: { effect: string; ruleId: string }; rules: { id: string; outcome: string }[] };
-    expect(ex.decision).toMatchObject({ effect: 'deny', ruleId: 'journal/finance-append' });
+    const ex = JSON.parse(r.stdout) as { decision: { effect: string; rule_id: string }; rules: { id: string; outcome: string }[] };
+    expect(ex.decision).toMatchObject({ effect: 'deny', rule_id: 'journal/finance-append' });
     expect(ex.rules.find((x) => x.id === 'journal/own-ref')?.outcome).toBe('allow');
   });
 

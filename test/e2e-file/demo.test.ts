@@ -13,6 +13,10 @@ it('installs the regulated template, shows an accepted and a refused push and th
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
   expect(r.stdout).toContain('published the regulated bundle');
+  // It explains what --trust brings and the identity a real host sets in place of GATOS_ACTOR.
+  expect(r.stdout).toMatch(/# --trust \S+ publishes the trust graph made above/);
+  expect(r.stdout).toContain('gitolite sets GL_USER');
+  expect(r.stdout).toContain('REMOTE_USER');
   expect(r.stdout).toMatch(/\* \[new reference\]\s+refs\/gatos\/journal\/finance\/user\/alice/);
   expect(r.stdout).toMatch(/remote: DENIED refs\/gatos\/journal\/finance\/user\/alice/);
   expect(r.stdout).toMatch(/remote:\s+code:\s+FF_VIOLATION/);

@@ -1,9 +1,8 @@
-/** The compiled artifact: strict decoding, the envelope, and a body in normal form, or an error value. */
-import { encodeCanonical } from '../../src/canon/cbor';
+/** The compiled artifact: strict decoding, the envelope, an ELC body for both kinds, or an error value. */
+import { decodeStrict, encodeCanonical } from '../../src/canon/cbor';
 import { encodeFoldArtifact, FOLD_FORMAT, readFoldEnvelope } from '../../src/fold/artifact';
 import { loadCompiledFold } from '../../src/fold/load';
 import { compileYamlFold } from '../../src/fold/yaml/compile';
-import { specToBody } from '../../src/fold/yaml/body';
 
 const SRC = `version: 1
 inputs: ["refs/gatos/journal/t/**"]
@@ -41,33 +40,41 @@ describe('loadCompiledFold', () => {
   });
 
   test('refuses a wrong envelope', () => {
-    const { spec } = compiled();
-    const body = specToBody(spec);
-    const env = { format: FOLD_FORMAT, v: 1, kind: 'yaml', inputs: spec.inputs, yaml: body };
+    const c = compiled();
+    const decoded = decodeStrict(c.bytes, 'test');
+    if (!decoded.ok) throw new Error('does not decode');
+    const env = decoded.value as Record<string, unknown>;
+    expect(Object.keys(env).sort()).toEqual(['elc', 'format', 'inputs', 'kind', 'v']);
+    expect(env.kind).toBe('yaml');
     expect(codeOf(encodeCanonical([1, 2]))).toMatch(/^ARTIFACT_INVALID: a compiled fold must be a CBOR map/);
-    expect(codeOf(encodeCanonical({ ...env, format: 'gatos/policy' }))).toMatch(/^ARTIFACT_INVALID: not a compiled fold/);
-    expect(codeOf(encodeCanonical({ ...env, v: 2 }))).toMatch(/^ARTIFACT_INVALID: compiled fold version 2 is not supported/);
-    expect(codeOf(encodeCanonical({ ...env, kind: 'wasm' }))).toMatch(/^ARTIFACT_INVALID: unknown fold kind "wasm"/);
-    expect(codeOf(encodeCanonical({ ...env, extra: 1 }))).toMatch(/^ARTIFACT_INVALID: unexpected key\(s\) .*extra/);
-    expect(codeOf(encodeCanonical({ ...env, inputs: [] }))).toMatch(/^ARTIFACT_INVALID: 'inputs'/);
-    const { yaml: _y, ...noBody } = env;
-    expect(codeOf(encodeCanonical(noBody))).toMatch(/^ARTIFACT_INVALID: a compiled yaml fold has no 'yaml' body/);
+    expect(codeOf(encodeCanonical({ ...env, format: 'gatos/policy' } as never))).toMatch(/^ARTIFACT_INVALID: not a compiled fold/);
+    expect(codeOf(encodeCanonical({ ...env, v: 2 } as never))).toMatch(/^ARTIFACT_INVALID: compiled fold version 2 is not supported/);
+    expect(codeOf(encodeCanonical({ ...env, kind: 'wasm' } as never))).toMatch(/^ARTIFACT_INVALID: unknown fold kind "wasm"/);
+    expect(codeOf(encodeCanonical({ ...env, extra: 1 } as never))).toMatch(/^ARTIFACT_INVALID: unexpected key\(s\) .*extra/);
+    expect(codeOf(encodeCanonical({ ...env, inputs: [] } as never))).toMatch(/^ARTIFACT_INVALID: 'inputs'/);
+    const { elc: _e, ...noBody } = env;
+    expect(codeOf(encodeCanonical(noBody as never))).toMatch(/^ARTIFACT_INVALID: a compiled yaml fold has no 'elc' body/);
   });
 
-  test('refuses a body the compiler would not write: bad shape, broken rules, not in normal form', () => {
-    const { spec } = compiled();
-    const body = specToBody(spec) as { reducers: Record<string, unknown>[]; emit: Record<string, unknown>[] };
-    const withBody = (b: unknown) => encodeFoldArtifact('yaml', spec.inputs, b as never);
-    expect(codeOf(withBody({ ...body, version: 2 }))).toMatch(/ARTIFACT_INVALID: compiled yaml fold: yaml fold language version 2/);
-    expect(codeOf(withBody({ ...body, reducers: [{ ...body.reducers[0], kind: 'sum' }, body.reducers[1]] }))).toMatch(/kind 'sum' is unknown/);
-    expect(codeOf(withBody({ ...body, reducers: [{ ...body.reducers[0], key: ['nope'] }, body.reducers[1]] }))).toMatch(/not an event field/);
-    expect(codeOf(withBody({ ...body, emit: [{ ...body.emit[0], from: 'zz' }, body.emit[1]] }))).toMatch(/breaks a rule: no reducer is named 'zz'/);
-    expect(codeOf(withBody({ ...body, emit: [{ ...body.emit[0], path: '../x' }, body.emit[1]] }))).toMatch(/breaks a rule: invalid emit path/);
-    // Same meaning, different spelling: reducers out of order, or a selector list unsorted.
-    expect(codeOf(withBody({ ...body, reducers: [...body.reducers].reverse() }))).toMatch(/not in normal form/);
-    const b = body.reducers[1] as { where: { type: string[] } };
-    expect(b.where.type).toEqual(['x', 'y']);
-    expect(codeOf(withBody({ ...body, reducers: [body.reducers[0], { ...b, where: { type: ['y', 'x'] } }] }))).toMatch(/not in normal form/);
+  test('a YAML artifact from before the one IR (normalized YAML body) is refused with a hint to recompile', () => {
+    // The v1 layout of docs/decisions/0006's time: the spec itself under "yaml".
+    const old = encodeCanonical({
+      format: FOLD_FORMAT, v: 1, kind: 'yaml', inputs: ['refs/gatos/journal/t/**'],
+      yaml: { version: 1, reducers: [{ name: 'a', kind: 'max', value: ['payload', 'n'] }], emit: [{ path: 's/a.json', from: 'a', view: 'value' }] },
+    });
+    const r = loadCompiledFold(old);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.code).toBe('ARTIFACT_INVALID');
+    expect(r.error.message).toMatch(/compiled before YAML folds were lowered to ELC/);
+    expect(r.error.hint).toMatch(/recompile the source with `gatos foldc`/);
+  });
+
+  test('a YAML artifact whose ELC does not validate is refused, never run', () => {
+    const c = compiled();
+    expect(codeOf(encodeFoldArtifact('yaml', ['refs/gatos/journal/t/**'], { not: 'elc' }))).toMatch(/^ARTIFACT_INVALID/);
+    expect(codeOf(encodeFoldArtifact('yaml', ['refs/gatos/journal/t/**'], { v: 9, main: [] }))).toMatch(/^ARTIFACT_INVALID/);
+    expect(codeOf(c.bytes)).toBe('ok');
   });
 
   test('an EchoLua artifact without EchoLua support is refused cleanly, or loads through the EchoLua loader', () => {

@@ -17,6 +17,7 @@ import {
   type GateConfig,
   type UpdateFacts,
 } from '../../src/gate';
+import { HOSTS, HOST_PROFILES } from '../../src/gate/hosts';
 
 
 const Z = '0'.repeat(40);
@@ -166,5 +167,40 @@ describe('refusal footer says what became of the audit entry', () => {
 
   it('no push (gate check): no claim about the audit trail at all', () => {
     expect(refusalLines(refused(), 'text').join('\n')).not.toMatch(/audit/);
+  });
+});
+
+describe('hosts (gatos.host, docs/hosts/)', () => {
+  it('gatos.host takes the known hosts only', () => {
+    for (const h of HOSTS) expect(config([['gatos.host', h]]).host).toBe(h);
+    const bad = readGateConfig([['gatos.host', 'github']]);
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.error.message).toContain('gatos.host');
+    expect(config().host).toBeUndefined();
+  });
+
+  it("names the host's variables and page when no pusher identity arrived, and a name that maps to nobody", () => {
+    const c = config([['gatos.host', 'gitlab'], ['gatos.actorenv', (HOST_PROFILES.gitlab.actorEnv ?? []).join(',')]]);
+    expect(resolvePusher({ GATOS_ACTOR: 'user:alice' }, c).problem).toBe('no pusher identity: the host set none of GL_USERNAME, GL_ID; see docs/hosts/gitlab.md');
+    expect(resolvePusher({}, config()).problem).toBe('no pusher identity: the host set none of GATOS_ACTOR, GL_USER, GL_USERNAME, REMOTE_USER; see docs/hosts/plain.md');
+    expect(resolvePusher({ GL_USERNAME: 'Bob Smith' }, c).problem).toMatch(/^no pusher identity: GL_USERNAME="Bob Smith" maps to no GATOS actor .*docs\/hosts\/gitlab\.md$/);
+  });
+
+  it("a policy denial for want of 'actor' says no pusher identity reached the gate; other denials keep their reason", () => {
+    const b = bundle('rules:\n  - id: journal/own\n    when: { ref: "refs/gatos/journal/**" }\n    allow_if: "actor.name == \'alice\'"\n  - id: tags/no\n    when: { ref: "refs/tags/**" }\n    deny_if: true\n    reason: no tags\n');
+    const c = config([['gatos.host', 'gitea'], ['gatos.actorenv', 'GITEA_PUSHER_NAME']]);
+    const env = { pusher: resolvePusher({}, c), now: 1_700_000_000, transport: 'file' as const, pushOptions: [] };
+    const d = decideUpdate(facts('refs/gatos/journal/demo/user/alice', A, B, true), b, c, env);
+    expect(d.denials.map((x) => x.reason)).toEqual(['no pusher identity: the host set none of GITEA_PUSHER_NAME; see docs/hosts/gitea.md (rule journal/own needs the pusher)']);
+    const t = decideUpdate(facts('refs/tags/v1', Z, B, false), b, c, env);
+    expect(t.denials.map((x) => x.reason)).toEqual(['no tags']);
+  });
+
+  it("takes GitLab's GL_PROTOCOL as the transport where sshd's and CGI's variables do not reach", () => {
+    expect(transportOf({ GL_PROTOCOL: 'ssh' })).toEqual({ transport: 'ssh' });
+    expect(transportOf({ GL_PROTOCOL: 'http' })).toEqual({ transport: 'http' });
+    expect(transportOf({ GL_PROTOCOL: 'web' })).toEqual({ transport: 'http' });
+    expect(transportOf({ GL_PROTOCOL: 'carrier-pigeon' })).toEqual({ transport: 'file' });
+    expect(transportOf({ SSH_CONNECTION: '10.0.0.1 5 127.0.0.1 22', GL_PROTOCOL: 'http' })).toEqual({ transport: 'ssh', clientIp: '10.0.0.1' });
   });
 });

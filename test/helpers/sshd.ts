@@ -83,7 +83,7 @@ function run(cmd: string, args: string[]): string {
   return r.stdout;
 }
 
-function keygen(file: string, comment: string): string {
+export function keygen(file: string, comment: string): string {
   run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', file]);
   return readFileSync(`${file}.pub`, 'utf8').trim();
 }
@@ -108,8 +108,6 @@ export async function startSshGitServer(opts: SshGitServerOptions): Promise<SshG
   writeFileSync(wrapper, GIT_SERVE_WRAPPER);
   chmodSync(wrapper, 0o755);
 
-  const hostKey = path.join(dir, 'host_ed25519');
-  const hostPub = keygen(hostKey, 'gatos-test-host');
   const authorizedKeys = path.join(dir, 'authorized_keys');
   const lines: string[] = [];
   for (const user of opts.users) {
@@ -121,47 +119,9 @@ export async function startSshGitServer(opts: SshGitServerOptions): Promise<SshG
   }
   writeFileSync(authorizedKeys, lines.join('\n') + '\n', { mode: 0o600 });
 
-  // sshd started as root needs its privilege separation directory (the Debian service creates it at boot).
-  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
-
-  const config = path.join(dir, 'sshd_config');
-  const process_ = await startServer({
-    name: 'sshd',
-    command: SSHD,
-    args: () => ['-D', '-e', '-f', config],
-    prepare: (port) =>
-      writeFileSync(
-        config,
-        [
-          `Port ${port}`,
-          `ListenAddress ${LOOPBACK}`,
-          `HostKey ${hostKey}`,
-          'PidFile none',
-          `AuthorizedKeysFile ${authorizedKeys}`,
-          `AllowUsers ${os.userInfo().username}`,
-          'AuthenticationMethods publickey',
-          'PubkeyAuthentication yes',
-          'PasswordAuthentication no',
-          'KbdInteractiveAuthentication no',
-          'PermitRootLogin prohibit-password',
-          'UsePAM no',
-          'StrictModes no',
-          'PermitUserEnvironment no',
-          'X11Forwarding no',
-          'AllowTcpForwarding no',
-          'LoginGraceTime 20',
-          'ClientAliveInterval 10',
-          'ClientAliveCountMax 3',
-          'LogLevel VERBOSE',
-          '',
-        ].join('\n'),
-      ),
-    ready: /Server listening on 127\.0\.0\.1 port \d+/,
-  });
-
-  const knownHosts = path.join(dir, 'known_hosts');
-  const [keyType, keyBody] = hostPub.split(' ');
-  writeFileSync(knownHosts, `[${LOOPBACK}]:${process_.port} ${keyType} ${keyBody}\n`);
+  const sshd = await startSshd({ dir, authorizedKeys });
+  const process_ = sshd.process;
+  const knownHosts = sshd.knownHosts;
   const hostUser = os.userInfo().username;
 
   return {
@@ -179,17 +139,81 @@ export async function startSshGitServer(opts: SshGitServerOptions): Promise<SshG
 
   function sshCommand(user: string, pinned = knownHosts): string {
     if (!opts.users.includes(user)) throw new Error(`no key for ${user}: start the server with it`);
-    return [
-        'ssh -F /dev/null',
-        `-i ${path.join(keys, user)}`,
-        '-o IdentitiesOnly=yes',
-        `-o UserKnownHostsFile=${pinned}`,
-        '-o StrictHostKeyChecking=yes',
-        '-o BatchMode=yes',
-        '-o ConnectTimeout=10',
-        '-o ServerAliveInterval=10',
-        '-o ServerAliveCountMax=3',
-        '-o LogLevel=ERROR',
-      ].join(' ');
+    return sshClientCommand(path.join(keys, user), pinned);
   }
+}
+
+/** The stock ssh client, with only this key, the host key pinned, never a prompt (as GIT_SSH_COMMAND). */
+export function sshClientCommand(keyFile: string, knownHosts: string): string {
+  return [
+    'ssh -F /dev/null',
+    `-i ${keyFile}`,
+    '-o IdentitiesOnly=yes',
+    `-o UserKnownHostsFile=${knownHosts}`,
+    '-o StrictHostKeyChecking=yes',
+    '-o BatchMode=yes',
+    '-o ConnectTimeout=10',
+    '-o ServerAliveInterval=10',
+    '-o ServerAliveCountMax=3',
+    '-o LogLevel=ERROR',
+  ].join(' ');
+}
+
+export interface Sshd {
+  readonly process: ServerProcess;
+  /** A known_hosts file pinning this server's host key. */
+  readonly knownHosts: string;
+}
+
+/**
+ * OpenSSH on a free loopback port for the current user, with its own host
+ * key and config: keys from `authorizedKeys` only, and `setEnv` given to
+ * every session (sshd's SetEnv), e.g. HOME for a hosting user's home in a
+ * temp dir (gitolite reads its rc and repositories from $HOME).
+ */
+export async function startSshd(opts: { readonly dir: string; readonly authorizedKeys: string; readonly setEnv?: Readonly<Record<string, string>> }): Promise<Sshd> {
+  const hostKey = path.join(opts.dir, 'host_ed25519');
+  const hostPub = keygen(hostKey, 'gatos-test-host');
+  // sshd started as root needs its privilege separation directory (the Debian service creates it at boot).
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const config = path.join(opts.dir, 'sshd_config');
+  const setEnv = Object.entries(opts.setEnv ?? {}).map(([k, v]) => `${k}=${safePath(v)}`);
+  const server = await startServer({
+    name: 'sshd',
+    command: SSHD,
+    args: () => ['-D', '-e', '-f', config],
+    prepare: (port) =>
+      writeFileSync(
+        config,
+        [
+          `Port ${port}`,
+          `ListenAddress ${LOOPBACK}`,
+          `HostKey ${hostKey}`,
+          'PidFile none',
+          `AuthorizedKeysFile ${opts.authorizedKeys}`,
+          `AllowUsers ${os.userInfo().username}`,
+          'AuthenticationMethods publickey',
+          'PubkeyAuthentication yes',
+          'PasswordAuthentication no',
+          'KbdInteractiveAuthentication no',
+          'PermitRootLogin prohibit-password',
+          'UsePAM no',
+          'StrictModes no',
+          'PermitUserEnvironment no',
+          'X11Forwarding no',
+          'AllowTcpForwarding no',
+          'LoginGraceTime 20',
+          'ClientAliveInterval 10',
+          'ClientAliveCountMax 3',
+          'LogLevel VERBOSE',
+          ...(setEnv.length > 0 ? [`SetEnv ${setEnv.join(' ')}`] : []),
+          '',
+        ].join('\n'),
+      ),
+    ready: /Server listening on 127\.0\.0\.1 port \d+/,
+  });
+  const knownHosts = path.join(opts.dir, 'known_hosts');
+  const [keyType, keyBody] = hostPub.split(' ');
+  writeFileSync(knownHosts, `[${LOOPBACK}]:${server.port} ${keyType} ${keyBody}\n`);
+  return { process: server, knownHosts };
 }

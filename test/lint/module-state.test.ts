@@ -25,6 +25,8 @@ const refusedLines = PROBE.split('\n').flatMap((l, i) => (l.endsWith('// refused
 const ALLOWED = [
   'src/canon/ed25519.ts: const keyCache = new Map<string, KeyObject | null>();',
   'src/fold/echolua/vm/bridge.ts: const keyCache = new Map<string, string>();',
+  'src/fold/echolua/vm/bridge.ts: export const EMPTY_LISTS = new WeakSet<LuaTable>();',
+  'src/fold/echolua/vm/lattice.ts: const NONE: Value[] = [];',
   'src/fold/echolua/vm/compile.ts: const EMPTY: Value[] = [];',
   'src/fold/echolua/vm/compile.ts: const ONE: Value[] = [];',
   'src/fold/echolua/vm/stdlib.ts: const NONE: Value[] = [];',

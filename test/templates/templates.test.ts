@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readGateConfig } from '../../src/gate/config';
+import { checkGateYaml } from '../../src/gate/settings-check';
 import { gateSettings } from '../../src/hooks/install';
 import { compilePolicy } from '../../src/rgs';
 import { runCli } from '../helpers/cli';
@@ -94,7 +95,7 @@ describe.each(TEMPLATES)('template %s', (name) => {
     expect(config.version).toBe(1);
     expect(config.mode).toBe('enforce');
     // A key the installer ignores would promise a protection nobody enforces.
-    expect(Object.keys(config).filter((k) => k !== 'limits').sort()).toEqual(['actor', 'events', 'fast_forward_only', 'mode', 'refusals', 'time_budget_ms', 'version']);
+    expect(Object.keys(config).filter((k) => k !== 'limits').sort()).toEqual(['actor', 'events', 'fast_forward_only', 'mode', 'refusals', 'version']);
     if (config.limits !== undefined) expect(Object.keys(config.limits as object)).toEqual(['max_blob_bytes']);
     expect(Object.keys(config.actor as object).sort()).toEqual(['map', 'sources']);
     expect(Object.keys(config.events as object).filter((k) => k !== 'max_age_s')).toEqual(['max_clock_skew_s']);
@@ -104,7 +105,9 @@ describe.each(TEMPLATES)('template %s', (name) => {
     const gate = readGateConfig(entries);
     if (!gate.ok) throw new Error(gate.error.message);
     expect(gate.value.mode).toBe('enforce');
-    expect(gate.value.timeBudgetMs).toBe(config.time_budget_ms);
+    // No budget in the template: the host's default applies (plain here: 4 s plus 1 ms per object).
+    expect(gate.value.budget).toMatchObject({ baseMs: 4000, perObjectMs: 1, baseFrom: 'the default of gatos.host=plain' });
+    expect(checkGateYaml(readFileSync(file, 'utf8'), file)).toEqual([]);
     expect(gate.value.maxFutureSkewSeconds).toBe((config.events as { max_clock_skew_s: number }).max_clock_skew_s);
     expect(gate.value.ffOnly).toEqual(['refs/gatos/**', ...(config.fast_forward_only as string[])]);
     expect(gate.value.maxPastSkewSeconds).toBe((config.events as { max_age_s?: number }).max_age_s);
@@ -128,7 +131,9 @@ describe.each(TEMPLATES)('template %s', (name) => {
   test('gatos install --template publishes it into a bare repository', () => {
     const bare = initRepo({ bare: true });
     const r = runCli(['install', bare, '--template', name]);
-    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    // Installed without --trust: the only thing on stderr is the installer's warning about it.
+    expect({ status: r.status, stderr: r.stderr.split('\n').filter((l) => l !== '' && !l.startsWith('gatos install: WARNING: ')) }).toEqual({ status: 0, stderr: [] });
+    expect(r.stderr).toContain('installed WITHOUT --trust');
     expect(r.stdout).toContain(`published the ${name} bundle`);
     expect(gitText(bare, ['rev-parse', '--verify', 'refs/gatos/policies/active'])).toMatch(/^[0-9a-f]{40}$/);
     const shipped = gitText(bare, ['show', 'refs/gatos/policies/active:gatos/config/gate.yaml']);

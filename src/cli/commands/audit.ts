@@ -6,11 +6,12 @@ import { displayText } from '../../core/byte-text';
 import { AUDIT_ENTRY_FILE, AUDIT_POLICY_REF, textOf } from '../../gate';
 import { openRepo } from '../../git';
 import { CliError, EXIT } from '../errors';
+import { countOption } from '../options';
 
 interface LogArgs {
   repo: string;
   json: boolean;
-  limit?: number;
+  limit?: string;
 }
 
 /** Text fields may be {"bytes_b64": …} (docs/gate.md, "The audit trail"): shown with their bytes escaped. */
@@ -40,8 +41,9 @@ const logCommand: CommandModule<object, LogArgs> = {
     y
       .option('repo', { type: 'string', default: '.', describe: 'the repository (a bare repository or a .git folder)' })
       .option('json', { type: 'boolean', default: false, describe: 'one JSON object per line: {commit, entry}' })
-      .option('limit', { type: 'number', describe: 'at most this many entries' }),
+      .option('limit', { type: 'string', describe: 'at most this many entries (a whole number, 1 or more)' }),
   handler: async (args) => {
+    const limit = countOption('limit', args.limit);
     const opened = await openRepo(args.repo, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
     if (!opened.ok) throw new CliError('NOT_FOUND', `${args.repo}: ${opened.error.message}`, 'name a repository with --repo');
     const repo = opened.value;
@@ -55,7 +57,7 @@ const logCommand: CommandModule<object, LogArgs> = {
       let n = 0;
       for await (const c of repo.walkCommits({ include: [tip.value], order: 'topo' })) {
         if (!c.ok) throw new CliError('GIT_ERROR', c.error.message, undefined, EXIT.INTERNAL);
-        if (args.limit !== undefined && n >= args.limit) break;
+        if (limit !== undefined && n >= limit) break;
         n++;
         const tree = await repo.readTree(c.value.tree);
         const e = tree.ok ? tree.value.find((t) => t.name === AUDIT_ENTRY_FILE) : undefined;

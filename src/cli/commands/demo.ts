@@ -5,7 +5,9 @@
  * stock git client as alice: signed events (accepted) and a force push that
  * rewrites her journal (refused, shown as the client sees it), and prints
  * the audit entry the refusal left. Every step is a command a user could
- * type; nothing reads stdin, so it runs the same under CI.
+ * type; nothing reads stdin, so it runs the same under CI. Two notes say
+ * what --trust brings and which identity a real host would set in place of
+ * GATOS_ACTOR.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -50,6 +52,7 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     };
     const out = (s: string) => process.stdout.write(`${s}\n`);
     const step = (title: string) => out(`\n== ${title}`);
+    const note = (lines: string[]) => out(lines.map((l) => `# ${l}`).join('\n'));
     const run = (cwd: string, cmd: string, argv: string[], opts: { extraEnv?: Record<string, string>; show?: boolean; allowFail?: boolean; quiet?: boolean } = {}) => {
       const shown = cmd === process.execPath ? ['gatos', ...argv.slice(1)] : [cmd, ...argv];
       if (opts.show !== false) out(`$ ${Object.entries(opts.extraEnv ?? {}).map(([k, v]) => `${k}=${v} `).join('')}${shown.join(' ')}`);
@@ -78,9 +81,20 @@ export const demoCommand: CommandModule<object, DemoArgs> = {
     gatos(admin, ['trust', 'grant', '--to', 'user:alice', '--caps', 'journal:append', '--exp', formatTime(now + 30 * 86400), '--as', 'user:root'], { extraEnv: past });
 
     step(`2. Install the gate with the ${args.template} template`);
+    note([
+      `--trust ${path.join(admin, 'gatos', 'trust')} publishes the trust graph made above (root, alice, her grant)`,
+      'with the template as the active policy bundle. Without it the gate knows nobody and refuses every GATOS push:',
+      'trust comes first (docs/operators.md, "Bootstrapping trust").',
+    ]);
     gatos(root, ['install', srv, '--template', args.template, '--trust', path.join(admin, 'gatos', 'trust')]);
 
     step('3. alice clones, signs two events and pushes them: ACCEPTED');
+    note([
+      'GATOS_ACTOR=user:alice below plays the host: git tells a hook nothing about who pushes, and over a local path',
+      "the pusher's environment is the hook's. On a real server the client sets nothing: gitolite sets GL_USER from",
+      'the ssh key, GitLab GL_USERNAME, a web server REMOTE_USER after login, and the gate maps alice to user:alice',
+      '(docs/transports.md).',
+    ]);
     run(root, 'git', ['clone', '-q', srv, alice], { quiet: true });
     run(alice, 'git', ['fetch', '-q', 'origin', 'refs/gatos/policies/*:refs/gatos/policies/*']);
     gatos(alice, ['init'], { quiet: true });

@@ -7,6 +7,7 @@ import { appendEvents, resolveBinding, verifyEvent, verifyJournal } from '../../
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from '../../gate/event-time';
 import { random80 } from '../../workspace/clock';
 import { CliError, setExitCode } from '../errors';
+import { JSON_OPTION, printJson } from '../json';
 import { exitFor, must, now, SIGNER_OPTIONS, signer, withRepo, workspace, type SignerArgs } from './producer/common';
 
 interface AddArgs extends SignerArgs {
@@ -16,6 +17,7 @@ interface AddArgs extends SignerArgs {
   ulid?: string;
   caps?: string;
   fold?: string;
+  json: boolean;
 }
 
 function readPayload(arg: string): unknown {
@@ -25,10 +27,12 @@ function readPayload(arg: string): unknown {
     file = arg.slice(1);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(file);
+      // @- is standard input (a pipe, a here-document), as in curl.
+      bytes = readFileSync(file === '-' ? 0 : file);
     } catch {
-      throw new CliError('NOT_FOUND', `${file}: cannot read the payload file`, 'check the path after @');
+      throw new CliError('NOT_FOUND', `${file}: cannot read the payload ${file === '-' ? 'from standard input' : 'file'}`, 'check the path after @ (@- reads standard input)');
     }
+    if (file === '-') file = '<stdin>';
     const t = decodeUtf8(new Uint8Array(bytes));
     if (t === undefined) throw new CliError('ENCODING_INVALID', `${file} is not valid UTF-8`, 'payloads are JSON');
     text = t;
@@ -43,11 +47,12 @@ const addCommand: CommandModule<object, AddArgs> = {
     y
       .option('ns', { type: 'string', demandOption: true, describe: 'the namespace, e.g. finance' })
       .option('type', { type: 'string', demandOption: true, describe: "the event type, e.g. 'invoice.created'" })
-      .option('payload', { type: 'string', demandOption: true, describe: 'JSON, or @file to read it from a file (no floats: use integers or strings)' })
+      .option('payload', { type: 'string', demandOption: true, describe: 'JSON, @file to read it from a file, or @- from standard input (no floats: use integers or strings)' })
       .option('ulid', { type: 'string', describe: 'the ULID (idempotency key); generated, monotonic, when left out' })
       .option('caps', { type: 'string', describe: 'comma-separated capabilities the event claims, e.g. journal:append' })
       .option('fold', { type: 'string', describe: 'the fold the event binds, when several read the journal' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
     const key = signer(args);
@@ -59,13 +64,15 @@ const addCommand: CommandModule<object, AddArgs> = {
       return must(await appendEvents({ repo, ns: args.ns, key, policyRoot: binding.policyRoot, foldRoot: binding.foldRoot, random: random80 }, [{ type: args.type, payload, caps, ts, ...(args.ulid ? { ulid: args.ulid } : {}) }]));
     });
     process.stderr.write(`appended to ${r.journal}\n`);
-    process.stdout.write(`${r.commits[0]} ${r.ulids[0]} ${r.cids[0]}\n`);
+    if (args.json) printJson({ journal: r.journal, commit: r.commits[0], ulid: r.ulids[0], event_cid: r.cids[0] });
+    else process.stdout.write(`${r.commits[0]} ${r.ulids[0]} ${r.cids[0]}\n`);
   },
 };
 
 interface VerifyArgs {
   target: string;
   trust: 'bound' | 'active';
+  json: boolean;
 }
 
 const verifyCommand: CommandModule<object, VerifyArgs> = {
@@ -74,7 +81,8 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
   builder: (y) =>
     y
       .positional('target', { type: 'string', demandOption: true, describe: 'an event commit id, or a journal ref refs/gatos/journal/<ns>/<kind>/<name>' })
-      .option('trust', { choices: ['bound', 'active'] as const, default: 'bound' as const, describe: "check the signer with the bundle the event binds, or with the active one" }),
+      .option('trust', { choices: ['bound', 'active'] as const, default: 'bound' as const, describe: "check the signer with the bundle the event binds, or with the active one" })
+      .options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
     const t = now();
@@ -87,8 +95,13 @@ const verifyCommand: CommandModule<object, VerifyArgs> = {
     });
     if (!r.ok) {
       process.stderr.write(`error[${r.error.code}]: ${r.error.message}\n${r.error.hint ? `  hint: ${r.error.hint}\n` : ''}`);
-      process.stdout.write(`invalid ${r.error.code}\n`);
+      if (args.json) printJson({ verified: false, code: r.error.code, message: r.error.message });
+      else process.stdout.write(`invalid ${r.error.code}\n`);
       setExitCode(exitFor(r.error));
+      return;
+    }
+    if (args.json) {
+      printJson({ verified: true, events: r.value.map((v) => ({ commit: v.commit, ulid: v.encoded.envelope.ulid, type: v.encoded.envelope.type, actor: v.encoded.envelope.actor })) });
       return;
     }
     for (const v of r.value) process.stdout.write(`ok ${v.commit} ${v.encoded.envelope.ulid} ${v.encoded.envelope.type} by ${v.encoded.envelope.actor}\n`);

@@ -1,15 +1,21 @@
 /**
  * `gatos gate check --repo <bare> <old> <new> <ref>`: the decision the hooks
  * would make for one update, without a push and without an audit entry.
- * Exit 0 allow, 1 deny, 3 when the gate could not decide.
+ * Exit 0 allow, 1 deny, 2 bad arguments (an id the repository does not
+ * hold), 3 when the gate could not decide (as the hooks: a gate error, a bad
+ * setting, no active policy, the time budget: the
+ * hooks' rule, src/gate/budget.ts).
  */
 import type { CommandModule } from 'yargs';
-import { HOOK_EXIT, checkUpdate, exitCodeOf, refusalLines } from '../../gate';
+import { HOOK_EXIT, budgetExceeded, checkUpdate, exitCodeOf, gateFailure, refusalLines, type Verdict } from '../../gate';
 import { openRepo } from '../../git';
 import { decidePush } from '../../push/decide-push';
+import { newObjectCount } from '../../push/push-objects';
 import { readSettings } from '../../push/settings';
+import { DecisionMeter, withBudget } from '../../push/watchdog';
 import { parseTime } from '../../trust';
 import { CliError, EXIT, setExitCode } from '../errors';
+import { printJson, snakeKeys } from '../json';
 
 interface CheckArgs {
   repo: string;
@@ -40,8 +46,16 @@ const checkCommand: CommandModule<object, CheckArgs> = {
     try {
       const u = checkUpdate(repo.format, args.ref, args.old, args.new, 'gate check');
       if (!u.ok) throw new CliError('USAGE', u.error.message, u.error.hint);
+      // Objects the repository does not hold are the caller's mistake (exit 2), not a gate failure (3).
+      for (const [name, id] of [['old', args.old], ['new', args.new]] as const) {
+        if (/^0+$/.test(id)) continue;
+        const info = await repo.objectInfo(id);
+        if (!info.ok && info.error.kind !== 'missing') throw CliError.from(info.error, EXIT.INTERNAL);
+        if (!info.ok) throw new CliError('NOT_FOUND', `gate check: the ${name} id ${id} is not an object in ${args.repo}`, 'fetch or push the objects into the repository first (git cat-file -e <id> tells)');
+      }
+      // A setting the hooks cannot use refuses every push as a gate failure: the same status as the hooks' (3).
       const settings = await readSettings(repo);
-      if (!settings.ok) throw CliError.from(settings.error, EXIT.USAGE);
+      if (!settings.ok) throw CliError.from(settings.error, EXIT.INTERNAL);
       let now = Math.floor(Date.now() / 1000);
       if (args.now !== undefined) {
         const t = parseTime(args.now, '--now');
@@ -49,10 +63,17 @@ const checkCommand: CommandModule<object, CheckArgs> = {
         now = t.value;
       }
       const env = { ...process.env, ...(args.actor ? { GATOS_ACTOR: args.actor } : {}) };
-      const out = await decidePush({ hook: 'check', repo, updates: [u.value], env, now, config: settings.value });
+      // The hooks' time budget, counted from the decision's start (a hook also counts its own start-up); progress when stderr is a terminal.
+      const config = settings.value;
+      const objects = await newObjectCount(repo, [u.value]);
+      if (!objects.ok) throw CliError.from(objects.error, EXIT.INTERNAL);
+      const meter = new DecisionMeter(config.budget, objects.value, 0, process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined);
+      const timed = await withBudget(meter, () => decidePush({ hook: 'check', repo, updates: [u.value], env, now, config, meter }));
+      const over = timed.done ? undefined : budgetExceeded(config.budget, timed.progress, config.host);
+      const out: { verdict: Verdict; policyRoot?: string } = timed.done ? timed.value : { verdict: gateFailure('GATE_ERROR', over?.reason ?? '', [u.value], over?.hint) };
       const v = out.verdict;
       if (args.json) {
-        process.stdout.write(`${JSON.stringify({ effect: v.accepted ? 'allow' : 'deny', policy_root: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gate_error: v.gateError ?? null })}\n`);
+        printJson(snakeKeys({ effect: v.accepted ? 'allow' : 'deny', policyRoot: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gateError: v.gateError ?? null }));
       } else {
         process.stdout.write(v.accepted ? `allow ${args.ref} (policy ${out.policyRoot ?? '?'}, rules: ${v.decisions.flatMap((d) => d.allowedBy).join(', ') || 'none'})\n` : '');
         for (const l of refusalLines(v, 'text')) process.stdout.write(`${l}\n`);

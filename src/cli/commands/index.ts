@@ -12,6 +12,7 @@ import { lintCommand } from './lint';
 import { producerCommands } from './producer/commands';
 import { installCommand } from './install';
 import { gateCommand } from './gate';
+import { configCommand } from './config';
 import { auditCommand } from './audit';
 import { demoCommand } from './demo';
 
@@ -19,4 +20,5 @@ import { demoCommand } from './demo';
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
 commands.push(...producerCommands);
 commands.push(installCommand, gateCommand, auditCommand);
+commands.push(configCommand);
 commands.push(demoCommand);

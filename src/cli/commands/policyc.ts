@@ -5,10 +5,12 @@ import type { CommandModule } from 'yargs';
 import { compilePolicy } from '../../rgs';
 import { CliError, EXIT, setExitCode } from '../errors';
 import { printDiagnostics, readSources } from './policy/sources';
+import { JSON_OPTION, printJson } from '../json';
 
 interface Args {
   src: string;
   output?: string;
+  json: boolean;
 }
 
 /**
@@ -36,7 +38,8 @@ export const policycCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .positional('src', { type: 'string', demandOption: true, describe: 'a .rgs file or a directory of .rgs files' })
-      .option('output', { alias: 'o', type: 'string', describe: 'where to write the .rgc bytes (default: <file>.rgc for <file>.rgs, <dir>.rgc beside a directory)' }),
+      .option('output', { alias: 'o', type: 'string', describe: 'where to write the .rgc bytes (default: <file>.rgc for <file>.rgs, <dir>.rgc beside a directory)' })
+      .options(JSON_OPTION),
   handler: (args) => {
     const sources = readSources(args.src);
     const r = compilePolicy(sources);
@@ -57,6 +60,7 @@ export const policycCommand: CommandModule<object, Args> = {
       throw new CliError('NOT_FOUND', `cannot write ${output}: ${e instanceof Error ? e.message : String(e)}`, 'check that the directory exists and is writable', EXIT.INTERNAL);
     }
     if (args.output === undefined) process.stderr.write(`policyc: wrote ${output}\n`);
-    process.stdout.write(`policy_root = ${r.value.root}\n`);
+    if (args.json) printJson({ policy_root: r.value.root, output });
+    else process.stdout.write(`policy_root = ${r.value.root}\n`);
   },
 };

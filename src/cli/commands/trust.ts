@@ -10,6 +10,7 @@ import { gateError } from '../../core/result';
 import { addActor, makeGrant, makeRevocation, parseTime, readCanonicalJson, readTrustSet, type JsonObject, type TrustSet } from '../../trust';
 import { GRAPH_FILE, readFolder, readWorkspaceFile, writeWorkspaceFile, type Workspace } from '../../workspace/workspace';
 import { CliError } from '../errors';
+import { JSON_OPTION, printJson } from '../json';
 import { actingActor, must, now, SIGNER_OPTIONS, signer, workspace, type SignerArgs } from './producer/common';
 
 /** The workspace's trust set, with `extra` files (work-tree paths) added as if written. */
@@ -29,6 +30,7 @@ interface AddArgs extends SignerArgs {
   pubkey: string;
   level: number;
   group: string[];
+  json: boolean;
 }
 
 const addCommand: CommandModule<object, AddArgs> = {
@@ -40,7 +42,8 @@ const addCommand: CommandModule<object, AddArgs> = {
       .positional('pubkey', { type: 'string', demandOption: true, describe: 'its public key, ed25519:<64 hex> (gatos key new prints it)' })
       .option('level', { type: 'number', default: 1, describe: 'trust level 0-9 (at most the issuer\'s own)' })
       .option('group', { type: 'string', array: true, default: [] as string[], describe: 'groups the actor belongs to (e.g. leads)' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: (args) => {
     const ws = workspace();
     const graphBytes = must(readWorkspaceFile(ws, GRAPH_FILE));
@@ -56,6 +59,7 @@ const addCommand: CommandModule<object, AddArgs> = {
     const was = graph.actors && (graph.actors as JsonObject)[args.actor];
     const next = must(addActor(graph, { actor: args.actor, publicKey: pub, level: args.level, groups: args.group, issuer, now: now() }, key));
     write(ws, GRAPH_FILE, next);
+    if (args.json) return printJson({ actor: args.actor, public_key: args.pubkey, level: args.level, issuer, root: empty, rotated: Boolean(was) });
     process.stdout.write(`${was ? 'rotated' : 'trusted'} ${args.actor} (level ${args.level}) with ${args.pubkey}, vouched for by ${issuer}${empty ? ' as a root' : ''}\n`);
     if (was) process.stdout.write('its previous keys sign nothing dated from now on; re-issue its grants with --prev/--revokes, then gatos policy publish\n');
   },
@@ -68,6 +72,7 @@ interface GrantArgs extends SignerArgs {
   audience: string[];
   prev?: string;
   revokes: string[];
+  json: boolean;
 }
 
 const grantCommand: CommandModule<object, GrantArgs> = {
@@ -81,7 +86,8 @@ const grantCommand: CommandModule<object, GrantArgs> = {
       .option('audience', { type: 'string', array: true, default: [] as string[], describe: 'namespaces the grant is limited to (default: all)' })
       .option('prev', { type: 'string', describe: 'the grant id this one succeeds (key rotation)' })
       .option('revokes', { type: 'string', array: true, default: [] as string[], describe: 'grant ids this one makes void' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: (args) => {
     const ws = workspace();
     const issuer = actingActor(args);
@@ -94,6 +100,7 @@ const grantCommand: CommandModule<object, GrantArgs> = {
     trustSet(ws, new Map([[rel, must(canonicalJson(g.json))]]));
     write(ws, rel, g.json);
     process.stderr.write(`wrote ${rel}\n`);
+    if (args.json) return printJson({ grant: g.id, file: rel });
     process.stdout.write(`${g.id}\n`);
   },
 };
@@ -101,6 +108,7 @@ const grantCommand: CommandModule<object, GrantArgs> = {
 interface RevokeArgs extends SignerArgs {
   grant: string;
   reason: string;
+  json: boolean;
 }
 
 const revokeCommand: CommandModule<object, RevokeArgs> = {
@@ -110,7 +118,8 @@ const revokeCommand: CommandModule<object, RevokeArgs> = {
     y
       .positional('grant', { type: 'string', demandOption: true, describe: 'the grant id (64 hex)' })
       .option('reason', { type: 'string', demandOption: true, describe: 'why, one line' })
-      .options(SIGNER_OPTIONS),
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
   handler: (args) => {
     const ws = workspace();
     const issuer = actingActor(args);
@@ -123,6 +132,7 @@ const revokeCommand: CommandModule<object, RevokeArgs> = {
     if (!after.caps.voidReason(args.grant)) throw new CliError('POLICY_DENY', `${issuer} may not revoke grant ${args.grant}`, 'the grant\'s issuer, a root, or an actor of at least the issuer\'s level may revoke it', 1);
     write(ws, rel, r.json);
     process.stderr.write(`wrote ${rel}\n`);
+    if (args.json) return printJson({ revocation: r.id, grant: args.grant, file: rel });
     process.stdout.write(`${r.id}\n`);
   },
 };

@@ -14,7 +14,7 @@ import type { ElcProgram } from './elc';
 import { referencesGlobal, RNG_GLOBAL } from './rng-use';
 import { checkState, decodeState, encodeState } from './state';
 import { inputToLua, luaToJson } from './vm/bridge';
-import { compileProgram } from './vm/compile';
+import { compileProgram, setIndex } from './vm/compile';
 import { DEFAULT_LIMITS, Machine, type Limits } from './vm/machine';
 import { EnvelopeCache, EventView } from './vm/event-view';
 import { installStdlib } from './vm/stdlib';
@@ -31,6 +31,10 @@ export class EchoState {
 export function runtimeError(e: unknown, where: string): GateError {
   if (e instanceof LuaError) {
     return gateError('FOLD_ERROR', `${e.sub}: ${e.message} (in ${where})`, { hint: hintFor(e) });
+  }
+  // A host allocation limit (a string or array longer than the engine holds) is the fold running out of memory.
+  if (e instanceof RangeError && /^Invalid (string|array|typed array) length|allocation failed/.test(e.message)) {
+    return gateError('FOLD_ERROR', `MEMORY_EXHAUSTED: a value larger than the host holds (${e.message}) (in ${where})`, { hint: 'the fold allocates too much in one invocation' });
   }
   const detail = e instanceof Error ? e.message : String(e);
   return gateError('GATE_ERROR', `the EchoLua VM failed on the host while running ${where}: ${detail}`, { hint: 'this is not a fold result; the push is refused and the failure should be reported' });
@@ -63,6 +67,8 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     m.reset();
     main.call([]);
     m.endLoad();
+    const window = m.env.get('fold');
+    if (window instanceof LuaFunction && m.env.get('step') === undefined) return ok(windowRuntime(m, window, program, foldRoot, inputs));
     const fns: LuaFunction[] = [];
     for (const name of ['init', 'step', 'emit']) {
       const f = m.env.get(name);
@@ -130,18 +136,79 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
         return err(runtimeError(e, 'emit'));
       }
     },
-    saveState(state) {
-      const r = encodeState(state.value);
-      // step and init check every state they hand out (checkState), so this cannot fail for them.
-      if (!r.ok) throw new Error(`bug: an unchecked EchoLua state reached saveState: ${r.error.message}`);
-      return r.value;
-    },
+    saveState,
     loadState(bytes) {
       const v = decodeState(bytes);
       return v.ok ? ok(new EchoState(v.value)) : v;
     },
   };
   return ok(runtime);
+}
+
+/**
+ * The FAQ's whole-window form, `function fold(events)`: the state is the
+ * window itself, the events folded so far as an array in the event order
+ * (the saved state of a checkpoint is that array, so the next checkpoint
+ * appends its new events to it), and emit calls fold(window) on the whole
+ * window, read-only. Each step event is one invocation, as in the step
+ * form; emit's fuel and memory budgets grow with the window (one
+ * invocation's budget per event, and one more), so a window that step
+ * accepted one event at a time can always be re-folded.
+ */
+function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldRoot: PrefixedDigest, inputs: readonly string[]): FoldRuntime<EchoState> {
+  const consumed = (): Result<never> => err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)', { hint: 'use the state step returned' }));
+  return {
+    kind: 'echolua',
+    foldRoot,
+    engine: FOLD_ENGINE,
+    inputs,
+    usesRng: referencesGlobal(program, RNG_GLOBAL),
+    init: () => new EchoState(new LuaTable()),
+    step(state, events) {
+      if (state.consumed) return consumed();
+      state.consumed = true;
+      const window = state.value;
+      if (!(window instanceof LuaTable)) return err(gateError('FOLD_ERROR', `RUNTIME: the window of a fold(events) fold is a ${typeName(window)}`));
+      const cache = new EnvelopeCache();
+      for (let i = 0; i < events.length; i++) {
+        const ev = events[i] as FoldEvent;
+        try {
+          m.reset();
+          setIndex(m, window, window.length() + 1, eventToLua(ev, m, cache));
+        } catch (e) {
+          return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`));
+        }
+      }
+      const saveable = checkState(window);
+      return saveable.ok ? ok(new EchoState(window)) : saveable;
+    },
+    emit(state) {
+      if (state.consumed) return consumed();
+      const window = state.value;
+      const n = window instanceof LuaTable ? window.length() : 0;
+      try {
+        m.reset(n + 1);
+        m.protectExisting();
+        return emittedFiles(fold.call1([window]));
+      } catch (e) {
+        return err(runtimeError(e, `fold(events) over a window of ${n} events`));
+      }
+    },
+    saveState,
+    loadState(bytes) {
+      const v = decodeState(bytes);
+      if (!v.ok) return v;
+      if (!(v.value instanceof LuaTable)) return err(gateError('FOLD_ERROR', 'RUNTIME: a saved window is not an array of events', { hint: 'the saved state belongs to another fold' }));
+      return ok(new EchoState(v.value));
+    },
+  };
+}
+
+function saveState(state: EchoState): Uint8Array {
+  const r = encodeState(state.value);
+  // step and init check every state they hand out (checkState), so this cannot fail for them.
+  if (!r.ok) throw new Error(`bug: an unchecked EchoLua state reached saveState: ${r.error.message}`);
+  return r.value;
 }
 
 /** The event table: 6 string keys, charged as a table of 6 slots after its payload. */

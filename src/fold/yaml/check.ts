@@ -6,12 +6,11 @@
  */
 import type { Diagnostic } from '../../core/diagnostic';
 import { locate } from '../../core/diagnostic';
-import { REDUCER_KINDS, type ReducerKind } from '../reducers/cell';
 import { isKeyPathProblem, parseKeyPath } from './keypath';
 import { JOURNAL_PREFIX } from '../../actors/refs';
 import { specProblems, type SpecPlace } from './rules';
 import type { YEntry, YNode, Span } from './source';
-import { EMIT_VIEWS, YAML_FOLD_VERSION, type EmitSpec, type EmitView, type FieldTest, type FoldSpec, type KeyPath, type ReducerSpec, type Scalar, type Selector } from './spec';
+import { EMIT_VIEWS, REDUCER_KINDS, YAML_FOLD_VERSION, type ReducerKind, type EmitSpec, type EmitView, type FieldTest, type FoldSpec, type KeyPath, type ReducerSpec, type Scalar, type Selector } from './spec';
 import { closest } from './suggest';
 
 const TOP_KEYS = ['version', 'inputs', 'reducers', 'emit'] as const;

@@ -1,7 +1,9 @@
 /**
  * The YAML fold compiler: source text -> located nodes (source.ts) ->
- * checked spec (check.ts, rules.ts) -> normalized canonical DAG-CBOR
- * (body.ts). Every stage reports problems as diagnostics at file:line:col.
+ * checked spec (check.ts, rules.ts) -> normalized spec (body.ts) -> EchoLua
+ * (lower.ts) -> ELC, stored as a `kind: yaml` artifact whose body is the
+ * same IR an EchoLua fold stores. Every stage reports problems as
+ * diagnostics at file:line:col.
  */
 import type { PrefixedDigest } from '../../canon/digest';
 import { locate, type Diagnostic } from '../../core/diagnostic';
@@ -31,7 +33,8 @@ export function compileYamlFold(text: string, file: string): CompileOutcome {
   if (!checked.spec) return { ok: false, diagnostics: checked.diagnostics };
   const spec = normalizeSpec(checked.spec);
   const bytes = encodeYamlFold(spec);
-  return { ok: true, bytes, foldRoot: foldRootOf(bytes), spec, warnings: checked.diagnostics };
+  if (!bytes.ok) return { ok: false, diagnostics: [{ severity: 'error', code: 'COMPILE_ERROR', message: bytes.error.message, hint: bytes.error.hint, location: { file, line: 1, column: 1 } }] };
+  return { ok: true, bytes: bytes.value, foldRoot: foldRootOf(bytes.value), spec, warnings: checked.diagnostics };
 }
 
 /** The first error of a failed compile as a GateError (for callers that take one error). */

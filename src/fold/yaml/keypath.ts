@@ -3,12 +3,12 @@
  * `.name` (letters, digits, '_' and '$', not starting with a digit),
  * `["any key"]` (a JSON string) or `[3]` (an array index): the notation
  * canonical JSON errors use (src/canon/json-value.ts), so a path in a fold
- * and a path in an error message read alike. The first step must be an
- * event field: journal, commit, ulid, type, actor or payload.
+ * and a path in an error message read alike. The first step is an event
+ * field (journal, commit, ulid, type, actor, payload); any other name is a
+ * payload field, as the FAQ writes it: `$.id` is `$.payload.id`.
  */
 import { formatJsonPath } from '../../canon/json-value';
-import type { FoldEvent, FoldInput } from '../contract';
-import { EVENT_FIELDS, type EventField, type KeyPath } from './spec';
+import { EVENT_FIELDS, type KeyPath } from './spec';
 
 export interface KeyPathProblem {
   /** Offset inside the path text. */
@@ -54,11 +54,11 @@ export function parseKeyPath(text: string): KeyPath | KeyPathProblem {
   }
   const first = steps[0];
   if (first === undefined) return { offset: 0, message: `the key path '$' names the whole event`, hint: 'select a field, e.g. $.payload or $.type' };
-  if (typeof first !== 'string' || !(EVENT_FIELDS as readonly string[]).includes(first)) {
-    const hint =
-      typeof first === 'string' ? `event fields are ${EVENT_FIELDS.join(', ')}; payload fields are under $.payload, e.g. '$.payload.${first}'` : `event fields are ${EVENT_FIELDS.join(', ')}`;
-    return { offset: 1, message: `'${text}' starts at '${String(first)}', which is not an event field`, hint };
+  if (typeof first !== 'string') {
+    return { offset: 1, message: `'${text}' starts with an index; the event is a map`, hint: `start with an event field (${EVENT_FIELDS.join(', ')}) or a payload field` };
   }
+  // The FAQ's short form: a name that is not an envelope field is a payload field ($.id = $.payload.id).
+  if (!(EVENT_FIELDS as readonly string[]).includes(first)) return ['payload', ...steps] as unknown as KeyPath;
   if (first !== 'payload' && steps.length > 1) {
     return { offset: 1 + first.length + 1, message: `'$.${first}' is a string; it has no fields`, hint: 'only $.payload has fields inside it' };
   }
@@ -71,39 +71,4 @@ export function isKeyPathProblem(p: KeyPath | KeyPathProblem): p is KeyPathProbl
 
 export function formatKeyPath(path: readonly (string | number)[]): string {
   return formatJsonPath(path);
-}
-
-/** A fast accessor for a path; undefined when the event lacks the value. */
-export type Getter = (e: FoldEvent) => FoldInput | undefined;
-
-export function compileGetter(path: KeyPath): Getter {
-  const field = path[0] as EventField;
-  const rest = path.slice(1) as (string | number)[];
-  if (rest.length === 0) return (e) => e[field];
-  if (rest.length === 1) {
-    const s = rest[0] as string | number;
-    return (e) => step(e[field], s);
-  }
-  if (rest.length === 2) {
-    const [s1, s2] = rest as [string | number, string | number];
-    return (e) => {
-      const v = step(e[field], s1);
-      return v === undefined ? undefined : step(v, s2);
-    };
-  }
-  return (e) => {
-    let v: FoldInput | undefined = e[field];
-    for (const s of rest) {
-      if (v === undefined) return undefined;
-      v = step(v, s);
-    }
-    return v;
-  };
-}
-
-function step(v: FoldInput, s: string | number): FoldInput | undefined {
-  if (typeof s === 'number') return Array.isArray(v) ? (v as readonly FoldInput[])[s] : undefined;
-  if (v === null || typeof v !== 'object' || Array.isArray(v) || v instanceof Uint8Array) return undefined;
-  const rec = v as { readonly [key: string]: FoldInput };
-  return Object.prototype.hasOwnProperty.call(rec, s) ? rec[s] : undefined;
 }

@@ -7,8 +7,7 @@
  */
 import { emitPathProblem } from '../emit-path';
 import { checkRefGlob } from '../glob';
-import { isSetKind } from '../reducers';
-import type { FoldSpec } from './spec';
+import { isSetKind, type FoldSpec } from './spec';
 import { JOURNAL_PREFIX } from '../../actors/refs';
 
 /** Where in the spec a problem is: a section, an item index, and the field at fault. */

@@ -4,7 +4,16 @@
  * deduplicated, reducers by name, emits by path), so two sources that mean
  * the same fold compile to the same bytes and the same fold_root.
  */
-import type { ReducerKind } from '../reducers/cell';
+import { LATTICE_KINDS, type LatticeKind } from '../echolua/vm/lattice';
+
+/** The reducer kinds: the operations of the VM's lattice library (src/fold/echolua/vm/lattice.ts). */
+export const REDUCER_KINDS = LATTICE_KINDS;
+export type ReducerKind = LatticeKind;
+
+/** Set kinds take `add`/`remove` selectors instead of `where`. */
+export function isSetKind(kind: ReducerKind): boolean {
+  return kind === 'or-set' || kind === '2p-set';
+}
 
 /** The fields of a FoldEvent a key path can start from. */
 export const EVENT_FIELDS = ['journal', 'commit', 'ulid', 'type', 'actor', 'payload'] as const;

@@ -110,7 +110,7 @@ describe('compiling', () => {
   });
 
   test('constant arithmetic is folded with the VM number code', () => {
-    const src = 'inputs = { "refs/x/**" }\nfunction init() return { a = 2 * 3 + 1, b = 1 / 4, c = "x" .. "y" } end\nfunction step(s, e) return s end\nfunction emit(s) return {} end';
+    const src = 'inputs = { "refs/gatos/journal/x/**" }\nfunction init() return { a = 2 * 3 + 1, b = 1 / 4, c = "x" .. "y" } end\nfunction step(s, e) return s end\nfunction emit(s) return {} end';
     const c = compileEchoLua(src, 'k.lua');
     if (!c.ok) throw new Error('no compile');
     const d = must(decodeStrict(c.value.bytes)) as { elc: unknown };
@@ -199,7 +199,7 @@ describe('running', () => {
   });
 
   test('saved state is canonical DAG-CBOR with tagged fixed-point values, and odd bytes are refused', () => {
-    const src = 'inputs = { "refs/x/**" }\nfunction init() return { n = 1, q = 1 / 2, s = "x", [1] = true } end\nfunction step(s, e) return s end\nfunction emit(s) return {} end';
+    const src = 'inputs = { "refs/gatos/journal/x/**" }\nfunction init() return { n = 1, q = 1 / 2, s = "x", [1] = true } end\nfunction step(s, e) return s end\nfunction emit(s) return {} end';
     const rt = load(src);
     const bytes = rt.saveState(rt.init());
     // Table = flat [k, v, ...] in key order: numbers, then strings (bytes). 1/2 = raw 2^31.

@@ -33,14 +33,14 @@ describe('golden compiled bytes', () => {
       main: {
         name: 'main', np: 0, va: true, ns: 0, boxed: [], up: [],
         body: [
-          ['set', [['g', 'inputs']], [['tbl', [['i', ['k', b('refs/x/**')]]]]]],
+          ['set', [['g', 'inputs']], [['tbl', [['i', ['k', b('refs/gatos/journal/x/**')]]]]]],
           ['set', [['g', 'init']], [fn('init', 0, 0, [['ret', [['k', 1]]]])]],
           ['set', [['g', 'step']], [fn('step', 2, 2, [['ret', [['add', ['l', 0], ['k', 1]]]]])]],
           ['set', [['g', 'emit']], [fn('emit', 1, 1, [['ret', [['tbl', []]]]])]],
         ],
       },
     };
-    const artifact = { format: 'gatos/fold', v: 1, kind: 'echolua', elc, inputs: ['refs/x/**'] };
+    const artifact = { format: 'gatos/fold', v: 1, kind: 'echolua', elc, inputs: ['refs/gatos/journal/x/**'] };
     expect(compileHex('tiny.lua')).toBe(toHex(encodeCanonical(artifact)));
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { checkRequest, explain, loadPolicy, type ExprTrace, type Explanation } from '../../../rgs';
 import { CliError, EXIT, setExitCode } from '../../errors';
+import { snakeKeys } from '../../json';
 
 interface Args {
   rgc: string;
@@ -24,7 +25,7 @@ export const policyExplainCommand: CommandModule<object, Args> = {
     const request = readJson(args.request);
     for (const p of checkRequest(request)) process.stderr.write(`warning: ${args.request}: ${p.message}${p.hint ? ` (${p.hint})` : ''}\n`);
     const ex = explain(policy.value, request);
-    process.stdout.write(args.json ? `${JSON.stringify(ex, null, 2)}\n` : renderExplanation(ex));
+    process.stdout.write(args.json ? `${JSON.stringify(snakeKeys(ex), null, 2)}\n` : renderExplanation(ex));
     if (ex.decision.effect === 'deny') setExitCode(EXIT.NEGATIVE);
   },
 };

@@ -11,6 +11,7 @@ import { decodeUtf8 } from '../../../core/bytes';
 import { buildBundle, publishBundle } from '../../../bundle';
 import { readFolder } from '../../../workspace/workspace';
 import { CliError, EXIT } from '../../errors';
+import { JSON_OPTION, printJson } from '../../json';
 import { listFiles } from './sources';
 import { must, now, SIGNER_OPTIONS, withRepo, workspace, type SignerArgs } from '../producer/common';
 
@@ -54,12 +55,13 @@ export const policyInitCommand: CommandModule<object, InitArgs> = {
 
 interface PublishArgs extends SignerArgs {
   'dry-run': boolean;
+  json: boolean;
 }
 
 export const policyPublishCommand: CommandModule<object, PublishArgs> = {
   command: 'publish',
   describe: 'Compile the workspace into a policy bundle, commit it and make it active',
-  builder: (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'build and print the bundle id without writing' }).options(SIGNER_OPTIONS),
+  builder: (y) => y.option('dry-run', { type: 'boolean', default: false, describe: 'build and print the bundle id without writing' }).options(SIGNER_OPTIONS).options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
     const files = new Map<string, Uint8Array>();
@@ -74,6 +76,11 @@ export const policyPublishCommand: CommandModule<object, PublishArgs> = {
     }
     for (const d of built.warnings) process.stderr.write(`${formatDiagnostic(d)}\n`);
     const b = built.bundle;
+    const folds = b.manifest.folds.map((f) => ({ id: f.id, fold_root: f.foldRoot }));
+    if (args['dry-run'] && args.json) {
+      printJson({ published: false, bundle: b.id, policy_code_root: b.manifest.policyCodeRoot, folds });
+      return;
+    }
     if (args['dry-run']) {
       process.stdout.write(`bundle ${b.id}\npolicy_code_root = ${b.manifest.policyCodeRoot}\n`);
       return;
@@ -81,6 +88,10 @@ export const policyPublishCommand: CommandModule<object, PublishArgs> = {
     const actor = args.as ?? process.env.GATOS_ACTOR;
     const t = now();
     const r = await withRepo(ws, async (repo) => must(await publishBundle(repo, b, { ...(actor ? { actor } : {}), now: t })));
+    if (args.json) {
+      printJson({ published: r.changed, bundle: b.id, commit: r.commit, policy_code_root: b.manifest.policyCodeRoot, folds });
+      return;
+    }
     if (!r.changed) {
       process.stdout.write(`nothing to publish: the active bundle ${r.commit} already holds bundle ${b.id}\n`);
       return;

@@ -10,10 +10,12 @@ import { parse as parseYaml } from 'yaml';
 import type { CommandModule } from 'yargs';
 import { checkRequest, compilePolicy, evaluate, loadPolicy, type Decision } from '../../../rgs';
 import { CliError, EXIT, setExitCode } from '../../errors';
+import { JSON_OPTION, printJson } from '../../json';
 import { listFiles, printDiagnostics, readSources } from './sources';
 
 interface Args {
   dir: string;
+  json: boolean;
 }
 
 export interface Expectation {
@@ -44,7 +46,7 @@ const TEST_KEYS = ['name', 'request', 'expect', 'malformed'];
 export const policyTestCommand: CommandModule<object, Args> = {
   command: 'test <dir>',
   describe: 'Compile the policy in <dir> and check its fixtures (*.test.yaml, *.test.json): request -> expected decision',
-  builder: (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'directory with .rgs sources and *.test.yaml fixtures' }),
+  builder: (y) => y.positional('dir', { type: 'string', demandOption: true, describe: 'directory with .rgs sources and *.test.yaml fixtures' }).options(JSON_OPTION),
   handler: (args) => {
     const sources = readSources(args.dir);
     const compiled = compilePolicy(sources);
@@ -58,10 +60,16 @@ export const policyTestCommand: CommandModule<object, Args> = {
     const fixtures = listFiles(args.dir, (n) => /\.test\.(ya?ml|json)$/.test(n)).flatMap(readFixtures);
     if (fixtures.length === 0) throw new CliError('NOT_FOUND', `${args.dir}: no fixtures (*.test.yaml or *.test.json) found`, 'see docs/rgs.md, "Policy tests"');
     let failed = 0;
+    const results: { file: string; name: string; ok: boolean; mismatches: string[] }[] = [];
     for (const f of fixtures) {
       const problems = f.malformed ? [] : checkRequest(f.request).map((p) => `request: ${p.message}${p.hint ? ` (${p.hint})` : ''}`);
       const actual = evaluate(policy.value, f.request);
       const mismatches = [...problems, ...compare(f.expect, actual)];
+      results.push({ file: f.file, name: f.name, ok: mismatches.length === 0, mismatches });
+      if (args.json) {
+        if (mismatches.length > 0) failed++;
+        continue;
+      }
       if (mismatches.length === 0) {
         process.stdout.write(`ok   ${f.file}: ${f.name}\n`);
         continue;
@@ -77,7 +85,8 @@ export const policyTestCommand: CommandModule<object, Args> = {
         ].join('\n') + '\n',
       );
     }
-    process.stdout.write(`\npolicy_root = ${compiled.value.root}\n${fixtures.length - failed} passed, ${failed} failed\n`);
+    if (args.json) printJson({ policy_root: compiled.value.root, passed: fixtures.length - failed, failed, tests: results });
+    else process.stdout.write(`\npolicy_root = ${compiled.value.root}\n${fixtures.length - failed} passed, ${failed} failed\n`);
     if (failed > 0) setExitCode(EXIT.NEGATIVE);
   },
 };

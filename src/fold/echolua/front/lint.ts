@@ -6,6 +6,7 @@
  */
 import type * as L from 'luaparse';
 import type { Diagnostic } from '../../../core/diagnostic';
+import { formatStringErrors } from '../vm/format-spec';
 import { checkNumericLiteral } from './literals';
 import { parseEchoLua, rangeOf, type SourceMap } from './parse';
 
@@ -57,6 +58,15 @@ export const FORBIDDEN_FIELDS: Readonly<Record<string, Readonly<Record<string, s
     move: 'table.move is not part of EchoLua v1; copy with a loop',
   },
 };
+
+/**
+ * The standard library tables. A program reaches their fields only as
+ * `lib.name` or `lib["name"]` with a literal name, so the compiler sees
+ * every library function a fold uses (and refuses the forbidden ones);
+ * `lib[k]` and any other use of the table as a value (`local m = math`) is
+ * refused.
+ */
+export const LIBRARY_TABLES: ReadonlySet<string> = new Set(['math', 'string', 'table', 'json', 'set', 'counter', 'lattice']);
 
 const FLOAT_SPEC = /%[-+ #0]*[0-9]*(?:\.[0-9]+)?[aAeEfFgG]/;
 const MAGIC = /[\^$*+?.()[\]%-]/;
@@ -225,6 +235,10 @@ class Linter {
     switch (e.type) {
       case 'Identifier':
         if (this.lookup(e.name) === undefined) {
+          if (LIBRARY_TABLES.has(e.name)) {
+            this.report('error', 'library-alias', e, `the library table '${e.name}' is used as a value`, `name library functions directly (${e.name}.name): the compiler resolves library access statically`);
+            return;
+          }
           this.globalName(e);
           if (e.name === 'rng') this.report('warning', 'rng-use', e, 'the fold uses rng()', 'randomness in folds is discouraged; the seed must come from the events or the fold; checkpoints of this fold carry Fold-RNG: pcg32@1');
         }
@@ -268,7 +282,10 @@ class Linter {
         this.member(e);
         return;
       case 'IndexExpression':
-        this.expr(e.base);
+        if (this.isLibrary(e.base)) {
+          if (e.index.type === 'StringLiteral') this.libraryField(e, e.base.name, e.index.value);
+          else this.report('error', 'library-index', e, `'${e.base.name}' is indexed with a computed key`, `name library functions directly (${e.base.name}.name): the compiler resolves library access statically`);
+        } else this.expr(e.base);
         this.expr(e.index);
         return;
       case 'CallExpression':
@@ -298,7 +315,17 @@ class Linter {
         return;
       }
     }
-    this.expr(e.base);
+    if (!this.isLibrary(e.base)) this.expr(e.base);
+  }
+
+  /** A global library table (math, string, ...) not shadowed by a local. */
+  private isLibrary(e: L.Expression): e is L.Identifier {
+    return e.type === 'Identifier' && LIBRARY_TABLES.has(e.name) && this.lookup(e.name) === undefined;
+  }
+
+  private libraryField(node: object, lib: string, field: string): void {
+    const why = FORBIDDEN_FIELDS[lib]?.[field];
+    if (why !== undefined) this.report('error', 'forbidden-global', node, `'${lib}.${field}' is not available in EchoLua`, why);
   }
 
   private call(e: L.Expression, base: L.Expression, args: L.Expression[]): void {
@@ -307,6 +334,11 @@ class Linter {
       const fmt = base.type === 'MemberExpression' && base.indexer === ':' ? base.base : args[0];
       if (fmt && fmt.type === 'StringLiteral' && FLOAT_SPEC.test(fmt.value)) {
         this.report('error', 'float-format', fmt, 'string.format with a floating-point specifier (%f %g %e %a)', 'format fixed-point values with tostring(); integers with %d');
+      }
+      if (fmt && fmt.type === 'StringLiteral') {
+        for (const bad of formatStringErrors(fmt.value)) {
+          this.report('error', 'format-spec', fmt, `string.format: ${bad.message}`, 'Lua 5.4 allows per conversion: %d %i "-+ 0", %u "-0", %o %x %X "-#0", %c "-", %s "-" and a precision, %q nothing; width and precision at most 2 digits');
+        }
       }
     }
     if (callee === 'find') {

@@ -115,7 +115,46 @@ export function parseEchoLua(source: string, file: string): Result<Parsed, Diagn
     if (e instanceof RangeError) {
       return err([{ severity: 'error', code: 'syntax', message: 'the source is nested too deeply to parse', location: map.locate(0), hint: 'split deeply nested expressions into local variables' }]);
     }
-    throw e;
+    // luaparse can fail inside its own error path (a bad first character such as '@'): still a located syntax error.
+    const bad = /[^\s\w"'[\]{}()<>=~+\-*/%^#&|.,;:]/.exec(bin);
+    const at = bad ? bad.index : 0;
+    return err([{ severity: 'error', code: 'syntax', message: bad ? `syntax error: unexpected symbol '${bad[0]}'` : 'syntax error: the source cannot be parsed', location: map.locate(at), hint: 'EchoLua accepts Lua 5.3 syntax (without goto); fix the syntax at the caret' }]);
   }
-  return ok({ chunk, bin, map: new SourceMap(file, bin, (chunk.comments ?? []) as Ranged[]) });
+  const map = new SourceMap(file, bin, (chunk.comments ?? []) as Ranged[]);
+  const deep = tooDeep(chunk);
+  if (deep !== undefined) {
+    const [s, e] = rangeOf(deep);
+    return err([{ severity: 'error', code: 'too-deep', message: `the source nests expressions or blocks more than ${MAX_DEPTH} levels deep`, location: map.locate(s, e), hint: 'split long chains (a + b + ..., a.b.c..., f()()...) into local variables or a loop' }]);
+  }
+  return ok({ chunk, bin, map });
+}
+
+/**
+ * The deepest syntax tree the compiler accepts. The linter, the lowerer and
+ * the VM's closures recurse over the tree; a bound here (checked without
+ * recursion) keeps every later stage inside the host's stack. Lua has the
+ * same kind of bound (LUAI_MAXCCALLS, 200 C levels), though it parses long
+ * left-associative chains without nesting; EchoLua refuses them instead.
+ */
+export const MAX_DEPTH = 200;
+
+/** The first node in source order deeper than MAX_DEPTH, found with an explicit stack. */
+function tooDeep(chunk: Chunk): object | undefined {
+  const isNode = (c: unknown): c is object => typeof c === 'object' && c !== null && typeof (c as { type?: unknown }).type === 'string';
+  const stack: [object, number][] = [[chunk, 0]];
+  let deepest: object | undefined;
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const [node, depth] = item;
+    if (depth > MAX_DEPTH) {
+      if (deepest === undefined || rangeOf(node)[0] < rangeOf(deepest)[0]) deepest = node;
+      continue;
+    }
+    for (const [key, v] of Object.entries(node)) {
+      if (key === 'comments' || key === 'range' || typeof v !== 'object' || v === null) continue;
+      if (Array.isArray(v)) {
+        for (const c of v) if (isNode(c)) stack.push([c, depth + 1]);
+      } else if (isNode(v)) stack.push([v, depth + 1]);
+    }
+  }
+  return deepest;
 }

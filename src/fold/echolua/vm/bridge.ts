@@ -156,6 +156,10 @@ function plainJson(x: Value): JsonValue | undefined {
   return typeof x === 'string' ? binToText(x) : undefined;
 }
 
+/** Tables the lattice library made as lists (src/fold/echolua/vm/lattice.ts): emitted as [] while empty. */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: marks a table object as a list, a property of that object living as long as it
+export const EMPTY_LISTS = new WeakSet<LuaTable>();
+
 /**
  * A Lua value as JSON. Tables whose keys are exactly 1..n (n >= 1) are
  * arrays; tables with only string keys, and the empty table, are objects;
@@ -183,7 +187,10 @@ export function luaToJson(v: Value, path: string, depth = 0): JsonValue {
     return d;
   }
   if (v instanceof LuaTable) {
+    // A flat payload never written is still the event's own object, whose JSON is what the loop below would build.
+    if (v.src !== undefined) return v.src as JsonValue;
     const arr = v.arr;
+    if (arr.length === 0 && EMPTY_LISTS.has(v) && v.size() === 0) return [];
     if (v.size() === arr.length && arr.length > 0) {
       const items: JsonValue[] = [];
       for (let i = 0; i < arr.length; i++) items.push(plainJson(arr[i]) ?? luaToJson(arr[i], `${path}[${i + 1}]`, depth + 1));

@@ -34,10 +34,10 @@ export class Machine {
     this.mem = limits.memory;
   }
 
-  /** Starts a new invocation with full budgets. */
-  reset(): void {
-    this.fuel = this.limits.fuel;
-    this.mem = this.limits.memory;
+  /** Starts a new invocation with full budgets (`times` budgets: a whole-window fold's emit). */
+  reset(times = 1): void {
+    this.fuel = this.limits.fuel * times;
+    this.mem = this.limits.memory * times;
     this.depth = 0;
     epochs.current++;
     epochs.writableAbove = this.phase === 'load' ? -1 : this.loadEpoch;
@@ -76,7 +76,8 @@ export class Machine {
 
   /** Charges for a string of `length` bytes about to be made. */
   allocString(length: number): void {
-    if ((this.mem -= 1 + (length >>> 4)) < 0) outOfMemory(this);
+    // length / 16 without >>> 4, which wraps at 2^32 (string.rep can ask for more).
+    if ((this.mem -= 1 + (length < 0x80000000 ? length >>> 4 : Math.floor(length / 16))) < 0) outOfMemory(this);
   }
 
   endLoad(): void {

@@ -358,3 +358,40 @@ export function qToExactDouble(q: Q): number | undefined {
   const n = Number(q.raw);
   return BigInt(n) === q.raw ? n / 2 ** 32 : undefined;
 }
+
+const LUA_DECIMAL = /^([+-]?)([0-9]*)(?:\.([0-9]*))?(?:[eE]([+-]?[0-9]+))?$/;
+
+/**
+ * A decimal numeral as Lua 5.4's tonumber and string coercion read it:
+ * `5`, `.5`, `5.`, `1e2`, `2.5E-3`, with an optional sign. A numeral with no
+ * point and no exponent is an integer; any other is a float in Lua and
+ * Q32.32 here (rounded to nearest, ties to even). Returns undefined where
+ * Lua returns nil, and 'range' where Lua would give a float that neither
+ * subtype holds (a decimal integer past 64 bits, a fraction past +-2^31):
+ * the caller raises, since no EchoLua value matches what Lua computes.
+ */
+export function parseLuaNumeral(text: string): number | bigint | Q | 'range' | undefined {
+  const m = LUA_DECIMAL.exec(text);
+  if (!m) return undefined;
+  const whole = m[2] as string;
+  const frac = m[3];
+  if (whole === '' && (frac === undefined || frac === '')) return undefined;
+  const sign = m[1] === '-' ? -1n : 1n;
+  if (frac === undefined && m[4] === undefined) {
+    const v = sign * BigInt(whole);
+    return v > S64_MAX || v < S64_MIN ? 'range' : normIntSafe(v);
+  }
+  const digits = frac ?? '';
+  const exp = m[4] === undefined ? 0 : Number(m[4]);
+  // value = (whole.digits) * 10^exp = num / 10^digits.length * 10^exp
+  let num = BigInt(`${whole}${digits}` || '0');
+  let scale = TEN ** BigInt(digits.length);
+  if (num === 0n) return new Q(0n);
+  if (exp > 40) return 'range';
+  if (exp < -400) return new Q(0n);
+  if (exp >= 0) num *= TEN ** BigInt(exp);
+  else scale *= TEN ** BigInt(-exp);
+  const raw = sign * roundDiv(num * ONE, scale);
+  if (raw > Q_MAX || raw < Q_MIN) return 'range';
+  return new Q(raw);
+}

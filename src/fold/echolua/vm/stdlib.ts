@@ -7,10 +7,12 @@ import { canonicalJson, parseJsonStrict } from '../../../canon/jcs';
 import { luaToString, setIndex } from './compile';
 import { jsonToLua, luaToJson } from './bridge';
 import type { Machine } from './machine';
-import { add, ceil, eq, floor, isNumber, lt, neg, parseDecimal, qToInt } from './number';
+import { add, ceil, eq, floor, isNumber, lt, neg, parseLuaNumeral, qToInt } from './number';
 import { sortCost, sortKeys, stableSort } from './order';
+import { installLattice } from './lattice';
 import { Pcg32, seedFromBytes } from './rng';
 import { binToText, bytesToBin } from './strings';
+import { FLOAT_CONVERSIONS, FORMAT_SPEC, specError } from './format-spec';
 import { fail, isInt, JSON_NULL, LuaError, LuaFunction, LuaTable, normInt, Q, truthy, typeName, type Value } from './values';
 import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
@@ -41,9 +43,20 @@ function checkString(fname: string, args: Value[], n: number): string {
   return argError(fname, n, `string expected, got ${typeName(v)}`);
 }
 
+/**
+ * A number argument given as a string is converted as Lua 5.4 converts it
+ * (luaL_checkinteger and luaL_checknumber accept numeric strings):
+ * ("abcdef"):sub("2", "4") is "bcd".
+ */
+function coerceArg(v: Value): Value {
+  if (typeof v !== 'string') return v;
+  const n = toNumber(v, undefined);
+  return n === undefined ? v : n;
+}
+
 /** An integer argument as a JS number (string positions and counts fit easily). */
 function checkInt(fname: string, args: Value[], n: number, dflt?: number): number {
-  const v = args[n - 1];
+  const v = coerceArg(args[n - 1]);
   if (v === undefined && dflt !== undefined) return dflt;
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return v > 0n ? Number.MAX_SAFE_INTEGER : -Number.MAX_SAFE_INTEGER;
@@ -56,7 +69,7 @@ function checkInt(fname: string, args: Value[], n: number, dflt?: number): numbe
 }
 
 function checkInteger(fname: string, args: Value[], n: number): number | bigint {
-  const v = args[n - 1];
+  const v = coerceArg(args[n - 1]);
   if (isInt(v)) return v;
   if (v instanceof Q) {
     const i = qToInt(v);
@@ -66,6 +79,7 @@ function checkInteger(fname: string, args: Value[], n: number): number | bigint 
   return argError(fname, n, `number expected, got ${typeName(v)}`);
 }
 
+/** Strict: a numeric string is refused here, where Lua's result would depend on its float conversion (math.abs("3") is 3.0). */
 function checkNumber(fname: string, args: Value[], n: number): number | bigint | Q {
   const v = args[n - 1];
   if (isNumber(v)) return v;
@@ -87,11 +101,9 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
   };
 
   // ---------------------------------------------------------------- base
-  def(env, 'type', (a) => [typeName(a[0])]);
-  def(env, 'tostring', (a) => {
-    const s = luaToString(a[0]);
-    return [s];
-  });
+  // Lua raises on a missing argument (nil passed explicitly is a value).
+  def(env, 'type', (a) => [typeName(a.length === 0 ? argError('type', 1, 'value expected') : a[0])]);
+  def(env, 'tostring', (a) => [luaToString(a.length === 0 ? argError('tostring', 1, 'value expected') : a[0])]);
   def(env, 'tonumber', (a) => [toNumber(a[0], a[1])]);
   def(env, 'select', (a) => {
     const n = a[0];
@@ -181,6 +193,19 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     out.arr = sortedKeys('dvalues', t).map((k) => t.get(k));
     return [out];
   });
+  // The FAQ's whole-window folds return emit_json_canonical(path, value [, path2, value2 ...]):
+  // the files to write, each value as canonical JSON (what emit(state) returns in the step form).
+  def(env, 'emit_json_canonical', (a) => {
+    if (a.length === 0 || a.length % 2 !== 0) fail('TYPE_ERROR', "emit_json_canonical takes pairs: a path and a value, then more pairs");
+    const files = m.newTable();
+    for (let i = 0; i < a.length; i += 2) {
+      const path = checkString('emit_json_canonical', a, i + 1);
+      if (a[i + 1] === undefined) argError('emit_json_canonical', i + 2, 'the value is nil (write json.null for a JSON null)');
+      if (files.get(path) !== undefined) argError('emit_json_canonical', i + 1, `the path '${path}' is given twice`);
+      setIndex(m, files, path, a[i + 1]);
+    }
+    return [files];
+  });
   def(env, 'dsort', (a) => {
     const t = checkTable('dsort', a, 1);
     const cmp = a[1];
@@ -264,7 +289,7 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     if (n <= 0) return [''];
     const total = s.length * n + sep.length * (n - 1);
     m.allocString(total);
-    m.charge(total >>> 4);
+    m.charge(Math.floor(total / 16));
     return [n === 1 ? s : sep === '' ? s.repeat(n) : Array.from({ length: n }, () => s).join(sep)];
   });
   def(str, 'reverse', (a) => {
@@ -308,6 +333,8 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
 
   // ---------------------------------------------------------------- table
   const tbl = lib('table');
+  // The seed lists the deterministic helpers under table; both spellings are the same functions.
+  for (const name of ['dpairs', 'dkeys', 'dvalues', 'dsort']) tbl.set(name, env.get(name));
   def(tbl, 'insert', (a) => {
     const t = checkTable('insert', a, 1);
     const n = t.length();
@@ -476,6 +503,7 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
     }
     return [out];
   });
+  installLattice(m);
 }
 
 /** Lua's string.sub / string.byte index rules. */
@@ -494,12 +522,14 @@ function toNumber(v: Value, base: Value): Value {
     if (isNumber(v)) return v;
     if (typeof v !== 'string') return undefined;
     const s = (WS.exec(v) as RegExpExecArray)[1] as string;
-    const hex = /^(-?)0[xX]([0-9a-fA-F]+)$/.exec(s);
+    const hex = /^([+-]?)0[xX]([0-9a-fA-F]+)$/.exec(s);
     if (hex) {
       const mag = BigInt.asIntN(64, BigInt(`0x${hex[2] as string}`));
       return normInt(BigInt.asIntN(64, hex[1] === '-' ? -mag : mag));
     }
-    const d = parseDecimal(s.replace(/^\+/, ''));
+    if (/^[+-]?0[xX][0-9a-fA-F]*[.pP]/.test(s)) fail('NOT_SUPPORTED', `tonumber of a hexadecimal float ('${s}') is not supported in EchoLua (no floating point)`);
+    const d = parseLuaNumeral(s);
+    if (d === 'range') fail('INT_OVERFLOW', `tonumber: '${s}' is outside both the 64-bit integer and the Q32.32 range (Lua would give a float)`);
     return d;
   }
   if (!isInt(base) || base < 2 || base > 36) fail('TYPE_ERROR', "bad argument #2 to 'tonumber' (base out of range)");
@@ -517,12 +547,12 @@ function toNumber(v: Value, base: Value): Value {
   return normInt(BigInt.asIntN(64, m[1] === '-' ? -acc : acc));
 }
 
-/** string.format: %d %i %u %c %x %X %o %s %q %% with flags, width and precision; no floating point. */
+/** string.format: %d %i %u %c %x %X %o %s %q %% with Lua 5.4's flags, width and precision; no floating point. */
 function format(m: Machine, a: Value[]): string {
   const fmt = checkString('format', a, 1);
   let arg = 1;
   let out = '';
-  const spec = /%([-+ #0]*)([0-9]*)(?:\.([0-9]*))?([a-zA-Z%])/y;
+  const spec = FORMAT_SPEC;
   let i = 0;
   while (i < fmt.length) {
     const pct = fmt.indexOf('%', i);
@@ -539,30 +569,36 @@ function format(m: Machine, a: Value[]): string {
     const width = mm[2] === '' ? 0 : Number(mm[2]);
     const prec = mm[3];
     const conv = mm[4] as string;
+    if (FLOAT_CONVERSIONS.includes(conv)) fail('NOT_SUPPORTED', `'%${conv}' is not supported by string.format in EchoLua (no floating point); use tostring() for fixed-point values`);
+    const bad = specError(flags, mm[2] as string, prec, conv);
+    if (bad !== undefined) fail('RUNTIME', bad);
     if (conv === '%') {
       out += '%';
       continue;
     }
     arg++;
+    if (a.length < arg) argError('format', arg, 'no value');
     let body: string;
     switch (conv) {
       case 'd':
-      case 'i': {
+      case 'i':
+      case 'u': {
         const n = BigInt(checkInteger('format', a, arg));
-        let digits = (n < 0n ? -n : n).toString();
-        if (prec !== undefined) digits = digits.padStart(Number(prec || 0), '0');
-        const sign = n < 0n ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
-        body = pad(sign, digits, width, flags, prec === undefined);
+        body = pad(n < 0n ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '', precise((n < 0n ? -n : n).toString(), prec), width, flags, prec === undefined);
         break;
       }
       case 'x':
       case 'X':
       case 'o': {
         const n = BigInt.asUintN(64, BigInt(checkInteger('format', a, arg)));
-        let digits = n.toString(conv === 'o' ? 8 : 16);
+        let digits = precise(n === 0n && prec !== undefined && Number(prec || 0) === 0 ? '' : n.toString(conv === 'o' ? 8 : 16), prec);
         if (conv === 'X') digits = digits.toUpperCase();
-        if (prec !== undefined) digits = digits.padStart(Number(prec || 0), '0');
-        const prefix = flags.includes('#') && n !== 0n ? (conv === 'o' ? '0' : conv === 'x' ? '0x' : '0X') : '';
+        let prefix = '';
+        // C's '#': octal gets a leading zero unless it has one; hex gets 0x unless the value is 0.
+        if (flags.includes('#')) {
+          if (conv === 'o' && !digits.startsWith('0')) digits = `0${digits}`;
+          else if (conv !== 'o' && n !== 0n) prefix = conv === 'x' ? '0x' : '0X';
+        }
         body = pad(prefix, digits, width, flags, prec === undefined);
         break;
       }
@@ -573,23 +609,47 @@ function format(m: Machine, a: Value[]): string {
       }
       case 's': {
         let s = luaToString(a[arg - 1]);
-        if (a.length < arg) argError('format', arg, 'no value');
         if (prec !== undefined) s = s.slice(0, Number(prec || 0));
         body = padText(s, width, flags);
         break;
       }
-      case 'q': {
-        const v = a[arg - 1];
-        body = typeof v === 'string' ? quote(v) : luaToString(v);
-        break;
-      }
-      default:
-        return fail('NOT_SUPPORTED', `'%${conv}' is not supported by string.format in EchoLua (no floating point); use tostring() for fixed-point values`);
+      default: // 'q' (specError refused every other conversion)
+        body = quoteValue(a[arg - 1], arg);
     }
     out += body;
   }
   m.allocString(out.length);
   return out;
+}
+
+/** C's precision for integers: at least `prec` digits; precision 0 prints no digits for 0. */
+function precise(digits: string, prec: string | undefined): string {
+  if (prec === undefined) return digits;
+  const p = Number(prec || 0);
+  if (p === 0 && digits === '0') return '';
+  return digits.padStart(p, '0');
+}
+
+/** %q: a Lua literal that reads back to the value (Lua 5.4 addliteral). */
+function quoteValue(v: Value, arg: number): string {
+  if (typeof v === 'string') return quote(v);
+  if (v === S64_MIN) return '0x8000000000000000';
+  if (v instanceof Q) return hexFloat(v.raw);
+  if (v === undefined || typeof v === 'boolean' || isInt(v)) return luaToString(v);
+  return argError('format', arg, 'value has no literal form');
+}
+
+/** A Q32.32 value as C's %a writes the same number as a double: 0x1.8p+1 for 3.0, 0x0p+0 for 0. */
+function hexFloat(raw: bigint): string {
+  if (raw === 0n) return '0x0p+0';
+  const sign = raw < 0n ? '-' : '';
+  const mag = raw < 0n ? -raw : raw;
+  const top = mag.toString(2).length - 1;
+  const exp = top - 32;
+  const fracBits = Math.ceil(top / 4) * 4;
+  const frac = (mag - (1n << BigInt(top))) << BigInt(fracBits - top);
+  const hex = fracBits === 0 ? '' : frac.toString(16).padStart(fracBits / 4, '0').replace(/0+$/, '');
+  return `${sign}0x1${hex === '' ? '' : `.${hex}`}p${exp < 0 ? '-' : '+'}${Math.abs(exp)}`;
 }
 
 function pad(prefix: string, digits: string, width: number, flags: string, zeroOk: boolean): string {
@@ -606,17 +666,14 @@ function padText(s: string, width: number, flags: string): string {
 }
 
 function quote(s: string): string {
+  // Lua 5.4 addquoted: '"', '\\' and newline get a backslash; other C-locale control bytes (0-31, 127) are \ddd.
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     const ch = s[i] as string;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\r') out += '\\r';
-    else if (c === 0) out += /[0-9]/.test(s[i + 1] ?? '') ? '\\000' : '\\0';
+    if (ch === '"' || ch === '\\' || ch === '\n') out += `\\${ch}`;
     else if (c < 32 || c === 127) out += /[0-9]/.test(s[i + 1] ?? '') ? `\\${String(c).padStart(3, '0')}` : `\\${c}`;
     else out += ch;
   }
   return `${out}"`;
 }
-

@@ -65,13 +65,16 @@ export type FoldSubCode =
   | 'FROZEN';
 
 export class LuaError extends Error {
+  /** The value passed to error() (nil included), for pcall; the message for the VM's own errors. */
+  readonly value: Value;
+
   constructor(
     readonly sub: FoldSubCode,
     message: string,
-    /** The value passed to error(), for pcall. */
-    readonly value: Value = message,
+    ...value: [Value] | []
   ) {
     super(message);
+    this.value = value.length > 0 ? value[0] : message;
   }
 
   /** Fuel and memory exhaustion end the invocation; pcall cannot catch them. */
@@ -153,6 +156,8 @@ export class LuaTable {
       if (key >= 1 && key <= this.arr.length) return this.arr[key - 1];
       return this.hash === undefined ? undefined : this.hash.get(key);
     }
+    // An integral fixed key is the integer key (Lua: t[4/2] is t[2]), which may live in arr.
+    if (key instanceof Q && (key.raw & 0xffffffffn) === 0n) return this.get(Number(key.raw >> 32n));
     if (this.hash === undefined) return undefined;
     return this.hash.get(normalizeKey(key));
   }

@@ -1,0 +1,379 @@
+/**
+ * The `lattice` library: the YAML fold reducers (LWW maps, counters, sets,
+ * min/max) as operations of the one fold VM. A compiled YAML fold is ELC
+ * that calls these (src/fold/yaml/lower.ts); EchoLua folds may call them
+ * too (docs/echolua.md, "lattice"). Every reducer state is an ordinary Lua
+ * table, so it is saved, loaded and checked like any other state, and every
+ * cell is a join-semilattice element built from stamped facts
+ * (docs/decisions/0006): the state depends only on the set of events
+ * folded, not on batching or order. `join` merges two states of a kind
+ * without touching either (merge laws: test/fold/reducers.test.ts).
+ *
+ * Shapes (group keys are strings; an integer key is written in decimal):
+ *   map-join-lww  r.v[key] = value, r.s[key] = stamp
+ *   g-counter     r[key][journal] = count (>= 0)
+ *   pn-counter    r[key].p[journal], r[key].n[journal] = count (>= 0)
+ *   min / max     r[key] = integer
+ *   or-set        r[key].a[elem], r[key].r[elem] = latest add / remove stamp
+ *   2p-set        r[key].a[elem], r[key].r[elem] = true
+ * A stamp is `lattice.stamp(ulid, journal, commit)`: one string whose
+ * bytewise order is the event order (ulid, then journal, then commit).
+ */
+import { anyRefMatcher, checkRefGlob, type RefMatcher } from '../../glob';
+import { encodeState } from '../state';
+import { EMPTY_LISTS } from './bridge';
+import { setIndex } from './compile';
+import type { Machine } from './machine';
+import { binToText } from './strings';
+import { add, lt, neg } from './number';
+import { sortCost, sortKeys } from './order';
+import { fail, isInt, JSON_NULL, LuaFunction, LuaTable, typeName, type Value } from './values';
+
+export const LATTICE_KINDS = ['map-join-lww', 'g-counter', 'pn-counter', 'or-set', '2p-set', 'min', 'max'] as const;
+export type LatticeKind = (typeof LATTICE_KINDS)[number];
+
+type Fn = (a: Value[]) => Value[];
+
+/** What the updating operations return: nothing (shared, never written). */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel result the VM never writes into
+const NONE: Value[] = [];
+
+function bad(fname: string, n: number, msg: string): never {
+  return fail('TYPE_ERROR', `bad argument #${n} to 'lattice.${fname}' (${msg})`);
+}
+
+function table(fname: string, a: Value[], n: number): LuaTable {
+  const v = a[n - 1];
+  return v instanceof LuaTable ? v : bad(fname, n, `table expected, got ${typeName(v)}`);
+}
+
+/** A group key: a string as is, an integer in decimal (so 7 and "7" are one key). */
+export function groupKey(fname: string, v: Value, n: number): string {
+  if (typeof v === 'string') return v;
+  if (isInt(v)) return String(v);
+  return bad(fname, n, v === undefined ? 'key is nil: the event has no value there' : `key must be a string or an integer, got ${typeName(v)}`);
+}
+
+function integer(fname: string, v: Value, n: number): number | bigint {
+  if (isInt(v)) return v;
+  return bad(fname, n, `integer expected, got ${v === undefined ? 'nil: the event has no value there' : typeName(v)}`);
+}
+
+function element(fname: string, v: Value, n: number): string | number | bigint {
+  if (typeof v === 'string' || isInt(v)) return v;
+  return bad(fname, n, `set elements are strings or integers, got ${v === undefined ? 'nil: the event has no value there' : typeName(v)}`);
+}
+
+function stampArg(fname: string, v: Value, n: number): string {
+  return typeof v === 'string' ? v : bad(fname, n, `stamp expected (lattice.stamp(ulid, journal, commit)), got ${typeName(v)}`);
+}
+
+function kindArg(fname: string, v: Value): LatticeKind {
+  if (typeof v === 'string' && (LATTICE_KINDS as readonly string[]).includes(v)) return v as LatticeKind;
+  return bad(fname, 1, `kind must be one of ${LATTICE_KINDS.join(', ')}`);
+}
+
+/** r[key], made empty on first use. */
+function sub(m: Machine, r: LuaTable, key: string): LuaTable {
+  const t = r.get(key);
+  if (t instanceof LuaTable) return t;
+  if (t !== undefined) fail('TYPE_ERROR', `lattice: the cell under '${key}' is a ${typeName(t)}, not a table`);
+  const fresh = m.newTable();
+  setIndex(m, r, key, fresh);
+  return fresh;
+}
+
+function sum(t: LuaTable | undefined): Value {
+  let s: Value = 0;
+  if (t === undefined) return s;
+  for (const k of sortKeys(t.keys())) s = add(s, t.get(k));
+  return s;
+}
+
+function counterValue(kind: LatticeKind, cell: Value): Value {
+  if (!(cell instanceof LuaTable)) return 0;
+  if (kind === 'g-counter') return sum(cell);
+  const p = cell.get('p');
+  const n = cell.get('n');
+  return add(sum(p instanceof LuaTable ? p : undefined), neg(sum(n instanceof LuaTable ? n : undefined)));
+}
+
+/** The present elements of a set cell, in key order. */
+function members(m: Machine, kind: LatticeKind, cell: Value): LuaTable {
+  const out = m.newTable();
+  EMPTY_LISTS.add(out);
+  if (!(cell instanceof LuaTable)) return out;
+  const a = cell.get('a');
+  const r = cell.get('r');
+  if (!(a instanceof LuaTable)) return out;
+  const keys = sortKeys(a.keys());
+  m.charge(sortCost(keys.length));
+  const items: Value[] = [];
+  for (const e of keys) {
+    const removed = r instanceof LuaTable ? r.get(e) : undefined;
+    if (removed === undefined) items.push(e);
+    else if (kind === 'or-set' && (removed as string) < (a.get(e) as string)) items.push(e);
+  }
+  m.alloc(items.length);
+  out.arr = items;
+  return out;
+}
+
+/** The emitted value of one cell (undefined cell: the kind's bottom). */
+function render(m: Machine, kind: LatticeKind, r: LuaTable, key: string): Value {
+  switch (kind) {
+    case 'map-join-lww': {
+      const v = r.get('v');
+      const x = v instanceof LuaTable ? v.get(key) : undefined;
+      return x === undefined ? JSON_NULL : x;
+    }
+    case 'g-counter':
+    case 'pn-counter':
+      return counterValue(kind, r.get(key));
+    case 'min':
+    case 'max': {
+      const x = r.get(key);
+      return x === undefined ? JSON_NULL : x;
+    }
+    default:
+      return members(m, kind, r.get(key));
+  }
+}
+
+/** Later stamp of two (either may be absent). */
+function later(a: Value, b: Value): Value {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return (b as string) > (a as string) ? b : a;
+}
+
+/** Joins two flat tables key by key with `pick` (both sides read in key order, so the result's insertion order is fixed). */
+function joinFlat(m: Machine, x: Value, y: Value, pick: (a: Value, b: Value) => Value): LuaTable {
+  const out = m.newTable();
+  for (const side of [x, y]) {
+    if (!(side instanceof LuaTable)) continue;
+    const keys = sortKeys(side.keys());
+    m.charge(sortCost(keys.length));
+    for (const k of keys) {
+      const cur = out.get(k);
+      const v = side.get(k);
+      setIndex(m, out, k, cur === undefined ? copy(m, v) : pick(cur, v));
+    }
+  }
+  return out;
+}
+
+/** A copy of a nested table of plain values (join never shares a table between states). */
+function copy(m: Machine, v: Value): Value {
+  if (!(v instanceof LuaTable)) return v;
+  const out = m.newTable();
+  for (const k of sortKeys(v.keys())) setIndex(m, out, k, copy(m, v.get(k)));
+  return out;
+}
+
+const bigger = (a: Value, b: Value): Value => (lt(a, b) ? b : a);
+const smaller = (a: Value, b: Value): Value => (lt(b, a) ? b : a);
+
+function stateBytes(v: Value): Uint8Array {
+  const r = encodeState(v);
+  return r.ok ? r.value : new Uint8Array();
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
+  return a.length - b.length;
+}
+
+/** The least upper bound of two states of a kind; never mutates either. */
+export function joinStates(m: Machine, kind: LatticeKind, x: LuaTable, y: LuaTable): LuaTable {
+  switch (kind) {
+    case 'map-join-lww': {
+      const out = m.newTable();
+      const vs = m.newTable();
+      const ss = m.newTable();
+      setIndex(m, out, 'v', vs);
+      setIndex(m, out, 's', ss);
+      for (const side of [x, y]) {
+        const v = side.get('v');
+        const s = side.get('s');
+        if (!(v instanceof LuaTable) || !(s instanceof LuaTable)) continue;
+        for (const k of sortKeys(s.keys())) {
+          const mine = ss.get(k) as string | undefined;
+          const theirs = s.get(k) as string;
+          let c = mine === undefined ? -1 : theirs < mine ? 1 : theirs > mine ? -1 : 0;
+          // Equal stamps come from one event; hand-made states break the tie by the value's canonical bytes.
+          if (c === 0) c = compareBytes(stateBytes(vs.get(k)), stateBytes(v.get(k)));
+          if (c < 0) {
+            setIndex(m, vs, k, copy(m, v.get(k)));
+            setIndex(m, ss, k, theirs);
+          }
+        }
+      }
+      return out;
+    }
+    case 'g-counter':
+      return joinFlat(m, x, y, (a, b) => joinFlat(m, a, b, bigger));
+    case 'pn-counter':
+      return joinFlat(m, x, y, (a, b) => joinFlat(m, a, b, (p, q) => joinFlat(m, p, q, bigger)));
+    case 'min':
+      return joinFlat(m, x, y, smaller);
+    case 'max':
+      return joinFlat(m, x, y, bigger);
+    case 'or-set':
+      return joinFlat(m, x, y, (a, b) => joinFlat(m, a, b, (p, q) => joinFlat(m, p, q, later)));
+    case '2p-set':
+      return joinFlat(m, x, y, (a, b) => joinFlat(m, a, b, (p, q) => joinFlat(m, p, q, () => true)));
+  }
+}
+
+/** Installs the `lattice` table into a machine's environment (called by installStdlib). */
+export function installLattice(m: Machine): void {
+  const lib = m.newTable();
+  m.env.set('lattice', lib);
+  const def = (name: string, fn: Fn): void => {
+    lib.set(name, new LuaFunction(`lattice.${name}`, (a) => {
+      if ((m.fuel -= 1) < 0) m.charge(0);
+      return fn(a);
+    }));
+  };
+  const matchers = new Map<string, RefMatcher>();
+
+  def('stamp', (a) => {
+    const parts = [a[0], a[1], a[2]];
+    for (let i = 0; i < 3; i++) {
+      const p = parts[i];
+      if (typeof p !== 'string' || p.includes('\0')) bad('stamp', i + 1, 'string without NUL expected (ulid, journal, commit)');
+    }
+    // join makes a flat string; a template literal makes a cons string that every later comparison flattens.
+    const s = parts.join('\0');
+    m.allocString(s.length);
+    return [s];
+  });
+  def('key', (a) => [groupKey('key', a[0], 1)]);
+  /** lattice.get(v, k1, k2, ...): v[k1][k2]..., nil as soon as a step is missing or not a table. */
+  def('get', (a) => {
+    let v = a[0];
+    for (let i = 1; i < a.length; i++) {
+      if (!(v instanceof LuaTable)) return [undefined];
+      v = v.get(a[i]);
+    }
+    return [v];
+  });
+  /** lattice.glob(ref, g1, g2, ...): whether the ref matches one of the journal ref globs. */
+  def('glob', (a) => {
+    const ref = a[0];
+    if (typeof ref !== 'string') bad('glob', 1, `string expected, got ${typeName(ref)}`);
+    for (let i = 1; i < a.length; i++) {
+      const g = a[i];
+      if (typeof g !== 'string') bad('glob', i + 1, `glob string expected, got ${typeName(g)}`);
+      let match = matchers.get(g);
+      if (match === undefined) {
+        const text = binToText(g) ?? '';
+        if (!checkRefGlob(text).ok) bad('glob', i + 1, `'${text}' is not a journal ref glob`);
+        match = anyRefMatcher([text]);
+        matchers.set(g, match);
+      }
+      if (match(binToText(ref) ?? '')) return [true];
+    }
+    return [false];
+  });
+
+  def('lww', (a) => {
+    const r = table('lww', a, 1);
+    const key = groupKey('lww', a[1], 2);
+    const value = a[2];
+    if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
+    const stamp = stampArg('lww', a[3], 4);
+    const vs = sub(m, r, 'v');
+    const ss = sub(m, r, 's');
+    const old = ss.get(key);
+    if (old === undefined || stamp > (old as string)) {
+      setIndex(m, vs, key, value);
+      setIndex(m, ss, key, stamp);
+    }
+    return NONE;
+  });
+  const count = (fname: string, r: LuaTable, journal: Value, n: number | bigint): void => {
+    if (typeof journal !== 'string') bad(fname, 4, `journal string expected, got ${typeName(journal)}`);
+    const cur = r.get(journal);
+    setIndex(m, r, journal, add(cur === undefined ? 0 : cur, n));
+  };
+  def('gcount', (a) => {
+    const r = table('gcount', a, 1);
+    const key = groupKey('gcount', a[1], 2);
+    const n = a[2] === undefined ? 1 : integer('gcount', a[2], 3);
+    if (n < 0) fail('TYPE_ERROR', "a g-counter only grows, but the value is negative (use 'pn-counter')");
+    count('gcount', sub(m, r, key), a[3], n);
+    return NONE;
+  });
+  def('pncount', (a) => {
+    const r = table('pncount', a, 1);
+    const key = groupKey('pncount', a[1], 2);
+    const n = a[2] === undefined ? 1 : integer('pncount', a[2], 3);
+    const cell = sub(m, r, key);
+    if (n < 0) count('pncount', sub(m, cell, 'n'), a[3], neg(n) as number | bigint);
+    else count('pncount', sub(m, cell, 'p'), a[3], n);
+    return NONE;
+  });
+  const extremum = (fname: 'min' | 'max') => (a: Value[]): Value[] => {
+    const r = table(fname, a, 1);
+    const key = groupKey(fname, a[1], 2);
+    const n = integer(fname, a[2], 3);
+    const cur = r.get(key);
+    if (cur === undefined || (fname === 'min' ? lt(n, cur) : lt(cur, n))) setIndex(m, r, key, n);
+    return NONE;
+  };
+  def('min', extremum('min'));
+  def('max', extremum('max'));
+  /** lattice.orset(r, key, elem, stamp, removing): the latest add and the latest remove stamp per element. */
+  def('orset', (a) => {
+    const r = table('orset', a, 1);
+    const key = groupKey('orset', a[1], 2);
+    const e = element('orset', a[2], 3);
+    const stamp = stampArg('orset', a[3], 4);
+    const side = sub(m, sub(m, r, key), a[4] === true ? 'r' : 'a');
+    const old = side.get(e);
+    if (old === undefined || stamp > (old as string)) setIndex(m, side, e, stamp);
+    return NONE;
+  });
+  /** lattice.twopset(r, key, elem, removing): added and removed flags; a removed element never returns. */
+  def('twopset', (a) => {
+    const r = table('twopset', a, 1);
+    const key = groupKey('twopset', a[1], 2);
+    const e = element('twopset', a[2], 3);
+    setIndex(m, sub(m, sub(m, r, key), a[3] === true ? 'r' : 'a'), e, true);
+    return NONE;
+  });
+  /** lattice.view(kind, r [, key]): the emitted value of one group, or of every group by key. */
+  def('view', (a) => {
+    const kind = kindArg('view', a[0]);
+    const r = table('view', a, 2);
+    if (a[2] !== undefined) return [render(m, kind, r, groupKey('view', a[2], 3))];
+    if (kind === 'map-join-lww') {
+      const v = r.get('v');
+      return [v instanceof LuaTable ? v : m.newTable()];
+    }
+    if (kind === 'min' || kind === 'max') return [r];
+    const out = m.newTable();
+    for (const k of r.keys()) setIndex(m, out, k, render(m, kind, r, k as string));
+    return [out];
+  });
+  /** lattice.keys(kind, r): the sorted group keys. */
+  def('keys', (a) => {
+    const kind = kindArg('keys', a[0]);
+    const r = table('keys', a, 2);
+    let t: Value = r;
+    if (kind === 'map-join-lww') t = r.get('v');
+    const out = m.newTable();
+    // An empty key list is emitted as [] (an empty Lua table is otherwise {}).
+    EMPTY_LISTS.add(out);
+    if (!(t instanceof LuaTable)) return [out];
+    const keys = t.keys();
+    m.charge(sortCost(keys.length));
+    m.alloc(1 + keys.length);
+    out.arr = keys.length < 2 ? keys : sortKeys(keys);
+    return [out];
+  });
+  def('join', (a) => [joinStates(m, kindArg('join', a[0]), table('join', a, 2), table('join', a, 3))]);
+}

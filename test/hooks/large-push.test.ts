@@ -1,0 +1,73 @@
+/**
+ * A 100,000-event push, for real: generated with the producer's library (one
+ * pack, as `gatos event add` would write them one by one), pushed over
+ * file:// into the gated server under the default settings of the `plain`
+ * host and of a copy set to `gitolite` (gatos.host, as install records it;
+ * the gitolite layout itself is tested in the hosts' suites). Both are
+ * accepted whatever the machine's load (the time budget grows with the
+ * objects the push brings: docs/decisions/0024), and the client sees the gate's
+ * progress on `remote:` lines. Slow by nature (minutes on a busy machine):
+ * one world, one set of events, two pushes.
+ */
+import { cpSync } from 'node:fs';
+import path from 'node:path';
+import { appendEvents, type EventSpec } from '../../src/events';
+import { openRepo } from '../../src/git';
+import { loadKey } from '../../src/keys';
+import { random80 } from '../../src/workspace/clock';
+import { GateWorld } from '../helpers/gate-world';
+
+jest.setTimeout(1_800_000);
+
+/** GATOS_LARGE_PUSH_EVENTS: fewer for a quick look while working on it (5,000 or more show progress). */
+const EVENTS = Number(process.env.GATOS_LARGE_PUSH_EVENTS ?? 100_000);
+const JOURNAL = 'refs/gatos/journal/bulk/user/alice';
+
+describe(`a push of ${EVENTS} signed events`, () => {
+  let w: GateWorld;
+  let alice: string;
+  let tip: string;
+  const servers: Record<'plain' | 'gitolite', string> = { plain: '', gitolite: '' };
+
+  beforeAll(async () => {
+    w = new GateWorld({ format: 'sha1' }).setup();
+    alice = w.client('user:alice');
+    const key = loadKey(w.keyDir, 'user:alice');
+    if (!key.ok) throw new Error(key.error.message);
+    const opened = await openRepo(path.join(alice, '.git'), { env: w.env() });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const b = w.activeBundle(alice);
+    const specs: EventSpec[] = Array.from({ length: EVENTS }, (_, i) => ({ type: 'flag.set', payload: { flag: `f${i % 50}`, on: i % 2 === 0 }, caps: ['journal:append'], ts: w.now }));
+    const r = await appendEvents({ repo: opened.value, ns: 'bulk', key: key.value, policyRoot: b.commit, foldRoot: b.foldRoot, random: random80 }, specs);
+    await opened.value.close();
+    if (!r.ok) throw new Error(r.error.message);
+    tip = w.git(alice, ['rev-parse', JOURNAL]).stdout.trim();
+    // The same server twice, before either push: one as a plain host, one as gitolite.
+    servers.plain = w.gitDir;
+    servers.gitolite = path.join(w.root, 'srv-gitolite.git');
+    cpSync(w.gitDir, servers.gitolite, { recursive: true });
+    for (const [host, dir] of Object.entries(servers)) expect(w.git(w.root, ['--git-dir', dir, 'config', 'gatos.host', host]).status).toBe(0);
+  });
+
+  it('installs no time budget of its own: the host defaults apply', () => {
+    for (const dir of Object.values(servers)) {
+      expect(w.git(w.root, ['--git-dir', dir, 'config', '--get-regexp', '^gatos\\.timebudget']).stdout).toBe('');
+    }
+  });
+
+  for (const host of ['plain', 'gitolite'] as const) {
+    it(`is accepted under gatos.host=${host}'s defaults and shows progress on remote: lines`, () => {
+      // GL_USER as gitolite would set it; GATOS_ACTOR as the file:// tests name the pusher.
+      const r = w.git(alice, ['push', `file://${servers[host]}`, JOURNAL], { GATOS_ACTOR: 'user:alice', GL_USER: 'alice', GATOS_TRACE: '1' });
+      // The hook's own figures, for the record (docs/PERFORMANCE.md).
+      console.log(`${host}: ${r.stderr.split(/[\r\n]/).filter((l) => /total since|verify \d+ events/.test(l)).join('\n')}`);
+      expect({ status: r.status, refused: /push refused/.test(r.stderr) }).toEqual({ status: 0, refused: false });
+      expect(w.git(w.root, ['--git-dir', servers[host], 'rev-parse', JOURNAL]).stdout.trim()).toBe(tip);
+      // git shows the hook's \r-ended lines as they come, each behind "remote: ".
+      const progress = r.stderr.split(/[\r\n]/).filter((l) => l.startsWith('remote: gatos gate: verifying events:'));
+      expect(progress.length).toBeGreaterThanOrEqual(3);
+      expect(progress.some((l) => new RegExp(` (\\d|[1-9]\\d)% \\(\\d+/${EVENTS}\\)`).test(l))).toBe(true);
+      expect(progress.at(-1)).toMatch(new RegExp(`100% \\(${EVENTS}/${EVENTS}\\), done\\.`));
+    });
+  }
+});
