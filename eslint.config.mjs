@@ -12,6 +12,21 @@ const PURE_CORE = ['canon', 'core', 'rgs', 'fold', 'trailers', 'gate', 'actors',
 const ADAPTERS = ['git', 'hooks', 'push', 'cli', 'workspace', 'keys', 'adapters', 'events', 'bundle', 'checkpoint'];
 const ADAPTER_IMPORT = `(^|/)\\.\\./(src/)?(${ADAPTERS.join('|')})(/|$)`;
 
+/**
+ * No module-level mutable state in the pure core and the push engine (docs/ARCHITECTURE.md, "State"): what a
+ * function returns must not depend on what ran before it in the process (the daemon serves many pushes in one).
+ * A module-level `let`/`var`, a Map/Set/WeakMap/WeakSet not declared ReadonlyMap/ReadonlySet, and an array not
+ * declared readonly are refused; per-run state is passed explicitly. test/lint/module-state.test.ts proves it bites.
+ */
+const TOP = ':matches(Program, Program > ExportNamedDeclaration) > VariableDeclaration';
+const MODULE_STATE = [
+  { selector: `${TOP}[kind=/^(let|var)$/]`, message: 'no module-level let/var here: pass per-run state explicitly (docs/ARCHITECTURE.md, State)' },
+  { selector: `${TOP} > VariableDeclarator:not([id.typeAnnotation]) > NewExpression.init[callee.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]`, message: 'a module-level collection is shared by every run: declare a constant one ReadonlyMap/ReadonlySet, or pass per-run state explicitly' },
+  { selector: `${TOP} > VariableDeclarator > Identifier.id > TSTypeAnnotation > TSTypeReference.typeAnnotation[typeName.name=/^(Map|Set|WeakMap|WeakSet|Array)$/]`, message: 'a module-level collection is shared by every run: declare a constant one ReadonlyMap/ReadonlySet, or pass per-run state explicitly' },
+  { selector: `${TOP} > VariableDeclarator > Identifier.id > TSTypeAnnotation > TSArrayType.typeAnnotation`, message: 'a module-level array is shared by every run: declare it readonly, or pass per-run state explicitly' },
+  { selector: `${TOP} > VariableDeclarator:not([id.typeAnnotation]) > ArrayExpression.init`, message: 'a module-level array is shared by every run: declare it readonly (as const, or a readonly type), or pass per-run state explicitly' },
+];
+
 export default tseslint.config(
   // test/lint/fixtures holds probes that must fail lint (test/lint/pure-core-fence.test.ts lints them on purpose).
   { ignores: ['dist/**', 'node_modules/**', 'hooks/**', 'coverage/**', 'test/lint/fixtures/**'] },
@@ -37,12 +52,16 @@ export default tseslint.config(
       }],
       'no-restricted-globals': ['error', { name: 'process', message: 'the pure core must not read the environment or the clock' }],
       // A dynamic import would step over the import fence above (require() is refused by no-require-imports).
-      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'the pure core loads no module at run time: import it statically (and never an adapter)' }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression', message: 'the pure core loads no module at run time: import it statically (and never an adapter)' }, ...MODULE_STATE],
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'the caller supplies now' },
         { object: 'Math', property: 'random', message: 'no ambient randomness in the core' },
       ],
     },
+  },
+  {
+    files: ['src/push/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', ...MODULE_STATE] },
   },
   {
     // src/hooks holds the hooks' entry points, loaders and install: callers reach the push engine in src/push, never a hook.

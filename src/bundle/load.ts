@@ -3,8 +3,8 @@
  * commit, tree and files exactly as publish writes them for the bundle's
  * own sources (published.ts), the tree's bundle-id against the commit's Policy-Root trailer, the compiled
  * policy against Policy-Code-Root and the manifest, every trust file, and,
- * on demand, each fold's bytes against its fold_root. Loaded bundles are
- * cached by commit id (a commit never changes). Adapter (reads git).
+ * on demand, each fold's bytes against its fold_root. A caller that loads
+ * many may pass the bundles it loaded already (`loaded`). Adapter (reads git).
  */
 import { sha256Text } from '../canon/digest';
 import { err, gateError, ok, type Result } from '../core/result';
@@ -30,8 +30,6 @@ export interface LoadedBundle {
   foldsFor(journal: string): FoldEntry[];
 }
 
-const cache = new Map<string, LoadedBundle>();
-
 function bad(commit: string, message: string): Result<never> {
   return err(gateError('PROOF_INVALID', `policy bundle ${commit}: ${message}`, { hint: 'publish bundles with gatos policy publish; a bundle commit must not be edited' }));
 }
@@ -45,10 +43,16 @@ export interface LoadOptions {
    * every other check still runs.
    */
   readonly verifiedCache?: boolean;
+  /**
+   * Bundles this run loaded already, by commit id (a commit never changes),
+   * owned by the caller and filled in here: one push's events mostly bind
+   * one bundle (src/events/memo.ts). Absent: the bundle is loaded afresh.
+   */
+  readonly loaded?: Map<string, LoadedBundle>;
 }
 
 export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOptions = {}): Promise<Result<LoadedBundle>> {
-  const cached = cache.get(`${repo.gitDir}\0${commit}`);
+  const cached = opts.loaded?.get(commit);
   if (cached) return ok(cached);
   const c = await repo.readCommit(commit);
   if (!c.ok && c.error.code === 'ENCODING_INVALID') return bad(commit, c.error.message);
@@ -109,7 +113,9 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
   };
   // Recorded only once everything above held; a recorded id never skips the other checks.
   if (opts.verifiedCache && !fromRecord) writeVerified(repo.gitDir, c.value.id, id);
-  if (cache.size > 16) cache.clear();
-  cache.set(`${repo.gitDir}\0${commit}`, loaded);
+  if (opts.loaded) {
+    if (opts.loaded.size >= 16) opts.loaded.clear();
+    opts.loaded.set(commit, loaded);
+  }
   return ok(loaded);
 }

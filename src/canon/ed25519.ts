@@ -62,6 +62,7 @@ export function verify(publicKey: Uint8Array, message: Uint8Array, signature: Ui
  * parse is remembered as null and still gives false.
  */
 const KEY_CACHE_LIMIT = 1024;
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a bounded memo of parsing a public key: the answer is a function of the key bytes alone, whatever ran before
 const keyCache = new Map<string, KeyObject | null>();
 
 function publicKeyObject(publicKey: Uint8Array): KeyObject | null {

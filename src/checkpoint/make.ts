@@ -12,6 +12,7 @@ import { signFast } from '../keys/signer';
 import { err, gateError, ok, type Result } from '../core/result';
 import { actorIdentity, JOURNAL_PREFIX, stateRef } from '../actors';
 import { loadBundle, type LoadedBundle } from '../bundle/load';
+import type { VerifyMemo } from '../events/memo';
 import { activeBundle } from '../bundle/publish';
 import type { FoldEntry } from '../bundle/manifest';
 import type { FoldEvent, FoldRuntime } from '../fold/contract';
@@ -114,12 +115,15 @@ export async function journalHeads(repo: GitRepo, inputs: readonly string[]): Pr
   return ok(new Map(refs.value.filter((r) => match(r.ref)).map((r) => [r.ref, r.id])));
 }
 
-/** Events of every window, merged (the fold orders them); `known`: commits of windows already listed, by journal. */
-export async function readWindows(repo: GitRepo, window: readonly WindowEntry[], known?: ReadonlyMap<string, readonly string[]>): Promise<Result<{ events: FoldEvent[]; counts: number[] }>> {
+/**
+ * Events of every window, merged (the fold orders them); `known`: commits of windows already listed, by journal;
+ * `memo`: this run's verified envelopes, read instead of git.
+ */
+export async function readWindows(repo: GitRepo, window: readonly WindowEntry[], known?: ReadonlyMap<string, readonly string[]>, memo?: VerifyMemo): Promise<Result<{ events: FoldEvent[]; counts: number[] }>> {
   const events: FoldEvent[] = [];
   const counts: number[] = [];
   for (const w of window) {
-    const r = await readWindow(repo, w.journal, w.start, w.end, w.start ? known?.get(w.journal) : undefined);
+    const r = await readWindow(repo, w.journal, w.start, w.end, w.start ? known?.get(w.journal) : undefined, memo);
     if (!r.ok) return r;
     counts.push(r.value.length);
     appendAll(events, r.value);

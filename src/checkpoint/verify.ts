@@ -12,9 +12,10 @@ import type { ErrorCode } from '../core/codes';
 import { actorIdentity, parseJournalRef, STATE_PREFIX } from '../actors';
 import { err, gateError, ok, type Result } from '../core/result';
 import { loadBundle } from '../bundle/load';
+import type { VerifyMemo } from '../events/memo';
 import { isObjectId, type GitRepo } from '../git';
 import { describeTrailerProblems, parseCheckpointTrailers, parseTrailers, trailerValues } from '../trailers';
-import { formatTime, keyValidAt } from '../trust';
+import { authorize } from '../trust';
 import { anyRefMatcher } from '../fold/glob';
 import { compareStamps, describeEvent } from '../fold/order';
 import { commitData, filesToObjects, objectId } from '../workspace/git-objects';
@@ -37,6 +38,8 @@ export interface VerifyOptions {
    * carries in itself and its parent are checked.
    */
   readonly journals?: ReadonlyMap<string, string>;
+  /** What this run verified so far (the gate: one per push): the bundles it loaded and the events it verified, which the window reads need not read again. */
+  readonly memo?: VerifyMemo;
 }
 
 /** The hint of every refusal whose window ends are on no journal of the server (the hooks recognise it). */
@@ -84,10 +87,11 @@ export async function verifyCheckpoint(repo: GitRepo, commit: string, opts: Veri
   const sig = parseSignature(one('Proof-Sig') ?? '');
   const key = fromHex(proof.key.replace(/^ed25519:/, ''));
   if (!sig.ok || !key || !verify(key, proofBytes, sig.value)) return differs('SIG_INVALID', commit, `Proof-Sig does not verify over ${PROOF_FILE} with ${proof.key}`, 'the proof or its signature was changed after signing');
-  const bundle = await loadBundle(repo, proof.policyRoot);
+  const bundle = await loadBundle(repo, proof.policyRoot, opts.memo ? { loaded: opts.memo.bundles } : {});
   if (!bundle.ok) return bundle;
-  const rec = bundle.value.trust.graph.actors.get(proof.actor);
-  if (!rec || !keyValidAt(rec, proof.key, proof.ts)) return differs('POLICY_DENY', commit, `${proof.key} is not a key of ${proof.actor} valid at ${formatTime(proof.ts)} in bundle ${proof.policyRoot}`, 'the folding actor must be trusted with that key');
+  // The producer's rule: the folding actor's key at the proof's time; which capability a checkpoint needs is the gate's rule (src/gate/authority.ts).
+  const signer = authorize(bundle.value.trust, { actor: proof.actor, key: proof.key, at: proof.ts, ns: proof.ns, caps: [] });
+  if (!signer.ok) return differs(signer.code, commit, `the folding actor: ${signer.reason} in bundle ${proof.policyRoot}`, signer.hint);
   if ((c.value.parents[0] ?? null) !== proof.prev || c.value.parents.length > 1) return differs('PROOF_INVALID', commit, `its parent ${c.value.parents.join(', ') || '(none)'} is not the proof's prev ${proof.prev ?? '(none)'}`);
   const who = actorIdentity(proof.actor, proof.ts);
   for (const [role, id] of [['author', c.value.author], ['committer', c.value.committer]] as const) {
@@ -183,7 +187,7 @@ export async function verifyCheckpoint(repo: GitRepo, commit: string, opts: Veri
   if (proof.base === 'scratch' && proof.window.some((w) => w.start !== null)) {
     return differs('PROOF_INVALID', commit, "base 'scratch' with a window that does not start at the beginning");
   }
-  const read = await readWindows(repo, proof.window, known);
+  const read = await readWindows(repo, proof.window, known, opts.memo);
   if (!read.ok) return read;
   for (let i = 0; i < proof.window.length; i++) {
     const w = proof.window[i];

@@ -11,13 +11,16 @@ import type { FoldEvent } from '../fold/contract';
 import { foldEventFromEnvelope } from '../fold/event-input';
 import type { GitRepo } from '../git';
 import { EVENT_FILE } from '../events/commit';
-import { recalledEnvelope } from '../events/decoded';
+import type { VerifyMemo } from '../events/memo';
 import { readEnvelope } from '../events/envelope';
 
 const CHUNK = 512;
 
-/** `known`: the window's commits (start..end, oldest first) when the caller has listed them already. */
-export async function readWindow(repo: GitRepo, journal: string, start: string | null, end: string, known?: readonly string[]): Promise<Result<FoldEvent[]>> {
+/**
+ * `known`: the window's commits (start..end, oldest first) when the caller has listed them already;
+ * `memo`: the envelopes this run verified (the push's own events), neither read nor decoded again.
+ */
+export async function readWindow(repo: GitRepo, journal: string, start: string | null, end: string, known?: readonly string[], memo?: VerifyMemo): Promise<Result<FoldEvent[]>> {
   const j = parseJournalRef(journal);
   if (!j.ok) return j;
   let ids: readonly string[] = [];
@@ -38,8 +41,7 @@ export async function readWindow(repo: GitRepo, journal: string, start: string |
   const out: FoldEvent[] = [];
   for (let i = 0; i < ids.length; i += CHUNK) {
     const chunk = ids.slice(i, i + CHUNK);
-    // Events this process verified already (the push's own) are neither read nor decoded again.
-    const recalled = chunk.map((id) => recalledEnvelope(id));
+    const recalled = chunk.map((id) => memo?.recalledEnvelope(id));
     const blobs = await Promise.all(chunk.map((id, k) => (recalled[k] ? undefined : repo.readBlob(`${id}:${EVENT_FILE}`))));
     for (let k = 0; k < chunk.length; k++) {
       const id = chunk[k] as string;

@@ -5,4 +5,5 @@ export { appendEvents, type EventSpec } from './append';
 export { resolveBinding } from './context';
 export { readEnvelopeAt, readEventFile, type EventFileRead } from './read';
 export { incrementUlid, nextUlid, ulidTime } from '../canon/ulid';
+export { VerifyMemo } from './memo';
 export { verifyEvent, verifyJournal } from './verify';

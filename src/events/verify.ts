@@ -14,12 +14,12 @@ import { ACTIVE_POLICY_REF, actorIdentity, parseJournalRef } from '../actors';
 import { loadBundle, type LoadedBundle } from '../bundle/load';
 import type { Commit, GitRepo, Identity } from '../git';
 import { describeTrailerProblems, EVENT_KEYS, parseEventTrailers } from '../trailers';
-import { formatTime, keyValidAt } from '../trust';
+import { authorize } from '../trust';
 import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
 import { eventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
 import { checkFoldable } from './foldable';
-import { rememberEnvelope } from './decoded';
+import { VerifyMemo } from './memo';
 import { readRawEvent, type EventFileRead } from './read';
 
 export interface VerifyEventOptions {
@@ -43,12 +43,16 @@ export interface VerifyEventOptions {
   readonly folds?: LoadedBundle;
   /** Clock bounds for `gatos event verify` (the gate applies them as rule gate/event-time instead). */
   readonly time?: TimeBounds;
+  /** What this run verified so far (one per push or command): bundles loaded, envelopes verified (recorded here), the last journal parsed. */
+  readonly memo?: VerifyMemo;
 }
 
 export interface VerifiedEvent {
   readonly commit: string;
   readonly journal?: string;
   readonly encoded: EncodedEnvelope;
+  /** The key that signed the envelope (the Signer trailer), `ed25519:<hex>`. */
+  readonly signer: string;
   readonly parent?: string;
 }
 
@@ -58,13 +62,6 @@ function fail(code: ErrorCode, commit: string, message: string, hint?: string): 
 
 function sameIdentity(a: Identity, b: Identity): boolean {
   return a.name === b.name && a.email === b.email && a.seconds === b.seconds && a.tz === b.tz;
-}
-
-/** Journal refs parsed once: a push verifies thousands of events of one journal. */
-let lastJournal: { ref: string; parsed: ReturnType<typeof parseJournalRef> } | undefined;
-function journalOf(ref: string): ReturnType<typeof parseJournalRef> {
-  if (lastJournal?.ref !== ref) lastJournal = { ref, parsed: parseJournalRef(ref) };
-  return lastJournal.parsed;
 }
 
 export async function verifyEvent(repo: GitRepo, id: string, journal: string | undefined, opts: VerifyEventOptions): Promise<Result<VerifiedEvent>> {
@@ -96,7 +93,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   const text = checkEnvelopeText(e);
   if (!text.ok) return fail(text.error.code, cid, text.error.message, text.error.hint);
   if (journal !== undefined) {
-    const j = journalOf(journal);
+    const j = opts.memo ? opts.memo.journal(journal) : parseJournalRef(journal);
     if (!j.ok) return j;
     if (j.value.ns !== e.ns || j.value.actor.id !== e.actor) return fail('PROOF_INVALID', cid, `it is by ${e.actor} in namespace ${e.ns}, but sits on ${journal}`, 'an actor writes only to its own journal of the namespace');
   }
@@ -111,31 +108,27 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     const late = eventTimeProblem(e.ts, e.ulid, opts.now, opts.time);
     if (late) return fail('POLICY_DENY', cid, late, 'check the clock of the machine that wrote it');
   }
-  const bundle = await loadBundle(repo, e.policy_root);
+  const loaded = opts.memo ? { loaded: opts.memo.bundles } : {};
+  const bundle = await loadBundle(repo, e.policy_root, loaded);
   if (!bundle.ok) return fail(bundle.error.code, cid, bundle.error.message, bundle.error.hint);
   if (!bundle.value.manifest.folds.some((f) => f.foldRoot === e.fold_root)) return fail('PROOF_INVALID', cid, `its fold_root ${e.fold_root} is not a fold of bundle ${e.policy_root}`);
   let trustBundle: LoadedBundle = bundle.value;
   if (opts.trust === 'active') {
     const active = await repo.readRef(ACTIVE_POLICY_REF);
     if (!active.ok || !active.value) return fail('NOT_FOUND', cid, 'there is no active policy bundle', 'publish one with gatos policy publish');
-    const ab = await loadBundle(repo, active.value);
+    const ab = await loadBundle(repo, active.value, loaded);
     if (!ab.ok) return ab;
     trustBundle = ab.value;
   }
-  const signerText = formatPublicKey(t.signer);
-  const rec = trustBundle.trust.graph.actors.get(e.actor);
-  if (!rec) return fail('POLICY_DENY', cid, `${e.actor} is not in the trust graph of bundle ${trustBundle.commit}`, 'add it with gatos trust add and publish');
-  if (!keyValidAt(rec, signerText, e.ts)) return fail('POLICY_DENY', cid, `Signer ${signerText} is not a key of ${e.actor} valid at ${formatTime(e.ts)}`, 'a rotated-out key signs nothing dated from its rotation on');
-  for (const cap of e.caps) {
-    const v = trustBundle.trust.caps.holds(e.actor, cap, e.ns, e.ts);
-    if (!v.held) return fail(v.code, cid, v.reason, v.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant)' : 'ask a trusted actor for a grant (gatos trust grant)');
-  }
+  const signer = formatPublicKey(t.signer);
+  const authority = authorize(trustBundle.trust, { actor: e.actor, key: signer, at: e.ts, ns: e.ns, caps: e.caps });
+  if (!authority.ok) return fail(authority.code, cid, `${authority.reason} (trust of bundle ${trustBundle.commit})`, authority.hint);
   if (journal !== undefined && opts.folds) {
     const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
     if (!foldable.ok) return foldable;
   }
-  rememberEnvelope(cid, e);
-  return ok({ commit: cid, encoded: enc, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
+  opts.memo?.rememberEnvelope(cid, e);
+  return ok({ commit: cid, encoded: enc, signer, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
 }
 
 const SIG_LINE = `\n${EVENT_KEYS.sig}: ed25519:`;
@@ -181,8 +174,9 @@ export async function verifyJournal(repo: GitRepo, journal: string, opts: Verify
   }
   const out: VerifiedEvent[] = [];
   let prev: VerifiedEvent | undefined;
+  const each = { ...opts, memo: opts.memo ?? new VerifyMemo() };
   for (const id of ids) {
-    const v = await verifyEvent(repo, id, journal, opts);
+    const v = await verifyEvent(repo, id, journal, each);
     if (!v.ok) return v;
     if (prev && v.value.encoded.envelope.ulid <= prev.encoded.envelope.ulid) {
       return fail('DUP_COMMIT', id, `its ULID ${v.value.encoded.envelope.ulid} is not after ${prev.encoded.envelope.ulid} of the event before it`, 'each event on a journal needs a new, greater ULID');

@@ -15,7 +15,6 @@ import type { UpdateFacts } from './facts';
 import { RULES } from './rules';
 
 const ATTRIBUTE = 'checkpoint';
-const reads = new WeakMap<CompiledPolicy, boolean>();
 
 function mentions(e: Ir | null, name: string): boolean {
   if (e === null) return false;
@@ -31,12 +30,8 @@ function mentions(e: Ir | null, name: string): boolean {
 
 /** Whether any rule of the policy reads the `checkpoint` attribute. */
 export function policyDecidesCheckpointBundles(policy: CompiledPolicy): boolean {
-  let v = reads.get(policy);
-  if (v === undefined) {
-    v = policy.rules.some((p) => mentions(p.rule.when, ATTRIBUTE) || p.rule.deny.some((x) => mentions(x, ATTRIBUTE)) || p.rule.allow.some((x) => mentions(x, ATTRIBUTE)));
-    reads.set(policy, v);
-  }
-  return v;
+  // Walked once per state-ref update, not memoized: a few rules' conditions, and no state kept between pushes.
+  return policy.rules.some((p) => mentions(p.rule.when, ATTRIBUTE) || p.rule.deny.some((x) => mentions(x, ATTRIBUTE)) || p.rule.allow.some((x) => mentions(x, ATTRIBUTE)));
 }
 
 /** The `checkpoint` request attribute of a state-ref update, when it brings verified checkpoints. */

@@ -126,7 +126,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
 /** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
 export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network'];
 
-const KNOWN = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
+const KNOWN: ReadonlySet<string> = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
 export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   let mode: GateMode = 'enforce';

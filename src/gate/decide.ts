@@ -1,13 +1,15 @@
 /**
  * The decision for one ref update: the gate's own invariants first (names,
  * the audit plane, fast-forward only, verified events and checkpoints,
- * loadable bundles, the tip's object type, object sizes), then the active policy over the update and over every
+ * loadable bundles, the tip's object type, object sizes, and every signer
+ * authorized by the active trust), then the active policy over the update and over every
  * new event. Every denial is kept (not only the first), so a refusal tells
  * the pusher everything wrong with the update at once. Pure and total.
  */
 import { appendAll } from '../core/arrays';
 import type { ErrorCode } from '../core/codes';
 import { evaluate, type Decision } from '../rgs';
+import { authorizeFacts } from './authority';
 import type { ActiveBundle } from './bundle';
 import type { GateConfig } from './config';
 import type { Failure, UpdateFacts } from './facts';
@@ -69,7 +71,9 @@ function dryRuns(ref: string, d: Decision, commit?: string): Denial[] {
   return d.evaluate.map((e) => ({ ref, code: e.code, ruleId: e.ruleId, reason: e.reason, enforced: false, ...(commit ? { commit } : {}) }));
 }
 
-export function decideUpdate(facts: UpdateFacts, bundle: ActiveBundle, config: GateConfig, env: RequestEnv): RefDecision {
+export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config: GateConfig, env: RequestEnv): RefDecision {
+  // Signers the active trust does not authorize are failures from here on: no policy weighs their events.
+  const facts = authorizeFacts(gathered, bundle.trust);
   const { update } = facts;
   const ref = update.ref;
   const cls: RefClass = classifyRef(ref);

@@ -3,7 +3,9 @@
  * to the pure decision. Every check that needs git (ancestry, the commits a
  * push brings, their paths, the verification of events and checkpoints
  * against the objects) happens in the adapter; the results arrive here as
- * plain values, each failure already carrying its code.
+ * plain values, each failure already carrying its code. Whether the signers
+ * of verified events and checkpoints are trusted is decided here, from the
+ * active bundle's trust (authority.ts), not by the adapter.
  */
 import type { ProductCode, ErrorCode } from '../core/codes';
 import type { RefUpdate } from './ref-update';
@@ -30,7 +32,7 @@ export interface Failure {
   readonly cause?: 'journal-not-on-server';
 }
 
-export interface VerifiedEvent {
+export interface PushedEvent {
   readonly commit: string;
   readonly type: string;
   readonly ulid: string;
@@ -54,7 +56,7 @@ export interface ObjectFact {
   readonly path?: string;
 }
 
-export type EventFact = { readonly ok: true; readonly event: VerifiedEvent } | ({ readonly ok: false } & Failure);
+export type EventFact = { readonly ok: true; readonly event: PushedEvent } | ({ readonly ok: false } & Failure);
 
 /** A verified checkpoint folded under an ancestor of the active bundle: the policy decides whether it may land. */
 export interface OlderBundle {
@@ -65,7 +67,23 @@ export interface OlderBundle {
   readonly foldRootMatches: boolean;
 }
 
-export type CheckFact = { readonly ok: true; readonly detail: string; readonly olderBundle?: OlderBundle } | ({ readonly ok: false } & Failure);
+export type CheckFact = { readonly ok: true; readonly detail: string } | ({ readonly ok: false } & Failure);
+
+/** Who signed a verified checkpoint's proof, for the gate to weigh against the active trust (authority.ts). */
+export interface ProofSigner {
+  /** The checkpoint commit. */
+  readonly commit: string;
+  readonly actor: string;
+  /** `ed25519:<hex>`. */
+  readonly key: string;
+  /** The proof's namespace. */
+  readonly ns: string;
+  /** The proof's time, epoch seconds. */
+  readonly ts: number;
+}
+
+/** A checkpoint refolded identically: who signed it, and whether it was folded under an older bundle. */
+export type CheckpointFact = { readonly ok: true; readonly detail: string; readonly signer: ProofSigner; readonly olderBundle?: OlderBundle } | ({ readonly ok: false } & Failure);
 
 export interface UpdateFacts {
   readonly update: RefUpdate;
@@ -76,7 +94,7 @@ export interface UpdateFacts {
   /** For journal refs: one per event commit in `commits`, in the same order. */
   readonly events: readonly EventFact[];
   /** For state refs: the Proof-of-Fold verification of each new checkpoint. */
-  readonly checkpoints: readonly CheckFact[];
+  readonly checkpoints: readonly CheckpointFact[];
   /** For policy refs: whether the pushed bundle loads (its policy compiles to its root, its trust verifies). */
   readonly bundle?: CheckFact;
   /**

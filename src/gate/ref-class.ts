@@ -3,8 +3,7 @@
  * rules (journals carry events, state refs carry checkpoints, policies are
  * gated by the active policy, audit refs are the gate's alone). Pure.
  */
-import { ACTIVE_POLICY_REF, POLICIES_PREFIX, STATE_PREFIX, isBundleId, parseJournalRef, type JournalRef } from '../actors';
-import { nameProblem } from '../actors';
+import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, nameProblem, parseJournalRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
 export const AUDIT_POLICY_REF = 'refs/gatos/audit/policy';
@@ -22,7 +21,7 @@ export type RefClass =
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
   if (ref.startsWith(AUDIT_PREFIX) || ref === 'refs/gatos/audit') return { plane: 'audit' };
-  if (ref.startsWith('refs/gatos/journal/')) {
+  if (ref.startsWith(JOURNAL_PREFIX)) {
     const j = parseJournalRef(ref);
     return j.ok ? { plane: 'journal', journal: j.value } : { plane: 'gatos-other', problem: j.error.message };
   }

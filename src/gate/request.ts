@@ -7,7 +7,7 @@ import { parseActor } from '../actors';
 import { labelsOf, type Intent } from '../rgs';
 import type { TrustSet } from '../trust';
 import type { ActiveBundle } from './bundle';
-import type { CommitFact, VerifiedEvent } from './facts';
+import type { CommitFact, PushedEvent } from './facts';
 import type { RefClass } from './ref-class';
 import { nsOf } from './ref-class';
 import type { UpdateKind } from './ref-update';
@@ -88,7 +88,7 @@ export function refRequest(intent: Intent, ref: string, cls: RefClass, commits: 
   return r;
 }
 
-export function eventRequest(ev: VerifiedEvent, ref: string, cls: RefClass, bundle: ActiveBundle, env: RequestEnv): Json {
+export function eventRequest(ev: PushedEvent, ref: string, cls: RefClass, bundle: ActiveBundle, env: RequestEnv): Json {
   const r = common(env, ref, cls, bundle);
   r.intent = 'event';
   r.ns = ev.ns;

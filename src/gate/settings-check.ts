@@ -24,7 +24,7 @@ export interface SettingProblem {
 
 const problem = (severity: SettingProblem['severity'], where: string, message: string, hint?: string): SettingProblem => ({ severity, where, message, ...(hint !== undefined ? { hint } : {}) });
 
-const canonical = new Map(SETTING_NAMES.map((k) => [k.toLowerCase(), k]));
+const canonical: ReadonlyMap<string, string> = new Map(SETTING_NAMES.map((k) => [k.toLowerCase(), k]));
 
 /** Every problem of the `gatos.*` entries (as `git config --get-regexp` lists them); none: the hooks will read them as they are. */
 export function checkGitSettings(entries: ConfigEntries): SettingProblem[] {

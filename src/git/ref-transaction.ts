@@ -9,7 +9,8 @@ import { gitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
 import { runGit, type GitProcessOptions } from './run';
 
-export interface RefUpdate {
+/** One compare-and-swap of a transaction (the gate's RefUpdate, src/gate/ref-update.ts, is a pushed update: old and new id). */
+export interface RefSwap {
   readonly ref: string;
   /** The new value; the zero id deletes the ref. */
   readonly newId: string;
@@ -23,7 +24,7 @@ const CONFLICT_RE = /cannot lock ref|is at [0-9a-f]+ but expected|reference alre
 export async function updateRefs(
   proc: GitProcessOptions,
   format: ObjectFormat,
-  updates: readonly RefUpdate[],
+  updates: readonly RefSwap[],
   opts: { message?: string } = {},
 ): Promise<Result<void, GateError>> {
   if (updates.length === 0) return ok(undefined);

@@ -13,7 +13,7 @@ import { linearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
 import { parseCommit, type Commit } from './parse-commit';
 import { parseTree, type TreeEntry } from './parse-tree';
-import { updateRefs, type RefUpdate } from './ref-transaction';
+import { updateRefs, type RefSwap } from './ref-transaction';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
 import { retryOnConflict, type RetryOptions } from './retry';
 import { collect, revList, revListBatches, type WalkSpec } from './rev-list';
@@ -210,7 +210,7 @@ export class GitRepo {
   }
 
   /** One compare-and-swap transaction; a lost race is an error of kind 'conflict'. */
-  updateRefs(updates: readonly RefUpdate[], opts: { message?: string } = {}): Promise<Result<void, GateError>> {
+  updateRefs(updates: readonly RefSwap[], opts: { message?: string } = {}): Promise<Result<void, GateError>> {
     return updateRefs(this.proc, this.format, updates, opts);
   }
 

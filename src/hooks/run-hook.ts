@@ -27,6 +27,7 @@ import {
   type AuditOutcome,
   type Verdict,
 } from '../gate';
+import { VerifyMemo } from '../events/memo';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle } from '../push/active-bundle';
@@ -163,7 +164,9 @@ export async function runHook(run: HookRun): Promise<number> {
     return status === 0 ? runChained(run) : status;
   };
   // pre-receive always needs the active bundle, and loading it needs no settings: start it now.
-  let bundle = run.hook === 'pre-receive' ? activeGateBundle(repo) : undefined;
+  // One memo for this push: the active bundle loaded here is the one its events find (src/events/memo.ts).
+  const memo = new VerifyMemo();
+  let bundle = run.hook === 'pre-receive' ? activeGateBundle(repo, memo) : undefined;
   // Awaited by decidePush, or never when the push is decided without it; a throw must not end the process.
   bundle?.catch(() => undefined);
   try {
@@ -186,13 +189,13 @@ export async function runHook(run: HookRun): Promise<number> {
       }
     }
     if (!outcome) {
-      bundle ??= activeGateBundle(repo);
+      bundle ??= activeGateBundle(repo, memo);
       // The budget's unit, known before deciding: the objects in the push's quarantine (git's count of new objects without one).
       const objects = await pushObjects(repo, run.env, updates);
       if (!objects.ok) throw new Error(`the objects of the push could not be counted: ${objects.error.message}`);
       // Counted from the process's start: a host's limit (GitHub Enterprise's 5 s) covers Node's start-up too.
       const meter = new DecisionMeter(config.budget, objects.value, process.uptime() * 1000, run.write);
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, meter, ...(pool ? { signatures: pool.check } : {}) };
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, meter, ...(pool ? { signatures: pool.check } : {}) };
       const timed = await withBudget(meter, () => decidePush(input));
       if (timed.done) outcome = timed.value;
       else {

@@ -1,13 +1,14 @@
 /**
  * Loading a bundle for the gate: the producer's loader (src/bundle) checks
  * the tree against its Policy-Root and Policy-Code-Root; here the compiled
- * policy is loaded against that root. Loaded policies are cached by
- * commit id for the life of the process. Adapter.
+ * policy is loaded against that root. Loaded bundles are kept in the push's
+ * memo (src/events/memo.ts), never beyond the push. Adapter.
  */
 import { ACTIVE_POLICY_REF } from '../actors';
 import { POLICY_FILE, loadBundle, type LoadedBundle } from '../bundle';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { ActiveBundle } from '../gate';
+import type { VerifyMemo } from '../events/memo';
 import type { GitRepo } from '../git';
 import { loadPolicy } from '../rgs';
 
@@ -15,16 +16,13 @@ export interface GateBundle extends ActiveBundle {
   readonly loaded: LoadedBundle;
 }
 
-const cache = new Map<string, GateBundle>();
-
 /**
  * `verifiedCache`: only for the active bundle, which the host chose; a pushed
  * bundle is verified in full and leaves no file behind (a client could push many).
+ * `memo`: the push's, so that its events binding this bundle find it loaded.
  */
-export async function bundleAt(repo: GitRepo, commit: string, verifiedCache = false): Promise<Result<GateBundle>> {
-  const hit = cache.get(`${repo.gitDir}\0${commit}`);
-  if (hit) return ok(hit);
-  const b = await loadBundle(repo, commit, { verifiedCache });
+export async function bundleAt(repo: GitRepo, commit: string, memo: VerifyMemo, verifiedCache = false): Promise<Result<GateBundle>> {
+  const b = await loadBundle(repo, commit, { verifiedCache, loaded: memo.bundles });
   if (!b.ok) return b;
   const bytes = b.value.files.get(POLICY_FILE) as Uint8Array;
   const policy = loadPolicy(bytes, { expectedRoot: b.value.manifest.policyCodeRoot });
@@ -37,15 +35,14 @@ export async function bundleAt(repo: GitRepo, commit: string, verifiedCache = fa
     folds: b.value.manifest.folds.map((f) => ({ id: f.id, foldRoot: f.foldRoot, engine: f.engine, inputs: [...f.inputs] })),
     loaded: b.value,
   };
-  cache.set(`${repo.gitDir}\0${commit}`, g);
   return ok(g);
 }
 
 /** The bundle refs/gatos/policies/active names. No active bundle is an error: the gate never runs without a policy. */
-export async function activeGateBundle(repo: GitRepo): Promise<Result<GateBundle>> {
+export async function activeGateBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
   const r = await repo.readRef(ACTIVE_POLICY_REF);
   if (!r.ok) return err(r.error);
   if (!r.value) return err(gateError('NOT_FOUND', `${ACTIVE_POLICY_REF} does not exist: the gate has no policy`, { hint: 'install the gate with a template: ./install.sh <repo> --template minimal' }));
   // The hooks load the same active bundle on every push: its verified bundle-id is kept in $GIT_DIR/gatos/cache.
-  return bundleAt(repo, r.value, true);
+  return bundleAt(repo, r.value, memo, true);
 }

@@ -7,23 +7,21 @@
  * this push leaves them) are handed to it, so the window must name every
  * journal the fold reads, each end on its journal. On top, the gate requires
  * what only the server knows: the checkpoint is bound to the active bundle
- * and its fold, belongs to the ref's namespace, and its signer holds
- * state:checkpoint there in the active trust graph. Adapter.
+ * (or one before it) and its fold, and belongs to the ref's namespace; its
+ * signer is handed on, and the gate decides whether it holds state:checkpoint
+ * there in the active trust graph (src/gate/authority.ts). Adapter.
  */
 import { JOURNAL_PREFIX } from '../actors';
 import { PUSH_JOURNALS_FIRST, verifyCheckpoint } from '../checkpoint';
 import { err, ok, type Result } from '../core/result';
-import type { CheckFact, OlderBundle, RefUpdate } from '../gate';
+import type { VerifyMemo } from '../events/memo';
+import type { CheckpointFact, OlderBundle, RefUpdate } from '../gate';
 import { isZeroId, type Commit, type GitRepo } from '../git';
-import { formatTime, keyValidAt } from '../trust';
 import type { GateBundle } from './active-bundle';
 
-function bad(c: string, reason: string, hint = 'recompute it with gatos fold checkpoint against the active bundle'): CheckFact {
+function bad(c: string, reason: string, hint = 'recompute it with gatos fold checkpoint against the active bundle'): CheckpointFact {
   return { ok: false, code: 'PROOF_INVALID', reason: `checkpoint ${c}: ${reason}`, hint, commit: c };
 }
-
-/** The capability a checkpoint's signer (the proof's actor) must hold for its namespace at the proof's time. */
-export const CHECKPOINT_CAP = 'state:checkpoint';
 
 /**
  * The journal heads as this push leaves the server: its journal refs, with
@@ -42,8 +40,8 @@ async function journalsAfterPush(repo: GitRepo, pushed: ReadonlyMap<string, stri
   return ok(heads);
 }
 
-export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string, commits: readonly Commit[], active: GateBundle, pushed: ReadonlyMap<string, string>): Promise<CheckFact[]> {
-  const out: CheckFact[] = [];
+export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string, commits: readonly Commit[], active: GateBundle, memo: VerifyMemo, pushed: ReadonlyMap<string, string>): Promise<CheckpointFact[]> {
+  const out: CheckpointFact[] = [];
   const journals = commits.length > 0 ? await journalsAfterPush(repo, pushed) : ok(new Map<string, string>());
   for (const c of commits) {
     if (!journals.ok) {
@@ -51,7 +49,7 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       continue;
     }
     // Completeness is judged against the server's journals: the window names every one its fold reads.
-    const v = await verifyCheckpoint(repo, c.id, { journals: journals.value });
+    const v = await verifyCheckpoint(repo, c.id, { journals: journals.value, memo });
     if (!v.ok) {
       // Window ends on no server journal: the update hook alone must say why it cannot know better (decide-push.ts, updateHookAlone).
       const cause = v.error.hint === PUSH_JOURNALS_FIRST ? { cause: 'journal-not-on-server' as const } : {};
@@ -61,17 +59,6 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
     const p = v.value.proof;
     if (p.ns !== ns) {
       out.push(bad(c.id, `it folds namespace ${p.ns}, but sits on ${u.ref}`));
-      continue;
-    }
-    // The signer, not only the pusher: the proof's actor holds state:checkpoint for the namespace at the proof's time, in the active trust graph.
-    const rec = active.trust.graph.actors.get(p.actor);
-    if (!rec || !keyValidAt(rec, p.key, p.ts)) {
-      out.push({ ok: false, code: 'POLICY_DENY', reason: `checkpoint ${c.id}: ${p.actor} with key ${p.key} is not trusted at ${formatTime(p.ts)} by the active bundle`, hint: "the active trust graph must list the signer's key (gatos trust add, then publish)", commit: c.id });
-      continue;
-    }
-    const held = active.trust.caps.holds(p.actor, CHECKPOINT_CAP, p.ns, p.ts);
-    if (!held.held) {
-      out.push({ ok: false, code: held.code, reason: `checkpoint ${c.id}: its signer ${p.actor} does not hold '${CHECKPOINT_CAP}' in ${p.ns} at ${formatTime(p.ts)}: ${held.reason}`, hint: held.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant) and publish it, then recompute the checkpoint' : `checkpoints are signed by actors holding '${CHECKPOINT_CAP}' (gatos trust grant)`, commit: c.id });
       continue;
     }
     const foldRootMatches = active.folds.some((f) => f.id === p.foldId && f.foldRoot === p.foldRoot);
@@ -89,7 +76,7 @@ export async function verifyCheckpoints(repo: GitRepo, u: RefUpdate, ns: string,
       out.push(bad(c.id, `its Fold-Root ${p.foldRoot} (fold '${p.foldId}') is not a fold of the active bundle`, 'fetch refs/gatos/policies/active and recompute the checkpoint'));
       continue;
     }
-    out.push({ ok: true, detail: `checkpoint ${c.id} refolds identically`, ...(olderBundle ? { olderBundle } : {}) });
+    out.push({ ok: true, detail: `checkpoint ${c.id} refolds identically`, signer: { commit: c.id, actor: p.actor, key: p.key, ns: p.ns, ts: p.ts }, ...(olderBundle ? { olderBundle } : {}) });
   }
   return out;
 }

@@ -16,7 +16,7 @@ import {
   remoteOf,
   verdictOf,
   type AuditContext,
-  type CheckFact,
+  type CheckpointFact,
   type EnvRecord,
   type GateConfig,
   type HookName,
@@ -25,6 +25,7 @@ import {
   type UpdateFacts,
   type Verdict,
 } from '../gate';
+import { VerifyMemo } from '../events/memo';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
 import { activeGateBundle, type GateBundle } from './active-bundle';
@@ -45,8 +46,10 @@ export interface PushInput {
   readonly trace?: Trace;
   /** Event signatures checked on another thread (the hooks); absent: on this one. */
   readonly signatures?: SignatureCheck;
-  /** activeGateBundle(repo), when the caller started it early (it needs no settings). */
+  /** activeGateBundle(repo, memo), when the caller started it early (it needs no settings). */
   readonly bundle?: Promise<Result<GateBundle>>;
+  /** This push's memo (the one `bundle` was loaded with); absent: a new one. Never shared between pushes. */
+  readonly memo?: VerifyMemo;
   /** Told how many commits the walks list and how many are checked (the time budget, progress lines). */
   readonly meter?: Meter;
 }
@@ -102,7 +105,8 @@ function startWalks(input: PushInput): Promise<Walk>[] {
 }
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
-  const loading = input.bundle ?? activeGateBundle(input.repo);
+  const memo = input.memo ?? new VerifyMemo();
+  const loading = input.bundle ?? activeGateBundle(input.repo, memo);
   const walks = startWalks(input);
   // Left unawaited when the bundle fails; a rejection there must not end the process.
   for (const w of walks) w.catch(() => undefined);
@@ -128,7 +132,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const [i, u] of input.updates.entries()) {
-    const facts = await gatherFacts(input.repo, u, b, input.config, input.now, pushed, input.trace, input.signatures, walks[i], input.meter);
+    const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i], input.meter);
     decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
@@ -144,7 +148,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
  */
 function updateHookAlone(facts: UpdateFacts): UpdateFacts {
   if (!facts.checkpoints.some((c) => !c.ok && c.cause === 'journal-not-on-server')) return facts;
-  const checkpoints = facts.checkpoints.map((c): CheckFact =>
+  const checkpoints = facts.checkpoints.map((c): CheckpointFact =>
     !c.ok && c.cause === 'journal-not-on-server'
       ? { ...c, ruleId: RULES.updateHookJournalFirst.id, reason: `${c.reason}; with only the update hook installed, push the journal first, then the checkpoint (the update hook sees one ref of the push, and in an --atomic push no journal ref has moved yet when it runs)`, hint: RULES.updateHookJournalFirst.hint }
       : c,

@@ -11,11 +11,10 @@
  */
 import { isBundleId, POLICIES_PREFIX } from '../actors';
 import { err, ok, type GateError, type Result } from '../core/result';
-import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead } from '../events';
+import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead, type VerifyMemo } from '../events';
 import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type ObjectFact, type RefUpdate, type UpdateFacts } from '../gate';
 import { isObjectId, type Commit, type GitError, type GitRepo, type ObjectType } from '../git';
 import { gitError } from '../git/errors';
-import { formatTime, keyValidAt } from '../trust';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { newObjects } from './new-objects';
@@ -205,7 +204,7 @@ const POOL_MIN_EVENTS = 200;
  * back too (in `commits`, by index) for the commit facts; a commit git could
  * not read ends the whole update, so no decision rests on part of its events.
  */
-async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, now: number, signatures?: SignatureCheck, meter?: Meter): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck, meter?: Meter): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
@@ -229,25 +228,16 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     }
     const c = read.value;
     commits[i] = c;
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, ...(checkSignature ? { checkSignature } : {}) });
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
     meter?.checked(1, 'events');
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
-    // The event's own bundle checked its signature; the active bundle decides
-    // whether that bundle still counts and whether its signer and grants still do.
+    // The event's own bundle checked its signature and signer; the active bundle decides whether that bundle
+    // still counts (here: it is the active bundle or one before it) and whether its signer and grants still do (src/gate/authority.ts).
     if (!(await inLineage(e.policy_root))) {
       return { ok: false, code: 'PROOF_INVALID', reason: `event ${c.id} binds policy bundle ${e.policy_root}, which is not the active bundle ${active.commit} or one before it`, hint: 'write events against the active bundle: fetch refs/gatos/policies/active', commit: c.id };
     }
-    const signer = signerOf(c);
-    const rec = active.trust.graph.actors.get(e.actor);
-    if (!rec || signer === undefined || !keyValidAt(rec, signer, e.ts)) {
-      return { ok: false, code: 'POLICY_DENY', reason: `event ${c.id}: ${e.actor} with key ${signer ?? '(none)'} is not trusted at ${formatTime(e.ts)} by the active bundle`, hint: 'the active trust graph must list the signer\'s key (gatos trust add, then publish)', commit: c.id };
-    }
-    for (const cap of e.caps) {
-      const h = active.trust.caps.holds(e.actor, cap, e.ns, e.ts);
-      if (!h.held) return { ok: false, code: h.code, reason: `event ${c.id}: ${h.reason}`, hint: h.code === 'CAP_EXPIRED' ? 'ask the issuer for a new grant (gatos trust grant) and publish it' : 'ask a trusted actor for a grant (gatos trust grant)', commit: c.id };
-    }
-    return { ok: true, event: { commit: c.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: signer, ts: e.ts, caps: [...e.caps] } };
+    return { ok: true, event: { commit: c.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: v.value.signer, ts: e.ts, caps: [...e.caps] } };
   });
   // The first unreadable commit in order, as reading them all first would have reported.
   const first = unreadable.find((e) => e !== undefined);
@@ -255,14 +245,8 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
   return ok({ commits, events: await checkUlids(repo, u, facts) });
 }
 
-/** The Signer trailer's text, as verifyEvent already checked it. */
-function signerOf(c: Commit): string | undefined {
-  const m = /^Signer: (ed25519:[0-9a-f]{64})$/m.exec(c.message ?? '');
-  return m ? (m[1] as string) : undefined;
-}
-
-async function checkBundle(repo: GitRepo, u: RefUpdate): Promise<CheckFact> {
-  const b = await bundleAt(repo, u.newId);
+async function checkBundle(repo: GitRepo, u: RefUpdate, memo: VerifyMemo): Promise<CheckFact> {
+  const b = await bundleAt(repo, u.newId, memo);
   if (!b.ok) return { ok: false, code: b.error.code === 'GIT_ERROR' ? 'GATE_ERROR' : 'PROOF_INVALID', reason: b.error.message, ...(b.error.hint ? { hint: b.error.hint } : {}), commit: u.newId };
   const id = u.ref.slice(POLICIES_PREFIX.length);
   if (isBundleId(id) && id !== b.value.loaded.id) {
@@ -319,7 +303,7 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
  * The facts of one update. `walk` is walkUpdate's answer for this update
  * when the caller started it early; without it the walk happens here.
  */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>, meter?: Meter): Promise<UpdateFacts> {
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, memo: VerifyMemo, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>, meter?: Meter): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const w = await (walk ?? walkUpdate(repo, u, config));
   const fastForward = w.fastForward;
@@ -335,7 +319,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
   // Journals: commits and event files are read ahead of verification, which starts with the first of them.
-  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, now, signatures, meter) : undefined;
+  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
   const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
   trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
   if (!commits.ok) return { ...empty, failure: failure(commits.error) };
@@ -354,9 +338,9 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   }));
   if (cls.plane !== 'journal') trace?.mark('changed paths');
   const events = journalRead?.ok ? journalRead.value.events : [];
-  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, pushed) : [];
+  const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, memo, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
-  const bundle = cls.plane === 'policy' ? await checkBundle(repo, u) : undefined;
+  const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
   return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes };
 }

@@ -9,20 +9,9 @@ export interface Cidr {
   readonly prefix: number;
 }
 
-/**
- * One-entry memo: a policy tests the same client_ip against several blocks
- * per request. The result is a pure function of the text, and callers never
- * mutate the bytes, so sharing them is safe.
- */
-let lastText: string | undefined;
-let lastIp: Uint8Array | undefined;
-
+/** An IPv4 or IPv6 address's bytes, or undefined. A policy tests the same client_ip against several blocks per request: Frame.ipOf keeps the last one per evaluation. */
 export function parseIp(text: string): Uint8Array | undefined {
-  if (text === lastText) return lastIp;
-  const ip = text.includes(':') ? parseIpv6(text) : parseIpv4(text);
-  lastText = text;
-  lastIp = ip;
-  return ip;
+  return text.includes(':') ? parseIpv6(text) : parseIpv4(text);
 }
 
 /**

@@ -58,19 +58,21 @@ const NEUTRAL: RuleOutcome = { kind: 'neutral' };
 
 /**
  * The outcomes of a holding deny_if / failing allow_if, one shared frozen
- * object per index: almost every request is denied, and a fresh outcome
- * per rule per request was a visible share of the garbage.
+ * object per index, built once: almost every request is denied, and a fresh
+ * outcome per rule per request was a visible share of the garbage. A rule
+ * with more conditions than the pool holds gets fresh objects past it.
  */
-const DENY_IF_OUTCOMES: RuleOutcome[] = [];
-const ALLOW_IF_OUTCOMES: RuleOutcome[] = [];
+const POOLED_CONDITIONS = 64;
 
-function conditionOutcome(memo: RuleOutcome[], kind: 'deny_if' | 'allow_if', index: number): RuleOutcome {
-  let out = memo[index];
-  if (out === undefined) {
-    for (let i = memo.length; i <= index; i++) memo.push(Object.freeze({ kind: 'deny', cause: Object.freeze({ kind, index: i }) }));
-    out = memo[index] as RuleOutcome;
-  }
-  return out;
+function outcomePool(kind: 'deny_if' | 'allow_if'): readonly RuleOutcome[] {
+  return Array.from({ length: POOLED_CONDITIONS }, (_, index): RuleOutcome => Object.freeze({ kind: 'deny', cause: Object.freeze({ kind, index }) }));
+}
+
+const DENY_IF_OUTCOMES = outcomePool('deny_if');
+const ALLOW_IF_OUTCOMES = outcomePool('allow_if');
+
+function conditionOutcome(pool: readonly RuleOutcome[], kind: 'deny_if' | 'allow_if', index: number): RuleOutcome {
+  return pool[index] ?? { kind: 'deny', cause: { kind, index } };
 }
 
 function failure(e: unknown, where: Where, index: number, expr: Ir): RuleOutcome {

@@ -41,8 +41,8 @@ export interface FixtureRun {
   readonly mismatches: readonly string[];
 }
 
-const EXPECT_KEYS = ['effect', 'rule', 'rules', 'code', 'reason', 'reason_contains', 'would_deny'];
-const TEST_KEYS = ['name', 'request', 'expect', 'malformed'];
+const EXPECT_KEYS: readonly string[] = ['effect', 'rule', 'rules', 'code', 'reason', 'reason_contains', 'would_deny'];
+const TEST_KEYS: readonly string[] = ['name', 'request', 'expect', 'malformed'];
 const SHAPE_HINT = 'each test is {name, request, expect: {effect: allow|deny, rule?, rules?, code?, reason?, reason_contains?, would_deny?}}';
 
 /** Whether a file name is a fixture file's. */

@@ -6,22 +6,33 @@
  * missing or ill-typed attribute is re-read and fails again, with the same
  * EvalFailure text, wherever it is used.
  */
+import { parseIp } from './cidr';
 import { CONTEXT_NAMES, CONTEXT } from './schema';
 import type { Request } from './values';
 
 /** Marks a slot not read yet in this evaluation (no request value can be it). */
 export const UNREAD: unique symbol = Symbol('unread');
 
-const SLOT_OF = new Map<string, number>();
-for (const name of CONTEXT_NAMES) {
-  SLOT_OF.set(name, SLOT_OF.size);
-  const t = CONTEXT[name]?.type;
-  if (t?.kind === 'record') for (const field of Object.keys(t.fields).sort()) SLOT_OF.set(`${name}.${field}`, SLOT_OF.size);
+function slotsOfContext(): ReadonlyMap<string, number> {
+  const slots = new Map<string, number>();
+  for (const name of CONTEXT_NAMES) {
+    slots.set(name, slots.size);
+    const t = CONTEXT[name]?.type;
+    if (t?.kind === 'record') for (const field of Object.keys(t.fields).sort()) slots.set(`${name}.${field}`, slots.size);
+  }
+  return slots;
 }
 
+const SLOT_OF = slotsOfContext();
+
 /** Built by pushes so its copies are packed arrays (fast indexed reads). */
-const BLANK: unknown[] = [];
-for (let i = 0; i < SLOT_OF.size; i++) BLANK.push(UNREAD);
+function blankSlots(n: number): readonly unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < n; i++) out.push(UNREAD);
+  return out;
+}
+
+const BLANK = blankSlots(SLOT_OF.size);
 
 /** The slot of an attribute path ('intent', 'actor.kind'), or undefined for paths that are not cached (map entries). */
 export function slotOf(path: string): number | undefined {
@@ -31,5 +42,12 @@ export function slotOf(path: string): number | undefined {
 export class Frame {
   /** Checked values by slot, or UNREAD. */
   readonly slots: unknown[] = BLANK.slice();
+  private lastIp: { readonly text: string; readonly ip: Uint8Array | undefined } | undefined;
   constructor(readonly request: Request) {}
+
+  /** parseIp, remembered for the last text: several in_cidr tests of one evaluation read the same client_ip. Callers never mutate the bytes. */
+  ipOf(text: string): Uint8Array | undefined {
+    if (this.lastIp?.text !== text) this.lastIp = { text, ip: parseIp(text) };
+    return this.lastIp.ip;
+  }
 }

@@ -24,7 +24,7 @@ export interface SyntaxProblem {
   readonly hint?: string;
 }
 
-const OPERATORS = ['==', '!=', '<=', '>=', '<', '>', '+', '-', '(', ')', '[', ']', ',', '.'];
+const OPERATORS: readonly string[] = ['==', '!=', '<=', '>=', '<', '>', '+', '-', '(', ')', '[', ']', ',', '.'];
 
 /** Spellings from other languages, refused with the .rgs word in the hint. */
 const FOREIGN: Readonly<Record<string, string>> = {

@@ -37,7 +37,7 @@ export interface CompiledPolicy {
   readonly labels: readonly PreparedLabels[];
 }
 
-const RULE_KEYS = ['allow', 'audit', 'code', 'deny', 'id', 'mode', 'reason', 'when'];
+const RULE_KEYS: readonly string[] = ['allow', 'audit', 'code', 'deny', 'id', 'mode', 'reason', 'when'];
 
 export function loadPolicy(bytes: Uint8Array, opts: { expectedRoot?: string } = {}): Result<CompiledPolicy> {
   const root = sha256Text(bytes);

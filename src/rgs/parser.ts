@@ -9,9 +9,9 @@ import { lex, type Span, type SyntaxProblem, type Token } from './lexer';
 /** Below the .rgc loader's limit (64), leaving room for the nodes lowering adds. */
 export const MAX_NESTING = 32;
 
-const KEYWORDS = new Set(['and', 'or', 'not', 'in', 'true', 'false', 'includes', 'contains', 'matches']);
-const COMPARISONS = new Set(['==', '!=', '<', '<=', '>', '>=']);
-const WORD_COMPARISONS = new Set(['in', 'includes', 'contains', 'matches']);
+const KEYWORDS: ReadonlySet<string> = new Set(['and', 'or', 'not', 'in', 'true', 'false', 'includes', 'contains', 'matches']);
+const COMPARISONS: ReadonlySet<string> = new Set(['==', '!=', '<', '<=', '>', '>=']);
+const WORD_COMPARISONS: ReadonlySet<string> = new Set(['in', 'includes', 'contains', 'matches']);
 
 class ParseFailure {
   constructor(readonly problem: SyntaxProblem) {}

@@ -6,7 +6,7 @@
  * an EvalFailure at run time, not a crash and not a silent skip.
  */
 import { builtin } from './builtins';
-import { ipInCidr, parseCidr, parseIp } from './cidr';
+import { ipInCidr, parseCidr } from './cidr';
 import { globMatcher, globProblem } from '../core/glob';
 import { Frame, slotOf, UNREAD } from './frame';
 import { attrPath, COMPARE_OPS, type Ir } from './ir';
@@ -332,7 +332,7 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
       const subject = printIr(e[2] as Ir);
       return { type: BOOL, fn: (r) => {
         const c = s0 >= 0 ? r.slots[s0] : UNREAD;
-        const ip = parseIp((c !== UNREAD ? c : a0(r)) as string);
+        const ip = r.ipOf((c !== UNREAD ? c : a0(r)) as string);
         if (!ip) throw new EvalFailure(subject, `${subject} is not an IP address`);
         return ipInCidr(ip, cidr);
       } };

@@ -18,7 +18,9 @@ import { hasOwn, isObject, renderValue, type Request } from './values';
  * re-printing the same compiled node each time would dominate a deny-heavy
  * workload. Keyed by the node object, so they live as long as the policy.
  */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a memo of printing an immutable compiled node, living as long as the node
 const textCache = new WeakMap<object, string>();
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a memo of preparing an immutable compiled node, living as long as the node
 const fnCache = new WeakMap<object, Fn>();
 /** A condition's reason text, prepared once per rule and condition: its heading and, per attribute it reads, the label and the reader. */
 export interface ReasonPlan {

@@ -57,6 +57,7 @@ interface RuleIndex {
   readonly lists: readonly (readonly PreparedRule[])[];
 }
 
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a memo of indexing an immutable rule list, living as long as the list
 const cache = new WeakMap<readonly PreparedRule[], RuleIndex>();
 
 function build(rules: readonly PreparedRule[]): RuleIndex {

@@ -6,12 +6,14 @@
  * needs a new .rgc version (docs/rgs.md, "Versioning").
  */
 import { BOOL, CAPS, INT, SET, STRING, enumOf, type RgsType } from './types';
+import { ACTOR_KINDS } from '../actors/actor';
 
 /** What a push or event asks for. */
 export const INTENTS = ['create', 'write', 'fast_forward', 'force', 'delete', 'event', 'checkpoint', 'policy_change'] as const;
 export type Intent = (typeof INTENTS)[number];
 
-export const ACTOR_KINDS = ['user', 'agent', 'service'] as const;
+/** The actor kinds are the actors' own (src/actors), re-exported for the language. */
+export { ACTOR_KINDS };
 
 export const ACTOR_TYPE: RgsType = {
   kind: 'record',

@@ -44,7 +44,7 @@ export interface RuleSource {
 }
 
 export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason'] as const;
-const TOP_KEYS = ['rules', 'labels', 'version', 'description'];
+const TOP_KEYS: readonly string[] = ['rules', 'labels', 'version', 'description'];
 /** A label: letters, digits and . _ : - (at most 64), e.g. 'private' or 'pii:customer'. */
 export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 

@@ -20,7 +20,7 @@ import { findSeparator, isGitSpace } from './chars';
 import { SEPARATORS, type ResolvedOptions } from './options';
 
 /** Lines git writes itself; one of them lets a mixed paragraph count as a trailer block. */
-const GIT_GENERATED_PREFIXES = ['Signed-off-by: ', '(cherry picked from commit '];
+const GIT_GENERATED_PREFIXES: readonly string[] = ['Signed-off-by: ', '(cherry picked from commit '];
 
 const SCISSORS = '------------------------ >8 ------------------------\n';
 

@@ -4,7 +4,8 @@
  * an actor holds in a namespace at a time. Pure; see docs/formats.md §4.
  */
 import { err, gateError, ok, type Result } from '../core/result';
-import { keyValidAt, type TrustGraph } from './graph';
+import { signerAuthority } from './authorize';
+import type { TrustGraph } from './graph';
 import { Fields, readCanonicalJson } from './shape';
 import { checkSignature, signStatement, statementId, type JsonObject, type SigningKey } from './statement';
 import { formatTime } from './time';
@@ -39,10 +40,9 @@ export interface Revocation {
 }
 
 function signerProblem(graph: TrustGraph, issuer: string, key: string, t: number, where: string): Result<true> {
-  const rec = graph.actors.get(issuer);
-  if (!rec) return err(gateError('POLICY_DENY', `${where}: the issuer ${issuer} is not in the trust graph`, { hint: 'add it with gatos trust add' }));
-  if (!keyValidAt(rec, key, t)) return err(gateError('POLICY_DENY', `${where}: signed with ${key}, not a key of ${issuer} valid at ${formatTime(t)}`, { hint: 'a rotated-out key signs nothing dated from its rotation on; re-issue with the new key' }));
-  return ok(true);
+  const a = signerAuthority(graph, issuer, key, t);
+  if (a.ok) return ok(true);
+  return err(gateError(a.code, `${where}: signed by its issuer ${issuer}, but ${a.reason}`, { hint: a.failed === 'key' ? `${a.hint}; re-issue it with the new key` : a.hint }));
 }
 
 function checkId(o: JsonObject, file: string, expected?: string): Result<string> {

@@ -30,11 +30,12 @@ describe('the checkpoint attribute and who decides', () => {
 
   test('every verified checkpoint counts; failed ones do not', () => {
     const facts = (checkpoints: UpdateFacts['checkpoints']): UpdateFacts => ({ update: { ref: 'refs/gatos/state/x', oldId: '0'.repeat(40), newId: 'a'.repeat(40) }, fastForward: false, commits: [], events: [], checkpoints });
+    const signer = { commit: 'c'.repeat(40), actor: 'user:alice', key: `ed25519:${'1'.repeat(64)}`, ns: 'x', ts: 1_700_000_000 };
     expect(checkpointAttribute(facts([]))).toBeUndefined();
-    expect(checkpointAttribute(facts([{ ok: true, detail: 'x' }]))).toEqual({ policy_root_matches_active: true, fold_root_matches_active: true });
+    expect(checkpointAttribute(facts([{ ok: true, detail: 'x', signer }]))).toEqual({ policy_root_matches_active: true, fold_root_matches_active: true });
     const older = { commit: 'c'.repeat(40), policyRoot: 'b'.repeat(40) };
-    expect(checkpointAttribute(facts([{ ok: true, detail: 'x' }, { ok: true, detail: 'y', olderBundle: { ...older, foldRootMatches: true } }]))).toEqual({ policy_root_matches_active: false, fold_root_matches_active: true });
-    expect(checkpointAttribute(facts([{ ok: true, detail: 'y', olderBundle: { ...older, foldRootMatches: false } }, { ok: false, code: 'PROOF_INVALID', reason: 'r' }]))).toEqual({ policy_root_matches_active: false, fold_root_matches_active: false });
+    expect(checkpointAttribute(facts([{ ok: true, detail: 'x', signer }, { ok: true, detail: 'y', signer, olderBundle: { ...older, foldRootMatches: true } }]))).toEqual({ policy_root_matches_active: false, fold_root_matches_active: true });
+    expect(checkpointAttribute(facts([{ ok: true, detail: 'y', signer, olderBundle: { ...older, foldRootMatches: false } }, { ok: false, code: 'PROOF_INVALID', reason: 'r' }]))).toEqual({ policy_root_matches_active: false, fold_root_matches_active: false });
   });
 });
 

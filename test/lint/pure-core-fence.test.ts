@@ -5,7 +5,8 @@
  * lint run) is linted with the project's own config as if it sat in each
  * pure-core folder, and every one of its adapter imports must be an error;
  * removing or weakening the fence makes this test fail. Imports the core
- * legitimately makes still lint clean.
+ * legitimately makes still lint clean. Outside src/hooks, nothing but the
+ * install command may import a hook.
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -19,8 +20,12 @@ const PROBE = readFileSync(path.join(ROOT, FIXTURE), 'utf8');
 const PURE = ['canon', 'core', 'rgs', 'fold', 'trailers', 'gate', 'actors', 'trust'] as const;
 const importLines = PROBE.split('\n').map((l, i) => ({ line: i + 1, text: l })).filter((l) => l.text.startsWith('import '));
 
-const DEEPER = ["import { openRepo } from '../../git';", "import { runHook } from '../../hooks';", "import { x } from '../../events/verify';", 'export const y = [openRepo, runHook, x];', ''].join('\n');
-const LEGIT = ["import { ok } from '../core/result';", "import { sha256 } from '../canon/digest';", "import { x } from './bundle';", "import { y } from './checkpoint';", 'export const z = [ok, sha256, x, y];', ''].join('\n');
+const DEEPER = ["import { openRepo } from '../../git';", "import { runHook } from '../../hooks';", "import { x } from '../../events/verify';", 'export const y = [openRepo, runHook, x] as const;', ''].join('\n');
+const LEGIT = ["import { ok } from '../core/result';", "import { sha256 } from '../canon/digest';", "import { x } from './bundle';", "import { y } from './checkpoint';", 'export const z = [ok, sha256, x, y] as const;', ''].join('\n');
+
+/** Outside src/hooks nothing imports a hook (the engine is src/push); only the install command installs them. */
+const CALLS_A_HOOK = ["import { runHook } from '../hooks/run-hook';", "import { install } from '../../hooks/install';", 'export const w = [runHook, install] as const;', ''].join('\n');
+const HOOK_CALLERS = ['src/push/probe.ts', 'src/cli/commands/probe.ts', 'src/cli/commands/install.ts', 'src/hooks/probe.ts'] as const;
 
 interface Linted {
   cases: { ruleId: string | null; line: number; message: string }[][];
@@ -29,7 +34,13 @@ interface Linted {
 
 /** Every case linted in one eslint process (scripts/lint-probe.mjs), with the project's config. */
 function lintAll(): Linted {
-  const cases = [...PURE.map((f) => ({ code: PROBE, filePath: `src/${f}/probe.ts` })), { code: DEEPER, filePath: 'src/fold/echolua/probe.ts' }, { code: LEGIT, filePath: 'src/gate/probe.ts' }, { code: PROBE, filePath: 'src/hooks/probe.ts' }];
+  const cases = [
+    ...PURE.map((f) => ({ code: PROBE, filePath: `src/${f}/probe.ts` })),
+    { code: DEEPER, filePath: 'src/fold/echolua/probe.ts' },
+    { code: LEGIT, filePath: 'src/gate/probe.ts' },
+    { code: PROBE, filePath: 'src/hooks/probe.ts' },
+    ...HOOK_CALLERS.map((filePath) => ({ code: CALLS_A_HOOK, filePath })),
+  ];
   const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts/lint-probe.mjs')], { cwd: ROOT, input: JSON.stringify({ cases, ignored: [FIXTURE] }), encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) throw new Error(`lint-probe failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as Linted;
@@ -67,5 +78,13 @@ describe('the pure core may not import adapters', () => {
   test('adapters themselves may import adapters (statically)', () => {
     const rules = (linted.cases[PURE.length + 2] ?? []).filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-syntax');
     expect(rules).toEqual([]);
+  });
+
+  test('outside src/hooks no file imports a hook, except the install command', () => {
+    const at = (i: number) => (linted.cases[PURE.length + 3 + i] ?? []).filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.line);
+    expect(at(0)).toEqual([1, 2]);
+    expect(at(1)).toEqual([1, 2]);
+    expect(at(2)).toEqual([]);
+    expect(at(3)).toEqual([]);
   });
 });

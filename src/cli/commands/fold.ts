@@ -5,6 +5,7 @@
  * (see src/fold/jsonl.ts) or the signed events on journal refs of the clone
  * (one ref, or a glob such as refs/gatos/journal/finance/**).
  */
+import { JOURNAL_PREFIX } from '../../actors';
 import { appendAll } from '../../core/arrays';
 import { existsSync, readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
@@ -118,7 +119,7 @@ async function eventsFromRefs(spec: string): Promise<FoldEvent[]> {
   must(checkRefGlob(spec));
   const matches = anyRefMatcher([spec]);
   return withRepo(workspace(false), async (repo) => {
-    const refs = must(await repo.forEachRef(['refs/gatos/journal/'])).filter((r) => matches(r.ref));
+    const refs = must(await repo.forEachRef([JOURNAL_PREFIX])).filter((r) => matches(r.ref));
     if (refs.length === 0) throw new CliError('NOT_FOUND', `no journal ref matches ${spec}`, 'list journals with: git for-each-ref refs/gatos/journal/');
     const out: FoldEvent[] = [];
     for (const r of refs) appendAll(out, must(await readWindow(repo, r.ref, null, r.id)));

@@ -21,12 +21,11 @@ import { compareKeys } from './vm/order';
 import type { StrTable } from './vm/str-table';
 import { binToBytes, bytesToBin } from './vm/strings';
 import { JSON_NULL, LuaError, LuaFunction, LuaTable, Q, typeName, type Value } from './vm/values';
+import { S64_MAX, S64_MIN } from '../../canon/integers';
 
 type Cbor = null | boolean | number | bigint | Uint8Array | Cbor[] | { q: number | bigint } | { null: true };
 
 const MAX_STATE_DEPTH = 256;
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
 
 class StateError {
   constructor(readonly message: string) {}
@@ -165,7 +164,7 @@ function fromCbor(c: unknown, path: string, depth: number, top: boolean): Value 
     return c;
   }
   if (typeof c === 'bigint') {
-    if (c > INT64_MAX || c < INT64_MIN) throw new StateError(`an integer outside 64 bits at ${path}`);
+    if (c > S64_MAX || c < S64_MIN) throw new StateError(`an integer outside 64 bits at ${path}`);
     return c;
   }
   if (c instanceof Uint8Array) return bytesToBin(c);
@@ -187,7 +186,7 @@ function fromCbor(c: unknown, path: string, depth: number, top: boolean): Value 
     const o = c as Record<string, unknown>;
     if (keys.length === 1 && keys[0] === 'q') {
       const raw = o.q;
-      if ((typeof raw === 'number' && Number.isSafeInteger(raw)) || (typeof raw === 'bigint' && raw <= INT64_MAX && raw >= INT64_MIN)) {
+      if ((typeof raw === 'number' && Number.isSafeInteger(raw)) || (typeof raw === 'bigint' && raw <= S64_MAX && raw >= S64_MIN)) {
         return new Q(BigInt(raw));
       }
       throw new StateError(`a malformed fixed-point value at ${path}`);

@@ -6,6 +6,7 @@
  */
 import { err, gateError, ok, type Result } from '../../core/result';
 import { BINARY_OPS, ELC_FORMAT, UNARY_OPS, type ElcProgram } from './elc';
+import { S64_MAX, S64_MIN } from '../../canon/integers';
 
 /** Deeper IR is refused so that checking and compiling cannot exhaust the host stack. */
 export const MAX_ELC_DEPTH = 200;
@@ -15,10 +16,8 @@ class Invalid {
   constructor(readonly message: string) {}
 }
 
-const BINARY = new Set<string>(BINARY_OPS);
-const UNARY = new Set<string>(UNARY_OPS);
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
+const BINARY: ReadonlySet<string> = new Set<string>(BINARY_OPS);
+const UNARY: ReadonlySet<string> = new Set<string>(UNARY_OPS);
 
 interface FnCtx {
   readonly ns: number;
@@ -220,13 +219,13 @@ function checkExpr(v: unknown, f: FnCtx, where: string, depth: number): void {
       const c = e[1];
       if (c === null || typeof c === 'boolean' || c instanceof Uint8Array) return;
       if (typeof c === 'number' && Number.isSafeInteger(c)) return;
-      if (typeof c === 'bigint' && c <= INT64_MAX && c >= INT64_MIN && (c > BigInt(Number.MAX_SAFE_INTEGER) || c < -BigInt(Number.MAX_SAFE_INTEGER))) return;
+      if (typeof c === 'bigint' && c <= S64_MAX && c >= S64_MIN && (c > BigInt(Number.MAX_SAFE_INTEGER) || c < -BigInt(Number.MAX_SAFE_INTEGER))) return;
       throw new Invalid(`${where}: a constant must be nil, a boolean, a 64-bit integer or bytes, found ${describe(c)}`);
     }
     case 'q': {
       arity(e, 2, where);
       const c = e[1];
-      if ((typeof c === 'number' && Number.isSafeInteger(c)) || (typeof c === 'bigint' && c <= INT64_MAX && c >= INT64_MIN)) return;
+      if ((typeof c === 'number' && Number.isSafeInteger(c)) || (typeof c === 'bigint' && c <= S64_MAX && c >= S64_MIN)) return;
       throw new Invalid(`${where}: a Q32.32 constant must be a 64-bit integer`);
     }
     case 'l':

@@ -7,7 +7,8 @@
 import type { Diagnostic } from '../../core/diagnostic';
 import { locate } from '../../core/diagnostic';
 import { isKeyPathProblem, parseKeyPath } from './keypath';
-import { JOURNAL_PREFIX, specProblems, type SpecPlace } from './rules';
+import { JOURNAL_PREFIX } from '../../actors/refs';
+import { specProblems, type SpecPlace } from './rules';
 import type { YEntry, YNode, Span } from './source';
 import { EMIT_VIEWS, REDUCER_KINDS, YAML_FOLD_VERSION, type ReducerKind, type EmitSpec, type EmitView, type FieldTest, type FoldSpec, type KeyPath, type ReducerSpec, type Scalar, type Selector } from './spec';
 import { closest } from '../../core/suggest';

@@ -8,6 +8,7 @@
  * same spec gives the same ELC and the same fold_root.
  */
 import { isSetKind, type FoldSpec, type KeyPath, type ReducerSpec, type Scalar, type Selector } from './spec';
+import { S64_MIN } from '../../canon/integers';
 
 const UTF8 = new TextEncoder();
 const PLAIN = /^[A-Za-z0-9 ._/:*-]$/;
@@ -26,7 +27,7 @@ function luaScalar(v: Scalar): string {
   if (v === null) return 'json.null';
   if (typeof v === 'boolean') return String(v);
   if (typeof v === 'string') return luaString(v);
-  if (v === -(2n ** 63n)) return 'math.mininteger';
+  if (v === S64_MIN) return 'math.mininteger';
   return v < 0n ? `(-${(-v).toString()})` : v.toString();
 }
 

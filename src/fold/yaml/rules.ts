@@ -8,6 +8,7 @@
 import { emitPathProblem } from '../emit-path';
 import { checkRefGlob } from '../glob';
 import { isSetKind, type FoldSpec } from './spec';
+import { JOURNAL_PREFIX } from '../../actors/refs';
 
 /** Where in the spec a problem is: a section, an item index, and the field at fault. */
 export interface SpecPlace {
@@ -24,7 +25,6 @@ export interface SpecProblem {
 }
 
 export const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
-export const JOURNAL_PREFIX = 'refs/gatos/journal/';
 
 export function specProblems(spec: FoldSpec): SpecProblem[] {
   const out: SpecProblem[] = [];

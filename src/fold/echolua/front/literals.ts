@@ -15,6 +15,7 @@
  */
 import { fractionIsExact, parseDecimal } from '../vm/number';
 import { Q } from '../vm/values';
+import { S64_MAX } from '../../../canon/integers';
 
 export type LiteralCheck =
   | { readonly ok: true; readonly value: number | bigint | Q; readonly inexact: boolean }
@@ -23,7 +24,6 @@ export type LiteralCheck =
 const INT = /^(0|[1-9][0-9]*)$/;
 const HEX = /^0x[0-9a-f]+$/;
 const FIXED = /^(0|[1-9][0-9]*)\.([0-9]+)$/;
-const INT64_MAX = 2n ** 63n - 1n;
 
 function bad(message: string, hint: string): LiteralCheck {
   return { ok: false, message, hint };
@@ -32,12 +32,12 @@ function bad(message: string, hint: string): LiteralCheck {
 export function checkNumericLiteral(raw: string): LiteralCheck {
   if (INT.test(raw)) {
     const v = BigInt(raw);
-    if (v > INT64_MAX) return bad(`the integer literal ${raw} is outside the 64-bit range`, 'integers are exact 64-bit values; use math.mininteger or math.maxinteger for the extremes');
+    if (v > S64_MAX) return bad(`the integer literal ${raw} is outside the 64-bit range`, 'integers are exact 64-bit values; use math.mininteger or math.maxinteger for the extremes');
     return { ok: true, value: small(v), inexact: false };
   }
   if (HEX.test(raw)) {
     const v = BigInt(raw);
-    if (v > INT64_MAX) return bad(`the hex literal ${raw} is above 0x7fffffffffffffff`, 'EchoLua does not wrap hex literals to negative numbers; write the negative value in decimal');
+    if (v > S64_MAX) return bad(`the hex literal ${raw} is above 0x7fffffffffffffff`, 'EchoLua does not wrap hex literals to negative numbers; write the negative value in decimal');
     return { ok: true, value: small(v), inexact: false };
   }
   const m = FIXED.exec(raw);

@@ -61,6 +61,7 @@ function doubleToLua(d: number): Value {
 }
 
 /** Payload keys repeat from event to event: convert each once (bounded, so memory stays flat). */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a bounded memo of a pure text conversion: the answer is a function of the key alone
 const keyCache = new Map<string, string>();
 
 function keyToBin(k: string): string {
@@ -156,6 +157,7 @@ function plainJson(x: Value): JsonValue | undefined {
 }
 
 /** Tables the lattice library made as lists (src/fold/echolua/vm/lattice.ts): emitted as [] while empty. */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: marks a table object as a list, a property of that object living as long as it
 export const EMPTY_LISTS = new WeakSet<LuaTable>();
 
 /**

@@ -35,6 +35,7 @@ export type LatticeKind = (typeof LATTICE_KINDS)[number];
 type Fn = (a: Value[]) => Value[];
 
 /** What the updating operations return: nothing (shared, never written). */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel result the VM never writes into
 const NONE: Value[] = [];
 
 function bad(fname: string, n: number, msg: string): never {

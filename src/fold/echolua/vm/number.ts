@@ -7,12 +7,14 @@
  * zero (the profile). Division by zero is an error for every operator.
  */
 import { fail, isInt, MAX_SAFE, normInt, Q, typeName, type Value } from './values';
+import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
 const FRAC = 32n;
 const ONE = 1n << FRAC;
 const HALF = 1n << (FRAC - 1n);
-const Q_MAX = 2n ** 63n - 1n;
-const Q_MIN = -(2n ** 63n);
+/** A Q32.32 value's raw integer is a signed 64-bit one. */
+const Q_MAX = S64_MAX;
+const Q_MIN = S64_MIN;
 
 type Num = number | bigint | Q;
 
@@ -325,7 +327,7 @@ export function parseDecimal(text: string): number | bigint | Q | undefined {
   const whole = BigInt(m[2] as string);
   if (m[3] === undefined) {
     const v = sign * whole;
-    if (v > 2n ** 63n - 1n || v < -(2n ** 63n)) return undefined;
+    if (v > S64_MAX || v < S64_MIN) return undefined;
     return normIntSafe(v);
   }
   const digits = m[3];
@@ -372,7 +374,7 @@ export function parseLuaNumeral(text: string): number | bigint | Q | 'range' | u
   const sign = m[1] === '-' ? -1n : 1n;
   if (frac === undefined && m[4] === undefined) {
     const v = sign * BigInt(whole);
-    return v > 2n ** 63n - 1n || v < -(2n ** 63n) ? 'range' : normIntSafe(v);
+    return v > S64_MAX || v < S64_MIN ? 'range' : normIntSafe(v);
   }
   const digits = frac ?? '';
   const exp = m[4] === undefined ? 0 : Number(m[4]);

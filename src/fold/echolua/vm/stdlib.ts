@@ -13,8 +13,10 @@ import { installLattice } from './lattice';
 import { Pcg32, seedFromBytes } from './rng';
 import { binToText, bytesToBin } from './strings';
 import { FLOAT_CONVERSIONS, FORMAT_SPEC, specError } from './format-spec';
-import { fail, INT64_MIN, isInt, JSON_NULL, LuaError, LuaFunction, LuaTable, normInt, Q, truthy, typeName, type Value } from './values';
+import { fail, isInt, JSON_NULL, LuaError, LuaFunction, LuaTable, normInt, Q, truthy, typeName, type Value } from './values';
+import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel result the VM never writes into
 const NONE: Value[] = [];
 
 export interface StdlibOptions {
@@ -390,8 +392,8 @@ export function installStdlib(m: Machine, opts: StdlibOptions = {}): void {
 
   // ---------------------------------------------------------------- math
   const math = lib('math');
-  math.set('maxinteger', 2n ** 63n - 1n);
-  math.set('mininteger', -(2n ** 63n));
+  math.set('maxinteger', S64_MAX);
+  math.set('mininteger', S64_MIN);
   const minmax = (name: string, pickLess: boolean): Fn => (a) => {
     let best = checkNumber(name, a, 1);
     for (let i = 2; i <= a.length; i++) {
@@ -631,7 +633,7 @@ function precise(digits: string, prec: string | undefined): string {
 /** %q: a Lua literal that reads back to the value (Lua 5.4 addliteral). */
 function quoteValue(v: Value, arg: number): string {
   if (typeof v === 'string') return quote(v);
-  if (v === INT64_MIN) return '0x8000000000000000';
+  if (v === S64_MIN) return '0x8000000000000000';
   if (v instanceof Q) return hexFloat(v.raw);
   if (v === undefined || typeof v === 'boolean' || isInt(v)) return luaToString(v);
   return argError('format', arg, 'value has no literal form');

@@ -14,10 +14,9 @@
  */
 
 import { StrTable } from './str-table';
+import { S64_MAX, S64_MIN } from '../../../canon/integers';
 
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-export const INT64_MAX = 2n ** 63n - 1n;
-export const INT64_MIN = -(2n ** 63n);
 
 /** Q32.32: value = raw / 2^32, raw a signed 64-bit integer. */
 export class Q {
@@ -110,6 +109,7 @@ export function newStrs(): Record<string, Value> {
   return Object.create(STR_PROTO) as Record<string, Value>;
 }
 
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: an empty sentinel a table replaces before its first write
 const NO_ITEMS: Value[] = [];
 
 /**
@@ -393,7 +393,7 @@ function denormalizeKey(k: unknown): Value {
 /** The one representation of an exact integer: number when safe, bigint otherwise; overflow is an error. */
 export function normInt(b: bigint): number | bigint {
   if (b >= -9007199254740991n && b <= 9007199254740991n) return Number(b);
-  if (b > INT64_MAX || b < INT64_MIN) fail('INT_OVERFLOW', `integer overflow: the result ${b.toString()} is outside the 64-bit range`);
+  if (b > S64_MAX || b < S64_MIN) fail('INT_OVERFLOW', `integer overflow: the result ${b.toString()} is outside the 64-bit range`);
   return b;
 }
 
