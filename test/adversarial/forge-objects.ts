@@ -10,7 +10,7 @@ import path from 'node:path';
 import { actorIdentity } from '../../src/actors';
 import { bundleId, buildBundle, encodeManifest, MANIFEST_FILE, POLICY_FILE, publishMessage, type Bundle, type Manifest } from '../../src/bundle';
 import { sha256Text } from '../../src/canon/digest';
-import { templateFiles } from '../../src/hooks/install';
+import { templateFiles } from '../../src/install/install';
 import { commitData, filesToObjects } from '../../src/workspace/git-objects';
 import type { GateWorld } from '../helpers/gate-world';
 import { REPO_ROOT } from '../helpers/gate-world';

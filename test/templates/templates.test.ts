@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { readGateConfig } from '../../src/gate/config';
 import { checkGateYaml } from '../../src/gate/settings-check';
-import { gateSettings } from '../../src/hooks/install';
+import { gateSettings } from '../../src/install/install';
 import { compilePolicy } from '../../src/rgs';
 import { runCli } from '../helpers/cli';
 import { gitText, initRepo } from '../helpers/git';

@@ -1,12 +1,12 @@
 /**
  * `gatos install <bare-repo> [--template minimal|regulated|airgapped]
  * [--host <host>] [--dry-run]`, `--all <dir>` and `--uninstall`: what
- * ./install.sh runs. See src/hooks/install.ts, docs/operators.md and
+ * ./install.sh runs. See src/install/install.ts, docs/operators.md and
  * docs/hosts/.
  */
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { HOOK_NAMES, install, installAll, uninstall, type HookFile, type InstallOptions } from '../../hooks/install';
+import { HOOK_NAMES, install, installAll, uninstall, type HookFile, type InstallOptions } from '../../install/install';
 import { HOSTS, HOST_PROFILES, isHostName, type HostName } from '../../gate/hosts';
 import { nowSeconds } from '../../workspace/clock';
 import { CliError, EXIT } from '../errors';
