@@ -6,7 +6,7 @@
  * idempotently, with a summary.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_SH } from '../helpers/gate-world';
 import { cleanGitEnv, git, initRepo } from '../helpers/git';
@@ -68,6 +68,23 @@ describe('a safe installer', () => {
     // After a real install, a dry run has nothing to say.
     expect(install([bare, '--template', 'regulated']).status).toBe(0);
     expect(install([bare, '--template', 'regulated', '--dry-run']).stdout).toMatch(/nothing would change/);
+  });
+
+  it('--json prints one object with the changes, dry run or not, and the uninstall', () => {
+    const bare = initRepo({ bare: true });
+    const dry = install([bare, '--template', 'minimal', '--dry-run', '--json']);
+    expect(dry.status).toBe(0);
+    const planned = JSON.parse(dry.stdout) as { repo: string; dry_run: boolean; host: string; changed: boolean; changes: string[]; trusted: boolean };
+    expect(planned).toMatchObject({ repo: bare, dry_run: true, host: 'plain', changed: true, trusted: false });
+    expect(planned.changes).toContain('would install hooks/pre-receive');
+    expect(existsSync(path.join(bare, 'hooks', 'pre-receive'))).toBe(false);
+    const real = JSON.parse(install([bare, '--template', 'minimal', '--json']).stdout) as { changed: boolean; changes: string[] };
+    expect(real.changed).toBe(true);
+    expect(existsSync(path.join(bare, 'hooks', 'pre-receive'))).toBe(true);
+    expect(JSON.parse(install([bare, '--template', 'minimal', '--json']).stdout)).toMatchObject({ changed: false, changes: [] });
+    const removed = JSON.parse(install([bare, '--uninstall', '--json']).stdout) as { uninstalled: boolean; changes: string[] };
+    expect(removed.uninstalled).toBe(true);
+    expect(removed.changes.length).toBeGreaterThan(0);
   });
 
   it('warns loudly without --trust and says what to run', () => {

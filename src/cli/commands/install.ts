@@ -10,6 +10,7 @@ import { HOOK_NAMES, install, installAll, uninstall, type HookFile, type Install
 import { HOSTS, HOST_PROFILES, isHostName, type HostName } from '../../gate/hosts';
 import { nowSeconds } from '../../workspace/clock';
 import { CliError, EXIT } from '../errors';
+import { JSON_OPTION, printJson } from '../json';
 
 interface InstallArgs {
   repo?: string;
@@ -23,6 +24,7 @@ interface InstallArgs {
   'audit-readable': boolean;
   'templates-dir'?: string;
   'hooks-dir'?: string;
+  json: boolean;
 }
 
 /** Resolved beside the bundle: dist/gatos.cjs -> ../templates, ../hooks. */
@@ -43,7 +45,8 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       .option('audit-readable', { type: 'boolean', default: false, describe: 'let clients fetch the audit trail refs/gatos/audit/** (default: hidden from clients, operators read it on the server)' })
       .option('uninstall', { type: 'boolean', default: false, describe: 'remove the hooks and restore the previous hooks and config' })
       .option('templates-dir', { type: 'string', describe: 'where templates live (default: templates/ beside gatos)' })
-      .option('hooks-dir', { type: 'string', describe: 'where the built hooks are (default: hooks/ beside gatos)' }),
+      .option('hooks-dir', { type: 'string', describe: 'where the built hooks are (default: hooks/ beside gatos)' })
+      .options(JSON_OPTION),
   handler: async (args) => {
     if (args.host !== undefined && !isHostName(args.host)) throw new CliError('USAGE', `--host ${args.host}: unknown host`, `name one of ${HOSTS.join(', ')} (docs/hosts/)`);
     const host: HostName | undefined = args.host as HostName | undefined;
@@ -52,6 +55,7 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       if (args.repo === undefined) throw new CliError('USAGE', '--uninstall takes one repository', 'gatos install <repo> --uninstall');
       const r = uninstall(args.repo);
       if (!r.ok) throw CliError.from(r.error, r.error.code === 'GIT_ERROR' ? EXIT.INTERNAL : EXIT.USAGE);
+      if (args.json) return printJson({ repo: args.repo, uninstalled: r.value.length > 0, changes: r.value });
       process.stdout.write(r.value.length === 0 ? `gatos install: the gate is not installed in ${args.repo}; nothing to do\n` : `${r.value.map((l) => `gatos install: ${l}`).join('\n')}\n`);
       return;
     }
@@ -77,7 +81,8 @@ export const installCommand: CommandModule<object, InstallArgs> = {
       const r = await installAll(args.all, opts);
       if (!r.ok) throw CliError.from(r.error, EXIT.USAGE);
       const { lines, changed, unchanged, failed } = r.value;
-      process.stdout.write(`${lines.map((l) => `gatos install: ${l}`).join('\n')}\ngatos install: ${changed + unchanged + failed} repositories under ${args.all}: ${changed} ${args['dry-run'] ? 'would change' : 'changed'}, ${unchanged} unchanged, ${failed} failed${dry}\n`);
+      if (args.json) printJson({ all: args.all, dry_run: args['dry-run'], host: host ?? 'plain', changed, unchanged, failed, lines, trusted: args.trust !== undefined });
+      else process.stdout.write(`${lines.map((l) => `gatos install: ${l}`).join('\n')}\ngatos install: ${changed + unchanged + failed} repositories under ${args.all}: ${changed} ${args['dry-run'] ? 'would change' : 'changed'}, ${unchanged} unchanged, ${failed} failed${dry}\n`);
       warnTrust(args, host);
       if (failed > 0) process.exitCode = EXIT.USAGE;
       return;
@@ -85,7 +90,8 @@ export const installCommand: CommandModule<object, InstallArgs> = {
     const repo = args.repo as string;
     const r = await install({ ...opts, repo });
     if (!r.ok) throw CliError.from(r.error, r.error.code === 'GIT_ERROR' ? EXIT.INTERNAL : EXIT.USAGE);
-    if (args['dry-run']) process.stdout.write(r.value.length === 0 ? `gatos install: ${repo} already has the gate with template ${args.template}; nothing would change\n` : `${r.value.map((l) => `gatos install: ${l}`).join('\n')}\ngatos install: dry run: nothing was changed\n`);
+    if (args.json) printJson({ repo, dry_run: args['dry-run'], host: host ?? 'plain', template: args.template, changed: r.value.length > 0, changes: r.value, trusted: args.trust !== undefined });
+    else if (args['dry-run']) process.stdout.write(r.value.length === 0 ? `gatos install: ${repo} already has the gate with template ${args.template}; nothing would change\n` : `${r.value.map((l) => `gatos install: ${l}`).join('\n')}\ngatos install: dry run: nothing was changed\n`);
     else process.stdout.write(r.value.length === 0 ? `gatos install: ${repo} already has the gate with template ${args.template}; nothing changed\n` : `${r.value.map((l) => `gatos install: ${l}`).join('\n')}\ngatos install: done; pushes to ${repo} are now decided by the gate\n`);
     warnTrust(args, host);
   },
