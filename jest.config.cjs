@@ -32,5 +32,9 @@ module.exports = {
   // the hooks' own Node processes: one worker per core, not jest's cores-1,
   // keeps both cores busy (the full suite: 1,097 s with one worker).
   maxWorkers: '100%',
+  // The 100,000-event push (test/hooks/large-push.test.ts) leaves its worker holding
+  // gigabytes; every suite after it in that worker then pays for garbage collection
+  // over that heap. A worker above this after a suite is replaced by a fresh one.
+  workerIdleMemoryLimit: '1GB',
   reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };
