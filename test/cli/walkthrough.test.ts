@@ -53,7 +53,7 @@ describe('docs/walkthrough.md', () => {
     expect(r.stderr).toMatch(/\* \[new reference\]\s+refs\/gatos\/state\/finance/);
     // 7: the admin's new bundle is accepted; the stale clone's event is refused; after the recovery all lands.
     expect(r.stderr).toMatch(/refs\/gatos\/policies\/active -> refs\/gatos\/policies\/active/);
-    expect(r.stderr).toMatch(/remote:\s+reason: event [0-9a-f]+: Signer ed25519:[0-9a-f]+ is not a key of user:bob/);
+    expect(r.stderr).toMatch(/remote:\s+reason: event [0-9a-f]+: ed25519:[0-9a-f]+ is not a key of user:bob valid at /);
     expect(r.stdout).toContain('refused: signed against the old bundle');
     expect(r.stdout).toContain('folded 1 event (resumed from the last checkpoint)');
     expect(r.stdout).toMatch(/^identical .*resume/m);
