@@ -5,8 +5,6 @@
  * push) refuses a checkpoint that drops it or adds it where the fold does
  * not use the RNG.
  */
-import { mkdirSync, writeFileSync, cpSync } from 'node:fs';
-import path from 'node:path';
 import { compileFoldSource } from '../../src/fold/compile';
 import { loadCompiledFold } from '../../src/fold/load';
 import { RNG_ID } from '../../src/fold/engine-id';
@@ -72,16 +70,7 @@ describe('Fold-RNG on checkpoints, through the CLI and the gate (sha1, regulated
   beforeAll(() => {
     w = new GateWorld({ format: 'sha1' }).setup();
     // The trusted root publishes the template plus an EchoLua fold that rolls dice.
-    const root = w.client('user:root', 'root-dice');
-    expect(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']).status).toBe(0);
-    cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
-    mkdirSync(path.join(root, 'gatos/folds'), { recursive: true });
-    writeFileSync(path.join(root, 'gatos/folds/dice.lua'), DICE);
-    const pub = w.gatos(root, ['policy', 'publish', '--as', 'user:root']);
-    expect(pub.status).toBe(0);
-    const r = w.push(root, 'user:root', ['refs/gatos/policies/*']);
-    expect(r.stderr).not.toContain('DENIED');
-    expect(r.status).toBe(0);
+    w.publishRegulated('root-dice', { 'gatos/folds/dice.lua': DICE });
     alice = w.client('user:alice');
   });
 

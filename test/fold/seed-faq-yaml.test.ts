@@ -7,7 +7,7 @@
  * (../shared/spec/seeds from the repository, or ../../shared from a
  * worktree), else from the copy below.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { runCli } from '../helpers/cli';
@@ -79,17 +79,7 @@ describe(`the FAQ's YAML fold, verbatim (from ${SEED.from})`, () => {
 
     beforeAll(() => {
       w = new GateWorld({ format: 'sha1' }).setup();
-      const root = w.client('user:root', 'root-faq');
-      expect(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']).status).toBe(0);
-      cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
-      mkdirSync(path.join(root, 'gatos/folds'), { recursive: true });
-      writeFileSync(path.join(root, 'gatos/folds/invoices.yaml'), SEED.text);
-      const pub = w.gatos(root, ['policy', 'publish', '--as', 'user:root']);
-      expect(pub.stderr).not.toContain('error');
-      expect(pub.status).toBe(0);
-      const r = w.push(root, 'user:root', ['refs/gatos/policies/*']);
-      expect(r.stderr).not.toContain('DENIED');
-      expect(r.status).toBe(0);
+      w.publishRegulated('root-faq', { 'gatos/folds/invoices.yaml': SEED.text });
       alice = w.client('user:alice');
     });
 

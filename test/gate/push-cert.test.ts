@@ -7,7 +7,7 @@
  * require signed pushes; refusals record the certificate in the audit entry.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { readGateConfig } from '../../src/gate/config';
 import { readPushCert } from '../../src/gate/push-cert';
@@ -103,14 +103,7 @@ describeIf(SSH_KEYGEN, 'ssh-keygen is not installed')('git push --signed through
     srv(['receive.certNonceSeed', 'a-long-random-secret-of-the-host']);
     srv(['gpg.ssh.allowedSignersFile', allowed()]);
     srv(['gatos.pushCertKey', `${sshFingerprint(aliceKey)} user:alice`]);
-    const root = w.client('user:root', 'root-signed');
-    expect(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']).status).toBe(0);
-    cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
-    writeFileSync(path.join(root, 'gatos/policies/signed.rgs'), SIGNED_ONLY);
-    expect(w.gatos(root, ['policy', 'publish', '--as', 'user:root']).status).toBe(0);
-    const r = w.push(root, 'user:root', ['refs/gatos/policies/*']);
-    expect(r.stderr).not.toContain('DENIED');
-    expect(r.status).toBe(0);
+    w.publishRegulated('root-signed', { 'gatos/policies/signed.rgs': SIGNED_ONLY });
     alice = w.client('user:alice');
     bob = w.client('user:bob');
   });

@@ -8,7 +8,7 @@
  * would change them.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeEnvelope, type EncodedEnvelope, type Envelope } from '../../src/events/envelope';
 import { encodeCanonical } from '../../src/canon/cbor';
@@ -149,6 +149,25 @@ export class GateWorld {
 
   push(dir: string, actor: string, refspecs: readonly string[], opts: { force?: boolean } = {}): Run {
     return this.git(dir, ['push', ...(opts.force ? ['--force'] : []), 'origin', ...refspecs], this.transport.env(actor));
+  }
+
+  /**
+   * The trusted root publishes the regulated template plus `files` (workspace
+   * paths, e.g. `gatos/folds/x.lua`) and pushes the policy refs; fails the
+   * test unless the push is accepted. Returns the root's workspace.
+   */
+  publishRegulated(name: string, files: Readonly<Record<string, string>>): string {
+    const root = this.client('user:root', name);
+    must(this.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']), 'policy init');
+    cpSync(path.join(this.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
+    for (const [file, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
+      writeFileSync(path.join(root, file), text);
+    }
+    must(this.gatos(root, ['policy', 'publish', '--as', 'user:root']), 'policy publish');
+    const r = this.push(root, 'user:root', ['refs/gatos/policies/*']);
+    if (r.status !== 0 || r.stderr.includes('DENIED')) throw new Error(`publishing the policy was refused:\n${r.stderr}`);
+    return root;
   }
 
   /** Server refs, audit refs left out: what a refused push must not change. */

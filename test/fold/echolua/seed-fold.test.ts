@@ -6,7 +6,7 @@
  * push that the gate verifies. Read from ../shared/spec/seeds when present,
  * else from the copy below (the same text).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { compileFoldSource } from '../../../src/fold/compile';
 import { loadCompiledFold } from '../../../src/fold/load';
@@ -130,15 +130,7 @@ describe('the FAQ EchoLua example checkpointed through a real push (sha1, regula
 
   beforeAll(() => {
     w = new GateWorld({ format: 'sha1' }).setup();
-    const root = w.client('user:root', 'root-seed');
-    expect(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']).status).toBe(0);
-    cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
-    mkdirSync(path.join(root, 'gatos/folds'), { recursive: true });
-    writeFileSync(path.join(root, 'gatos/folds/invoices.lua'), SEED);
-    expect(w.gatos(root, ['policy', 'publish', '--as', 'user:root']).status).toBe(0);
-    const r = w.push(root, 'user:root', ['refs/gatos/policies/*']);
-    expect(r.stderr).not.toContain('DENIED');
-    expect(r.status).toBe(0);
+    w.publishRegulated('root-seed', { 'gatos/folds/invoices.lua': SEED });
     alice = w.client('user:alice');
   });
 
