@@ -55,7 +55,7 @@ describe('decisionLine', () => {
   });
 
   test('an accepted push has no code and names the rules that allowed it; the fold root is logged when the context has one', () => {
-    const accepted: Verdict = { accepted: true, denials: [], decisions: [{ ref: 'refs/heads/main', oldId: A, newId: B, intent: 'update', allowed: true, denials: [], allowedBy: ['writers'], commits: [B] }] };
+    const accepted: Verdict = { accepted: true, denials: [], decisions: [{ ref: 'refs/heads/main', oldId: A, newId: B, intent: 'update', allowed: true, denials: [], allowedBy: ['writers'], commits: [B], events: 1 }] };
     const withFold = { ...ctx(), foldRoot: `sha256:${'f'.repeat(64)}` } as AuditContext;
     const o = JSON.parse(decisionLine(facts({ verdict: accepted, exit: 0, auditOutcome: 'none', audit: withFold }))) as Record<string, unknown>;
     expect(o).toMatchObject({ outcome: 'accepted', code: null, rules: ['writers'], denials: [], fold_root: `sha256:${'f'.repeat(64)}`, actor: null });
