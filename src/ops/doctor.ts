@@ -347,12 +347,15 @@ function recordsCheck(gitDir: string, nowMs: number): Check {
 function decisionLogCheck(gitDir: string): Check {
   const file = decisionLogPath(gitDir);
   const dir = path.dirname(file);
+  const hint = 'the host account must be able to create and append to $GIT_DIR/gatos/decisions.log (a regular file)';
+  const st = lstatSync(file, { throwIfNoEntry: false });
+  if (st && !st.isFile()) return check('decision-log', 'fail', `${file} is not a regular file: every push warns and no decision is logged`, hint);
   try {
-    accessSync(existsSync(file) ? file : dir, constants.W_OK);
+    accessSync(st ? file : dir, constants.W_OK);
   } catch {
-    if (existsSync(file) || existsSync(dir)) return check('decision-log', 'fail', `${file} is not writable: every push warns and no decision is logged`, 'give the host account write access to $GIT_DIR/gatos/');
+    if (st || existsSync(dir)) return check('decision-log', 'fail', `${st ? file : dir} is not writable: every push warns and no decision is logged`, hint);
   }
-  return check('decision-log', 'pass', existsSync(file) ? `${path.relative(gitDir, file)}: ${statSync(file).size} bytes, writable` : 'no decision logged yet');
+  return check('decision-log', 'pass', st ? `${path.relative(gitDir, file)}: ${st.size} bytes, writable` : 'no decision logged yet');
 }
 
 /** The daemon named by $GIT_DIR/gatos/daemon.json: alive, answering /readyz, and serving this repository. */

@@ -6,7 +6,12 @@
  * pushes in all.
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { CLI } from '../helpers/cli';
 import { GateWorld } from '../helpers/gate-world';
 
 jest.setTimeout(180_000);
@@ -31,6 +36,7 @@ describe('gatos doctor and repair', () => {
     const out = JSON.parse(r.stdout) as { status: string; checks: CheckView[] };
     return { status: r.status, worst: out.status, checks: out.checks, not: out.checks.filter((c) => c.status !== 'pass') };
   };
+  const daemonFile = () => path.join(w.gitDir, 'gatos', 'daemon.json');
   const byId = (checks: CheckView[], id: string) => checks.find((c) => c.id === id);
   /** Every ref and every object of the repository: what repair must never change. */
   const snapshot = () => `${server(['for-each-ref', '--format=%(objectname) %(refname)']).stdout}\n${server(['cat-file', '--batch-all-objects', '--batch-check']).stdout}`;
@@ -138,6 +144,9 @@ describe('gatos doctor and repair', () => {
     };
     const again = w.git(w.root, ['--git-dir', w.gitDir, 'commit-tree', tree, '-p', tip, '-F', '-'], { ...who('author'), ...who('committer') }, message).stdout.trim();
     expect(server(['update-ref', JOURNAL, again, tip]).status).toBe(0);
+    // A daemon file left by a daemon that is gone (the pid of a process that has exited).
+    const gone = spawnSync('true').pid;
+    writeFileSync(daemonFile(), JSON.stringify({ pid: gone, http: 'http://127.0.0.1:9' }));
     try {
       const d = doctor();
       expect(d.status).toBe(1);
@@ -146,11 +155,13 @@ describe('gatos doctor and repair', () => {
       expect(got.bundle).toMatchObject({ status: 'fail', message: expect.stringMatching(/does not verify/) });
       expect(got.bundle?.hint).toBeTruthy();
       expect(got[`journal.${JOURNAL}`]).toMatchObject({ status: 'fail', message: expect.stringMatching(/ULID .* is not after/), hint: expect.stringMatching(/never rewrites journals/) });
+      expect(got.daemon).toMatchObject({ status: 'fail', message: expect.stringMatching(new RegExp(`pid ${gone}\\) is not running`)), hint: expect.stringMatching(/gatos serve/) });
       // gitolite's own hook back in place: that check passes.
       mkdirSync(path.join(w.root, '.gitolite', 'hooks', 'common'), { recursive: true });
       writeFileSync(path.join(w.root, '.gitolite', 'hooks', 'common', 'update'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
       expect(byId(doctor().checks, 'host.gitolite')?.status).toBe('pass');
     } finally {
+      rmSync(daemonFile());
       server(['update-ref', JOURNAL, tip]);
       server(['update-ref', 'refs/gatos/policies/active', active]);
       server(['config', 'gatos.host', 'plain']);
@@ -169,5 +180,46 @@ describe('gatos doctor and repair', () => {
     expect(byId(d.checks, 'trust')).toMatchObject({ status: 'warn', message: expect.stringMatching(/expiring within 400 days: user:alice/), hint: expect.stringMatching(/gatos trust grant/) });
     expect(byId(d.checks, `checkpoint.${STATE}`)).toMatchObject({ status: 'warn', message: expect.stringMatching(/lags its journals by 1 event\b/), hint: expect.stringMatching(/gatos fold checkpoint --ns finance/) });
     expect(existsSync(path.join(w.gitDir, 'gatos', 'decisions.log'))).toBe(true);
+  });
+
+  test('a daemon that answers /readyz for this repository passes (the daemon reproduced by a loopback HTTP server)', async () => {
+    const server = createServer((req, res) => {
+      res.writeHead(req.url === '/readyz' ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ready: true, repos: [w.gitDir] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    writeFileSync(daemonFile(), JSON.stringify({ pid: process.pid, http: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+    try {
+      // Run without blocking this process: it serves the HTTP side.
+      const r = await promisify(execFile)(process.execPath, [CLI, 'doctor', '--repo', w.gitDir, '--json'], { env: w.env() });
+      const checks = (JSON.parse(r.stdout) as { checks: CheckView[] }).checks;
+      expect(byId(checks, 'daemon')).toMatchObject({ status: 'pass', message: expect.stringMatching(`pid ${process.pid}`) });
+    } finally {
+      rmSync(daemonFile());
+      server.close();
+    }
+  });
+
+  test('a decision log that cannot be written: doctor fails it; an accept still lands with a warning, a refusal is still refused', () => {
+    const log = path.join(w.gitDir, 'gatos', 'decisions.log');
+    renameSync(log, `${log}.saved`);
+    mkdirSync(log);
+    try {
+      expect(byId(doctor().checks, 'decision-log')).toMatchObject({ status: 'fail', message: expect.stringMatching(/not a regular file/), hint: expect.stringMatching(/regular file/) });
+      w.addEvent(alice, 'user:alice', 'finance');
+      const ok = w.push(alice, 'user:alice', [JOURNAL]);
+      expect(ok.status).toBe(0);
+      expect(ok.stderr).toMatch(/WARNING: the decision log could not be written \(the verdict stands\)/);
+      const before = server(['rev-parse', JOURNAL]).stdout;
+      const refused = w.push(alice, 'user:bob', [`${JOURNAL}:refs/gatos/journal/finance/user/bob`]);
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toMatch(/DENIED/);
+      expect(refused.stderr).toMatch(/decision log could not be written/);
+      expect(server(['rev-parse', '--verify', '-q', 'refs/gatos/journal/finance/user/bob']).status).not.toBe(0);
+      expect(server(['rev-parse', JOURNAL]).stdout).toBe(before);
+    } finally {
+      rmSync(log, { recursive: true });
+      renameSync(`${log}.saved`, log);
+    }
   });
 });
