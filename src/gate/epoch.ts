@@ -81,12 +81,17 @@ function sameMap(a: ReadonlyMap<string, string>, b: ReadonlyMap<string, string>)
  * commit. Empty when the anchor extends the chain at its tip.
  */
 export function anchorProblems(ref: string, kind: UpdateKind, anchor: Anchor, ctx: EpochContext, trust: TrustSet, active: string): Failure[] {
+  const signer = authorize(trust, { actor: anchor.actor, key: anchor.signer, at: anchor.ts, ns: anchor.ns, caps: [] });
+  const denied = signer.ok ? [] : [{ ...broken(`anchor ${anchor.commit} (${ref}): its signer: ${signer.reason}, by the active bundle's trust`, signer.hint), commit: anchor.commit }];
+  return [...denied, ...chainProblems(ref, kind, anchor, ctx, active)];
+}
+
+/** anchorProblems without the signer's trust: the chain, the recorded heads and state, the ref and the bundle. */
+export function chainProblems(ref: string, kind: UpdateKind, anchor: Anchor, ctx: EpochContext, active: string): Failure[] {
   const out: Failure[] = [];
   const at = `anchor ${anchor.commit} (${ref})`;
   if (kind !== 'create') out.push(broken(`${ref} already names an anchor: anchors never move (a ${kind === 'force' ? 'non-fast-forward' : kind} of an epoch ref)`, 'an epoch ref names one anchor for ever; start a new epoch with gatos epoch new instead'));
   if (!ref.endsWith(`/${anchor.ns}/${anchor.epoch}`)) out.push(broken(`${at} is epoch ${anchor.epoch} of namespace ${anchor.ns}, not the one its ref names`));
-  const signer = authorize(trust, { actor: anchor.actor, key: anchor.signer, at: anchor.ts, ns: anchor.ns, caps: [] });
-  if (!signer.ok) out.push({ ...broken(`${at}: its signer: ${signer.reason}, by the active bundle's trust`, signer.hint), commit: anchor.commit });
   if (anchor.policyRoot !== active) out.push({ ...broken(`${at} binds bundle ${anchor.policyRoot}, not the active bundle ${active}`, 'fetch refs/gatos/policies/active and create the anchor again'), commit: anchor.commit });
   if (anchor.parent !== anchor.prev) out.push({ ...broken(`${at}: its commit's parent ${anchor.parent ?? '(none)'} is not its payload's prev ${anchor.prev ?? '(none)'}`), commit: anchor.commit });
   const others = ctx.anchors.filter((l) => l.ref !== ref);
