@@ -22,7 +22,7 @@ import { objectSizeDenials } from './blob-limit';
 import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
-import { EPOCH_RULE, epochFailures } from './epoch';
+import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
 
 export interface Denial {
   readonly ref: string;
@@ -111,13 +111,14 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   const request = refRequest(intent, ref, cls, facts.commits, bundle, env);
   const checkpoint = checkpointAttribute(facts);
   if (checkpoint) request.checkpoint = checkpoint;
+  Object.assign(request, epochAttribute(facts.epoch));
   const decision = evaluate(bundle.policy, request);
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
   for (const e of facts.events) {
     if (!e.ok) continue;
-    const d = evaluate(bundle.policy, eventRequest(e.event, ref, cls, bundle, env));
+    const d = evaluate(bundle.policy, { ...eventRequest(e.event, ref, cls, bundle, env), ...epochAttribute(facts.epoch) });
     hard.push(...policyDenials(ref, d, env, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }

@@ -56,6 +56,13 @@ export interface EpochFact {
   readonly context?: EpochContext;
   /** Journal and state refs under an anchor. */
   readonly crossing?: EpochCrossing;
+  /** Journal and state refs of a namespace with anchors: its latest anchor's number and time (the rgs `epoch` attribute). */
+  readonly current?: { readonly seq: number; readonly start: number };
+}
+
+/** The rgs `epoch` attribute of an update's requests: `{ epoch: {seq, start} }`, or nothing where the namespace has no anchor. */
+export function epochAttribute(fact: EpochFact | undefined): { epoch?: { seq: number; start: number } } {
+  return fact?.current ? { epoch: { seq: fact.current.seq, start: fact.current.start } } : {};
 }
 
 /** The chain's last anchor: the one no other names as predecessor, when exactly one is. */

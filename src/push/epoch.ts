@@ -44,12 +44,13 @@ export async function epochFacts(repo: GitRepo, u: RefUpdate, cls: RefClass, mem
   const latest = anchors.value.find((r) => r.anchor.commit === tipLink?.commit);
   if (!latest) return { epoch: unreadable({ code: 'EPOCH_BROKEN', message: `namespace ${ns} has no single last anchor (forked or broken chain)`, hint: 'ask the operator: gatos epoch compact --dry-run lists the chain' }) };
   const a = latest.anchor;
+  const current = { seq: a.seq, start: a.ts };
   if (cls.plane === 'journal') {
     const recorded = a.heads.get(u.ref);
-    if (!recorded) return {};
-    return { epoch: { crossing: { anchor: latest.ref, recorded, descends: await descends(repo, recorded, u.newId) } } };
+    if (!recorded) return { epoch: { current } };
+    return { epoch: { current, crossing: { anchor: latest.ref, recorded, descends: await descends(repo, recorded, u.newId) } } };
   }
-  if (!a.state) return {};
+  if (!a.state) return { epoch: { current } };
   const s = await stateAt(repo, a.state.checkpoint);
-  return { epoch: { crossing: { anchor: latest.ref, recorded: a.state.checkpoint, descends: await descends(repo, a.state.checkpoint, u.newId), stateRootMatches: s.ok && s.value.stateRoot === a.state.stateRoot } } };
+  return { epoch: { current, crossing: { anchor: latest.ref, recorded: a.state.checkpoint, descends: await descends(repo, a.state.checkpoint, u.newId), stateRootMatches: s.ok && s.value.stateRoot === a.state.stateRoot } } };
 }

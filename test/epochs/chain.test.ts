@@ -3,7 +3,8 @@ import { canonicalJson } from '../gate/imports';
 import { anchorPayload, epochRef, parseEpochRef, readAnchorPayload, type Anchor, type AnchorPayload } from '../../src/epoch/anchor';
 import { encodeEnvelope, decodeEnvelope } from '../../src/events/envelope';
 import { anchorProblems, chainProblems, chainTip, crossingProblem, epochFailures, epochSanity, type ChainLink, type EpochContext } from '../../src/gate/epoch';
-import { classifyRef } from '../../src/gate';
+import { classifyRef, decideUpdate, readGateConfig, type UpdateFacts } from '../../src/gate';
+import { compilePolicy, loadPolicy } from '../../src/rgs';
 import { emptyGraphJson, readTrustSet } from '../../src/trust';
 
 const NS = 'cfg';
@@ -139,6 +140,37 @@ describe('chainTip and epochSanity', () => {
       `${L1.ref} forked: followed by ${L2.ref} and refs/gatos/epoch/cfg/${E3}`,
       `${J} does not descend from what the latest anchor records`,
     ]);
+  });
+});
+
+describe('before_epoch against the namespace\'s current epoch', () => {
+  const rgs = `rules:
+  - id: journal/first-day-of-epoch
+    when: { ref: "refs/gatos/journal/**" }
+    deny_if: "epoch.seq < 2 or not before_epoch(epoch.start + 86400)"
+    reason: "journals take appends only in the first day of an epoch, from the second on"
+  - id: journal/open
+    when: { ref: "refs/gatos/journal/**" }
+    allow_if: true
+`;
+  const now = 1_700_000_000;
+  const decide = (epoch: { seq: number; start: number } | undefined) => {
+    const c = compilePolicy([{ file: 'p.rgs', text: rgs }]);
+    if (!c.ok) throw new Error(JSON.stringify(c.error));
+    const p = loadPolicy(c.value.bytes);
+    if (!p.ok) throw new Error(p.error.message);
+    const config = readGateConfig([]);
+    if (!config.ok) throw new Error(config.error.message);
+    const facts: UpdateFacts = { update: { ref: J, oldId: id('a'), newId: id('d') }, fastForward: true, commits: [{ id: id('d'), parents: 1, paths: ['event.cbor'], signed: false }], events: [], checkpoints: [], tip: ['commit'], ...(epoch ? { epoch: { current: epoch } } : {}) };
+    return decideUpdate(facts, { commit: ACTIVE, policyCodeRoot: c.value.root, policy: p.value, trust: emptyTrust(), folds: [] }, config.value, { pusher: {}, now, transport: 'file', pushOptions: [] });
+  };
+
+  test('the epoch attribute carries the latest anchor, so before_epoch(epoch.start + t) bounds time within an epoch', () => {
+    expect(decide({ seq: 2, start: now - 3600 })).toMatchObject({ allowed: true, allowedBy: ['journal/open'] });
+    expect(decide({ seq: 2, start: now - 90_000 }).denials).toEqual([expect.objectContaining({ ruleId: 'journal/first-day-of-epoch', enforced: true })]);
+    expect(decide({ seq: 1, start: now }).allowed).toBe(false);
+    // No anchor in the namespace: the attribute is absent and the rule cannot be evaluated, so it denies.
+    expect(decide(undefined).denials).toEqual([expect.objectContaining({ ruleId: 'journal/first-day-of-epoch', reason: expect.stringMatching(/missing attribute 'epoch'/) })]);
   });
 });
 
