@@ -115,13 +115,18 @@ export async function compactionPlan(repo: GitRepo, ns: string): Promise<Result<
   return ok({ ns, chain, deleteRefs, unreferenced });
 }
 
-/** Carries out a plan: deletes its refs by compare-and-swap (a ref that moved since is left alone, the whole run fails), then prunes unreachable objects older than `expire` (git's own prune, which keeps everything any ref or reflog reaches). */
+/**
+ * Carries out a plan: deletes its refs by compare-and-swap (a ref that moved
+ * since the plan fails the run, nothing deleted), then `git gc
+ * --prune=<expire>`: packed and loose objects no ref or reflog reaches, older
+ * than `expire`, go; everything any ref reaches stays (git's own rule).
+ */
 export async function compact(repo: GitRepo, plan: CompactionPlan, expire: string): Promise<Result<{ pruned: boolean }>> {
   if (plan.deleteRefs.length > 0) {
     const u = await repo.updateRefs(plan.deleteRefs.map((d) => ({ ref: d.ref, newId: repo.zeroId, expectedId: d.id })), { message: 'gatos epoch compact' });
     if (!u.ok) return u;
   }
-  const pr = await repo.run(['prune', `--expire=${expire}`]);
+  const pr = await repo.run(['gc', '--quiet', `--prune=${expire}`]);
   if (!pr.ok) return err(pr.error);
   return ok({ pruned: true });
 }

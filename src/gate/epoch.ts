@@ -13,9 +13,10 @@ import type { Anchor } from '../epoch/anchor';
 import { authorize, type TrustSet } from '../trust';
 import type { Failure } from './facts';
 import type { UpdateKind } from './ref-update';
+import { RULES } from './rules';
 
-export const EPOCH_RULE = 'gate/epoch';
-const HINT_NEW = 'create anchors with `gatos epoch new <ns>` after fetching refs/gatos/*, and push the one new epoch ref alone';
+export const EPOCH_RULE: string = RULES.epoch.id;
+const HINT_NEW: string = RULES.epoch.hint;
 
 /** One anchor of a chain, as the chain checks need it. */
 export interface ChainLink {

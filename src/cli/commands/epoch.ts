@@ -48,7 +48,7 @@ const compactCommand: CommandModule<object, CompactArgs> = {
       .positional('ns', { type: 'string', demandOption: true, describe: 'the namespace' })
       .option('repo', { type: 'string', default: '.', describe: 'the repository (the bare repository on the server)' })
       .option('dry-run', { type: 'boolean', default: false, describe: 'print the plan, change nothing' })
-      .option('expire', { type: 'string', default: '2.weeks.ago', describe: "git prune's --expire: unreachable objects younger than this stay (pushes in flight)" })
+      .option('expire', { type: 'string', default: '2.weeks.ago', describe: "git gc's --prune: unreferenced objects younger than this stay (pushes in flight)" })
       .options(JSON_OPTION),
   handler: async (args) => {
     const opened = await openRepo(args.repo, { env: { ...process.env, GIT_DIR: undefined } as NodeJS.ProcessEnv });
@@ -64,7 +64,7 @@ const compactCommand: CommandModule<object, CompactArgs> = {
       const out: string[] = [`${args['dry-run'] ? 'plan' : 'compacted'} ${plan.ns}: chain of ${plan.chain.length} anchor${plan.chain.length === 1 ? '' : 's'} kept`];
       for (const l of plan.chain) out.push(`  keep   ${l.ref} ${l.commit} (epoch ${l.seq})`);
       for (const d of plan.deleteRefs) out.push(`  delete ${d.ref} ${d.id} (${d.why})`);
-      out.push(`  ${plan.unreferenced.length} object${plan.unreferenced.length === 1 ? '' : 's'} only the deleted refs reach${args['dry-run'] ? '' : `; git prune --expire=${args.expire} ran`}`);
+      out.push(`  ${plan.unreferenced.length} object${plan.unreferenced.length === 1 ? '' : 's'} only the deleted refs reach${args['dry-run'] ? '' : `; git gc --prune=${args.expire} ran`}`);
       process.stdout.write(`${out.join('\n')}\n`);
     } finally {
       await repo.close();
