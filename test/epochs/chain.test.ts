@@ -5,6 +5,7 @@ import { encodeEnvelope, decodeEnvelope } from '../../src/events/envelope';
 import { anchorProblems, chainProblems, chainTip, crossingProblem, epochFailures, epochSanity, type ChainLink, type EpochContext } from '../../src/gate/epoch';
 import { classifyRef, decideUpdate, readGateConfig, type UpdateFacts } from '../../src/gate';
 import { compilePolicy, loadPolicy } from '../../src/rgs';
+import { enforcedIn } from '../../src/gate/verdict';
 import { emptyGraphJson, readTrustSet } from '../../src/trust';
 
 const NS = 'cfg';
@@ -113,6 +114,12 @@ describe('chain checks', () => {
     expect(reasons(anchorProblems(REF3, 'create', anchor(), ctx(), emptyTrust(), ACTIVE))).toEqual([expect.stringMatching(/^EPOCH_BROKEN anchor 3+ .*: its signer: .*user:root.*by the active bundle's trust/)]);
     const f = epochFailures(REF3, 'create', { anchor: { ok: false, code: 'SIG_INVALID', reason: 'event x: Sig does not verify' } }, emptyTrust(), ACTIVE);
     expect(f).toEqual([expect.objectContaining({ code: 'EPOCH_BROKEN', ruleId: 'gate/epoch', reason: `${REF3}: not a verifiable anchor: event x: Sig does not verify (SIG_INVALID)` })]);
+  });
+
+  test('evaluate mode never relaxes EPOCH_BROKEN: a broken chain is a failed verification, not a policy outcome', () => {
+    for (const f of epochFailures(REF3, 'create', { anchor: { ok: true, anchor: anchor({ prev: id('e'), parent: id('e') }) }, context: ctx() }, emptyTrust(), ACTIVE)) {
+      expect(enforcedIn('evaluate', { code: f.code, ruleId: f.ruleId ?? '', ref: REF3 })).toBe(true);
+    }
   });
 
   test('journal and state updates must descend from what the latest anchor recorded', () => {
