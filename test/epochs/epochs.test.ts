@@ -94,8 +94,6 @@ describe('epochs over real pushes (regulated, sha1)', () => {
     w = new GateWorld({ format: 'sha1' }).setup();
     alice = w.client('user:alice');
     root = w.client('user:root');
-    eventAndCheckpoint(-7200);
-    e1 = rev(alice, JOURNAL);
   });
 
   async function proofAt(dir: string, ref: string): Promise<{ base: string; window: readonly { start: string | null; end: string }[] }> {
@@ -111,6 +109,8 @@ describe('epochs over real pushes (regulated, sha1)', () => {
   }
 
   test('a chain of two anchors is accepted, each recording the heads, the checkpoint and its State-Root', async () => {
+    eventAndCheckpoint(-7200);
+    e1 = rev(alice, JOURNAL);
     const a1 = epochNew(-7000);
     must(w.push(root, 'user:root', [a1.ref]), 'push anchor 1');
     anchors.push(a1);
