@@ -10,7 +10,7 @@ import { readEnvelopeAt, verifyEvent, type VerifyMemo } from '../events';
 import type { GitRepo } from '../git';
 import { readResumePoint } from '../checkpoint/make';
 import { parseTrailers, trailerValues } from '../trailers';
-import type { ChainLink, EpochContext } from '../gate/epoch';
+import { chainTip, epochSanity, type ChainLink, type EpochContext, type EpochSanityProblem } from '../gate/epoch';
 import { ANCHOR_TYPE, EPOCH_PREFIX, readAnchorPayload, type Anchor } from './anchor';
 
 export interface ReadAnchorOptions {
@@ -105,4 +105,30 @@ export async function epochContext(repo: GitRepo, ns: string, pushed: ReadonlyMa
     }
   }
   return ok({ anchors, heads, ...(state ? { state } : {}) });
+}
+
+/**
+ * `epochSanity` of one namespace of a repository, for `gatos doctor`: its
+ * anchors as links, and for the latest anchor (when the chain has one tip)
+ * whether each journal it records and the state ref still descend from
+ * what it recorded.
+ */
+export async function readEpochSanity(repo: GitRepo, ns: string): Promise<Result<EpochSanityProblem[]>> {
+  const anchors = await listAnchors(repo, ns);
+  if (!anchors.ok) return anchors;
+  const links = anchors.value.map(linkOf);
+  const tip = chainTip(links);
+  const latest = anchors.value.find((r) => r.anchor.commit === tip?.commit)?.anchor;
+  const descends = new Map<string, boolean>();
+  if (latest) {
+    const recorded: [string, string][] = [...latest.heads];
+    if (latest.state) recorded.push([`${STATE_PREFIX}${ns}`, latest.state.checkpoint]);
+    for (const [ref, id] of recorded) {
+      const now = await repo.readRef(ref);
+      if (!now.ok) return err(now.error);
+      const a = now.value === undefined ? ok(false) : now.value === id ? ok(true) : await repo.isAncestor(id, now.value);
+      descends.set(ref, a.ok && a.value);
+    }
+  }
+  return ok(epochSanity(ns, links, descends));
 }

@@ -11,6 +11,8 @@ import { anchorPayload, ANCHOR_TYPE, type AnchorPayload } from '../../src/epoch/
 import { encodeEnvelope } from '../../src/events/envelope';
 import { buildEventCommit } from '../../src/events/commit';
 import { readResumePoint } from '../../src/checkpoint/make';
+import { readEpochSanity } from '../../src/epoch/read';
+import type { EpochSanityProblem } from '../../src/gate/epoch';
 import { openRepo } from '../../src/git';
 import { loadKey } from '../../src/keys';
 import { publicKeyFromSeed } from '../../src/canon/ed25519';
@@ -191,7 +193,20 @@ describe('epochs over real pushes (regulated, sha1)', () => {
     expect(v.stdout).toContain('identical');
   });
 
-  test('compaction: the dry run plans, the run removes only an off-chain anchor, and every referenced object stays', () => {
+  /** What gatos doctor would report for the namespace on the server (readEpochSanity). */
+  async function sanity(): Promise<EpochSanityProblem[]> {
+    const opened = await openRepo(w.gitDir, { env: w.env() });
+    if (!opened.ok) throw new Error(opened.error.message);
+    try {
+      const r = await readEpochSanity(opened.value, NS);
+      if (!r.ok) throw new Error(r.error.message);
+      return r.value;
+    } finally {
+      await opened.value.close();
+    }
+  }
+
+  test('compaction: the dry run plans, the run removes only an off-chain anchor, and every referenced object stays; epoch sanity sees the second chain, then none', async () => {
     // An anchor that reached the server around the gate (before it was installed): off the chain.
     const orphan = `refs/gatos/epoch/${NS}/${ulidAt(w.now - 10)}`;
     const a1 = anchors[0] as Made;
@@ -199,6 +214,8 @@ describe('epochs over real pushes (regulated, sha1)', () => {
     const stray = must(w.git(root, ['commit-tree', rev(root, `${a1.commit}^{tree}`), '-p', a1.commit], {}, 'stray\n'), 'stray').stdout.trim();
     must(w.git(root, ['update-ref', orphan, stray]), 'orphan stray');
     must(srv(['fetch', '-q', root, `${orphan}:${orphan}`]), 'place the orphan on the server');
+    // The stray commit carries the first anchor's tree, so it reads as a second first anchor.
+    expect(await sanity()).toEqual([{ ns: NS, problem: '2 anchors start a chain; exactly one must' }]);
     const refsBefore = w.serverRefs();
     const dry = must(w.gatos(w.root, ['epoch', 'compact', NS, '--repo', w.gitDir, '--dry-run', '--json']), 'compact --dry-run');
     const plan = JSON.parse(dry.stdout) as { chain: { ref: string }[]; delete_refs: { ref: string }[]; unreferenced_objects: string[] };
@@ -213,5 +230,6 @@ describe('epochs over real pushes (regulated, sha1)', () => {
     expect(must(srv(['fsck', '--connectivity-only', '--no-dangling']), 'fsck').status).toBe(0);
     for (const a of anchors) expect(srv(['cat-file', '-e', a.commit]).status).toBe(0);
     expect(srv(['cat-file', '-e', e1]).status).toBe(0);
+    expect(await sanity()).toEqual([]);
   });
 });
