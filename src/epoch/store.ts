@@ -6,7 +6,6 @@ import { nextUlid } from '../canon/ulid';
 import { err, gateError, ok, type Result } from '../core/result';
 import { encodeEnvelope, resolveBinding } from '../events';
 import { buildEventCommit } from '../events/commit';
-import { anyRefMatcher } from '../fold/glob';
 import { chainTip, type ChainLink } from '../gate/epoch';
 import type { GitRepo } from '../git';
 import type { ActorKey } from '../keys';
@@ -37,10 +36,9 @@ export async function newEpoch(repo: GitRepo, ns: string, key: ActorKey, ts: num
   const tip = chainTip(anchors);
   if (anchors.length > 0 && !tip) return err(gateError('EPOCH_BROKEN', `namespace ${ns} has ${anchors.length} anchors but no single last one: the chain is forked or broken`, { hint: 'list it with gatos epoch compact --dry-run on the server' }));
   if (heads.size === 0) return err(gateError('NOT_FOUND', `namespace ${ns} has no journal here`, { hint: 'fetch refs/gatos/* first (git fetch origin "+refs/gatos/*:refs/gatos/*")' }));
-  const reads = anyRefMatcher(binding.value.bundle.manifest.folds.find((f) => f.id === binding.value.foldId)?.inputs ?? []);
+  // The gate's rule (src/gate/epoch.ts): the checkpoint ends at exactly these heads, every journal of the namespace.
   if (state) {
     for (const [ref, head] of heads) {
-      if (!reads(ref)) continue;
       if (state.ends.get(ref) !== head) return err(gateError('USAGE', `the checkpoint ${state.checkpoint} on refs/gatos/state/${ns} ends ${ref} at ${state.ends.get(ref) ?? '(nothing)'}, but its head is ${head}: an epoch starts at a checkpoint of its heads`, { hint: `fold and push a checkpoint first: gatos fold checkpoint --ns ${ns}, git push origin refs/gatos/state/${ns}` }));
     }
   }
