@@ -60,7 +60,7 @@ ${name} \\- server-side Git push-gate and client tools for GATOS
 \\fIcommand\\fR [\\fIoptions\\fR]
 .SH DESCRIPTION
 The push-gate's command line: policies and folds (policyc, policy, foldc, fold, lint), the producer side of a clone
-(init, key, trust, event, fold checkpoint), and the operator side (install, gate check, audit log).
+(init, key, trust, event, fold checkpoint, epoch new), and the operator side (install, gate check, audit log, epoch compact).
 Every command below is shown as \\fBgatos\\fR \\fIcommand\\fR \\fB\\-\\-help\\fR prints it.${gitNote}
 .SH COMMANDS
 ${sections.map(([words, text]) => `.SS ${['gatos', ...words].join(' ')}\n.nf\n${verbatim(text)}\n.fi`).join('\n')}

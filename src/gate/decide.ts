@@ -22,6 +22,7 @@ import { objectSizeDenials } from './blob-limit';
 import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
+import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
 
 export interface Denial {
   readonly ref: string;
@@ -102,6 +103,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   appendAll(hard, objectTypeDenials(facts, cls, config));
   appendAll(hard, objectSizeDenials(ref, facts.objects, config.maxObjectBytes));
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
+  for (const f of epochFailures(ref, kind, facts.epoch, bundle.trust, bundle.commit)) hard.push(fromFailure(ref, EPOCH_RULE, f));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.
@@ -109,13 +111,14 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   const request = refRequest(intent, ref, cls, facts.commits, bundle, env);
   const checkpoint = checkpointAttribute(facts);
   if (checkpoint) request.checkpoint = checkpoint;
+  Object.assign(request, epochAttribute(facts.epoch));
   const decision = evaluate(bundle.policy, request);
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
   for (const e of facts.events) {
     if (!e.ok) continue;
-    const d = evaluate(bundle.policy, eventRequest(e.event, ref, cls, bundle, env));
+    const d = evaluate(bundle.policy, { ...eventRequest(e.event, ref, cls, bundle, env), ...epochAttribute(facts.epoch) });
     hard.push(...policyDenials(ref, d, env, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }

@@ -9,6 +9,7 @@
  */
 import type { ProductCode, ErrorCode } from '../core/codes';
 import type { RefUpdate } from './ref-update';
+import type { EpochFact } from './epoch';
 
 export interface CommitFact {
   readonly id: string;
@@ -108,4 +109,6 @@ export interface UpdateFacts {
   readonly objects?: readonly ObjectFact[];
   /** A failure gathering the facts at all (an unreadable object): refuses the update. */
   readonly failure?: Failure;
+  /** Epoch anchors, and journal and state updates under one (src/push/epoch.ts, src/gate/epoch.ts). */
+  readonly epoch?: EpochFact;
 }

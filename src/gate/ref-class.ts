@@ -3,6 +3,7 @@
  * rules (journals carry events, state refs carry checkpoints, policies are
  * gated by the active policy, audit refs are the gate's alone). Pure.
  */
+import { EPOCH_PREFIX, parseEpochRef } from '../epoch/anchor';
 import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, nameProblem, parseJournalRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
@@ -16,7 +17,9 @@ export type RefClass =
   | { readonly plane: 'audit' }
   /** Under refs/gatos/ but not a name any GATOS tool writes (a malformed journal, an unknown plane). */
   | { readonly plane: 'gatos-other'; readonly problem: string }
-  | { readonly plane: 'other' };
+  | { readonly plane: 'other' }
+  /** refs/gatos/epoch/<ns>/<epoch-id>: one epoch anchor (docs/epochs.md). */
+  | { readonly plane: 'epoch'; readonly ns: string; readonly epoch: string };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
@@ -35,6 +38,10 @@ export function classifyRef(ref: string): RefClass {
     const id = ref.slice(POLICIES_PREFIX.length);
     return isBundleId(id) ? { plane: 'policy', active: false } : { plane: 'gatos-other', problem: `'${id}' is not a bundle id (64 lowercase hex)` };
   }
+  if (ref.startsWith(EPOCH_PREFIX)) {
+    const e = parseEpochRef(ref);
+    return e.ok ? { plane: 'epoch', ns: e.value.ns, epoch: e.value.epoch } : { plane: 'gatos-other', problem: e.error.message };
+  }
   return { plane: 'other' };
 }
 
@@ -42,5 +49,6 @@ export function classifyRef(ref: string): RefClass {
 export function nsOf(c: RefClass): string | undefined {
   if (c.plane === 'journal') return c.journal.ns;
   if (c.plane === 'state') return c.ns;
+  if (c.plane === 'epoch') return c.ns;
   return undefined;
 }

@@ -23,4 +23,6 @@ export const RULES = {
   updateHookJournalFirst: { id: 'gate/update-hook-journal-first', hint: 'with only the update hook installed, push the journal first, then the checkpoint' },
   /** Not a rule of its own: the hint of a policy denial whose rule needed the pusher and the host named nobody. */
   noIdentity: { hint: 'the host must tell the gate who pushes: push through the host (ssh or https with your account), and operators check gatos.host and gatos.actorEnv (docs/hosts/)' },
+  /** Epoch anchors and what they record (src/gate/epoch.ts, docs/epochs.md): EPOCH_BROKEN. */
+  epoch: { id: 'gate/epoch', hint: 'create anchors with `gatos epoch new <ns>` after fetching refs/gatos/*, and push the one new epoch ref alone' },
 } as const;

@@ -17,6 +17,7 @@ import { isObjectId, type Commit, type GitError, type GitRepo, type ObjectType }
 import { gitError } from '../git/errors';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
+import { epochFacts } from './epoch';
 import { newObjects } from './new-objects';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -307,7 +308,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const cls = classifyRef(u.ref);
   const w = await (walk ?? walkUpdate(repo, u, config));
   const fastForward = w.fastForward;
-  const empty = { update: u, fastForward, commits: [], events: [], checkpoints: [], ...(w.tip ? { tip: w.tip } : {}) };
+  const empty = { update: u, fastForward, commits: [], events: [], checkpoints: [], ...(w.tip ? { tip: w.tip } : {}), ...(await epochFacts(repo, u, cls, memo, now, pushed)) };
   if (w.failure) return { ...empty, failure: w.failure };
   // Sizes cost a walk over every new object: only when a limit is set. Every new object counts, whatever reaches it.
   const counted = async (): Promise<{ objects?: ObjectFact[]; failure?: Failure }> => {

@@ -53,6 +53,9 @@ export const PUSH_CERT_TYPE: RgsType = {
   fields: { verified: BOOL, actor: STRING, signer: STRING, status: STRING, nonce_status: STRING },
 };
 
+/** The namespace's current epoch: the latest anchor's number and time. */
+export const EPOCH_TYPE: RgsType = { kind: 'record', name: 'epoch', fields: { seq: INT, start: INT } };
+
 export const TRUST_ENTRY_TYPE: RgsType = { kind: 'record', name: 'trust_entry', fields: { level: INT } };
 
 /** Top-level attributes, with one line each for the reference. */
@@ -75,6 +78,7 @@ export const CONTEXT: Readonly<Record<string, { readonly type: RgsType; readonly
   now: { type: INT, doc: 'current time as integer epoch seconds, supplied by the caller' },
   approvals: { type: INT, doc: 'number of valid approvals for the proposal behind this change' },
   trust: { type: { kind: 'map', value: TRUST_ENTRY_TYPE }, doc: 'trust table: actor id -> { level }' },
+  epoch: { type: EPOCH_TYPE, doc: "the namespace's current epoch (docs/epochs.md): seq (1 for the first anchor) and start, its anchor's time in epoch seconds, e.g. before_epoch(epoch.start + 86400); absent where the namespace has no anchor" },
 };
 
 export const CONTEXT_NAMES: readonly string[] = Object.keys(CONTEXT).sort();

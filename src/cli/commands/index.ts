@@ -16,6 +16,7 @@ import { configCommand } from './config';
 import { auditCommand } from './audit';
 import { demoCommand } from './demo';
 import { doctorCommand, repairCommand } from './doctor';
+import { epochCommand } from './epoch';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -24,3 +25,4 @@ commands.push(installCommand, gateCommand, auditCommand);
 commands.push(configCommand);
 commands.push(demoCommand);
 commands.push(doctorCommand, repairCommand);
+commands.push(epochCommand);
