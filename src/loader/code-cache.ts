@@ -19,14 +19,17 @@ const WRAP_HEAD = '(function (exports, require, module, __filename, __dirname) {
 
 const sha256 = (b: Buffer | string): Buffer => createHash('sha256').update(b).digest();
 
-/** The cached data, if the file holds a whole, untampered cache; anything else is no cache. */
+/** The cached data, if the bytes are a whole, untampered cache file; anything else is no cache. */
+export function cacheData(b: Buffer): Buffer | undefined {
+  const head = MAGIC.length;
+  if (b.length <= head + DIGEST_BYTES || b.toString('latin1', 0, head) !== MAGIC) return undefined;
+  const data = b.subarray(head + DIGEST_BYTES);
+  return sha256(data).equals(b.subarray(head, head + DIGEST_BYTES)) ? data : undefined;
+}
+
 function readCache(file: string): Buffer | undefined {
   try {
-    const b = readFileSync(file);
-    const head = MAGIC.length;
-    if (b.length <= head + DIGEST_BYTES || b.toString('latin1', 0, head) !== MAGIC) return undefined;
-    const data = b.subarray(head + DIGEST_BYTES);
-    return sha256(data).equals(b.subarray(head, head + DIGEST_BYTES)) ? data : undefined;
+    return cacheData(readFileSync(file));
   } catch {
     return undefined;
   }

@@ -7,7 +7,6 @@
  * Adapter (disk, git, the daemon's HTTP address).
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { JOURNAL_PREFIX, STATE_PREFIX } from '../actors';
@@ -20,6 +19,9 @@ import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { readAuditTrail } from '../push/audit-trail';
 import { settingProblems } from '../push/config-check';
 import { HOOK_PART_SUFFIXES, HOSTED_HOOK_NAME, gitoliteUpdateHook, isOurHook } from '../install/install';
+import { EPOCH_PREFIX } from '../epoch/anchor';
+import { readEpochSanity } from '../epoch/read';
+import { cacheData } from '../loader/code-cache';
 import { decisionLogPath, ROTATE_LOCK_SUFFIX } from './decision-log';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
@@ -300,14 +302,9 @@ async function checkpointChecks(repo: GitRepo, b: GateBundle | undefined, memo: 
   return out;
 }
 
-const V8_MAGIC = 'gatos-v8-code-cache-1\n';
-const sha256 = (b: Buffer): Buffer => createHash('sha256').update(b).digest();
-
-/** A code cache file src/hooks/loader.ts would use: its magic, then the sha256 of the rest, then the rest. */
+/** A code cache file the loaders would use (src/loader/code-cache.ts): whole and untampered. */
 export function codeCacheValid(bytes: Buffer): boolean {
-  const head = V8_MAGIC.length;
-  if (bytes.length <= head + 32 || bytes.toString('latin1', 0, head) !== V8_MAGIC) return false;
-  return sha256(bytes.subarray(head + 32)).equals(bytes.subarray(head, head + 32));
+  return cacheData(bytes) !== undefined;
 }
 
 export function cacheFiles(gitDir: string): string[] {
@@ -386,6 +383,21 @@ async function daemonCheck(gitDir: string): Promise<Check> {
   }
 }
 
+/** Per namespace with epoch anchors: one chain, and the journals and state still descend from what the latest anchor recorded. */
+async function epochChecks(repo: GitRepo): Promise<Check[]> {
+  const refs = await repo.forEachRef([EPOCH_PREFIX.slice(0, -1)]);
+  if (!refs.ok) return [check('epochs', 'fail', refs.error.message)];
+  const namespaces = [...new Set(refs.value.map((r) => r.ref.slice(EPOCH_PREFIX.length).split('/')[0] as string))].sort();
+  const out: Check[] = [];
+  for (const ns of namespaces) {
+    const problems = await readEpochSanity(repo, ns);
+    if (!problems.ok) out.push(check(`epochs.${ns}`, 'fail', `${ns}: ${problems.error.message}`));
+    else if (problems.value.length === 0) out.push(check(`epochs.${ns}`, 'pass', `${ns}: the epoch anchors form one chain, and the journals and state descend from the latest`));
+    else out.push(check(`epochs.${ns}`, 'fail', `${ns}: ${problems.value.map((p) => (p.ref ? `${p.ref}: ${p.problem}` : p.problem)).join('; ')}`, 'see docs/epochs.md; `gatos epoch compact <ns> --dry-run` shows which off-chain anchors an operator may remove'));
+  }
+  return out;
+}
+
 export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
   const gitDir = o.repo.gitDir;
   const host = git(gitDir, ['config', 'gatos.host']).out || undefined;
@@ -404,6 +416,7 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
   const nowMs = o.now * 1000;
   out.push(lockCheck(gitDir, nowMs, o.staleMinutes), await auditCheck(o.repo));
   out.push(...(await journalChecks(o.repo, b, o.now, memo)), ...(await checkpointChecks(o.repo, b, memo)));
+  out.push(...(await epochChecks(o.repo)));
   out.push(cacheCheck(gitDir), recordsCheck(gitDir, nowMs), decisionLogCheck(gitDir), await daemonCheck(gitDir));
   return out;
 }
