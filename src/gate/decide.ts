@@ -22,6 +22,7 @@ import { objectSizeDenials } from './blob-limit';
 import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
+import { busDenials } from './bus';
 
 export interface Denial {
   readonly ref: string;
@@ -102,6 +103,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   appendAll(hard, objectTypeDenials(facts, cls, config));
   appendAll(hard, objectSizeDenials(ref, facts.objects, config.maxObjectBytes));
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
+  appendAll(hard, busDenials(ref, facts.bus, facts.events, facts.commits, env.now));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

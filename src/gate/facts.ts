@@ -9,6 +9,7 @@
  */
 import type { ProductCode, ErrorCode } from '../core/codes';
 import type { RefUpdate } from './ref-update';
+import type { BusFacts } from './bus';
 
 export interface CommitFact {
   readonly id: string;
@@ -108,4 +109,6 @@ export interface UpdateFacts {
   readonly objects?: readonly ObjectFact[];
   /** A failure gathering the facts at all (an unreadable object): refuses the update. */
   readonly failure?: Failure;
+  /** For bus refs (refs/gatos/mbus*): what the bus rules decide on (src/gate/bus.ts). */
+  readonly bus?: BusFacts;
 }

@@ -3,6 +3,7 @@
  * rules (journals carry events, state refs carry checkpoints, policies are
  * gated by the active policy, audit refs are the gate's alone). Pure.
  */
+import { parseBusRef, type BusRef } from './bus';
 import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, nameProblem, parseJournalRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
@@ -16,7 +17,8 @@ export type RefClass =
   | { readonly plane: 'audit' }
   /** Under refs/gatos/ but not a name any GATOS tool writes (a malformed journal, an unknown plane). */
   | { readonly plane: 'gatos-other'; readonly problem: string }
-  | { readonly plane: 'other' };
+  | { readonly plane: 'other' }
+  | { readonly plane: 'bus'; readonly bus: BusRef };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
@@ -35,6 +37,8 @@ export function classifyRef(ref: string): RefClass {
     const id = ref.slice(POLICIES_PREFIX.length);
     return isBundleId(id) ? { plane: 'policy', active: false } : { plane: 'gatos-other', problem: `'${id}' is not a bundle id (64 lowercase hex)` };
   }
+  const bus = parseBusRef(ref);
+  if (bus) return bus.ok ? { plane: 'bus', bus: bus.value } : { plane: 'gatos-other', problem: bus.problem };
   return { plane: 'other' };
 }
 
@@ -42,5 +46,6 @@ export function classifyRef(ref: string): RefClass {
 export function nsOf(c: RefClass): string | undefined {
   if (c.plane === 'journal') return c.journal.ns;
   if (c.plane === 'state') return c.ns;
+  if (c.plane === 'bus') return c.bus.topic;
   return undefined;
 }
