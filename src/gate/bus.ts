@@ -195,26 +195,48 @@ export function configTransition(prev: TopicConfig | undefined, next: TopicConfi
 // ---------------------------------------------------------------------------
 // Placement: jump consistent hashing (Lamping and Veach) over BLAKE3 of the key
 
-const MASK64 = (1n << 64n) - 1n;
-const LCG = 2862933555777941757n;
+const LCG_HI = 0x27bb2ee6;
+const LCG_LO = 0x87b0b0fd; // 2862933555777941757 = 0x27BB2EE687B0B0FD
 
-/** The first 8 bytes of BLAKE3(utf8(key)), little-endian. */
-export function keyHash(key: string): bigint {
+/** The first 8 bytes of BLAKE3(utf8(key)), little-endian, as two 32-bit halves. */
+export function keyHash(key: string): { readonly hi: number; readonly lo: number } {
   const h = blake3(utf8(key));
-  let x = 0n;
-  for (let i = 7; i >= 0; i--) x = (x << 8n) | BigInt(h[i] as number);
-  return x;
+  const lo = ((h[0] as number) | ((h[1] as number) << 8) | ((h[2] as number) << 16) | ((h[3] as number) << 24)) >>> 0;
+  const hi = ((h[4] as number) | ((h[5] as number) << 8) | ((h[6] as number) << 16) | ((h[7] as number) << 24)) >>> 0;
+  return { hi, lo };
 }
 
-/** The shard (0..shards-1) of a 64-bit key hash: going from n to n+1 shards moves only the keys the new shard takes, about 1/(n+1). */
-export function jumpHash(hash: bigint, shards: number): number {
-  let key = hash;
+/** The high 32 bits of the 64-bit product of two 32-bit unsigned integers. */
+function mulHi32(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p00 = a0 * b0;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const carry = ((p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff)) >>> 16;
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + carry) >>> 0;
+}
+
+/**
+ * Jump consistent hash (Lamping and Veach, 2014) of a 64-bit key: the shard
+ * (0..shards-1). Going from n to n+1 shards moves only the keys the new
+ * shard takes, about 1/(n+1). The 64-bit LCG step is done on 32-bit halves
+ * (exact; test/gate/bus-core.test.ts checks it against BigInt arithmetic).
+ */
+export function jumpHash(key: { readonly hi: number; readonly lo: number }, shards: number): number {
+  let hi = key.hi >>> 0;
+  let lo = key.lo >>> 0;
   let b = -1;
   let j = 0;
   while (j < shards) {
     b = j;
-    key = (key * LCG + 1n) & MASK64;
-    j = Math.floor((b + 1) * (2 ** 31 / Number((key >> 33n) + 1n)));
+    const nhi = (mulHi32(lo, LCG_LO) + Math.imul(hi, LCG_LO) + Math.imul(lo, LCG_HI)) >>> 0;
+    const nlo = (Math.imul(lo, LCG_LO) + 1) >>> 0;
+    hi = nlo === 0 ? (nhi + 1) >>> 0 : nhi;
+    lo = nlo;
+    j = Math.floor((b + 1) * (2 ** 31 / ((hi >>> 1) + 1)));
   }
   return b;
 }
@@ -361,6 +383,25 @@ function configDenials(ref: string, f: Extract<BusFacts, { kind: 'config' }>): O
   return out;
 }
 
+/** The shards a message must be on (empty when its payload or map version is wrong: those denials are pushed to `out`). */
+function placedOn(ref: string, state: TopicState, shard: number, m: MessageFact, at: string, out: Out[]): number[] {
+  const p = readMessagePayload(m.payload);
+  if (!p.ok) {
+    out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: ${p.problem}`, m.commit));
+    return [];
+  }
+  if (p.value.map !== state.config.version) {
+    out.push(deny(ref, 'EPOCH_BROKEN', BUS_RULES.placement, `${at}: placed by map version ${p.value.map}, but ${state.topic}'s map is version ${state.config.version}${state.old ? ` (dual-writing from ${state.old.version})` : ''}`, m.commit));
+    return [];
+  }
+  const want = placement(state, p.value.key);
+  if (!want.includes(shard)) {
+    out.push(deny(ref, 'POLICY_DENY', BUS_RULES.placement, `${at}: key ${JSON.stringify(p.value.key)} belongs on shard ${want.join(' and ')} of ${state.topic} (map version ${state.config.version}${state.old ? `, and ${state.old.version} during the window` : ''}), not on shard ${shard}`, m.commit));
+    return [];
+  }
+  return want;
+}
+
 function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, events: readonly EventFact[], now: number): Out[] {
   const out: Out[] = [];
   const state = f.state;
@@ -384,23 +425,11 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
     const at = `message ${m.commit} (${f.topic}, ${m.ulid})`;
     if (ev.ns !== f.topic) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: its ns is ${ev.ns}, not the topic ${f.topic}`, m.commit));
     if (!ev.caps.includes(publishCap(f.topic))) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: it does not claim '${publishCap(f.topic)}'`, m.commit, `a publisher claims '${publishCap(f.topic)}' and holds a grant of it: ${BUS_RULES.message.hint}`));
-    const p = readMessagePayload(m.payload);
-    if (!p.ok) {
-      out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: ${p.problem}`, m.commit));
-      continue;
-    }
-    if (p.value.map !== state.config.version) {
-      out.push(deny(ref, 'EPOCH_BROKEN', BUS_RULES.placement, `${at}: placed by map version ${p.value.map}, but ${f.topic}'s map is version ${state.config.version}${state.old ? ` (dual-writing from ${state.old.version})` : ''}`, m.commit));
-      continue;
-    }
-    const want = placement(state, p.value.key);
-    if (!want.includes(f.shard)) {
-      out.push(deny(ref, 'POLICY_DENY', BUS_RULES.placement, `${at}: key ${JSON.stringify(p.value.key)} belongs on shard ${want.join(' and ')} of ${f.topic} (map version ${state.config.version}${state.old ? `, and ${state.old.version} during the window` : ''}), not on shard ${f.shard}`, m.commit));
-      continue;
-    }
+    // Exactly once first: a replay is DUP_COMMIT whatever else is wrong with it.
+    const want = placedOn(ref, state, f.shard, m, at, out);
     const twins = want.filter((s) => s !== f.shard);
-    for (const o of byUlid.get(m.ulid) ?? []) {
-      if (o.shard === f.shard && o.commit === m.commit) continue;
+    const seen = (byUlid.get(m.ulid) ?? []).filter((o) => !(o.shard === f.shard && o.commit === m.commit));
+    for (const o of seen) {
       if (twins.includes(o.shard)) {
         if (o.cid !== m.cid) out.push(deny(ref, 'DUP_COMMIT', BUS_RULES.dedupe, `${at}: its dual-write twin on shard ${o.shard} (${o.commit}) carries other bytes (${o.cid}, here ${m.cid})`, m.commit));
       } else {
@@ -408,7 +437,7 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
       }
     }
     for (const t of twins) {
-      if (!(byUlid.get(m.ulid) ?? []).some((o) => o.shard === t)) {
+      if (!seen.some((o) => o.shard === t)) {
         out.push(deny(ref, 'POLICY_DENY', BUS_RULES.placement, `${at}: during the dual-write window from version ${state.old?.version} to ${state.config.version} it must also be on shard ${t} (same bytes, in this push or before)`, m.commit));
       }
     }
