@@ -35,15 +35,15 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function env(keyDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function env(keyDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GATOS_KEY_DIR: keyDir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid', ...extra };
 }
 
-function sh(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv): string {
+export function sh(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv): string {
   return execFileSync(cmd, args, { cwd, env: e, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function pushMs(client: string, url: string, refs: string[], e: NodeJS.ProcessEnv): number {
+export function pushMs(client: string, url: string, refs: string[], e: NodeJS.ProcessEnv): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('git', ['push', '-q', url, ...refs], { cwd: client, env: e, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -61,7 +61,7 @@ async function withRepo<T>(dir: string, e: NodeJS.ProcessEnv, f: (r: GitRepo) =>
   }
 }
 
-async function append(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
+export async function append(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
   const key = loadKey(keyDir, 'user:alice');
   if (!key.ok) throw new Error(key.error.message);
   await withRepo(dir, e, async (repo) => {
@@ -89,7 +89,7 @@ interface Pair {
 }
 
 /** Two identical server repositories: the gated one, and a copy without hooks. */
-function twin(root: string, gated: string, name: string): Pair {
+export function twin(root: string, gated: string, name: string): Pair {
   const plain = path.join(root, `${name}-plain.git`);
   rmSync(plain, { recursive: true, force: true });
   cpSync(gated, plain, { recursive: true });

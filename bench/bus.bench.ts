@@ -1,0 +1,136 @@
+/**
+ * The bus's cost at the gate: a real `git push` of 10,000 messages onto one
+ * shard of a topic, beside a push of 10,000 journal events in the same run
+ * into the same repository, each against an identical copy of the
+ * repository with no hook. The figure is messages (events) decided per
+ * second of time the gate adds. A message is verified as an event is (the
+ * same envelope, signature and trust checks) plus the bus rules: the
+ * topic's config, placement, the (topic, ULID) lookup across shards and
+ * the subscribers' lag (docs/bus.md, "Costs"). GATOS_BENCH_GATE_SCALE
+ * (e.g. 0.1) shrinks the count.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { reshard } from '../src/bus/client';
+import { messageRef, publishCap } from '../src/gate/bus';
+import { buildEventCommit } from '../src/events/commit';
+import { encodeEnvelope } from '../src/events/envelope';
+import { nextUlid } from '../src/canon/ulid';
+import { openRepo } from '../src/git';
+import { loadKey } from '../src/keys';
+import { formatTime } from '../src/trust';
+import { random80 } from '../src/workspace/clock';
+import { ObjectBatch } from '../src/workspace/object-batch';
+import type { BenchRow, BenchSuite } from './harness';
+import { append, env, pushMs, sh, twin } from './gate.bench';
+
+const ROOT = path.resolve(__dirname, '..');
+const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
+const TOPIC = 'bench';
+const JOURNAL = 'refs/gatos/journal/bench/user/alice';
+
+/** `n` messages chained on shard 0, written in one pack; the local ref moved once. */
+async function messages(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
+  const key = loadKey(keyDir, 'user:alice');
+  if (!key.ok) throw new Error(key.error.message);
+  const o = await openRepo(path.join(dir, '.git'), { env: e });
+  if (!o.ok) throw new Error(o.error.message);
+  const repo = o.value;
+  try {
+    const active = sh('git', ['rev-parse', 'refs/gatos/policies/active'], dir, e).trim();
+    const m = JSON.parse(sh('git', ['show', `${active}:manifest.json`], dir, e)) as { folds: Record<string, { fold_root: string }> };
+    const foldRoot = Object.values(m.folds)[0]?.fold_root as string;
+    const batch = new ObjectBatch(repo.format);
+    let parent: string | undefined;
+    let last: string | undefined;
+    for (let i = 0; i < n; i++) {
+      const ulid = nextUlid(ts * 1000, random80(), last);
+      if (!ulid.ok) throw new Error(ulid.error.message);
+      last = ulid.value;
+      const enc = encodeEnvelope({ type: 'bus.message', ulid: ulid.value, actor: 'user:alice', ns: TOPIC, caps: [publishCap(TOPIC)], payload: { key: `k${i}`, map: 1, body: { i } }, policy_root: active, fold_root: foldRoot, sig_alg: 'ed25519', ts });
+      if (!enc.ok) throw new Error(enc.error.message);
+      const built = buildEventCommit(repo.format, enc.value, key.value, parent);
+      if (!built.ok) throw new Error(built.error.message);
+      batch.addAll(built.value.objects);
+      parent = built.value.commit;
+    }
+    const w = await batch.write(repo);
+    if (!w.ok) throw new Error(w.error.message);
+    sh('git', ['update-ref', messageRef(TOPIC, 0), parent as string], dir, e);
+  } finally {
+    await repo.close();
+  }
+}
+
+/** Time the gate adds to pushing `refs` from `client`: into a fresh gated copy of `srv` and a hook-less one. */
+function addedMs(root: string, srv: string, name: string, client: string, refs: string[], e: NodeJS.ProcessEnv): { added: number; gated: number; plain: number } {
+  const copy = path.join(root, `${name}-gated.git`);
+  cpSync(srv, copy, { recursive: true });
+  const p = twin(root, copy, name);
+  const plain = pushMs(client, p.plain, refs, e);
+  const gated = pushMs(client, p.gated, refs, e);
+  rmSync(p.plain, { recursive: true, force: true });
+  rmSync(p.gated, { recursive: true, force: true });
+  return { added: gated - plain, gated, plain };
+}
+
+export const busSuite: BenchSuite = {
+  name: 'bus',
+  async run(): Promise<BenchRow[]> {
+    const scale = Number(process.env.GATOS_BENCH_GATE_SCALE ?? '1');
+    const n = Math.max(10, Math.round(10_000 * scale));
+    const root = mkdtempSync(path.join(os.tmpdir(), 'gatos-bench-bus-'));
+    const keyDir = path.join(root, 'keys');
+    const now = Math.floor(Date.now() / 1000);
+    const e = env(keyDir);
+    const admin = path.join(root, 'admin');
+    const srv = path.join(root, 'srv.git');
+    try {
+      sh('git', ['init', '-q', '--bare', srv], root, e);
+      sh('git', ['init', '-q', '-b', 'main', admin], root, e);
+      const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
+      g(['init']);
+      for (const a of ['user:root', 'user:alice']) g(['key', 'new', '--actor', a]);
+      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
+      const past = { GATOS_NOW: formatTime(now - 3600) };
+      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
+      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
+      g(['trust', 'grant', '--to', 'user:alice', '--caps', `journal:append,${publishCap(TOPIC)}`, '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
+      sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
+      sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+      const client = path.join(root, 'client');
+      sh('git', ['init', '-q', '-b', 'main', client], root, e);
+      sh('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, e);
+      // The topic: one shard, so every message goes to one ref (the worst case for a shard's chain).
+      const o = await openRepo(path.join(client, '.git'), { env: e });
+      if (!o.ok) throw new Error(o.error.message);
+      const made = await reshard(o.value, { topic: TOPIC, shards: 1, actor: 'user:root', ts: now });
+      await o.value.close();
+      if (!made.ok) throw new Error(made.error.message);
+      pushMs(client, srv, [`refs/gatos/mbus-config/${TOPIC}`], env(keyDir, { GATOS_ACTOR: 'user:root' }));
+      const pe = env(keyDir, { GATOS_ACTOR: 'user:alice' });
+      // One warm-up push each, so the hook's V8 code cache is warm as after any earlier push.
+      await append(client, e, keyDir, 1, now);
+      pushMs(client, srv, [JOURNAL], pe);
+      await append(client, e, keyDir, n, now);
+      await messages(client, e, keyDir, n, now);
+      const ev = addedMs(root, srv, 'events', client, [JOURNAL], pe);
+      const msg = addedMs(root, srv, 'messages', client, [messageRef(TOPIC, 0)], pe);
+      const perS = (ms: number) => n / (ms / 1000);
+      return [
+        {
+          figure: `messages verified per second, a push of ${n} messages on one shard`,
+          value: perS(msg.added),
+          unit: 'msg/s',
+          reference: `events verified per second, a push of ${n} journal events (same run, same repository)`,
+          referenceValue: perS(ev.added),
+          ratio: perS(msg.added) / perS(ev.added),
+          note: `ratio = message rate / event rate. Added time: messages ${msg.added.toFixed(0)} ms (gated ${msg.gated.toFixed(0)}, plain ${msg.plain.toFixed(0)}), events ${ev.added.toFixed(0)} ms (gated ${ev.gated.toFixed(0)}, plain ${ev.plain.toFixed(0)}); one run each`,
+        },
+      ];
+    } finally {
+      if (!process.env.GATOS_KEEP_TMP) rmSync(root, { recursive: true, force: true });
+    }
+  },
+};
