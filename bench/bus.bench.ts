@@ -9,7 +9,7 @@
  * the subscribers' lag (docs/bus.md, "Costs"). GATOS_BENCH_GATE_SCALE
  * (e.g. 0.1) shrinks the count.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { reshard } from '../src/bus/client';
@@ -19,14 +19,11 @@ import { encodeEnvelope } from '../src/events/envelope';
 import { nextUlid } from '../src/canon/ulid';
 import { openRepo } from '../src/git';
 import { loadKey } from '../src/keys';
-import { formatTime } from '../src/trust';
 import { random80 } from '../src/workspace/clock';
 import { ObjectBatch } from '../src/workspace/object-batch';
 import type { BenchRow, BenchSuite } from './harness';
-import { append, env, pushMs, sh, twin } from './gate.bench';
+import { append, env, gatedServer, pushMs, sh, twin } from './gate.bench';
 
-const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
 const TOPIC = 'bench';
 const JOURNAL = 'refs/gatos/journal/bench/user/alice';
 
@@ -84,21 +81,9 @@ export const busSuite: BenchSuite = {
     const keyDir = path.join(root, 'keys');
     const now = Math.floor(Date.now() / 1000);
     const e = env(keyDir);
-    const admin = path.join(root, 'admin');
     const srv = path.join(root, 'srv.git');
     try {
-      sh('git', ['init', '-q', '--bare', srv], root, e);
-      sh('git', ['init', '-q', '-b', 'main', admin], root, e);
-      const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
-      g(['init']);
-      for (const a of ['user:root', 'user:alice']) g(['key', 'new', '--actor', a]);
-      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
-      const past = { GATOS_NOW: formatTime(now - 3600) };
-      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
-      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
-      g(['trust', 'grant', '--to', 'user:alice', '--caps', `journal:append,${publishCap(TOPIC)}`, '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
-      sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
-      sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+      gatedServer(root, srv, keyDir, now, `journal:append,${publishCap(TOPIC)}`);
       const client = path.join(root, 'client');
       sh('git', ['init', '-q', '-b', 'main', client], root, e);
       sh('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, e);

@@ -123,6 +123,29 @@ function medianPair(root: string, base: string, name: string, client: string, re
   return { gated: median(gateds), plain: median(plains), gateds };
 }
 
+/**
+ * A bare repository `srv` with the regulated template's gate, whose trust
+ * graph holds user:root (level 9) and user:alice (level 1, granted `caps`
+ * until a day after `now`); keys in `keyDir`, a generous time budget.
+ */
+export function gatedServer(root: string, srv: string, keyDir: string, now: number, caps: string): void {
+  const e = env(keyDir);
+  const admin = path.join(root, 'admin');
+  sh('git', ['init', '-q', '--bare', srv], root, e);
+  sh('git', ['init', '-q', '-b', 'main', admin], root, e);
+  const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
+  g(['init']);
+  g(['key', 'new', '--actor', 'user:root']);
+  g(['key', 'new', '--actor', 'user:alice']);
+  const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
+  const past = { GATOS_NOW: formatTime(now - 3600) };
+  g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
+  g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
+  g(['trust', 'grant', '--to', 'user:alice', '--caps', caps, '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
+  sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
+  sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+}
+
 export const gateSuite: BenchSuite = {
   name: 'gate',
   async run(): Promise<BenchRow[]> {
@@ -134,22 +157,9 @@ export const gateSuite: BenchSuite = {
     const keyDir = path.join(root, 'keys');
     const now = Math.floor(Date.now() / 1000);
     const e = env(keyDir);
-    const admin = path.join(root, 'admin');
     const srv = path.join(root, 'srv.git');
     try {
-      sh('git', ['init', '-q', '--bare', srv], root, e);
-      sh('git', ['init', '-q', '-b', 'main', admin], root, e);
-      const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
-      g(['init']);
-      g(['key', 'new', '--actor', 'user:root']);
-      g(['key', 'new', '--actor', 'user:alice']);
-      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
-      const past = { GATOS_NOW: formatTime(now - 3600) };
-      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
-      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
-      g(['trust', 'grant', '--to', 'user:alice', '--caps', 'journal:append,state:checkpoint', '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
-      sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
-      sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+      gatedServer(root, srv, keyDir, now, 'journal:append,state:checkpoint');
       const pe = env(keyDir, { GATOS_ACTOR: 'user:alice' });
 
       const client = (name: string, from: string) => {

@@ -24,6 +24,7 @@ import { utf8 } from '../core/bytes';
 import type { ErrorCode } from '../core/codes';
 import type { Denial } from './decide';
 import type { EventFact, PushedEvent } from './facts';
+import { RULES } from './rules';
 
 export const BUS_PREFIX = 'refs/gatos/mbus/';
 export const BUS_ACK_PREFIX = 'refs/gatos/mbus-ack/';
@@ -33,14 +34,14 @@ export const TOPIC_FILE = 'topic.json';
 export const MAX_SHARDS = 4096;
 export const ACK_TYPE = 'bus.ack';
 
-export const BUS_RULES = {
-  config: { id: 'gate/bus-config', hint: 'change a topic with `gatos bus reshard` (a new version, from_version the current one) or flip it with `gatos bus reshard --flip`; fetch refs/gatos/mbus-config/* first' },
-  message: { id: 'gate/bus-message', hint: 'publish with `gatos bus publish`: an event whose ns is the topic, claiming bus:publish:<topic>, payload { key, map, body }' },
-  placement: { id: 'gate/bus-placement', hint: 'fetch refs/gatos/mbus-config/<topic> and publish again with `gatos bus publish`, which places each message by the current map (both maps during a reshard)' },
-  dedupe: { id: 'gate/bus-exactly-once', hint: 'a (topic, ULID) is accepted once: publish a new message (a new ULID) instead of replaying one; a dual-write twin must carry the same bytes' },
-  ack: { id: 'gate/bus-ack', hint: 'ack with `gatos bus ack` after fetching: name messages on the topic\'s shards, never behind your previous ack' },
-  backpressure: { id: 'gate/bus-backpressure', hint: 'the subscriber named must consume and ack (`gatos bus subscribe`, `gatos bus ack`) before more is published to this shard' },
-  flip: { id: 'gate/bus-flip', hint: 'wait until every subscriber has acked the old map\'s shards to their tips (`gatos bus status`), then flip again' },
+const BUS_RULES = {
+  config: RULES.busConfig,
+  message: RULES.busMessage,
+  placement: RULES.busPlacement,
+  dedupe: RULES.busExactlyOnce,
+  ack: RULES.busAck,
+  backpressure: RULES.busBackpressure,
+  flip: RULES.busFlip,
 } as const;
 
 export type BusRef =
