@@ -325,10 +325,10 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const eventChain = cls.plane === 'journal' || (cls.plane === 'bus' && cls.bus.kind !== 'config');
   const journalRead = eventChain ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
   const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
-  trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
+  trace?.mark(eventChain ? `read and verify ${ids.length} events` : 'read the commits');
   if (!commits.ok) return { ...empty, failure: failure(commits.error) };
   let paths = new Map<string, string[]>();
-  if (cls.plane !== 'journal') {
+  if (!eventChain) {
     const p = await changedPaths(repo, ids);
     if (!p.ok) return { ...empty, failure: failure(p.error) };
     paths = p.value;
@@ -337,10 +337,10 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const commitFacts: CommitFact[] = commits.value.map((c) => ({
     id: c.id,
     parents: c.parents.length,
-    paths: cls.plane === 'journal' ? ['event.cbor'] : (paths.get(c.id) ?? []),
+    paths: eventChain ? ['event.cbor'] : (paths.get(c.id) ?? []),
     signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
   }));
-  if (cls.plane !== 'journal') trace?.mark('changed paths');
+  if (!eventChain) trace?.mark('changed paths');
   const events = journalRead?.ok ? journalRead.value.events : [];
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, memo, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
