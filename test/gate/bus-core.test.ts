@@ -10,6 +10,7 @@ import {
   type BusFacts, type TopicConfig, type TopicState,
 } from '../../src/gate/bus';
 import type { EventFact } from '../../src/gate/facts';
+import { enforcedIn } from '../../src/gate/verdict';
 
 const C = (over: Partial<TopicConfig> = {}): TopicConfig => ({ version: 1, shards: 4, hash: 'blake3', strategy: 'consistent', from_version: 0, migrate: 'done', subscribers: [], ...over });
 
@@ -259,5 +260,15 @@ describe('busDenials', () => {
     expect(busDenials(A, f(true, false), [good], [], 0)[0]?.reason).toContain('behind');
     expect(busDenials(A, f(true, true, [0]), [good], [], 0)[0]?.reason).toContain('leaves out shard 0');
     expect(codes(busDenials(A, f(true, true), [ev('k1', U1, { actor: 'agent:x', type: 'bus.ack', caps: ['bus:subscribe:jobs'] })], [], 0))).toEqual(['POLICY_DENY gate/bus-ack']);
+  });
+});
+
+describe('evaluate mode', () => {
+  test('relaxes backpressure (a limit) but never the bus\'s invariants', () => {
+    const ref = 'refs/gatos/mbus/jobs/0';
+    expect(enforcedIn('evaluate', { code: 'ACK_TIMEOUT', ruleId: 'gate/bus-backpressure', ref })).toBe(false);
+    for (const ruleId of ['gate/bus-config', 'gate/bus-message', 'gate/bus-placement', 'gate/bus-exactly-once', 'gate/bus-ack', 'gate/bus-flip']) {
+      expect({ ruleId, enforced: enforcedIn('evaluate', { code: 'POLICY_DENY', ruleId, ref }) }).toEqual({ ruleId, enforced: true });
+    }
   });
 });
