@@ -5,6 +5,7 @@
  * window, dedupe by (topic, ULID) (property: order-independent), and every
  * denial the gate raises from gathered facts.
  */
+import fc from 'fast-check';
 import {
   busDenials, configTransition, dedupeMessages, jumpHash, keyHash, parseBusRef, placement, readAckPayload, readMessagePayload, readTopicConfig, shardOf,
   type BusFacts, type TopicConfig, type TopicState,
@@ -13,18 +14,6 @@ import type { EventFact } from '../../src/gate/facts';
 import { enforcedIn } from '../../src/gate/verdict';
 
 const C = (over: Partial<TopicConfig> = {}): TopicConfig => ({ version: 1, shards: 4, hash: 'blake3', strategy: 'consistent', from_version: 0, migrate: 'done', subscribers: [], ...over });
-
-/** A small seeded generator (mulberry32), so every run draws the same "random" cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('bus ref names', () => {
   test('messages, acks and configs parse; anything else under a bus prefix is named', () => {
@@ -85,13 +74,8 @@ describe('consistent hashing (jump hash over BLAKE3)', () => {
   const hashes = keys.map(keyHash);
 
   test('the 32-bit arithmetic equals the 64-bit reference', () => {
-    const r = rng(7);
-    for (let i = 0; i < 300; i++) {
-      const hi = Math.floor(r() * 2 ** 32);
-      const lo = Math.floor(r() * 2 ** 32);
-      const n = 1 + Math.floor(r() * 5000);
-      expect(jumpHash({ hi, lo }, n)).toBe(jumpReference((BigInt(hi) << 32n) | BigInt(lo), n));
-    }
+    const u32 = fc.integer({ min: 0, max: 0xffffffff });
+    fc.assert(fc.property(u32, u32, fc.integer({ min: 1, max: 5000 }), (hi, lo, n) => jumpHash({ hi, lo }, n) === jumpReference((BigInt(hi) << 32n) | BigInt(lo), n)), { numRuns: 300 });
     expect(jumpHash({ hi: 0xffffffff, lo: 0xffffffff }, 1000)).toBe(jumpReference((1n << 64n) - 1n, 1000));
   });
 
@@ -148,31 +132,24 @@ describe('consistent hashing (jump hash over BLAKE3)', () => {
 });
 
 describe('dedupe by (topic, ULID)', () => {
-  test('property: the result does not depend on the order deliveries arrive in', () => {
-    const r = rng(14);
-    for (let round = 0; round < 50; round++) {
-      const deliveries: { topic: string; ulid: string; commit: string; shard: number }[] = [];
-      const n = 1 + Math.floor(r() * 30);
-      for (let i = 0; i < n; i++) {
-        const ulid = `01J${String(Math.floor(r() * 12)).padStart(23, '0')}`;
-        const topic = r() < 0.5 ? 'a' : 'b';
-        // Twins: the same (topic, ULID) on several shards, each its own commit.
-        for (let s = 0; s < 1 + Math.floor(r() * 3); s++) deliveries.push({ topic, ulid, commit: `${s}${ulid}`.toLowerCase(), shard: s });
-      }
-      const once = dedupeMessages(deliveries);
-      const keys = once.map((d) => `${d.topic}/${d.ulid}`);
-      expect(new Set(keys).size).toBe(keys.length);
-      expect(new Set(keys)).toEqual(new Set(deliveries.map((d) => `${d.topic}/${d.ulid}`)));
-      for (let p = 0; p < 5; p++) {
-        const shuffled = [...deliveries];
-        for (let i = shuffled.length - 1; i > 0; i--) {
-          const j = Math.floor(r() * (i + 1));
-          [shuffled[i], shuffled[j]] = [shuffled[j] as (typeof deliveries)[number], shuffled[i] as (typeof deliveries)[number]];
-        }
+  const delivery = fc.record({
+    topic: fc.constantFrom('a', 'b'),
+    ulid: fc.integer({ min: 0, max: 11 }).map((n) => `01J${String(n).padStart(23, '0')}`),
+    shard: fc.integer({ min: 0, max: 3 }),
+  }).map((d) => ({ ...d, commit: `${d.shard}${d.topic}${d.ulid}`.toLowerCase() }));
+
+  test('property: the result does not depend on the order (or repetition) deliveries arrive in', () => {
+    fc.assert(
+      fc.property(fc.array(delivery, { maxLength: 40 }).chain((ds) => fc.tuple(fc.constant(ds), fc.shuffledSubarray(ds, { minLength: ds.length, maxLength: ds.length }))), ([ds, shuffled]) => {
+        const once = dedupeMessages(ds);
+        const keys = once.map((d) => `${d.topic}/${d.ulid}`);
+        expect(new Set(keys).size).toBe(keys.length);
+        expect(new Set(keys)).toEqual(new Set(ds.map((d) => `${d.topic}/${d.ulid}`)));
         expect(dedupeMessages(shuffled)).toEqual(once);
-        expect(dedupeMessages([...shuffled, ...shuffled])).toEqual(once);
-      }
-    }
+        expect(dedupeMessages([...shuffled, ...ds])).toEqual(once);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
 
