@@ -69,6 +69,8 @@ export async function reshard(repo: GitRepo, spec: ReshardSpec): Promise<Result<
     void _drop;
     next = rest;
   } else if (spec.ackWindowS !== undefined) next = { ...next, ack_window_s: spec.ackWindowS };
+  if (spec.flip && prev?.migrate !== 'dual-write') return err(gateError('USAGE', `${ref}: there is no dual-write window to flip (version ${prev?.version ?? 0} is ${prev ? 'done' : 'not created'})`, { hint: 'open one first: gatos bus reshard <topic> --shards <n>' }));
+  if (prev && JSON.stringify(topicConfigJson(prev)) === JSON.stringify(topicConfigJson(next))) return err(gateError('USAGE', `${ref}: nothing to change`, { hint: 'name a new --shards, --flip, --subscribers or --ack-window' }));
   const t = configTransition(prev, next);
   if (!t.ok) return err(gateError('EPOCH_BROKEN', `${ref}: ${t.problem}`, { hint: 'see gatos bus status for the topic\'s map and window' }));
   const bytes = canonicalJson(topicConfigJson(next));
