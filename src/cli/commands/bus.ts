@@ -18,19 +18,19 @@ interface TopicArgs extends SignerArgs {
 }
 
 interface PublishArgs extends TopicArgs {
-  key: string;
+  key: string[];
   body: string;
   type: string;
 }
 
 const publishCommand: CommandModule<object, PublishArgs> = {
   command: 'publish <topic>',
-  describe: 'Sign a message and append it to the shard(s) its key belongs on (both maps during a reshard)',
+  describe: 'Sign a message per --key and append each to the shard(s) its key belongs on (both maps during a reshard)',
   builder: (y) =>
     y
       .positional('topic', { type: 'string', demandOption: true })
-      .option('key', { type: 'string', demandOption: true, describe: 'the partition key: the consistent hash of it picks the shard' })
-      .option('body', { type: 'string', default: 'null', describe: 'the message body, JSON (no floats)' })
+      .option('key', { type: 'string', array: true, demandOption: true, describe: 'the partition key (the consistent hash of it picks the shard); repeat it for several messages, published in order' })
+      .option('body', { type: 'string', default: 'null', describe: 'the message body, JSON (no floats); the same for every --key' })
       .option('type', { type: 'string', default: 'bus.message', describe: 'the message type' })
       .options(SIGNER_OPTIONS)
       .options(JSON_OPTION),
@@ -39,9 +39,13 @@ const publishCommand: CommandModule<object, PublishArgs> = {
     const key = signer(args);
     const body = must(parseJsonStrict(args.body, '--body'));
     const ts = now();
-    const r = must(await withRepo(ws, (repo) => publish(repo, args.topic, key, { key: args.key, body, type: args.type, ts, random: random80 })));
-    if (args.json) printJson(r);
-    else for (const [ref, commit] of Object.entries(r.refs)) process.stdout.write(`${commit} ${r.ulid} ${ref}\n`);
+    const published = await withRepo(ws, async (repo) => {
+      const out = [];
+      for (const k of args.key) out.push(must(await publish(repo, args.topic, key, { key: k, body, type: args.type, ts, random: random80 })));
+      return out;
+    });
+    if (args.json) printJson({ topic: args.topic, published: published.map(({ topic: _t, ...p }) => p) });
+    else for (const p of published) for (const [ref, commit] of Object.entries(p.refs)) process.stdout.write(`${commit} ${p.ulid} ${ref}\n`);
   },
 };
 
