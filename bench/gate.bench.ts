@@ -35,15 +35,15 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-function env(keyDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function env(keyDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GATOS_KEY_DIR: keyDir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid', ...extra };
 }
 
-function sh(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv): string {
+export function sh(cmd: string, args: string[], cwd: string, e: NodeJS.ProcessEnv): string {
   return execFileSync(cmd, args, { cwd, env: e, encoding: 'utf8', maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function pushMs(client: string, url: string, refs: string[], e: NodeJS.ProcessEnv): number {
+export function pushMs(client: string, url: string, refs: string[], e: NodeJS.ProcessEnv): number {
   const t0 = process.hrtime.bigint();
   const r = spawnSync('git', ['push', '-q', url, ...refs], { cwd: client, env: e, encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -61,7 +61,7 @@ async function withRepo<T>(dir: string, e: NodeJS.ProcessEnv, f: (r: GitRepo) =>
   }
 }
 
-async function append(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
+export async function append(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
   const key = loadKey(keyDir, 'user:alice');
   if (!key.ok) throw new Error(key.error.message);
   await withRepo(dir, e, async (repo) => {
@@ -89,7 +89,7 @@ interface Pair {
 }
 
 /** Two identical server repositories: the gated one, and a copy without hooks. */
-function twin(root: string, gated: string, name: string): Pair {
+export function twin(root: string, gated: string, name: string): Pair {
   const plain = path.join(root, `${name}-plain.git`);
   rmSync(plain, { recursive: true, force: true });
   cpSync(gated, plain, { recursive: true });
@@ -123,6 +123,29 @@ function medianPair(root: string, base: string, name: string, client: string, re
   return { gated: median(gateds), plain: median(plains), gateds };
 }
 
+/**
+ * A bare repository `srv` with the regulated template's gate, whose trust
+ * graph holds user:root (level 9) and user:alice (level 1, granted `caps`
+ * until a day after `now`); keys in `keyDir`, a generous time budget.
+ */
+export function gatedServer(root: string, srv: string, keyDir: string, now: number, caps: string): void {
+  const e = env(keyDir);
+  const admin = path.join(root, 'admin');
+  sh('git', ['init', '-q', '--bare', srv], root, e);
+  sh('git', ['init', '-q', '-b', 'main', admin], root, e);
+  const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
+  g(['init']);
+  g(['key', 'new', '--actor', 'user:root']);
+  g(['key', 'new', '--actor', 'user:alice']);
+  const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
+  const past = { GATOS_NOW: formatTime(now - 3600) };
+  g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
+  g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
+  g(['trust', 'grant', '--to', 'user:alice', '--caps', caps, '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
+  sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
+  sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+}
+
 export const gateSuite: BenchSuite = {
   name: 'gate',
   async run(): Promise<BenchRow[]> {
@@ -134,22 +157,9 @@ export const gateSuite: BenchSuite = {
     const keyDir = path.join(root, 'keys');
     const now = Math.floor(Date.now() / 1000);
     const e = env(keyDir);
-    const admin = path.join(root, 'admin');
     const srv = path.join(root, 'srv.git');
     try {
-      sh('git', ['init', '-q', '--bare', srv], root, e);
-      sh('git', ['init', '-q', '-b', 'main', admin], root, e);
-      const g = (args: string[], extra: Record<string, string> = {}) => sh(process.execPath, [CLI, ...args], admin, env(keyDir, extra));
-      g(['init']);
-      g(['key', 'new', '--actor', 'user:root']);
-      g(['key', 'new', '--actor', 'user:alice']);
-      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
-      const past = { GATOS_NOW: formatTime(now - 3600) };
-      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
-      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
-      g(['trust', 'grant', '--to', 'user:alice', '--caps', 'journal:append,state:checkpoint', '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
-      sh('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, e);
-      sh('git', ['--git-dir', srv, 'config', 'gatos.timeBudgetMs', '600000'], root, e);
+      gatedServer(root, srv, keyDir, now, 'journal:append,state:checkpoint');
       const pe = env(keyDir, { GATOS_ACTOR: 'user:alice' });
 
       const client = (name: string, from: string) => {

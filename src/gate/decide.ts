@@ -23,6 +23,7 @@ import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
+import { busDenials } from './bus';
 
 export interface Denial {
   readonly ref: string;
@@ -104,6 +105,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   appendAll(hard, objectSizeDenials(ref, facts.objects, config.maxObjectBytes));
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
   for (const f of epochFailures(ref, kind, facts.epoch, bundle.trust, bundle.commit)) hard.push(fromFailure(ref, EPOCH_RULE, f));
+  appendAll(hard, busDenials(ref, facts.bus, facts.events, facts.commits, env.now));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

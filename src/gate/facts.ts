@@ -10,6 +10,7 @@
 import type { ProductCode, ErrorCode } from '../core/codes';
 import type { RefUpdate } from './ref-update';
 import type { EpochFact } from './epoch';
+import type { BusFacts } from './bus';
 
 export interface CommitFact {
   readonly id: string;
@@ -111,4 +112,6 @@ export interface UpdateFacts {
   readonly failure?: Failure;
   /** Epoch anchors, and journal and state updates under one (src/push/epoch.ts, src/gate/epoch.ts). */
   readonly epoch?: EpochFact;
+  /** For bus refs (refs/gatos/mbus*): what the bus rules decide on (src/gate/bus.ts). */
+  readonly bus?: BusFacts;
 }

@@ -4,6 +4,7 @@
  * gated by the active policy, audit refs are the gate's alone). Pure.
  */
 import { EPOCH_PREFIX, parseEpochRef } from '../epoch/anchor';
+import { parseBusRef, type BusRef } from './bus';
 import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, nameProblem, parseJournalRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
@@ -19,7 +20,8 @@ export type RefClass =
   | { readonly plane: 'gatos-other'; readonly problem: string }
   | { readonly plane: 'other' }
   /** refs/gatos/epoch/<ns>/<epoch-id>: one epoch anchor (docs/epochs.md). */
-  | { readonly plane: 'epoch'; readonly ns: string; readonly epoch: string };
+  | { readonly plane: 'epoch'; readonly ns: string; readonly epoch: string }
+  | { readonly plane: 'bus'; readonly bus: BusRef };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
@@ -42,6 +44,8 @@ export function classifyRef(ref: string): RefClass {
     const e = parseEpochRef(ref);
     return e.ok ? { plane: 'epoch', ns: e.value.ns, epoch: e.value.epoch } : { plane: 'gatos-other', problem: e.error.message };
   }
+  const bus = parseBusRef(ref);
+  if (bus) return bus.ok ? { plane: 'bus', bus: bus.value } : { plane: 'gatos-other', problem: bus.problem };
   return { plane: 'other' };
 }
 
@@ -50,5 +54,6 @@ export function nsOf(c: RefClass): string | undefined {
   if (c.plane === 'journal') return c.journal.ns;
   if (c.plane === 'state') return c.ns;
   if (c.plane === 'epoch') return c.ns;
+  if (c.plane === 'bus') return c.bus.topic;
   return undefined;
 }

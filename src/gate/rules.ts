@@ -25,4 +25,12 @@ export const RULES = {
   noIdentity: { hint: 'the host must tell the gate who pushes: push through the host (ssh or https with your account), and operators check gatos.host and gatos.actorEnv (docs/hosts/)' },
   /** Epoch anchors and what they record (src/gate/epoch.ts, docs/epochs.md): EPOCH_BROKEN. */
   epoch: { id: 'gate/epoch', hint: 'create anchors with `gatos epoch new <ns>` after fetching refs/gatos/*, and push the one new epoch ref alone' },
+  /** The message bus (src/gate/bus.ts, docs/bus.md). */
+  busConfig: { id: 'gate/bus-config', hint: 'change a topic with `gatos bus reshard` (a new version, from_version the current one) or flip it with `gatos bus reshard --flip`; fetch refs/gatos/mbus-config/* first' },
+  busMessage: { id: 'gate/bus-message', hint: 'publish with `gatos bus publish`: an event whose ns is the topic, claiming bus:publish:<topic>, payload { key, map, body }' },
+  busPlacement: { id: 'gate/bus-placement', hint: 'fetch refs/gatos/mbus-config/<topic> and publish again with `gatos bus publish`, which places each message by the current map (both maps during a reshard)' },
+  busExactlyOnce: { id: 'gate/bus-exactly-once', hint: 'a (topic, ULID) is accepted once: publish a new message (a new ULID) instead of replaying one; a dual-write twin must carry the same bytes' },
+  busAck: { id: 'gate/bus-ack', hint: 'ack with `gatos bus ack` after fetching: name messages on the topic\'s shards, never behind your previous ack' },
+  busBackpressure: { id: 'gate/bus-backpressure', hint: 'the subscriber named must consume and ack (`gatos bus subscribe`, `gatos bus ack`) before more is published to this shard' },
+  busFlip: { id: 'gate/bus-flip', hint: 'wait until every subscriber has acked the old map\'s shards to their tips (`gatos bus status`), then flip again' },
 } as const;

@@ -26,9 +26,13 @@ export const GATE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['G
  * The gate's rules whose denials are a failure to read or verify what was
  * pushed (or to keep the audit trail the gate's own): the pushed objects, the
  * events (signature, trust, grants, ULID order, time), checkpoints, bundles,
- * the linear shape, names and tip types of refs, epoch chains. Evaluate mode never relaxes them.
+ * the linear shape, names and tip types of refs, epoch chains, the bus's
+ * invariants (a misplaced or duplicated message, a broken shard map or ack,
+ * an early flip would stay accepted; backpressure alone is a limit).
+ * Evaluate mode never relaxes them.
  */
-const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.epoch.id]);
+const BUS_VERIFICATION_RULES = [RULES.busConfig.id, RULES.busMessage.id, RULES.busPlacement.id, RULES.busExactlyOnce.id, RULES.busAck.id, RULES.busFlip.id] as const;
+const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.epoch.id, ...BUS_VERIFICATION_RULES]);
 
 /**
  * Whether a denial refuses the push in `mode`: evaluate mode relaxes policy

@@ -18,6 +18,7 @@ import { gitError } from '../git/errors';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { epochFacts } from './epoch';
+import { gatherBus } from './bus';
 import { newObjects } from './new-objects';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -207,6 +208,8 @@ const POOL_MIN_EVENTS = 200;
  */
 async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck, meter?: Meter): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
+  // Bus messages and acks are events too (src/push/bus.ts); only a journal binds actor and namespace to its ref.
+  const isJournal = classifyRef(u.ref).plane === 'journal';
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
     let v = lineage.get(root);
@@ -229,7 +232,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     }
     const c = read.value;
     commits[i] = c;
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
+    const v = await verifyEvent(repo, c.id, isJournal ? u.ref : undefined, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
     meter?.checked(1, 'events');
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
@@ -320,12 +323,13 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
   // Journals: commits and event files are read ahead of verification, which starts with the first of them.
-  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
+  const eventChain = cls.plane === 'journal' || (cls.plane === 'bus' && cls.bus.kind !== 'config');
+  const journalRead = eventChain ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
   const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
-  trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
+  trace?.mark(eventChain ? `read and verify ${ids.length} events` : 'read the commits');
   if (!commits.ok) return { ...empty, failure: failure(commits.error) };
   let paths = new Map<string, string[]>();
-  if (cls.plane !== 'journal') {
+  if (!eventChain) {
     const p = await changedPaths(repo, ids);
     if (!p.ok) return { ...empty, failure: failure(p.error) };
     paths = p.value;
@@ -334,14 +338,15 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const commitFacts: CommitFact[] = commits.value.map((c) => ({
     id: c.id,
     parents: c.parents.length,
-    paths: cls.plane === 'journal' ? ['event.cbor'] : (paths.get(c.id) ?? []),
+    paths: eventChain ? ['event.cbor'] : (paths.get(c.id) ?? []),
     signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
   }));
-  if (cls.plane !== 'journal') trace?.mark('changed paths');
+  if (!eventChain) trace?.mark('changed paths');
   const events = journalRead?.ok ? journalRead.value.events : [];
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, memo, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
-  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes };
+  const bus = cls.plane === 'bus' ? await gatherBus(repo, u, cls.bus, commits.value, events, memo, pushed) : {};
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus };
 }

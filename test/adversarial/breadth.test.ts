@@ -158,7 +158,9 @@ function historyAndNames(b: Breadth): void {
   // A bundle ref that is no bundle id.
   test('refs/gatos/policies/<not a bundle id>', () => void expectAttackRefused(b.w, () => b.push(b.root, 'user:root', ['origin', `${b.plain(b.root)}:refs/gatos/policies/latest`]), REF_NAME));
   // An unknown plane under refs/gatos/: the templates leave it to the policy, which denies by default.
-  test('an unknown plane under refs/gatos/', () => void expectAttackRefused(b.w, () => b.push(b.root, 'user:root', ['origin', `${b.plain(b.root)}:refs/gatos/mbus/orders/0`]), { code: 'POLICY_DENY', rule: 'default-deny' }));
+  test('an unknown plane under refs/gatos/', () => void expectAttackRefused(b.w, () => b.push(b.root, 'user:root', ['origin', `${b.plain(b.root)}:refs/gatos/unknown-plane/orders/0`]), { code: 'POLICY_DENY', rule: 'default-deny' }));
+  // A plain commit on a bus shard is no message: verified as an event, it is refused whatever the policy says.
+  test('a plain commit on a bus shard', () => void expectAttackRefused(b.w, () => b.push(b.root, 'user:root', ['origin', `${b.plain(b.root)}:refs/gatos/mbus/orders/0`]), { code: 'ENCODING_INVALID', rule: 'gate/event' }));
   // Legitimate: alice appends to her own journal.
   test('legitimate: a journal append', () => {
     b.w.fetch(b.alice, A);

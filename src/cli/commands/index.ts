@@ -17,6 +17,7 @@ import { auditCommand } from './audit';
 import { demoCommand } from './demo';
 import { doctorCommand, repairCommand } from './doctor';
 import { epochCommand } from './epoch';
+import { busCommand } from './bus';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -26,3 +27,4 @@ commands.push(configCommand);
 commands.push(demoCommand);
 commands.push(doctorCommand, repairCommand);
 commands.push(epochCommand);
+commands.push(busCommand);

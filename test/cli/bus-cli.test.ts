@@ -1,0 +1,27 @@
+/**
+ * `gatos bus reshard` in a clone, no server: each transition the gate
+ * allows is written, and what it would refuse (or what changes nothing)
+ * stops before anything is written, with the exit status docs/cli.md gives.
+ */
+import { runCli } from '../helpers/cli';
+import { gitText, initRepo } from '../helpers/git';
+
+describe('gatos bus reshard', () => {
+  test('create, open a window, refuse a second one, flip; a flip without a window or a change of nothing is a usage error', () => {
+    const ws = initRepo();
+    expect(runCli(['init'], { cwd: ws }).status).toBe(0);
+    const bus = (args: string[]) => runCli(['bus', 'reshard', 'jobs', ...args, '--as', 'user:root', '--json'], { cwd: ws });
+    const flipFirst = bus(['--flip']);
+    expect({ status: flipFirst.status, err: flipFirst.stderr }).toEqual({ status: 2, err: expect.stringContaining('no dual-write window to flip') });
+    const made = bus(['--shards', '2']);
+    expect(made.status).toBe(0);
+    expect(JSON.parse(made.stdout)).toMatchObject({ transition: 'create', config: { version: 1, shards: 2, migrate: 'done', from_version: 0 } });
+    expect(bus(['--shards', '2']).stderr).toContain('nothing to change');
+    expect(JSON.parse(bus(['--shards', '3']).stdout)).toMatchObject({ transition: 'reshard', config: { version: 2, shards: 3, from_version: 1, migrate: 'dual-write' } });
+    const second = bus(['--shards', '4']);
+    expect({ status: second.status, err: second.stderr }).toEqual({ status: 1, err: expect.stringMatching(/^error\[EPOCH_BROKEN\]: .*still open/) });
+    expect(JSON.parse(bus(['--flip']).stdout)).toMatchObject({ transition: 'flip', config: { version: 2, migrate: 'done' } });
+    // Three config commits, one per accepted transition, each the parent of the next.
+    expect(gitText(ws, ['rev-list', '--count', 'refs/gatos/mbus-config/jobs'])).toBe('3');
+  });
+});
