@@ -96,12 +96,7 @@ function stepOf(r: ReducerSpec): string[] {
   return where ? [`  if ${where} then`, `    ${call(extra)}`, '  end'] : [`  ${call(extra)}`];
 }
 
-/** The EchoLua source of a normalized spec. */
-export function lowerToEchoLua(spec: FoldSpec): string {
-  return lowerFold(spec).text;
-}
-
-/** The EchoLua source, and for each of its lines the reducer it comes from (so a run-time error can name it). */
+/** The EchoLua source of a normalized spec, and for each of its lines the reducer it comes from (so a run-time error can name it). */
 export function lowerFold(spec: FoldSpec): { text: string; reducerOfLine: readonly (string | undefined)[] } {
   const byName = new Map(spec.reducers.map((r) => [r.name, r] as const));
   const stamped = spec.reducers.some((r) => r.kind === 'map-join-lww' || r.kind === 'or-set');
