@@ -11,16 +11,18 @@ import type { LatticeKind } from '../../src/fold/echolua/vm/lattice';
 import { Machine } from '../../src/fold/echolua/vm/machine';
 import { installStdlib } from '../../src/fold/echolua/vm/stdlib';
 import { LuaFunction, LuaTable, normInt, type Value } from '../../src/fold/echolua/vm/values';
-import { checkSessionMerge, joinSessionStates, UNCOVERED_RULE } from '../../src/fold/session-merge';
+import { checkSessionMerge, joinSessionStates, latticesOf, UNCOVERED_RULE } from '../../src/fold/session-merge';
 import { ulidOf } from './events';
 
-const LATTICES = new Map<string, LatticeKind>([
+const REDUCERS: [string, LatticeKind][] = [
   ['latest', 'map-join-lww'],
   ['paid', 'g-counter'],
   ['balance', 'pn-counter'],
   ['tags', 'or-set'],
   ['low', 'min'],
-]);
+];
+/** The lattices a YAML fold with these reducers declares. */
+const LATTICES = latticesOf({ version: 1, inputs: ['refs/gatos/journal/**'], reducers: REDUCERS.map(([name, kind]) => ({ name, kind, key: ['payload', 'id'] })), emit: [] });
 
 interface Ev {
   readonly n: number;
