@@ -38,6 +38,23 @@ export async function timeMs(fn: () => unknown, runs = 5, warmup = 1): Promise<n
   return samples[Math.floor(samples.length / 2)] ?? NaN;
 }
 
+/**
+ * Median CPU time (user + system) in ms. lua5.4 reports os.clock(), which is
+ * CPU time too; wall time on a shared machine would charge us for waiting.
+ */
+export function cpuMs(fn: () => unknown, runs: number, warmup: number): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    fn();
+    const c = process.cpuUsage(c0);
+    samples.push((c.user + c.system) / 1000);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(samples.length / 2)] ?? NaN;
+}
+
 export function machineLine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown cpu';
   return `${os.cpus().length} x ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;

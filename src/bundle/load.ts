@@ -10,6 +10,8 @@ import { sha256Text } from '../canon/digest';
 import { err, gateError, ok, type Result } from '../core/result';
 import { anyRefMatcher } from '../fold/glob';
 import type { FoldRuntime } from '../fold/contract';
+import { decodeUtf8 } from '../core/bytes';
+import { lazySourceOrigin } from '../fold/compile';
 import { loadCompiledFold } from '../fold/load';
 import type { GitRepo } from '../git';
 import { parseTrailers, trailerValues } from '../trailers';
@@ -102,7 +104,8 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
       const bytes = files.value.get(foldFile(foldId));
       if (!bytes) return bad(commit, `${foldFile(foldId)} is missing`);
       if (sha256Text(bytes) !== entry.value.foldRoot) return bad(commit, `${foldFile(foldId)} does not have the manifest's fold_root ${entry.value.foldRoot}`);
-      const rt = loadCompiledFold(bytes);
+      const src = entry.value.source;
+      const rt = loadCompiledFold(bytes, { origin: lazySourceOrigin(() => (files.value.has(src) ? decodeUtf8(files.value.get(src) as Uint8Array) : undefined), src, bytes) });
       if (!rt.ok) return rt;
       runtimes.set(foldId, rt.value);
       return ok({ entry: entry.value, runtime: rt.value });

@@ -214,6 +214,8 @@ for (const format of ['sha1', 'sha256'] as const) {
       const ns = 'ledger';
       let r = expectAttackRefused(w, push(await forge(w, alice, 'user:alice', ns, { type: 'pay', payload: { note: 'no amount' } })), { code: 'FOLD_ERROR', rule: 'gate/event' });
       expect(r.stderr).toContain("fold 'ledger'");
+      // The gate names the failing line of the bundle's source (decision 0019).
+      expect(r.stderr).toContain('at gatos/folds/ledger.lua:9');
       // A table where a number is read.
       r = expectAttackRefused(w, push(await forge(w, alice, 'user:alice', ns, { type: 'pay', payload: { amount: { n: 1 } } })), { code: 'FOLD_ERROR', rule: 'gate/event' });
       expectAccepted(w, push(await forge(w, alice, 'user:alice', ns, { type: 'pay', payload: { amount: 5 } })));

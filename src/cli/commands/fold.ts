@@ -52,7 +52,7 @@ function loadFold(file: string): FoldRuntime {
       throw new CliError('COMPILE_ERROR', `${file} does not compile`, 'fix the errors above');
     }
     printFoldDiagnostics(c.warnings, file, text);
-    return expectRuntime(loadCompiledFold(c.bytes), file);
+    return expectRuntime(loadCompiledFold(c.bytes, { origin: c.origin }), file);
   }
   return expectRuntime(loadCompiledFold(readFoldBytes(file)), file);
 }

@@ -16,12 +16,12 @@ import { lintChunk } from './front/lint';
 import { Lowerer } from './front/lower';
 import { parseEchoLua } from './front/parse';
 import { checkFoldShape } from './front/shape';
-import { instantiate, runScript, type EchoState, type LoadOptions } from './runtime';
+import { instantiate, runScript, type EchoState, type LoadOptions, type StatementOrigin } from './runtime';
 import { validateElc } from './validate';
 import type { Limits } from './vm/machine';
 
 export { type Limits } from './vm/machine';
-export type { EchoState } from './runtime';
+export type { EchoState, LoadOptions, StatementOrigin } from './runtime';
 export type { ElcProgram } from './elc';
 
 export interface CompiledEchoLua {
@@ -30,6 +30,16 @@ export interface CompiledEchoLua {
   /** fold_root: sha256 of bytes. */
   readonly root: PrefixedDigest;
   readonly warnings: Diagnostic[];
+  /** The source line of each statement in statementsInOrder's order (not part of the artifact: see sourceOrigin). */
+  readonly lines: readonly number[];
+}
+
+/** A StatementOrigin naming `file:line` from a compile's line list. */
+export function sourceOrigin(file: string, lines: readonly number[]): StatementOrigin {
+  return (stmt) => {
+    const line = lines[stmt];
+    return line === undefined || line === 0 ? undefined : `${file}:${line}`;
+  };
 }
 
 /** Lints a fold source (the compiler runs the same checks; errors block compilation). */
@@ -54,7 +64,7 @@ export function compileEchoLua(source: string, file: string): Result<CompiledEch
   if (!lowered.ok) return err([lowered.error]);
   const elc: ElcProgram = { v: ELC_FORMAT, main: lowered.main };
   const bytes = encodeFoldArtifact('echolua', shape.inputs, elc as unknown as CborValue);
-  return ok({ bytes, root: sha256Text(bytes), warnings: diagnostics.filter((d) => d.severity === 'warning') });
+  return ok({ bytes, root: sha256Text(bytes), warnings: diagnostics.filter((d) => d.severity === 'warning'), lines: lowered.lines });
 }
 
 /** Compiles a source to ELC only (script mode: no fold convention). */

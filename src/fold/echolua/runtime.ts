@@ -28,9 +28,10 @@ export class EchoState {
 }
 
 /** Turns anything thrown while running a fold into an error value; nothing escapes as an exception. */
-export function runtimeError(e: unknown, where: string): GateError {
+export function runtimeError(e: unknown, where: string, origin?: StatementOrigin): GateError {
   if (e instanceof LuaError) {
-    return gateError('FOLD_ERROR', `${e.sub}: ${e.message} (in ${where})`, { hint: hintFor(e) });
+    const place = e.stmt === undefined || origin === undefined ? undefined : origin(e.stmt);
+    return gateError('FOLD_ERROR', `${e.sub}: ${e.message} (in ${where}${place === undefined ? '' : `, at ${place}`})`, { hint: hintFor(e) });
   }
   // A host allocation limit (a string or array longer than the engine holds) is the fold running out of memory.
   if (e instanceof RangeError && /^Invalid (string|array|typed array) length|allocation failed/.test(e.message)) {
@@ -52,8 +53,16 @@ function hintFor(e: LuaError): string {
   }
 }
 
+/**
+ * Names the source place of a statement (its position in statementsInOrder), e.g. `fold.lua:12`;
+ * undefined where unknown. The compiler knows the lines (CompiledEchoLua.lines); the artifact does not.
+ */
+export type StatementOrigin = (stmt: number) => string | undefined;
+
 export interface LoadOptions {
   readonly limits?: Limits;
+  /** Where the source is at hand: run-time errors then name the failing statement's line. */
+  readonly origin?: StatementOrigin;
 }
 
 export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, inputs: readonly string[], opts: LoadOptions = {}): Result<FoldRuntime<EchoState>> {
@@ -68,7 +77,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     main.call([]);
     m.endLoad();
     const window = m.env.get('fold');
-    if (window instanceof LuaFunction && m.env.get('step') === undefined) return ok(windowRuntime(m, window, program, foldRoot, inputs));
+    if (window instanceof LuaFunction && m.env.get('step') === undefined) return ok(windowRuntime(m, window, program, foldRoot, inputs, opts));
     const fns: LuaFunction[] = [];
     for (const name of ['init', 'step', 'emit']) {
       const f = m.env.get(name);
@@ -79,7 +88,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     }
     [init, step, emit] = fns as [LuaFunction, LuaFunction, LuaFunction];
   } catch (e) {
-    return err(runtimeError(e, 'the main chunk'));
+    return err(runtimeError(e, 'the main chunk', opts.origin));
   }
   let initial: Uint8Array;
   try {
@@ -88,7 +97,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     if (!enc.ok) return enc;
     initial = enc.value;
   } catch (e) {
-    return err(runtimeError(e, 'init()'));
+    return err(runtimeError(e, 'init()', opts.origin));
   }
 
   const runtime: FoldRuntime<EchoState> = {
@@ -119,7 +128,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
           value = step.call1(args);
           if (value === undefined) return err(gateError('FOLD_ERROR', `RUNTIME: step returned nil for event ${ev.ulid} (index ${i})`, { hint: 'step(state, event) must return the new state' }));
         } catch (e) {
-          return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`));
+          return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`, opts.origin));
         }
       }
       const saveable = checkState(value);
@@ -133,7 +142,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
         const files = emit.call([state.value])[0];
         return emittedFiles(files);
       } catch (e) {
-        return err(runtimeError(e, 'emit'));
+        return err(runtimeError(e, 'emit', opts.origin));
       }
     },
     saveState,
@@ -155,7 +164,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
  * invocation's budget per event, and one more), so a window that step
  * accepted one event at a time can always be re-folded.
  */
-function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldRoot: PrefixedDigest, inputs: readonly string[]): FoldRuntime<EchoState> {
+function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldRoot: PrefixedDigest, inputs: readonly string[], opts: LoadOptions): FoldRuntime<EchoState> {
   const consumed = (): Result<never> => err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)', { hint: 'use the state step returned' }));
   return {
     kind: 'echolua',
@@ -176,7 +185,7 @@ function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldR
           m.reset();
           setIndex(m, window, window.length() + 1, eventToLua(ev, m, cache));
         } catch (e) {
-          return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`));
+          return err(runtimeError(e, `step for event ${ev.ulid} (index ${i})`, opts.origin));
         }
       }
       const saveable = checkState(window);
@@ -191,7 +200,7 @@ function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldR
         m.protectExisting();
         return emittedFiles(fold.call1([window]));
       } catch (e) {
-        return err(runtimeError(e, `fold(events) over a window of ${n} events`));
+        return err(runtimeError(e, `fold(events) over a window of ${n} events`, opts.origin));
       }
     },
     saveState,

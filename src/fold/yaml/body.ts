@@ -10,7 +10,7 @@ import { BODY_KEY, encodeFoldArtifact } from '../artifact';
 import { compileEchoLua } from '../echolua';
 import { compareCodePoints } from '../order';
 import { formatKeyPath } from './keypath';
-import { lowerToEchoLua } from './lower';
+import { lowerFold } from './lower';
 import type { FoldSpec, ReducerSpec, Selector } from './spec';
 
 const uniqSorted = (xs: readonly string[]): string[] => [...new Set(xs)].sort(compareCodePoints);
@@ -47,8 +47,18 @@ export function normalizeSpec(spec: FoldSpec): FoldSpec {
  * The lowered text is ours, so a failure here is a bug, reported as one.
  */
 export function encodeYamlFold(spec: FoldSpec): Result<Uint8Array> {
+  const r = encodeYamlFoldWithLines(spec);
+  return r.ok ? ok(r.value.bytes) : r;
+}
+
+/**
+ * The artifact bytes, and for each ELC statement (statementsInOrder) the reducer whose
+ * lowered code it is, so a run-time error can name the reducer's place in the YAML.
+ */
+export function encodeYamlFoldWithLines(spec: FoldSpec): Result<{ bytes: Uint8Array; reducerOf: readonly (string | undefined)[] }> {
   const n = normalizeSpec(spec);
-  const compiled = compileEchoLua(lowerToEchoLua(n), 'lowered.lua');
+  const lowered = lowerFold(n);
+  const compiled = compileEchoLua(lowered.text, 'lowered.lua');
   if (!compiled.ok) {
     const first = compiled.error[0];
     return err(gateError('GATE_ERROR', `the lowered YAML fold does not compile: ${first ? first.message : 'no diagnostic'}`, { hint: 'this is a bug in the YAML lowering; report it with the fold' }));
@@ -56,5 +66,6 @@ export function encodeYamlFold(spec: FoldSpec): Result<Uint8Array> {
   const decoded = decodeStrict(compiled.value.bytes, 'lowered fold');
   if (!decoded.ok) return decoded;
   const elc = (decoded.value as Readonly<Record<string, CborValue>>)[BODY_KEY.echolua] as CborValue;
-  return ok(encodeFoldArtifact('yaml', n.inputs, elc));
+  const reducerOf = compiled.value.lines.map((line) => lowered.reducerOfLine[line - 1]);
+  return ok({ bytes: encodeFoldArtifact('yaml', n.inputs, elc), reducerOf });
 }

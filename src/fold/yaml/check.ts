@@ -23,6 +23,8 @@ export const DEFAULT_REDUCER_NAME = 'state';
 export interface CheckOutcome {
   readonly spec?: FoldSpec;
   readonly diagnostics: readonly Diagnostic[];
+  /** Each reducer's first source line, by name (run-time errors name it). */
+  readonly reducerLines?: ReadonlyMap<string, number>;
 }
 
 type MapNode = Extract<YNode, { kind: 'map' }>;
@@ -231,7 +233,9 @@ export function checkFold(root: YNode, text: string, file: string): CheckOutcome
   if (c.failed) return { diagnostics: c.diagnostics };
   const spec: FoldSpec = { version: YAML_FOLD_VERSION, inputs, reducers, emit };
   for (const p of specProblems(spec)) c.report(spanFor(origins, p.at), p.message, p.hint, p.severity);
-  return c.failed ? { diagnostics: c.diagnostics } : { spec, diagnostics: c.diagnostics };
+  if (c.failed) return { diagnostics: c.diagnostics };
+  const reducerLines = new Map(reducers.map((r, i) => [r.name, locate(text, (origins.items.reducers[i] as { node: YNode }).node.span.start).line] as const));
+  return { spec, diagnostics: c.diagnostics, reducerLines };
 }
 
 function checkReducer(c: Checker, node: YNode, count: number): { spec: ReducerSpec; fields: Map<string, YEntry> } | undefined {

@@ -8,13 +8,22 @@
 import type { PrefixedDigest } from '../../canon/digest';
 import { locate, type Diagnostic } from '../../core/diagnostic';
 import { foldRootOf } from '../artifact';
-import { encodeYamlFold, normalizeSpec } from './body';
+import type { StatementOrigin } from '../echolua';
+import { encodeYamlFoldWithLines, normalizeSpec } from './body';
 import { checkFold } from './check';
 import { parseYamlSource } from './source';
 import type { FoldSpec } from './spec';
 
 export type CompileOutcome =
-  | { readonly ok: true; readonly bytes: Uint8Array; readonly foldRoot: PrefixedDigest; readonly spec: FoldSpec; readonly warnings: readonly Diagnostic[] }
+  | {
+      readonly ok: true;
+      readonly bytes: Uint8Array;
+      readonly foldRoot: PrefixedDigest;
+      readonly spec: FoldSpec;
+      readonly warnings: readonly Diagnostic[];
+      /** Names a failing statement's reducer and its line in the YAML (LoadOptions.origin). */
+      readonly origin: StatementOrigin;
+    }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function compileYamlFold(text: string, file: string): CompileOutcome {
@@ -31,8 +40,16 @@ export function compileYamlFold(text: string, file: string): CompileOutcome {
   const checked = checkFold(parsed.root, text, file);
   if (!checked.spec) return { ok: false, diagnostics: checked.diagnostics };
   const spec = normalizeSpec(checked.spec);
-  const bytes = encodeYamlFold(spec);
-  if (!bytes.ok) return { ok: false, diagnostics: [{ severity: 'error', code: 'COMPILE_ERROR', message: bytes.error.message, hint: bytes.error.hint, location: { file, line: 1, column: 1 } }] };
-  return { ok: true, bytes: bytes.value, foldRoot: foldRootOf(bytes.value), spec, warnings: checked.diagnostics };
+  const encoded = encodeYamlFoldWithLines(spec);
+  if (!encoded.ok) return { ok: false, diagnostics: [{ severity: 'error', code: 'COMPILE_ERROR', message: encoded.error.message, hint: encoded.error.hint, location: { file, line: 1, column: 1 } }] };
+  const { bytes, reducerOf } = encoded.value;
+  const lines = checked.reducerLines;
+  const origin: StatementOrigin = (stmt) => {
+    const name = reducerOf[stmt];
+    if (name === undefined) return undefined;
+    const line = lines?.get(name);
+    return `${line === undefined ? file : `${file}:${line}`} (reducer '${name}')`;
+  };
+  return { ok: true, bytes, foldRoot: foldRootOf(bytes), spec, warnings: checked.diagnostics, origin };
 }
 

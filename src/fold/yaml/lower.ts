@@ -96,8 +96,8 @@ function stepOf(r: ReducerSpec): string[] {
   return where ? [`  if ${where} then`, `    ${call(extra)}`, '  end'] : [`  ${call(extra)}`];
 }
 
-/** The EchoLua source of a normalized spec. */
-export function lowerToEchoLua(spec: FoldSpec): string {
+/** The EchoLua source of a normalized spec, and for each of its lines the reducer it comes from (so a run-time error can name it). */
+export function lowerFold(spec: FoldSpec): { text: string; reducerOfLine: readonly (string | undefined)[] } {
   const byName = new Map(spec.reducers.map((r) => [r.name, r] as const));
   const stamped = spec.reducers.some((r) => r.kind === 'map-join-lww' || r.kind === 'or-set');
   const out = [
@@ -111,16 +111,23 @@ export function lowerToEchoLua(spec: FoldSpec): string {
     'end',
     'function step(state, event)',
   ];
+  const owner: (string | undefined)[] = [];
+  const own = (name: string, lines: readonly string[]): void => {
+    owner.length = out.length;
+    out.push(...lines);
+    for (let i = 0; i < lines.length; i++) owner.push(name);
+  };
   if (stamped) out.push('  local s = stamp(event.ulid, event.journal, event.commit)');
-  for (const r of spec.reducers) out.push(...stepOf(r));
+  for (const r of spec.reducers) own(r.name, stepOf(r));
   out.push('  return state', 'end', 'function emit(state)', '  return {');
   for (const e of spec.emit) {
     const r = byName.get(e.from) as ReducerSpec;
     const kind = luaString(r.kind);
     const cell = `state[${luaString(r.name)}]`;
     const value = e.view === 'keys' ? `keys(${kind}, ${cell})` : r.key ? `view(${kind}, ${cell})` : `view(${kind}, ${cell}, "")`;
-    out.push(`    [${luaString(e.path)}] = ${value},`);
+    own(r.name, [`    [${luaString(e.path)}] = ${value},`]);
   }
   out.push('  }', 'end', '');
-  return out.join('\n');
+  owner.length = out.length;
+  return { text: out.join('\n'), reducerOfLine: owner };
 }

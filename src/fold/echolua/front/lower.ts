@@ -7,6 +7,7 @@
  */
 import type * as L from 'luaparse';
 import type { Diagnostic } from '../../../core/diagnostic';
+import { statementsInOrder } from '../statements';
 import type { BinaryOp, ElcBlock, ElcExpr, ElcField, ElcProto, ElcStmt, ElcTarget, UnaryOp } from '../elc';
 import { add, band, bnot, bor, bxor, div, idiv, mod, mul, neg, shl, shr, sub } from '../vm/number';
 import { binToBytes } from '../vm/strings';
@@ -104,6 +105,8 @@ export class Lowerer {
   private fn: FnState = new FnState(undefined, true);
   private depth = 0;
   private loops = 0;
+  /** The source line of each statement made (run-time errors name it, src/fold/echolua/statements.ts). */
+  private readonly lines = new Map<ElcStmt, number>();
 
   constructor(private readonly map: SourceMap) {}
 
@@ -135,7 +138,13 @@ export class Lowerer {
   private block(stmts: L.Statement[], scoped = true): ElcBlock {
     if (scoped) this.fn.scopes.push(new Map());
     const out: ElcStmt[] = [];
-    for (const s of stmts) this.nest(s, () => this.stmt(s, out));
+    for (const s of stmts) {
+      const first = out.length;
+      this.nest(s, () => this.stmt(s, out));
+      const [start, end] = rangeOf(s);
+      const line = this.map.locate(start, end).line;
+      for (let i = first; i < out.length; i++) this.lines.set(out[i] as ElcStmt, line);
+    }
     if (scoped) this.fn.scopes.pop();
     return out;
   }
@@ -410,9 +419,12 @@ export class Lowerer {
     return [op, a];
   }
 
-  static run(chunk: L.Chunk, map: SourceMap): { ok: true; main: ElcProto } | { ok: false; error: Diagnostic } {
+  /** The ELC of a chunk, and the source line of each of its statements in statementsInOrder's order. */
+  static run(chunk: L.Chunk, map: SourceMap): { ok: true; main: ElcProto; lines: number[] } | { ok: false; error: Diagnostic } {
     try {
-      return { ok: true, main: new Lowerer(map).lowerChunk(chunk) };
+      const lowerer = new Lowerer(map);
+      const main = lowerer.lowerChunk(chunk);
+      return { ok: true, main, lines: statementsInOrder(main).map((s) => lowerer.lines.get(s) ?? 0) };
     } catch (e) {
       if (e instanceof LowerError) return { ok: false, error: e.diagnostic };
       throw e;

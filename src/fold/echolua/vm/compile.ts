@@ -9,11 +9,12 @@
  * iteration of a loop and every call pays for the IR it runs.
  */
 import type { ElcBlock, ElcExpr, ElcProto, ElcStmt, ElcTarget } from '../elc';
+import { statementPositions } from '../statements';
 import { add, band, bnot, bor, bxor, div, eq, idiv, isNumber, le, lt, mod, mul, neg, numberToString, shl, shr, sub, toQ } from './number';
 import type { Machine } from './machine';
 import { EventView, paramOnlyIndexed } from './event-view';
 import { bytesToBin } from './strings';
-import { fail, LuaFunction, LuaTable, MAX_SAFE, Q, truthy, typeName, type Value } from './values';
+import { fail, LuaError, LuaFunction, LuaTable, MAX_SAFE, Q, truthy, typeName, type Value } from './values';
 
 class Box {
   constructor(public v: Value) {}
@@ -54,7 +55,7 @@ interface FnInfo {
 
 /** Compiles the main chunk; calling the result runs it. */
 export function compileProgram(m: Machine, main: ElcProto): LuaFunction {
-  return new Compiler(m).closure(main, [], undefined);
+  return new Compiler(m, statementPositions(main)).closure(main, [], undefined);
 }
 
 export function luaToString(v: Value): string {
@@ -136,7 +137,10 @@ function isMulti(e: ElcExpr): boolean {
 class Compiler {
   private fn: FnInfo = { boxed: new Set() };
 
-  constructor(private readonly m: Machine) {}
+  constructor(
+    private readonly m: Machine,
+    private readonly positions: ReadonlyMap<ElcStmt, number>,
+  ) {}
 
   closure(p: ElcProto, ups: Box[], _parent: FnInfo | undefined): LuaFunction {
     return this.protoFactory(p)(ups);
@@ -209,15 +213,21 @@ class Compiler {
   private block(b: ElcBlock): Stmt {
     const m = this.m;
     const stmts = b.map((s) => this.stmt(s));
+    const at = b.map((s) => this.positions.get(s) ?? -1);
     let cost = 1;
     for (const s of b) cost += stmtCost(s);
     const n = stmts.length;
     if (n === 0) return () => ((m.fuel -= cost) < 0 ? (m.charge(0), NORMAL) : NORMAL);
+    // A try around the statements costs nothing until one throws; the innermost block names the statement.
     if (n === 1) {
       const s0 = stmts[0] as Stmt;
       return (f) => {
         if ((m.fuel -= cost) < 0) m.charge(0);
-        return s0(f);
+        try {
+          return s0(f);
+        } catch (e) {
+          throw tagged(e, at[0] as number);
+        }
       };
     }
     if (n === 2) {
@@ -225,15 +235,27 @@ class Compiler {
       const s1 = stmts[1] as Stmt;
       return (f) => {
         if ((m.fuel -= cost) < 0) m.charge(0);
-        const s = s0(f);
-        return s !== NORMAL ? s : s1(f);
+        let i = 0;
+        try {
+          const s = s0(f);
+          if (s !== NORMAL) return s;
+          i = 1;
+          return s1(f);
+        } catch (e) {
+          throw tagged(e, at[i] as number);
+        }
       };
     }
     return (f) => {
       if ((m.fuel -= cost) < 0) m.charge(0);
-      for (let i = 0; i < n; i++) {
-        const s = (stmts[i] as Stmt)(f);
-        if (s !== NORMAL) return s;
+      let i = 0;
+      try {
+        for (; i < n; i++) {
+          const s = (stmts[i] as Stmt)(f);
+          if (s !== NORMAL) return s;
+        }
+      } catch (e) {
+        throw tagged(e, at[i] as number);
       }
       return NORMAL;
     };
@@ -791,6 +813,12 @@ class Compiler {
       return t;
     };
   }
+}
+
+/** Names the failing statement on a VM error not yet named (an error from a fuel check before the first statement names the block's first). */
+function tagged(e: unknown, stmt: number): unknown {
+  if (e instanceof LuaError && e.stmt === undefined && stmt >= 0) e.stmt = stmt;
+  return e;
 }
 
 export function setIndex(m: Machine, o: Value, k: Value, v: Value): void {

@@ -67,6 +67,8 @@ export type FoldSubCode =
 export class LuaError extends Error {
   /** The value passed to error() (nil included), for pcall; the message for the VM's own errors. */
   readonly value: Value;
+  /** The failing statement's position in statementsInOrder (set by the innermost block it passes through). */
+  stmt: number | undefined = undefined;
 
   constructor(
     readonly sub: FoldSubCode,

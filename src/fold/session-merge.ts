@@ -1,0 +1,131 @@
+/**
+ * Session merges by the fold's declared lattice (the FAQ's section 2;
+ * docs/decisions/0033-session-merges-by-join.md). Pure: states in, verdict
+ * out. A fold state is the VM's state value (a table of reducer cells for a
+ * YAML fold); each top-level key a reducer declares is joined by that
+ * reducer's lattice (`joinStates`, whose merge laws test/fold/reducers.test.ts
+ * checks); every other part is covered by no lattice, so where the two sides
+ * differ there it is a governance conflict, reported by its exact paths.
+ */
+import { canonicalJson } from '../canon/jcs';
+import { encodeState } from './echolua/state';
+import { joinStates, type LatticeKind } from './echolua/vm/lattice';
+import { Machine, type Limits } from './echolua/vm/machine';
+import { LuaError, LuaTable, typeName, type Value } from './echolua/vm/values';
+import { binToText } from './echolua/vm/strings';
+import { sortKeys } from './echolua/vm/order';
+import type { FoldSpec } from './yaml/spec';
+
+/** The rule id a conflict names: the part of the state no declared lattice covers. */
+export const UNCOVERED_RULE = 'session/no-lattice';
+
+export interface SessionConflict {
+  /** Where the two sides differ, e.g. `$.notes["a"]` (keys as canonical JSON strings or integers). */
+  readonly path: string;
+  readonly rule: string;
+}
+
+export type SessionJoin =
+  | { readonly kind: 'joined'; readonly state: LuaTable }
+  | { readonly kind: 'conflict'; readonly conflicts: readonly SessionConflict[] }
+  | { readonly kind: 'error'; readonly message: string };
+
+export type MergeVerdict =
+  | { readonly kind: 'join' }
+  /** Covered by lattices, but the merged state is not their join: these reducers differ. */
+  | { readonly kind: 'not-join'; readonly reducers: readonly string[] }
+  | { readonly kind: 'conflict'; readonly conflicts: readonly SessionConflict[] }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** The lattices a YAML fold declares: reducer name -> kind. */
+export function latticesOf(spec: FoldSpec): ReadonlyMap<string, LatticeKind> {
+  return new Map(spec.reducers.map((r) => [r.name, r.kind] as const));
+}
+
+/** Joining is bounded like one fold invocation per state entry joined, so a huge state is an error, not a hang. */
+const JOIN_LIMITS: Limits = { fuel: 200_000_000, memory: 40_000_000, depth: 200 };
+
+function bytesOf(v: Value): string {
+  const r = encodeState(v);
+  if (!r.ok) throw new LuaError('RUNTIME', r.error.message);
+  let s = '';
+  for (const b of r.value) s += String.fromCharCode(b);
+  return s;
+}
+
+function keyText(k: Value): string {
+  if (typeof k === 'string') {
+    const text = binToText(k);
+    const j = text === undefined ? undefined : canonicalJson(text);
+    return j !== undefined && j.ok ? `[${new TextDecoder().decode(j.value)}]` : `[<bytes>]`;
+  }
+  return `[${String(k)}]`;
+}
+
+/** The deepest paths where two values differ (both tables: key by key; otherwise the path itself). */
+function differences(a: Value, b: Value, path: string, out: SessionConflict[]): void {
+  if (a instanceof LuaTable && b instanceof LuaTable) {
+    const keys = sortKeys([...new Set([...a.keys(), ...b.keys()])]);
+    for (const k of keys) differences(a.get(k), b.get(k), `${path}${keyText(k)}`, out);
+    return;
+  }
+  if (a === undefined && b === undefined) return;
+  if (a === undefined || b === undefined || typeName(a) !== typeName(b) || bytesOf(a) !== bytesOf(b)) out.push({ path, rule: UNCOVERED_RULE });
+}
+
+/**
+ * The join of two session sides: declared reducers by their lattice, every other
+ * top-level key only where both sides agree. Never mutates either side.
+ */
+export function joinSessionStates(lattices: ReadonlyMap<string, LatticeKind>, a: Value, b: Value): SessionJoin {
+  if (!(a instanceof LuaTable) || !(b instanceof LuaTable)) return { kind: 'error', message: `a session state is a table of reducer cells, found ${typeName(a)} and ${typeName(b)}` };
+  const m = new Machine(JOIN_LIMITS);
+  // Everything made before (both sides) is read-only while joining: a join that wrote into a side would fail closed.
+  m.endLoad();
+  try {
+    m.reset();
+    const out = m.newTable();
+    const conflicts: SessionConflict[] = [];
+    for (const k of sortKeys([...new Set([...a.keys(), ...b.keys()])])) {
+      const x = a.get(k);
+      const y = b.get(k);
+      const kind = typeof k === 'string' ? lattices.get(k) : undefined;
+      if (kind !== undefined) {
+        const empty = m.newTable();
+        const xs = x === undefined ? empty : x;
+        const ys = y === undefined ? empty : y;
+        if (!(xs instanceof LuaTable) || !(ys instanceof LuaTable)) return { kind: 'error', message: `the cell of reducer '${String(k)}' is not a table` };
+        // An LWW cell nobody wrote is {} (step makes `v` and `s` with its first write); joinStates would give {v = {}, s = {}}.
+        const untouched = kind === 'map-join-lww' && xs.get('s') === undefined && ys.get('s') === undefined;
+        out.set(k, untouched ? m.newTable() : joinStates(m, kind, xs, ys));
+        continue;
+      }
+      const before = conflicts.length;
+      differences(x, y, `$${keyText(k)}`, conflicts);
+      if (conflicts.length === before) out.set(k, x);
+    }
+    return conflicts.length > 0 ? { kind: 'conflict', conflicts } : { kind: 'joined', state: out };
+  } catch (e) {
+    if (e instanceof LuaError) return { kind: 'error', message: `${e.sub}: ${e.message}` };
+    throw e;
+  }
+}
+
+/** Whether `merged` is exactly the join of `ours` and `theirs` under the declared lattices. */
+export function checkSessionMerge(lattices: ReadonlyMap<string, LatticeKind>, ours: Value, theirs: Value, merged: Value): MergeVerdict {
+  const j = joinSessionStates(lattices, ours, theirs);
+  if (j.kind !== 'joined') return j;
+  if (!(merged instanceof LuaTable)) return { kind: 'error', message: `the merged state is a ${typeName(merged)}, not a table` };
+  try {
+    const differ: string[] = [];
+    for (const k of sortKeys([...new Set([...j.state.keys(), ...merged.keys()])])) {
+      const want = j.state.get(k);
+      const got = merged.get(k);
+      if (want === undefined || got === undefined ? want !== got : bytesOf(want) !== bytesOf(got)) differ.push(typeof k === 'string' ? (binToText(k) ?? keyText(k)) : String(k));
+    }
+    return differ.length === 0 ? { kind: 'join' } : { kind: 'not-join', reducers: differ };
+  } catch (e) {
+    if (e instanceof LuaError) return { kind: 'error', message: `${e.sub}: ${e.message}` };
+    throw e;
+  }
+}
