@@ -78,6 +78,11 @@ export class DecisionMeter implements Meter {
     this.write(`gatos gate: verifying ${this.what}: ${String(percent).padStart(3)}% (${this.done}/${this.commits})${end}`);
   }
 
+  /** Events checked so far (0 when the push checked commits of no journal). */
+  eventsChecked(): number {
+    return this.what === 'events' ? this.done : 0;
+  }
+
   elapsedMs(): number {
     return nowMs() - this.start;
   }
