@@ -23,7 +23,9 @@ const common = {
 };
 
 const entries = [
-  { in: 'src/cli/main.ts', out: 'dist/gatos.cjs', banner: '#!/usr/bin/env node' },
+  // The program: a small loader (src/cli/loader.ts) compiles the CLI's bundle with a V8 code cache in the user's cache folder.
+  { in: 'src/cli/main.ts', out: 'dist/gatos.bundle.cjs', banner: '// gatos-gate: the gatos program, compiled by dist/gatos.cjs' },
+  { in: 'src/cli/loader.ts', out: 'dist/gatos.cjs', banner: '#!/usr/bin/env node' },
   { in: 'bench/index.ts', out: 'dist/bench.cjs' },
   // The hooks install.sh copies into a bare repository: standalone, no node_modules.
   // Each hook's bundle is compiled by a small loader (src/hooks/loader.ts) that keeps a V8 code cache in $GIT_DIR/gatos/cache.
@@ -53,4 +55,4 @@ for (const c of copies) {
   chmodSync(c.to, 0o755);
 }
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
-await writeManPages('dist/gatos.cjs', 'man', version);
+await writeManPages('dist/gatos.bundle.cjs', 'man', version);

@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { VERSION } from '../core/version';
 import { commands } from './commands';
 import { CliError, EXIT } from './errors';
+import { CLI_LOADED } from './loaded';
 
 /**
  * Appended to the bash completion script: git's own completion calls
@@ -93,7 +94,8 @@ function report(e: unknown): number {
   return EXIT.INTERNAL;
 }
 
-if (require.main === module) {
+// Run directly (node dist/gatos.bundle.cjs) or through the loader (dist/gatos.cjs); the build renders man pages by calling main.
+if (require.main === module || (globalThis as Record<symbol, unknown>)[CLI_LOADED] === true) {
   stopQuietlyWhenTheReaderLeaves();
   main(process.argv.slice(2)).then(
     (code) => {

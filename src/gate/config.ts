@@ -13,6 +13,7 @@ import { DEFAULT_HOST, timeBudget, type TimeBudget } from './budget';
 import { DEFAULT_MAX_FUTURE_SKEW_SECONDS } from './event-time';
 import { parseNetworkClass, type NetworkClass } from './remote';
 import { HOSTS, isHostName, type HostName } from './hosts';
+import { DECISION_LOG_MAX_KEEP, DECISION_LOG_MIN_BYTES, DEFAULT_DECISION_LOG, type DecisionLogSettings } from './decision-log';
 
 export type GateMode = 'enforce' | 'evaluate';
 export type OutputFormat = 'text' | 'json';
@@ -57,6 +58,8 @@ export interface GateConfig {
   readonly networks: readonly NetworkClass[];
   /** The Git host the gate was installed for (`gatos.host`, docs/hosts/): names its identity variables in refusals, and gives the time budget's defaults (budget.ts; none recorded: plain's). */
   readonly host?: HostName;
+  /** The local decision log (`gatos.decisionLog*`, src/gate/decision-log.ts). */
+  readonly decisionLog: DecisionLogSettings;
 }
 
 /**
@@ -124,7 +127,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
 }
 
 /** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
-export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network'];
+export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network', 'gatos.decisionLog', 'gatos.decisionLogMaxBytes', 'gatos.decisionLogKeep'];
 
 const KNOWN: ReadonlySet<string> = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
@@ -146,6 +149,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const pushCertKeys = new Map<string, string>();
   const networks: NetworkClass[] = [];
   let host: HostName | undefined;
+  let decisionLog = DEFAULT_DECISION_LOG;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -254,6 +258,22 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         if (!isHostName(value)) return fail(key, value, `one of ${HOSTS.join(', ')}`);
         host = value;
         break;
+      case 'gatos.decisionlog':
+        if (value !== 'on' && value !== 'off') return fail(key, value, "'on' or 'off'");
+        decisionLog = { ...decisionLog, enabled: value === 'on' };
+        break;
+      case 'gatos.decisionlogmaxbytes': {
+        const n = /^[1-9][0-9]{0,12}$/.test(value) ? Number(value) : NaN;
+        if (!Number.isSafeInteger(n) || n < DECISION_LOG_MIN_BYTES) return fail(key, value, `a whole number of bytes, at least ${DECISION_LOG_MIN_BYTES}, e.g. 16777216 for 16 MiB`);
+        decisionLog = { ...decisionLog, maxBytes: n };
+        break;
+      }
+      case 'gatos.decisionlogkeep': {
+        const n = /^[0-9]{1,3}$/.test(value) ? Number(value) : NaN;
+        if (!(n >= 1 && n <= DECISION_LOG_MAX_KEEP)) return fail(key, value, `a whole number of rotated files to keep, from 1 to ${DECISION_LOG_MAX_KEEP}`);
+        decisionLog = { ...decisionLog, keep: n };
+        break;
+      }
       default:
         break;
     }
@@ -275,5 +295,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     tipTypes,
     networks,
     ...(host !== undefined ? { host } : {}),
+    decisionLog,
   });
 }

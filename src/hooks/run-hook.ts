@@ -39,6 +39,7 @@ import { readSettings } from '../push/settings';
 import { SignaturePool } from '../push/sig-pool';
 import { traceOf } from '../push/trace';
 import { DecisionMeter, withBudget } from '../push/watchdog';
+import { logDecision } from '../ops/decision-log';
 
 export interface HookRun {
   readonly hook: Exclude<HookName, 'check'>;
@@ -153,7 +154,18 @@ export async function runHook(run: HookRun): Promise<number> {
   let outcome: PushOutcome | undefined;
   let updates: RefUpdate[] = [];
   let meter: DecisionMeter | undefined;
-  let exceeded = false;
+  let overBudget = false;
+  /** One line in the decision log (docs/operators.md); a log that cannot be written is warned about and changes nothing. */
+  const logged = (o: PushOutcome, status: number, audit: AuditOutcome): void => {
+    try {
+      const atMs = run.clockMs();
+      const facts = { atMs, hook: run.hook, via: run.served ? ('daemon' as const) : ('cold' as const), verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? 0, budgetExceeded: overBudget };
+      const w = logDecision(repo.gitDir, facts, config.decisionLog);
+      if (!w.ok) run.print(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${w.error.message}`);
+    } catch (e) {
+      run.print(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${message(e)}`);
+    }
+  };
   const fail = (reason: string, hint?: string): PushOutcome => {
     const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates, hint);
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
@@ -175,7 +187,9 @@ export async function runHook(run: HookRun): Promise<number> {
     // The update hook refuses its one ref; in a non-atomic push git may have written others already.
     for (const l of refusalLines(o.verdict, config.output, audit, run.hook === 'update' ? 'ref' : 'push')) run.print(l);
     const status = exitCodeOf(o.verdict);
-    run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: exceeded, events: meter?.eventsChecked() ?? 0 });
+    run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? 0 });
+    logged(o, status, audit);
+    trace.mark('decision log');
     if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
       const session = receivePackSession(run.served?.receivePack);
       try {
@@ -228,7 +242,7 @@ export async function runHook(run: HookRun): Promise<number> {
       const timed = await withBudget(meter, () => decidePush(input));
       if (timed.done) outcome = timed.value;
       else {
-        exceeded = true;
+        overBudget = true;
         const over = budgetExceeded(config.budget, timed.progress, config.host);
         outcome = fail(over.reason, over.hint);
       }

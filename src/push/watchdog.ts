@@ -35,6 +35,7 @@ export class DecisionMeter implements Meter {
   private commits = 0;
   private counted = false;
   private done = 0;
+  private events = 0;
   private firstChecked: number | undefined;
   private lastPercent = -1;
   private lastPrint = 0;
@@ -67,6 +68,7 @@ export class DecisionMeter implements Meter {
   checked(n: number, what: 'events' | 'commits'): void {
     this.firstChecked ??= this.elapsedMs();
     this.done += n;
+    if (what === 'events') this.events += n;
     this.what = what;
     if (!this.write || !this.counted || this.commits < PROGRESS_MIN_COMMITS) return;
     const percent = Math.min(100, Math.floor((100 * this.done) / this.commits));
@@ -78,9 +80,9 @@ export class DecisionMeter implements Meter {
     this.write(`gatos gate: verifying ${this.what}: ${String(percent).padStart(3)}% (${this.done}/${this.commits})${end}`);
   }
 
-  /** Events checked so far (0 when the push checked commits of no journal). */
-  eventsChecked(): number {
-    return this.what === 'events' ? this.done : 0;
+  /** Events whose signatures and grants were checked so far (the decision log's events_verified). */
+  get eventsVerified(): number {
+    return this.events;
   }
 
   elapsedMs(): number {

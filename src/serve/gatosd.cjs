@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // gatosd [options]: `gatos serve [options]` under the daemon's own name (docs/daemon.md).
-// Copied beside dist/gatos.cjs by scripts/build.mjs: the CLI's bundle, loaded as a module, runs nothing by itself.
+// Copied beside dist/gatos.bundle.cjs by scripts/build.mjs: the CLI's bundle, loaded as a module, runs nothing by itself.
 'use strict';
-const { main } = require('./gatos.cjs');
+const { main } = require('./gatos.bundle.cjs');
 main(['serve', ...process.argv.slice(2)]).then(
   (code) => {
     process.exitCode = code;

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, symlinkSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CLI, runCli } from '../helpers/cli';
+import { CLI, CLI_BUNDLE, runCli } from '../helpers/cli';
 import { tmpDir } from '../helpers/tmp';
 import { VERSION } from '../../src/core/version';
 
@@ -79,7 +79,7 @@ describe('gatos version', () => {
 describe('single-file bundles', () => {
   test('the CLI and the hooks run from a folder with no node_modules anywhere above it', () => {
     const dir = tmpDir('gatos-standalone-');
-    for (const [from, to] of [[CLI, 'gatos.cjs'], [path.resolve(__dirname, '../../hooks/pre-receive'), 'pre-receive']] as const) {
+    for (const [from, to] of [[CLI, 'gatos.cjs'], [CLI_BUNDLE, 'gatos.bundle.cjs'], [path.resolve(__dirname, '../../hooks/pre-receive'), 'pre-receive']] as const) {
       copyFileSync(from, path.join(dir, to));
     }
     const r = spawnSync(process.execPath, [path.join(dir, 'gatos.cjs'), 'version'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
@@ -97,6 +97,43 @@ describe('single-file bundles', () => {
     const h = spawnSync(process.execPath, [path.join(dir, 'pre-receive')], { cwd: dir, encoding: 'utf8', input: '', env: { PATH: process.env.PATH ?? '' } });
     expect(h.stderr).not.toMatch(/Cannot find module/);
     expect(h.status).not.toBe(0);
+  });
+
+  test('the CLI keeps a V8 code cache in the user cache folder: written once, then used; a corrupt or missing one changes nothing', () => {
+    const dir = tmpDir('gatos-cli-cache-');
+    for (const [from, to] of [[CLI, 'gatos.cjs'], [CLI_BUNDLE, 'gatos.bundle.cjs']] as const) copyFileSync(from, path.join(dir, to));
+    const cache = path.join(dir, 'cache');
+    const version = (env: Record<string, string>) => spawnSync(process.execPath, [path.join(dir, 'gatos.cjs'), 'version'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+    const first = version({ XDG_CACHE_HOME: cache });
+    expect([first.status, first.stderr]).toEqual([0, '']);
+    const files = readdirSync(path.join(cache, 'gatos-gate'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/^gatos\.bundle\.cjs-[0-9a-f]{64}-node.*\.v8$/);
+    const file = path.join(cache, 'gatos-gate', files[0] as string);
+    const written = statSync(file).mtimeMs;
+    // Used, not rewritten: the second run leaves the file as it was.
+    expect(version({ XDG_CACHE_HOME: cache }).stdout).toBe(first.stdout);
+    expect(statSync(file).mtimeMs).toBe(written);
+    // A corrupt cache is no cache: same output, and a whole one replaces it.
+    const bytes = readFileSync(file);
+    bytes.writeUInt8((bytes.at(-1) ?? 0) ^ 0xff, bytes.length - 1);
+    writeFileSync(file, bytes);
+    const again = version({ XDG_CACHE_HOME: cache });
+    expect([again.status, again.stdout, again.stderr]).toEqual([0, first.stdout, '']);
+    expect(readFileSync(file).equals(bytes)).toBe(false);
+    // GATOS_CACHE_DIR=off writes nothing; an unwritable cache folder is no error either.
+    const off = version({ HOME: path.join(dir, 'home-off'), GATOS_CACHE_DIR: 'off' });
+    expect([off.status, off.stdout, off.stderr]).toEqual([0, first.stdout, '']);
+    expect(existsSync(path.join(dir, 'home-off'))).toBe(false);
+    writeFileSync(path.join(dir, 'not-a-dir'), '');
+    const blocked = version({ GATOS_CACHE_DIR: path.join(dir, 'not-a-dir', 'cache') });
+    expect([blocked.status, blocked.stdout, blocked.stderr]).toEqual([0, first.stdout, '']);
+    // Without its bundle the program says what is missing, with no stack trace.
+    rmSync(path.join(dir, 'gatos.bundle.cjs'));
+    const lost = version({});
+    expect(lost.status).toBe(3);
+    expect(lost.stderr).toMatch(/^internal error\[GATE_ERROR\]: cannot load .*gatos\.bundle\.cjs/);
+    expect(lost.stderr).not.toMatch(/\n\s+at /);
   });
 });
 

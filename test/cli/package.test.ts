@@ -73,7 +73,7 @@ describe('npm install -g', () => {
     tarball = path.join(out, packed);
     expect(existsSync(tarball)).toBe(true);
     const list = ok(run('tar', ['-tzf', tarball], dir, npmEnv), 'tar').split('\n').filter(Boolean);
-    for (const f of ['dist/gatos.cjs', 'hooks/pre-receive', 'hooks/pre-receive.bundle.cjs', 'hooks/update', 'hooks/update.cjs', 'hooks/update.bundle.cjs', 'templates/regulated/gatos/config/gate.yaml', 'man/gatos.1', 'man/git-gatos.1', 'install.sh', 'package.json']) {
+    for (const f of ['dist/gatos.cjs', 'dist/gatos.bundle.cjs', 'hooks/pre-receive', 'hooks/pre-receive.bundle.cjs', 'hooks/update', 'hooks/update.cjs', 'hooks/update.bundle.cjs', 'templates/regulated/gatos/config/gate.yaml', 'man/gatos.1', 'man/git-gatos.1', 'install.sh', 'package.json']) {
       expect(list).toContain(`package/${f}`);
     }
     expect(list.filter((f) => /^package\/(src|test|bench|node_modules)\//.test(f) || f === 'package/dist/bench.cjs')).toEqual([]);

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export const CLI = path.resolve(__dirname, '../../dist/gatos.cjs');
+/** The bundle the CLI's loader compiles (src/cli/loader.ts). */
+export const CLI_BUNDLE = path.resolve(__dirname, '../../dist/gatos.bundle.cjs');
 
 export interface CliRun {
   status: number | null;
