@@ -52,11 +52,11 @@ export class Counter {
     this.series.clear();
   }
 
-  /** A copy with `extra` added (counts kept elsewhere, e.g. the cold hook's decisions). */
-  plus(extra: readonly (readonly [Labels, number])[]): Counter {
+  /** A copy with the series of `other` added (counts kept apart, e.g. the cold hooks' decisions). */
+  plus(other: Counter): Counter {
     const c = new Counter(this.family);
     for (const [k, v] of this.series) c.series.set(k, v);
-    for (const [l, n] of extra) c.inc(l, n);
+    for (const [k, v] of other.series) c.series.set(k, (c.series.get(k) ?? 0) + v);
     return c;
   }
 
@@ -114,11 +114,13 @@ export class GateMetrics {
   readonly auditFailures = new Counter({ name: 'gatos_audit_write_failures_total', help: 'Decisions whose audit entry could not be written', type: 'counter' });
   readonly bundle = new Counter({ name: 'gatos_active_bundle_info', help: 'The active policy bundle each served repository decides with: its commit and each fold root (value 1)', type: 'gauge' });
   readonly cold = new Counter({ name: 'gatos_cold_decisions_total', help: 'Decisions made by the hook without the daemon (from the repository\'s decision log)', type: 'counter' });
+  /** The cold decisions by outcome, code and rule: exposed inside gatos_decisions_total. */
+  readonly coldDecisions = new Counter(this.decisions.family);
   readonly budget = new Counter({ name: 'gatos_budget_exceeded_total', help: 'Decisions abandoned because they outlived the time budget (refused)', type: 'counter' });
 
-  /** `cold`: decisions the hooks made without the daemon, counted into gatos_decisions_total for this scrape. */
-  text(cold: readonly (readonly [Labels, number])[] = []): string {
-    return exposition([this.decisions.plus(cold), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget]);
+  /** The exposition; gatos_decisions_total holds the daemon's decisions and the cold ones. */
+  text(): string {
+    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget]);
   }
 }
 

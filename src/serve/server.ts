@@ -8,17 +8,15 @@
  * Adapter (network, signals).
  */
 import http from 'node:http';
-import { GateMetrics, type Labels } from './metrics';
+import { GateMetrics } from './metrics';
 import { ServedRepo, type RepoStatus } from './daemon';
-import { coldDecisions, type ColdSource } from './cold';
+import { ColdReader, coldLabels } from './cold';
 
 export interface DaemonOptions {
   readonly repos: readonly string[];
   /** host:port; undefined: no HTTP. */
   readonly http?: { readonly host: string; readonly port: number };
   readonly log: (line: string) => void;
-  /** Where cold decisions are counted from (the repositories' decision logs). */
-  readonly cold?: ColdSource;
 }
 
 export interface Daemon {
@@ -66,12 +64,22 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     for (const r of repos) r.pruneClients(CLIENT_MAX_AGE_MS, Date.now());
   }, PRUNE_EVERY_MS);
   prune.unref();
-  const cold = opts.cold ?? coldDecisions;
+  const cold = repos.map((r) => ({ repo: r.gitDir, reader: new ColdReader(r.gitDir) }));
+  const countCold = (): void => {
+    for (const { repo, reader } of cold) {
+      for (const d of reader.next()) {
+        metrics.cold.inc({ repo });
+        metrics.coldDecisions.inc(coldLabels(repo, d));
+      }
+      if (metrics.cold.value({ repo }) === 0) metrics.cold.set({ repo }, 0);
+    }
+  };
+  countCold();
   let server: http.Server | undefined;
   let address: { host: string; port: number } | undefined;
   if (opts.http) {
     const srv = http.createServer((req, res) => {
-      void handle(req.url ?? '/', repos, metrics, cold).then(
+      void handle(req.url ?? '/', repos, metrics, countCold).then(
         ({ status, type, body }) => {
           res.writeHead(status, { 'content-type': type });
           res.end(body);
@@ -113,7 +121,7 @@ interface Response {
 
 const TEXT = 'text/plain; charset=utf-8';
 
-async function handle(url: string, repos: readonly ServedRepo[], metrics: GateMetrics, cold: ColdSource): Promise<Response> {
+async function handle(url: string, repos: readonly ServedRepo[], metrics: GateMetrics, countCold: () => void): Promise<Response> {
   const p = url.split('?', 1)[0];
   if (p === '/healthz') return { status: 200, type: TEXT, body: 'ok\n' };
   if (p === '/readyz') {
@@ -124,20 +132,8 @@ async function handle(url: string, repos: readonly ServedRepo[], metrics: GateMe
   }
   if (p === '/metrics') {
     refreshGauges(metrics, await Promise.all(repos.map((r) => r.status())));
-    metrics.cold.clear();
-    const extra: [Labels, number][] = [];
-    for (const r of repos) {
-      const counts = new Map<string, [Labels, number]>();
-      const decisions = cold(r.gitDir);
-      metrics.cold.set({ repo: r.gitDir }, decisions.length);
-      for (const d of decisions) {
-        const labels = { repo: r.gitDir, outcome: d.outcome, code: d.code, rule: d.rule };
-        const k = JSON.stringify(labels);
-        counts.set(k, [labels, (counts.get(k)?.[1] ?? 0) + 1]);
-      }
-      extra.push(...counts.values());
-    }
-    return { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: metrics.text(extra) };
+    countCold();
+    return { status: 200, type: 'text/plain; version=0.0.4; charset=utf-8', body: metrics.text() };
   }
   return { status: 404, type: TEXT, body: 'not found: /healthz, /readyz, /metrics\n' };
 }

@@ -183,8 +183,13 @@ describe('gatos serve', () => {
     ]);
     for (const r of runs) expect(r.stderr).toMatch(DECIDED);
     expect(runs.map((r) => r.status === 0)).toEqual([true, false, true]);
+    // The restarted daemon counts the two cold decisions of the previous test from the decision log; the update
+    // hook, finding the verdict records the daemon left, decided nothing itself (or it would count as cold too).
     const m = await metrics();
-    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(1);
+    expect(metric(m, 'gatos_cold_decisions_total', { repo: w.gitDir })).toBe(2);
+    expect(metric(m, 'gatos_cold_decisions_total', { repo: second })).toBe(0);
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(2);
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'denied', code: 'POLICY_DENY' })).toBe(2);
     expect(metric(m, 'gatos_decisions_total', { repo: second, outcome: 'allowed' })).toBe(1);
   });
 

@@ -19,12 +19,15 @@ describe('the exposition text', () => {
     expect(h.lines()).toEqual(['d_seconds_bucket{le="0.1"} 1', 'd_seconds_bucket{le="1"} 2', 'd_seconds_bucket{le="+Inf"} 3', 'd_seconds_sum 3.55', 'd_seconds_count 3']);
   });
 
-  it('adds the cold decisions to gatos_decisions_total for one scrape only', () => {
+  it('counts the cold decisions into gatos_decisions_total', () => {
     const m = new GateMetrics();
-    m.decisions.inc({ repo: '/r', outcome: 'allowed', code: '', rule: '' });
-    const withCold = m.text([[{ repo: '/r', outcome: 'allowed', code: '', rule: '' }, 2]]);
-    expect(withCold).toContain('gatos_decisions_total{code="",outcome="allowed",repo="/r",rule=""} 3\n');
-    expect(m.text()).toContain('gatos_decisions_total{code="",outcome="allowed",repo="/r",rule=""} 1\n');
+    const allowed = { repo: '/r', outcome: 'allowed', code: '', rule: '' };
+    m.decisions.inc(allowed);
+    m.coldDecisions.inc(allowed, 2);
+    m.coldDecisions.inc({ ...allowed, outcome: 'denied', code: 'POLICY_DENY', rule: 'gate/event' });
+    expect(m.text()).toContain('gatos_decisions_total{code="",outcome="allowed",repo="/r",rule=""} 3\n');
+    expect(m.text()).toContain('gatos_decisions_total{code="POLICY_DENY",outcome="denied",repo="/r",rule="gate/event"} 1\n');
+    expect(m.decisions.value(allowed)).toBe(1);
     for (const name of ['gatos_decision_seconds', 'gatos_events_verified_total', 'gatos_audit_write_failures_total', 'gatos_active_bundle_info', 'gatos_cold_decisions_total', 'gatos_budget_exceeded_total']) expect(m.text()).toContain(`# TYPE ${name} `);
   });
 });
