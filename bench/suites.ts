@@ -8,7 +8,9 @@ import { foldSuite } from './fold.bench';
 import { echoluaSuite } from './echolua.bench';
 import { gateSuite } from './gate.bench';
 import { producerSuite } from './producer.bench';
+import { daemonSuite } from './daemon.bench';
 
 export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];
 suites.push(gateSuite);
 suites.push(producerSuite);
+suites.push(daemonSuite);
