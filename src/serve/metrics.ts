@@ -124,8 +124,6 @@ export class GateMetrics {
   }
 }
 
-export type Outcome = 'allowed' | 'denied' | 'error';
-
 /** The labels of one decision: its outcome and the first denial (or gate error). */
 export function decisionLabels(repo: string, v: { accepted: boolean; gateError?: { code: string }; denials: readonly { code: string; ruleId: string; enforced: boolean }[] }): Labels {
   if (v.gateError) return { repo, outcome: 'error', code: v.gateError.code, rule: v.denials[0]?.ruleId ?? '' };
