@@ -146,6 +146,25 @@ describe('gatos serve', () => {
     expect((await fetch(`http://127.0.0.1:${daemon.port}/nothing`)).status).toBe(404);
   });
 
+  it('reads the active ref on every push: a moved ref is never decided with the warm bundle', async () => {
+    const ref = (args: string[]) => w.git(w.root, ['--git-dir', w.gitDir, ...args]).stdout.trim();
+    const active = ref(['rev-parse', 'refs/gatos/policies/active']);
+    // The operator points the active ref at a commit that is no bundle (the audit trail's tip).
+    ref(['update-ref', 'refs/gatos/policies/active', ref(['rev-parse', 'refs/gatos/audit/policy'])]);
+    try {
+      const r = eventPush('alice', w.gitDir);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(DECIDED);
+      expect(remoteText(r)).toContain('the active policy bundle cannot be used');
+      const ready = await fetch(`http://127.0.0.1:${daemon.port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toContain(`not ready ${w.gitDir}: the active bundle cannot be used`);
+    } finally {
+      ref(['update-ref', 'refs/gatos/policies/active', active]);
+    }
+    expect((await fetch(`http://127.0.0.1:${daemon.port}/readyz`)).status).toBe(200);
+  });
+
   it('a daemon that dies while a push waits for its verdict leaves the push to the cold hook', async () => {
     const dir = path.join(w.gitDir, 'gatos', 'daemon');
     // Stopped, the daemon cannot answer; killed once the hook client has made its folder and is sending.
