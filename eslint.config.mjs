@@ -9,7 +9,7 @@ const PURE_CORE = ['canon', 'core', 'rgs', 'fold', 'trailers', 'gate', 'actors',
  * imported by the pure core, however the path is spelt: '../git',
  * '../../git/parse-commit', './x/../../git', '../../src/git'.
  */
-const ADAPTERS = ['git', 'hooks', 'push', 'install', 'cli', 'workspace', 'keys', 'adapters', 'events', 'bundle', 'checkpoint'];
+const ADAPTERS = ['git', 'hooks', 'push', 'install', 'cli', 'workspace', 'keys', 'adapters', 'events', 'bundle', 'checkpoint', 'ops'];
 const ADAPTER_IMPORT = `(^|/)\\.\\./(src/)?(${ADAPTERS.join('|')})(/|$)`;
 
 /**

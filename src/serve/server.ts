@@ -7,7 +7,10 @@
  *   /metrics  the Prometheus text format (metrics.ts)
  * Adapter (network, signals).
  */
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { DAEMON_FILE } from '../ops/doctor';
 import { GateMetrics } from './metrics';
 import { ServedRepo, type RepoStatus } from './daemon';
 import { ColdReader, coldLabels } from './cold';
@@ -28,6 +31,12 @@ export interface Daemon {
 }
 
 const PRUNE_EVERY_MS = 60_000;
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  renameSync(tmp, file);
+}
 const CLIENT_MAX_AGE_MS = 3_600_000;
 
 /** host:port, an IPv6 host in brackets; port 0 picks a free one. */
@@ -98,6 +107,9 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     });
     const a = srv.address();
     address = a && typeof a === 'object' ? { host: want.host, port: a.port } : want;
+    // For `gatos doctor` (src/ops/doctor.ts): which process serves the repository, and where to ask /readyz.
+    const url = `http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+    for (const r of repos) writeAtomic(path.join(r.gitDir, ...DAEMON_FILE), `${JSON.stringify({ pid: process.pid, http: url })}\n`);
   }
   return {
     repos,
@@ -105,6 +117,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
     ...(address ? { address } : {}),
     async close() {
       clearInterval(prune);
+      if (server) for (const r of repos) rmSync(path.join(r.gitDir, ...DAEMON_FILE), { force: true });
       await Promise.all(repos.map((r) => r.close()));
       // Keep-alive connections (a scraper's) would hold close() open.
       server?.closeAllConnections();

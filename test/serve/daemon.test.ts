@@ -10,7 +10,7 @@
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { constants, cpSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { constants, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
@@ -135,6 +135,8 @@ describe('gatos serve', () => {
   it('/healthz and /readyz answer', async () => {
     const h = await fetch(`http://127.0.0.1:${daemon.port}/healthz`);
     expect(h.status).toBe(200);
+    // Where gatos doctor finds the daemon of a repository.
+    expect(JSON.parse(readFileSync(path.join(second, 'gatos', 'daemon.json'), 'utf8'))).toEqual({ pid: daemon.proc.pid, http: `http://127.0.0.1:${daemon.port}` });
     const r = await fetch(`http://127.0.0.1:${daemon.port}/readyz`);
     const body = await r.text();
     expect(r.status).toBe(200);
@@ -253,6 +255,7 @@ describe('gatos serve', () => {
   });
 
   it('with the daemon stopped the hook decides cold', () => {
+    expect(existsSync(path.join(w.gitDir, 'gatos', 'daemon.json'))).toBe(false);
     const r = eventPush('alice', w.gitDir);
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(DECIDED);

@@ -15,6 +15,7 @@ import { gateCommand } from './gate';
 import { configCommand } from './config';
 import { auditCommand } from './audit';
 import { demoCommand } from './demo';
+import { doctorCommand, repairCommand } from './doctor';
 import { serveCommand } from './serve';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
@@ -23,4 +24,5 @@ commands.push(...producerCommands);
 commands.push(installCommand, gateCommand, auditCommand);
 commands.push(configCommand);
 commands.push(demoCommand);
+commands.push(doctorCommand, repairCommand);
 commands.push(serveCommand);
