@@ -316,6 +316,7 @@ export function reposUnder(root: string): string[] {
   return out;
 }
 
-function isBareRepo(dir: string): boolean {
+/** A folder holding HEAD, objects/, refs/ and config: a bare repository (or a .git folder). */
+export function isBareRepo(dir: string): boolean {
   return ['HEAD', 'objects', 'refs'].every((f) => lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined) && lstatSync(path.join(dir, 'config'), { throwIfNoEntry: false }) !== undefined;
 }

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { reposUnder } from '../../serve/daemon';
+import { isBareRepo, reposUnder } from '../../serve/daemon';
 import { parseAddress, startDaemon } from '../../serve/server';
 import { CliError, EXIT } from '../errors';
 
@@ -19,10 +19,6 @@ interface ServeArgs {
 
 export const DEFAULT_HTTP = '127.0.0.1:9464';
 
-function isGitDir(p: string): boolean {
-  return ['HEAD', 'objects', 'refs'].every((f) => existsSync(path.join(p, f)));
-}
-
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
   describe: 'Run the warm decision daemon (gatosd) for the pre-receive hooks of bare repositories, with /healthz, /readyz and /metrics',
@@ -33,7 +29,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('http', { type: 'string', default: DEFAULT_HTTP, describe: 'address of /healthz, /readyz and /metrics (host:port; "off": none)' }),
   handler: async (args) => {
     const named = (args.repo ?? []).map((r) => path.resolve(r));
-    for (const r of named) if (!isGitDir(r)) throw new CliError('NOT_FOUND', `${r} is not a bare git repository`, 'name the repository folder (the one holding HEAD, objects/ and refs/)');
+    for (const r of named) if (!isBareRepo(r)) throw new CliError('NOT_FOUND', `${r} is not a bare git repository`, 'name the repository folder (the one holding HEAD, config, objects/ and refs/)');
     const found = (args['repos-under'] ?? []).flatMap((d) => {
       if (!existsSync(d)) throw new CliError('NOT_FOUND', `${d} does not exist`, 'name the folder holding the bare repositories');
       return reposUnder(d);
