@@ -65,8 +65,9 @@ export default tseslint.config(
   },
   {
     // src/hooks holds the hooks' entry points and loaders: callers reach the push engine in src/push, never a hook.
+    // src/serve is the one exception: the daemon runs the pre-receive hook's own run (runHook) for its clients.
     files: ['src/**/*.ts'],
-    ignores: [...PURE_CORE.map((f) => `src/${f}/**`), 'src/hooks/**'],
+    ignores: [...PURE_CORE.map((f) => `src/${f}/**`), 'src/hooks/**', 'src/serve/**'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [{ regex: '(^|/)\\.\\./(src/)?hooks(/|$)', message: 'src/hooks holds entry points and loaders only: import the push engine from src/push' }],

@@ -29,14 +29,20 @@ const entries = [
   { in: 'bench/index.ts', out: 'dist/bench.cjs' },
   // The hooks install.sh copies into a bare repository: standalone, no node_modules.
   // Each hook's bundle is compiled by a small loader (src/hooks/loader.ts) that keeps a V8 code cache in $GIT_DIR/gatos/cache.
-  { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive.bundle.cjs', banner: '// gatos-gate hook part: the pre-receive hook, compiled by hooks/pre-receive' },
-  { in: 'src/hooks/loader.ts', out: 'hooks/pre-receive', banner: '#!/usr/bin/env node\n// gatos-gate hook: installed by gatos install; a previous hook is kept as pre-receive.gatos-chained', define: { GATOS_BUNDLE: '"pre-receive.bundle.cjs"' } },
+  // hooks/pre-receive is a shell client of the daemon (src/hooks/pre-receive-stub.sh) that starts this when no daemon decides.
+  { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive.bundle.cjs', banner: '// gatos-gate hook part: the pre-receive hook, compiled by hooks/pre-receive.cjs' },
+  { in: 'src/hooks/loader.ts', out: 'hooks/pre-receive.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the pre-receive hook in Node, run by hooks/pre-receive', define: { GATOS_BUNDLE: '"pre-receive.bundle.cjs"' } },
   // hooks/update is a shell stub (src/hooks/update-stub.sh) that starts this only when pre-receive left no matching verdict record.
   { in: 'src/hooks/update.ts', out: 'hooks/update.bundle.cjs', banner: '// gatos-gate hook part: the update hook, compiled by hooks/update.cjs' },
   { in: 'src/hooks/loader.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update', define: { GATOS_BUNDLE: '"update.bundle.cjs"' } },
 ];
-/** Files copied as they are into hooks/, executable. */
-const copies = [{ from: 'src/hooks/update-stub.sh', to: 'hooks/update' }];
+/** Files copied as they are, executable. */
+const copies = [
+  { from: 'src/hooks/update-stub.sh', to: 'hooks/update' },
+  { from: 'src/hooks/pre-receive-stub.sh', to: 'hooks/pre-receive' },
+  // gatosd: `gatos serve` under its own name, loading the CLI's bundle (docs/daemon.md).
+  { from: 'src/serve/gatosd.cjs', to: 'dist/gatosd.cjs' },
+];
 
 mkdirSync('dist', { recursive: true });
 mkdirSync('hooks', { recursive: true });

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { textOfBytes } from '../core/byte-text';
 
 /** NUL-separated strings of a /proc file, decoded losslessly; undefined when it cannot be read (not Linux). */
-function procStrings(file: string): string[] | undefined {
+export function procStrings(file: string): string[] | undefined {
   try {
     const b = readFileSync(file);
     const out: string[] = [];

@@ -30,7 +30,7 @@ import {
 import { VerifyMemo } from '../events/memo';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
-import { activeGateBundle } from '../push/active-bundle';
+import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
 import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
@@ -67,6 +67,31 @@ export interface HookRun {
   readonly write?: (text: string) => void;
   /** Epoch milliseconds; the decision uses whole seconds. */
   readonly clockMs: () => number;
+  /** The daemon (src/serve): what differs when the run is not a hook process of its own. Absent: a hook process. */
+  readonly served?: ServedRun;
+}
+
+/** A run decided by `gatos serve` for a hook client (src/serve/daemon.ts); everything else is as in the hook process. */
+export interface ServedRun {
+  /** The hook client's working directory (git runs hooks in the repository). */
+  readonly cwd: string;
+  /** The receive-pack process (the client's parent), naming the session of the verdict records. */
+  readonly receivePack: number;
+  /** Milliseconds already spent on this push before the daemon started on it (the budget counts them). */
+  readonly elapsedMs: () => number;
+  /** The active bundle, kept warm across pushes (checked against the ref on each push). */
+  readonly activeBundle: (repo: GitRepo, memo: VerifyMemo) => Promise<Result<GateBundle>>;
+  /** Told once what was decided, for the daemon's metrics. */
+  readonly observe: (o: Observed) => void;
+}
+
+export interface Observed {
+  readonly verdict: Verdict;
+  readonly status: number;
+  readonly audit: AuditOutcome;
+  readonly budgetExceeded: boolean;
+  /** Events verified (the meter's count when it counted events). */
+  readonly events: number;
 }
 
 const FALLBACK = readGateConfig([]);
@@ -118,7 +143,7 @@ export async function runHook(run: HookRun): Promise<number> {
   const nowMs = run.clockMs();
   const now = Math.floor(nowMs / 1000);
   const format = formatOfId(run.sampleId);
-  const opened = await openRepo(run.gitDir, { env: run.env, ...(format ? { format } : {}) });
+  const opened = await openRepo(run.gitDir, { env: run.env, ...(format ? { format } : {}), ...(run.served ? { cwd: run.served.cwd } : {}) });
   trace.mark('open the repository');
   if (!opened.ok) {
     for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text', 'not-recorded')) run.print(l);
@@ -134,7 +159,7 @@ export async function runHook(run: HookRun): Promise<number> {
   const logged = (o: PushOutcome, status: number, audit: AuditOutcome): void => {
     try {
       const atMs = run.clockMs();
-      const facts = { atMs, hook: run.hook, via: 'cold' as const, verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? 0, budgetExceeded: overBudget };
+      const facts = { atMs, hook: run.hook, via: run.served ? ('daemon' as const) : ('cold' as const), verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? 0, budgetExceeded: overBudget };
       const w = logDecision(repo.gitDir, facts, config.decisionLog);
       if (!w.ok) run.print(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${w.error.message}`);
     } catch (e) {
@@ -162,10 +187,11 @@ export async function runHook(run: HookRun): Promise<number> {
     // The update hook refuses its one ref; in a non-atomic push git may have written others already.
     for (const l of refusalLines(o.verdict, config.output, audit, run.hook === 'update' ? 'ref' : 'push')) run.print(l);
     const status = exitCodeOf(o.verdict);
+    run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? 0 });
     logged(o, status, audit);
     trace.mark('decision log');
     if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
-      const session = receivePackSession();
+      const session = receivePackSession(run.served?.receivePack);
       try {
         if (!session) throw new Error('the receive-pack process cannot be named from /proc');
         writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs });
@@ -182,7 +208,8 @@ export async function runHook(run: HookRun): Promise<number> {
   // pre-receive always needs the active bundle, and loading it needs no settings: start it now.
   // One memo for this push: the active bundle loaded here is the one its events find (src/events/memo.ts).
   const memo = new VerifyMemo();
-  let bundle = run.hook === 'pre-receive' ? activeGateBundle(repo, memo) : undefined;
+  const loadActive = run.served?.activeBundle ?? activeGateBundle;
+  let bundle = run.hook === 'pre-receive' ? loadActive(repo, memo) : undefined;
   // Awaited by decidePush, or never when the push is decided without it; a throw must not end the process.
   bundle?.catch(() => undefined);
   try {
@@ -205,12 +232,12 @@ export async function runHook(run: HookRun): Promise<number> {
       }
     }
     if (!outcome) {
-      bundle ??= activeGateBundle(repo, memo);
+      bundle ??= loadActive(repo, memo);
       // The budget's unit, known before deciding: the objects in the push's quarantine (git's count of new objects without one).
       const objects = await pushObjects(repo, run.env, updates);
       if (!objects.ok) throw new Error(`the objects of the push could not be counted: ${objects.error.message}`);
       // Counted from the process's start: a host's limit (GitHub Enterprise's 5 s) covers Node's start-up too.
-      meter = new DecisionMeter(config.budget, objects.value, process.uptime() * 1000, run.write);
+      meter = new DecisionMeter(config.budget, objects.value, run.served?.elapsedMs() ?? process.uptime() * 1000, run.write);
       const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, meter, ...(pool ? { signatures: pool.check } : {}) };
       const timed = await withBudget(meter, () => decidePush(input));
       if (timed.done) outcome = timed.value;

@@ -10,7 +10,7 @@ import { generateKeyPair, sign, verify } from '../../src/canon/ed25519';
 import { utf8 } from '../../src/core/bytes';
 import { SignaturePool } from '../../src/push/sig-pool';
 
-const HOOK = path.resolve(__dirname, '../../hooks/pre-receive');
+const HOOK = path.resolve(__dirname, '../../hooks/pre-receive.cjs');
 
 function cases(): [Uint8Array, Uint8Array, Uint8Array][] {
   const a = generateKeyPair();

@@ -18,6 +18,7 @@ import { demoCommand } from './demo';
 import { doctorCommand, repairCommand } from './doctor';
 import { epochCommand } from './epoch';
 import { busCommand } from './bus';
+import { serveCommand } from './serve';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -28,3 +29,4 @@ commands.push(demoCommand);
 commands.push(doctorCommand, repairCommand);
 commands.push(epochCommand);
 commands.push(busCommand);
+commands.push(serveCommand);

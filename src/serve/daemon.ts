@@ -1,0 +1,322 @@
+/**
+ * `gatos serve`: one long-running process per host user that decides the
+ * pushes of one or many bare repositories for their pre-receive hooks (a
+ * POSIX sh client, src/hooks/pre-receive-stub.sh), keeping each
+ * repository's verified active bundle (trust set, compiled policy, folds)
+ * and the V8-warm code in memory. A push is decided exactly as the cold hook
+ * decides it: the same runHook (src/hooks/run-hook.ts: time budget, one
+ * audit entry, refusal lines, exit status, verdict records for the update
+ * hook), with the hook client's own environment (read from /proc: git's
+ * quarantine variables, push options, the host's identity variables) and
+ * update lines. The active bundle is checked against
+ * refs/gatos/policies/active on every push and reloaded when it moved.
+ * Protocol: src/serve/protocol.ts. Adapter (filesystem, FIFOs, /proc).
+ */
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { ACTIVE_POLICY_REF } from '../actors';
+import { textOfBytes } from '../core/byte-text';
+import { ok, type Result } from '../core/result';
+import { parseUpdateLines, type Verdict } from '../gate';
+import { AUDIT_POLICY_REF } from '../gate/ref-class';
+import { openRepo, withoutQuarantine, type GitRepo } from '../git';
+import { procStrings } from '../hooks/raw-input';
+import { startTimeOfStat } from '../hooks/records';
+import { runHook, type Observed } from '../hooks/run-hook';
+import { activeGateBundle, type GateBundle } from '../push/active-bundle';
+import { VerifyMemo } from '../events/memo';
+import { GateMetrics, decisionLabels } from './metrics';
+import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
+
+export const DAEMON_DIR = ['gatos', 'daemon'] as const;
+
+const uid = (): number => process.getuid?.() ?? -1;
+
+function ownedDir(p: string): boolean {
+  const s = lstatSync(p, { throwIfNoEntry: false });
+  return s !== undefined && s.isDirectory() && !s.isSymbolicLink() && s.uid === uid();
+}
+
+function startTimeOf(pid: number): string | undefined {
+  try {
+    return startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the daemon knows of one repository between pushes. */
+interface Warm {
+  readonly commit: string;
+  readonly bundle: GateBundle;
+}
+
+export interface RepoStatus {
+  readonly gitDir: string;
+  readonly ready: boolean;
+  readonly reason?: string;
+  readonly policyRoot?: string;
+  readonly foldRoots: readonly string[];
+}
+
+/** A bare repository the daemon serves: its FIFO, its warm bundle, its requests. */
+export class ServedRepo {
+  readonly dir: string;
+  private warm: Warm | undefined;
+  private problem: string | undefined = 'not loaded yet';
+  private fd: number | undefined;
+  private socket: net.Socket | undefined;
+  private readonly inflight = new Set<Promise<void>>();
+
+  constructor(
+    readonly gitDir: string,
+    private readonly metrics: GateMetrics,
+    private readonly log: (line: string) => void,
+  ) {
+    this.dir = path.join(gitDir, ...DAEMON_DIR);
+  }
+
+  get name(): string {
+    return this.gitDir;
+  }
+
+  /** Makes daemon/ (0700, ours), a fresh request FIFO and the pid file, and starts reading requests. */
+  listen(): void {
+    const parent = path.join(this.gitDir, DAEMON_DIR[0]);
+    mkdirSync(parent, { recursive: true, mode: 0o700 });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    if (!ownedDir(this.dir)) throw new Error(`${this.dir} is not a folder of this user (uid ${uid()})`);
+    const fifo = path.join(this.dir, 'requests');
+    // A FIFO left by a daemon that died: clients that wrote to it see that daemon gone and decide cold.
+    rmSync(fifo, { force: true });
+    const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
+    if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr.trim() || made.error?.message || 'unknown error'}`);
+    // Read-write: the FIFO never reports end-of-file when a client closes it, and the open never blocks.
+    this.fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const split = new LineSplitter();
+    this.socket = new net.Socket({ fd: this.fd, readable: true, writable: false });
+    this.socket.setEncoding('latin1');
+    this.socket.on('data', (chunk: string) => {
+      for (const line of split.push(chunk)) this.track(this.serve(line));
+    });
+    this.socket.on('error', (e) => this.log(`${this.gitDir}: request FIFO: ${e.message}`));
+    const start = startTimeOf(process.pid);
+    if (start === undefined) throw new Error('this process cannot be named from /proc (the hooks check the daemon by its start time)');
+    const tmp = path.join(this.dir, `pid.${process.pid}.tmp`);
+    writeFileSync(tmp, pidFileText(process.pid, start), { mode: 0o600 });
+    renameSync(tmp, path.join(this.dir, 'pid'));
+  }
+
+  private track(p: Promise<void>): void {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p));
+  }
+
+  /** Stops taking requests: the pid file goes first, so a hook that looks now decides cold. */
+  async close(): Promise<void> {
+    rmSync(path.join(this.dir, 'pid'), { force: true });
+    rmSync(path.join(this.dir, 'requests'), { force: true });
+    this.socket?.destroy();
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
+  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const ref = await repo.readRef(ACTIVE_POLICY_REF);
+    const w = this.warm;
+    if (ref.ok && ref.value !== undefined && w?.commit === ref.value) {
+      memo.bundles.set(w.commit, w.bundle.loaded);
+      return ok(w.bundle);
+    }
+    const loaded = await activeGateBundle(repo, memo);
+    if (loaded.ok) {
+      this.warm = { commit: loaded.value.commit, bundle: loaded.value };
+      this.problem = undefined;
+      this.log(`${this.gitDir}: active bundle ${loaded.value.commit} loaded`);
+    } else {
+      this.warm = undefined;
+      this.problem = `the active bundle cannot be used: ${loaded.error.message}`;
+    }
+    return loaded;
+  }
+
+  /** Loads (or checks) the active bundle outside any push, and whether the audit ref can be written. */
+  async status(): Promise<RepoStatus> {
+    const opened = await openRepo(this.gitDir, { env: withoutQuarantine({ ...process.env, GIT_DIR: undefined }) });
+    if (!opened.ok) return { gitDir: this.gitDir, ready: false, reason: opened.error.message, foldRoots: [] };
+    const repo = opened.value;
+    try {
+      await this.activeBundle(repo, new VerifyMemo());
+    } finally {
+      await repo.close();
+    }
+    const w = this.warm;
+    const audit = auditWritable(this.gitDir);
+    const reason = this.problem ?? audit;
+    return { gitDir: this.gitDir, ready: reason === undefined, ...(reason !== undefined ? { reason } : {}), ...(w ? { policyRoot: w.commit } : {}), foldRoots: w ? w.bundle.folds.map((f) => f.foldRoot) : [] };
+  }
+
+  /** One request line: checked, accepted, decided, answered. Never throws. */
+  private async serve(line: string): Promise<void> {
+    const parsed = parseRequestLine(line);
+    if (!parsed.ok) {
+      this.log(`${this.gitDir}: request ignored: ${parsed.reason}`);
+      return;
+    }
+    const req = parsed.value;
+    const cdir = path.join(this.dir, req.dir);
+    let reply: net.Socket;
+    try {
+      if (!ownedDir(cdir)) throw new Error('the client folder is not this user\'s');
+      const st = lstatSync(`/proc/${req.pid}`);
+      if (st.uid !== uid()) throw new Error(`the client process ${req.pid} is not this user's`);
+      const r = lstatSync(path.join(cdir, 'reply'));
+      if (!r.isFIFO() || r.uid !== uid()) throw new Error('the reply is not a FIFO of this user\'s');
+      // Write-only, non-blocking: ENXIO when no client holds the FIFO (it gave up): nothing to answer.
+      const fd = openSync(path.join(cdir, 'reply'), constants.O_WRONLY | constants.O_NONBLOCK);
+      reply = new net.Socket({ fd, readable: false, writable: true });
+      reply.on('error', () => undefined);
+      writeFileSync(path.join(cdir, 'accepted'), '', { mode: 0o600 });
+    } catch (e) {
+      this.log(`${this.gitDir}: request from pid ${req.pid} not served: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const t0 = process.hrtime.bigint();
+    let observed: Observed | undefined;
+    let status: number;
+    try {
+      const client = readClient(req, cdir);
+      if (!sameRepo(client.gitDir, this.gitDir)) {
+        reply.end(coldMessage(req.nonce));
+        return;
+      }
+      status = await runHook({
+        hook: 'pre-receive',
+        gitDir: client.gitDir,
+        env: client.env,
+        updates: (format) => parseUpdateLines(format, client.stdin),
+        sampleId: client.stdin.split(' ', 1)[0],
+        print: (l) => void reply.write(outputMessage(l)),
+        write: (t) => void reply.write(writeMessage(t)),
+        clockMs: () => Date.now(),
+        served: {
+          cwd: client.cwd,
+          receivePack: client.parent,
+          elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
+          activeBundle: (repo, memo) => this.activeBundle(repo, memo),
+          observe: (o) => {
+            observed = o;
+          },
+        },
+      });
+    } catch (e) {
+      // The hook's own failures are refusals inside runHook; this is the daemon failing to read the request: cold.
+      this.log(`${this.gitDir}: request from pid ${req.pid}: ${e instanceof Error ? e.message : String(e)}`);
+      reply.end(coldMessage(req.nonce));
+      return;
+    }
+    this.count(observed, status, Number(process.hrtime.bigint() - t0) / 1e9);
+    reply.end(endMessage(req.nonce, status));
+  }
+
+  private count(o: Observed | undefined, status: number, seconds: number): void {
+    const m = this.metrics;
+    const v: Verdict = o?.verdict ?? { accepted: false, decisions: [], denials: [], gateError: { code: 'GATE_ERROR', reason: '' } };
+    m.decisions.inc(decisionLabels(this.gitDir, { ...v, accepted: v.accepted && status === 0 }));
+    m.seconds.observe(seconds);
+    if (o) {
+      if (o.events > 0) m.events.inc({ repo: this.gitDir }, o.events);
+      if (o.audit === 'not-recorded') m.auditFailures.inc({ repo: this.gitDir });
+      if (o.budgetExceeded) m.budget.inc({ repo: this.gitDir });
+    }
+  }
+
+  /** Removes client folders left by hooks that were killed (a live client removes its own). */
+  pruneClients(maxAgeMs: number, nowMs: number): void {
+    if (!ownedDir(this.dir)) return;
+    for (const name of readdirSync(this.dir)) {
+      if (!name.startsWith('c.')) continue;
+      const p = path.join(this.dir, name);
+      try {
+        if (nowMs - statSync(p).mtimeMs > maxAgeMs) rmSync(p, { recursive: true, force: true });
+      } catch {
+        // Removed by its client meanwhile.
+      }
+    }
+  }
+}
+
+interface Client {
+  readonly env: NodeJS.ProcessEnv & Record<string, string>;
+  readonly cwd: string;
+  readonly gitDir: string;
+  readonly parent: number;
+  readonly stdin: string;
+}
+
+/** The hook client's environment, working directory and parent (receive-pack), from /proc, and its update lines. */
+function readClient(req: PushRequest, cdir: string): Client {
+  const entries = procStrings(`/proc/${req.pid}/environ`);
+  if (!entries) throw new Error(`the environment of pid ${req.pid} cannot be read`);
+  const cwd = readlinkSync(`/proc/${req.pid}/cwd`);
+  const parent = parentOfStat(readFileSync(`/proc/${req.pid}/stat`, 'utf8'));
+  if (parent === undefined) throw new Error(`the parent of pid ${req.pid} cannot be read`);
+  const env = absoluteGitEnv(environOf(entries), cwd, (c, p) => path.resolve(c, p));
+  const stdin = textOfBytes(readFileSync(path.join(cdir, 'stdin')));
+  return { env, cwd, gitDir: env.GIT_DIR ?? cwd, parent, stdin };
+}
+
+function sameRepo(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/** undefined when the audit ref can be written (its folder, or refs/ when it has none yet, and objects/); else why not. */
+function auditWritable(gitDir: string): string | undefined {
+  const refDir = path.join(gitDir, path.dirname(AUDIT_POLICY_REF));
+  const candidates = [refDir, path.join(gitDir, 'refs', 'gatos'), path.join(gitDir, 'refs')];
+  const where = candidates.find((c) => lstatSync(c, { throwIfNoEntry: false })?.isDirectory());
+  for (const p of [where, path.join(gitDir, 'objects')]) {
+    if (p === undefined) return 'the repository has no refs/ folder';
+    try {
+      accessSync(p, constants.W_OK);
+    } catch {
+      return `${p} is not writable by this user: the audit ref cannot be written`;
+    }
+  }
+  return undefined;
+}
+
+/** The bare repositories directly or deeply under `root` (a folder holding HEAD, objects/ and refs/). */
+export function reposUnder(root: string): string[] {
+  const out: string[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (isBareRepo(dir)) {
+      out.push(dir);
+      return;
+    }
+    if (depth >= 4) return;
+    let names: string[];
+    try {
+      names = readdirSync(dir).sort();
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const p = path.join(dir, n);
+      if (lstatSync(p, { throwIfNoEntry: false })?.isDirectory()) walk(p, depth + 1);
+    }
+  };
+  walk(path.resolve(root), 0);
+  return out;
+}
+
+/** A folder holding HEAD, objects/, refs/ and config: a bare repository (or a .git folder). */
+export function isBareRepo(dir: string): boolean {
+  return ['HEAD', 'objects', 'refs'].every((f) => lstatSync(path.join(dir, f), { throwIfNoEntry: false }) !== undefined) && lstatSync(path.join(dir, 'config'), { throwIfNoEntry: false }) !== undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * The wire between the installed pre-receive hook (a POSIX sh client,
+ * src/hooks/pre-receive-stub.sh) and `gatos serve`, over FIFOs in
+ * $GIT_DIR/gatos/daemon/ (docs/daemon.md, docs/decisions/0025). Pure: text
+ * in, text out.
+ *
+ * The daemon's files:
+ *   daemon/          mode 0700, owned by the daemon's user
+ *   daemon/pid       `gatos-daemon-1 <pid> <start time>`: the client checks the
+ *                    process is alive, started then, and is its own user's
+ *   daemon/requests  FIFO 0600: one request line per push
+ * A client makes a private folder daemon/c.XXXXXX holding `stdin` (the
+ * push's update lines) and the FIFO `reply`, then writes the line
+ *   gatos-push-1 <nonce> <client pid> c.XXXXXX
+ * (under PIPE_BUF, so concurrent clients never interleave). The daemon
+ * creates c.XXXXXX/accepted, reads the client's environment from /proc,
+ * decides, and writes on `reply` one message per line:
+ *   o<text>   a line for the client's stderr (git shows it as `remote:`)
+ *   r<text>   a progress line, ended by a carriage return instead
+ *   c <nonce> the daemon will not decide this push: decide it cold
+ *   x <nonce> <status>   the end: the hook's exit status
+ * A reply whose nonce is not the request's is refused by the client.
+ */
+
+export const REQUEST_MAGIC = 'gatos-push-1';
+export const PID_MAGIC = 'gatos-daemon-1';
+/** The longest request line the daemon reads; anything longer is dropped. */
+export const MAX_REQUEST_LINE = 256;
+
+export interface PushRequest {
+  /** 32 lower-case hex digits the client drew from /dev/urandom; the reply must carry it back. */
+  readonly nonce: string;
+  readonly pid: number;
+  /** The client's folder, a name inside daemon/ (never a path). */
+  readonly dir: string;
+}
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+const NONCE = /^[0-9a-f]{32}$/;
+const PID = /^[1-9][0-9]{0,9}$/;
+const DIR = /^c\.[A-Za-z0-9]{6,16}$/;
+
+export function parseRequestLine(line: string): Parsed<PushRequest> {
+  if (line.length > MAX_REQUEST_LINE) return { ok: false, reason: 'request line too long' };
+  const parts = line.split(' ');
+  if (parts.length !== 4 || parts[0] !== REQUEST_MAGIC) return { ok: false, reason: `not a ${REQUEST_MAGIC} request` };
+  const [, nonce = '', pid = '', dir = ''] = parts;
+  if (!NONCE.test(nonce)) return { ok: false, reason: 'the nonce is not 32 hex digits' };
+  if (!PID.test(pid)) return { ok: false, reason: 'the client pid is not a number' };
+  if (!DIR.test(dir)) return { ok: false, reason: 'the client folder is not c.XXXXXX' };
+  return { ok: true, value: { nonce, pid: Number(pid), dir } };
+}
+
+/** Splits a byte stream into lines, dropping any line longer than `max` (and everything up to its end). */
+export class LineSplitter {
+  private pending = '';
+  private skipping = false;
+
+  constructor(private readonly max: number = MAX_REQUEST_LINE) {}
+
+  push(chunk: string): string[] {
+    const out: string[] = [];
+    let text = this.pending + chunk;
+    this.pending = '';
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n')) {
+      const line = text.slice(0, nl);
+      text = text.slice(nl + 1);
+      if (this.skipping) this.skipping = false;
+      else if (line.length <= this.max) out.push(line);
+    }
+    if (text.length > this.max) this.skipping = true;
+    else if (!this.skipping) this.pending = text;
+    return out;
+  }
+}
+
+/** A line the gate prints (one `remote:` line each); a line break inside it starts another message. */
+export function outputMessage(line: string): string {
+  return line
+    .split(/\r?\n/)
+    .map((l) => `o${l}\n`)
+    .join('');
+}
+
+/** What the hook writes raw to stderr: progress ends in \r (one `r` message), anything else is lines. */
+export function writeMessage(text: string): string {
+  if (text.endsWith('\r') && !text.slice(0, -1).includes('\n')) return `r${text.slice(0, -1).replace(/\r/g, '')}\n`;
+  return outputMessage(text.endsWith('\n') ? text.slice(0, -1) : text);
+}
+
+export function endMessage(nonce: string, status: number): string {
+  return `x ${nonce} ${status}\n`;
+}
+
+export function coldMessage(nonce: string): string {
+  return `c ${nonce}\n`;
+}
+
+export function pidFileText(pid: number, startTime: string): string {
+  return `${PID_MAGIC} ${pid} ${startTime}\n`;
+}
+
+/**
+ * The environment a process started with, from its NUL-separated
+ * /proc/<pid>/environ strings: NAME=value, the first '=' splits; entries
+ * without one are dropped, as the C library would.
+ */
+export function environOf(entries: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const e of entries) {
+    const eq = e.indexOf('=');
+    if (eq > 0) env[e.slice(0, eq)] = e.slice(eq + 1);
+  }
+  return env;
+}
+
+/** The parent pid (4th field) of a /proc/<pid>/stat line, counted after the command name's last ')'. */
+export function parentOfStat(stat: string): number | undefined {
+  const close = stat.lastIndexOf(') ');
+  if (close < 0) return undefined;
+  const ppid = stat.slice(close + 2).split(' ')[1];
+  return ppid !== undefined && PID.test(ppid) ? Number(ppid) : undefined;
+}
+
+const GIT_PATH_VARS = ['GIT_DIR', 'GIT_OBJECT_DIRECTORY', 'GIT_QUARANTINE_PATH'] as const;
+
+/**
+ * The hook's git variables made absolute against the hook's working
+ * directory (git runs hooks in the repository and may give relative paths,
+ * e.g. GIT_DIR=.), so the daemon's git processes, which run elsewhere, see
+ * the same repository and the same quarantine. Alternates are a ':' list; a
+ * quoted entry (git's C quoting) is left as it is.
+ */
+export function absoluteGitEnv(env: Record<string, string>, cwd: string, resolve: (cwd: string, p: string) => string): Record<string, string> {
+  const out = { ...env };
+  for (const k of GIT_PATH_VARS) {
+    const v = out[k];
+    if (v !== undefined && v !== '') out[k] = resolve(cwd, v);
+  }
+  const alt = out.GIT_ALTERNATE_OBJECT_DIRECTORIES;
+  if (alt !== undefined && alt !== '' && !alt.startsWith('"')) {
+    out.GIT_ALTERNATE_OBJECT_DIRECTORIES = alt
+      .split(':')
+      .map((p) => (p === '' ? p : resolve(cwd, p)))
+      .join(':');
+  }
+  return out;
+}

@@ -1,0 +1,264 @@
+/**
+ * `gatos serve` end to end: real pushes (git over file://) into gated bare
+ * repositories whose pre-receive hook (a POSIX sh client) asks the daemon,
+ * and the same pushes into a copy nobody serves (the cold Node hook): the
+ * decisions and their `remote:` text are the same. The daemon is stopped,
+ * killed while a push waits for its verdict (held with SIGSTOP until the
+ * hook client has sent its request), restarted, impersonated by a pid file of
+ * another user's process and by a fake daemon answering for another push:
+ * each push is then decided cold (never accepted without a decision).
+ * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { constants, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { startTimeOfStat } from '../../src/hooks/records';
+import { CLI } from '../helpers/cli';
+import { GateWorld, type Run } from '../helpers/gate-world';
+
+jest.setTimeout(120_000);
+
+const DECIDED = /gatos trace: pre-receive: decided by the daemon/;
+const ALICE = 'refs/gatos/journal/finance/user/alice';
+const BOB = 'refs/gatos/journal/finance/user/bob';
+
+interface Served {
+  readonly proc: ChildProcess;
+  readonly port: number;
+}
+
+/** Starts `gatos serve` on the repositories; resolves once it says it serves them. */
+function serve(repos: readonly string[]): Promise<Served> {
+  const proc = spawn(process.execPath, [CLI, 'serve', ...repos.flatMap((r) => ['--repo', r]), '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    proc.stderr?.on('data', (b: Buffer) => (err += b.toString()));
+    proc.stdout?.on('data', (b: Buffer) => {
+      out += b.toString();
+      const m = /metrics\n/.test(out) ? /:(\d+)\/metrics/.exec(out) : null;
+      if (m) resolve({ proc, port: Number(m[1]) });
+    });
+    proc.once('exit', (code) => reject(new Error(`gatos serve exited ${code}:\n${out}\n${err}`)));
+  });
+}
+
+function stopped(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+  return new Promise((resolve) => {
+    if (p.exitCode !== null || p.signalCode !== null) return resolve();
+    p.once('exit', () => resolve());
+    p.kill(signal);
+  });
+}
+
+/** The `remote:` lines of a push, trace lines and the audit commit ids left out. */
+function remoteText(r: Run): string {
+  return r.stderr
+    .split('\n')
+    .filter((l) => l.startsWith('remote: ') && !l.includes('gatos trace:'))
+    .map((l) => l.replace(/[0-9a-f]{40,64}/g, '<id>'))
+    .join('\n');
+}
+
+/** A git push run without waiting (for concurrent clients and the kill). */
+function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly string[], extra: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    const p = spawn('git', ['push', 'origin', ...refspecs], { cwd: dir, env: w.env({ ...w.transport.env(actor), ...extra }) });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    p.once('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+describe('gatos serve', () => {
+  let w: GateWorld;
+  let second: string;
+  let coldRepo: string;
+  let daemon: Served;
+  const clients: Record<string, string> = {};
+  const trace = { GATOS_TRACE: '1' };
+  const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${daemon.port}/metrics`)).text();
+  const metric = (text: string, name: string, labels: Record<string, string>): number => {
+    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((x) => l.includes(x)));
+    return line ? Number(line.split(' ').pop()) : 0;
+  };
+  /** Pushes one new event of `actor` to the repository at `url`. */
+  const eventPush = (actor: 'alice' | 'bob', url: string, extra: Record<string, string> = {}): Run => {
+    const dir = clients[actor] as string;
+    w.addEvent(dir, `user:${actor}`, 'finance');
+    return w.git(dir, ['push', url, `refs/gatos/journal/finance/user/${actor}`], { ...w.transport.env(`user:${actor}`), ...trace, ...extra });
+  };
+
+  beforeAll(async () => {
+    w = new GateWorld({ format: 'sha1' }).setup();
+    for (const a of ['alice', 'bob'] as const) clients[a] = w.client(`user:${a}`);
+    second = path.join(w.root, 'second.git');
+    coldRepo = path.join(w.root, 'cold.git');
+    cpSync(w.gitDir, second, { recursive: true });
+    cpSync(w.gitDir, coldRepo, { recursive: true });
+    daemon = await serve([w.gitDir, second]);
+  });
+
+  afterAll(async () => {
+    if (daemon) await stopped(daemon.proc, 'SIGTERM');
+  });
+
+  it('decides accepted and refused pushes as the cold hook does, in two repositories', async () => {
+    const a = eventPush('alice', w.gitDir);
+    expect(a.status).toBe(0);
+    expect(a.stderr).toMatch(DECIDED);
+    const aCold = eventPush('alice', coldRepo);
+    expect(aCold.status).toBe(0);
+    expect(aCold.stderr).not.toMatch(DECIDED);
+    const b = eventPush('bob', w.gitDir);
+    const bCold = w.git(clients.bob as string, ['push', coldRepo, BOB], { ...w.transport.env('user:bob'), ...trace });
+    expect(b.status).not.toBe(0);
+    expect(b.stderr).toMatch(DECIDED);
+    expect(bCold.status).not.toBe(0);
+    expect(remoteText(b)).toContain('DENIED');
+    expect(remoteText(b)).toBe(remoteText(bCold));
+    const two = eventPush('alice', second);
+    expect(two.status).toBe(0);
+    expect(two.stderr).toMatch(DECIDED);
+    const m = await metrics();
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(1);
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'denied' })).toBe(1);
+    expect(metric(m, 'gatos_decisions_total', { repo: second, outcome: 'allowed' })).toBe(1);
+    expect(metric(m, 'gatos_events_verified_total', { repo: w.gitDir })).toBeGreaterThanOrEqual(1);
+    expect(m).toContain('gatos_decision_seconds_count 3');
+  });
+
+  it('/healthz and /readyz answer', async () => {
+    const h = await fetch(`http://127.0.0.1:${daemon.port}/healthz`);
+    expect(h.status).toBe(200);
+    // Where gatos doctor finds the daemon of a repository.
+    expect(JSON.parse(readFileSync(path.join(second, 'gatos', 'daemon.json'), 'utf8'))).toEqual({ pid: daemon.proc.pid, http: `http://127.0.0.1:${daemon.port}` });
+    const r = await fetch(`http://127.0.0.1:${daemon.port}/readyz`);
+    const body = await r.text();
+    expect(r.status).toBe(200);
+    expect(body).toContain(`ready ${w.gitDir} `);
+    expect(body).toContain(`ready ${second} `);
+    const m = await metrics();
+    const active = w.activeBundle(clients.alice as string);
+    expect(metric(m, 'gatos_active_bundle_info', { repo: w.gitDir, policy_root: active.commit, fold_root: active.foldRoot })).toBe(1);
+    expect((await fetch(`http://127.0.0.1:${daemon.port}/nothing`)).status).toBe(404);
+  });
+
+  it('reads the active ref on every push: a moved ref is never decided with the warm bundle', async () => {
+    const ref = (args: string[]) => w.git(w.root, ['--git-dir', w.gitDir, ...args]).stdout.trim();
+    const active = ref(['rev-parse', 'refs/gatos/policies/active']);
+    // The operator points the active ref at a commit that is no bundle (the audit trail's tip).
+    ref(['update-ref', 'refs/gatos/policies/active', ref(['rev-parse', 'refs/gatos/audit/policy'])]);
+    try {
+      const r = eventPush('alice', w.gitDir);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toMatch(DECIDED);
+      expect(remoteText(r)).toContain('the active policy bundle cannot be used');
+      const ready = await fetch(`http://127.0.0.1:${daemon.port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toContain(`not ready ${w.gitDir}: the active bundle cannot be used`);
+    } finally {
+      ref(['update-ref', 'refs/gatos/policies/active', active]);
+    }
+    expect((await fetch(`http://127.0.0.1:${daemon.port}/readyz`)).status).toBe(200);
+  });
+
+  it('a daemon that dies while a push waits for its verdict leaves the push to the cold hook', async () => {
+    const dir = path.join(w.gitDir, 'gatos', 'daemon');
+    // Stopped, the daemon cannot answer; killed once the hook client has made its folder and is sending.
+    daemon.proc.kill('SIGSTOP');
+    w.addEvent(clients.bob as string, 'user:bob', 'finance');
+    const pushing = pushAsync(w, clients.bob as string, 'user:bob', [BOB], { ...trace, GATOS_DAEMON_ACCEPT_MS: '600000' });
+    const clientDir = (): boolean => readdirSync(dir).some((n) => n.startsWith('c.'));
+    while (!clientDir()) await new Promise((r) => setTimeout(r, 20));
+    await stopped(daemon.proc, 'SIGKILL');
+    const r = await pushing;
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('the daemon stopped before its verdict; deciding without the daemon');
+    expect(remoteText(r)).toContain('DENIED');
+    // The FIFO and pid file the killed daemon left: stale, so the next push is decided cold too.
+    const stale = eventPush('alice', w.gitDir);
+    expect(stale.status).toBe(0);
+    expect(stale.stderr).toContain('no daemon runs as pid');
+    expect(stale.stderr).not.toMatch(DECIDED);
+  });
+
+  it('a restarted daemon decides several clients at once', async () => {
+    daemon = await serve([w.gitDir, second]);
+    w.addEvent(clients.alice as string, 'user:alice', 'finance');
+    w.addEvent(clients.bob as string, 'user:bob', 'finance');
+    const env = (a: string) => ({ ...w.transport.env(a), ...trace });
+    const runs = await Promise.all([
+      pushAsync(w, clients.alice as string, 'user:alice', [ALICE], env('user:alice')),
+      pushAsync(w, clients.bob as string, 'user:bob', [BOB], env('user:bob')),
+      new Promise<Run>((resolve) => {
+        const p = spawn('git', ['push', second, ALICE], { cwd: clients.alice as string, env: w.env(env('user:alice')) });
+        let stderr = '';
+        p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+        p.once('close', (status) => resolve({ status, stdout: '', stderr }));
+      }),
+    ]);
+    for (const r of runs) expect(r.stderr).toMatch(DECIDED);
+    expect(runs.map((r) => r.status === 0)).toEqual([true, false, true]);
+    // The restarted daemon counts the two cold decisions of the previous test from the decision log; the update
+    // hook, finding the verdict records the daemon left, decided nothing itself (or it would count as cold too).
+    const m = await metrics();
+    expect(metric(m, 'gatos_cold_decisions_total', { repo: w.gitDir })).toBe(2);
+    expect(metric(m, 'gatos_cold_decisions_total', { repo: second })).toBe(0);
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(2);
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'denied', code: 'POLICY_DENY' })).toBe(2);
+    expect(metric(m, 'gatos_decisions_total', { repo: second, outcome: 'allowed' })).toBe(1);
+  });
+
+  it('a pid file naming another user\'s process, or a daemon answering for another push, is not trusted', async () => {
+    const dir = path.join(w.gitDir, 'gatos', 'daemon');
+    await stopped(daemon.proc, 'SIGTERM');
+    // Another user's process: root runs one as nobody; anyone else finds pid 1 (root's init).
+    const other = process.getuid?.() === 0 ? spawn('sleep', ['60'], { uid: 65534, gid: 65534, stdio: 'ignore' }) : undefined;
+    const pid = other?.pid ?? 1;
+    try {
+      spawnSync('mkfifo', ['-m', '600', path.join(dir, 'requests')]);
+      let start: string | undefined;
+      while ((start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))) === undefined) await new Promise((r) => setTimeout(r, 20));
+      writeFileSync(path.join(dir, 'pid'), `gatos-daemon-1 ${pid} ${start}\n`, { mode: 0o600 });
+      const r = eventPush('bob', w.gitDir);
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain(`no daemon runs as pid ${pid}; deciding without the daemon`);
+    } finally {
+      other?.kill('SIGKILL');
+    }
+    // A fake daemon (this process) that accepts every request and answers "allowed" with another nonce.
+    const me = startTimeOfStat(readFileSync('/proc/self/stat', 'utf8'));
+    writeFileSync(path.join(dir, 'pid'), `gatos-daemon-1 ${process.pid} ${me ?? ''}\n`, { mode: 0o600 });
+    const fd = openSync(path.join(dir, 'requests'), constants.O_RDWR | constants.O_NONBLOCK);
+    const sock = new net.Socket({ fd, readable: true, writable: false });
+    sock.on('data', (b: Buffer) => {
+      const [, , , folder] = b.toString().trim().split(' ');
+      writeFileSync(path.join(dir, folder as string, 'accepted'), '');
+      const reply = new net.Socket({ fd: openSync(path.join(dir, folder as string, 'reply'), constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+      reply.end(`x ${'0'.repeat(32)} 0\n`);
+    });
+    try {
+      const r = await pushAsync(w, clients.bob as string, 'user:bob', [BOB], { ...trace });
+      expect(r.status).not.toBe(0);
+      expect(r.stderr).toContain('the daemon\'s answer is not for this push; deciding without the daemon');
+      expect(remoteText(r)).toContain('DENIED');
+    } finally {
+      sock.destroy();
+      rmSync(path.join(dir, 'requests'), { force: true });
+      rmSync(path.join(dir, 'pid'), { force: true });
+    }
+  });
+
+  it('with the daemon stopped the hook decides cold', () => {
+    expect(existsSync(path.join(w.gitDir, 'gatos', 'daemon.json'))).toBe(false);
+    const r = eventPush('alice', w.gitDir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(DECIDED);
+    expect(r.stderr).toMatch(/gatos trace: pre-receive: .*node start-up/);
+  });
+});
