@@ -75,6 +75,8 @@ export const CONTEXT: Readonly<Record<string, { readonly type: RgsType; readonly
   now: { type: INT, doc: 'current time as integer epoch seconds, supplied by the caller' },
   approvals: { type: INT, doc: 'number of valid approvals for the proposal behind this change' },
   trust: { type: { kind: 'map', value: TRUST_ENTRY_TYPE }, doc: 'trust table: actor id -> { level }' },
+  approvers: { type: SET, doc: 'actors whose approvals of the proposal behind this change verified (signed by a key valid at the approval, unexpired, bound to the proposal digest and the active bundle, from an unrevoked grant whose Proof-of-Consensus holds); one per actor' },
+  groups: { type: { kind: 'map', value: SET }, doc: "groups of the active trust graph: group name -> member actor ids, e.g. groups['leads']" },
 };
 
 export const CONTEXT_NAMES: readonly string[] = Object.keys(CONTEXT).sort();
