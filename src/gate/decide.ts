@@ -22,6 +22,7 @@ import { objectSizeDenials } from './blob-limit';
 import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
+import { governanceDenials } from './gov';
 
 export interface Denial {
   readonly ref: string;
@@ -109,6 +110,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   const request = refRequest(intent, ref, cls, facts.commits, bundle, env);
   const checkpoint = checkpointAttribute(facts);
   if (checkpoint) request.checkpoint = checkpoint;
+  hard.push(...governanceDenials(facts, cls, intent, bundle, env.now, request));
   const decision = evaluate(bundle.policy, request);
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));

@@ -9,6 +9,7 @@
  */
 import type { ProductCode, ErrorCode } from '../core/codes';
 import type { RefUpdate } from './ref-update';
+import type { GovFacts } from './gov';
 
 export interface CommitFact {
   readonly id: string;
@@ -108,4 +109,6 @@ export interface UpdateFacts {
   readonly objects?: readonly ObjectFact[];
   /** A failure gathering the facts at all (an unreadable object): refuses the update. */
   readonly failure?: Failure;
+  /** Governance statements for a governance ref or the grants a policy change may use (src/push/gov.ts). */
+  readonly governance?: GovFacts;
 }

@@ -3,7 +3,7 @@
  * rules (journals carry events, state refs carry checkpoints, policies are
  * gated by the active policy, audit refs are the gate's alone). Pure.
  */
-import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, nameProblem, parseJournalRef, type JournalRef } from '../actors';
+import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, isGovRef, nameProblem, parseGovRef, parseJournalRef, type GovRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
 export const AUDIT_POLICY_REF = 'refs/gatos/audit/policy';
@@ -16,7 +16,9 @@ export type RefClass =
   | { readonly plane: 'audit' }
   /** Under refs/gatos/ but not a name any GATOS tool writes (a malformed journal, an unknown plane). */
   | { readonly plane: 'gatos-other'; readonly problem: string }
-  | { readonly plane: 'other' };
+  | { readonly plane: 'other' }
+  /** refs/gatos/{proposals,approvals,grants,revocations}/… (docs/governance.md). */
+  | { readonly plane: 'governance'; readonly gov: GovRef };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
@@ -34,6 +36,10 @@ export function classifyRef(ref: string): RefClass {
   if (ref.startsWith(POLICIES_PREFIX)) {
     const id = ref.slice(POLICIES_PREFIX.length);
     return isBundleId(id) ? { plane: 'policy', active: false } : { plane: 'gatos-other', problem: `'${id}' is not a bundle id (64 lowercase hex)` };
+  }
+  if (isGovRef(ref)) {
+    const g = parseGovRef(ref);
+    return g.ok ? { plane: 'governance', gov: g.value } : { plane: 'gatos-other', problem: g.error.message };
   }
   return { plane: 'other' };
 }

@@ -18,6 +18,7 @@ import { gitError } from '../git/errors';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { newObjects } from './new-objects';
+import { govFactsOf } from './gov';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 import type { Meter } from './watchdog';
@@ -342,5 +343,5 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
-  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes };
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...(await govFactsOf(repo, u, cls, pushed)) };
 }

@@ -265,6 +265,13 @@ export function verifyApproval(o: JsonObject, p: Proposal, ctx: GovContext): Res
   return s.ok ? a : s;
 }
 
+/** A stand-in for the proposal an approval names, when the proposal is not at hand: binds exactly what the approval says. */
+export function unboundProposal(o: JsonObject, bundle: string): Result<Proposal> {
+  const a = readApproval(o);
+  if (!a.ok) return a;
+  return ok({ id: a.value.proposalId, digest: a.value.proposal, actor: a.value.actor, key: a.value.key, ts: a.value.ts, base: bundle, commit: '', refs: [], statement: {} });
+}
+
 /** Every approval weighed against `p`: distinct approvers (one signer counts once), sorted. */
 export function tally(approvals: readonly JsonObject[], p: Proposal, ctx: GovContext): Tally {
   const approvers = new Set<string>();

@@ -24,12 +24,13 @@ describe('quorum', () => {
 
   test('the refusal says how many approvals are missing and from whom', () => {
     const d = evaluate(policyOf(KEYED), request(['user:root']));
-    expect(d.effect).toBe('deny');
+    if (d.effect !== 'deny') throw new Error('expected a denial');
     expect(d.reason).toBe('quorum of @leads not met: 1 of 2 approvals (approved by user:root); missing 1 more approval from user:alice, user:bob');
   });
 
   test('a rule reason keeps the quorum detail', () => {
     const d = evaluate(policyOf(`${KEYED}    reason: "policy changes need two leads"\n`), request([]));
+    if (d.effect !== 'deny') throw new Error('expected a denial');
     expect(d.reason).toBe('policy changes need two leads: quorum of @leads not met: 0 of 2 approvals (approved by none); missing 2 more approvals from user:alice, user:bob, user:root');
   });
 
