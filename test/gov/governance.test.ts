@@ -6,8 +6,10 @@
  * Proof-of-Consensus is refused; a revoked grant is never usable. Each
  * refusal is checked with its code, its rule and its audit entry.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { nextUlid } from '../../src/canon/ulid';
 import { buildGovCommit } from '../../src/events/gov-commit';
 import { openRepo } from '../../src/git';
 import { loadKey } from '../../src/keys';
@@ -56,8 +58,10 @@ function propose(): { id: string; p: gov.Proposal } {
   return { id, p: p.value };
 }
 
-function approval(id: string, actor: string): JsonObject {
-  return JSON.parse(must(w.git(root, ['show', `refs/gatos/approvals/${id}/${actor.replace(':', '/')}:approval.json`]), 'show').stdout) as JsonObject;
+function ulid(): string {
+  const u = nextUlid(Date.now(), randomBytes(10));
+  if (!u.ok) throw new Error(u.error.message);
+  return u.value;
 }
 
 function newBundle(tag: string): void {
@@ -93,36 +97,41 @@ describe('governance: a 2-of-3 @leads quorum on policy changes, through real pus
     expect(status).toMatchObject({ counted: ['user:root'], missing: ['user:alice', 'user:bob'], met: false });
     const quorum = { of: '@leads', at_least: 2 };
     const rule = 'policy/trusted-publishers';
-    // Duplicate: root approves twice (a second statement, a later date); it counts once.
-    const dup = propose();
-    must(w.gatos(root, ['gov', 'approve', dup.id, '--as', 'user:root']), 'approve');
-    const first = approval(dup.id, 'user:root');
-    const again = gov.makeApproval(dup.p, { actor: 'user:root', ts: w.now - 5, exp: w.now + 86400, bundle: dup.p.base }, key('user:root'));
-    if (!again.ok) throw new Error(again.error.message);
-    const dupGrant = gov.makeGovGrant(dup.p, [first, again.value], { actor: 'user:root', ts: w.now, rule, quorum }, key('user:root'));
-    if (!dupGrant.ok) throw new Error(dupGrant.error.message);
-    await writeGov(root, 'grant', `refs/gatos/grants/${dup.id}`, dupGrant.value);
+    // The other cases are built with the library, as a forger would: same change, new proposals.
+    const made = (): { id: string; p: gov.Proposal } => {
+      const id = ulid();
+      const s = gov.makeProposal({ id, actor: 'user:root', ts: w.now - 60, base: one.p.base, commit: one.p.commit, refs: one.p.refs }, key('user:root'));
+      if (!s.ok) throw new Error(s.error.message);
+      const p = gov.readProposal(s.value);
+      if (!p.ok) throw new Error(p.error.message);
+      return { id, p: p.value };
+    };
+    const approve = (p: gov.Proposal, actor: string, ts = w.now - 30): JsonObject => {
+      const a = gov.makeApproval(p, { actor, ts, exp: w.now + 86400, bundle: p.base }, key(actor));
+      if (!a.ok) throw new Error(a.error.message);
+      return a.value;
+    };
+    const grant = async (x: { id: string; p: gov.Proposal }, approvals: JsonObject[]): Promise<JsonObject> => {
+      const g = gov.makeGovGrant(x.p, approvals, { actor: 'user:root', ts: w.now - 10, rule, quorum }, key('user:root'));
+      if (!g.ok) throw new Error(g.error.message);
+      await writeGov(root, 'proposal', `refs/gatos/proposals/${x.id}`, x.p.statement);
+      return g.value;
+    };
+    // Duplicate: root approves twice (two statements, two dates); it counts once.
+    const dup = made();
+    await writeGov(root, 'grant', `refs/gatos/grants/${dup.id}`, await grant(dup, [approve(dup.p, 'user:root'), approve(dup.p, 'user:root', w.now - 20)]));
     // Foreign: alice's approval of the single proposal, carried by another proposal's grant.
-    const foreign = propose();
-    must(w.gatos(root, ['gov', 'approve', foreign.id, '--as', 'user:root']), 'approve');
-    must(w.gatos(root, ['gov', 'approve', one.id, '--as', 'user:alice']), 'approve');
-    const foreignGrant = gov.makeGovGrant(foreign.p, [approval(foreign.id, 'user:root'), approval(one.id, 'user:alice')], { actor: 'user:root', ts: w.now, rule, quorum }, key('user:root'));
-    if (!foreignGrant.ok) throw new Error(foreignGrant.error.message);
-    await writeGov(root, 'grant', `refs/gatos/grants/${foreign.id}`, foreignGrant.value);
+    const foreign = made();
+    await writeGov(root, 'grant', `refs/gatos/grants/${foreign.id}`, await grant(foreign, [approve(foreign.p, 'user:root'), approve(one.p, 'user:alice')]));
     // Tampered: two good approvals, the PoC changed and the grant signed again.
-    const tam = propose();
-    for (const a of ['user:root', 'user:bob']) must(w.gatos(root, ['gov', 'approve', tam.id, '--as', a]), 'approve');
-    const good = gov.makeGovGrant(tam.p, [approval(tam.id, 'user:root'), approval(tam.id, 'user:bob')], { actor: 'user:root', ts: w.now, rule, quorum }, key('user:root'));
-    if (!good.ok) throw new Error(good.error.message);
-    const { key: _k, sig: _s, ...body } = good.value;
+    const tam = made();
+    const { key: _k, sig: _s, ...body } = await grant(tam, [approve(tam.p, 'user:root'), approve(tam.p, 'user:bob')]);
     const forged = signStatement({ ...body, poc: `blake3:${'0'.repeat(64)}` }, key('user:root'));
     if (!forged.ok) throw new Error(forged.error.message);
     await writeGov(root, 'grant', `refs/gatos/grants/${tam.id}`, forged.value);
-    // Alice's approval of `one` stays local: the single-approval case is exactly one approval on the server.
-    must(w.git(root, ['update-ref', '-d', `refs/gatos/approvals/${one.id}/user/alice`]), 'drop');
 
     const ids = [one.id, dup.id, foreign.id, tam.id];
-    const r = w.push(root, 'user:root', ['refs/gatos/policies/*', ...ids.flatMap((id) => [`refs/gatos/proposals/${id}`, `refs/gatos/approvals/${id}/*`, `refs/gatos/grants/${id}`])], { quorum: false });
+    const r = w.push(root, 'user:root', ['refs/gatos/policies/*', `refs/gatos/approvals/${one.id}/*`, ...ids.flatMap((id) => [`refs/gatos/proposals/${id}`, `refs/gatos/grants/${id}`])], { quorum: false });
     expect(r.status).not.toBe(0);
     expect(w.serverRefs()).toBe(serverBefore);
     const e = lastAudit();
