@@ -38,25 +38,23 @@ export async function readGovStatement(repo: GitRepo, id: string, kind: GovKind)
   return rebuilt.value.commit === id ? json : bad(`it is not the commit gatos gov builds for its statement (${rebuilt.value.commit})`);
 }
 
-/** A ref's tip as this push leaves it: the pushed value, else the server's. */
-async function tipOf(repo: GitRepo, ref: string, pushed: ReadonlyMap<string, string>): Promise<string | undefined> {
-  const p = pushed.get(ref);
-  if (p !== undefined) return p;
-  const r = await repo.readRef(ref);
-  return r.ok ? r.value : undefined;
+/** Tips of the refs under `patterns` as this push leaves them (one for-each-ref, the push's own updates over it). */
+async function tipsOf(repo: GitRepo, patterns: readonly string[], pushed: ReadonlyMap<string, string>): Promise<Map<string, string>> {
+  const listed = await repo.forEachRef(patterns);
+  const tips = new Map(listed.ok ? listed.value.map((e) => [e.ref, e.id] as const) : []);
+  for (const [ref, id] of pushed) if (patterns.some((p) => ref === p || ref.startsWith(p))) tips.set(ref, id);
+  return tips;
 }
 
-async function statementAt(repo: GitRepo, ref: string | undefined, kind: GovKind, pushed: ReadonlyMap<string, string>): Promise<JsonObject | undefined> {
-  if (ref === undefined) return undefined;
-  const tip = await tipOf(repo, ref, pushed);
-  if (tip === undefined) return undefined;
+async function statementAt(repo: GitRepo, tip: string | undefined, kind: GovKind): Promise<JsonObject | undefined> {
+  if (tip === undefined || tip === repo.zeroId) return undefined;
   const s = await readGovStatement(repo, tip, kind);
   return s.ok ? s.value : undefined;
 }
 
-function refOf(kind: GovKind, id: string): string | undefined {
+function refOf(kind: GovKind, id: string): string {
   const r = govRef(kind, id);
-  return r.ok ? r.value : undefined;
+  return r.ok ? r.value : '';
 }
 
 /** The governance facts of one update: only governance refs and policy changes have any. */
@@ -66,21 +64,22 @@ export async function govFactsOf(repo: GitRepo, u: RefUpdate, cls: RefClass, pus
     const { kind, id } = cls.gov;
     const read = await readGovStatement(repo, u.newId, kind);
     const statement = read.ok ? ({ ok: true, value: read.value } as const) : ({ ok: false, ...failure(read.error) } as const);
-    const proposal = kind === 'approval' || kind === 'revocation' ? await statementAt(repo, refOf('proposal', id), 'proposal', pushed) : undefined;
-    const grant = kind === 'revocation' ? await statementAt(repo, refOf('grant', id), 'grant', pushed) : undefined;
-    const revocation = kind === 'grant' ? await statementAt(repo, refOf('revocation', id), 'revocation', pushed) : undefined;
+    const related = kind === 'proposal' ? [] : [refOf('proposal', id), refOf('grant', id), refOf('revocation', id)];
+    const tips = related.length > 0 ? await tipsOf(repo, related, pushed) : new Map<string, string>();
+    const proposal = kind === 'approval' || kind === 'revocation' ? await statementAt(repo, tips.get(refOf('proposal', id)), 'proposal') : undefined;
+    const grant = kind === 'revocation' ? await statementAt(repo, tips.get(refOf('grant', id)), 'grant') : undefined;
+    const revocation = kind === 'grant' ? await statementAt(repo, tips.get(refOf('revocation', id)), 'revocation') : undefined;
     return { governance: { statement, ...(proposal ? { proposal } : {}), grants: grant ? [grant] : [], revocations: revocation ? [revocation] : [] } };
   }
   if (cls.plane !== 'policy') return {};
-  const listed = await repo.forEachRef([GRANTS_PREFIX]);
-  const refs = new Set([...(listed.ok ? listed.value.map((e) => e.ref) : []), ...[...pushed.keys()].filter((r) => r.startsWith(GRANTS_PREFIX))]);
+  const tips = await tipsOf(repo, [GRANTS_PREFIX, GOV_REVOCATIONS_PREFIX], pushed);
   const grants: JsonObject[] = [];
   const revocations: JsonObject[] = [];
-  for (const ref of [...refs].sort()) {
-    const g = await statementAt(repo, ref, 'grant', pushed);
+  for (const ref of [...tips.keys()].filter((r) => r.startsWith(GRANTS_PREFIX)).sort()) {
+    const g = await statementAt(repo, tips.get(ref), 'grant');
     if (!g) continue;
     grants.push(g);
-    const r = await statementAt(repo, `${GOV_REVOCATIONS_PREFIX}${ref.slice(GRANTS_PREFIX.length)}`, 'revocation', pushed);
+    const r = await statementAt(repo, tips.get(`${GOV_REVOCATIONS_PREFIX}${ref.slice(GRANTS_PREFIX.length)}`), 'revocation');
     if (r) revocations.push(r);
   }
   return { governance: { grants, revocations } };
