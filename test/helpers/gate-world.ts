@@ -159,8 +159,8 @@ export class GateWorld {
    * The one place tests obtain a policy change's quorum (docs/governance.md):
    * when the clone's active bundle is new, root proposes it, root and alice
    * (two of the three @leads) approve, root makes the grant; returns the
-   * refspecs of those governance refs (none when nothing is new, or when the
-   * clone holds no policy the quorum could be read from).
+   * refspec of the grant, which carries the proposal and approvals (none when
+   * nothing is new, or when the clone holds no quorum rule).
    */
   quorum(dir: string): string[] {
     const active = this.git(dir, ['rev-parse', '-q', '--verify', 'refs/gatos/policies/active']);
@@ -174,7 +174,8 @@ export class GateWorld {
     const id = (JSON.parse(p.stdout) as { proposal_id: string }).proposal_id;
     for (const a of ['user:root', 'user:alice']) must(this.gatos(dir, ['gov', 'approve', id, '--as', a]), `gov approve (${a})`);
     must(this.gatos(dir, ['gov', 'grant', id, '--as', 'user:root']), 'gov grant');
-    return [`refs/gatos/proposals/${id}`, `refs/gatos/approvals/${id}/*`, `refs/gatos/grants/${id}`];
+    // The grant carries the proposal and the approvals whole: pushing it alone keeps the push small.
+    return [`refs/gatos/grants/${id}`];
   }
 
   /**
