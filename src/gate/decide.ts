@@ -24,6 +24,7 @@ import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
 import { busDenials } from './bus';
+import { governanceDenials } from './gov';
 
 export interface Denial {
   readonly ref: string;
@@ -114,6 +115,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   const checkpoint = checkpointAttribute(facts);
   if (checkpoint) request.checkpoint = checkpoint;
   Object.assign(request, epochAttribute(facts.epoch));
+  hard.push(...governanceDenials(facts, cls, intent, bundle, env.now, request));
   const decision = evaluate(bundle.policy, request);
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));

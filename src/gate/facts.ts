@@ -11,6 +11,7 @@ import type { ProductCode, ErrorCode } from '../core/codes';
 import type { RefUpdate } from './ref-update';
 import type { EpochFact } from './epoch';
 import type { BusFacts } from './bus';
+import type { GovFacts } from './gov';
 
 export interface CommitFact {
   readonly id: string;
@@ -114,4 +115,6 @@ export interface UpdateFacts {
   readonly epoch?: EpochFact;
   /** For bus refs (refs/gatos/mbus*): what the bus rules decide on (src/gate/bus.ts). */
   readonly bus?: BusFacts;
+  /** Governance statements for a governance ref or the grants a policy change may use (src/push/gov.ts). */
+  readonly governance?: GovFacts;
 }

@@ -5,7 +5,7 @@
  */
 import { EPOCH_PREFIX, parseEpochRef } from '../epoch/anchor';
 import { parseBusRef, type BusRef } from './bus';
-import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, nameProblem, parseJournalRef, type JournalRef } from '../actors';
+import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, isGovRef, nameProblem, parseGovRef, parseJournalRef, type GovRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
 export const AUDIT_POLICY_REF = 'refs/gatos/audit/policy';
@@ -21,7 +21,9 @@ export type RefClass =
   | { readonly plane: 'other' }
   /** refs/gatos/epoch/<ns>/<epoch-id>: one epoch anchor (docs/epochs.md). */
   | { readonly plane: 'epoch'; readonly ns: string; readonly epoch: string }
-  | { readonly plane: 'bus'; readonly bus: BusRef };
+  | { readonly plane: 'bus'; readonly bus: BusRef }
+  /** refs/gatos/{proposals,approvals,grants,revocations}/… (docs/governance.md). */
+  | { readonly plane: 'governance'; readonly gov: GovRef };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
@@ -46,6 +48,10 @@ export function classifyRef(ref: string): RefClass {
   }
   const bus = parseBusRef(ref);
   if (bus) return bus.ok ? { plane: 'bus', bus: bus.value } : { plane: 'gatos-other', problem: bus.problem };
+  if (isGovRef(ref)) {
+    const g = parseGovRef(ref);
+    return g.ok ? { plane: 'governance', gov: g.value } : { plane: 'gatos-other', problem: g.error.message };
+  }
   return { plane: 'other' };
 }
 

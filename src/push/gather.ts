@@ -20,6 +20,7 @@ import { verifyCheckpoints } from './checkpoints';
 import { epochFacts } from './epoch';
 import { gatherBus } from './bus';
 import { newObjects } from './new-objects';
+import { govFactsOf } from './gov';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 import type { Meter } from './watchdog';
@@ -348,5 +349,5 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
   const bus = cls.plane === 'bus' ? await gatherBus(repo, u, cls.bus, commits.value, events, memo, pushed) : {};
-  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus };
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus, ...(await govFactsOf(repo, u, cls, pushed)) };
 }

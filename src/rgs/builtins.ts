@@ -8,7 +8,7 @@ import { ACTOR_KINDS } from './schema';
 import { BOOL, INT, SET, STRING, type RgsType } from './types';
 
 /** Arguments that must be literals, validated (and precompiled) at compile time. */
-export type LiteralKind = 'glob' | 'cidr' | 'actor_kind';
+export type LiteralKind = 'glob' | 'cidr' | 'actor_kind' | 'group';
 
 export interface Param {
   readonly name: string;
@@ -42,6 +42,7 @@ export const BUILTINS: readonly Builtin[] = [
   fn('ends_with', [{ name: 'text', type: STRING }, { name: 'suffix', type: STRING }], BOOL, [], 'text ends with suffix'),
   fn('concat', [{ name: 'left', type: STRING }, { name: 'right', type: STRING }], STRING, [], 'the two strings joined; `a + b` on strings means the same'),
   fn('str_contains', [{ name: 'text', type: STRING }, { name: 'part', type: STRING }], BOOL, [], 'part occurs in text; `text contains part` means the same'),
+  fn('quorum', [{ name: 'group', type: STRING, literal: 'group' }, { name: 'at_least', type: INT }], BOOL, ['approvers', 'groups'], "at least `at_least` distinct members of the trust-graph group (written '@leads') approved the change; the rule key `quorum: { of: '@leads', at_least: 2 }` means the same"),
 ];
 
 const BY_NAME: ReadonlyMap<string, Builtin> = new Map(BUILTINS.map((b) => [b.name, b]));

@@ -7,7 +7,8 @@
  * `has_cap(c)`), so they give the same .rgc bytes.
  */
 import type { BinaryOp, Expr } from './ast';
-import { BUILTINS, OPERATOR_FUNCTIONS, builtin, type Builtin, type Param } from './builtins';
+import { BUILTINS, OPERATOR_FUNCTIONS, builtin, type Builtin, type LiteralKind, type Param } from './builtins';
+import { QUORUM_GROUP_RE } from '../actors';
 import { parseCidr } from './cidr';
 import { globProblem, isShallowSubtreeGlob } from '../core/glob';
 import type { CompareOp, Ir } from './ir';
@@ -183,7 +184,7 @@ class Checker {
     return ir;
   }
 
-  private literal(kind: 'glob' | 'cidr' | 'actor_kind', value: string, span: Span): void {
+  private literal(kind: LiteralKind, value: string, span: Span): void {
     if (kind === 'glob') {
       const problem = globProblem(value);
       if (problem) this.fail(problem.message, span, problem.hint);
@@ -194,6 +195,8 @@ class Checker {
     } else if (kind === 'cidr') {
       const c = parseCidr(value);
       if (!c.ok) this.fail(c.message, span, c.hint);
+    } else if (kind === 'group') {
+      if (!QUORUM_GROUP_RE.test(value)) this.fail(`'${value}' is not a group`, span, "write a trust-graph group with '@', e.g. '@leads'");
     } else if (!(ACTOR_KINDS as readonly string[]).includes(value)) {
       this.fail(`'${value}' is not an actor kind`, span, didYouMean(value, ACTOR_KINDS, `the kinds are: ${ACTOR_KINDS.join(', ')}`));
     }

@@ -6,6 +6,7 @@
  * an EvalFailure at run time, not a crash and not a silent skip.
  */
 import { builtin } from './builtins';
+import { QUORUM_GROUP_RE } from '../actors';
 import { ipInCidr, parseCidr } from './cidr';
 import { globMatcher, globProblem } from '../core/glob';
 import { Frame, slotOf, UNREAD } from './frame';
@@ -309,6 +310,7 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
       if (p.literal === 'glob' && globProblem(lit)) bad(`bad glob ${JSON.stringify(lit)}`);
       if (p.literal === 'cidr' && !parseCidr(lit).ok) bad(`bad CIDR ${JSON.stringify(lit)}`);
       if (p.literal === 'actor_kind' && !(ACTOR_KINDS as readonly string[]).includes(lit)) bad(`bad actor kind ${JSON.stringify(lit)}`);
+      if (p.literal === 'group' && !QUORUM_GROUP_RE.test(lit)) bad(`bad group ${JSON.stringify(lit)}`);
     }
     return a.fn;
   });
@@ -377,6 +379,12 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
       const groups = prepare(['get', ['attr', 'actor'], 'groups']).fn;
       return { type: BOOL, fn: (r) => (groups(r) as readonly string[]).includes(a0(r) as string) };
     }
+    case 'quorum': {
+      const approvers = readAttr('approvers', SET);
+      const groups = readAttr('groups', { kind: 'map', value: SET });
+      const group = literalArg(e, 2).slice(1);
+      return { type: BOOL, fn: (r) => quorumCount(approvers(r) as readonly string[], groups(r) as Record<string, unknown>, group).count >= (a1(r) as number) };
+    }
     case 'size':
       return { type: INT, fn: (r) => new Set(a0(r) as readonly string[]).size };
     case 'starts_with':
@@ -393,6 +401,15 @@ function prepareCall(e: readonly unknown[], depth: number): Prepared {
 }
 
 const CAPS_T: RgsType = { kind: 'caps' };
+
+/** How many of `approvers` are members of `group` (absent group: none), and the members still missing. */
+export function quorumCount(approvers: readonly string[], groups: Record<string, unknown>, group: string): { count: number; missing: string[]; counted: string[] } {
+  const members = hasOwn(groups, group) && Array.isArray(groups[group]) ? (groups[group] as readonly string[]) : [];
+  const given = new Set(approvers);
+  const counted = [...new Set(members)].filter((m) => given.has(m)).sort();
+  const missing = [...new Set(members)].filter((m) => !given.has(m)).sort();
+  return { count: counted.length, missing, counted };
+}
 
 function readAttr(name: string, type: RgsType): Fn {
   const p = prepare(['attr', name]);

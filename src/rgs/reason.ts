@@ -9,7 +9,7 @@ import type { DenyCause } from './decide';
 import { attrPath, type Ir } from './ir';
 import type { PreparedRule } from './load';
 import type { Frame } from './frame';
-import { capHeld, prepare, type Fn } from './prepare';
+import { capHeld, prepare, quorumCount, type Fn } from './prepare';
 import { printIr, quote } from './print';
 import { hasOwn, isObject, renderValue, type Request } from './values';
 
@@ -81,6 +81,9 @@ export function ruleReason(p: PreparedRule, cause: DenyCause, f: Frame): { reaso
     const cap = capFailure(plan.cap, f);
     if (cap) return { reason: rule.reason ?? cap.reason, code: rule.code === null && cap.expired ? 'CAP_EXPIRED' : code };
   }
+  const expr = (cause.kind === 'deny_if' ? rule.deny : rule.allow)[cause.index] as Ir;
+  const q = cause.kind === 'allow_if' ? quorumFailure(expr, f) : undefined;
+  if (q) return { reason: rule.reason === null ? q : `${rule.reason}: ${q}`, code };
   if (rule.reason !== null) return { reason: rule.reason, code };
   return { reason: plan.head + whereClause(plan, f), code };
 }
@@ -109,6 +112,27 @@ function capFailure(plan: NonNullable<ReasonPlan['cap']>, f: Frame): { reason: s
     return { reason: `capability ${quoted} of actor ${who} expired at ${expiry} (now ${now})`, expired: true };
   }
   return undefined;
+}
+
+/** A failed quorum(...) requirement, with who approved and whose approvals are missing. */
+function quorumFailure(expr: Ir, f: Frame): string | undefined {
+  if (expr[0] !== 'call' || expr[1] !== 'quorum') return undefined;
+  const g = expr[2] as Ir;
+  const r = f.request;
+  let need: unknown;
+  try {
+    need = fnOf(expr[3] as Ir)(f);
+  } catch {
+    return undefined;
+  }
+  if (g[0] !== 'lit' || typeof g[1] !== 'string' || typeof need !== 'number') return undefined;
+  const approvers = Array.isArray(r.approvers) ? (r.approvers as string[]) : [];
+  const groups = isObject(r.groups) ? (r.groups as Record<string, unknown>) : {};
+  const q = quorumCount(approvers, groups, g[1].slice(1));
+  const list = (xs: readonly string[]): string => (xs.length === 0 ? 'none' : xs.join(', '));
+  const more = need - q.count;
+  const missing = more > 0 ? `missing ${more} more approval${more === 1 ? '' : 's'} from ${list(q.missing)}` : 'missing none';
+  return `quorum of ${g[1]} not met: ${q.count} of ${need} approvals (approved by ${list(q.counted)}); ${missing}`;
 }
 
 /** " (where a = 1, b = 'x')": the values of the attributes the condition reads. */

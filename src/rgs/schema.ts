@@ -79,6 +79,8 @@ export const CONTEXT: Readonly<Record<string, { readonly type: RgsType; readonly
   approvals: { type: INT, doc: 'number of valid approvals for the proposal behind this change' },
   trust: { type: { kind: 'map', value: TRUST_ENTRY_TYPE }, doc: 'trust table: actor id -> { level }' },
   epoch: { type: EPOCH_TYPE, doc: "the namespace's current epoch (docs/epochs.md): seq (1 for the first anchor) and start, its anchor's time in epoch seconds, e.g. before_epoch(epoch.start + 86400); absent where the namespace has no anchor" },
+  approvers: { type: SET, doc: 'actors whose approvals of the proposal behind this change verified (signed by a key valid at the approval, unexpired, bound to the proposal digest and the active bundle, from an unrevoked grant whose Proof-of-Consensus holds); one per actor' },
+  groups: { type: { kind: 'map', value: SET }, doc: "groups of the active trust graph: group name -> member actor ids, e.g. groups['leads']" },
 };
 
 export const CONTEXT_NAMES: readonly string[] = Object.keys(CONTEXT).sort();

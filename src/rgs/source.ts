@@ -43,7 +43,7 @@ export interface RuleSource {
   readonly reason: string | null;
 }
 
-export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason'] as const;
+export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason', 'quorum'] as const;
 const TOP_KEYS: readonly string[] = ['rules', 'labels', 'version', 'description'];
 /** A label: letters, digits and . _ : - (at most 64), e.g. 'private' or 'pii:customer'. */
 export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -196,9 +196,10 @@ class Reader {
       id = idNode.value;
     }
     const when = this.when(map.get('when', true) as Node | undefined);
-    const allow = this.conditions(map, 'allow_if');
+    const quorum = this.quorum(map.get('quorum', true) as Node | undefined);
+    const allow = [...this.conditions(map, 'allow_if'), ...(quorum ? [quorum] : [])];
     const deny = this.conditions(map, 'deny_if');
-    if (!map.has('allow_if') && !map.has('deny_if')) {
+    if (!map.has('allow_if') && !map.has('deny_if') && !map.has('quorum')) {
       this.error(this.nodeLoc(idNode ?? map), 'this rule has neither allow_if nor deny_if', 'a rule allows with allow_if (all must hold) or denies with deny_if (any may hold); write allow_if: true to allow whatever `when` matches');
     }
     const audit = this.flag(map, 'audit');
@@ -212,6 +213,37 @@ class Reader {
     }
     if (this.diagnostics.length > before) return undefined;
     return { id, idLoc: this.nodeLoc(idNode ?? map), ...(when ? { when } : {}), allow, deny, audit, mode: mode as 'enforce' | 'evaluate', code, reason };
+  }
+
+  /**
+   * `quorum: { of: "@leads", at_least: 2 }`: one more allow_if requirement,
+   * `quorum('@leads', 2)`, whose characters all point at the quorum's value
+   * so the checker's errors land there (docs/rgs.md, "Quorum").
+   */
+  private quorum(node: Node | undefined): Snippet | undefined {
+    if (node === undefined) return undefined;
+    const hint = 'write quorum: { of: "@leads", at_least: 2 } (a trust-graph group and a count of 1 or more)';
+    if (!isMap(node)) {
+      this.error(this.nodeLoc(node), 'quorum must be a mapping with "of" and "at_least"', hint);
+      return undefined;
+    }
+    for (const pair of node.items) {
+      const key = this.keyName(pair);
+      if (key !== undefined && key !== 'of' && key !== 'at_least') this.error(this.nodeLoc(pair.key as Node), `unknown quorum key '${key}'`, didYouMean(key, ['of', 'at_least'], hint));
+    }
+    const of = node.get('of', true) as Node | undefined;
+    const n = node.get('at_least', true) as Node | undefined;
+    if (!isScalar(of) || typeof of.value !== 'string') {
+      this.error(this.nodeLoc(of ?? node), 'quorum.of must be a group written with "@", e.g. "@leads"', hint);
+      return undefined;
+    }
+    if (!isScalar(n) || typeof n.value !== 'number' || !Number.isSafeInteger(n.value) || n.value < 1) {
+      this.error(this.nodeLoc(n ?? node), 'quorum.at_least must be a whole number of 1 or more', hint);
+      return undefined;
+    }
+    const text = `quorum('${of.value.replace(/['\\]/g, '\\$&')}', ${n.value})`;
+    const at = of.range?.[0] ?? 0;
+    return { text, source: this.src, offsets: Array.from({ length: text.length + 1 }, () => at) };
   }
 
   private flag(map: YAMLMap, key: string): boolean {

@@ -7,3 +7,4 @@ export { type JsonObject, type SigningKey } from './statement';
 export { formatTime, parseTime } from './time';
 export { readCanonicalJson } from './shape';
 export { graphIsEmpty, issueGrant, issueRevocation, trustActor, type TrustFileChange, type TrustFiles } from './changes';
+export * as governance from './governance';

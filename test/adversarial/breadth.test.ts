@@ -68,7 +68,9 @@ class Breadth {
 
   /** `git push` from `dir` as `actor`. */
   push(dir: string, actor: string, args: readonly string[], extra: Record<string, string> = {}): Run {
-    return this.w.git(dir, ['push', ...args], this.env(actor, extra));
+    // A bundle publication carries the regulated quorum's governance refs (GateWorld.quorum, the one place).
+    const gov = args.includes('refs/gatos/policies/*') ? this.w.quorum(dir) : [];
+    return this.w.git(dir, ['push', ...args, ...gov], this.env(actor, extra));
   }
 
   /** A new commit nobody has seen, in `dir` (an empty tree, a unique message). */

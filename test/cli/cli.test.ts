@@ -68,7 +68,7 @@ describe('gatos version', () => {
   });
 
   test('every command has its own --help', () => {
-    for (const cmd of ['policyc', 'policy', 'foldc', 'fold', 'lint', 'init', 'key', 'trust', 'event', 'install', 'gate', 'audit', 'demo', 'epoch', 'bus', 'doctor', 'repair']) {
+    for (const cmd of ['policyc', 'policy', 'foldc', 'fold', 'lint', 'init', 'key', 'trust', 'event', 'install', 'gate', 'audit', 'demo', 'epoch', 'bus', 'doctor', 'repair', 'serve', 'gov']) {
       const r = runCli([cmd, '--help']);
       expect({ cmd, status: r.status }).toEqual({ cmd, status: 0 });
       expect(r.stdout).toContain(`gatos ${cmd}`);

@@ -49,6 +49,8 @@ export interface Run {
 }
 
 export const ACTORS = ['user:root', 'user:alice', 'user:bob', 'user:carol'] as const;
+/** The `leads` group of the world's trust graph. */
+export const LEADS: readonly string[] = ['user:root', 'user:alice', 'user:bob'];
 
 function run(cmd: string, args: readonly string[], cwd: string, env: Record<string, string>, input?: string): Run {
   const r = spawnSync(cmd, args, { cwd, env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -107,8 +109,9 @@ export class GateWorld {
     must(this.gatos(this.admin, ['init']), 'gatos init');
     const at = { GATOS_NOW: formatTime(this.adminNow) };
     for (const a of ACTORS) must(this.gatos(this.admin, ['key', 'new', '--actor', a]), `key new ${a}`);
-    must(this.gatos(this.admin, ['trust', 'add', 'user:root', this.publicKey('user:root'), '--level', '9', '--as', 'user:root'], at), 'trust add root');
-    for (const a of ['user:alice', 'user:bob', 'user:carol']) must(this.gatos(this.admin, ['trust', 'add', a, this.publicKey(a), '--level', '1', '--as', 'user:root'], at), `trust add ${a}`);
+    // root, alice and bob are the three @leads whose 2-of-3 quorum the regulated template wants for policy changes.
+    must(this.gatos(this.admin, ['trust', 'add', 'user:root', this.publicKey('user:root'), '--level', '9', '--group', 'leads', '--as', 'user:root'], at), 'trust add root');
+    for (const a of ['user:alice', 'user:bob', 'user:carol']) must(this.gatos(this.admin, ['trust', 'add', a, this.publicKey(a), '--level', '1', ...(LEADS.includes(a) ? ['--group', 'leads'] : []), '--as', 'user:root'], at), `trust add ${a}`);
     const caps = 'journal:append,state:checkpoint';
     must(this.gatos(this.admin, ['trust', 'grant', '--to', 'user:alice', '--caps', caps, '--exp', formatTime(this.now + 365 * 86400), '--as', 'user:root'], at), 'grant alice');
     must(this.gatos(this.admin, ['trust', 'grant', '--to', 'user:carol', '--caps', caps, '--exp', formatTime(this.now - 86400), '--as', 'user:root'], at), 'grant carol (expired)');
@@ -147,8 +150,32 @@ export class GateWorld {
     return must(this.gatos(dir, ['event', 'add', '--ns', ns, '--type', 'flag.set', '--payload', JSON.stringify({ flag: `f${Math.floor(Math.random() * 1e9)}`, on: true }), '--caps', 'journal:append', '--as', actor, ...extra], env), 'event add');
   }
 
-  push(dir: string, actor: string, refspecs: readonly string[], opts: { force?: boolean } = {}): Run {
-    return this.git(dir, ['push', ...(opts.force ? ['--force'] : []), 'origin', ...refspecs], this.transport.env(actor));
+  push(dir: string, actor: string, refspecs: readonly string[], opts: { force?: boolean; quorum?: boolean } = {}): Run {
+    const gov = opts.quorum !== false && !opts.force && refspecs.some((r) => /^\+?refs\/gatos\/policies\//.test(r)) ? this.quorum(dir) : [];
+    return this.git(dir, ['push', ...(opts.force ? ['--force'] : []), 'origin', ...refspecs, ...gov], this.transport.env(actor));
+  }
+
+  /**
+   * The one place tests obtain a policy change's quorum (docs/governance.md):
+   * when the clone's active bundle is new, root proposes it, root and alice
+   * (two of the three @leads) approve, root makes the grant; returns the
+   * refspec of the grant, which carries the proposal and approvals (none when
+   * nothing is new, or when the clone holds no quorum rule).
+   */
+  quorum(dir: string): string[] {
+    const active = this.git(dir, ['rev-parse', '-q', '--verify', 'refs/gatos/policies/active']);
+    if (active.status !== 0) return [];
+    const parent = this.git(dir, ['rev-parse', '-q', '--verify', 'refs/gatos/policies/active^']);
+    const server = this.git(this.root, ['--git-dir', this.gitDir, 'rev-parse', '-q', '--verify', 'refs/gatos/policies/active']);
+    if (parent.status !== 0 || server.stdout.trim() !== parent.stdout.trim()) return [];
+    const quorumRule = this.git(dir, ['show', `${parent.stdout.trim()}:compiled/policy.rgc`]);
+    if (quorumRule.status !== 0 || !quorumRule.stdout.includes('quorum')) return [];
+    const p = must(this.gatos(dir, ['gov', 'propose', '--as', 'user:root', '--json']), 'gov propose');
+    const id = (JSON.parse(p.stdout) as { proposal_id: string }).proposal_id;
+    for (const a of ['user:root', 'user:alice']) must(this.gatos(dir, ['gov', 'approve', id, '--as', a]), `gov approve (${a})`);
+    must(this.gatos(dir, ['gov', 'grant', id, '--as', 'user:root']), 'gov grant');
+    // The grant carries the proposal and the approvals whole: pushing it alone keeps the push small.
+    return [`refs/gatos/grants/${id}`];
   }
 
   /**

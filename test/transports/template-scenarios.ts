@@ -9,7 +9,7 @@
 import { cpSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectRefused } from '../helpers/gate-scenarios';
-import { GateWorld, type GateTransport, type Run } from '../helpers/gate-world';
+import { GateWorld, LEADS, type GateTransport, type Run } from '../helpers/gate-world';
 import { formatTime } from '../../src/trust';
 import type { TemplateName } from '../templates/template-files';
 
@@ -53,8 +53,9 @@ class TemplateWorld extends GateWorld {
     must(this.gatos(this.admin, ['init']), 'gatos init');
     const at = { GATOS_NOW: formatTime(this.adminNow) };
     for (const a of ['user:root', 'user:alice', 'user:bob', 'user:carol', 'user:dave']) must(this.gatos(this.admin, ['key', 'new', '--actor', a]), `key new ${a}`);
-    must(this.gatos(this.admin, ['trust', 'add', 'user:root', this.publicKey('user:root'), '--level', '9', '--as', 'user:root'], at), 'trust root');
-    for (const a of ['user:alice', 'user:bob', 'user:carol']) must(this.gatos(this.admin, ['trust', 'add', a, this.publicKey(a), '--level', String(f.writerLevel), '--as', 'user:root'], at), `trust ${a}`);
+    // root, alice and bob are the @leads whose quorum the regulated template wants (GateWorld.quorum).
+    must(this.gatos(this.admin, ['trust', 'add', 'user:root', this.publicKey('user:root'), '--level', '9', '--group', 'leads', '--as', 'user:root'], at), 'trust root');
+    for (const a of ['user:alice', 'user:bob', 'user:carol']) must(this.gatos(this.admin, ['trust', 'add', a, this.publicKey(a), '--level', String(f.writerLevel), ...(LEADS.includes(a) ? ['--group', 'leads'] : []), '--as', 'user:root'], at), `trust ${a}`);
     must(this.gatos(this.admin, ['trust', 'add', 'user:dave', this.publicKey('user:dave'), '--level', String(f.outsiderLevel), '--as', 'user:root'], at), 'trust dave');
     const caps = 'journal:append,state:checkpoint';
     must(this.gatos(this.admin, ['trust', 'grant', '--to', 'user:alice', '--caps', caps, '--exp', formatTime(this.now + 365 * 86400), '--as', 'user:root'], at), 'grant alice');

@@ -19,6 +19,7 @@ import { doctorCommand, repairCommand } from './doctor';
 import { epochCommand } from './epoch';
 import { busCommand } from './bus';
 import { serveCommand } from './serve';
+import { govCommand } from './gov';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -30,3 +31,4 @@ commands.push(doctorCommand, repairCommand);
 commands.push(epochCommand);
 commands.push(busCommand);
 commands.push(serveCommand);
+commands.push(govCommand);
