@@ -17,6 +17,7 @@ import { isObjectId, type Commit, type GitError, type GitRepo, type ObjectType }
 import { gitError } from '../git/errors';
 import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
+import { HeapBound } from './heap-bound';
 import { newObjects } from './new-objects';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -196,15 +197,53 @@ class AheadReader {
   }
 }
 
+/** A journal commit's one path: one array for every commit fact (a 100,000-event push would hold 100,000 copies). */
+const JOURNAL_PATHS: readonly string[] = Object.freeze(['event.cbor']);
+
+function commitFact(c: Commit, paths: readonly string[]): CommitFact {
+  return { id: c.id, parents: c.parents.length, paths, signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256') };
+}
+
+/**
+ * One string for each distinct value a push's event facts repeat (type,
+ * actor, namespace, signer, capabilities): each decoded envelope carries its
+ * own copies, and a push's facts are held until the decision. Per update,
+ * never shared between pushes.
+ */
+class Interned {
+  private readonly strings = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
+
+  string(v: string): string {
+    const have = this.strings.get(v);
+    if (have !== undefined) return have;
+    this.strings.set(v, v);
+    return v;
+  }
+
+  list(v: readonly string[]): readonly string[] {
+    const key = JSON.stringify(v);
+    let have = this.lists.get(key);
+    if (have === undefined) {
+      have = v.map((x) => this.string(x));
+      this.lists.set(key, have);
+    }
+    return have;
+  }
+}
+
 /** Below this many events a second thread costs more to start than it saves. */
 const POOL_MIN_EVENTS = 200;
 
 /**
- * Reads and verifies the events `ids` name, oldest first. The commits come
- * back too (in `commits`, by index) for the commit facts; a commit git could
- * not read ends the whole update, so no decision rests on part of its events.
+ * Reads and verifies the events `ids` name, oldest first. Each commit's fact
+ * comes back too (in `commits`, by index), taken as the commit is verified:
+ * the commit itself is not kept, so a push's memory grows by its facts only
+ * (decision 0027). A commit git could not read ends the whole update, so no
+ * decision rests on part of its events. `remember`: keep the verified
+ * envelopes in the memo for a checkpoint pushed alongside.
  */
-async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck, meter?: Meter): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, remember: boolean, signatures?: SignatureCheck, meter?: Meter, trace?: Trace): Promise<Result<{ commits: CommitFact[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
@@ -217,7 +256,9 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     return v;
   };
   const reader = new AheadReader(repo, ids, true);
-  const commits: Commit[] = new Array<Commit>(ids.length);
+  const commits: CommitFact[] = new Array<CommitFact>(ids.length);
+  const interned = new Interned();
+  const heap = ids.length >= POOL_MIN_EVENTS ? HeapBound.start() : undefined;
   const unreadable: (GitError | undefined)[] = [];
   const facts = await pipelined(ids, async (id, i): Promise<EventFact> => {
     const file = reader.file(i);
@@ -227,9 +268,10 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
       return { ok: false, ...failure(read.error, id) };
     }
     const c = read.value;
-    commits[i] = c;
-    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
+    commits[i] = commitFact(c, JOURNAL_PATHS);
+    const v = await verifyEvent(repo, c.id, u.ref, { now, commit: c, file, folds: active.loaded, memo, rememberEnvelope: remember, ...(checkSignature ? { checkSignature } : {}) });
     meter?.checked(1, 'events');
+    heap?.tick();
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature and signer; the active bundle decides whether that bundle
@@ -237,9 +279,10 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     if (!(await inLineage(e.policy_root))) {
       return { ok: false, code: 'PROOF_INVALID', reason: `event ${c.id} binds policy bundle ${e.policy_root}, which is not the active bundle ${active.commit} or one before it`, hint: 'write events against the active bundle: fetch refs/gatos/policies/active', commit: c.id };
     }
-    return { ok: true, event: { commit: c.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: v.value.signer, ts: e.ts, caps: [...e.caps] } };
+    return { ok: true, event: { commit: c.id, type: interned.string(e.type), ulid: e.ulid, actor: interned.string(e.actor), ns: interned.string(e.ns), signer: interned.string(v.value.signer), ts: e.ts, caps: interned.list(e.caps) } };
   });
   // The first unreadable commit in order, as reading them all first would have reported.
+  if (heap) trace?.note(`${heap.collections} full collections when the heap passed ${heap.boundMb} MB (decision 0027)`);
   const first = unreadable.find((e) => e !== undefined);
   if (first) return err(first);
   return ok({ commits, events: await checkUlids(repo, u, facts) });
@@ -318,26 +361,24 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const ids = w.ids;
   if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
-  // Journals: commits and event files are read ahead of verification, which starts with the first of them.
-  const journalRead = cls.plane === 'journal' ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
-  const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
-  trace?.mark(cls.plane === 'journal' ? `read and verify ${ids.length} events` : 'read the commits');
-  if (!commits.ok) return { ...empty, failure: failure(commits.error) };
-  let paths = new Map<string, string[]>();
-  if (cls.plane !== 'journal') {
-    const p = await changedPaths(repo, ids);
-    if (!p.ok) return { ...empty, failure: failure(p.error) };
-    paths = p.value;
-    meter?.checked(ids.length, 'commits');
+  if (cls.plane === 'journal') {
+    // Journals: commits and event files are read ahead of verification, which starts with the first of them.
+    // The verified envelopes are kept only for a checkpoint in the same push (the memo's reason to exist).
+    const remember = [...pushed.keys()].some((r) => classifyRef(r).plane === 'state');
+    const read = await verifyEvents(repo, u, ids, active, memo, now, remember, signatures, meter, trace);
+    trace?.mark(`read and verify ${ids.length} events`);
+    if (!read.ok) return { ...empty, failure: failure(read.error) };
+    return { ...empty, commits: read.value.commits, events: read.value.events, ...(await counted()) };
   }
-  const commitFacts: CommitFact[] = commits.value.map((c) => ({
-    id: c.id,
-    parents: c.parents.length,
-    paths: cls.plane === 'journal' ? ['event.cbor'] : (paths.get(c.id) ?? []),
-    signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
-  }));
-  if (cls.plane !== 'journal') trace?.mark('changed paths');
-  const events = journalRead?.ok ? journalRead.value.events : [];
+  const commits = await readCommits(repo, ids);
+  trace?.mark('read the commits');
+  if (!commits.ok) return { ...empty, failure: failure(commits.error) };
+  const paths = await changedPaths(repo, ids);
+  if (!paths.ok) return { ...empty, failure: failure(paths.error) };
+  meter?.checked(ids.length, 'commits');
+  const commitFacts = commits.value.map((c) => commitFact(c, paths.value.get(c.id) ?? []));
+  trace?.mark('changed paths');
+  const events: EventFact[] = [];
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, memo, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
