@@ -15,7 +15,7 @@ if ! command -v node >/dev/null 2>&1; then
   exit 2
 fi
 built=yes
-for f in dist/gatos.cjs dist/gatos.bundle.cjs hooks/pre-receive hooks/pre-receive.bundle.cjs hooks/update hooks/update.cjs hooks/update.bundle.cjs; do
+for f in dist/gatos.cjs dist/gatos.bundle.cjs dist/gatosd.cjs hooks/pre-receive hooks/pre-receive.cjs hooks/pre-receive.bundle.cjs hooks/pre-receive.compilers.cjs hooks/update hooks/update.cjs hooks/update.bundle.cjs hooks/update.compilers.cjs; do
   [ -f "$here/$f" ] || built=no
 done
 if [ "$built" = no ]; then

@@ -2,6 +2,7 @@
 // and the man pages (man/) from the built CLI's help.
 import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { writeManPages } from './man.mjs';
+import { forbiddenInputs, hookGraphPlugin } from './hook-graph.mjs';
 
 // `npm install -g .` in a fresh clone runs this (prepare) before `npm ci` has installed esbuild: say so plainly.
 let build;
@@ -29,11 +30,15 @@ const entries = [
   { in: 'bench/index.ts', out: 'dist/bench.cjs' },
   // The hooks install.sh copies into a bare repository: standalone, no node_modules.
   // Each hook's bundle is compiled by a small loader (src/hooks/loader.ts) that keeps a V8 code cache in $GIT_DIR/gatos/cache.
-  // hooks/pre-receive is a shell client of the daemon (src/hooks/pre-receive-stub.sh) that starts this when no daemon decides.
-  { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive.bundle.cjs', banner: '// gatos-gate hook part: the pre-receive hook, compiled by hooks/pre-receive.cjs' },
+  // hooks/pre-receive is a shell client of the daemon (src/hooks/pre-receive-stub.sh) that starts pre-receive.cjs when no daemon decides.
+  // A hook bundle carries no compiler (decision 0027; the build fails if one reaches it): the compilers are
+  // <hook>.compilers.cjs, loaded only to rebuild a policy bundle from its sources (src/hooks/compilers-part.ts).
+  { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive.bundle.cjs', banner: '// gatos-gate hook part: the pre-receive hook, compiled by hooks/pre-receive.cjs', hook: 'pre-receive' },
+  { in: 'src/bundle/build.ts', out: 'hooks/pre-receive.compilers.cjs', banner: '// gatos-gate hook part: the compilers, loaded by hooks/pre-receive.bundle.cjs to rebuild a policy bundle' },
   { in: 'src/hooks/loader.ts', out: 'hooks/pre-receive.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the pre-receive hook in Node, run by hooks/pre-receive', define: { GATOS_BUNDLE: '"pre-receive.bundle.cjs"' } },
   // hooks/update is a shell stub (src/hooks/update-stub.sh) that starts this only when pre-receive left no matching verdict record.
-  { in: 'src/hooks/update.ts', out: 'hooks/update.bundle.cjs', banner: '// gatos-gate hook part: the update hook, compiled by hooks/update.cjs' },
+  { in: 'src/hooks/update.ts', out: 'hooks/update.bundle.cjs', banner: '// gatos-gate hook part: the update hook, compiled by hooks/update.cjs', hook: 'update' },
+  { in: 'src/bundle/build.ts', out: 'hooks/update.compilers.cjs', banner: '// gatos-gate hook part: the compilers, loaded by hooks/update.bundle.cjs to rebuild a policy bundle' },
   { in: 'src/hooks/loader.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update', define: { GATOS_BUNDLE: '"update.bundle.cjs"' } },
 ];
 /** Files copied as they are, executable. */
@@ -46,9 +51,16 @@ const copies = [
 
 mkdirSync('dist', { recursive: true });
 mkdirSync('hooks', { recursive: true });
+const forbidden = [];
 for (const e of entries) {
-  await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined, define: e.define });
+  const hook = e.hook ? { plugins: [hookGraphPlugin(process.cwd())], metafile: true, define: { GATOS_COMPILERS: `"${e.hook}.compilers.cjs"` } } : {};
+  const r = await build({ ...common, entryPoints: [e.in], outfile: e.out, banner: e.banner ? { js: e.banner } : undefined, define: e.define, ...hook });
+  if (e.hook) forbidden.push(...forbiddenInputs(r.metafile, e.out));
   if (e.banner?.startsWith('#!')) chmodSync(e.out, 0o755);
+}
+if (forbidden.length > 0) {
+  console.error(`build: a compiler reached a hook bundle (decision 0027):\n  ${forbidden.join('\n  ')}\n  hint: import the module that needs it from the CLI only, or load it through src/hooks/compilers-part.ts`);
+  process.exit(1);
 }
 for (const c of copies) {
   copyFileSync(c.from, c.to);

@@ -14,9 +14,9 @@ import { loadCompiledFold } from '../fold/load';
 import { compilePolicy, type SourceFile } from '../rgs';
 import { readTrustSet } from '../trust';
 import { bundleId } from './bundle-id';
+import { WORKSPACE_DIRS } from './workspace-dirs';
 import { encodeManifest, foldFile, MANIFEST_FILE, POLICY_FILE, type FoldEntry, type Manifest } from './manifest';
 
-export const WORKSPACE_DIRS = ['gatos/policies', 'gatos/folds', 'gatos/trust', 'gatos/config'] as const;
 
 export interface Bundle {
   readonly files: ReadonlyMap<string, Uint8Array>;

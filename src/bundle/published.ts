@@ -15,7 +15,9 @@ import { err, gateError, ok, type Result } from '../core/result';
 import type { Commit, ObjectFormat } from '../git';
 import { formatTrailers } from '../trailers';
 import { commitData, filesToObjects, objectId } from '../workspace/git-objects';
-import { buildBundle, WORKSPACE_DIRS, type Bundle } from './build';
+// The hooks get src/hooks/compilers-part.ts in place of './build' (scripts/build.mjs): the compilers load only when a bundle is rebuilt.
+import { buildBundle, type Bundle } from './build';
+import { WORKSPACE_DIRS } from './workspace-dirs';
 import { MANIFEST_FILE, POLICY_FILE } from './manifest';
 
 const HINT = 'publish bundles with gatos policy publish, from the sources the bundle carries; a bundle commit, tree or compiled file must not be edited';

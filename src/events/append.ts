@@ -1,7 +1,7 @@
 /**
  * Appending events to an actor's journal: envelopes built, signed and
- * committed in memory, all objects written in one pack, the journal ref moved
- * once by compare-and-swap (retried from the new tip when another writer
+ * committed in memory, the objects written in one pack per PACK_EVENTS events
+ * (one pack for any usual call), the journal ref moved once by compare-and-swap (retried from the new tip when another writer
  * won). ULIDs strictly increase along a journal; a repeat is DUP_COMMIT.
  * Adapter (git).
  */
@@ -14,6 +14,15 @@ import { buildEventCommit } from './commit';
 import { encodeEnvelope } from './envelope';
 import { readEnvelopeAt } from './read';
 import { isUlid, nextUlid } from '../canon/ulid';
+
+/**
+ * Events whose objects go in one pack. Holding every object of a very large
+ * call until one pack made it superlinear (100,000 events: 273 s, of which
+ * 76 s collecting garbage and 70 s in zlib, against 12.5 s for 10,000 on the
+ * same machine; decision 0027). Packs written before a failed ref update
+ * hold only unreachable objects, as a failed compare-and-swap always left.
+ */
+const PACK_EVENTS = 8192;
 
 export interface EventSpec {
   readonly type: string;
@@ -81,6 +90,10 @@ export async function appendEvents(ctx: AppendContext, specs: readonly EventSpec
       const built = buildEventCommit(repo.format, enc.value, ctx.key, parent);
       if (!built.ok) return built;
       batch.addAll(built.value.objects);
+      if (batch.size >= 3 * PACK_EVENTS) {
+        const w = await batch.write(repo);
+        if (!w.ok) return w;
+      }
       parent = built.value.commit;
       commits.push(parent);
       ulids.push(ulid);

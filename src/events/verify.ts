@@ -45,6 +45,8 @@ export interface VerifyEventOptions {
   readonly time?: TimeBounds;
   /** What this run verified so far (one per push or command): bundles loaded, envelopes verified (recorded here), the last journal parsed. */
   readonly memo?: VerifyMemo;
+  /** false: do not keep this event's envelope in the memo (the gate, when no checkpoint in the push can read it). Default true. */
+  readonly rememberEnvelope?: boolean;
 }
 
 export interface VerifiedEvent {
@@ -127,7 +129,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
     if (!foldable.ok) return foldable;
   }
-  opts.memo?.rememberEnvelope(cid, e);
+  if (opts.rememberEnvelope !== false) opts.memo?.rememberEnvelope(cid, e);
   return ok({ commit: cid, encoded: enc, signer, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
 }
 

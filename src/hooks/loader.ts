@@ -1,11 +1,8 @@
 /**
- * A hook's entry file: compiles the hook's bundle (about 800 KB, the
+ * A hook's entry file: compiles the hook's bundle (about 550 KB, the
  * largest part of a hook's start-up) with a V8 code cache kept in
- * $GIT_DIR/gatos/cache, which clients cannot write. The cache is named by
- * the bundle's sha256 and this Node's version and carries a sha256 of its
- * own bytes; a missing, corrupt or rejected cache means compiling as usual
- * and writing a fresh one when the hook exits. A cache problem never
- * changes what the hook decides or its exit status: it only costs time.
+ * $GIT_DIR/gatos/cache (code-cache.ts). A cache problem never changes what
+ * the hook decides or its exit status: it only costs time.
  * Bundled by scripts/build.mjs as hooks/<hook> (pre-receive) and
  * hooks/update.cjs, with GATOS_BUNDLE naming the file beside it. A bundle
  * that is missing, unreadable, truncated or never starts the hook refuses
@@ -14,7 +11,7 @@
  */
 import path from 'node:path';
 import { HOOK_EXIT } from '../gate/verdict';
-import { runBundleCached } from '../loader/code-cache';
+import { hookCacheDir, runBundleCached } from '../loader/code-cache';
 import { HOOK_STARTED, refuseUnloadable } from './loader-refusal';
 
 declare const GATOS_BUNDLE: string;
@@ -28,10 +25,9 @@ if (!worker) process.exitCode = HOOK_EXIT.GATE_ERROR;
 function runBundle(): void {
   // The cache lives in $GIT_DIR/gatos/cache, which clients cannot write. Signature workers (sig-pool.ts) run
   // this file too; only the main thread writes (a worker_threads import would cost start-up).
-  runBundleCached(bundle, path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache'), !worker, (report) => {
-    // For GATOS_TRACE (trace.ts).
-    (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = report;
-  });
+  const { note } = runBundleCached(bundle, hookCacheDir(), !worker);
+  // For GATOS_TRACE (trace.ts): what the cache did and what compiling cost.
+  (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = note;
   // A bundle cut at a statement boundary can compile and run without ever starting the hook.
   if (!worker && (globalThis as Record<symbol, unknown>)[HOOK_STARTED] !== true) throw new Error('the file ran but never started the hook (truncated?)');
 }

@@ -24,10 +24,10 @@ export const CHAINED_SUFFIX = '.gatos-chained';
 export const HOOK_MARKER = 'gatos-gate hook';
 /**
  * Files a hook runs beside itself (hooks/update is a shell stub running
- * update.cjs); installed before the hook, removed with it. Each carries
+ * update.cjs; <hook>.compilers.cjs loads only to rebuild a policy bundle); installed before the hook, removed with it. Each carries
  * HOOK_MARKER, so one that is not the gate's is never overwritten.
  */
-export const HOOK_PART_SUFFIXES = ['.cjs', '.bundle.cjs'] as const;
+export const HOOK_PART_SUFFIXES = ['.cjs', '.bundle.cjs', '.compilers.cjs'] as const;
 
 export interface InstallOptions {
   readonly repo: string;

@@ -46,15 +46,20 @@ function writeCache(file: string, data: Buffer): void {
   }
 }
 
+/** The hooks' cache folder: $GIT_DIR/gatos/cache, which clients cannot write. */
+export function hookCacheDir(): string {
+  return path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache');
+}
+
 /**
  * Compiles `bundle` (a CommonJS file) with the cache kept in `cacheDir` (none
  * when undefined) and runs it as a module. When `writeAtExit` and the cache
  * was missing or rejected, the cache is written when the process exits, so
- * it also holds the functions this run compiled lazily. `compiled` hears
- * what the cache did and what compiling cost (for GATOS_TRACE) before the
- * bundle runs. Throws what reading, compiling or running the bundle throws.
+ * it also holds the functions this run compiled lazily. Returns the
+ * module's exports and, for GATOS_TRACE, what the cache did and what
+ * compiling cost. Throws what reading, compiling or running the bundle throws.
  */
-export function runBundleCached(bundle: string, cacheDir: string | undefined, writeAtExit: boolean, compiled?: (report: string) => void): void {
+export function runBundleCached(bundle: string, cacheDir: string | undefined, writeAtExit: boolean): { exports: unknown; note: string } {
   const bytes = readFileSync(bundle);
   const wrapped = `${WRAP_HEAD}${bytes.toString('utf8')}\n})`;
   // Named by the bundle's bytes, hashed as read (hashing the decoded text cost twice as much), and by the wrapper.
@@ -64,7 +69,7 @@ export function runBundleCached(bundle: string, cacheDir: string | undefined, wr
   const t0 = process.hrtime.bigint();
   const script = new vm.Script(wrapped, { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
   const state = cacheFile === undefined ? 'off' : !cached ? 'none, written at exit' : script.cachedDataRejected === true ? 'rejected by V8, rewritten at exit' : 'used';
-  compiled?.(`${state}; compiled in ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`);
+  const note = `${state}; compiled in ${(Number(process.hrtime.bigint() - t0) / 1e6).toFixed(1)} ms`;
   if (cacheFile !== undefined && writeAtExit && (!cached || script.cachedDataRejected === true)) {
     // Exit handlers run synchronously, whatever the status.
     process.once('exit', () => {
@@ -77,4 +82,5 @@ export function runBundleCached(bundle: string, cacheDir: string | undefined, wr
   }
   const mod = { exports: {} as unknown };
   (script.runInThisContext() as (e: unknown, r: NodeRequire, m: unknown, f: string, d: string) => void)(mod.exports, createRequire(bundle), mod, bundle, path.dirname(bundle));
+  return { exports: mod.exports, note };
 }

@@ -19,6 +19,7 @@ import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { epochFacts } from './epoch';
 import { gatherBus } from './bus';
+import { HeapBound } from './heap-bound';
 import { newObjects } from './new-objects';
 import { govFactsOf } from './gov';
 import type { SignatureCheck } from './sig-pool';
@@ -199,15 +200,53 @@ class AheadReader {
   }
 }
 
+/** A journal commit's one path: one array for every commit fact (a 100,000-event push would hold 100,000 copies). */
+const JOURNAL_PATHS: readonly string[] = Object.freeze(['event.cbor']);
+
+function commitFact(c: Commit, paths: readonly string[]): CommitFact {
+  return { id: c.id, parents: c.parents.length, paths, signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256') };
+}
+
+/**
+ * One string for each distinct value a push's event facts repeat (type,
+ * actor, namespace, signer, capabilities): each decoded envelope carries its
+ * own copies, and a push's facts are held until the decision. Per update,
+ * never shared between pushes.
+ */
+class Interned {
+  private readonly strings = new Map<string, string>();
+  private readonly lists = new Map<string, readonly string[]>();
+
+  string(v: string): string {
+    const have = this.strings.get(v);
+    if (have !== undefined) return have;
+    this.strings.set(v, v);
+    return v;
+  }
+
+  list(v: readonly string[]): readonly string[] {
+    const key = JSON.stringify(v);
+    let have = this.lists.get(key);
+    if (have === undefined) {
+      have = v.map((x) => this.string(x));
+      this.lists.set(key, have);
+    }
+    return have;
+  }
+}
+
 /** Below this many events a second thread costs more to start than it saves. */
 const POOL_MIN_EVENTS = 200;
 
 /**
- * Reads and verifies the events `ids` name, oldest first. The commits come
- * back too (in `commits`, by index) for the commit facts; a commit git could
- * not read ends the whole update, so no decision rests on part of its events.
+ * Reads and verifies the events `ids` name, oldest first. Each commit's fact
+ * comes back too (in `commits`, by index), taken as the commit is verified:
+ * the commit itself is not kept, so a push's memory grows by its facts only
+ * (decision 0027). A commit git could not read ends the whole update, so no
+ * decision rests on part of its events. `remember`: keep the verified
+ * envelopes in the memo for a checkpoint pushed alongside.
  */
-async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, signatures?: SignatureCheck, meter?: Meter): Promise<Result<{ commits: Commit[]; events: EventFact[] }, GateError>> {
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, remember: boolean, signatures?: SignatureCheck, meter?: Meter, trace?: Trace): Promise<Result<{ commits: CommitFact[]; events: EventFact[] }, GateError>> {
   const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
   // Bus messages and acks are events too (src/push/bus.ts); only a journal binds actor and namespace to its ref.
   const isJournal = classifyRef(u.ref).plane === 'journal';
@@ -222,7 +261,9 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     return v;
   };
   const reader = new AheadReader(repo, ids, true);
-  const commits: Commit[] = new Array<Commit>(ids.length);
+  const commits: CommitFact[] = new Array<CommitFact>(ids.length);
+  const interned = new Interned();
+  const heap = ids.length >= POOL_MIN_EVENTS ? HeapBound.start() : undefined;
   const unreadable: (GitError | undefined)[] = [];
   const facts = await pipelined(ids, async (id, i): Promise<EventFact> => {
     const file = reader.file(i);
@@ -232,9 +273,10 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
       return { ok: false, ...failure(read.error, id) };
     }
     const c = read.value;
-    commits[i] = c;
-    const v = await verifyEvent(repo, c.id, isJournal ? u.ref : undefined, { now, commit: c, file, folds: active.loaded, memo, ...(checkSignature ? { checkSignature } : {}) });
+    commits[i] = commitFact(c, JOURNAL_PATHS);
+    const v = await verifyEvent(repo, c.id, isJournal ? u.ref : undefined, { now, commit: c, file, folds: active.loaded, memo, rememberEnvelope: remember, ...(checkSignature ? { checkSignature } : {}) });
     meter?.checked(1, 'events');
+    heap?.tick();
     if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature and signer; the active bundle decides whether that bundle
@@ -242,9 +284,10 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     if (!(await inLineage(e.policy_root))) {
       return { ok: false, code: 'PROOF_INVALID', reason: `event ${c.id} binds policy bundle ${e.policy_root}, which is not the active bundle ${active.commit} or one before it`, hint: 'write events against the active bundle: fetch refs/gatos/policies/active', commit: c.id };
     }
-    return { ok: true, event: { commit: c.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: v.value.signer, ts: e.ts, caps: [...e.caps] } };
+    return { ok: true, event: { commit: c.id, type: interned.string(e.type), ulid: e.ulid, actor: interned.string(e.actor), ns: interned.string(e.ns), signer: interned.string(v.value.signer), ts: e.ts, caps: interned.list(e.caps) } };
   });
   // The first unreadable commit in order, as reading them all first would have reported.
+  if (heap) trace?.note(`${heap.collections} full collections when the heap passed ${heap.boundMb} MB (decision 0027)`);
   const first = unreadable.find((e) => e !== undefined);
   if (first) return err(first);
   return ok({ commits, events: await checkUlids(repo, u, facts) });
@@ -323,27 +366,30 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const ids = w.ids;
   if (!ids) return { ...empty, ...(await counted()) };
   trace?.mark(`list ${ids.length} commits of ${u.ref}`);
-  // Journals: commits and event files are read ahead of verification, which starts with the first of them.
+  // Journals, and bus messages and acks (events too): commits and event files are read ahead of verification, which starts with the first of them.
   const eventChain = cls.plane === 'journal' || (cls.plane === 'bus' && cls.bus.kind !== 'config');
-  const journalRead = eventChain ? await verifyEvents(repo, u, ids, active, memo, now, signatures, meter) : undefined;
-  const commits = journalRead ? (journalRead.ok ? ok(journalRead.value.commits) : journalRead) : await readCommits(repo, ids);
-  trace?.mark(eventChain ? `read and verify ${ids.length} events` : 'read the commits');
-  if (!commits.ok) return { ...empty, failure: failure(commits.error) };
-  let paths = new Map<string, string[]>();
-  if (!eventChain) {
-    const p = await changedPaths(repo, ids);
-    if (!p.ok) return { ...empty, failure: failure(p.error) };
-    paths = p.value;
-    meter?.checked(ids.length, 'commits');
+  if (eventChain) {
+    // The verified envelopes are kept only for what reads them again in this push: a checkpoint pushed alongside, or the bus's facts.
+    const remember = cls.plane === 'bus' || [...pushed.keys()].some((r) => classifyRef(r).plane === 'state');
+    const read = await verifyEvents(repo, u, ids, active, memo, now, remember, signatures, meter, trace);
+    trace?.mark(`read and verify ${ids.length} events`);
+    if (!read.ok) return { ...empty, failure: failure(read.error) };
+    const verified = { ...empty, commits: read.value.commits, events: read.value.events, ...(await counted()) };
+    if (cls.plane !== 'bus') return verified;
+    // A message's bus facts need its commit itself (its CID): read again, for bus refs only.
+    const commits = await readCommits(repo, ids);
+    if (!commits.ok) return { ...empty, failure: failure(commits.error) };
+    return { ...verified, ...(await gatherBus(repo, u, cls.bus, commits.value, read.value.events, memo, pushed)) };
   }
-  const commitFacts: CommitFact[] = commits.value.map((c) => ({
-    id: c.id,
-    parents: c.parents.length,
-    paths: eventChain ? ['event.cbor'] : (paths.get(c.id) ?? []),
-    signed: c.extraHeaders.some((h) => h.key === 'gpgsig' || h.key === 'gpgsig-sha256'),
-  }));
-  if (!eventChain) trace?.mark('changed paths');
-  const events = journalRead?.ok ? journalRead.value.events : [];
+  const commits = await readCommits(repo, ids);
+  trace?.mark('read the commits');
+  if (!commits.ok) return { ...empty, failure: failure(commits.error) };
+  const paths = await changedPaths(repo, ids);
+  if (!paths.ok) return { ...empty, failure: failure(paths.error) };
+  meter?.checked(ids.length, 'commits');
+  const commitFacts = commits.value.map((c) => commitFact(c, paths.value.get(c.id) ?? []));
+  trace?.mark('changed paths');
+  const events: EventFact[] = [];
   const checkpoints = cls.plane === 'state' ? await verifyCheckpoints(repo, u, cls.ns, commits.value, active, memo, pushed) : [];
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;

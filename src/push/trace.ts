@@ -63,6 +63,9 @@ export function traceOf(env: EnvRecord, label: string): Trace {
       if (typeof codeCache === 'string') print(`gatos trace: ${label}: V8 code cache ${codeCache}`);
       for (const n of notes) print(`gatos trace: ${label}: ${n}`);
       const cpu = process.cpuUsage();
+      const m = process.memoryUsage();
+      const mb = (n: number): string => (n / 1048576).toFixed(0);
+      print(`gatos trace: ${label}: memory now: ${mb(m.rss)} MB resident, V8 heap ${mb(m.heapUsed)} of ${mb(m.heapTotal)} MB, external ${mb(m.external)} MB`);
       print(`gatos trace: ${label}: ${performance.now().toFixed(1).padStart(8)} ms  total since the process started (CPU of this process: ${(cpu.user / 1000).toFixed(0)} ms user, ${(cpu.system / 1000).toFixed(0)} ms system; peak memory ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB)`);
     },
   };

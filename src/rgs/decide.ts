@@ -11,7 +11,7 @@ import type { CompiledPolicy, PreparedRule } from './load';
 import type { Fn } from './prepare';
 import { ruleReason } from './reason';
 import { candidateRules } from './rule-index';
-import { DEFAULT_DENY_ID } from './source';
+import { DEFAULT_DENY_ID } from './names';
 import { EvalFailure, isObject, type Request } from './values';
 
 export interface DryRunDeny {

@@ -10,7 +10,7 @@ import { err, gateError, ok, type Result } from '../core/result';
 import { RGC_FORMAT, RGC_VERSION, type CompiledRule, type Ir } from './ir';
 import { ArtifactProblem, prepare, type Fn } from './prepare';
 import type { ReasonPlan } from './reason';
-import { DEFAULT_DENY_ID, ID_PATTERN, LABEL_PATTERN } from './source';
+import { DEFAULT_DENY_ID, ID_PATTERN, LABEL_PATTERN } from './names';
 import { globMatcher, globProblem } from '../core/glob';
 import { REF_PATH_PREFIX } from './ref-path';
 import { isObject } from './values';

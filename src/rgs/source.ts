@@ -7,6 +7,7 @@ import { isMap, isScalar, isSeq, parseDocument, type Node, type Pair, type Scala
 import { PRODUCT_CODES } from '../core/codes';
 import { locate, type Diagnostic, type SourceLocation } from '../core/diagnostic';
 import { didYouMean } from '../core/suggest';
+import { DEFAULT_DENY_ID, ID_PATTERN, LABEL_PATTERN } from './names';
 
 export interface SourceFile {
   readonly file: string;
@@ -45,17 +46,12 @@ export interface RuleSource {
 
 export const RULE_KEYS = ['id', 'description', 'when', 'allow_if', 'deny_if', 'audit', 'mode', 'code', 'reason', 'quorum'] as const;
 const TOP_KEYS: readonly string[] = ['rules', 'labels', 'version', 'description'];
-/** A label: letters, digits and . _ : - (at most 64), e.g. 'private' or 'pii:customer'. */
-export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 
 /** One entry of a file's `labels:` table: refs whose path matches `glob` carry `labels`. */
 export interface LabelSource {
   readonly glob: Snippet;
   readonly labels: readonly string[];
 }
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
-/** The id a denial carries when no rule allowed the request. */
-export const DEFAULT_DENY_ID = 'default-deny';
 /** Ids the compiler assigns to rules written without one start with this; a written id may not. */
 export const AUTO_ID_PREFIX = 'rule:';
 

@@ -1,0 +1,42 @@
+/**
+ * The hooks' stand-in for src/bundle/build.ts. The hook bundles carry no
+ * compiler (decision 0027): scripts/build.mjs resolves published.ts's
+ * `./build` to this file, and `buildBundle` loads the real one from
+ * `<hook>.compilers.cjs` beside the hook only when a bundle must be rebuilt
+ * from its sources (a pushed bundle, or an active bundle without a verified
+ * record: decision 0012), compiled with its own V8 code cache (src/loader/code-cache.ts)
+ * and kept for the rest of the run. A missing or damaged part fails the rebuild, so the bundle is
+ * refused (fail closed). Adapter (loads a file).
+ */
+import path from 'node:path';
+import { gateError } from '../core/result';
+import type { BuildOutcome } from '../bundle/build';
+import { hookCacheDir, runBundleCached } from '../loader/code-cache';
+
+/** The compilers part's file name, set by scripts/build.mjs for each hook. */
+declare const GATOS_COMPILERS: string;
+
+type Builder = (workspace: ReadonlyMap<string, Uint8Array>) => BuildOutcome;
+
+/** The part, once loaded in this process (a code cache, not state: the compilers keep nothing between builds). */
+let loaded: Builder | undefined;
+
+function load(file: string): Builder {
+  if (loaded) return loaded;
+  const part = runBundleCached(file, hookCacheDir(), true).exports as { buildBundle?: unknown };
+  if (typeof part.buildBundle !== 'function') throw new Error('it exports no buildBundle');
+  loaded = part.buildBundle as Builder;
+  return loaded;
+}
+
+export function buildBundle(workspace: ReadonlyMap<string, Uint8Array>): BuildOutcome {
+  const file = path.join(__dirname, GATOS_COMPILERS);
+  let build: Builder;
+  try {
+    build = load(file);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { ok: false, diagnostics: [], error: gateError('GATE_ERROR', `the gate's compilers (${file}) cannot be loaded: ${why}`, { hint: 'operator: reinstall the gate (./install.sh)' }) };
+  }
+  return build(workspace);
+}
