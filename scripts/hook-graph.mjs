@@ -28,19 +28,19 @@ export function forbiddenInputs(metafile, outfile) {
 }
 
 /**
- * The esbuild plugin for the hook bundles: published.ts's `./build` becomes the lazy compilers part, and our own
+ * The esbuild plugin for the hook bundles: `./build` (in published.ts and load.ts) becomes the lazy compilers part, and our own
  * modules are marked free of side effects (none has any at import: test/build/hook-graph.test.ts), so a barrel's
  * unused re-exports (src/gate/index.ts re-exports the gate.yaml checker) do not drag their imports in.
  */
 export function hookGraphPlugin(root) {
   const src = path.join(root, 'src') + path.sep;
-  const published = path.join(src, 'bundle', 'published.ts');
+  const viaBuild = new Set([path.join(src, 'bundle', 'published.ts'), path.join(src, 'bundle', 'load.ts')]);
   return {
     name: 'gatos-hook-graph',
     setup(b) {
       b.onResolve({ filter: /^\.\.?\// }, async (args) => {
         if (args.pluginData === 'inner') return undefined;
-        if (args.importer === published && args.path === './build') return { path: path.join(src, 'hooks', 'compilers-part.ts'), sideEffects: false };
+        if (viaBuild.has(args.importer) && args.path === './build') return { path: path.join(src, 'hooks', 'compilers-part.ts'), sideEffects: false };
         const r = await b.resolve(args.path, { importer: args.importer, resolveDir: args.resolveDir, kind: args.kind, pluginData: 'inner' });
         if (r.errors.length > 0) return { errors: r.errors };
         return { ...r, sideEffects: r.path.startsWith(src) ? false : r.sideEffects };

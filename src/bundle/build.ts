@@ -10,6 +10,8 @@ import type { Diagnostic } from '../core/diagnostic';
 import { err, gateError, ok, type Result } from '../core/result';
 import { checkName } from '../actors';
 import { compileFoldSource, foldSourceKind } from '../fold/compile';
+// Re-exported for load.ts: in the hooks, `./build` is the lazily loaded compilers part (src/hooks/compilers-part.ts).
+export { lazySourceOrigin } from '../fold/compile';
 import { loadCompiledFold } from '../fold/load';
 import { compilePolicy, type SourceFile } from '../rgs';
 import { readTrustSet } from '../trust';

@@ -17,23 +17,48 @@ import { hookCacheDir, runBundleCached } from '../loader/code-cache';
 declare const GATOS_COMPILERS: string;
 
 type Builder = (workspace: ReadonlyMap<string, Uint8Array>) => BuildOutcome;
+type LazyOrigin = typeof import('../fold/compile').lazySourceOrigin;
+interface Part {
+  readonly buildBundle: Builder;
+  readonly lazySourceOrigin: LazyOrigin;
+}
 
 /** The part, once loaded in this process (a code cache, not state: the compilers keep nothing between builds). */
-let loaded: Builder | undefined;
+let loaded: Part | undefined;
 
-function load(file: string): Builder {
+function load(file: string): Part {
   if (loaded) return loaded;
-  const part = runBundleCached(file, hookCacheDir(), true).exports as { buildBundle?: unknown };
-  if (typeof part.buildBundle !== 'function') throw new Error('it exports no buildBundle');
-  loaded = part.buildBundle as Builder;
+  const part = runBundleCached(file, hookCacheDir(), true).exports as Partial<Record<keyof Part, unknown>>;
+  if (typeof part.buildBundle !== 'function' || typeof part.lazySourceOrigin !== 'function') throw new Error('it exports no buildBundle or lazySourceOrigin');
+  loaded = part as Part;
   return loaded;
 }
+
+/**
+ * A fold's source lines for its run-time errors (src/fold/compile.ts): the
+ * part loads only when a fold fails and its message wants the line; if it
+ * cannot load, the message names the event only (an error message, never a
+ * decision, depends on it).
+ */
+export const lazySourceOrigin: LazyOrigin = (source, file, bytes) => {
+  let origin: ReturnType<LazyOrigin> | undefined;
+  return (stmt) => {
+    if (!origin) {
+      try {
+        origin = load(path.join(__dirname, GATOS_COMPILERS)).lazySourceOrigin(source, file, bytes);
+      } catch {
+        origin = () => undefined;
+      }
+    }
+    return origin(stmt);
+  };
+};
 
 export function buildBundle(workspace: ReadonlyMap<string, Uint8Array>): BuildOutcome {
   const file = path.join(__dirname, GATOS_COMPILERS);
   let build: Builder;
   try {
-    build = load(file);
+    build = load(file).buildBundle;
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     return { ok: false, diagnostics: [], error: gateError('GATE_ERROR', `the gate's compilers (${file}) cannot be loaded: ${why}`, { hint: 'operator: reinstall the gate (./install.sh)' }) };

@@ -82,3 +82,25 @@ test('a missing compilers part fails the rebuild with GATE_ERROR and a hint (the
     delete (globalThis as { GATOS_COMPILERS?: string }).GATOS_COMPILERS;
   }
 });
+
+test('a missing compilers part leaves a fold error naming its event only: the source line is never guessed', async () => {
+  (globalThis as { GATOS_COMPILERS?: string }).GATOS_COMPILERS = 'no-such.compilers.cjs';
+  try {
+    const { lazySourceOrigin } = await import('../../src/hooks/compilers-part');
+    let asked = 0;
+    const origin = lazySourceOrigin(
+      () => {
+        asked += 1;
+        return 'function step(s, e) return s end';
+      },
+      'gatos/folds/x.lua',
+      new Uint8Array([1, 2, 3]),
+    );
+    expect(origin(0)).toBeUndefined();
+    expect(origin(1)).toBeUndefined();
+    // The part failed to load, so the source was never read or compiled.
+    expect(asked).toBe(0);
+  } finally {
+    delete (globalThis as { GATOS_COMPILERS?: string }).GATOS_COMPILERS;
+  }
+});

@@ -8,7 +8,7 @@
  * would change them.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeEnvelope, type EncodedEnvelope, type Envelope } from '../../src/events/envelope';
 import { encodeCanonical } from '../../src/canon/cbor';
@@ -158,7 +158,7 @@ export class GateWorld {
   /**
    * The one place tests obtain a policy change's quorum (docs/governance.md):
    * when the clone's active bundle is new, root proposes it, root and alice
-   * (two of the three @leads) approve, root makes the grant; returns the
+   * (two of the three @leads; bob when a test rotated alice's key) approve, root makes the grant; returns the
    * refspec of the grant, which carries the proposal and approvals (none when
    * nothing is new, or when the clone holds no quorum rule).
    */
@@ -172,7 +172,11 @@ export class GateWorld {
     if (quorumRule.status !== 0 || !quorumRule.stdout.includes('quorum')) return [];
     const p = must(this.gatos(dir, ['gov', 'propose', '--as', 'user:root', '--json']), 'gov propose');
     const id = (JSON.parse(p.stdout) as { proposal_id: string }).proposal_id;
-    for (const a of ['user:root', 'user:alice']) must(this.gatos(dir, ['gov', 'approve', id, '--as', a]), `gov approve (${a})`);
+    // The gate checks approvals against the active trust: a lead whose key a test rotated (a key file
+    // `<name>.<16 hex>.key` is the rotated-out one) signs with a key the active bundle does not know yet.
+    const rotated = (a: string) => readdirSync(path.join(this.keyDir, 'user')).some((f) => f.startsWith(`${a.slice(5)}.`) && /\.[0-9a-f]{16}\.key$/.test(f));
+    const second = ['user:alice', 'user:bob'].find((a) => !rotated(a)) ?? 'user:alice';
+    for (const a of ['user:root', second]) must(this.gatos(dir, ['gov', 'approve', id, '--as', a]), `gov approve (${a})`);
     must(this.gatos(dir, ['gov', 'grant', id, '--as', 'user:root']), 'gov grant');
     // The grant carries the proposal and the approvals whole: pushing it alone keeps the push small.
     return [`refs/gatos/grants/${id}`];
