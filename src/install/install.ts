@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { buildBundle, publishBundle } from '../bundle';
+import { buildBundle, declaredBundleIds, publishBundle } from '../bundle';
 import { canonicalJson } from '../canon/jcs';
 import { HOST_PROFILES, type HostName } from '../gate/hosts';
 import { err, gateError, ok, type Result } from '../core/result';
@@ -290,8 +290,8 @@ function hostSettings(host: HostName): Record<string, string[]> {
 
 /** Whether `refs/gatos/policies/active` already carries this bundle (for --dry-run). */
 function activeIs(gitDir: string, id: string): boolean {
-  const r = git(gitDir, ['log', '-1', '--format=%(trailers:key=Policy-Root,valueonly)', 'refs/gatos/policies/active', '--'], [0, 128]);
-  return r.ok && r.value.trim() === `blake3:${id}`;
+  const r = git(gitDir, ['log', '-1', '--format=%B', 'refs/gatos/policies/active', '--'], [0, 128]);
+  return r.ok && declaredBundleIds(r.value).values[0] === `blake3:${id}`;
 }
 
 export async function install(opts: InstallOptions): Promise<Result<string[]>> {
