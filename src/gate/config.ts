@@ -57,6 +57,8 @@ export interface GateConfig {
   readonly networks: readonly NetworkClass[];
   /** The Git host the gate was installed for (`gatos.host`, docs/hosts/): names its identity variables in refusals, and gives the time budget's defaults (budget.ts; none recorded: plain's). */
   readonly host?: HostName;
+  /** `gatos.repoName`: <repo> of the resource URIs gatos://<repo>/<ns>/<path> (absent: the bare repository's directory name). */
+  readonly repoName?: string;
 }
 
 /**
@@ -124,7 +126,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
 }
 
 /** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
-export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network'];
+export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network', 'gatos.repoName'];
 
 const KNOWN: ReadonlySet<string> = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
@@ -146,6 +148,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const pushCertKeys = new Map<string, string>();
   const networks: NetworkClass[] = [];
   let host: HostName | undefined;
+  let repoName: string | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -254,6 +257,10 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         if (!isHostName(value)) return fail(key, value, `one of ${HOSTS.join(', ')}`);
         host = value;
         break;
+      case 'gatos.reponame':
+        if (!/^[A-Za-z0-9._~-]{1,128}$/.test(value)) return fail(key, value, 'a repository name of 1 to 128 letters, digits, ., _, ~ or -');
+        repoName = value;
+        break;
       default:
         break;
     }
@@ -275,5 +282,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     tipTypes,
     networks,
     ...(host !== undefined ? { host } : {}),
+    ...(repoName !== undefined ? { repoName } : {}),
   });
 }

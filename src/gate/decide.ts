@@ -46,6 +46,8 @@ export interface RefDecision {
   /** Ids of the commits the update brings, as text (for the audit entry). */
   readonly commits: readonly string[];
   readonly events: number;
+  /** Policy rules marked `audit: true` that applied to the update or one of its events, sorted: the audit trail records them, allowed or not. */
+  readonly audited?: readonly string[];
 }
 
 function fromFailure(ref: string, ruleId: string, f: Failure): Omit<Denial, 'enforced'> {
@@ -99,6 +101,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   for (const e of facts.events) if (!e.ok) hard.push(fromFailure(ref, RULES.event.id, e));
   for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
   if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
+  for (const p of facts.proofs ?? []) if (!p.ok) hard.push(fromFailure(ref, RULES.proofEnvelope.id, p));
   appendAll(hard, objectTypeDenials(facts, cls, config));
   appendAll(hard, objectSizeDenials(ref, facts.objects, config.maxObjectBytes));
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
@@ -113,13 +116,15 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
+  const audited = new Set(decision.audit);
   for (const e of facts.events) {
     if (!e.ok) continue;
     const d = evaluate(bundle.policy, eventRequest(e.event, ref, cls, bundle, env));
+    for (const id of d.audit) audited.add(id);
     hard.push(...policyDenials(ref, d, env, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }
   // Evaluate mode relaxes policy outcomes only, never a failure to read or verify (verdict.ts, enforcedIn).
   const denials = [...hard.map((d) => ({ ...d, enforced: enforcedIn(config.mode, d) })), ...soft];
-  return { ...base, intent, allowed: !denials.some((d) => d.enforced), denials, allowedBy: [...new Set(allowedBy)].sort() };
+  return { ...base, intent, allowed: !denials.some((d) => d.enforced), denials, allowedBy: [...new Set(allowedBy)].sort(), audited: [...audited].sort() };
 }

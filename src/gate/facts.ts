@@ -108,4 +108,6 @@ export interface UpdateFacts {
   readonly objects?: readonly ObjectFact[];
   /** A failure gathering the facts at all (an unreadable object): refuses the update. */
   readonly failure?: Failure;
+  /** For refs/gatos/audit/proofs/<ns>: each new proof commit's envelope checked against the objects it names (src/push/proofs.ts). */
+  readonly proofs?: readonly CheckFact[];
 }

@@ -23,4 +23,6 @@ export const RULES = {
   updateHookJournalFirst: { id: 'gate/update-hook-journal-first', hint: 'with only the update hook installed, push the journal first, then the checkpoint' },
   /** Not a rule of its own: the hint of a policy denial whose rule needed the pusher and the host named nobody. */
   noIdentity: { hint: 'the host must tell the gate who pushes: push through the host (ssh or https with your account), and operators check gatos.host and gatos.actorEnv (docs/hosts/)' },
+  /** A proof envelope on refs/gatos/audit/proofs/<ns> whose roots, commitment or signature do not hold (src/push/proofs.ts). */
+  proofEnvelope: { id: 'gate/proof-envelope', hint: 'write proofs with `gatos prove` for a checkpoint on the namespace\'s state ref, and check them with `gatos verify`' },
 } as const;

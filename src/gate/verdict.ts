@@ -28,7 +28,7 @@ export const GATE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['G
  * events (signature, trust, grants, ULID order, time), checkpoints, bundles,
  * the linear shape, names and tip types of refs. Evaluate mode never relaxes them.
  */
-const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id]);
+const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.proofEnvelope.id]);
 
 /**
  * Whether a denial refuses the push in `mode`: evaluate mode relaxes policy

@@ -21,6 +21,8 @@ import { newObjects } from './new-objects';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 import type { Meter } from './watchdog';
+import { verifyProofCommits } from './proofs';
+import { repoNameFor } from './repo-name';
 
 /** Events verified at a time, so git's cat-file and the signature thread stay busy. */
 const PIPELINE = 1024;
@@ -342,5 +344,6 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (cls.plane === 'state') trace?.mark(`verify ${checkpoints.length} checkpoints`);
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
-  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes };
+  const proofs = cls.plane === 'proofs' ? await verifyProofCommits(repo, cls.ns, commits.value, active, memo, pushed, repoNameFor(repo, config)) : undefined;
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...(proofs ? { proofs } : {}) };
 }
