@@ -155,7 +155,11 @@ const RECEIVE_HIDE = 'receive.hideRefs';
  * operator's own hidden refs are kept.
  */
 const TRANSFER_HIDE = 'transfer.hideRefs';
-export const AUDIT_HIDE_VALUE = 'refs/gatos/audit';
+/**
+ * The gate's trail only: proof envelopes beside it (refs/gatos/audit/proofs/<ns>)
+ * are pushed by clients and fetched by verifiers (decision 0029).
+ */
+export const AUDIT_HIDE_VALUE = 'refs/gatos/audit/policy';
 
 /**
  * git's own object checks on every push (the first of two layers: the

@@ -16,6 +16,7 @@ import { configCommand } from './config';
 import { auditCommand } from './audit';
 import { demoCommand } from './demo';
 import { proveCommand, verifyCommand } from './proof';
+import { evidenceCommand } from './evidence';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -23,4 +24,4 @@ commands.push(...producerCommands);
 commands.push(installCommand, gateCommand, auditCommand);
 commands.push(configCommand);
 commands.push(demoCommand);
-commands.push(proveCommand, verifyCommand);
+commands.push(proveCommand, verifyCommand, evidenceCommand);

@@ -24,7 +24,7 @@ import { must, now, SIGNER_OPTIONS, signer, withRepo, workspace, type SignerArgs
 async function clientRepoName(repo: GitRepo, override: string | undefined): Promise<string> {
   if (override) return override;
   for (const key of ['gatos.repoName', 'remote.origin.url']) {
-    const r = await repo.run(['config', '--get', key], { okStatuses: [1] });
+    const r = await repo.run(['config', '--get', key], { okStatuses: [0, 1] });
     const v = r.ok ? r.value.stdout.toString('utf8').trim() : '';
     if (v) return key === 'gatos.repoName' ? v : repoNameOf(v);
   }
