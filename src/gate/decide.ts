@@ -46,7 +46,7 @@ export interface RefDecision {
   /** Ids of the commits the update brings, as text (for the audit entry). */
   readonly commits: readonly string[];
   readonly events: number;
-  /** Policy rules marked `audit: true` that applied to the update or one of its events, sorted: the audit trail records them, allowed or not. */
+  /** Policy rules marked `audit: true` that decided the update or one of its events (allowed or denied it), sorted: the audit trail records them. */
   readonly audited?: readonly string[];
 }
 
@@ -71,6 +71,17 @@ function policyDenials(ref: string, d: Decision, env: RequestEnv, commit?: strin
 
 function dryRuns(ref: string, d: Decision, commit?: string): Denial[] {
   return d.evaluate.map((e) => ({ ref, code: e.code, ruleId: e.ruleId, reason: e.reason, enforced: false, ...(commit ? { commit } : {}) }));
+}
+
+/**
+ * The `audit: true` rules that decided `d`: that allowed it, denied it, or
+ * would have denied it (evaluate mode). A deny-only rule whose condition did
+ * not hold decided nothing and leaves no entry (the airgapped template's
+ * `blobs/pointers-only` applies to every push).
+ */
+function decidedBy(d: Decision): string[] {
+  const deciding = new Set<string>([...(d.effect === 'allow' ? d.ruleIds : d.allDenyIds), ...d.evaluate.map((e) => e.ruleId)]);
+  return d.audit.filter((id) => deciding.has(id));
 }
 
 export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config: GateConfig, env: RequestEnv): RefDecision {
@@ -116,11 +127,11 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
-  const audited = new Set(decision.audit);
+  const audited = new Set(decidedBy(decision));
   for (const e of facts.events) {
     if (!e.ok) continue;
     const d = evaluate(bundle.policy, eventRequest(e.event, ref, cls, bundle, env));
-    for (const id of d.audit) audited.add(id);
+    for (const id of decidedBy(d)) audited.add(id);
     hard.push(...policyDenials(ref, d, env, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }

@@ -91,7 +91,7 @@ describe('proof envelopes and the audit trail, over real pushes (sha1, regulated
     expect(r.status).toBe(0);
     const e = w.auditEntries().at(-1) as unknown as { outcome: string; updates: { ref: string; resource: string; audited: string[] }[] };
     expect(e.outcome).toBe('accepted');
-    expect(e.updates[0]).toMatchObject({ ref: PROOFS, resource: `gatos://srv/${NS}/audit/proofs`, audited: ['audit/gate-only', 'audit/proofs'] });
+    expect(e.updates[0]).toMatchObject({ ref: PROOFS, resource: `gatos://srv/${NS}/audit/proofs`, audited: ['audit/proofs'] });
   });
 
   test('a proof tampered in any field is refused with PROOF_INVALID, each in the audit entry', () => {
