@@ -192,6 +192,11 @@ describe('proof envelopes and the audit trail, over real pushes (sha1, regulated
     expect(report).toMatchObject({ ok: true, proofs: 1, checkpoints: 2 });
     expect(report.audit_entries).toBeGreaterThanOrEqual(3);
     expect(v.status).toBe(0);
+    // --since after everything: an empty but valid pack (the active bundle only).
+    const later = path.join(away, 'later.json');
+    expect(w.gatos(w.root, ['evidence', 'pack', '--repo', w.gitDir, '--ns', NS, '--since', '2099-01-01T00:00:00Z', '--out', later]).status).toBe(0);
+    const lv = JSON.parse(w.gatos(away, ['evidence', 'verify', later, '--json']).stdout) as Record<string, unknown>;
+    expect(lv).toMatchObject({ ok: true, audit_entries: 0, proofs: 0, checkpoints: 0, bundles: 1 });
     // One byte of one object changed: its id no longer matches.
     const pack = JSON.parse(readFileSync(copy, 'utf8')) as { objects: Record<string, { data: string }> };
     const [oid, obj] = Object.entries(pack.objects)[0] as [string, { data: string }];

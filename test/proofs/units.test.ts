@@ -14,6 +14,9 @@ import { verdictOf } from '../../src/gate/verdict';
 import type { RefDecision } from '../../src/gate/decide';
 import { checkCommitment, checkSubject, commitmentProof, encodeEnvelope, parseEnvelope, type ProofSubject } from '../../src/proof/envelope';
 import { makeObject } from '../../src/workspace/git-objects';
+import { compilePolicy, loadPolicy } from '../../src/rgs';
+import { emptyGraphJson, readTrustSet } from '../../src/trust';
+import { decideUpdate, readGateConfig, type ActiveBundle } from '../../src/gate';
 
 const subject: ProofSubject = {
   ns: 'finance',
@@ -126,6 +129,43 @@ describe('audit entries', () => {
     const e = auditEntry(verdictOf([decision(['policy/trusted-publishers'])]), ctx) as Record<string, unknown> & { updates: Record<string, unknown>[] };
     expect(e).toMatchObject({ outcome: 'accepted', policy_root: ctx.policyRoot, policy_code_root: ctx.policyCodeRoot, fold_root: ctx.foldRoot });
     expect(e.updates[0]).toMatchObject({ resource: 'gatos://srv/_/gatos/policies/active', audited: ['policy/trusted-publishers'] });
+  });
+});
+
+describe('which audit: true rules an update records', () => {
+  const RGS = [
+    'rules:',
+    '  - id: a/allow-audited',
+    '    when: { ref: "refs/heads/**" }',
+    '    allow_if: true',
+    '    audit: true',
+    '  - id: b/deny-only-audited',
+    '    when: { ref: "refs/heads/**" }',
+    '    deny_if: "ref == \'refs/heads/forbidden\'"',
+    '    audit: true',
+    '',
+  ].join('\n');
+  function bundle(): ActiveBundle {
+    const c = compilePolicy([{ file: 'p.rgs', text: RGS }]);
+    if (!c.ok) throw new Error(JSON.stringify(c.error));
+    const p = loadPolicy(c.value.bytes);
+    if (!p.ok) throw new Error(p.error.message);
+    const g = canonicalJson(emptyGraphJson());
+    if (!g.ok) throw new Error(g.error.message);
+    const t = readTrustSet(new Map([['graph.json', g.value]]));
+    if (!t.ok) throw new Error(t.error.message);
+    return { commit: 'c'.repeat(40), policyCodeRoot: c.value.root, policy: p.value, trust: t.value, folds: [] };
+  }
+  const config = readGateConfig([]);
+  const decide = (ref: string) => {
+    if (!config.ok) throw new Error(config.error.message);
+    const facts = { update: { ref, oldId: '0'.repeat(40), newId: 'a'.repeat(40) }, fastForward: false, commits: [{ id: 'a'.repeat(40), parents: 0, paths: ['x'], signed: false }], events: [], checkpoints: [], tip: ['commit' as const] };
+    return decideUpdate(facts, bundle(), config.value, { pusher: {}, now: 1_700_000_000, transport: 'file', pushOptions: [], remote: 'local' });
+  };
+
+  test('the rules that allowed or denied it, never a deny-only rule whose condition did not hold', () => {
+    expect(decide('refs/heads/topic')).toMatchObject({ allowed: true, audited: ['a/allow-audited'] });
+    expect(decide('refs/heads/forbidden')).toMatchObject({ allowed: false, audited: ['b/deny-only-audited'] });
   });
 });
 
