@@ -5,3 +5,4 @@ export { MANIFEST_FILE, POLICY_FILE, encodeManifest, foldFile, type Manifest } f
 export { loadBundle, type LoadedBundle } from './load';
 export { publishBundle } from './publish';
 export { publishMessage } from './published';
+export { declaredBundleIds } from './fold-root';

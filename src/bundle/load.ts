@@ -1,7 +1,7 @@
 /**
  * Loading a published bundle from its commit and checking it whole: the
  * commit, tree and files exactly as publish writes them for the bundle's
- * own sources (published.ts), the tree's bundle-id against the commit's Policy-Root trailer, the compiled
+ * own sources (published.ts), the tree's bundle-id against the commit's Bundle-Id trailer (Policy-Root before decision 0029), the compiled
  * policy against Policy-Code-Root and the manifest, every trust file, and,
  * on demand, each fold's bytes against its fold_root. A caller that loads
  * many may pass the bundles it loaded already (`loaded`). Adapter (reads git).
@@ -17,6 +17,7 @@ import { parseTrailers, trailerValues } from '../trailers';
 import { readTrustSet, type TrustSet } from '../trust';
 import { readTreeFiles } from '../workspace/read-tree';
 import { lazySourceOrigin } from './build';
+import { bundleFoldRoot, declaredBundleIds } from './fold-root';
 import { checkPublished } from './published';
 import { readVerified, writeVerified } from './verified-cache';
 import { findFold, foldFile, MANIFEST_FILE, POLICY_FILE, readManifest, type FoldEntry, type Manifest } from './manifest';
@@ -62,7 +63,7 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
   const files = await readTreeFiles(repo, c.value.tree);
   if (!files.ok) return files;
   const trailers = parseTrailers(c.value.message ?? '');
-  const declared = trailerValues(trailers, 'Policy-Root');
+  const { values: declared, legacy } = declaredBundleIds(c.value.message ?? '');
   // A record only ever confirms the trailer; one that says anything else is ignored, never believed.
   const recorded = readVerified(repo.gitDir, c.value.id);
   const fromRecord = recorded !== undefined && declared.length === 1 && declared[0] === `blake3:${recorded}`;
@@ -74,7 +75,7 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
     if (!whole.ok) return whole;
     id = whole.value.id;
   }
-  if (declared.length !== 1 || declared[0] !== `blake3:${id}`) return bad(commit, `its files have bundle-id ${id}, but its Policy-Root trailer says ${declared.join(', ') || 'nothing'}`);
+  if (declared.length !== 1 || declared[0] !== `blake3:${id}`) return bad(commit, `its files have bundle-id ${id}, but its Bundle-Id trailer says ${declared.join(', ') || 'nothing'}`);
   const mBytes = files.value.get(MANIFEST_FILE);
   if (!mBytes) return bad(commit, `${MANIFEST_FILE} is missing`);
   const manifest = readManifest(mBytes);
@@ -84,6 +85,9 @@ export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOption
   const pcr = sha256Text(policy);
   const pcrTrailer = trailerValues(trailers, 'Policy-Code-Root');
   if (pcr !== manifest.value.policyCodeRoot || pcrTrailer.length !== 1 || pcrTrailer[0] !== pcr) return bad(commit, `the compiled policy's root ${pcr} differs from the manifest or the Policy-Code-Root trailer`);
+  const foldRoot = bundleFoldRoot(manifest.value.folds);
+  const frTrailer = trailerValues(trailers, 'Fold-Root');
+  if (!legacy && (frTrailer.length !== 1 || frTrailer[0] !== foldRoot)) return bad(commit, `its Fold-Root trailer ${frTrailer.join(', ') || '(none)'} is not the fold_root ${foldRoot} of its folds`);
   const trustFiles = new Map<string, Uint8Array>();
   for (const [p, b] of files.value) if (p.startsWith('gatos/trust/')) trustFiles.set(p.slice('gatos/trust/'.length), b);
   const trust = readTrustSet(trustFiles);

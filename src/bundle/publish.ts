@@ -6,7 +6,7 @@
 import { err, gateError, ok, type Result } from '../core/result';
 import { ACTIVE_POLICY_REF, actorIdentity, bundleRef } from '../actors';
 import type { GitRepo } from '../git';
-import { parseTrailers, trailerValues } from '../trailers';
+import { declaredBundleIds } from './fold-root';
 import { commitData, filesToObjects } from '../workspace/git-objects';
 import { ObjectBatch } from '../workspace/object-batch';
 import type { Bundle } from './build';
@@ -34,7 +34,7 @@ export async function publishBundle(repo: GitRepo, bundle: Bundle, who: { actor?
     if (active.value) {
       const c = await repo.readCommit(active.value);
       if (!c.ok) return err(c.error);
-      if (trailerValues(parseTrailers(c.value.message ?? ''), 'Policy-Root')[0] === `blake3:${bundle.id}`) {
+      if (declaredBundleIds(c.value.message ?? '').values[0] === `blake3:${bundle.id}`) {
         return ok({ commit: active.value, id: bundle.id, changed: false, previous: active.value });
       }
     }

@@ -18,15 +18,28 @@ import { commitData, filesToObjects, objectId } from '../workspace/git-objects';
 // The hooks get src/hooks/compilers-part.ts in place of './build' (scripts/build.mjs): the compilers load only when a bundle is rebuilt.
 import { buildBundle, type Bundle } from './build';
 import { WORKSPACE_DIRS } from './workspace-dirs';
+import { BUNDLE_ID_TRAILER, LEGACY_BUNDLE_ID_TRAILER, bundleFoldRoot, declaredBundleIds } from './fold-root';
 import { MANIFEST_FILE, POLICY_FILE } from './manifest';
 
 const HINT = 'publish bundles with gatos policy publish, from the sources the bundle carries; a bundle commit, tree or compiled file must not be edited';
 
-/** The message publish writes for a bundle. */
-export function publishMessage(bundle: Pick<Bundle, 'id' | 'manifest'>): Result<string> {
+/**
+ * The message publish writes for a bundle: Bundle-Id (its content root),
+ * Policy-Code-Root and Fold-Root (the bundle's fold_root, fold-root.ts).
+ * `legacy`: the message publish wrote before decision 0029, whose
+ * Policy-Root trailer held the bundle-id; such commits still load.
+ */
+export function publishMessage(bundle: Pick<Bundle, 'id' | 'manifest'>, legacy = false): Result<string> {
+  if (legacy) {
+    return formatTrailers(`policy bundle ${bundle.id}\n`, [
+      { key: LEGACY_BUNDLE_ID_TRAILER, value: `blake3:${bundle.id}` },
+      { key: 'Policy-Code-Root', value: bundle.manifest.policyCodeRoot },
+    ]);
+  }
   return formatTrailers(`policy bundle ${bundle.id}\n`, [
-    { key: 'Policy-Root', value: `blake3:${bundle.id}` },
+    { key: BUNDLE_ID_TRAILER, value: `blake3:${bundle.id}` },
     { key: 'Policy-Code-Root', value: bundle.manifest.policyCodeRoot },
+    { key: 'Fold-Root', value: bundleFoldRoot(bundle.manifest.folds) },
   ]);
 }
 
@@ -57,11 +70,12 @@ export function checkPublished(format: ObjectFormat, commit: Commit, files: Read
   }
   if (filesToObjects(format, want).root !== commit.tree) return refuse(commit.id, `its tree ${commit.tree} is not the one publish writes for its files (an empty folder, another mode or another entry)`);
   if (commit.parents.length > 1) return refuse(commit.id, `it has ${commit.parents.length} parents; publish writes one commit on top of the active bundle`);
-  const message = publishMessage(rebuilt.bundle);
+  // A commit that declares no Bundle-Id was published before decision 0029: it is checked against that form.
+  const message = publishMessage(rebuilt.bundle, declaredBundleIds(commit.message ?? '').legacy);
   if (!message.ok) return message;
   const expected = objectId(format, 'commit', commitData({ tree: commit.tree, parents: commit.parents, author: commit.author, committer: commit.author, message: message.value }));
   if (expected !== commit.id) {
-    if (commit.message !== message.value) return refuse(commit.id, `its message is not the one publish writes for bundle ${rebuilt.bundle.id} (subject, Policy-Root and Policy-Code-Root trailers, nothing else)`);
+    if (commit.message !== message.value) return refuse(commit.id, `its message is not the one publish writes for bundle ${rebuilt.bundle.id} (subject, Bundle-Id, Policy-Code-Root and Fold-Root trailers, nothing else)`);
     if (commit.extraHeaders.length > 0) return refuse(commit.id, `its commit carries headers publish never writes: ${commit.extraHeaders.map((h) => h.key).join(', ')}`);
     return refuse(commit.id, 'its commit is not the one publish writes (a committer other than its author, or bytes git would write otherwise)');
   }

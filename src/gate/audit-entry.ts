@@ -1,6 +1,6 @@
 /**
  * The audit entry of a push that met a denial (enforced, or recorded in
- * evaluate mode). Self-contained: it names pushed objects by their ids as
+ * evaluate mode), or that rules marked `audit: true` decided (accepted too). Self-contained: it names pushed objects by their ids as
  * text and never points at them, so it survives the refused push whose
  * objects git deletes. Canonical JSON, so one push gives one byte form. Pure.
  */
@@ -8,6 +8,7 @@ import type { JsonValue } from '../canon/jcs';
 import { displayText, isCanonicalText, textBytes, textOfBytes } from '../core/byte-text';
 import { formatTime } from '../trust';
 import type { RefUpdate } from './ref-update';
+import { refResource } from './resource';
 import type { Verdict } from './verdict';
 
 export const AUDIT_ENTRY_TYPE = 'gatos/audit-entry';
@@ -29,6 +30,10 @@ export interface AuditContext {
   /** The active bundle commit and its policy code root, when they could be read. */
   readonly policyRoot?: string;
   readonly policyCodeRoot?: string;
+  /** The active bundle's fold_root (src/bundle/fold-root.ts): recorded wherever policy_root is (the seed's "Bind fold version"). */
+  readonly foldRoot?: string;
+  /** <repo> of the resource URIs (src/gate/resource.ts); absent: updates carry no resource. */
+  readonly repoName?: string;
   readonly pushCert?: { readonly signer: string; readonly key: string; readonly status: string; readonly nonceStatus?: string; readonly actor?: string; readonly verified?: boolean };
   /** Every update of the push (a gate failure may have no decisions). */
   readonly updates: readonly RefUpdate[];
@@ -89,12 +94,13 @@ function rawEntry(v: Verdict, ctx: AuditContext): JsonValue {
     client_ip: orNull(ctx.clientIp),
     policy_root: orNull(ctx.policyRoot),
     policy_code_root: orNull(ctx.policyCodeRoot),
+    fold_root: orNull(ctx.foldRoot),
     push_cert: ctx.pushCert ? { signer: ctx.pushCert.signer, key: ctx.pushCert.key, status: ctx.pushCert.status, nonce_status: orNull(ctx.pushCert.nonceStatus), actor: ctx.pushCert.actor ? ctx.pushCert.actor : null, verified: ctx.pushCert.verified ?? false } : null,
     gate_error: v.gateError ? { code: v.gateError.code, reason: v.gateError.reason } : null,
     denials: v.denials.map((d) => ({ ref: d.ref, code: d.code, rule: d.ruleId, reason: d.reason, enforced: d.enforced, commit: orNull(d.commit) })),
     updates: ctx.updates.map((u) => {
       const d = commitsOf.get(u.ref);
-      return { ref: u.ref, old: u.oldId, new: u.newId, intent: orNull(d?.intent), commits: [...(d?.commits ?? [])] };
+      return { ref: u.ref, old: u.oldId, new: u.newId, intent: orNull(d?.intent), commits: [...(d?.commits ?? [])], resource: ctx.repoName === undefined ? null : refResource(ctx.repoName, u.ref), audited: [...(d?.audited ?? [])] };
     }),
   };
 }
@@ -102,13 +108,20 @@ function rawEntry(v: Verdict, ctx: AuditContext): JsonValue {
 /** The audit commit's message: a summary line a `git log --oneline` reader can scan. */
 export function auditMessage(v: Verdict, ctx: AuditContext): string {
   const first = v.denials[0];
+  const audited = v.decisions.filter((d) => (d.audited ?? []).length > 0);
+  if (!first && !v.gateError && audited[0]) {
+    // An accepted push that rules marked `audit: true` decided (decision 0029).
+    const a = audited[0];
+    const more = audited.length > 1 ? ` (+${audited.length - 1} more)` : '';
+    return `audit ${displayText(a.ref)} ${a.intent} ${(a.audited ?? []).join(',')}${more}\n\nactor: ${ctx.actor !== undefined ? displayText(ctx.actor) : '(unknown)'}\nhook: ${ctx.hook}\ntime: ${formatTime(ctx.now)}\n`;
+  }
   // Names are shown with displayText: a ref or actor name cannot add lines or bytes git would mangle.
   const head = v.gateError ? `gate error ${v.gateError.code}` : `${v.accepted ? 'would deny' : 'deny'} ${displayText(first?.ref ?? '')} ${first?.code ?? ''} ${first?.ruleId ?? ''}`.trim();
   const more = v.denials.length > 1 ? ` (+${v.denials.length - 1} more)` : '';
   return `${head}${more}\n\nactor: ${ctx.actor !== undefined ? displayText(ctx.actor) : '(unknown)'}\nhook: ${ctx.hook}\ntime: ${formatTime(ctx.now)}\n`;
 }
 
-/** Whether a verdict needs an audit entry: any denial at all, enforced or dry-run. */
+/** Whether a verdict needs an audit entry: any denial at all, enforced or dry-run, or an update a rule marked `audit: true` decided, allowed or not. */
 export function needsAudit(v: Verdict): boolean {
-  return v.denials.length > 0;
+  return v.denials.length > 0 || v.decisions.some((d) => (d.audited ?? []).length > 0);
 }

@@ -60,6 +60,8 @@ export interface GateConfig {
   readonly host?: HostName;
   /** The local decision log (`gatos.decisionLog*`, src/gate/decision-log.ts). */
   readonly decisionLog: DecisionLogSettings;
+  /** `gatos.repoName`: <repo> of the resource URIs gatos://<repo>/<ns>/<path> (absent: the bare repository's directory name). */
+  readonly repoName?: string;
 }
 
 /**
@@ -127,7 +129,7 @@ function fail(key: string, value: string, expected: string): Result<never> {
 }
 
 /** Every gate setting as an operator spells it (git prints keys lowercased; messages use these). */
-export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network', 'gatos.decisionLog', 'gatos.decisionLogMaxBytes', 'gatos.decisionLogKeep'];
+export const SETTING_NAMES: readonly string[] = ['gatos.mode', 'gatos.timeBudgetMs', 'gatos.timeBudgetPerObjectMs', 'gatos.host', 'gatos.output', 'gatos.actorEnv', 'gatos.actorMap', 'gatos.actorKind', 'gatos.ffOnly', 'gatos.remote', 'gatos.maxFutureSkewSeconds', 'gatos.maxPastSkewSeconds', 'gatos.maxBlobBytes', 'gatos.maxObjectBytes', 'gatos.tipTypes', 'gatos.pushCertMap', 'gatos.pushCertKey', 'gatos.installed', 'gatos.network', 'gatos.decisionLog', 'gatos.decisionLogMaxBytes', 'gatos.decisionLogKeep', 'gatos.repoName'];
 
 const KNOWN: ReadonlySet<string> = new Set(SETTING_NAMES.map((k) => k.toLowerCase()));
 
@@ -150,6 +152,7 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
   const networks: NetworkClass[] = [];
   let host: HostName | undefined;
   let decisionLog = DEFAULT_DECISION_LOG;
+  let repoName: string | undefined;
   for (const [rawKey, value] of entries) {
     const key = rawKey.toLowerCase();
     if (!KNOWN.has(key)) {
@@ -274,6 +277,10 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
         decisionLog = { ...decisionLog, keep: n };
         break;
       }
+      case 'gatos.reponame':
+        if (!/^[A-Za-z0-9._~-]{1,128}$/.test(value)) return fail(key, value, 'a repository name of 1 to 128 letters, digits, ., _, ~ or -');
+        repoName = value;
+        break;
       default:
         break;
     }
@@ -296,5 +303,6 @@ export function readGateConfig(entries: ConfigEntries): Result<GateConfig> {
     networks,
     ...(host !== undefined ? { host } : {}),
     decisionLog,
+    ...(repoName !== undefined ? { repoName } : {}),
   });
 }

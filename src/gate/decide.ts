@@ -49,6 +49,8 @@ export interface RefDecision {
   /** Ids of the commits the update brings, as text (for the audit entry). */
   readonly commits: readonly string[];
   readonly events: number;
+  /** Policy rules marked `audit: true` that decided the update or one of its events (allowed or denied it), sorted: the audit trail records them. */
+  readonly audited?: readonly string[];
 }
 
 function fromFailure(ref: string, ruleId: string, f: Failure): Omit<Denial, 'enforced'> {
@@ -72,6 +74,17 @@ function policyDenials(ref: string, d: Decision, env: RequestEnv, commit?: strin
 
 function dryRuns(ref: string, d: Decision, commit?: string): Denial[] {
   return d.evaluate.map((e) => ({ ref, code: e.code, ruleId: e.ruleId, reason: e.reason, enforced: false, ...(commit ? { commit } : {}) }));
+}
+
+/**
+ * The `audit: true` rules that decided `d`: that allowed it, denied it, or
+ * would have denied it (evaluate mode). A deny-only rule whose condition did
+ * not hold decided nothing and leaves no entry (the airgapped template's
+ * `blobs/pointers-only` applies to every push).
+ */
+function decidedBy(d: Decision): string[] {
+  const deciding = new Set<string>([...(d.effect === 'allow' ? d.ruleIds : d.allDenyIds), ...d.evaluate.map((e) => e.ruleId)]);
+  return d.audit.filter((id) => deciding.has(id));
 }
 
 export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config: GateConfig, env: RequestEnv): RefDecision {
@@ -102,6 +115,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   for (const e of facts.events) if (!e.ok) hard.push(fromFailure(ref, RULES.event.id, e));
   for (const c of facts.checkpoints) if (!c.ok) hard.push(fromFailure(ref, RULES.proof.id, c));
   if (facts.bundle && !facts.bundle.ok) hard.push(fromFailure(ref, RULES.bundle.id, facts.bundle));
+  for (const p of facts.proofs ?? []) if (!p.ok) hard.push(fromFailure(ref, RULES.proofEnvelope.id, p));
   appendAll(hard, objectTypeDenials(facts, cls, config));
   appendAll(hard, objectSizeDenials(ref, facts.objects, config.maxObjectBytes));
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
@@ -120,13 +134,15 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   hard.push(...policyDenials(ref, decision, env));
   soft.push(...dryRuns(ref, decision));
   if (decision.effect === 'allow') allowedBy.push(...decision.ruleIds);
+  const audited = new Set(decidedBy(decision));
   for (const e of facts.events) {
     if (!e.ok) continue;
     const d = evaluate(bundle.policy, { ...eventRequest(e.event, ref, cls, bundle, env), ...epochAttribute(facts.epoch) });
+    for (const id of decidedBy(d)) audited.add(id);
     hard.push(...policyDenials(ref, d, env, e.event.commit));
     soft.push(...dryRuns(ref, d, e.event.commit));
   }
   // Evaluate mode relaxes policy outcomes only, never a failure to read or verify (verdict.ts, enforcedIn).
   const denials = [...hard.map((d) => ({ ...d, enforced: enforcedIn(config.mode, d) })), ...soft];
-  return { ...base, intent, allowed: !denials.some((d) => d.enforced), denials, allowedBy: [...new Set(allowedBy)].sort() };
+  return { ...base, intent, allowed: !denials.some((d) => d.enforced), denials, allowedBy: [...new Set(allowedBy)].sort(), audited: [...audited].sort() };
 }

@@ -117,4 +117,6 @@ export interface UpdateFacts {
   readonly bus?: BusFacts;
   /** Governance statements for a governance ref or the grants a policy change may use (src/push/gov.ts). */
   readonly governance?: GovFacts;
+  /** For refs/gatos/audit/proofs/<ns>: each new proof commit's envelope checked against the objects it names (src/push/proofs.ts). */
+  readonly proofs?: readonly CheckFact[];
 }

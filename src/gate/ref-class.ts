@@ -10,6 +10,8 @@ import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBun
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
 export const AUDIT_POLICY_REF = 'refs/gatos/audit/policy';
 export const GATOS_PREFIX = 'refs/gatos/';
+/** Proof envelopes (src/proof): one ref per namespace, pushed by clients and verified by the gate (decision 0029). */
+export const PROOFS_PREFIX = 'refs/gatos/audit/proofs/';
 
 export type RefClass =
   | { readonly plane: 'journal'; readonly journal: JournalRef }
@@ -23,10 +25,17 @@ export type RefClass =
   | { readonly plane: 'epoch'; readonly ns: string; readonly epoch: string }
   | { readonly plane: 'bus'; readonly bus: BusRef }
   /** refs/gatos/{proposals,approvals,grants,revocations}/… (docs/governance.md). */
-  | { readonly plane: 'governance'; readonly gov: GovRef };
+  | { readonly plane: 'governance'; readonly gov: GovRef }
+
+  | { readonly plane: 'proofs'; readonly ns: string };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
+  if (ref.startsWith(PROOFS_PREFIX)) {
+    const ns = ref.slice(PROOFS_PREFIX.length);
+    const problem = nameProblem(ns);
+    return problem ? { plane: 'gatos-other', problem: `proofs namespace '${ns}': ${problem}` } : { plane: 'proofs', ns };
+  }
   if (ref.startsWith(AUDIT_PREFIX) || ref === 'refs/gatos/audit') return { plane: 'audit' };
   if (ref.startsWith(JOURNAL_PREFIX)) {
     const j = parseJournalRef(ref);
@@ -61,5 +70,6 @@ export function nsOf(c: RefClass): string | undefined {
   if (c.plane === 'state') return c.ns;
   if (c.plane === 'epoch') return c.ns;
   if (c.plane === 'bus') return c.bus.topic;
+  if (c.plane === 'proofs') return c.ns;
   return undefined;
 }

@@ -33,4 +33,6 @@ export const RULES = {
   busAck: { id: 'gate/bus-ack', hint: 'ack with `gatos bus ack` after fetching: name messages on the topic\'s shards, never behind your previous ack' },
   busBackpressure: { id: 'gate/bus-backpressure', hint: 'the subscriber named must consume and ack (`gatos bus subscribe`, `gatos bus ack`) before more is published to this shard' },
   busFlip: { id: 'gate/bus-flip', hint: 'wait until every subscriber has acked the old map\'s shards to their tips (`gatos bus status`), then flip again' },
+  /** A proof envelope on refs/gatos/audit/proofs/<ns> whose roots, commitment or signature do not hold (src/push/proofs.ts). */
+  proofEnvelope: { id: 'gate/proof-envelope', hint: 'write proofs with `gatos prove` for a checkpoint on the namespace\'s state ref, and check them with `gatos verify`' },
 } as const;

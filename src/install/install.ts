@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { buildBundle, publishBundle } from '../bundle';
+import { buildBundle, declaredBundleIds, publishBundle } from '../bundle';
 import { canonicalJson } from '../canon/jcs';
 import { HOST_PROFILES, type HostName } from '../gate/hosts';
 import { err, gateError, ok, type Result } from '../core/result';
@@ -155,7 +155,11 @@ const RECEIVE_HIDE = 'receive.hideRefs';
  * operator's own hidden refs are kept.
  */
 const TRANSFER_HIDE = 'transfer.hideRefs';
-export const AUDIT_HIDE_VALUE = 'refs/gatos/audit';
+/**
+ * The gate's trail only: proof envelopes beside it (refs/gatos/audit/proofs/<ns>)
+ * are pushed by clients and fetched by verifiers (decision 0029).
+ */
+export const AUDIT_HIDE_VALUE = 'refs/gatos/audit/policy';
 
 /**
  * git's own object checks on every push (the first of two layers: the
@@ -290,8 +294,8 @@ function hostSettings(host: HostName): Record<string, string[]> {
 
 /** Whether `refs/gatos/policies/active` already carries this bundle (for --dry-run). */
 function activeIs(gitDir: string, id: string): boolean {
-  const r = git(gitDir, ['log', '-1', '--format=%(trailers:key=Policy-Root,valueonly)', 'refs/gatos/policies/active', '--'], [0, 128]);
-  return r.ok && r.value.trim() === `blake3:${id}`;
+  const r = git(gitDir, ['log', '-1', '--format=%B', 'refs/gatos/policies/active', '--'], [0, 128]);
+  return r.ok && declaredBundleIds(r.value).values[0] === `blake3:${id}`;
 }
 
 export async function install(opts: InstallOptions): Promise<Result<string[]>> {

@@ -26,6 +26,8 @@ import {
   type Verdict,
 } from '../gate';
 import { VerifyMemo } from '../events/memo';
+import { bundleFoldRoot } from '../bundle/fold-root';
+import { repoNameFor } from './repo-name';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
 import { activeGateBundle, type GateBundle } from './active-bundle';
@@ -57,8 +59,10 @@ export interface PushInput {
 export interface PushOutcome {
   readonly verdict: Verdict;
   readonly audit: AuditContext;
-  /** The active bundle commit the push was decided under. */
+  /** The active bundle commit the push was decided under, its compiled policy's root and its fold_root. */
   readonly policyRoot?: string;
+  readonly policyCodeRoot?: string;
+  readonly foldRoot?: string;
 }
 
 function pushCert(env: EnvRecord, config: GateConfig): AuditContext['pushCert'] {
@@ -66,7 +70,7 @@ function pushCert(env: EnvRecord, config: GateConfig): AuditContext['pushCert'] 
   return c ? { signer: c.signer, key: c.key, status: c.status, nonceStatus: c.nonceStatus, actor: c.actor, verified: c.verified } : undefined;
 }
 
-export function auditContextOf(input: PushInput, policy?: { root: string; codeRoot: string }): AuditContext {
+export function auditContextOf(input: PushInput, policy?: { root: string; codeRoot: string; foldRoot: string }): AuditContext {
   const pusher = resolvePusher(input.env, input.config);
   const t = transportOf(input.env);
   const cert = pushCert(input.env, input.config);
@@ -76,11 +80,12 @@ export function auditContextOf(input: PushInput, policy?: { root: string; codeRo
     mode: input.config.mode,
     transport: t.transport,
     updates: input.updates,
+    repoName: repoNameFor(input.repo, input.config),
     ...(pusher.actor ? { actor: pusher.actor.id } : {}),
     ...(pusher.hostName ? { hostUser: pusher.hostName } : {}),
     ...(pusher.source ? { actorSource: pusher.source } : {}),
     ...(t.clientIp ? { clientIp: t.clientIp } : {}),
-    ...(policy ? { policyRoot: policy.root, policyCodeRoot: policy.codeRoot } : {}),
+    ...(policy ? { policyRoot: policy.root, policyCodeRoot: policy.codeRoot, foldRoot: policy.foldRoot } : {}),
     ...(cert ? { pushCert: cert } : {}),
   };
 }
@@ -136,7 +141,8 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, b, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
-  return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot }), policyRoot: b.commit };
+  const foldRoot = bundleFoldRoot(b.folds);
+  return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
 }
 
 /**

@@ -25,6 +25,8 @@ import { govFactsOf } from './gov';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 import type { Meter } from './watchdog';
+import { verifyProofCommits } from './proofs';
+import { repoNameFor } from './repo-name';
 
 /** Events verified at a time, so git's cat-file and the signature thread stay busy. */
 const PIPELINE = 1024;
@@ -395,5 +397,6 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const bundle = cls.plane === 'policy' ? await checkBundle(repo, u, memo) : undefined;
   const sizes = await counted();
   const bus = cls.plane === 'bus' ? await gatherBus(repo, u, cls.bus, commits.value, events, memo, pushed) : {};
-  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus, ...(await govFactsOf(repo, u, cls, pushed)) };
+  const proofs = cls.plane === 'proofs' ? await verifyProofCommits(repo, cls.ns, commits.value, active, memo, pushed, repoNameFor(repo, config)) : undefined;
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus, ...(proofs ? { proofs } : {}), ...(await govFactsOf(repo, u, cls, pushed)) };
 }

@@ -369,12 +369,12 @@ describe('who can read the audit trail', () => {
     // An operator's own hidden refs survive every step.
     git(bare, ['config', '--add', 'transfer.hideRefs', 'refs/pull']);
     install(bare);
-    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull', 'refs/gatos/audit']);
+    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull', 'refs/gatos/audit/policy']);
     expect(install(bare).stdout).toContain('nothing changed');
     install(bare, ['--audit-readable']);
     expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull']);
     install(bare);
-    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull', 'refs/gatos/audit']);
+    expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull', 'refs/gatos/audit/policy']);
     const u = spawnSync('sh', [INSTALL_SH, bare, '--uninstall'], { encoding: 'utf8', env: cleanGitEnv() });
     expect(u.status).toBe(0);
     expect(cfg(bare, 'transfer.hideRefs')).toEqual(['refs/pull']);

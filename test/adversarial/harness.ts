@@ -54,13 +54,17 @@ export function expectAttackRefused(world: GateWorld, push: () => Run, want: Exp
   return r;
 }
 
-/** A legitimate variant the gate must accept: status 0, no denial, no new audit entry. */
+/**
+ * A legitimate variant the gate must accept: status 0, no denial, and no new
+ * audit entry but an accepted one (an `audit: true` rule that allowed it, such
+ * as a policy change, is recorded: decision 0029).
+ */
 export function expectAccepted(world: GateWorld, push: () => Run): Run {
   const entries = world.auditEntries().length;
   const r = push();
   if (r.status !== 0) throw new Error(`the legitimate push was refused:\n${r.stdout}\n${r.stderr}`);
   expect(r.stderr).not.toContain('DENIED');
-  expect(world.auditEntries().length).toBe(entries);
+  expect(world.auditEntries().slice(entries).filter((e) => e.outcome !== 'accepted' || e.denials.length > 0)).toEqual([]);
   return r;
 }
 

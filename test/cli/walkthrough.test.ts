@@ -62,8 +62,9 @@ describe('docs/walkthrough.md', () => {
     for (const ref of ['refs/gatos/journal/finance/user/bob', 'refs/gatos/state/finance', 'refs/gatos/policies/active']) {
       expect({ ref, server: gitText(server, ['rev-parse', ref]) }).toEqual({ ref, server: gitText(clone, ['rev-parse', ref]) });
     }
-    // Two refusals in the audit trail (step 5 and step 7), nothing else.
-    expect(gitText(server, ['rev-list', '--count', 'refs/gatos/audit/policy'])).toBe('2');
+    // Two refusals in the audit trail (step 5 and step 7) and the accepted policy change of step 7 (audit: true), nothing else.
+    expect(gitText(server, ['rev-list', '--count', 'refs/gatos/audit/policy'])).toBe('3');
+    expect(gitText(server, ['log', '--format=%s', 'refs/gatos/audit/policy']).split('\n').filter((s) => s.startsWith('audit '))).toEqual(['audit refs/gatos/policies/active policy_change policy/vouched-actors (+1 more)']);
 
     const key = path.join(home, '.config', 'gatos', 'keys', 'user', 'alice.key');
     expect(existsSync(key)).toBe(true);

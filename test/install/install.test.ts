@@ -125,7 +125,7 @@ describe('install.sh', () => {
   it('installs every template (bundle publishes, config set)', () => {
     for (const template of ['minimal', 'regulated', 'airgapped']) {
       const w = new GateWorld({ format: 'sha1', template }).setup();
-      expect(git(w.gitDir, ['config', 'receive.hideRefs']).stdout.trim()).toBe('refs/gatos/audit');
+      expect(git(w.gitDir, ['config', 'receive.hideRefs']).stdout.trim()).toBe('refs/gatos/audit/policy');
       expect(git(w.gitDir, ['rev-parse', 'refs/gatos/policies/active']).status).toBe(0);
     }
   });

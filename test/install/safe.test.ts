@@ -39,9 +39,9 @@ describe('a safe installer', () => {
 
     const ok = install([bare, '--template', 'minimal']);
     expect(ok.status).toBe(0);
-    expect(ok.stdout).toContain('added receive.hideRefs = refs/gatos/audit (beside your refs/secret)');
-    expect(git(bare, ['config', '--get-all', 'receive.hideRefs']).stdout).toBe('refs/secret\nrefs/gatos/audit\n');
-    expect(git(bare, ['config', '--get-all', 'transfer.hideRefs']).stdout).toBe('refs/secret\nrefs/gatos/audit\n');
+    expect(ok.stdout).toContain('added receive.hideRefs = refs/gatos/audit/policy (beside your refs/secret)');
+    expect(git(bare, ['config', '--get-all', 'receive.hideRefs']).stdout).toBe('refs/secret\nrefs/gatos/audit/policy\n');
+    expect(git(bare, ['config', '--get-all', 'transfer.hideRefs']).stdout).toBe('refs/secret\nrefs/gatos/audit/policy\n');
     expect(visible()).not.toContain('refs/secret/plan');
 
     // The operator hides one more ref while the gate is installed: uninstall keeps it too.
@@ -61,7 +61,7 @@ describe('a safe installer', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('would install hooks/pre-receive');
     expect(r.stdout).toContain('would set receive.fsckObjects = true');
-    expect(r.stdout).toContain('would add receive.hideRefs = refs/gatos/audit (beside your refs/secret)');
+    expect(r.stdout).toContain('would add receive.hideRefs = refs/gatos/audit/policy (beside your refs/secret)');
     expect(r.stdout).toMatch(/would publish the regulated bundle [0-9a-f]{64}/);
     expect(r.stdout).toContain('dry run: nothing was changed');
     expect({ config: git(bare, ['config', '--list', '--local']).stdout, refs: git(bare, ['for-each-ref']).stdout, files: listAll(bare) }).toEqual(before);

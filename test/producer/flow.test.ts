@@ -30,8 +30,11 @@ describe.each(FORMATS)('producer flow (%s)', (format) => {
   it('publishes a bundle the active ref names, with its trailers', () => {
     const active = p.git(['rev-parse', 'refs/gatos/policies/active']);
     const msg = p.message(active);
-    const id = /^Policy-Root: blake3:([0-9a-f]{64})$/m.exec(msg)?.[1];
+    // One meaning per trailer name (decision 0029): the bundle commit names its own content as Bundle-Id, never Policy-Root.
+    const id = /^Bundle-Id: blake3:([0-9a-f]{64})$/m.exec(msg)?.[1];
     expect(id).toBeDefined();
+    expect(msg).not.toMatch(/^Policy-Root:/m);
+    expect(msg).toMatch(/^Fold-Root: sha256:[0-9a-f]{64}$/m);
     expect(p.git(['rev-parse', `refs/gatos/policies/${id}`])).toBe(active);
     expect(msg).toMatch(/^Policy-Code-Root: sha256:[0-9a-f]{64}$/m);
     expect(p.git(['ls-tree', '-r', '--name-only', active]).split('\n')).toEqual(expect.arrayContaining(['manifest.json', 'compiled/policy.rgc', 'compiled/folds/ledger.rgf', 'gatos/trust/graph.json', `gatos/trust/grants/${ids.grant}.json`]));

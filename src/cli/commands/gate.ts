@@ -70,10 +70,10 @@ const checkCommand: CommandModule<object, CheckArgs> = {
       const meter = new DecisionMeter(config.budget, objects.value, 0, process.stderr.isTTY ? (t) => void process.stderr.write(t) : undefined);
       const timed = await withBudget(meter, () => decidePush({ hook: 'check', repo, updates: [u.value], env, now, config, meter }));
       const over = timed.done ? undefined : budgetExceeded(config.budget, timed.progress, config.host);
-      const out: { verdict: Verdict; policyRoot?: string } = timed.done ? timed.value : { verdict: gateFailure('GATE_ERROR', over?.reason ?? '', [u.value], over?.hint) };
+      const out: { verdict: Verdict; policyRoot?: string; policyCodeRoot?: string; foldRoot?: string } = timed.done ? timed.value : { verdict: gateFailure('GATE_ERROR', over?.reason ?? '', [u.value], over?.hint) };
       const v = out.verdict;
       if (args.json) {
-        printJson(snakeKeys({ effect: v.accepted ? 'allow' : 'deny', policyRoot: out.policyRoot ?? null, now, decisions: v.decisions, denials: v.denials, gateError: v.gateError ?? null }));
+        printJson(snakeKeys({ effect: v.accepted ? 'allow' : 'deny', policyRoot: out.policyRoot ?? null, policyCodeRoot: out.policyCodeRoot ?? null, foldRoot: out.foldRoot ?? null, now, decisions: v.decisions, denials: v.denials, gateError: v.gateError ?? null }));
       } else {
         process.stdout.write(v.accepted ? `allow ${args.ref} (policy ${out.policyRoot ?? '?'}, rules: ${v.decisions.flatMap((d) => d.allowedBy).join(', ') || 'none'})\n` : '');
         for (const l of refusalLines(v, 'text')) process.stdout.write(`${l}\n`);

@@ -20,6 +20,8 @@ import { epochCommand } from './epoch';
 import { busCommand } from './bus';
 import { serveCommand } from './serve';
 import { govCommand } from './gov';
+import { proveCommand, verifyCommand } from './proof';
+import { evidenceCommand } from './evidence';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -32,3 +34,4 @@ commands.push(epochCommand);
 commands.push(busCommand);
 commands.push(serveCommand);
 commands.push(govCommand);
+commands.push(proveCommand, verifyCommand, evidenceCommand);
