@@ -6,6 +6,7 @@
  * /metrics) uses. Pure: the adapter (src/ops/decision-log.ts) passes the
  * clock, the repository path and the counters in, and writes the bytes.
  */
+import { refResource } from './resource';
 import type { JsonValue } from '../canon/jcs';
 import type { ErrorCode } from '../core/codes';
 import { bytesSafe, type AuditContext } from './audit-entry';
@@ -60,12 +61,6 @@ export interface DecisionFacts {
   readonly budgetExceeded: boolean;
 }
 
-/** The ids of one fold root, when the audit context carries one (added by the fold-root work; absent: null). */
-function foldRootOf(ctx: AuditContext): string | null {
-  const f = (ctx as { readonly foldRoot?: unknown }).foldRoot;
-  return typeof f === 'string' ? f : null;
-}
-
 const orNull = (v: string | undefined): JsonValue => (v === undefined ? null : bytesSafe(v));
 
 const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
@@ -83,6 +78,9 @@ export function decisionLine(f: DecisionFacts): string {
   const denials = v.denials.map((d): JsonValue => ({ ref: bytesSafe(d.ref), code: d.code, rule: d.ruleId, enforced: d.enforced }));
   const rules = unique([...v.denials.map((d) => d.ruleId), ...v.decisions.flatMap((d) => d.allowedBy)]);
   const refs = unique(f.audit.updates.map((u) => u.ref));
+  // The seed's resource field, gatos://<repo>/<ns>/<path>, one per ref (as in the audit entry; null without a repo name).
+  const repoName = f.audit.repoName;
+  const resourceOf = (ref: string): JsonValue => (repoName === undefined ? null : bytesSafe(refResource(repoName, ref)));
   const head = {
     version: DECISION_LOG_VERSION,
     time: new Date(f.atMs).toISOString(),
@@ -99,20 +97,20 @@ export function decisionLine(f: DecisionFacts): string {
     host_user: orNull(f.audit.hostUser),
     policy_root: orNull(f.audit.policyRoot),
     policy_code_root: orNull(f.audit.policyCodeRoot),
-    fold_root: foldRootOf(f.audit),
+    fold_root: f.audit.foldRoot ?? null,
     duration_ms: Math.max(0, Math.round(f.durationMs)),
     events_verified: f.eventsVerified,
     budget_exceeded: f.budgetExceeded,
     audit: f.auditOutcome,
   };
-  const full = `${JSON.stringify({ ...head, rules, refs: refs.map(bytesSafe), denials, ...tail })}\n`;
+  const full = `${JSON.stringify({ ...head, rules, refs: refs.map(bytesSafe), resources: refs.map(resourceOf), denials, ...tail })}\n`;
   if (Buffer.byteLength(full) <= DECISION_LINE_MAX_BYTES) return full;
   // Too long for one atomic write: keep the counts, then as many refs, then rules, as fit (in push order).
-  const keptRefs: JsonValue[] = [];
+  const keptRefs: string[] = [];
   const keptRules: string[] = [];
-  const line = (): string => `${JSON.stringify({ ...head, rules: keptRules, refs: keptRefs, denials: [], ...tail, truncated: { rules: rules.length, refs: refs.length, denials: v.denials.length } })}\n`;
+  const line = (): string => `${JSON.stringify({ ...head, rules: keptRules, refs: keptRefs.map(bytesSafe), resources: keptRefs.map(resourceOf), denials: [], ...tail, truncated: { rules: rules.length, refs: refs.length, denials: v.denials.length } })}\n`;
   for (const r of refs) {
-    keptRefs.push(bytesSafe(r));
+    keptRefs.push(r);
     if (Buffer.byteLength(line()) > DECISION_LINE_MAX_BYTES) {
       keptRefs.pop();
       break;

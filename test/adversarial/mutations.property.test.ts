@@ -14,7 +14,7 @@
  * real. Fixed seeds; fast-check prints the seed and the failing mutation.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { openRepo, type GitRepo } from '../../src/git';
@@ -177,8 +177,17 @@ for (const plan of PLANS) describe(`pushed-object mutations are refused or chang
 
   beforeAll(async () => {
     w = new GateWorld({ format: plan.format }).setup();
-    alice = w.client('user:alice');
     root = w.client('user:root');
+    // The active policy asks no quorum for bundles (published once, with the quorum the template's asks for): a
+    // grant names one bundle commit, so under a quorum every mutated bundle would be refused for want of a grant,
+    // and the property would never reach the bundle's own verification.
+    must(w.gatos(root, ['policy', 'init', '--template', 'regulated', '--force']), 'policy init');
+    cpSync(path.join(w.admin, 'gatos/trust'), path.join(root, 'gatos/trust'), { recursive: true });
+    const policies = path.join(root, 'gatos/policies/policies.rgs');
+    writeFileSync(policies, readFileSync(policies, 'utf8').replace(/^ {4}quorum: .*\n/m, ''));
+    must(w.gatos(root, ['policy', 'publish', '--as', 'user:root']), 'policy publish (no quorum)');
+    must(w.push(root, 'user:root', ['refs/gatos/policies/*']), 'policy push (no quorum)');
+    alice = w.client('user:alice');
     // A checkpoint over the journal the server holds (not pushed), then an event on top (not pushed).
     w.addEvent(alice, 'user:alice', NS);
     w.addEvent(alice, 'user:alice', NS);

@@ -68,6 +68,13 @@ describe('gatos doctor and repair', () => {
     expect(pre[1]).toMatchObject({ outcome: 'refused', exit: 1, actor: 'user:bob', refs: ['refs/gatos/journal/finance/user/bob'], audit: 'recorded' });
     expect(typeof pre[1]?.code).toBe('string');
     expect(pre[0]?.policy_root).toBe(server(['rev-parse', 'refs/gatos/policies/active']).stdout.trim());
+    // Both roots on every line: the fold root is the one the active bundle commit carries in its Fold-Root trailer.
+    const foldRoot = server(['log', '-1', '--format=%(trailers:key=Fold-Root,valueonly)', 'refs/gatos/policies/active']).stdout.trim();
+    expect(foldRoot).toMatch(/^sha256:[0-9a-f]{64}$/);
+    for (const l of pre) expect(l.fold_root).toBe(foldRoot);
+    // The seed's resource field: gatos://<repo>/<ns>/<path>, <repo> the bare repository's folder name without .git.
+    const repoName = path.basename(w.gitDir).replace(/\.git$/, '');
+    expect(pre[0]?.resources).toEqual([`gatos://${repoName}/finance/journal/user/alice`]);
   });
 
   test('a healthy install: every check passes, exit 0', () => {

@@ -48,7 +48,7 @@ describe('decisionLine', () => {
     const line = decisionLine(facts());
     expect(line.endsWith('\n')).toBe(true);
     expect(line.indexOf('\n')).toBe(line.length - 1);
-    expect(Object.keys(JSON.parse(line) as object)).toEqual(['version', 'time', 'repo', 'hook', 'via', 'mode', 'outcome', 'exit', 'code', 'rules', 'refs', 'denials', 'actor', 'host_user', 'policy_root', 'policy_code_root', 'fold_root', 'duration_ms', 'events_verified', 'budget_exceeded', 'audit']);
+    expect(Object.keys(JSON.parse(line) as object)).toEqual(['version', 'time', 'repo', 'hook', 'via', 'mode', 'outcome', 'exit', 'code', 'rules', 'refs', 'resources', 'denials', 'actor', 'host_user', 'policy_root', 'policy_code_root', 'fold_root', 'duration_ms', 'events_verified', 'budget_exceeded', 'audit']);
     expect(JSON.parse(line)).toMatchObject({ time: '2026-12-04T18:00:00.250Z', outcome: 'refused', exit: 1, code: 'FF_VIOLATION', rules: ['gate/ff-only', 'branches/main'], refs: ['refs/heads/main'], actor: 'user:alice', policy_root: B, fold_root: null, duration_ms: 12, events_verified: 3, budget_exceeded: false });
     expect(decisionLine(facts())).toBe(line);
     expect(parseDecisionLine(line.trimEnd())).toMatchObject({ outcome: 'refused', code: 'FF_VIOLATION', policyRoot: B, eventsVerified: 3, denials: [{ ref: 'refs/heads/main', code: 'FF_VIOLATION', rule: 'gate/ff-only', enforced: true }, { enforced: false }] });

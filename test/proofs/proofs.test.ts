@@ -59,8 +59,11 @@ describe('proof envelopes and the audit trail, over real pushes (sha1, regulated
     expect(active?.audited).toEqual(['policy/trusted-publishers']);
     expect(active?.resource).toBe('gatos://srv/_/gatos/policies/active');
     const msg = git(w.root, ['--git-dir', w.gitDir, 'log', '-1', '--format=%s', 'refs/gatos/audit/policy']);
-    // Both policy refs of the publish were decided by the audited rule.
-    expect(msg).toBe('audit refs/gatos/policies/active policy_change policy/trusted-publishers (+1 more)');
+    // Both policy refs of the publish were decided by the audited rule, and the grant carrying the publish's quorum
+    // by the regulated template's audited gov/statements rule.
+    expect(msg).toBe('audit refs/gatos/policies/active policy_change policy/trusted-publishers (+2 more)');
+    const grant = e.updates.find((u) => u.ref.startsWith('refs/gatos/grants/'));
+    expect(grant?.audited).toEqual(['gov/statements']);
   });
 
   test('gate check --json carries policy_root, policy_code_root and fold_root', () => {

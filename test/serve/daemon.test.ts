@@ -187,10 +187,13 @@ describe('gatos serve', () => {
     expect(stale.stderr).not.toMatch(DECIDED);
   });
 
-  it('a restarted daemon decides several clients at once', async () => {
+  it('a restarted daemon decides eight clients pushing at once', async () => {
     daemon = await serve([w.gitDir, second]);
     w.addEvent(clients.alice as string, 'user:alice', 'finance');
     w.addEvent(clients.bob as string, 'user:bob', 'finance');
+    // Five more pushes of alice's, each to a journal of its own namespace: eight decisions in flight together.
+    const more = ['ops1', 'ops2', 'ops3', 'ops4', 'ops5'];
+    for (const ns of more) w.addEvent(clients.alice as string, 'user:alice', ns);
     const env = (a: string) => ({ ...w.transport.env(a), ...trace });
     const runs = await Promise.all([
       pushAsync(w, clients.alice as string, 'user:alice', [ALICE], env('user:alice')),
@@ -201,15 +204,17 @@ describe('gatos serve', () => {
         p.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
         p.once('close', (status) => resolve({ status, stdout: '', stderr }));
       }),
+      ...more.map((ns) => pushAsync(w, clients.alice as string, 'user:alice', [`refs/gatos/journal/${ns}/user/alice`], env('user:alice'))),
     ]);
     for (const r of runs) expect(r.stderr).toMatch(DECIDED);
-    expect(runs.map((r) => r.status === 0)).toEqual([true, false, true]);
+    expect(runs.map((r) => r.status === 0)).toEqual([true, false, true, true, true, true, true, true]);
+    for (const ns of more) expect(w.git(w.root, ['--git-dir', w.gitDir, 'rev-parse', '--verify', '-q', `refs/gatos/journal/${ns}/user/alice`]).status).toBe(0);
     // The restarted daemon counts the two cold decisions of the previous test from the decision log; the update
     // hook, finding the verdict records the daemon left, decided nothing itself (or it would count as cold too).
     const m = await metrics();
     expect(metric(m, 'gatos_cold_decisions_total', { repo: w.gitDir })).toBe(2);
     expect(metric(m, 'gatos_cold_decisions_total', { repo: second })).toBe(0);
-    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(2);
+    expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(7);
     expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'denied', code: 'POLICY_DENY' })).toBe(2);
     expect(metric(m, 'gatos_decisions_total', { repo: second, outcome: 'allowed' })).toBe(1);
   });
