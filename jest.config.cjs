@@ -7,7 +7,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   // The 100,000-event push runs in a jest process of its own after the rest
-  // (npm test: `jest && npm run test:large`). In a shared worker it left the
+  // (`npm run test:large`, decision 0035). In a shared worker it left the
   // worker at about 5 GB resident, and every later suite in that worker paid
   // for it on each git spawn (the fork copies the page tables): the template
   // suites went from about 90 s to 250 s each.
@@ -32,6 +32,8 @@ module.exports = {
   },
   // Property tests (fast-check) say in their failure how to replay the case: seed, path and command.
   setupFilesAfterEnv: ['<rootDir>/test/helpers/fast-check-seed.ts'],
+  // The processes tests start skip NODE_EXTRA_CA_CERTS (test/helpers/child-env.ts).
+  setupFiles: ['<rootDir>/test/helpers/child-env.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testTimeout: 60000,
   // The end-to-end suites spend most of their time waiting on git, sshd and

@@ -11,6 +11,7 @@ import { commitData, filesToObjects } from '../workspace/git-objects';
 import { ObjectBatch } from '../workspace/object-batch';
 import type { Bundle } from './build';
 import { publishMessage } from './published';
+import { writeVerified } from './verified-cache';
 
 export interface Published {
   readonly commit: string;
@@ -62,6 +63,9 @@ export async function publishBundle(repo: GitRepo, bundle: Bundle, who: { actor?
       { message: `gatos policy publish ${bundle.id}` },
     );
     if (!u.ok) return u;
+    // This commit is, by construction, exactly what publish writes for its sources: record it as verified, so
+    // loading it here again (gov, event add, an installed gate's first push) need not recompile them (decision 0012).
+    writeVerified(repo.gitDir, commit, bundle.id);
     return ok({ commit, id: bundle.id, changed: true, ...(active.value ? { previous: active.value } : {}) });
   });
 }

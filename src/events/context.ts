@@ -24,7 +24,8 @@ export async function resolveBinding(repo: GitRepo, ns: string, actorId: string,
   const active = await activeBundle(repo);
   if (!active.ok) return active;
   if (!active.value) return err(gateError('NOT_FOUND', 'there is no active policy bundle (refs/gatos/policies/active)', { hint: 'publish one with gatos policy publish, or fetch refs/gatos/policies/*' }));
-  const bundle = await loadBundle(repo, active.value);
+  // The clone's own verified record (in its $GIT_DIR/gatos/cache) spares recompiling the bundle's sources on every command.
+  const bundle = await loadBundle(repo, active.value, { verifiedCache: true });
   if (!bundle.ok) return bundle;
   const candidates = bundle.value.foldsFor(journal.value);
   let chosen = candidates[0];

@@ -9,8 +9,9 @@
  * lines; the hook's peak memory stays under 256 MB (issue 12, decision 0027:
  * the hook keeps facts, not commits, and bounds its heap). The `plain` host's defaults are the same rule (test/gate/budget.test.ts
  * asserts the limits are equal); GATOS_LARGE_PUSH_HOSTS=gitolite,plain pushes to
- * a plain copy too. Slow by nature, so npm test runs it in a jest process of its
- * own after the rest (jest.config.cjs says why): one world, one set of events.
+ * a plain copy too. Slow by nature, so it runs in a jest process of its own,
+ * `npm run test:large` (jest.config.cjs says why; not part of npm test: decision
+ * 0035): one world, one set of events.
  */
 import { cpSync } from 'node:fs';
 import path from 'node:path';
