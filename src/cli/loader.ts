@@ -1,7 +1,7 @@
 /**
  * The `gatos` program's entry file (dist/gatos.cjs): compiles the CLI's
  * bundle (dist/gatos.bundle.cjs) with a V8 code cache, which takes about
- * 60 ms off every command on this project's machine (docs/PERFORMANCE.md).
+ * 60 ms off every command on this project's machine (decision 0034).
  * The cache is the user's own: $GATOS_CACHE_DIR, else
  * $XDG_CACHE_HOME/gatos-gate, else ~/.cache/gatos-gate; GATOS_CACHE_DIR=off,
  * or no HOME, means none. A missing, corrupt or stale cache only costs time
