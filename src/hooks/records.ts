@@ -57,38 +57,63 @@ export function policyAfterPush(updates: readonly RefUpdate[], policyBefore: str
   return moved ? moved.newId : policyBefore;
 }
 
+/**
+ * Whole seconds since the machine booted (/proc/uptime), the clock records
+ * are dated by: the update stub reads it with a shell builtin, where the
+ * wall clock would cost it a `date` process. Undefined when /proc cannot tell.
+ */
+export function uptimeSeconds(): number | undefined {
+  try {
+    const m = /^([0-9]{1,15})(\.[0-9]+)? /.exec(readFileSync('/proc/uptime', 'latin1'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export interface RecordsInput {
   readonly gitDir: string;
   readonly updates: readonly RefUpdate[];
   readonly session: string;
   readonly policyBefore: string;
   readonly policyAfter: string;
+  /** The wall clock, for pruning records left by pushes that died. */
   readonly nowMs: number;
+  /** Seconds since boot (uptimeSeconds()), the date written into each record. */
+  readonly uptimeS: number;
 }
 
 export function writeRecords(r: RecordsInput): void {
   const dir = dirOf(r.gitDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   prune(dir, r.nowMs);
-  const writtenAt = Math.floor(r.nowMs / 1000);
   for (const update of r.updates) {
-    const rec = { update, session: r.session, policyBefore: r.policyBefore, policyAfter: r.policyAfter, writtenAt };
-    writeFileSync(path.join(dir, recordKey(update, r.session)), recordText(rec), { mode: 0o600 });
+    const key = recordKey(update, r.session);
+    if (key === undefined) continue;
+    const rec = { update, session: r.session, policyBefore: r.policyBefore, policyAfter: r.policyAfter, writtenAt: r.uptimeS };
+    writeFileSync(path.join(dir, key), recordText(rec), { mode: 0o600 });
   }
 }
 
-/** Whether pre-receive allowed exactly this update in exactly this push (src/gate/record.ts: recordAllows); the record is consumed. */
-export function takeRecord(gitDir: string, u: RefUpdate, session: string, active: string, nowMs: number): boolean {
-  const file = path.join(dirOf(gitDir), recordKey(u, session));
+/**
+ * Whether pre-receive allowed exactly this update in exactly this push
+ * (src/gate/record.ts: recordAllows). The record is consumed: emptied, as
+ * the stub does with a builtin (an empty record allows nothing; pre-receive
+ * prunes it with the stale ones).
+ */
+export function takeRecord(gitDir: string, u: RefUpdate, session: string, active: string, uptimeS: number): boolean {
+  const key = recordKey(u, session);
+  if (key === undefined) return false;
+  const file = path.join(dirOf(gitDir), key);
   let text: string;
   try {
     if (!lstatSync(file).isFile()) return false;
     text = readFileSync(file, 'utf8');
+    writeFileSync(file, '');
   } catch {
     return false;
   }
-  rmSync(file, { force: true });
-  return recordAllows(text, { update: u, session, active, now: Math.floor(nowMs / 1000) });
+  return recordAllows(text, { update: u, session, active, now: uptimeS });
 }
 
 function prune(dir: string, nowMs: number): void {

@@ -33,7 +33,7 @@ import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
-import { policyAfterPush, receivePackSession, takeRecord, writeRecords } from './records';
+import { policyAfterPush, receivePackSession, takeRecord, uptimeSeconds, writeRecords } from './records';
 import { pushObjects } from '../push/push-objects';
 import { readSettings } from '../push/settings';
 import { SignaturePool } from '../push/sig-pool';
@@ -192,9 +192,10 @@ export async function runHook(run: HookRun): Promise<number> {
     trace.mark('decision log');
     if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
       const session = receivePackSession(run.served?.receivePack);
+      const uptimeS = uptimeSeconds();
       try {
-        if (!session) throw new Error('the receive-pack process cannot be named from /proc');
-        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs });
+        if (!session || uptimeS === undefined) throw new Error('the receive-pack process cannot be named from /proc');
+        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs, uptimeS });
       } catch (e) {
         run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
       }
@@ -224,7 +225,8 @@ export async function runHook(run: HookRun): Promise<number> {
       // pre-receive's decision for this push, whatever bundle the push has made active since (src/gate/record.ts).
       const active = await repo.readRef(ACTIVE_POLICY_REF);
       const session = receivePackSession();
-      const taken = active.ok && active.value !== undefined && session !== undefined && takeRecord(repo.gitDir, updates[0] as RefUpdate, session, active.value, nowMs);
+      const uptimeS = uptimeSeconds();
+      const taken = active.ok && active.value !== undefined && session !== undefined && uptimeS !== undefined && takeRecord(repo.gitDir, updates[0] as RefUpdate, session, active.value, uptimeS);
       trace.mark('look for pre-receive\'s verdict record');
       if (taken) {
         trace.report(run.print);

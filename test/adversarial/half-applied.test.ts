@@ -9,12 +9,13 @@
  * hook alone a journal and its checkpoint in one --atomic push are refused
  * with a rule that says why (the update hook cannot see the push's other refs).
  */
-import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gateFailure, refusalLines, type Verdict } from '../../src/gate';
 import { GateWorld, type Run } from '../helpers/gate-world';
 import { expectAccepted, expectAttackRefused } from './harness';
 import { servedHttp, servedSsh } from './served';
+import { liveVerdictRecords } from '../helpers/records';
 
 jest.setTimeout(240_000);
 
@@ -70,7 +71,7 @@ for (const format of ['sha1', 'sha256'] as const) {
       expect(serverRef(w, 'refs/gatos/policies/active')).toBe(active);
       expect(serverRef(w, STATE)).toBe(checkpoint);
       // Every record was found by the update hook of the same receive-pack, and consumed.
-      expect(readdirSync(path.join(w.gitDir, 'gatos', 'verdicts'))).toEqual([]);
+      expect(liveVerdictRecords(w.gitDir)).toEqual([]);
     });
 
     // When the update hook does decide again and refuses (pre-receive could leave no record), the client is told which ref was refused, never "Nothing was written".
@@ -127,7 +128,7 @@ for (const served of [servedSsh(), servedHttp()]) {
       expectAccepted(w, () => w.push(root, 'user:root', ['refs/gatos/policies/*', STATE]));
       expect(serverRef(w, 'refs/gatos/policies/active')).toBe(active);
       expect(serverRef(w, STATE)).toBe(checkpoint);
-      expect(readdirSync(path.join(w.gitDir, 'gatos', 'verdicts'))).toEqual([]);
+      expect(liveVerdictRecords(w.gitDir)).toEqual([]);
     });
   });
 }

@@ -3,10 +3,11 @@
  * exceeded time budget, evaluate mode, the update hook on its own, and the
  * machine-readable refusal format, each with a real push through install.sh.
  */
-import { readdirSync, existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectRefused } from '../helpers/gate-scenarios';
 import { GateWorld } from '../helpers/gate-world';
+import { liveVerdictRecords } from '../helpers/records';
 
 jest.setTimeout(120_000);
 
@@ -29,8 +30,7 @@ describe('fail closed', () => {
   });
 
   it('leaves no verdict record behind once update consumed it', () => {
-    const dir = path.join(w.gitDir, 'gatos', 'verdicts');
-    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
+    expect(liveVerdictRecords(w.gitDir)).toEqual([]);
   });
 
   it('refuses every push when the active bundle is not a bundle (GATE_ERROR)', () => {

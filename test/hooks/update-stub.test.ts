@@ -9,11 +9,12 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
-import { receivePackSession, startTimeOfStat, writeRecords } from '../../src/hooks/records';
+import { receivePackSession, startTimeOfStat, uptimeSeconds, writeRecords } from '../../src/hooks/records';
 import { GateWorld } from '../helpers/gate-world';
+import { liveVerdictRecords } from '../helpers/records';
 
 jest.setTimeout(120_000);
 
@@ -42,9 +43,25 @@ describe('the update stub', () => {
     if (!s) throw new Error('no /proc session for this process');
     return s;
   };
-  const write = (u: RefUpdate, o: { session?: string; before?: string; after?: string; nowMs?: number } = {}) =>
-    writeRecords({ gitDir: w.gitDir, updates: [u], session: o.session ?? mine(), policyBefore: o.before ?? policy, policyAfter: o.after ?? o.before ?? policy, nowMs: o.nowMs ?? Date.now() });
-  const rec = (u: RefUpdate, o: Partial<VerdictRecord> = {}): VerdictRecord => ({ update: u, session: mine(), policyBefore: policy, policyAfter: policy, writtenAt: Math.floor(Date.now() / 1000), ...o });
+  const upNow = (): number => {
+    const s = uptimeSeconds();
+    if (s === undefined) throw new Error('no /proc/uptime');
+    return s;
+  };
+  const write = (u: RefUpdate, o: { session?: string; before?: string; after?: string } = {}) =>
+    writeRecords({ gitDir: w.gitDir, updates: [u], session: o.session ?? mine(), policyBefore: o.before ?? policy, policyAfter: o.after ?? o.before ?? policy, nowMs: Date.now(), uptimeS: upNow() });
+  const rec = (u: RefUpdate, o: Partial<VerdictRecord> = {}): VerdictRecord => ({ update: u, session: mine(), policyBefore: policy, policyAfter: policy, writtenAt: upNow(), ...o });
+  const keyOf = (u: RefUpdate, session: string): string => {
+    const k = recordKey(u, session);
+    if (k === undefined) throw new Error(`no record name for ${u.ref}`);
+    return k;
+  };
+  /** Records that could still allow something: a consumed record is emptied, not removed. */
+  const liveRecords = (): string[] => liveVerdictRecords(w.gitDir);
+  const consumed = (u: RefUpdate): boolean => {
+    const f = path.join(verdicts(), keyOf(u, mine()));
+    return !existsSync(f) || readFileSync(f, 'utf8') === '';
+  };
 
   beforeAll(() => {
     w = new GateWorld({ format: 'sha1' }).setup();
@@ -66,7 +83,7 @@ describe('the update stub', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(STUB_TRACE);
     expect(r.stderr).not.toMatch(NODE_TRACE);
-    expect(readdirSync(verdicts())).toEqual([]);
+    expect(liveRecords()).toEqual([]);
   });
 
   // Replay: a push whose pre-receive allowed it but which died before its update hooks ran leaves records behind;
@@ -80,7 +97,7 @@ describe('the update stub', () => {
     try {
       const first = w.git(alice, ['push', 'origin', JOURNAL], env);
       expect(first.status).not.toBe(0);
-      expect(readdirSync(verdicts())).toHaveLength(1);
+      expect(liveRecords()).toHaveLength(1);
     } finally {
       rmSync(chained, { force: true });
     }
@@ -107,7 +124,7 @@ describe('the update stub', () => {
       expect(r.stderr).toMatch(STUB_TRACE);
       expect(r.status).toBe(0);
       expect(readFileSync(marker, 'utf8')).toBe(`${argsOf(u).join(' ')}\n`);
-      expect(existsSync(path.join(verdicts(), recordKey(u, mine())))).toBe(false);
+      expect(consumed(u)).toBe(true);
       // Consumed: the same update again is decided by the full hook, which refuses it.
       const again = stub(argsOf(u));
       expect(again.stderr).toMatch(NODE_TRACE);
@@ -144,14 +161,14 @@ describe('the update stub', () => {
     for (const session of [`${boot}.${Number(pid) + 1}.${start}`, `${boot}.${pid}.${Number(start) + 1}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${start}`]) {
       write(u, { session });
       refusedByNode(stub(argsOf(u)));
-      rmSync(path.join(verdicts(), recordKey(u, session)), { force: true });
+      rmSync(path.join(verdicts(), keyOf(u, session)), { force: true });
     }
   });
 
   it('runs the full hook for a record older than ten minutes, or dated in the future', () => {
     const u = bogus();
-    const file = path.join(verdicts(), recordKey(u, mine()));
-    const now = Math.floor(Date.now() / 1000);
+    const file = path.join(verdicts(), keyOf(u, mine()));
+    const now = upNow();
     for (const writtenAt of [now - 601, now + 60]) {
       mkdirSync(verdicts(), { recursive: true });
       writeFileSync(file, recordText(rec(u, { writtenAt })));
@@ -161,9 +178,9 @@ describe('the update stub', () => {
 
   it('runs the full hook when the record under the right name has other content', () => {
     const u = bogus();
-    const file = path.join(verdicts(), recordKey(u, mine()));
+    const file = path.join(verdicts(), keyOf(u, mine()));
     const t = recordText(rec(u));
-    for (const text of [t.replace('allowed\n', 'allowed'), t.replace('allowed', 'denied'), recordText(rec({ ...u, newId: u.oldId })), `${t}more\n`, `${t}\n`, `${t}x`, t.replace('gatos-verdict-v2', 'gatos-verdict-v1'), recordText(rec(u, { session: `${mine()}0` })), '']) {
+    for (const text of [t.replace('allowed\n', 'allowed'), t.replace('allowed', 'denied'), recordText(rec({ ...u, newId: u.oldId })), `${t}more\n`, `${t}\n`, `${t}x`, t.replace('gatos-verdict-v3', 'gatos-verdict-v2'), recordText(rec(u, { session: `${mine()}0` })), '']) {
       mkdirSync(verdicts(), { recursive: true });
       writeFileSync(file, text);
       refusedByNode(stub(argsOf(u)));
@@ -175,7 +192,7 @@ describe('the update stub', () => {
     const real = path.join(w.root, 'elsewhere');
     writeFileSync(real, recordText(rec(u)));
     mkdirSync(verdicts(), { recursive: true });
-    const file = path.join(verdicts(), recordKey(u, mine()));
+    const file = path.join(verdicts(), keyOf(u, mine()));
     rmSync(file, { force: true });
     symlinkSync(real, file);
     refusedByNode(stub(argsOf(u)));
@@ -188,7 +205,7 @@ describe('the update stub', () => {
       expect(r.stderr).not.toMatch(STUB_TRACE);
       expect(r.stderr).toMatch(NODE_TRACE);
     }
-    rmSync(path.join(verdicts(), recordKey(u, mine())), { force: true });
+    rmSync(path.join(verdicts(), keyOf(u, mine())), { force: true });
   });
 
   it('the Node update hook honours the same record (its parent is the same receive-pack) and consumes it', () => {
@@ -198,8 +215,31 @@ describe('the update stub', () => {
     const first = node();
     expect(first.stderr).toBe('');
     expect(first.status).toBe(0);
-    expect(existsSync(path.join(verdicts(), recordKey(u, mine())))).toBe(false);
+    expect(consumed(u)).toBe(true);
     expect(node().status).not.toBe(0);
+  });
+
+  it('reads the active commit from git when the ref is packed, not only from its loose file', () => {
+    const u = bogus();
+    expect(existsSync(path.join(w.gitDir, 'refs', 'gatos', 'policies', 'active'))).toBe(true);
+    expect(spawnSync('git', ['pack-refs', '--all'], { cwd: w.gitDir, env: { ...w.env(), GIT_DIR: w.gitDir } }).status).toBe(0);
+    expect(existsSync(path.join(w.gitDir, 'refs', 'gatos', 'policies', 'active'))).toBe(false);
+    write(u);
+    const r = stub(argsOf(u));
+    expect(r.stderr).toMatch(STUB_TRACE);
+    expect(r.status).toBe(0);
+    // Packed, the record naming another policy commit still sends the update to the full hook.
+    write(u, { before: revParse(JOURNAL) });
+    refusedByNode(stub(argsOf(u)));
+  });
+
+  it('names records by session and ref, one name per ref, none for a ref it could not name safely', () => {
+    const s = mine();
+    const u = bogus();
+    expect(recordKey(u, s)).toBe(`${s}_${u.ref.replaceAll('/', '%')}`);
+    expect(recordKey({ ...u, ref: 'refs/heads/a/b' }, s)).not.toBe(recordKey({ ...u, ref: 'refs/heads/a_b' }, s));
+    for (const ref of ['refs/heads/a%b', 'refs/heads/.hidden', 'refs/heads/a b', 'HEAD', `refs/heads/${'x'.repeat(240)}`]) expect(recordKey({ ...u, ref }, s)).toBeUndefined();
+    expect(recordKey(u, 'not a session')).toBeUndefined();
   });
 
   it('names a session by the start time after the command name, whatever the name holds', () => {
