@@ -22,7 +22,7 @@
  * session no `_`, so names never collide); a ref outside those characters
  * gets no record, and its update hook decides by itself. The shell stub
  * builds the same name with builtins: no sha256sum, no date (v2 spent about
- * 6 ms of each update hook on those processes, decision 0036). Pure.
+ * 6 ms of each update hook on those processes, decision 0038). Pure.
  */
 import type { RefUpdate } from './ref-update';
 

@@ -18,7 +18,7 @@
 # at most 600 s old, the record is consumed (emptied) and the update is
 # allowed (then the operator's own update.gatos-chained runs, as after any
 # accepting decision). On that path the stub runs shell builtins only: every
-# process it started cost about 2.5 ms (decision 0036).
+# process it started cost about 2.5 ms (decision 0038).
 # Anything else, any doubt or any failing step runs the full hook,
 # update.cjs, which decides by itself (fail closed: this stub never refuses
 # and never allows on its own judgement, only on pre-receive's record).

@@ -28,7 +28,7 @@ import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { VerifyMemo } from '../events/memo';
 import { GateMetrics, decisionLabels } from './metrics';
-import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
+import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, inlineReplyName, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
 
 export const DAEMON_DIR = ['gatos', 'daemon'] as const;
 
@@ -166,19 +166,11 @@ export class ServedRepo {
       return;
     }
     const req = parsed.value;
-    const cdir = path.join(this.dir, req.dir);
     let reply: net.Socket;
     try {
-      if (!ownedDir(cdir)) throw new Error('the client folder is not this user\'s');
       const st = lstatSync(`/proc/${req.pid}`);
       if (st.uid !== uid()) throw new Error(`the client process ${req.pid} is not this user's`);
-      const r = lstatSync(path.join(cdir, 'reply'));
-      if (!r.isFIFO() || r.uid !== uid()) throw new Error('the reply is not a FIFO of this user\'s');
-      // Write-only, non-blocking: ENXIO when no client holds the FIFO (it gave up): nothing to answer.
-      const fd = openSync(path.join(cdir, 'reply'), constants.O_WRONLY | constants.O_NONBLOCK);
-      reply = new net.Socket({ fd, readable: false, writable: true });
-      reply.on('error', () => undefined);
-      writeFileSync(path.join(cdir, 'accepted'), '', { mode: 0o600 });
+      reply = 'dir' in req ? this.acceptFolder(req.dir) : this.acceptInline(req.nonce);
     } catch (e) {
       this.log(`${this.gitDir}: request from pid ${req.pid} not served: ${e instanceof Error ? e.message : String(e)}`);
       return;
@@ -187,7 +179,7 @@ export class ServedRepo {
     let observed: Observed | undefined;
     let status: number;
     try {
-      const client = readClient(req, cdir);
+      const client = readClient(req, 'dir' in req ? readFileSync(path.join(this.dir, req.dir, 'stdin')) : req.stdin);
       if (!sameRepo(client.gitDir, this.gitDir)) {
         reply.end(coldMessage(req.nonce));
         return;
@@ -221,6 +213,23 @@ export class ServedRepo {
     reply.end(endMessage(req.nonce, status));
   }
 
+  /** Opens the reply FIFO of a client folder and marks the request accepted; throws when anything is not this user's. */
+  private acceptFolder(dir: string): net.Socket {
+    const cdir = path.join(this.dir, dir);
+    if (!ownedDir(cdir)) throw new Error('the client folder is not this user\'s');
+    const reply = openReply(path.join(cdir, 'reply'));
+    writeFileSync(path.join(cdir, 'accepted'), '', { mode: 0o600 });
+    return reply;
+  }
+
+  /** Opens daemon/r.<nonce> and removes it: the client, watching for the name, knows its request was accepted. */
+  private acceptInline(nonce: string): net.Socket {
+    const fifo = path.join(this.dir, inlineReplyName(nonce));
+    const reply = openReply(fifo);
+    rmSync(fifo, { force: true });
+    return reply;
+  }
+
   private count(o: Observed | undefined, status: number, seconds: number): void {
     const m = this.metrics;
     const v: Verdict = o?.verdict ?? { accepted: false, decisions: [], denials: [], gateError: { code: 'GATE_ERROR', reason: '' } };
@@ -233,11 +242,11 @@ export class ServedRepo {
     }
   }
 
-  /** Removes client folders left by hooks that were killed (a live client removes its own). */
+  /** Removes client folders and reply FIFOs left by hooks that were killed (a live client removes its own, or the daemon does). */
   pruneClients(maxAgeMs: number, nowMs: number): void {
     if (!ownedDir(this.dir)) return;
     for (const name of readdirSync(this.dir)) {
-      if (!name.startsWith('c.')) continue;
+      if (!name.startsWith('c.') && !name.startsWith('r.')) continue;
       const p = path.join(this.dir, name);
       try {
         if (nowMs - statSync(p).mtimeMs > maxAgeMs) rmSync(p, { recursive: true, force: true });
@@ -256,15 +265,24 @@ interface Client {
   readonly stdin: string;
 }
 
+/** A client's reply FIFO, write-only and non-blocking (ENXIO when no client holds it: it gave up, nothing to answer). */
+function openReply(fifo: string): net.Socket {
+  const r = lstatSync(fifo);
+  if (!r.isFIFO() || r.uid !== uid()) throw new Error('the reply is not a FIFO of this user\'s');
+  const reply = new net.Socket({ fd: openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+  reply.on('error', () => undefined);
+  return reply;
+}
+
 /** The hook client's environment, working directory and parent (receive-pack), from /proc, and its update lines. */
-function readClient(req: PushRequest, cdir: string): Client {
+function readClient(req: PushRequest, lines: Uint8Array | string): Client {
   const entries = procStrings(`/proc/${req.pid}/environ`);
   if (!entries) throw new Error(`the environment of pid ${req.pid} cannot be read`);
   const cwd = readlinkSync(`/proc/${req.pid}/cwd`);
   const parent = parentOfStat(readFileSync(`/proc/${req.pid}/stat`, 'utf8'));
   if (parent === undefined) throw new Error(`the parent of pid ${req.pid} cannot be read`);
   const env = absoluteGitEnv(environOf(entries), cwd, (c, p) => path.resolve(c, p));
-  const stdin = textOfBytes(readFileSync(path.join(cdir, 'stdin')));
+  const stdin = typeof lines === 'string' ? lines : textOfBytes(lines);
   return { env, cwd, gitDir: env.GIT_DIR ?? cwd, parent, stdin };
 }
 

@@ -132,6 +132,22 @@ describe('gatos serve', () => {
     expect(m).toContain('gatos_decision_seconds_count 3');
   });
 
+  // More update lines than a request line carries (and anything not plain) go through the client's folder, byte for byte.
+  it('decides a push of more refs than fit inline through a folder, as the cold hook does (21 refs)', () => {
+    const specs = Array.from({ length: 21 }, (_, i) => `refs/gatos/journal/finance/user/alice:refs/heads/t${i}`);
+    const push = (url: string) => w.git(clients.alice as string, ['push', url, ...specs], { ...w.transport.env('user:alice'), ...trace });
+    const warm = push(second);
+    const cold = push(coldRepo);
+    expect(warm.stderr).toMatch(DECIDED);
+    expect(warm.stderr).toContain('the update lines go to the daemon through a folder');
+    expect(cold.stderr).not.toMatch(DECIDED);
+    expect(warm.status).toBe(cold.status);
+    expect(remoteText(warm)).toBe(remoteText(cold));
+    const tip = (repo: string) => w.git(w.root, ['--git-dir', repo, 'rev-parse', '--verify', '-q', 'refs/heads/t20']).stdout.trim();
+    expect(tip(second)).toBe(tip(coldRepo));
+    expect(readdirSync(path.join(second, 'gatos', 'daemon')).filter((n) => n.startsWith('c.') || n.startsWith('r.'))).toEqual([]);
+  });
+
   it('/healthz and /readyz answer', async () => {
     const h = await fetch(`http://127.0.0.1:${daemon.port}/healthz`);
     expect(h.status).toBe(200);
@@ -169,11 +185,11 @@ describe('gatos serve', () => {
 
   it('a daemon that dies while a push waits for its verdict leaves the push to the cold hook', async () => {
     const dir = path.join(w.gitDir, 'gatos', 'daemon');
-    // Stopped, the daemon cannot answer; killed once the hook client has made its folder and is sending.
+    // Stopped, the daemon cannot answer; killed once the hook client has made its reply FIFO and is sending.
     daemon.proc.kill('SIGSTOP');
     w.addEvent(clients.bob as string, 'user:bob', 'finance');
     const pushing = pushAsync(w, clients.bob as string, 'user:bob', [BOB], { ...trace, GATOS_DAEMON_ACCEPT_MS: '600000' });
-    const clientDir = (): boolean => readdirSync(dir).some((n) => n.startsWith('c.'));
+    const clientDir = (): boolean => readdirSync(dir).some((n) => n.startsWith('r.') || n.startsWith('c.'));
     while (!clientDir()) await new Promise((r) => setTimeout(r, 20));
     await stopped(daemon.proc, 'SIGKILL');
     const r = await pushing;
@@ -242,9 +258,12 @@ describe('gatos serve', () => {
     const fd = openSync(path.join(dir, 'requests'), constants.O_RDWR | constants.O_NONBLOCK);
     const sock = new net.Socket({ fd, readable: true, writable: false });
     sock.on('data', (b: Buffer) => {
-      const [, , , folder] = b.toString().trim().split(' ');
-      writeFileSync(path.join(dir, folder as string, 'accepted'), '');
-      const reply = new net.Socket({ fd: openSync(path.join(dir, folder as string, 'reply'), constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+      // The inline request (gatos-push-2): its reply FIFO is daemon/r.<nonce>, accepted by removing the name.
+      const [magic, nonce] = b.toString().trim().split(' ');
+      expect(magic).toBe('gatos-push-2');
+      const fifo = path.join(dir, `r.${nonce as string}`);
+      const reply = new net.Socket({ fd: openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+      rmSync(fifo);
       reply.end(`x ${'0'.repeat(32)} 0\n`);
     });
     try {

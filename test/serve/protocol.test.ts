@@ -9,15 +9,38 @@ describe('request lines', () => {
     expect(parseRequestLine(`gatos-push-1 ${NONCE} 4242 c.AbC123`)).toEqual({ ok: true, value: { nonce: NONCE, pid: 4242, dir: 'c.AbC123' } });
   });
 
+  it('carry a push\'s plain update lines inline, as <old> <new> <ref> triples', () => {
+    const [a, b, z] = ['a'.repeat(40), 'b'.repeat(40), '0'.repeat(40)];
+    expect(parseRequestLine(`gatos-push-2 ${NONCE} 7 ${a} ${b} refs/heads/main ${z} ${a} refs/gatos/journal/x/user/a`)).toEqual({
+      ok: true,
+      value: { nonce: NONCE, pid: 7, stdin: `${a} ${b} refs/heads/main\n${z} ${a} refs/gatos/journal/x/user/a\n` },
+    });
+    const [c, d] = ['c'.repeat(64), 'd'.repeat(64)];
+    expect(parseRequestLine(`gatos-push-2 ${NONCE} 7 ${c} ${d} refs/heads/main`)).toEqual({ ok: true, value: { nonce: NONCE, pid: 7, stdin: `${c} ${d} refs/heads/main\n` } });
+  });
+
   it.each([
-    ['another magic', `gatos-push-2 ${NONCE} 1 c.abcdef`],
+    ['no update', `gatos-push-2 ${NONCE} 7`],
+    ['a missing field', `gatos-push-2 ${NONCE} 7 ${'a'.repeat(40)} refs/heads/main`],
+    ['ids of two lengths', `gatos-push-2 ${NONCE} 7 ${'a'.repeat(40)} ${'b'.repeat(64)} refs/heads/main`],
+    ['an upper-case id', `gatos-push-2 ${NONCE} 7 ${'A'.repeat(40)} ${'b'.repeat(40)} refs/heads/main`],
+    ['a ref with a character the client never sends inline', `gatos-push-2 ${NONCE} 7 ${'a'.repeat(40)} ${'b'.repeat(40)} refs/heads/a~b`],
+    ['an empty field (two spaces)', `gatos-push-2 ${NONCE} 7 ${'a'.repeat(40)}  ${'b'.repeat(40)} refs/heads/main`],
+    ['a folder', `gatos-push-2 ${NONCE} 7 c.abcdef`],
+  ])('refuse an inline request with %s', (_what, line) => {
+    expect(parseRequestLine(line).ok).toBe(false);
+  });
+
+  it.each([
+    ['another magic', `gatos-push-3 ${NONCE} 1 c.abcdef`],
     ['a short nonce', 'gatos-push-1 0123 1 c.abcdef'],
     ['an upper-case nonce', `gatos-push-1 ${NONCE.toUpperCase()} 1 c.abcdef`],
     ['pid 0', `gatos-push-1 ${NONCE} 0 c.abcdef`],
     ['a path for the folder', `gatos-push-1 ${NONCE} 1 ../c.abcdef`],
     ['a folder that is not c.XXXXXX', `gatos-push-1 ${NONCE} 1 verdicts`],
     ['a fifth field', `gatos-push-1 ${NONCE} 1 c.abcdef x`],
-    ['a long line', `gatos-push-1 ${NONCE} 1 c.${'a'.repeat(300)}`],
+    ['a long folder name', `gatos-push-1 ${NONCE} 1 c.${'a'.repeat(300)}`],
+    ['a line longer than PIPE_BUF allows', `gatos-push-2 ${NONCE} 1${` ${'a'.repeat(40)} ${'b'.repeat(40)} refs/heads/main`.repeat(45)}`],
   ])('refuse %s', (_what, line) => {
     expect(parseRequestLine(line).ok).toBe(false);
   });
