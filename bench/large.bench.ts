@@ -31,7 +31,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { readRawEvent } from '../src/events/read';
 import { openRepo } from '../src/git';
-import { append, env, gatedServer, sh, twin } from './gate.bench';
+import { append, env, gatedServer, median, sh, twin } from './gate.bench';
 import type { BenchRow, BenchSuite } from './harness';
 
 const JOURNAL = 'refs/gatos/journal/bench/user/alice';
@@ -39,11 +39,6 @@ const JOURNAL = 'refs/gatos/journal/bench/user/alice';
 const RATIO_TARGET = 2;
 const PEAK_MB = 256;
 const ROUNDS = 3;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 const load = (): string => os.loadavg().map((l) => l.toFixed(2)).join(' / ');
 const log = (s: string): void => void process.stderr.write(`bench large: ${s}\n`);
