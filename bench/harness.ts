@@ -22,6 +22,8 @@ export interface BenchRow {
 
 export interface BenchSuite {
   readonly name: string;
+  /** Runs only when named (`npm run bench -- <name>`): it takes minutes. */
+  readonly byNameOnly?: boolean;
   run(): Promise<BenchRow[]>;
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every suite (or those named on the command line) and
- * prints one table. `--markdown` prints the table for docs/PERFORMANCE.md.
+ * prints one table. A suite marked `byNameOnly` (the 100,000-event push,
+ * minutes long) runs only when named: `npm run bench -- large`. `--markdown` prints the table for docs/PERFORMANCE.md.
  *
  * Each suite runs in its own Node process: in one shared process the heap an
  * earlier suite leaves behind slowed later ones (the incremental checkpoint
@@ -41,7 +42,7 @@ async function run(): Promise<void> {
     process.stdout.write(JSON.stringify(await runInProcess(wanted[0] ?? '')));
     return;
   }
-  const chosen = wanted.length ? wanted : suites.map((s) => s.name);
+  const chosen = wanted.length ? wanted : suites.filter((s) => !s.byNameOnly).map((s) => s.name);
   const rows = chosen.flatMap(runInChild);
   process.stdout.write(`machine: ${machineLine()}\n\n${renderTable(rows, markdown)}\n`);
   const notes = rows.filter((r) => r.note).map((r) => `- ${r.figure}: ${r.note}`);
