@@ -10,9 +10,11 @@ import { gateSuite } from './gate.bench';
 import { producerSuite } from './producer.bench';
 import { busSuite } from './bus.bench';
 import { daemonSuite } from './daemon.bench';
+import { busSegmentsSuite } from './bus-segments.bench';
 
 export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];
 suites.push(gateSuite);
 suites.push(producerSuite);
 suites.push(busSuite);
 suites.push(daemonSuite);
+suites.push(busSegmentsSuite);
