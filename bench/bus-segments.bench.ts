@@ -17,25 +17,14 @@ import { reshard, rotate } from '../src/bus/client';
 import { messageRef, publishCap, shardOf } from '../src/gate/bus';
 import { buildEventCommit } from '../src/events/commit';
 import { readEnvelopeAt } from '../src/events/read';
-import { openRepo, type GitRepo } from '../src/git';
 import { loadKey } from '../src/keys';
 import { random80 } from '../src/workspace/clock';
 import { ObjectBatch } from '../src/workspace/object-batch';
 import type { BenchRow, BenchSuite } from './harness';
-import { env, gatedServer, pushMs, sh } from './gate.bench';
+import { env, gatedServer, pushMs, sh, withRepo } from './gate.bench';
 import { TOPIC, messages } from './bus.bench';
 
 const RUNS = 3;
-
-async function withRepo<T>(dir: string, e: NodeJS.ProcessEnv, f: (r: GitRepo) => Promise<T>): Promise<T> {
-  const o = await openRepo(path.join(dir, '.git'), { env: e });
-  if (!o.ok) throw new Error(o.error.message);
-  try {
-    return await f(o.value);
-  } finally {
-    await o.value.close();
-  }
-}
 
 /** Wall time of a push that the gate must refuse, median of RUNS. */
 function refusedMs(client: string, url: string, refs: string[], e: NodeJS.ProcessEnv): { ms: number; runs: string } {

@@ -9,25 +9,24 @@
  * subscriber whose ack sits in the sealed segment reads across the boundary
  * once. The world is built once; 9 pushes.
  */
-import path from 'node:path';
 import { encodeEnvelope, type EncodedEnvelope } from '../../src/events/envelope';
 import { readEnvelopeAt } from '../../src/events/read';
 import { buildEventCommit } from '../../src/events/commit';
-import { openRepo, type GitRepo } from '../../src/git';
+import type { GitRepo } from '../../src/git';
 import { loadKey } from '../../src/keys';
 import { formatTime } from '../../src/trust';
 import { ObjectBatch } from '../../src/workspace/object-batch';
 import { shardOf } from '../../src/gate/bus';
 import { SEGMENT_TYPE, summarize, type SegmentSummary } from '../../src/gate/bus-segment';
 import { readWindow } from '../../src/push/bus';
-import { GateWorld, ulidAt, type Run } from '../helpers/gate-world';
+import { busActors } from '../helpers/bus';
+import { GateWorld, ulidAt } from '../helpers/gate-world';
 
 jest.setTimeout(240_000);
 
 const TOPIC = 'logs';
 const SHARDS = 5;
 const shardRef = (s: number) => `refs/gatos/mbus/${TOPIC}/${s}`;
-const BUS_REFS = ['refs/gatos/mbus/*', 'refs/gatos/mbus-ack/*', 'refs/gatos/mbus-config/*'];
 
 interface Delivered {
   ulid: string;
@@ -43,37 +42,8 @@ describe('bus segments through a gated repository (5 shards, rotate at 3 message
   const onShard = (s: number, n: number, skip = 0) => keys.filter((k) => shardOf(k, SHARDS) === s).slice(skip, skip + n);
   let sealed: { commit: string; ulid: string } | undefined;
 
-  function ok(r: Run, what: string): Run {
-    if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  }
-  const cli = (actor: string, args: string[]) => ok(w.gatos(dir[actor] as string, [...args, '--as', actor]), `gatos ${args.join(' ')}`);
-  const accepted = (actor: string, refs = BUS_REFS) => {
-    const r = w.push(dir[actor] as string, actor, refs);
-    if (r.status !== 0 || r.stderr.includes('DENIED')) throw new Error(`push by ${actor} was refused:\n${r.stderr}`);
-  };
-  const sync = (actor: string) => {
-    const d = dir[actor] as string;
-    const local = w.git(d, ['for-each-ref', '--format=%(refname)', 'refs/gatos/mbus', 'refs/gatos/mbus-ack', 'refs/gatos/mbus-config']).stdout.split('\n').filter(Boolean);
-    for (const ref of local) w.git(d, ['update-ref', '-d', ref]);
-    w.fetch(d, actor);
-  };
+  const { ok, cli, accepted, sync, lastRefusal, withRepo } = busActors(() => w, dir);
   const publish = (actor: string, ks: string[]) => JSON.parse(cli(actor, ['bus', 'publish', TOPIC, ...ks.flatMap((k) => ['--key', k]), '--json']).stdout) as { published: { ulid: string; refs: Record<string, string> }[] };
-  const lastRefusal = () => {
-    const e = w.auditEntries().at(-1);
-    if (!e || e.outcome !== 'refused') throw new Error('the last audit entry is not a refusal');
-    return e;
-  };
-
-  async function withRepo<T>(actor: string, f: (repo: GitRepo) => Promise<T>): Promise<T> {
-    const opened = await openRepo(path.join(dir[actor] as string, '.git'), { env: w.env() });
-    if (!opened.ok) throw new Error(opened.error.message);
-    try {
-      return await f(opened.value);
-    } finally {
-      await opened.value.close();
-    }
-  }
 
   /** Appends a signed event to a shard's local ref: a summary (edited as a forger likes) or a replayed envelope. */
   async function append(actor: string, shard: number, make: (repo: GitRepo) => Promise<EncodedEnvelope>): Promise<string> {
