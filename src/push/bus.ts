@@ -18,7 +18,8 @@ import { canonicalJson, parseJsonStrict } from '../canon/jcs';
 import { bytesEqual, decodeUtf8 } from '../core/bytes';
 import type { GateError, Result } from '../core/result';
 import { err, ok } from '../core/result';
-import { readEnvelopeAt, type VerifyMemo } from '../events';
+import { decodeEnvelope, readEnvelopeAt, readEventFile, type VerifyMemo } from '../events';
+import { readRawEvent } from '../events/read';
 import type { Failure, RefUpdate } from '../gate';
 import { BUS_PREFIX, TOPIC_FILE, ackRef, configRef, messageRef, readAckPayload, readTopicConfig, type AckFact, type BusFacts, type BusRef, type Floor, type Lag, type SegmentFact, type MessageFact, type Occurrence, type TopicConfig, type TopicState } from '../gate/bus';
 import { SEGMENT_TYPE, readSegmentPayload, summarize, type WindowMessage } from '../gate/bus-segment';
@@ -115,10 +116,16 @@ export async function readWindow(repo: GitRepo, from: string | undefined): Promi
   const messages: WindowMessage[] = [];
   let id = from;
   while (id) {
+    // The event file is asked for with the commit (one round trip each), and the commit is read once.
+    const file = readEventFile(repo, id);
     const c = await repo.readCommit(id);
     if (!c.ok) return err(`commit ${id} of the window does not read: ${c.error.message}`);
-    if (isSummary(c.value)) return ok({ messages, prev: id });
-    const e = await readEnvelopeAt(repo, id);
+    if (isSummary(c.value)) {
+      await file;
+      return ok({ messages, prev: id });
+    }
+    const raw = await readRawEvent(repo, id, c.value, file);
+    const e = raw.ok ? decodeEnvelope(raw.value.envelopeBytes) : raw;
     if (!e.ok) return err(`commit ${id} of the window is not a message: ${e.error.message}`);
     messages.push({ commit: id, ulid: e.value.envelope.ulid, bytes: e.value.bytes });
     id = c.value.parents[0];

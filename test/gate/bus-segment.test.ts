@@ -9,6 +9,7 @@ import { busDenials, configTransition, readTopicConfig, topicConfigJson, type Bu
 import { SEGMENT_TYPE, readSegmentPayload, rotationDue, summarize, summaryMismatches, type WindowMessage } from '../../src/gate/bus-segment';
 import { merkleRoot } from '../../src/canon/merkle';
 import type { EventFact } from '../../src/gate/facts';
+import { enforcedIn } from '../../src/gate/verdict';
 
 const C = (over: Partial<TopicConfig> = {}): TopicConfig => ({ version: 1, shards: 2, hash: 'blake3', strategy: 'consistent', from_version: 0, migrate: 'done', subscribers: [], ...over });
 const U = (n: number) => `01J0000000000000000000000${n}`;
@@ -76,6 +77,11 @@ describe('busDenials for summaries', () => {
 
   test('the summary the window gives passes', () => {
     expect(busDenials(REF, facts(rebuilt), [ev(S, U(4))], [], 2000)).toEqual([]);
+  });
+
+  test('a summary refused is refused in evaluate mode too (it would stay accepted)', () => {
+    const [d] = busDenials(REF, facts({ ...rebuilt, count: 2 }), [ev(S, U(4))], [], 2000);
+    expect(d && enforcedIn('evaluate', d)).toBe(true);
   });
 
   test('each wrong field is SEGMENT_INVALID, one denial per field', () => {
