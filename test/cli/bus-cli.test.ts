@@ -42,6 +42,8 @@ describe('gatos bus reshard and rotate', () => {
     expect('segment_bytes' in removed.config).toBe(false);
     const empty = bus(['rotate', 'logs', '--shard', '1']);
     expect({ status: empty.status, err: empty.stderr }).toEqual({ status: 2, err: expect.stringContaining('shard 1 of logs does not rotate: its open segment is empty') });
+    const reserved = bus(['publish', 'logs', '--key', 'k', '--type', 'bus.segment']);
+    expect({ status: reserved.status, err: reserved.stderr }).toEqual({ status: 2, err: expect.stringContaining('reserved for segment summaries') });
     expect(bus(['reshard', 'logs', '--shards', '3']).status).toBe(0);
     const inWindow = bus(['rotate', 'logs']);
     expect({ status: inWindow.status, err: inWindow.stderr }).toEqual({ status: 2, err: expect.stringContaining('inside the dual-write window') });
