@@ -302,6 +302,8 @@ export interface TopicStatus {
   readonly lag: readonly { subscriber: string; shard: number; unacked: number; oldest_ts?: number }[];
   /** Whether a flip would be accepted now: a window is open and no subscriber lags on the old map. */
   readonly can_flip: boolean;
+  /** With a segment policy: per shard, its open segment (messages, bytes), its last summary, and whether a rotation would be accepted now. */
+  readonly segments?: Record<string, { readonly open: number; readonly bytes: number; readonly last_summary: string | null; readonly can_rotate: boolean }>;
 }
 
 export async function status(repo: GitRepo, topic: string): Promise<Result<TopicStatus>> {
@@ -326,7 +328,21 @@ export async function status(repo: GitRepo, topic: string): Promise<Result<Topic
   }
   const old = st.value.old;
   const canFlip = old !== undefined && lag.every((l) => l.shard >= old.shards || l.unacked === 0);
-  return ok({ topic, config: st.value.config, ...(old ? { window: { from: old.version, to: st.value.config.version, old_shards: old.shards } } : {}), shards, lag, can_flip: canFlip });
+  const c = st.value.config;
+  let segments: TopicStatus['segments'];
+  if (c.segment_messages !== undefined || c.segment_bytes !== undefined) {
+    // Each open segment read as the gate would rebuild it: one commit and one envelope per message.
+    const out: Record<string, { open: number; bytes: number; last_summary: string | null; can_rotate: boolean }> = {};
+    for (const [shard, tip] of Object.entries(shards)) {
+      const w = await readWindow(repo, tip ?? undefined);
+      if (!w.ok) return err(gateError('GIT_ERROR', `${messageRef(topic, Number(shard))}: ${w.error}`));
+      const sum = summarize(w.value);
+      const open = { count: sum?.count ?? 0, bytes: sum?.bytes ?? 0 };
+      out[shard] = { open: open.count, bytes: open.bytes, last_summary: w.value.prev ?? null, can_rotate: sum !== undefined && !old && rotationDue(c, open) === undefined };
+    }
+    segments = out;
+  }
+  return ok({ topic, config: c, ...(old ? { window: { from: old.version, to: c.version, old_shards: old.shards } } : {}), shards, lag, can_flip: canFlip, ...(segments ? { segments } : {}) });
 }
 
 export interface Rotation {

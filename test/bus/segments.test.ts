@@ -126,6 +126,8 @@ describe('bus segments through a gated repository (5 shards, rotate at 3 message
 
   test('gatos bus rotate closes the full shard only, and the gate accepts its summary', async () => {
     sync('user:alice');
+    const before = JSON.parse(ok(w.gatos(dir['user:alice'] as string, ['bus', 'status', TOPIC, '--json']), 'status').stdout) as { segments: Record<string, { open: number; can_rotate: boolean }> };
+    expect(Object.values(before.segments).map((g) => [g.open, g.can_rotate])).toEqual([[4, true], [1, false], [1, false], [1, false], [0, false]]);
     const r = JSON.parse(cli('user:alice', ['bus', 'rotate', TOPIC, '--json']).stdout) as { rotated: { shard: number; commit: string; summary: SegmentSummary }[]; skipped: { shard: number }[] };
     expect(r.rotated.map((x) => x.shard)).toEqual([0]);
     expect(r.skipped.map((x) => x.shard)).toEqual([1, 2, 3, 4]);
@@ -176,7 +178,10 @@ describe('bus segments through a gated repository (5 shards, rotate at 3 message
     expect(got.messages.every((m) => m.type === 'bus.message')).toBe(true);
     expect(got.messages.map((m) => m.ulid)).toContain(after[0]);
     accepted('user:bob');
-    const status = JSON.parse(ok(w.gatos(dir['user:bob'] as string, ['bus', 'status', TOPIC, '--json']), 'status').stdout) as { lag: { unacked: number }[] };
+    const status = JSON.parse(ok(w.gatos(dir['user:bob'] as string, ['bus', 'status', TOPIC, '--json']), 'status').stdout) as { lag: { unacked: number }[]; segments: Record<string, { open: number; last_summary: string | null; can_rotate: boolean }> };
     expect(status.lag.every((l) => l.unacked === 0)).toBe(true);
+    // Shard 0: one message after its summary; shards 1 to 3: one message each, none sealed; none due.
+    expect(status.segments['0']).toMatchObject({ open: 1, last_summary: expect.stringMatching(/^[0-9a-f]{40}$/), can_rotate: false });
+    expect(status.segments['1']).toMatchObject({ open: 1, last_summary: null, can_rotate: false });
   });
 });

@@ -122,7 +122,7 @@ const ackCommand: CommandModule<object, AckArgs> = {
 
 const statusCommand: CommandModule<object, TopicArgs> = {
   command: 'status <topic>',
-  describe: "The topic's shard map, its dual-write window, each shard's tip and each subscriber's lag",
+  describe: "The topic's shard map, its dual-write window, each shard's tip (and open segment) and each subscriber's lag",
   builder: (y) => y.positional('topic', { type: 'string', demandOption: true }).options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
@@ -135,7 +135,10 @@ const statusCommand: CommandModule<object, TopicArgs> = {
     process.stdout.write(`${s.topic}: map version ${c.version}, ${c.shards} shard${c.shards === 1 ? '' : 's'}, migrate ${c.migrate}${s.window ? ` (dual-writing from version ${s.window.from}, ${s.window.old_shards} shards)` : ''}\n`);
     if (c.ack_window_s !== undefined) process.stdout.write(`ack window: ${c.ack_window_s} s\n`);
     if (c.segment_messages !== undefined || c.segment_bytes !== undefined) process.stdout.write(`segments rotate at ${[c.segment_messages !== undefined ? `${c.segment_messages} messages` : '', c.segment_bytes !== undefined ? `${c.segment_bytes} bytes` : ''].filter(Boolean).join(' or ')}\n`);
-    for (const [shard, tip] of Object.entries(s.shards)) process.stdout.write(`shard ${shard}: ${tip ?? '(empty)'}\n`);
+    for (const [shard, tip] of Object.entries(s.shards)) {
+      const g = s.segments?.[shard];
+      process.stdout.write(`shard ${shard}: ${tip ?? '(empty)'}${g ? ` (open segment: ${g.open} messages, ${g.bytes} bytes${g.can_rotate ? '; gatos bus rotate would close it' : ''})` : ''}\n`);
+    }
     for (const l of s.lag) process.stdout.write(`lag ${l.subscriber} shard ${l.shard}: ${l.unacked}\n`);
     if (s.window) process.stdout.write(s.can_flip ? 'no lag on the old map: gatos bus reshard --flip may close the window\n' : 'subscribers lag on the old map: a flip would be refused (ACK_TIMEOUT)\n');
   },
