@@ -160,7 +160,7 @@ function countOrNone(name: string, v: string | undefined): number | null | undef
 
 const reshardCommand: CommandModule<object, ReshardArgs> = {
   command: 'reshard <topic>',
-  describe: 'Create a topic, open a dual-write window to a new shard count, flip it closed, or change its subscribers and ack window',
+  describe: 'Create a topic, open a dual-write window to a new shard count, flip it closed, or change its subscribers, ack window and segment policy',
   builder: (y) =>
     y
       .positional('topic', { type: 'string', demandOption: true })
