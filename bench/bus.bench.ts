@@ -24,11 +24,11 @@ import { ObjectBatch } from '../src/workspace/object-batch';
 import type { BenchRow, BenchSuite } from './harness';
 import { append, env, gatedServer, pushMs, sh, twin } from './gate.bench';
 
-const TOPIC = 'bench';
+export const TOPIC = 'bench';
 const JOURNAL = 'refs/gatos/journal/bench/user/alice';
 
-/** `n` messages chained on shard 0, written in one pack; the local ref moved once. */
-async function messages(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number): Promise<void> {
+/** `n` messages chained on shard 0, written in one pack; the local ref moved once. `keyOf`: the i-th message's key (the bench's own topics place them on shard 0). */
+export async function messages(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: number, ts: number, keyOf: (i: number) => string = (i) => `k${i}`): Promise<void> {
   const key = loadKey(keyDir, 'user:alice');
   if (!key.ok) throw new Error(key.error.message);
   const o = await openRepo(path.join(dir, '.git'), { env: e });
@@ -45,7 +45,7 @@ async function messages(dir: string, e: NodeJS.ProcessEnv, keyDir: string, n: nu
       const ulid = nextUlid(ts * 1000, random80(), last);
       if (!ulid.ok) throw new Error(ulid.error.message);
       last = ulid.value;
-      const enc = encodeEnvelope({ type: 'bus.message', ulid: ulid.value, actor: 'user:alice', ns: TOPIC, caps: [publishCap(TOPIC)], payload: { key: `k${i}`, map: 1, body: { i } }, policy_root: active, fold_root: foldRoot, sig_alg: 'ed25519', ts });
+      const enc = encodeEnvelope({ type: 'bus.message', ulid: ulid.value, actor: 'user:alice', ns: TOPIC, caps: [publishCap(TOPIC)], payload: { key: keyOf(i), map: 1, body: { i } }, policy_root: active, fold_root: foldRoot, sig_alg: 'ed25519', ts });
       if (!enc.ok) throw new Error(enc.error.message);
       const built = buildEventCommit(repo.format, enc.value, key.value, parent);
       if (!built.ok) throw new Error(built.error.message);

@@ -51,7 +51,7 @@ export function pushMs(client: string, url: string, refs: string[], e: NodeJS.Pr
   return ms;
 }
 
-async function withRepo<T>(dir: string, e: NodeJS.ProcessEnv, f: (r: GitRepo) => Promise<T>): Promise<T> {
+export async function withRepo<T>(dir: string, e: NodeJS.ProcessEnv, f: (r: GitRepo) => Promise<T>): Promise<T> {
   const o = await openRepo(path.join(dir, '.git'), { env: e });
   if (!o.ok) throw new Error(o.error.message);
   try {

@@ -11,6 +11,7 @@ import { producerSuite } from './producer.bench';
 import { busSuite } from './bus.bench';
 import { daemonSuite } from './daemon.bench';
 import { largeSuite } from './large.bench';
+import { busSegmentsSuite } from './bus-segments.bench';
 
 export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];
 suites.push(gateSuite);
@@ -18,3 +19,4 @@ suites.push(producerSuite);
 suites.push(busSuite);
 suites.push(daemonSuite);
 suites.push(largeSuite);
+suites.push(busSegmentsSuite);

@@ -18,10 +18,11 @@ import { buildEventCommit } from '../events/commit';
 import { encodeEnvelope } from '../events/envelope';
 import { readEnvelopeAt } from '../events/read';
 import { ACK_TYPE, TOPIC_FILE, ackRef, configRef, configTransition, dedupeMessages, liveShards, messageRef, placement, publishCap, readAckPayload, readMessagePayload, subscribeCap, topicConfigJson, type TopicConfig, type TopicState } from '../gate/bus';
+import { SEGMENT_TYPE, rotationDue, summarize, type SegmentSummary } from '../gate/bus-segment';
 import type { Failure } from '../gate/facts';
 import type { GitRepo } from '../git';
 import type { ActorKey } from '../keys';
-import { shardLag, topicState } from '../push/bus';
+import { readWindow, shardLag, topicState } from '../push/bus';
 import { commitData, makeObject, treeData } from '../workspace/git-objects';
 import { ObjectBatch } from '../workspace/object-batch';
 
@@ -47,6 +48,9 @@ export interface ReshardSpec {
   readonly flip?: boolean;
   readonly subscribers?: readonly string[];
   readonly ackWindowS?: number | null;
+  /** The segment policy: rotate a shard once its open segment holds this many messages / bytes; null removes it. */
+  readonly segmentMessages?: number | null;
+  readonly segmentBytes?: number | null;
   readonly actor: string;
   readonly ts: number;
 }
@@ -69,8 +73,18 @@ export async function reshard(repo: GitRepo, spec: ReshardSpec): Promise<Result<
     void _drop;
     next = rest;
   } else if (spec.ackWindowS !== undefined) next = { ...next, ack_window_s: spec.ackWindowS };
+  if (spec.segmentMessages === null) {
+    const { segment_messages: _drop, ...rest } = next;
+    void _drop;
+    next = rest;
+  } else if (spec.segmentMessages !== undefined) next = { ...next, segment_messages: spec.segmentMessages };
+  if (spec.segmentBytes === null) {
+    const { segment_bytes: _drop, ...rest } = next;
+    void _drop;
+    next = rest;
+  } else if (spec.segmentBytes !== undefined) next = { ...next, segment_bytes: spec.segmentBytes };
   if (spec.flip && prev?.migrate !== 'dual-write') return err(gateError('USAGE', `${ref}: there is no dual-write window to flip (version ${prev?.version ?? 0} is ${prev ? 'done' : 'not created'})`, { hint: 'open one first: gatos bus reshard <topic> --shards <n>' }));
-  if (prev && JSON.stringify(topicConfigJson(prev)) === JSON.stringify(topicConfigJson(next))) return err(gateError('USAGE', `${ref}: nothing to change`, { hint: 'name a new --shards, --flip, --subscribers or --ack-window' }));
+  if (prev && JSON.stringify(topicConfigJson(prev)) === JSON.stringify(topicConfigJson(next))) return err(gateError('USAGE', `${ref}: nothing to change`, { hint: 'name a new --shards, --flip, --subscribers, --ack-window, --segment-messages or --segment-bytes' }));
   const t = configTransition(prev, next);
   if (!t.ok) return err(gateError('EPOCH_BROKEN', `${ref}: ${t.problem}`, { hint: 'see gatos bus status for the topic\'s map and window' }));
   const bytes = canonicalJson(topicConfigJson(next));
@@ -115,7 +129,7 @@ async function lastUlid(repo: GitRepo, tips: readonly (string | undefined)[]): P
 }
 
 /** One signed envelope appended to each of `refs` (the same bytes on each), all refs moved in one transaction. */
-async function appendToRefs(repo: GitRepo, refs: readonly string[], key: ActorKey, spec: { type: string; ns: string; caps: string[]; payload: unknown; ts: number; random: () => Uint8Array }): Promise<Result<{ ulid: string; cid: string; commits: Record<string, string> }>> {
+async function appendToRefs(repo: GitRepo, refs: readonly string[], key: ActorKey, spec: { type: string; ns: string; caps: string[]; payload: unknown; ts: number; random: () => Uint8Array; above?: readonly string[] }): Promise<Result<{ ulid: string; cid: string; commits: Record<string, string> }>> {
   const bind = await binding(repo);
   if (!bind.ok) return bind;
   return repo.retryOnConflict(async () => {
@@ -125,7 +139,15 @@ async function appendToRefs(repo: GitRepo, refs: readonly string[], key: ActorKe
       if (!t.ok) return err(t.error);
       tips.push(t.value);
     }
-    const last = await lastUlid(repo, tips);
+    // `above`: other refs whose tip the ULID must pass too (a publish passes every live shard's, so it is above every summary's last ULID).
+    const others: (string | undefined)[] = [];
+    for (const r of spec.above ?? []) {
+      if (refs.includes(r)) continue;
+      const t = await repo.readRef(r);
+      if (!t.ok) return err(t.error);
+      others.push(t.value);
+    }
+    const last = await lastUlid(repo, [...tips, ...others]);
     if (!last.ok) return last;
     const ulid = nextUlid(spec.ts * 1000, spec.random(), last.value);
     if (!ulid.ok) return ulid;
@@ -159,12 +181,14 @@ export interface Published {
 }
 
 export async function publish(repo: GitRepo, topic: string, key: ActorKey, msg: { key: string; body: unknown; type: string; ts: number; random: () => Uint8Array }): Promise<Result<Published>> {
+  if (msg.type === SEGMENT_TYPE) return err(gateError('USAGE', `the message type ${SEGMENT_TYPE} is reserved for segment summaries`, { hint: 'close a segment with gatos bus rotate; give a message another --type' }));
   const st = await requireState(repo, topic);
   if (!st.ok) return st;
   const shards = placement(st.value, msg.key);
   const refs = shards.map((s) => messageRef(topic, s));
   const payload = { key: msg.key, map: st.value.config.version, body: msg.body };
-  const r = await appendToRefs(repo, refs, key, { type: msg.type, ns: topic, caps: [publishCap(topic)], payload, ts: msg.ts, random: msg.random });
+  const all = Array.from({ length: liveShards(st.value) }, (_, s) => messageRef(topic, s));
+  const r = await appendToRefs(repo, refs, key, { type: msg.type, ns: topic, caps: [publishCap(topic)], payload, ts: msg.ts, random: msg.random, above: all });
   if (!r.ok) return r;
   return ok({ topic, ulid: r.value.ulid, event_cid: r.value.cid, map: st.value.config.version, refs: r.value.commits });
 }
@@ -202,7 +226,8 @@ async function shardWindow(repo: GitRepo, topic: string, shard: number, tip: str
     const env = e.value.envelope;
     if (minUlid !== undefined && env.ulid < minUlid) break;
     const p = readMessagePayload(env.payload);
-    out.push({ topic, ulid: env.ulid, shard, commit: id, type: env.type, actor: env.actor, key: p.ok ? p.value.key : '', body: p.ok ? p.value.body : null });
+    // A segment summary is no message: read on across it into the segment it closes.
+    if (env.type !== SEGMENT_TYPE) out.push({ topic, ulid: env.ulid, shard, commit: id, type: env.type, actor: env.actor, key: p.ok ? p.value.key : '', body: p.ok ? p.value.body : null });
     const c = await repo.readCommit(id);
     if (!c.ok) return err(c.error);
     id = c.value.parents[0];
@@ -277,6 +302,8 @@ export interface TopicStatus {
   readonly lag: readonly { subscriber: string; shard: number; unacked: number; oldest_ts?: number }[];
   /** Whether a flip would be accepted now: a window is open and no subscriber lags on the old map. */
   readonly can_flip: boolean;
+  /** With a segment policy: per shard, its open segment (messages, bytes), its last summary, and whether a rotation would be accepted now. */
+  readonly segments?: Record<string, { readonly open: number; readonly bytes: number; readonly last_summary: string | null; readonly can_rotate: boolean }>;
 }
 
 export async function status(repo: GitRepo, topic: string): Promise<Result<TopicStatus>> {
@@ -301,5 +328,65 @@ export async function status(repo: GitRepo, topic: string): Promise<Result<Topic
   }
   const old = st.value.old;
   const canFlip = old !== undefined && lag.every((l) => l.shard >= old.shards || l.unacked === 0);
-  return ok({ topic, config: st.value.config, ...(old ? { window: { from: old.version, to: st.value.config.version, old_shards: old.shards } } : {}), shards, lag, can_flip: canFlip });
+  const c = st.value.config;
+  let segments: TopicStatus['segments'];
+  if (c.segment_messages !== undefined || c.segment_bytes !== undefined) {
+    // Each open segment read as the gate would rebuild it: one commit and one envelope per message.
+    const out: Record<string, { open: number; bytes: number; last_summary: string | null; can_rotate: boolean }> = {};
+    for (const [shard, tip] of Object.entries(shards)) {
+      const w = await readWindow(repo, tip ?? undefined);
+      if (!w.ok) return err(gateError('GIT_ERROR', `${messageRef(topic, Number(shard))}: ${w.error}`));
+      const sum = summarize(w.value);
+      const open = { count: sum?.count ?? 0, bytes: sum?.bytes ?? 0 };
+      out[shard] = { open: open.count, bytes: open.bytes, last_summary: w.value.prev ?? null, can_rotate: sum !== undefined && !old && rotationDue(c, open) === undefined };
+    }
+    segments = out;
+  }
+  return ok({ topic, config: c, ...(old ? { window: { from: old.version, to: c.version, old_shards: old.shards } } : {}), shards, lag, can_flip: canFlip, ...(segments ? { segments } : {}) });
+}
+
+export interface Rotation {
+  readonly topic: string;
+  /** Shards whose open segment was closed: the summary commit and what it names. */
+  readonly rotated: readonly { readonly shard: number; readonly ref: string; readonly commit: string; readonly ulid: string; readonly summary: SegmentSummary }[];
+  /** Shards left open, and why (empty, below the policy's threshold). */
+  readonly skipped: readonly { readonly shard: number; readonly reason: string }[];
+}
+
+/**
+ * Closes the open segment of each live shard (or of `shard` alone) that the
+ * topic's segment policy lets rotate: appends a signed summary of the window
+ * (src/gate/bus-segment.ts), built from the objects exactly as the gate
+ * rebuilds it.
+ */
+export async function rotate(repo: GitRepo, topic: string, key: ActorKey, opts: { shard?: number; ts: number; random: () => Uint8Array }): Promise<Result<Rotation>> {
+  const st = await requireState(repo, topic);
+  if (!st.ok) return st;
+  if (st.value.old) return err(gateError('USAGE', `${topic} is inside the dual-write window from version ${st.value.old.version} to ${st.value.config.version}: shards rotate only under one map`, { hint: `flip it first: gatos bus reshard ${topic} --flip` }));
+  const n = liveShards(st.value);
+  if (opts.shard !== undefined && opts.shard >= n) return err(gateError('USAGE', `shard ${opts.shard} is not a shard of ${topic} (it has ${n})`, { hint: 'see gatos bus status' }));
+  const rotated: Rotation['rotated'][number][] = [];
+  const skipped: { shard: number; reason: string }[] = [];
+  for (let s = opts.shard ?? 0; s < (opts.shard !== undefined ? opts.shard + 1 : n); s++) {
+    const ref = messageRef(topic, s);
+    const tip = await repo.readRef(ref);
+    if (!tip.ok) return err(tip.error);
+    const w = await readWindow(repo, tip.value);
+    if (!w.ok) return err(gateError('GIT_ERROR', `${ref}: ${w.error}`));
+    const summary = summarize(w.value);
+    if (!summary) {
+      skipped.push({ shard: s, reason: 'its open segment is empty' });
+      continue;
+    }
+    const early = rotationDue(st.value.config, summary);
+    if (early) {
+      skipped.push({ shard: s, reason: early });
+      continue;
+    }
+    const r = await appendToRefs(repo, [ref], key, { type: SEGMENT_TYPE, ns: topic, caps: [publishCap(topic)], payload: summary, ts: opts.ts, random: opts.random });
+    if (!r.ok) return r;
+    rotated.push({ shard: s, ref, commit: r.value.commits[ref] as string, ulid: r.value.ulid, summary });
+  }
+  if (opts.shard !== undefined && rotated.length === 0) return err(gateError('USAGE', `shard ${opts.shard} of ${topic} does not rotate: ${skipped[0]?.reason ?? 'nothing to close'}`, { hint: 'see the segment policy with gatos bus status; change it with gatos bus reshard --segment-messages/--segment-bytes' }));
+  return ok({ topic, rotated, skipped });
 }

@@ -36,6 +36,8 @@ export const INPUT_CODES = [
   'GATE_ERROR',
   /** A command line that cannot be carried out as written. */
   'USAGE',
+  /** A bus segment summary whose fields the window it closes does not give, or a rotation its topic's policy does not allow. */
+  'SEGMENT_INVALID',
 ] as const;
 
 export type ProductCode = (typeof PRODUCT_CODES)[number];

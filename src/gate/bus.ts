@@ -22,6 +22,7 @@ import { parseActor, actorFromPath, actorToPath, nameProblem } from '../actors';
 import { blake3 } from '../canon/digest';
 import { utf8 } from '../core/bytes';
 import type { ErrorCode } from '../core/codes';
+import { SEGMENT_TYPE, readSegmentPayload, rotationDue, summaryMismatches, type SegmentSummary } from './bus-segment';
 import type { Denial } from './decide';
 import type { EventFact, PushedEvent } from './facts';
 import { RULES } from './rules';
@@ -42,6 +43,7 @@ const BUS_RULES = {
   ack: RULES.busAck,
   backpressure: RULES.busBackpressure,
   flip: RULES.busFlip,
+  segment: RULES.busSegment,
 } as const;
 
 export type BusRef =
@@ -118,9 +120,13 @@ export interface TopicConfig {
   readonly subscribers: readonly string[];
   /** Backpressure: the oldest unacked message of a shard may be at most this old (seconds) for a publish to land; absent: no limit. */
   readonly ack_window_s?: number;
+  /** Segments (docs/bus.md): a shard's open segment may be rotated once it holds this many messages… */
+  readonly segment_messages?: number;
+  /** …or this many bytes of messages (canonical envelope bytes); absent both: shards never rotate. */
+  readonly segment_bytes?: number;
 }
 
-const CONFIG_FIELDS: readonly string[] = ['ack_window_s', 'from_version', 'hash', 'migrate', 'shards', 'strategy', 'subscribers', 'version'];
+const CONFIG_FIELDS: readonly string[] = ['ack_window_s', 'from_version', 'hash', 'migrate', 'segment_bytes', 'segment_messages', 'shards', 'strategy', 'subscribers', 'version'];
 
 /** A config object (parsed JSON) checked field by field: the config or why not. */
 export function readTopicConfig(o: unknown): { readonly ok: true; readonly value: TopicConfig } | { readonly ok: false; readonly problem: string } {
@@ -141,6 +147,8 @@ export function readTopicConfig(o: unknown): { readonly ok: true; readonly value
   if (!Array.isArray(subs) || !subs.every((s) => typeof s === 'string' && parseActor(s).ok)) return bad("'subscribers' must be a list of actors such as \"user:bob\"");
   for (let i = 1; i < subs.length; i++) if ((subs[i - 1] as string) >= (subs[i] as string)) return bad("'subscribers' must be sorted and free of repeats");
   if ('ack_window_s' in r && !int('ack_window_s', 1, 2 ** 31)) return bad("'ack_window_s' must be a whole number of seconds, 1 or more");
+  if ('segment_messages' in r && !int('segment_messages', 1, 2 ** 31)) return bad("'segment_messages' must be a whole number of messages, 1 or more");
+  if ('segment_bytes' in r && !int('segment_bytes', 1, 2 ** 48)) return bad("'segment_bytes' must be a whole number of bytes, 1 or more");
   const c: TopicConfig = {
     version: r.version as number,
     shards: r.shards as number,
@@ -150,6 +158,8 @@ export function readTopicConfig(o: unknown): { readonly ok: true; readonly value
     migrate: r.migrate,
     subscribers: subs as string[],
     ...(r.ack_window_s !== undefined ? { ack_window_s: r.ack_window_s as number } : {}),
+    ...(r.segment_messages !== undefined ? { segment_messages: r.segment_messages as number } : {}),
+    ...(r.segment_bytes !== undefined ? { segment_bytes: r.segment_bytes as number } : {}),
   };
   return { ok: true, value: c };
 }
@@ -165,6 +175,8 @@ export function topicConfigJson(c: TopicConfig): Record<string, string | number 
     migrate: c.migrate,
     subscribers: [...c.subscribers],
     ...(c.ack_window_s !== undefined ? { ack_window_s: c.ack_window_s } : {}),
+    ...(c.segment_messages !== undefined ? { segment_messages: c.segment_messages } : {}),
+    ...(c.segment_bytes !== undefined ? { segment_bytes: c.segment_bytes } : {}),
   };
 }
 
@@ -346,9 +358,23 @@ export interface AckFact {
   readonly dropped: readonly number[];
 }
 
+/** A summary pushed on the shard: the window its parent closes, as rebuilt from the objects (or why it could not be). */
+export interface SegmentFact {
+  readonly commit: string;
+  readonly rebuilt?: SegmentSummary;
+  readonly problem?: string;
+}
+
+/** The newest summary on another shard whose ULID is not below the smallest pushed one: nothing at or below its last_ulid may come again. */
+export interface Floor {
+  readonly shard: number;
+  readonly commit: string;
+  readonly lastUlid: string;
+}
+
 export type BusFacts =
   | { readonly kind: 'config'; readonly topic: string; readonly prev?: TopicConfig; readonly steps: readonly { readonly commit: string; readonly config: ReturnType<typeof readTopicConfig> }[]; readonly oldLag: readonly Lag[] }
-  | { readonly kind: 'message'; readonly topic: string; readonly shard: number; readonly state?: TopicState; readonly messages: readonly MessageFact[]; readonly others: readonly Occurrence[]; readonly lag: readonly Lag[] }
+  | { readonly kind: 'message'; readonly topic: string; readonly shard: number; readonly state?: TopicState; readonly messages: readonly MessageFact[]; readonly others: readonly Occurrence[]; readonly lag: readonly Lag[]; readonly segments?: readonly SegmentFact[]; readonly floors?: readonly Floor[] }
   | { readonly kind: 'ack'; readonly topic: string; readonly subscriber: string; readonly acks: readonly AckFact[] };
 
 type Out = Omit<Denial, 'enforced'>;
@@ -426,6 +452,13 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
     const at = `message ${m.commit} (${f.topic}, ${m.ulid})`;
     if (ev.ns !== f.topic) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: its ns is ${ev.ns}, not the topic ${f.topic}`, m.commit));
     if (!ev.caps.includes(publishCap(f.topic))) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: it does not claim '${publishCap(f.topic)}'`, m.commit, `a publisher claims '${publishCap(f.topic)}' and holds a grant of it: ${BUS_RULES.message.hint}`));
+    if (ev.type === SEGMENT_TYPE) {
+      segmentDenials(ref, f, state, m, f.segments?.find((s) => s.commit === m.commit), `summary ${m.commit} (${f.topic}, shard ${f.shard})`, out);
+      continue;
+    }
+    for (const fl of f.floors ?? []) {
+      if (m.ulid <= fl.lastUlid) out.push(deny(ref, 'DUP_COMMIT', BUS_RULES.dedupe, `${at}: shard ${fl.shard} of ${f.topic} closed a segment at ULID ${fl.lastUlid} (summary ${fl.commit}); after a rotation every new message's ULID is above it`, m.commit));
+    }
     // Exactly once first: a replay is DUP_COMMIT whatever else is wrong with it.
     const want = placedOn(ref, state, f.shard, m, at, out);
     const twins = want.filter((s) => s !== f.shard);
@@ -444,7 +477,8 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
     }
   }
   const window = state.config.ack_window_s;
-  if (window !== undefined && f.messages.length > 0) {
+  const published = f.messages.some((m) => byCommit.get(m.commit)?.type !== SEGMENT_TYPE);
+  if (window !== undefined && published) {
     for (const l of f.lag) {
       if (l.oldestTs !== undefined && now - l.oldestTs > window) {
         out.push(deny(ref, 'ACK_TIMEOUT', BUS_RULES.backpressure, `shard ${f.shard} of ${f.topic}: its oldest message unacked by ${l.subscriber} is ${now - l.oldestTs} s old, more than the ack window of ${window} s`, undefined, lagHint(l, f.topic)));
@@ -452,6 +486,20 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
     }
   }
   return out;
+}
+
+/** A summary: checked against the window it closes, rebuilt (never by its own fields), and against the topic's segment policy. */
+function segmentDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, state: TopicState, m: MessageFact, fact: SegmentFact | undefined, at: string, out: Out[]): void {
+  const bad = (reason: string) => out.push(deny(ref, 'SEGMENT_INVALID', BUS_RULES.segment, `${at}: ${reason}`, m.commit));
+  if (state.old) return void bad(`${f.topic} is inside the dual-write window from version ${state.old.version} to ${state.config.version}: flip it before rotating`);
+  const p = readSegmentPayload(m.payload);
+  if (!p.ok) return void bad(p.problem);
+  if (!fact?.rebuilt) return void bad(fact?.problem ?? 'the window it closes could not be read');
+  const wrong = summaryMismatches(p.value, fact.rebuilt);
+  for (const w of wrong) bad(w);
+  if (wrong.length) return;
+  const early = rotationDue(state.config, fact.rebuilt);
+  if (early) bad(`rotated too early: ${early}`);
 }
 
 function ackDenials(ref: string, f: Extract<BusFacts, { kind: 'ack' }>, events: readonly EventFact[]): Out[] {

@@ -35,4 +35,6 @@ export const RULES = {
   busFlip: { id: 'gate/bus-flip', hint: 'wait until every subscriber has acked the old map\'s shards to their tips (`gatos bus status`), then flip again' },
   /** A proof envelope on refs/gatos/audit/proofs/<ns> whose roots, commitment or signature do not hold (src/push/proofs.ts). */
   proofEnvelope: { id: 'gate/proof-envelope', hint: 'write proofs with `gatos prove` for a checkpoint on the namespace\'s state ref, and check them with `gatos verify`' },
+  /** Bus segments: a summary closing a shard's window (src/gate/bus-segment.ts, docs/bus.md). */
+  busSegment: { id: 'gate/bus-segment', hint: 'rotate with `gatos bus rotate <topic>` after fetching refs/gatos/mbus/<topic>/*: it writes the summary the window gives, once the config\'s segment policy allows' },
 } as const;

@@ -28,10 +28,11 @@ export const GATE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['G
  * events (signature, trust, grants, ULID order, time), checkpoints, bundles,
  * the linear shape, names and tip types of refs, epoch chains, the bus's
  * invariants (a misplaced or duplicated message, a broken shard map or ack,
- * an early flip would stay accepted; backpressure alone is a limit).
+ * an early flip, a summary that lies would stay accepted; backpressure alone
+ * is a limit).
  * Evaluate mode never relaxes them.
  */
-const BUS_VERIFICATION_RULES = [RULES.busConfig.id, RULES.busMessage.id, RULES.busPlacement.id, RULES.busExactlyOnce.id, RULES.busAck.id, RULES.busFlip.id] as const;
+const BUS_VERIFICATION_RULES = [RULES.busConfig.id, RULES.busMessage.id, RULES.busPlacement.id, RULES.busExactlyOnce.id, RULES.busAck.id, RULES.busFlip.id, RULES.busSegment.id] as const;
 const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.epoch.id, ...BUS_VERIFICATION_RULES, RULES.proofEnvelope.id]);
 
 /**

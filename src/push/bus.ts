@@ -18,9 +18,11 @@ import { canonicalJson, parseJsonStrict } from '../canon/jcs';
 import { bytesEqual, decodeUtf8 } from '../core/bytes';
 import type { GateError, Result } from '../core/result';
 import { err, ok } from '../core/result';
-import { readEnvelopeAt, type VerifyMemo } from '../events';
+import { decodeEnvelope, readEnvelopeAt, readEventFile, type VerifyMemo } from '../events';
+import { readRawEvent } from '../events/read';
 import type { Failure, RefUpdate } from '../gate';
-import { BUS_PREFIX, TOPIC_FILE, ackRef, configRef, messageRef, readAckPayload, readTopicConfig, type AckFact, type BusFacts, type BusRef, type Lag, type MessageFact, type Occurrence, type TopicConfig, type TopicState } from '../gate/bus';
+import { BUS_PREFIX, TOPIC_FILE, ackRef, configRef, messageRef, readAckPayload, readTopicConfig, type AckFact, type BusFacts, type BusRef, type Floor, type Lag, type SegmentFact, type MessageFact, type Occurrence, type TopicConfig, type TopicState } from '../gate/bus';
+import { SEGMENT_TYPE, readSegmentPayload, summarize, type WindowMessage } from '../gate/bus-segment';
 import type { EventFact } from '../gate/facts';
 import type { Commit, GitRepo } from '../git';
 import { EVENT_KEYS } from '../trailers';
@@ -99,14 +101,53 @@ function messageCid(c: Commit): string {
   return msg.slice(at + CID_LINE.length, end < 0 ? undefined : end);
 }
 
-/** Messages of one shard from `tip` back while their ULID is at least `min`. */
-async function scanShard(repo: GitRepo, shard: number, tip: string, min: string, out: Map<string, Occurrence>): Promise<Got<void>> {
+/** A segment summary's commit (an event of type bus.segment: its subject says so, and the gate verified it as an event). */
+export function isSummary(c: Commit): boolean {
+  return (c.message ?? '').startsWith(`${SEGMENT_TYPE} `);
+}
+
+/**
+ * The window a summary whose parent is `from` closes: the messages from
+ * `from` back to the previous summary (or the shard's first message), each
+ * with its canonical envelope bytes read from its commit. Cost: one commit
+ * and one envelope read per message of the window.
+ */
+export async function readWindow(repo: GitRepo, from: string | undefined): Promise<Result<{ messages: WindowMessage[]; prev?: string }, string>> {
+  const messages: WindowMessage[] = [];
+  let id = from;
+  while (id) {
+    // The event file is asked for with the commit (one round trip each), and the commit is read once.
+    const file = readEventFile(repo, id);
+    const c = await repo.readCommit(id);
+    if (!c.ok) return err(`commit ${id} of the window does not read: ${c.error.message}`);
+    if (isSummary(c.value)) {
+      await file;
+      return ok({ messages, prev: id });
+    }
+    const raw = await readRawEvent(repo, id, c.value, file);
+    const e = raw.ok ? decodeEnvelope(raw.value.envelopeBytes) : raw;
+    if (!e.ok) return err(`commit ${id} of the window is not a message: ${e.error.message}`);
+    messages.push({ commit: id, ulid: e.value.envelope.ulid, bytes: e.value.bytes });
+    id = c.value.parents[0];
+  }
+  return ok({ messages });
+}
+
+/** Messages of one shard from `tip` back while their ULID is at least `min`; the scan ends at a summary, whose last ULID becomes a floor. */
+async function scanShard(repo: GitRepo, shard: number, tip: string, min: string, out: Map<string, Occurrence>, floors: Floor[]): Promise<Got<void>> {
   let id: string | undefined = tip;
   while (id && !out.has(id)) {
     const c = await repo.readCommit(id);
     if (!c.ok) return err(gitFailure(c.error, `reading shard ${shard}`));
     const ulid = subjectUlid(c.value);
     if (ulid === undefined || ulid < min) return ok(undefined);
+    if (isSummary(c.value)) {
+      // Everything behind a summary has a ULID at or below its last_ulid (the ref's order): one floor instead of reading on.
+      const e = await readEnvelopeAt(repo, id);
+      const p = e.ok ? readSegmentPayload(e.value.envelope.payload) : undefined;
+      floors.push({ shard, commit: id, lastUlid: p?.ok ? p.value.last_ulid : ulid });
+      return ok(undefined);
+    }
     out.set(id, { ulid, shard, commit: id, cid: messageCid(c.value) });
     id = c.value.parents[0];
   }
@@ -140,8 +181,11 @@ export async function shardLag(repo: GitRepo, topic: string, shard: number, subs
   while (id && id !== acked) {
     const c = await repo.readCommit(id);
     if (!c.ok) return err(gitFailure(c.error, messageRef(topic, shard)));
-    unacked++;
-    oldest = c.value;
+    // A summary is no message to consume.
+    if (!isSummary(c.value)) {
+      unacked++;
+      oldest = c.value;
+    }
     id = c.value.parents[0];
   }
   return ok({ subscriber, shard, unacked, ...(oldest ? { oldestTs: oldest.author.seconds, oldestCommit: oldest.id } : {}) });
@@ -201,15 +245,28 @@ async function messageFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { ki
   }
   const min = messages.reduce<string | undefined>((m, x) => (m === undefined || x.ulid < m ? x.ulid : m), undefined);
   const found = new Map<string, Occurrence>();
+  const floors: Floor[] = [];
   if (min !== undefined) {
     for (const t of tips) {
-      const s = await scanShard(repo, t.shard, t.tip, min, found);
+      const s = await scanShard(repo, t.shard, t.tip, min, found, floors);
       if (!s.ok) return s;
+    }
+  }
+  // Each summary pushed: the window its parent closes, rebuilt from the objects.
+  const segments: SegmentFact[] = [];
+  const byId = new Map(commits.map((c) => [c.id, c]));
+  for (const e of events) {
+    if (!e.ok || e.event.type !== SEGMENT_TYPE) continue;
+    const w = await readWindow(repo, byId.get(e.event.commit)?.parents[0]);
+    if (!w.ok) segments.push({ commit: e.event.commit, problem: w.error });
+    else {
+      const rebuilt = summarize(w.value);
+      segments.push(rebuilt ? { commit: e.event.commit, rebuilt } : { commit: e.event.commit, problem: 'it closes an empty window: there is no message since the previous summary' });
     }
   }
   const lag = st.config.ack_window_s !== undefined && messages.length > 0 ? await lags(repo, b.topic, [b.shard], st.config.subscribers) : ok([]);
   if (!lag.ok) return lag;
-  return ok({ ...base, state: st, others: [...found.values()], lag: lag.value });
+  return ok({ ...base, state: st, others: [...found.values()], lag: lag.value, segments, floors });
 }
 
 async function ackFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { kind: 'ack' }>, events: readonly EventFact[], memo: VerifyMemo, pushed: ReadonlyMap<string, string>): Promise<Got<BusFacts>> {

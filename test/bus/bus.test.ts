@@ -9,22 +9,20 @@
  * while subscribers lag. At the end every message has been delivered
  * exactly once to every subscriber. The world is built once; 13 pushes.
  */
-import path from 'node:path';
 import { readEnvelopeAt } from '../../src/events/read';
 import { encodeEnvelope } from '../../src/events/envelope';
 import { buildEventCommit } from '../../src/events/commit';
-import { openRepo, type GitRepo } from '../../src/git';
 import { loadKey } from '../../src/keys';
 import { formatTime } from '../../src/trust';
 import { ObjectBatch } from '../../src/workspace/object-batch';
 import { placement, shardOf, type TopicState } from '../../src/gate/bus';
-import { GateWorld, ulidAt, type Run } from '../helpers/gate-world';
+import { BUS_REFS, busActors } from '../helpers/bus';
+import { GateWorld, ulidAt } from '../helpers/gate-world';
 
 jest.setTimeout(240_000);
 
 const TOPIC = 'jobs';
 const shardRef = (s: number) => `refs/gatos/mbus/${TOPIC}/${s}`;
-const BUS_REFS = ['refs/gatos/mbus/*', 'refs/gatos/mbus-ack/*', 'refs/gatos/mbus-config/*'];
 
 interface Delivered {
   ulid: string;
@@ -44,22 +42,7 @@ describe('the message bus through a gated repository (reshard from 2 to 3 shards
   const onShard = (s: number, n: number) => keys.filter((k) => shardOf(k, 2) === s).slice(0, n);
   const OLD_KEY = onShard(0, 1)[0] as string;
 
-  function ok(r: Run, what: string): Run {
-    if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
-    return r;
-  }
-  const cli = (actor: string, args: string[], env: Record<string, string> = {}) => ok(w.gatos(dir[actor] as string, [...args, '--as', actor], env), `gatos ${args.join(' ')}`);
-  const accepted = (actor: string, refs = BUS_REFS) => {
-    const r = w.push(dir[actor] as string, actor, refs);
-    if (r.status !== 0 || r.stderr.includes('DENIED')) throw new Error(`push by ${actor} was refused:\n${r.stderr}`);
-  };
-  /** Fetch the server's bus refs over the local ones (a refused push leaves local commits behind). */
-  const sync = (actor: string) => {
-    const d = dir[actor] as string;
-    const local = w.git(d, ['for-each-ref', '--format=%(refname)', 'refs/gatos/mbus', 'refs/gatos/mbus-ack', 'refs/gatos/mbus-config']).stdout.split('\n').filter(Boolean);
-    for (const ref of local) w.git(d, ['update-ref', '-d', ref]);
-    w.fetch(d, actor);
-  };
+  const { ok, cli, accepted, sync, lastRefusal, withRepo } = busActors(() => w, dir);
   const subscribeAck = (actor: string) => {
     sync(actor);
     const r = JSON.parse(cli(actor, ['bus', 'subscribe', TOPIC, '--ack', '--json']).stdout) as { messages: Delivered[] };
@@ -71,24 +54,6 @@ describe('the message bus through a gated repository (reshard from 2 to 3 shards
     published.push(...r.published.map((p) => p.ulid));
     return r.published;
   };
-  /** The audit entry of the last push, with its denials by ref. */
-  const lastRefusal = () => {
-    const entries = w.auditEntries();
-    const e = entries[entries.length - 1];
-    if (!e || e.outcome !== 'refused') throw new Error('the last audit entry is not a refusal');
-    return e;
-  };
-
-  async function withRepo<T>(actor: string, f: (repo: GitRepo) => Promise<T>): Promise<T> {
-    const opened = await openRepo(path.join(dir[actor] as string, '.git'), { env: w.env() });
-    if (!opened.ok) throw new Error(opened.error.message);
-    try {
-      return await f(opened.value);
-    } finally {
-      await opened.value.close();
-    }
-  }
-
   /** A message built with the producer's library but placed, versioned or replayed as a forger chooses; moves the local ref. */
   async function forge(actor: string, shard: number, m: { key: string; map: number; body?: unknown; ulid?: string; replay?: string }): Promise<{ commit: string; ulid: string }> {
     const key = loadKey(w.keyDir, actor);

@@ -1,11 +1,11 @@
 /**
- * `gatos bus publish|subscribe|ack|status|reshard`: the message bus on the
+ * `gatos bus publish|subscribe|ack|status|reshard|rotate`: the message bus on the
  * local clone (docs/bus.md). Each command writes local refs only; push them
  * with `git push origin 'refs/gatos/mbus*'` to the gated repository.
  */
 import type { CommandModule } from 'yargs';
 import { parseJsonStrict } from '../../canon/jcs';
-import { ack, publish, reshard, status, subscribe, type Subscription } from '../../bus/client';
+import { ack, publish, reshard, rotate, status, subscribe, type Subscription } from '../../bus/client';
 import { random80 } from '../../workspace/clock';
 import { CliError } from '../errors';
 import { JSON_OPTION, printJson } from '../json';
@@ -122,7 +122,7 @@ const ackCommand: CommandModule<object, AckArgs> = {
 
 const statusCommand: CommandModule<object, TopicArgs> = {
   command: 'status <topic>',
-  describe: "The topic's shard map, its dual-write window, each shard's tip and each subscriber's lag",
+  describe: "The topic's shard map, its dual-write window, each shard's tip (and open segment) and each subscriber's lag",
   builder: (y) => y.positional('topic', { type: 'string', demandOption: true }).options(JSON_OPTION),
   handler: async (args) => {
     const ws = workspace();
@@ -134,7 +134,11 @@ const statusCommand: CommandModule<object, TopicArgs> = {
     const c = s.config;
     process.stdout.write(`${s.topic}: map version ${c.version}, ${c.shards} shard${c.shards === 1 ? '' : 's'}, migrate ${c.migrate}${s.window ? ` (dual-writing from version ${s.window.from}, ${s.window.old_shards} shards)` : ''}\n`);
     if (c.ack_window_s !== undefined) process.stdout.write(`ack window: ${c.ack_window_s} s\n`);
-    for (const [shard, tip] of Object.entries(s.shards)) process.stdout.write(`shard ${shard}: ${tip ?? '(empty)'}\n`);
+    if (c.segment_messages !== undefined || c.segment_bytes !== undefined) process.stdout.write(`segments rotate at ${[c.segment_messages !== undefined ? `${c.segment_messages} messages` : '', c.segment_bytes !== undefined ? `${c.segment_bytes} bytes` : ''].filter(Boolean).join(' or ')}\n`);
+    for (const [shard, tip] of Object.entries(s.shards)) {
+      const g = s.segments?.[shard];
+      process.stdout.write(`shard ${shard}: ${tip ?? '(empty)'}${g ? ` (open segment: ${g.open} messages, ${g.bytes} bytes${g.can_rotate ? '; gatos bus rotate would close it' : ''})` : ''}\n`);
+    }
     for (const l of s.lag) process.stdout.write(`lag ${l.subscriber} shard ${l.shard}: ${l.unacked}\n`);
     if (s.window) process.stdout.write(s.can_flip ? 'no lag on the old map: gatos bus reshard --flip may close the window\n' : 'subscribers lag on the old map: a flip would be refused (ACK_TIMEOUT)\n');
   },
@@ -145,11 +149,18 @@ interface ReshardArgs extends TopicArgs {
   flip: boolean;
   subscribers?: string;
   'ack-window'?: string;
+  'segment-messages'?: string;
+  'segment-bytes'?: string;
+}
+
+/** A count option that 'none' removes. */
+function countOrNone(name: string, v: string | undefined): number | null | undefined {
+  return v === undefined ? undefined : v === 'none' ? null : countOption(name, v);
 }
 
 const reshardCommand: CommandModule<object, ReshardArgs> = {
   command: 'reshard <topic>',
-  describe: 'Create a topic, open a dual-write window to a new shard count, flip it closed, or change its subscribers and ack window',
+  describe: 'Create a topic, open a dual-write window to a new shard count, flip it closed, or change its subscribers, ack window and segment policy',
   builder: (y) =>
     y
       .positional('topic', { type: 'string', demandOption: true })
@@ -157,6 +168,8 @@ const reshardCommand: CommandModule<object, ReshardArgs> = {
       .option('flip', { type: 'boolean', default: false, describe: 'close the open window: retire the old map (refused while subscribers lag on it)' })
       .option('subscribers', { type: 'string', describe: 'comma-separated actors whose acks count for backpressure and the flip' })
       .option('ack-window', { type: 'string', describe: "seconds the oldest unacked message may wait before publishing is refused (ACK_TIMEOUT); 'none' removes it" })
+      .option('segment-messages', { type: 'string', describe: "the segment policy: a shard may rotate (gatos bus rotate) once its open segment holds this many messages; 'none' removes it" })
+      .option('segment-bytes', { type: 'string', describe: "the segment policy: … or this many bytes of messages; 'none' removes it" })
       .options(SIGNER_OPTIONS)
       .options(JSON_OPTION),
   handler: async (args) => {
@@ -164,18 +177,46 @@ const reshardCommand: CommandModule<object, ReshardArgs> = {
     const actor = actingActor(args);
     const ts = now();
     const shards = countOption('shards', args.shards);
-    const w = args['ack-window'];
-    const ackWindowS = w === undefined ? undefined : w === 'none' ? null : countOption('ack-window', w);
+    const ackWindowS = countOrNone('ack-window', args['ack-window']);
+    const segmentMessages = countOrNone('segment-messages', args['segment-messages']);
+    const segmentBytes = countOrNone('segment-bytes', args['segment-bytes']);
     const subscribers = args.subscribers === undefined ? undefined : args.subscribers.split(',').map((s) => s.trim()).filter(Boolean);
-    const r = must(await withRepo(ws, (repo) => reshard(repo, { topic: args.topic, actor, ts, flip: args.flip, ...(shards !== undefined ? { shards } : {}), ...(subscribers ? { subscribers } : {}), ...(ackWindowS !== undefined ? { ackWindowS } : {}) })));
+    const r = must(await withRepo(ws, (repo) => reshard(repo, { topic: args.topic, actor, ts, flip: args.flip, ...(shards !== undefined ? { shards } : {}), ...(subscribers ? { subscribers } : {}), ...(ackWindowS !== undefined ? { ackWindowS } : {}), ...(segmentMessages !== undefined ? { segmentMessages } : {}), ...(segmentBytes !== undefined ? { segmentBytes } : {}) })));
     if (args.json) printJson(r);
     else process.stdout.write(`${r.commit} ${r.ref} (${r.transition}: version ${r.config.version}, ${r.config.shards} shards, migrate ${r.config.migrate})\n`);
   },
 };
 
+interface RotateArgs extends TopicArgs {
+  shard?: string;
+}
+
+const rotateCommand: CommandModule<object, RotateArgs> = {
+  command: 'rotate <topic>',
+  describe: "Close each shard's open segment that the topic's segment policy lets rotate: append a signed summary (count, bytes, Merkle root, last ULID, previous summary)",
+  builder: (y) =>
+    y
+      .positional('topic', { type: 'string', demandOption: true })
+      .option('shard', { type: 'string', describe: 'rotate this shard only (refused when its policy does not allow it yet)' })
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
+  handler: async (args) => {
+    const ws = workspace();
+    const key = signer(args);
+    const ts = now();
+    const shard = countOption('shard', args.shard, 0);
+    const r = must(await withRepo(ws, async (repo) => rotate(repo, args.topic, key, { ts, random: random80, ...(shard !== undefined ? { shard } : {}) })));
+    if (args.json) printJson(r);
+    else {
+      for (const x of r.rotated) process.stdout.write(`${x.commit} ${x.ulid} ${x.ref} (${x.summary.count} messages, ${x.summary.merkle_root})\n`);
+      for (const x of r.skipped) process.stdout.write(`shard ${x.shard}: not rotated: ${x.reason}\n`);
+    }
+  },
+};
+
 export const busCommand: CommandModule = {
   command: 'bus <command>',
-  describe: 'The message bus: bus publish | subscribe | ack | status | reshard',
+  describe: 'The message bus: bus publish | subscribe | ack | status | reshard | rotate',
   builder: (y) =>
     y
       .command(publishCommand as CommandModule<object, PublishArgs>)
@@ -183,8 +224,9 @@ export const busCommand: CommandModule = {
       .command(ackCommand as CommandModule<object, AckArgs>)
       .command(statusCommand as CommandModule<object, TopicArgs>)
       .command(reshardCommand as CommandModule<object, ReshardArgs>)
-      .demandCommand(1, 'name a bus command: publish, subscribe, ack, status or reshard'),
+      .command(rotateCommand as CommandModule<object, RotateArgs>)
+      .demandCommand(1, 'name a bus command: publish, subscribe, ack, status, reshard or rotate'),
   handler: () => {
-    throw new CliError('USAGE', 'name a bus command: publish, subscribe, ack, status or reshard', "try 'gatos bus --help'");
+    throw new CliError('USAGE', 'name a bus command: publish, subscribe, ack, status, reshard or rotate', "try 'gatos bus --help'");
   },
 };
