@@ -129,3 +129,46 @@ export function checkSessionMerge(lattices: ReadonlyMap<string, LatticeKind>, ou
     throw e;
   }
 }
+
+/** Whether `path` is `under` itself or one of its descendants (`$["a"]["b"]` is under `$["a"]`). */
+function isUnder(path: string, under: string): boolean {
+  return path === under || path.startsWith(`${under}[`);
+}
+
+/**
+ * A merge that resolves recorded conflicts (docs/sessions.md): every
+ * declared reducer's cell is the join of the two sides' cells, and every part
+ * no lattice covers equals `ours` except at or under the recorded conflict
+ * paths, where the merged state holds whatever the checkpoint folded. The
+ * conflicts must be exactly the ones the two sides have (the caller compares
+ * them with the governance.conflict event first).
+ */
+export function checkResolvedMerge(lattices: ReadonlyMap<string, LatticeKind>, ours: Value, theirs: Value, merged: Value, conflicts: readonly SessionConflict[]): MergeVerdict {
+  if (!(ours instanceof LuaTable) || !(theirs instanceof LuaTable) || !(merged instanceof LuaTable)) return { kind: 'error', message: 'a session state is a table of reducer cells' };
+  // The covered cells alone: the two sides with every uncovered key left out, joined (no conflict can arise there).
+  const covered = (t: LuaTable): LuaTable => {
+    const out = new LuaTable();
+    for (const k of t.keys()) if (typeof k === 'string' && lattices.has(k)) out.set(k, t.get(k));
+    return out;
+  };
+  const j = joinSessionStates(lattices, covered(ours), covered(theirs));
+  if (j.kind !== 'joined') return j;
+  try {
+    const differ: string[] = [];
+    for (const k of sortKeys([...new Set([...ours.keys(), ...theirs.keys(), ...merged.keys()])])) {
+      const got = merged.get(k);
+      if (typeof k === 'string' && lattices.has(k)) {
+        const want = j.state.get(k);
+        if (want === undefined || got === undefined ? want !== got : bytesOf(want) !== bytesOf(got)) differ.push(binToText(k) ?? keyText(k));
+        continue;
+      }
+      const found: SessionConflict[] = [];
+      differences(ours.get(k), got, `$${keyText(k)}`, found);
+      for (const f of found) if (!conflicts.some((c) => isUnder(f.path, c.path))) differ.push(f.path);
+    }
+    return differ.length === 0 ? { kind: 'join' } : { kind: 'not-join', reducers: differ };
+  } catch (e) {
+    if (e instanceof LuaError) return { kind: 'error', message: `${e.sub}: ${e.message}` };
+    throw e;
+  }
+}

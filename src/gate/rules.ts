@@ -35,4 +35,7 @@ export const RULES = {
   busFlip: { id: 'gate/bus-flip', hint: 'wait until every subscriber has acked the old map\'s shards to their tips (`gatos bus status`), then flip again' },
   /** A proof envelope on refs/gatos/audit/proofs/<ns> whose roots, commitment or signature do not hold (src/push/proofs.ts). */
   proofEnvelope: { id: 'gate/proof-envelope', hint: 'write proofs with `gatos prove` for a checkpoint on the namespace\'s state ref, and check them with `gatos verify`' },
+  /** Session refs and session merges (src/gate/session.ts, docs/sessions.md). */
+  session: { id: 'gate/session', hint: 'write sessions with `gatos session start|save|undo|merge`; fetch refs/gatos/state/<ns> before merging' },
+  sessionOwner: { id: 'gate/session-owner', hint: 'push only your own sessions: refs/gatos/sessions/<your kind>/<your name>/<ulid> (gatos session start names it)' },
 } as const;
