@@ -27,7 +27,11 @@ async function mergeContext(repo: GitRepo, ns: string, pushed: ReadonlyMap<strin
   const refs = await repo.forEachRef([`${JOURNAL_PREFIX}${ns}`]);
   if (!refs.ok) return refs.error;
   const journals = new Map(refs.value.map((r) => [r.ref, r.id]));
-  for (const [r, id] of pushed) if (r.startsWith(`${JOURNAL_PREFIX}${ns}/`)) isZeroId(id) ? journals.delete(r) : journals.set(r, id);
+  for (const [r, id] of pushed) {
+    if (!r.startsWith(`${JOURNAL_PREFIX}${ns}/`)) continue;
+    if (isZeroId(id)) journals.delete(r);
+    else journals.set(r, id);
+  }
   const after = pushed.get(ref);
   return { stateBefore: before.value, stateAfter: after !== undefined && !isZeroId(after) ? after : before.value, journals };
 }

@@ -90,13 +90,19 @@ export interface MergeContext {
 
 export type MergeOutcome = { readonly kind: 'join' } | { readonly kind: 'resolved'; readonly conflicts: readonly SessionConflict[] };
 
+/** A refused merge; a conflict carries the record its governance.conflict event must hold. */
+export interface SessionError extends GateError {
+  readonly record?: ConflictRecord;
+}
+
 /** The conflict refusal: its message names every path and rule id; its hint is the event to record. */
-export function conflictError(session: string, state: string, ns: string, conflicts: readonly SessionConflict[]): GateError {
+export function conflictError(session: string, state: string, ns: string, conflicts: readonly SessionConflict[]): SessionError {
   const list = conflicts.map((c) => `${c.path} (${c.rule})`).join(', ');
   const payload = JSON.stringify(conflictPayload({ session, state, conflicts }));
-  return gateError('SESSION_CONFLICT', `the session ${session} conflicts with ${state} where no lattice covers the state: ${list}`, {
-    hint: `record the conflict, push it, then merge again naming it: gatos event add --ns ${ns} --type ${CONFLICT_EVENT_TYPE} --caps journal:append --payload '${payload}'; gatos session merge <ulid> --conflict-event <its commit>`,
+  const e = gateError('SESSION_CONFLICT', `the session ${session} conflicts with ${state} where no lattice covers the state: ${list}`, {
+    hint: `record the conflict, push it, then merge again naming it: gatos event add --ns ${ns} --type ${CONFLICT_EVENT_TYPE} --caps journal:append --payload '${payload}'; gatos session merge <ulid> --retry --conflict-event <its commit>`,
   });
+  return { ...e, record: { session, state, conflicts } };
 }
 
 /**
@@ -108,7 +114,7 @@ export function conflictError(session: string, state: string, ns: string, confli
  * the one an accepted governance.conflict event records and the state
  * resolves exactly it (checkResolvedMerge).
  */
-export async function checkMerge(repo: GitRepo, m: SessionCommit, from: SessionCommit, bundle: LoadedBundle, ctx: MergeContext): Promise<Result<MergeOutcome>> {
+export async function checkMerge(repo: GitRepo, m: SessionCommit, from: SessionCommit, bundle: LoadedBundle, ctx: MergeContext): Promise<Result<MergeOutcome, SessionError>> {
   const info = m.info;
   const cp = info.merge as string;
   const ref = `${STATE_PREFIX}${info.ns}`;
