@@ -89,8 +89,23 @@ export async function resolveSession(repo: GitRepo, actor: Actor, name: string):
   return ok({ ref, owner: parsed.value.actor, tip: tip.value });
 }
 
-function notMerged(s: SessionCommit, ref: string): Result<void> {
-  return s.info.verb === 'merge' ? err(gateError('USAGE', `${ref} is merged (into ${s.info.merge ?? '?'})`, { hint: 'a merged session is done: start a new one with gatos session start' })) : ok(undefined);
+/** The acting actor's session `name`, not merged yet (save and undo step on it). */
+async function openSession(repo: GitRepo, key: ActorKey, name: string): Promise<Result<{ actor: Actor; ref: string; owner: Actor; tip: SessionCommit }>> {
+  const actor = parseActor(key.actor);
+  if (!actor.ok) return actor;
+  const s = await resolveSession(repo, actor.value, name);
+  if (!s.ok) return s;
+  const { ref, tip } = s.value;
+  if (tip.info.verb === 'merge') return err(gateError('USAGE', `${ref} is merged (into ${tip.info.merge ?? '?'})`, { hint: 'a merged session is done: start a new one with gatos session start' }));
+  return ok({ actor: actor.value, ...s.value });
+}
+
+/** Writes one step on top of the session's tip and moves its ref (compare-and-swap). */
+async function stepSession(repo: GitRepo, o: { ref: string; tip: SessionCommit; actor: Actor }, info: SessionInfo, state: Uint8Array, now: number): Promise<Result<string>> {
+  const commit = await writeSessionCommit(repo, info, state, [o.tip.id], o.actor.id, now);
+  if (!commit.ok) return commit;
+  const u = await repo.updateRefs([{ ref: o.ref, newId: commit.value, expectedId: o.tip.id }], { message: `gatos session ${info.verb}` });
+  return u.ok ? commit : u;
 }
 
 /** Where the session's state has folded the actor's journal to: its last head, or where its base folded that journal. */
@@ -111,13 +126,9 @@ export interface Stepped {
 
 /** Folds the actor's new events on its own journal of the session's namespace into the session's state. */
 export async function saveSession(repo: GitRepo, req: { session: string; key: ActorKey; now: number }): Promise<Result<Stepped>> {
-  const actor = parseActor(req.key.actor);
-  if (!actor.ok) return actor;
-  const s = await resolveSession(repo, actor.value, req.session);
+  const s = await openSession(repo, req.key, req.session);
   if (!s.ok) return s;
   const { ref, tip } = s.value;
-  const merged = notMerged(tip, ref);
-  if (!merged.ok) return merged;
   const journal = journalRef(tip.info.ns, s.value.owner);
   if (!journal.ok) return journal;
   const head = await repo.readRef(journal.value);
@@ -134,22 +145,16 @@ export async function saveSession(repo: GitRepo, req: { session: string; key: Ac
   const c = computeCheckpoint(fold.value.runtime, tip.state, null, events.value);
   if (!c.ok) return c;
   const info: SessionInfo = { verb: 'save', ns: tip.info.ns, fold: tip.info.fold, foldRoot: tip.info.foldRoot, base: tip.info.base, head: head.value };
-  const commit = await writeSessionCommit(repo, info, c.value.savedState, [tip.id], actor.value.id, req.now);
+  const commit = await stepSession(repo, s.value, info, c.value.savedState, req.now);
   if (!commit.ok) return commit;
-  const u = await repo.updateRefs([{ ref, newId: commit.value, expectedId: tip.id }], { message: 'gatos session save' });
-  if (!u.ok) return u;
   return ok({ ref, commit: commit.value, written: true, events: events.value.length, head: head.value });
 }
 
 /** A new session commit with an earlier state of the session: `to`, or the state before the tip's. */
 export async function undoSession(repo: GitRepo, req: { session: string; to?: string; key: ActorKey; now: number }): Promise<Result<Stepped & { restored: string; journal: string; journalHead: string | null }>> {
-  const actor = parseActor(req.key.actor);
-  if (!actor.ok) return actor;
-  const s = await resolveSession(repo, actor.value, req.session);
+  const s = await openSession(repo, req.key, req.session);
   if (!s.ok) return s;
   const { ref, tip } = s.value;
-  const merged = notMerged(tip, ref);
-  if (!merged.ok) return merged;
   const target = req.to ?? tip.parents[0];
   if (target === undefined) return err(gateError('USAGE', `${ref} has no earlier state: it was just started`, { hint: 'save events into it first (gatos session save)' }));
   const resolved = await repo.run(['rev-parse', '--verify', '--quiet', `${target}^{commit}`]);
@@ -159,10 +164,8 @@ export async function undoSession(repo: GitRepo, req: { session: string; to?: st
   const t = await readSessionCommit(repo, id);
   if (!t.ok) return t;
   const info: SessionInfo = { verb: 'undo', ns: tip.info.ns, fold: tip.info.fold, foldRoot: tip.info.foldRoot, base: tip.info.base, ...(t.value.info.head !== undefined ? { head: t.value.info.head } : {}) };
-  const commit = await writeSessionCommit(repo, info, t.value.state, [tip.id], actor.value.id, req.now);
+  const commit = await stepSession(repo, s.value, info, t.value.state, req.now);
   if (!commit.ok) return commit;
-  const u = await repo.updateRefs([{ ref, newId: commit.value, expectedId: tip.id }], { message: 'gatos session undo' });
-  if (!u.ok) return u;
   const journal = journalRef(tip.info.ns, s.value.owner);
   if (!journal.ok) return journal;
   const jh = await repo.readRef(journal.value);
