@@ -11,7 +11,9 @@ import { JOURNAL_PREFIX, STATE_PREFIX } from '../actors';
 import { isZeroId, type Commit, type GitRepo } from '../git';
 import type { CheckFact } from '../gate';
 import type { RefClass } from '../gate/ref-class';
-import { gateError, type GateError } from '../core/result';
+import { bytesEqual } from '../core/bytes';
+import { err, gateError, ok, type GateError, type Result } from '../core/result';
+import { readResumePoint } from '../checkpoint/make';
 import { checkMerge, readSessionCommit, type MergeContext, type SessionCommit } from '../session/check';
 import { parseSessionRef } from '../session/format';
 import type { GateBundle } from './active-bundle';
@@ -44,6 +46,25 @@ async function decideMerge(repo: GitRepo, m: SessionCommit, from: SessionCommit,
   return { ok: true, detail: r.value.kind === 'join' ? `session merge ${m.id} is the join` : `session merge ${m.id} resolves its recorded conflict` };
 }
 
+/** A session's first commit: its base is a checkpoint of its namespace and fold on the state ref as the push leaves it, and it carries that checkpoint's very state. */
+async function checkStart(repo: GitRepo, s: SessionCommit, pushed: ReadonlyMap<string, string>): Promise<Result<void>> {
+  const { info } = s;
+  const base = await readResumePoint(repo, info.base);
+  if (!base.ok) return err(gateError('PROOF_INVALID', `session ${s.id} forks ${info.base}, which is not a checkpoint: ${base.error.message}`));
+  const p = base.value.proof;
+  if (p.ns !== info.ns || p.foldId !== info.fold || p.foldRoot !== info.foldRoot) return err(gateError('PROOF_INVALID', `session ${s.id} forks checkpoint ${info.base} of ${p.ns} (fold '${p.foldId}', ${p.foldRoot}), but names ${info.ns} (fold '${info.fold}', ${info.foldRoot})`));
+  if (!bytesEqual(base.value.savedState, s.state)) return err(gateError('PROOF_INVALID', `session ${s.id} does not start from the state of the checkpoint it forks (${info.base})`, { hint: 'start sessions with gatos session start' }));
+  const ref = `${STATE_PREFIX}${info.ns}`;
+  const server = await repo.readRef(ref);
+  if (!server.ok) return err(server.error);
+  const after = pushed.get(ref);
+  const tip = after !== undefined && !isZeroId(after) ? after : server.value;
+  const on = tip === undefined ? ok(false) : info.base === tip ? ok(true) : await repo.isAncestor(info.base, tip);
+  if (!on.ok) return err(on.error);
+  if (!on.value) return err(gateError('PROOF_INVALID', `session ${s.id} forks ${info.base}, which is not on ${ref}`, { hint: `fetch ${ref} and start the session again` }));
+  return ok(undefined);
+}
+
 /** The session commits of a session ref update, oldest first, each checked against its parent. */
 async function sessionUpdate(repo: GitRepo, commits: readonly Commit[], active: GateBundle, pushed: ReadonlyMap<string, string>): Promise<CheckFact[]> {
   const out: CheckFact[] = [];
@@ -65,6 +86,10 @@ async function sessionUpdate(repo: GitRepo, commits: readonly Commit[], active: 
     const parentId = s.parents[0];
     if (parentId === undefined) {
       if (s.info.verb !== 'start') out.push(failed(gateError('PROOF_INVALID', `session commit ${c.id} has no parent but is a '${s.info.verb}': a session begins with gatos session start`), c.id));
+      else {
+        const f = await checkStart(repo, s, pushed);
+        if (!f.ok) out.push(failed(f.error, c.id));
+      }
       continue;
     }
     const p = await get(parentId);

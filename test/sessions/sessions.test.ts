@@ -5,8 +5,8 @@
  * join is declared), `notes` by an EchoLua fold (no lattice: differing state
  * is a governance conflict). A merge that is the join is accepted; one
  * refused push carries a merge that is not the join, a conflicting merge,
- * another actor's session ref and a forced rewrite of a session, each
- * refused with its own code and rule in the one audit entry; the conflict's
+ * another actor's session ref, a forced rewrite of a session and a session
+ * that does not start from the state it names, each refused with its own code and rule in the one audit entry; the conflict's
  * governance.conflict event is then accepted, and after it the merge that
  * resolves it. The world is built once, in one clone (bob writes with his own
  * key and journals there); seven pushes in all, the policy's included.
@@ -96,6 +96,23 @@ describe('sessions through a gated repository (regulated, sha1)', () => {
     }
   };
 
+  /** A `start` of session A2's namespace and base carrying another state (N1's): a session that does not fork what it names. */
+  const forgedStart = async (dir: string, ref: string): Promise<void> => {
+    const opened = await openRepo(path.join(dir, '.git'), { env: w.env() });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const repo = opened.value;
+    try {
+      const a2 = await readSessionCommit(repo, (sessions.A2 as Started).commit);
+      const n1 = await readSessionCommit(repo, git(dir, ['rev-parse', (sessions.N1 as Started).ref]));
+      if (!a2.ok || !n1.ok) throw new Error('unreadable session');
+      const c = await writeSessionCommit(repo, a2.value.info, n1.value.state, [], 'user:alice', w.now);
+      if (!c.ok) throw new Error(c.error.message);
+      git(dir, ['update-ref', ref, c.value]);
+    } finally {
+      await repo.close();
+    }
+  };
+
   beforeAll(() => {
     w = new GateWorld({ format: 'sha1' }).setup();
     // Several helpers share two cores: the decision, not the clock, is under test here.
@@ -131,7 +148,7 @@ describe('sessions through a gated repository (regulated, sha1)', () => {
     expect(JSON.parse(git(w.root, ['--git-dir', w.gitDir, 'show', `${S('counts')}:state/counts/flags.json`]))).toMatchObject({ a: { on: true }, b: { on: true }, c: { on: true } });
   });
 
-  test('one push: a non-join, a conflict, another actor\'s session and a rewritten session are each refused with their code and rule', async () => {
+  test('one push: a non-join, a conflict, another actor\'s session, a rewritten session and a forged start are each refused with their code and rule', async () => {
     const a2 = sessions.A2 as Started;
     const n1 = sessions.N1 as Started;
     // A2 folds an event, then undoes it: the event stays on the journal, so no checkpoint is the join of the undone state.
@@ -153,8 +170,10 @@ describe('sessions through a gated repository (regulated, sha1)', () => {
     await uncheckedMerge(alice, a2.ref, git(alice, ['rev-parse', S('counts')]));
     await uncheckedMerge(alice, n1.ref, git(alice, ['rev-parse', S('notes')]));
     const bobs = `refs/gatos/sessions/user/bob/${n1.ulid}`;
+    const forged = 'refs/gatos/sessions/user/alice/01KDX5Z5Z5Z5Z5Z5Z5Z5Z5Z5Z6';
+    await forgedStart(alice, forged);
     const before = w.serverRefs();
-    const r = w.push(alice, 'user:alice', [J('counts', 'alice'), S('counts'), a2.ref, J('notes', 'alice'), S('notes'), n1.ref, `${n1.commit}:${bobs}`, `+${a2.commit}:${(sessions.A1 as Started).ref}`]);
+    const r = w.push(alice, 'user:alice', [J('counts', 'alice'), S('counts'), a2.ref, J('notes', 'alice'), S('notes'), n1.ref, `${n1.commit}:${bobs}`, `+${a2.commit}:${(sessions.A1 as Started).ref}`, forged]);
     expect(r.status).not.toBe(0);
     expect(w.serverRefs()).toBe(before);
     const e = lastEntry();
@@ -166,6 +185,8 @@ describe('sessions through a gated repository (regulated, sha1)', () => {
     expect(by(n1.ref)).toEqual(['SESSION_CONFLICT gate/session']);
     expect(by(bobs)).toEqual(expect.arrayContaining(['POLICY_DENY gate/session-owner']));
     expect(by((sessions.A1 as Started).ref)).toEqual(expect.arrayContaining(['FF_VIOLATION gate/fast-forward-only']));
+    expect(by(forged)).toEqual(['PROOF_INVALID gate/session']);
+    expect(e.denials.find((d) => d.ref === forged)?.reason).toContain('does not start from the state of the checkpoint it forks');
     expect(by(J('counts', 'alice'))).toEqual([]);
     const conflict = e.denials.find((d) => d.ref === n1.ref);
     expect(conflict?.reason).toContain(`${CONFLICT_PATH} (session/no-lattice)`);
