@@ -154,7 +154,8 @@ describe('sessions through a gated repository (regulated, sha1)', () => {
     // A2 folds an event, then undoes it: the event stays on the journal, so no checkpoint is the join of the undone state.
     // N1 changes the note bob changed too: no lattice covers EchoLua state.
     const steps = [event('counts', 'flag.set', { flag: 'd', on: true }, 'user:alice'), ['session', 'save', a2.ulid, '--as', 'user:alice'], ['session', 'undo', a2.ulid, '--as', 'user:alice'], event('notes', 'note.set', { id: 'n1', text: 'from alice' }, 'user:alice'), ['session', 'save', n1.ulid, '--as', 'user:alice']];
-    ok(w.gatosBatch(alice, steps), 'event, save, undo; note, save');
+    const undone = ok(w.gatosBatch(alice, steps), 'event, save, undo; note, save');
+    expect(undone.stderr).toContain(`the undone events are still on ${J('counts', 'alice')}`);
     const local = w.gatos(alice, ['session', 'merge', a2.ulid, '--as', 'user:alice', '--json']);
     expect(local.status).toBe(1);
     expect(JSON.parse(local.stdout)).toMatchObject({ merged: false, code: 'SESSION_NOT_JOIN' });

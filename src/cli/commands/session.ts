@@ -87,7 +87,7 @@ const undoCommand: CommandModule<object, UndoArgs> = {
     else process.stdout.write(`${r.ref} ${r.commit} (the state of ${r.restored})\n`);
     if (r.journalHead !== null && r.journalHead !== r.head) {
       // The undone events are still on the journal: a merge would fold them, and the gate refuses a merge that is not the join.
-      process.stderr.write(`the undone events are still on ${r.journal}; before merging, drop them if you have not pushed them: git update-ref ${r.journal} ${r.head ?? '-d'}\n`);
+      process.stderr.write(`the undone events are still on ${r.journal}; before merging, drop them if you have not pushed them: ${r.head === null ? `git update-ref -d ${r.journal}` : `git update-ref ${r.journal} ${r.head}`}\n`);
     }
   },
 };
