@@ -110,7 +110,7 @@ export function conflictError(session: string, state: string, ns: string, confli
  * being merged): its checkpoint is the one new checkpoint on the state ref,
  * directly on the tip before the merge; the session forked from that line;
  * and the checkpoint's state is the join of the tip's state and the
- * session's (checkSessionMerge), or, where they conflict, the conflict is
+ * session's, three ways from the session's base (checkSessionMerge), or, where they conflict, the conflict is
  * the one an accepted governance.conflict event records and the state
  * resolves exactly it (checkResolvedMerge).
  */
@@ -132,13 +132,17 @@ export async function checkMerge(repo: GitRepo, m: SessionCommit, from: SessionC
   if (!fold.ok) return fold;
   const prev = await readResumePoint(repo, p.prev);
   if (!prev.ok) return prev;
+  const forkedFrom = await readResumePoint(repo, info.base);
+  if (!forkedFrom.ok) return forkedFrom;
+  const base = stateValue(forkedFrom.value.savedState, `the state of the session's base ${info.base}`);
+  if (!base.ok) return base;
   const ours = stateValue(prev.value.savedState, `the state of ${p.prev}`);
   const theirs = stateValue(from.state, `the state of session commit ${from.id}`);
   const merged = stateValue(c.value.savedState, `the state of checkpoint ${cp}`);
   if (!ours.ok) return ours;
   if (!theirs.ok) return theirs;
   if (!merged.ok) return merged;
-  const v = checkSessionMerge(fold.value.lattices, ours.value, theirs.value, merged.value);
+  const v = checkSessionMerge(fold.value.lattices, ours.value, theirs.value, merged.value, base.value);
   if (v.kind === 'error') return fail('PROOF_INVALID', `session merge ${m.id}: ${v.message}`);
   if (v.kind === 'not-join') return notJoin(m.id, cp, v.reducers);
   if (v.kind === 'join') {
@@ -153,7 +157,7 @@ export async function checkMerge(repo: GitRepo, m: SessionCommit, from: SessionC
     const e = conflictError(from.id, p.prev, info.ns, v.conflicts);
     return err({ ...e, message: `the governance.conflict event ${info.conflict} does not record exactly this merge's conflict (session ${r.session}, state ${r.state}, ${r.conflicts.length} conflicts); ${e.message}` });
   }
-  const resolved = checkResolvedMerge(fold.value.lattices, ours.value, theirs.value, merged.value, v.conflicts);
+  const resolved = checkResolvedMerge(fold.value.lattices, ours.value, theirs.value, merged.value, v.conflicts, base.value);
   if (resolved.kind === 'error') return fail('PROOF_INVALID', `session merge ${m.id}: ${resolved.message}`);
   if (resolved.kind === 'not-join') return notJoin(m.id, cp, resolved.reducers);
   return ok({ kind: 'resolved', conflicts: v.conflicts });
@@ -185,12 +189,14 @@ async function recordedConflict(repo: GitRepo, id: string, ns: string, journals:
 }
 
 /** The session join the client reports before merging (status): joined, or the conflicts. */
-export function previewJoin(lattices: ReadonlyMap<string, LatticeKind>, ours: Uint8Array, theirs: Uint8Array): Result<readonly SessionConflict[]> {
+export function previewJoin(lattices: ReadonlyMap<string, LatticeKind>, ours: Uint8Array, theirs: Uint8Array, base: Uint8Array): Result<readonly SessionConflict[]> {
   const a = stateValue(ours, 'the state');
   const b = stateValue(theirs, 'the session state');
+  const z = stateValue(base, 'the base state');
   if (!a.ok) return a;
   if (!b.ok) return b;
-  const j = joinSessionStates(lattices, a.value, b.value);
+  if (!z.ok) return z;
+  const j = joinSessionStates(lattices, a.value, b.value, z.value);
   if (j.kind === 'error') return fail('PROOF_INVALID', j.message);
   return ok(j.kind === 'conflict' ? j.conflicts : []);
 }

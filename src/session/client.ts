@@ -295,9 +295,11 @@ export async function sessionStatus(repo: GitRepo, only?: { actor: Actor; name: 
       const fold = sessionFold(bundle.value, i);
       const st = await repo.readRef(`refs/gatos/state/${i.ns}`);
       const cp = st.ok && st.value ? await readResumePoint(repo, st.value) : undefined;
+      const base = await readResumePoint(repo, i.base);
       if (!fold.ok) problem = fold.error.message;
+      else if (!base.ok) problem = base.error.message;
       else if (cp && cp.ok) {
-        const j = previewJoin(fold.value.lattices, cp.value.savedState, s.value.state);
+        const j = previewJoin(fold.value.lattices, cp.value.savedState, s.value.state, base.value.savedState);
         if (j.ok) conflicts = j.value.map((c) => ({ path: c.path, rule: c.rule }));
         else problem = j.error.message;
       }

@@ -63,3 +63,41 @@ describe('a merge that resolves a recorded conflict', () => {
     expect(checkResolvedMerge(LATTICES, ours, theirs, 'x', conflicts).kind).toBe('error');
   });
 });
+
+describe('state no lattice covers, joined from the sessions\' base', () => {
+  const base = state([], { n0: 'base', n1: 'old' });
+  const join = (a: LuaTable, b: LuaTable) => joinSessionStates(LATTICES, a, b, base);
+
+  test('a part only one side changed (edited, added or removed) takes that side, either way round', () => {
+    const ours = state([], { n0: 'base', n1: 'old', n2: 'added by ours' });
+    const theirs = state([], { n0: 'edited', n1: 'old' });
+    const gone = state([], { n1: 'old' });
+    for (const [a, b] of [[ours, theirs], [theirs, ours]] as const) {
+      const j = join(a, b);
+      expect(j.kind).toBe('joined');
+      if (j.kind === 'joined') expect(checkResolvedMerge(LATTICES, a, b, j.state, [], base)).toEqual({ kind: 'join' });
+    }
+    const j = join(ours, gone);
+    expect(j.kind === 'joined' && [...(j.state.get('notes') as LuaTable).keys()].sort()).toEqual(['n1', 'n2']);
+  });
+
+  test('both sides changing the same part differently is still a conflict; the same change is not', () => {
+    const a = state([], { n0: 'base', n1: 'from a' });
+    expect(join(a, state([], { n0: 'base', n1: 'from b' }))).toEqual({ kind: 'conflict', conflicts: [{ path: '$["notes"]["n1"]', rule: UNCOVERED_RULE }] });
+    expect(join(a, state([], { n0: 'base', n1: 'from a' })).kind).toBe('joined');
+    // Without the base the same two sides conflict wherever they differ.
+    expect(joinSessionStates(LATTICES, state([], { n0: 'edited', n1: 'old' }), base)).toMatchObject({ kind: 'conflict' });
+  });
+
+  test('a resolving merge keeps what one side alone changed, and is refused where it drops it', () => {
+    const ours = state([], { n0: 'base', n1: 'from ours' });
+    const theirs = state([], { n0: 'edited', n1: 'from theirs' });
+    const conflicts = [{ path: '$["notes"]["n1"]', rule: UNCOVERED_RULE }];
+    expect(checkResolvedMerge(LATTICES, ours, theirs, state([], { n0: 'edited', n1: 'x' }), conflicts, base)).toEqual({ kind: 'join' });
+    expect(checkResolvedMerge(LATTICES, ours, theirs, state([], { n0: 'base', n1: 'x' }), conflicts, base)).toEqual({ kind: 'not-join', reducers: ['$["notes"]["n0"]'] });
+  });
+
+  test('a base that is not a table is an error (fail closed)', () => {
+    expect(joinSessionStates(LATTICES, base, base, 'x').kind).toBe('error');
+  });
+});
