@@ -32,7 +32,7 @@ export type SessionJoin =
 
 export type MergeVerdict =
   | { readonly kind: 'join' }
-  /** Covered by lattices, but the merged state is not their join: these reducers differ. */
+  /** The merged state is not the join: these reducers, and these paths of state no lattice covers, differ. */
   | { readonly kind: 'not-join'; readonly reducers: readonly string[] }
   | { readonly kind: 'conflict'; readonly conflicts: readonly SessionConflict[] }
   | { readonly kind: 'error'; readonly message: string };
@@ -150,20 +150,7 @@ export function joinSessionStates(lattices: ReadonlyMap<string, LatticeKind>, a:
 /** Whether `merged` is exactly the join of `ours` and `theirs` under the declared lattices. */
 export function checkSessionMerge(lattices: ReadonlyMap<string, LatticeKind>, ours: Value, theirs: Value, merged: Value, base?: Value): MergeVerdict {
   const j = joinSessionStates(lattices, ours, theirs, base);
-  if (j.kind !== 'joined') return j;
-  if (!(merged instanceof LuaTable)) return { kind: 'error', message: `the merged state is a ${typeName(merged)}, not a table` };
-  try {
-    const differ: string[] = [];
-    for (const k of sortKeys([...new Set([...j.state.keys(), ...merged.keys()])])) {
-      const want = j.state.get(k);
-      const got = merged.get(k);
-      if (want === undefined || got === undefined ? want !== got : bytesOf(want) !== bytesOf(got)) differ.push(typeof k === 'string' ? (binToText(k) ?? keyText(k)) : String(k));
-    }
-    return differ.length === 0 ? { kind: 'join' } : { kind: 'not-join', reducers: differ };
-  } catch (e) {
-    if (e instanceof LuaError) return { kind: 'error', message: `${e.sub}: ${e.message}` };
-    throw e;
-  }
+  return j.kind === 'joined' ? compareWithJoin(lattices, j.state, merged, []) : j;
 }
 
 /** Whether `path` is `under` itself or one of its descendants (`$["a"]["b"]` is under `$["a"]`). */
@@ -181,12 +168,16 @@ function isUnder(path: string, under: string): boolean {
  */
 export function checkResolvedMerge(lattices: ReadonlyMap<string, LatticeKind>, ours: Value, theirs: Value, merged: Value, conflicts: readonly SessionConflict[], base?: Value): MergeVerdict {
   const j = joinParts(lattices, ours, theirs, base);
-  if ('error' in j) return { kind: 'error', message: j.error };
+  return 'error' in j ? { kind: 'error', message: j.error } : compareWithJoin(lattices, j.state, merged, conflicts);
+}
+
+/** `merged` against the join: each declared reducer whose cell differs, and each other path that differs outside `conflicts`. */
+function compareWithJoin(lattices: ReadonlyMap<string, LatticeKind>, join: LuaTable, merged: Value, conflicts: readonly SessionConflict[]): MergeVerdict {
   if (!(merged instanceof LuaTable)) return { kind: 'error', message: `the merged state is a ${typeName(merged)}, not a table` };
   try {
     const differ: string[] = [];
-    for (const k of sortKeys([...new Set([...j.state.keys(), ...merged.keys()])])) {
-      const want = j.state.get(k);
+    for (const k of sortKeys([...new Set([...join.keys(), ...merged.keys()])])) {
+      const want = join.get(k);
       const got = merged.get(k);
       if (typeof k === 'string' && lattices.has(k)) {
         if (!same(want, got)) differ.push(binToText(k) ?? keyText(k));
