@@ -34,7 +34,7 @@ export function forbiddenInputs(metafile, outfile) {
  */
 export function hookGraphPlugin(root) {
   const src = path.join(root, 'src') + path.sep;
-  const viaBuild = new Set([path.join(src, 'bundle', 'published.ts'), path.join(src, 'bundle', 'load.ts')]);
+  const viaBuild = new Set([path.join(src, 'bundle', 'published.ts'), path.join(src, 'bundle', 'load.ts'), path.join(src, 'bundle', 'fold-lattices.ts')]);
   return {
     name: 'gatos-hook-graph',
     setup(b) {

@@ -12,6 +12,8 @@ import { checkName } from '../actors';
 import { compileFoldSource, foldSourceKind } from '../fold/compile';
 // Re-exported for load.ts: in the hooks, `./build` is the lazily loaded compilers part (src/hooks/compilers-part.ts).
 export { lazySourceOrigin } from '../fold/compile';
+// Re-exported for fold-lattices.ts, the same way (session merges read a YAML fold's reducers).
+export { yamlFoldLattices } from '../fold/session-lattices';
 import { loadCompiledFold } from '../fold/load';
 import { compilePolicy, type SourceFile } from '../rgs';
 import { readTrustSet } from '../trust';

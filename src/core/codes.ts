@@ -11,6 +11,10 @@ export const PRODUCT_CODES = [
   'DUP_COMMIT',
   'EPOCH_BROKEN',
   'PROOF_INVALID',
+  /** A session merge whose merged state is not the join of the two sides under the fold's lattices (docs/sessions.md). */
+  'SESSION_NOT_JOIN',
+  /** A session merge over state no lattice covers where the sides differ: record a governance.conflict event (docs/sessions.md). */
+  'SESSION_CONFLICT',
 ] as const;
 
 export const INPUT_CODES = [

@@ -25,6 +25,7 @@ import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
 import { busDenials } from './bus';
 import { governanceDenials } from './gov';
+import { sessionDenials } from './session';
 
 export interface Denial {
   readonly ref: string;
@@ -121,6 +122,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   appendAll(hard, eventTimeDenials(ref, facts.events, env.now, config));
   for (const f of epochFailures(ref, kind, facts.epoch, bundle.trust, bundle.commit)) hard.push(fromFailure(ref, EPOCH_RULE, f));
   appendAll(hard, busDenials(ref, facts.bus, facts.events, facts.commits, env.now));
+  appendAll(hard, sessionDenials(ref, cls, kind, facts.session, env.pusher));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

@@ -119,4 +119,6 @@ export interface UpdateFacts {
   readonly governance?: GovFacts;
   /** For refs/gatos/audit/proofs/<ns>: each new proof commit's envelope checked against the objects it names (src/push/proofs.ts). */
   readonly proofs?: readonly CheckFact[];
+  /** Session commits and session merges (refs/gatos/sessions/**, and a state ref a session merges into): src/push/session.ts. */
+  readonly session?: readonly CheckFact[];
 }

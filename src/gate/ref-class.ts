@@ -5,6 +5,7 @@
  */
 import { EPOCH_PREFIX, parseEpochRef } from '../epoch/anchor';
 import { parseBusRef, type BusRef } from './bus';
+import { parseSessionRef, type SessionRef } from '../session/format';
 import { ACTIVE_POLICY_REF, JOURNAL_PREFIX, POLICIES_PREFIX, STATE_PREFIX, isBundleId, isGovRef, nameProblem, parseGovRef, parseJournalRef, type GovRef, type JournalRef } from '../actors';
 
 export const AUDIT_PREFIX = 'refs/gatos/audit/';
@@ -27,7 +28,9 @@ export type RefClass =
   /** refs/gatos/{proposals,approvals,grants,revocations}/… (docs/governance.md). */
   | { readonly plane: 'governance'; readonly gov: GovRef }
 
-  | { readonly plane: 'proofs'; readonly ns: string };
+  | { readonly plane: 'proofs'; readonly ns: string }
+  /** refs/gatos/sessions/<kind>/<name>/<ulid>: an actor's working branch of state (docs/sessions.md). */
+  | { readonly plane: 'session'; readonly session: SessionRef };
 
 export function classifyRef(ref: string): RefClass {
   if (!ref.startsWith(GATOS_PREFIX)) return { plane: 'other' };
@@ -61,6 +64,8 @@ export function classifyRef(ref: string): RefClass {
     const g = parseGovRef(ref);
     return g.ok ? { plane: 'governance', gov: g.value } : { plane: 'gatos-other', problem: g.error.message };
   }
+  const session = parseSessionRef(ref);
+  if (session) return session.ok ? { plane: 'session', session: session.value } : { plane: 'gatos-other', problem: session.error.message };
   return { plane: 'other' };
 }
 

@@ -37,4 +37,7 @@ export const RULES = {
   proofEnvelope: { id: 'gate/proof-envelope', hint: 'write proofs with `gatos prove` for a checkpoint on the namespace\'s state ref, and check them with `gatos verify`' },
   /** Bus segments: a summary closing a shard's window (src/gate/bus-segment.ts, docs/bus.md). */
   busSegment: { id: 'gate/bus-segment', hint: 'rotate with `gatos bus rotate <topic>` after fetching refs/gatos/mbus/<topic>/*: it writes the summary the window gives, once the config\'s segment policy allows' },
+  /** Session refs and session merges (src/gate/session.ts, docs/sessions.md). */
+  session: { id: 'gate/session', hint: 'write sessions with `gatos session start|save|undo|merge`; fetch refs/gatos/state/<ns> before merging' },
+  sessionOwner: { id: 'gate/session-owner', hint: 'push only your own sessions: refs/gatos/sessions/<your kind>/<your name>/<ulid> (gatos session start names it)' },
 } as const;

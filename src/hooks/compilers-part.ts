@@ -54,6 +54,20 @@ export const lazySourceOrigin: LazyOrigin = (source, file, bytes) => {
   };
 };
 
+type Lattices = typeof import('../fold/session-lattices').yamlFoldLattices;
+
+/** A YAML fold's declared lattices (session merges, src/bundle/fold-lattices.ts): the part loads when a merge needs them; a part that cannot load refuses (fail closed). */
+export const yamlFoldLattices: Lattices = (text, file) => {
+  try {
+    const part = load(path.join(__dirname, GATOS_COMPILERS)) as Part & { yamlFoldLattices?: unknown };
+    if (typeof part.yamlFoldLattices !== 'function') throw new Error('it exports no yamlFoldLattices');
+    return (part.yamlFoldLattices as Lattices)(text, file);
+  } catch (e) {
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    return { ok: false, error: gateError('GATE_ERROR', `the gate's compilers cannot be loaded: ${why}`, { hint: 'operator: reinstall the gate (./install.sh)' }) };
+  }
+};
+
 export function buildBundle(workspace: ReadonlyMap<string, Uint8Array>): BuildOutcome {
   const file = path.join(__dirname, GATOS_COMPILERS);
   let build: Builder;

@@ -27,6 +27,7 @@ import type { Trace } from './trace';
 import type { Meter } from './watchdog';
 import { verifyProofCommits } from './proofs';
 import { repoNameFor } from './repo-name';
+import { sessionFactsOf } from './session';
 
 /** Events verified at a time, so git's cat-file and the signature thread stay busy. */
 const PIPELINE = 1024;
@@ -398,5 +399,5 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   const sizes = await counted();
   const bus = cls.plane === 'bus' ? await gatherBus(repo, u, cls.bus, commits.value, events, memo, pushed) : {};
   const proofs = cls.plane === 'proofs' ? await verifyProofCommits(repo, cls.ns, commits.value, active, memo, pushed, repoNameFor(repo, config)) : undefined;
-  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus, ...(proofs ? { proofs } : {}), ...(await govFactsOf(repo, u, cls, pushed)) };
+  return { ...empty, commits: commitFacts, events, checkpoints, ...(bundle ? { bundle } : {}), ...sizes, ...bus, ...(proofs ? { proofs } : {}), ...(await govFactsOf(repo, u, cls, pushed)), ...(await sessionFactsOf(repo, cls, commits.value, active, pushed)) };
 }

@@ -22,6 +22,7 @@ import { serveCommand } from './serve';
 import { govCommand } from './gov';
 import { proveCommand, verifyCommand } from './proof';
 import { evidenceCommand } from './evidence';
+import { sessionCommand } from './session';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- yargs's own type for a heterogeneous command list
 export const commands: CommandModule<any, any>[] = [versionCommand, policycCommand, policyCommand, foldcCommand, foldCommand, lintCommand];
@@ -35,3 +36,4 @@ commands.push(busCommand);
 commands.push(serveCommand);
 commands.push(govCommand);
 commands.push(proveCommand, verifyCommand, evidenceCommand);
+commands.push(sessionCommand);

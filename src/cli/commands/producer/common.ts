@@ -11,7 +11,7 @@ import { nowSeconds } from '../../../workspace/clock';
 import { findWorkspace, openWorkspaceRepo, requireInitialized, type Workspace } from '../../../workspace/workspace';
 import { CliError, EXIT } from '../../errors';
 
-const NEGATIVE: readonly ErrorCode[] = ['POLICY_DENY', 'CAP_EXPIRED', 'FF_VIOLATION', 'DUP_COMMIT', 'EPOCH_BROKEN', 'PROOF_INVALID', 'SIG_INVALID', 'ACK_TIMEOUT'];
+const NEGATIVE: readonly ErrorCode[] = ['POLICY_DENY', 'CAP_EXPIRED', 'FF_VIOLATION', 'DUP_COMMIT', 'EPOCH_BROKEN', 'PROOF_INVALID', 'SIG_INVALID', 'ACK_TIMEOUT', 'SESSION_NOT_JOIN', 'SESSION_CONFLICT'];
 
 /** The exit status for an error: negative answers 1, git and internal failures 3, the rest (bad input) 2. */
 export function exitFor(e: GateError): number {
