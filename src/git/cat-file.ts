@@ -3,13 +3,18 @@
  * requests are queued on it in order, written in batches and answered in the
  * same order, so reading many objects costs about what cat-file itself costs.
  * The process starts on the first request, is closed explicitly, and never
- * keeps Node alive while nothing is being asked.
+ * keeps Node alive while nothing is being asked. An object named by its full
+ * id that is loose is read in this process instead (loose.ts), so a small
+ * push's decision may start no cat-file at all.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { err, ok, type Result } from '../core/result';
 import { ByteQueue } from './byte-queue';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
+import { LooseObjects, objectDirectories } from './loose';
+import { parseCommit } from './parse-commit';
+import { parseTree } from './parse-tree';
 import type { GitProcessOptions } from './run';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -53,11 +58,15 @@ export class ObjectReader {
   private outbox: string[] = [];
   private flushScheduled = false;
   private stderrTail = '';
+  private readonly loose: LooseObjects | undefined;
 
   constructor(
     private readonly proc: GitProcessOptions,
     readonly format: ObjectFormat,
-  ) {}
+  ) {
+    const dirs = objectDirectories(proc.env, proc.cwd);
+    this.loose = dirs ? new LooseObjects(dirs, format) : undefined;
+  }
 
   /** Type, size and contents of the object `name` names (an id, or anything rev-parse accepts). */
   read(name: string): Promise<Result<GitObject, GitError>> {
@@ -93,6 +102,8 @@ export class ObjectReader {
     if (name === '' || /[\n\r\0]/.test(name)) {
       return Promise.resolve(err(gitError('missing', [...ARGS], `not an object name: ${JSON.stringify(name.slice(0, 80))}`)));
     }
+    const loose = this.loose ? this.readLoose(name) : undefined;
+    if (loose) return Promise.resolve(ok(withData ? loose : { id: loose.id, type: loose.type, size: loose.size }));
     // A process being closed takes no new requests; they go to the next one.
     if (this.closing) return this.closing.then(() => this.request(name, withData));
     const started = this.start();
@@ -106,6 +117,29 @@ export class ObjectReader {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /**
+   * `name` read from loose objects: a full id, or `<id>:<file>` (a commit's
+   * or tree's entry of that one name, as the event reader asks for
+   * event.cbor); undefined for anything else or anything not loose.
+   */
+  private readLoose(name: string): GitObject | undefined {
+    const loose = this.loose as LooseObjects;
+    if (isObjectId(this.format, name)) return loose.read(name);
+    const colon = name.indexOf(':');
+    const file = name.slice(colon + 1);
+    if (colon < 0 || !isObjectId(this.format, name.slice(0, colon)) || file === '' || /[/\0]/.test(file)) return undefined;
+    let o = loose.read(name.slice(0, colon));
+    if (o?.type === 'commit') {
+      const c = parseCommit(o.id, o.data, this.format);
+      o = c.ok ? loose.read(c.value.tree) : undefined;
+    }
+    if (o?.type !== 'tree') return undefined;
+    const entries = parseTree(o.id, o.data, this.format);
+    // A tree git would call malformed, or a name it holds twice, is left to git's own lookup.
+    const found = entries.ok ? entries.value.filter((e) => e.name === file) : [];
+    return found.length === 1 && found[0]?.mode !== '160000' ? loose.read(found[0]?.id as string) : undefined;
   }
 
   private start(): Result<true, GitError> {

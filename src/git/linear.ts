@@ -9,6 +9,7 @@
  * is left to git's general walk (`undefined`), so the result is always exact.
  */
 import { err, ok, type Result } from '../core/result';
+import type { Commit } from './parse-commit';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
 import type { GitProcessOptions } from './run';
@@ -41,4 +42,31 @@ export async function linearRange(proc: GitProcessOptions, format: ObjectFormat,
   }
   // git ended the walk before the chain did: not what a linear history gives.
   return ok(undefined);
+}
+
+/** The commits walked in this process before the question goes to git's rev-list (a push's range is usually a few). */
+export const SHORT_WALK = 64;
+
+/**
+ * The same answer for a short distance, from the commits themselves (read
+ * through `readCommit`, which reads loose objects without starting git): a
+ * push of one commit onto its parent then starts no rev-list. `undefined`
+ * when the walk is longer than `limit`, meets a merge, or a commit cannot
+ * be read: then linearRange asks git.
+ */
+export async function shortLinearRange(readCommit: (id: string) => Promise<Result<Commit, unknown>>, format: ObjectFormat, oldId: string, newId: string, limit: number = SHORT_WALK): Promise<LinearRange | undefined> {
+  if (!isObjectId(format, oldId) || !isObjectId(format, newId)) return undefined;
+  if (oldId === newId) return { ancestor: true, ids: [] };
+  const chain: string[] = [];
+  let id = newId;
+  for (let step = 0; step < limit; step++) {
+    const c = await readCommit(id);
+    if (!c.ok || c.value.id !== id || c.value.parents.length > 1) return undefined;
+    chain.push(id);
+    const parent = c.value.parents[0];
+    if (parent === undefined) return { ancestor: false };
+    if (parent === oldId) return { ancestor: true, ids: chain.reverse() };
+    id = parent;
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@
 import { err, ok, type Result } from '../core/result';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
+import { noRefsUnder, readRefFile } from './ref-files';
 import { runGit, type GitProcessOptions } from './run';
 
 export interface RefEntry {
@@ -16,6 +17,9 @@ const FORMAT = '%(refname)%00%(objectname)%00%(objecttype)%00%(symref)';
 
 /** Refs under the given patterns (prefixes at slash boundaries, or globs), sorted by name as git sorts them. */
 export async function forEachRef(proc: GitProcessOptions, format: ObjectFormat, patterns: readonly string[] = []): Promise<Result<RefEntry[], GitError>> {
+  // Nothing under any of the prefixes, seen from the files themselves: no git process to say so (ref-files.ts).
+  const gitDir = proc.env.GIT_DIR;
+  if (gitDir && patterns.length > 0 && patterns.every((p) => noRefsUnder(gitDir, format, p) === true)) return ok([]);
   const args = ['for-each-ref', `--format=${FORMAT}`, '--', ...patterns];
   const r = await runGit(proc, args);
   if (!r.ok) return r;
@@ -36,6 +40,9 @@ export async function readRef(proc: GitProcessOptions, format: ObjectFormat, ref
   if (!ref.startsWith('refs/') || /[\s\0*?[]/.test(ref)) {
     return err(gitError('failed', ['for-each-ref', ref], 'not a full ref name (refs/...)'));
   }
+  const gitDir = proc.env.GIT_DIR;
+  const file = gitDir ? readRefFile(gitDir, format, ref) : undefined;
+  if (file) return ok(file.id);
   // for-each-ref also matches refs below `ref`; only the exact name counts.
   const r = await forEachRef(proc, format, [ref]);
   if (!r.ok) return r;

@@ -9,7 +9,7 @@ import { err, ok, type GateError, type Result } from '../core/result';
 import { ObjectReader, type GitObject, type ObjectInfo } from './cat-file';
 import { gitEnv, inQuarantine, withoutQuarantine, type Env } from './env';
 import { gitError, type GitError } from './errors';
-import { linearRange, type LinearRange } from './linear';
+import { linearRange, shortLinearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
 import { parseCommit, type Commit } from './parse-commit';
 import { parseTree, type TreeEntry } from './parse-tree';
@@ -186,8 +186,9 @@ export class GitRepo {
    * of the history (see linear.ts); `undefined` when a merge is on the way:
    * then ask isAncestor and range.
    */
-  linearRange(oldId: string, newId: string): Promise<Result<LinearRange | undefined, GitError>> {
-    return linearRange(this.proc, this.format, oldId, newId);
+  async linearRange(oldId: string, newId: string): Promise<Result<LinearRange | undefined, GitError>> {
+    const short = await shortLinearRange((id) => this.readCommit(id), this.format, oldId, newId);
+    return short ? ok(short) : linearRange(this.proc, this.format, oldId, newId);
   }
 
   /** The fast-forward check: is `ancestor` reachable from `descendant`? */

@@ -83,6 +83,8 @@ export interface ServedRun {
   readonly activeBundle: (repo: GitRepo, memo: VerifyMemo) => Promise<Result<GateBundle>>;
   /** Told once what was decided, for the daemon's metrics. */
   readonly observe: (o: Observed) => void;
+  /** The gate's settings, kept between pushes while their files are unchanged (src/push/settings-cache.ts). */
+  readonly settings?: (repo: GitRepo) => Promise<Result<GateConfig>>;
 }
 
 export interface Observed {
@@ -217,7 +219,7 @@ export async function runHook(run: HookRun): Promise<number> {
     const parsed = run.updates(repo.format);
     if (!parsed.ok) outcome = fail(parsed.error.message);
     else updates = parsed.value;
-    const settings = await readSettings(repo);
+    const settings = await (run.served?.settings ?? readSettings)(repo);
     if (!settings.ok) outcome ??= fail(settings.error.message);
     else config = settings.value;
     trace.mark('read the updates and settings');

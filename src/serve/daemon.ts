@@ -26,6 +26,7 @@ import { procStrings } from '../hooks/raw-input';
 import { startTimeOfStat } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
+import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
 import { GateMetrics, decisionLabels } from './metrics';
 import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, inlineReplyName, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
@@ -69,6 +70,7 @@ export class ServedRepo {
   private fd: number | undefined;
   private socket: net.Socket | undefined;
   private readonly inflight = new Set<Promise<void>>();
+  private readonly settings = new SettingsCache();
 
   constructor(
     readonly gitDir: string,
@@ -198,6 +200,7 @@ export class ServedRepo {
           receivePack: client.parent,
           elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
           activeBundle: (repo, memo) => this.activeBundle(repo, memo),
+          settings: (repo) => this.settings.read(repo, client.env),
           observe: (o) => {
             observed = o;
           },

@@ -6,6 +6,7 @@
  * in SHA-1 and SHA-256.
  */
 import { openRepo, type GitRepo } from '../../src/git';
+import { SHORT_WALK } from '../../src/git/linear';
 import { FORMATS, git, gitText, initRepo, writeCommit } from '../helpers/git';
 
 async function open(dir: string): Promise<GitRepo> {
@@ -56,6 +57,16 @@ describe.each(FORMATS)('linearRange (%s)', (format) => {
       if (!r.ok) throw new Error(r.error.message);
       expect(r.value?.ancestor).toBe(gitAncestor(dir, a, b));
       if (r.value?.ancestor) expect(r.value.ids).toEqual(gitRange(dir, a, b));
+    }
+  });
+
+  // Up to SHORT_WALK commits are read in this process; a longer walk is git's rev-list: both agree with git.
+  it('agrees with git beyond the in-process walk', async () => {
+    const long = chain(dir, SHORT_WALK + 6, main[29]);
+    for (const [a, b] of [[main[29], long[SHORT_WALK + 5]], [long[0], long[SHORT_WALK + 1]], [long[3], long[SHORT_WALK - 1]]] as const) {
+      const r = await repo.linearRange(a as string, b as string);
+      if (!r.ok) throw new Error(r.error.message);
+      expect(r.value).toEqual({ ancestor: true, ids: gitRange(dir, a as string, b as string) });
     }
   });
 

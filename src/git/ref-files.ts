@@ -1,0 +1,104 @@
+/**
+ * Refs read from git's files backend in this process, for the two questions
+ * a push asks most and can answer without starting git (each git process
+ * cost the warm daemon about 3 ms, decision 0038): one ref's id, and "is
+ * there any ref under this prefix" (usually not: epochs, sessions). A loose
+ * ref file overrides packed-refs, as in git; git replaces loose files by a
+ * rename and rewrites packed-refs before it removes a loose file, so either
+ * read is a value git held at some moment. Anything this reader would have
+ * to guess at answers undefined and the caller asks git: a reftable
+ * repository, a symbolic or malformed ref, an unreadable file, a packed-refs
+ * line it does not know. Adapter (filesystem).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { isObjectId, type ObjectFormat } from './object-id';
+
+type Loose = { readonly kind: 'id'; readonly id: string } | { readonly kind: 'none' } | { readonly kind: 'dir' };
+
+/** A plain ref name this reader may turn into a path. */
+const PLAIN_REF = /^refs\/[A-Za-z0-9._+@/-]+$/;
+
+function plain(ref: string): boolean {
+  return PLAIN_REF.test(ref) && !ref.split('/').some((c) => c === '' || c.startsWith('.') || c.endsWith('.lock'));
+}
+
+const absent = (p: string): boolean => {
+  try {
+    statSync(p);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+};
+
+/** Refs kept as files in this very folder: not reftable, not a linked work tree's folder (whose refs live in its commondir). */
+function filesBackend(gitDir: string): boolean {
+  return absent(path.join(gitDir, 'reftable')) && absent(path.join(gitDir, 'commondir'));
+}
+
+/** The loose file at `ref`: an id, nothing there, a directory, or undefined (something else: ask git). */
+function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undefined {
+  const file = path.join(gitDir, ref);
+  let text: string;
+  try {
+    text = readFileSync(file, 'latin1');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'none' };
+    if (code === 'EISDIR') return { kind: 'dir' };
+    return undefined;
+  }
+  const id = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return isObjectId(format, id) ? { kind: 'id', id } : undefined;
+}
+
+/** packed-refs as name → id; empty when there is none; undefined for a line this reader does not know. */
+function packed(gitDir: string, format: ObjectFormat): Map<string, string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path.join(gitDir, 'packed-refs'), 'latin1');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;
+  }
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('# pack-refs with:')) continue;
+    if (line.startsWith('^')) {
+      if (!isObjectId(format, line.slice(1))) return undefined;
+      continue;
+    }
+    const space = line.indexOf(' ');
+    const id = line.slice(0, space);
+    const ref = line.slice(space + 1);
+    if (space < 0 || !isObjectId(format, id) || !ref.startsWith('refs/')) return undefined;
+    out.set(ref, id);
+  }
+  return out;
+}
+
+/** The id of `ref` ({ id: undefined } when it does not exist), or undefined when git must answer. */
+export function readRefFile(gitDir: string, format: ObjectFormat, ref: string): { readonly id: string | undefined } | undefined {
+  if (!plain(ref) || !filesBackend(gitDir)) return undefined;
+  const l = loose(gitDir, format, ref);
+  if (l === undefined) return undefined;
+  if (l.kind === 'id') return { id: l.id };
+  const p = packed(gitDir, format);
+  return p ? { id: p.get(ref) } : undefined;
+}
+
+/**
+ * True when no ref matches the for-each-ref prefix `pattern` (a ref name or
+ * a folder of refs, with or without its trailing slash): nothing loose at
+ * that path and nothing packed at or below it. False or undefined: ask git.
+ */
+export function noRefsUnder(gitDir: string, format: ObjectFormat, pattern: string): boolean | undefined {
+  const prefix = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
+  if (!plain(prefix) || !filesBackend(gitDir)) return undefined;
+  const l = loose(gitDir, format, prefix);
+  if (l === undefined || l.kind !== 'none') return false;
+  const p = packed(gitDir, format);
+  if (!p) return undefined;
+  for (const ref of p.keys()) if (ref === prefix || ref.startsWith(`${prefix}/`)) return false;
+  return true;
+}

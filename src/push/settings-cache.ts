@@ -1,0 +1,68 @@
+/**
+ * The gate's settings kept by the warm daemon between pushes, re-read from
+ * git whenever anything git would read them from may have changed: the
+ * repository's config file, the global and system files this environment
+ * names (their inode, size and times), and the GIT_CONFIG_* variables. A
+ * file with an include is never cached (its targets are not watched). Each
+ * `git config` the daemon did not start saved it about 3 ms (decision 0038).
+ * Adapter (filesystem).
+ */
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import type { Result } from '../core/result';
+import type { GateConfig } from '../gate';
+import type { GitRepo } from '../git';
+import type { Env } from '../git/env';
+import { readSettings } from './settings';
+
+/** The files git reads its configuration from in `env` for the repository at `gitDir` (system, global, local). */
+function configFiles(gitDir: string, env: Env): string[] {
+  const files: string[] = [];
+  const off = (v: string | undefined) => v !== undefined && v !== '' && v !== '0' && v.toLowerCase() !== 'false';
+  if (!off(env.GIT_CONFIG_NOSYSTEM)) files.push(env.GIT_CONFIG_SYSTEM ?? '/etc/gitconfig');
+  if (env.GIT_CONFIG_GLOBAL !== undefined) files.push(env.GIT_CONFIG_GLOBAL);
+  else {
+    const home = env.HOME ?? '';
+    files.push(path.join(env.XDG_CONFIG_HOME || path.join(home, '.config'), 'git', 'config'), path.join(home, '.gitconfig'));
+  }
+  files.push(path.join(gitDir, 'config'), path.join(gitDir, 'config.worktree'));
+  return files;
+}
+
+/** What must be unchanged for the settings read last to still be git's answer; undefined: do not cache. */
+export function settingsKey(gitDir: string, env: Env): string | undefined {
+  const parts: string[] = [gitDir];
+  for (const [k, v] of Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (k.startsWith('GIT_CONFIG') || k === 'HOME' || k === 'XDG_CONFIG_HOME') parts.push(`${k}=${v ?? ''}`);
+  }
+  for (const file of configFiles(gitDir, env)) {
+    if (file === '' || file === '/dev/null') {
+      parts.push(`${file}:none`);
+      continue;
+    }
+    try {
+      const s = statSync(file, { bigint: true });
+      if (!s.isFile()) return undefined;
+      if (/\[\s*include/i.test(readFileSync(file, 'latin1'))) return undefined;
+      parts.push(`${file}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+      parts.push(`${file}:absent`);
+    }
+  }
+  return JSON.stringify(parts);
+}
+
+export class SettingsCache {
+  private last: { readonly key: string; readonly value: Result<GateConfig> } | undefined;
+
+  /** readSettings, or its last answer while nothing it came from has changed. Only answers that read well are kept. */
+  async read(repo: GitRepo, env: Env): Promise<Result<GateConfig>> {
+    // Taken before git reads: a change after this point gives another key next time.
+    const key = settingsKey(repo.gitDir, env);
+    if (key !== undefined && this.last?.key === key) return this.last.value;
+    const value = await readSettings(repo);
+    this.last = key !== undefined && value.ok ? { key, value } : undefined;
+    return value;
+  }
+}

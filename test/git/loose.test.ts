@@ -1,0 +1,123 @@
+/**
+ * Loose objects read in process (src/git/loose.ts) against what stock git
+ * prints for the same objects, on SHA-1 and SHA-256: every object of a
+ * repository read the same; packed objects, objects whose bytes are not what
+ * their name says and a quoted alternate are left to cat-file; a push's
+ * quarantine layout (object directory plus alternates) is searched as git
+ * searches it.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { expectOk } from '../../src/core/result';
+import { openRepo } from '../../src/git';
+import { LooseObjects, objectDirectories } from '../../src/git/loose';
+import { FORMATS, cleanGitEnv, git, gitDirOf, gitText, initRepo, writeCommit } from '../helpers/git';
+
+/** git's own answer, as bytes (the helper's git() decodes text). */
+const catFile = (dir: string, id: string): { type: string; data: Buffer } => {
+  const type = gitText(dir, ['cat-file', '-t', id]);
+  return { type, data: spawnSync('git', ['cat-file', type, id], { cwd: dir, env: cleanGitEnv() }).stdout };
+};
+
+describe.each(FORMATS)('loose objects (%s)', (format) => {
+  let dir = '';
+  let objects = '';
+  let ids: string[] = [];
+  const loose = () => new LooseObjects(objectDirectories({ GIT_DIR: gitDirOf(dir) }, dir) ?? [], format);
+
+  beforeAll(() => {
+    dir = initRepo({ format });
+    const root = writeCommit(dir, { message: 'root\n', files: { 'a.txt': 'alpha\n', 'bin': '\u0000\u00ff bytes' }, ref: 'refs/heads/main' });
+    writeCommit(dir, { message: 'two\n', files: { 'a.txt': 'alpha 2\n' }, parents: [root], ref: 'refs/heads/main' });
+    objects = path.join(gitDirOf(dir), 'objects');
+    ids = gitText(dir, ['rev-list', '--objects', '--all']).split('\n').filter((l) => l !== '').map((l) => l.split(' ')[0] as string);
+  });
+
+  it('reads every object as git does, contents and type', () => {
+    expect(ids.length).toBeGreaterThanOrEqual(6);
+    const reader = loose();
+    for (const id of ids) {
+      const o = reader.read(id);
+      const want = catFile(dir, id);
+      expect(o?.type).toBe(want.type);
+      expect(Buffer.from(o?.data ?? []).equals(Buffer.from(want.data))).toBe(true);
+      expect(o?.size).toBe(want.data.length);
+    }
+  });
+
+  it('reads <commit>:<file> and <tree>:<file> from loose objects as git resolves them', async () => {
+    const repo = expectOk(await openRepo(gitDirOf(dir), { env: cleanGitEnv() }));
+    try {
+      const head = gitText(dir, ['rev-parse', 'refs/heads/main']);
+      const tree = gitText(dir, ['rev-parse', 'refs/heads/main^{tree}']);
+      const root = gitText(dir, ['rev-parse', 'refs/heads/main~1']);
+      for (const name of [`${head}:a.txt`, `${tree}:a.txt`, `${root}:bin`]) {
+        const o = expectOk(await repo.readObject(name));
+        expect(o.id).toBe(gitText(dir, ['rev-parse', name]));
+        expect(Buffer.from(o.data).equals(catFile(dir, o.id).data)).toBe(true);
+      }
+      expect((await repo.readObject(`${head}:missing`)).ok).toBe(false);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('answers nothing for an object under another object\'s name, a truncated one, or a header that lies about the size', () => {
+    const [a, b] = ids as [string, string];
+    const file = (id: string) => path.join(objects, id.slice(0, 2), id.slice(2));
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-'));
+    try {
+      const at = (id: string) => {
+        const p = path.join(work, id.slice(0, 2), id.slice(2));
+        mkdirSync(path.dirname(p), { recursive: true });
+        return p;
+      };
+      const reader = new LooseObjects([work], format);
+      copyFileSync(file(a), at(b));
+      expect(reader.read(b)).toBeUndefined();
+      rmSync(at(b));
+      const raw = Buffer.from('blob 5\0abc');
+      const lying = createHash(format).update(raw).digest('hex');
+      writeFileSync(at(lying), deflateSync(raw));
+      expect(reader.read(lying)).toBeUndefined();
+      const good = Buffer.from('blob 3\0abc');
+      const goodId = createHash(format).update(good).digest('hex');
+      writeFileSync(at(goodId), deflateSync(good).subarray(0, 6));
+      expect(reader.read(goodId)).toBeUndefined();
+      // The same object written whole is read: the checks above are what refused it.
+      writeFileSync(at(goodId), deflateSync(good));
+      expect(Buffer.from(reader.read(goodId)?.data ?? []).toString()).toBe('abc');
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('searches a quarantine as git does: its own directory, then the alternates it was given; a quoted list is left to git', () => {
+    const quarantine = mkdtempSync(path.join(os.tmpdir(), 'gatos-quarantine-'));
+    try {
+      const dirs = objectDirectories({ GIT_DIR: gitDirOf(dir), GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }, '/');
+      expect(dirs).toEqual([quarantine, objects]);
+      const reader = new LooseObjects(dirs ?? [], format);
+      expect(reader.read(ids[0] as string)?.id).toBe(ids[0]);
+      expect(objectDirectories({ GIT_DIR: gitDirOf(dir), GIT_ALTERNATE_OBJECT_DIRECTORIES: `"${objects}"` }, '/')).toBeUndefined();
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves packed objects to cat-file, which still reads them', async () => {
+    git(dir, ['repack', '-a', '-d', '-q']);
+    git(dir, ['prune-packed']);
+    expect(loose().read(ids[0] as string)).toBeUndefined();
+    const repo = expectOk(await openRepo(gitDirOf(dir), { env: cleanGitEnv() }));
+    try {
+      for (const id of ids) expect(expectOk(await repo.readObject(id)).type).toBe(catFile(dir, id).type);
+    } finally {
+      await repo.close();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Refs read from the files backend in process (src/git/ref-files.ts) against
+ * git's own answers: loose, packed, a loose ref over an older packed one,
+ * absent refs, prefixes with and without refs under them; a symbolic ref, a
+ * linked work tree's folder and a reftable repository are left to git. The
+ * adapter's readRef and forEachRef give git's answers either way.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { expectOk } from '../../src/core/result';
+import { openRepo } from '../../src/git';
+import { noRefsUnder, readRefFile } from '../../src/git/ref-files';
+import { FORMATS, cleanGitEnv, git, gitDirOf, gitText, initRepo, writeCommit } from '../helpers/git';
+
+describe.each(FORMATS)('refs from files (%s)', (format) => {
+  let dir = '';
+  let gd = '';
+  let a = '';
+  let b = '';
+  beforeAll(() => {
+    dir = initRepo({ format });
+    gd = gitDirOf(dir);
+    a = writeCommit(dir, { message: 'a\n', files: { f: 'a' }, ref: 'refs/gatos/policies/active' });
+    b = writeCommit(dir, { message: 'b\n', files: { f: 'b' }, parents: [a], ref: 'refs/gatos/journal/x/user/alice' });
+  });
+
+  it('reads loose refs, packed refs and a loose ref over its packed value as git does', async () => {
+    expect(readRefFile(gd, format, 'refs/gatos/policies/active')).toEqual({ id: a });
+    expect(readRefFile(gd, format, 'refs/gatos/nothing/here')).toEqual({ id: undefined });
+    git(dir, ['pack-refs', '--all']);
+    expect(readRefFile(gd, format, 'refs/gatos/policies/active')).toEqual({ id: a });
+    git(dir, ['update-ref', 'refs/gatos/policies/active', b]);
+    expect(readRefFile(gd, format, 'refs/gatos/policies/active')).toEqual({ id: b });
+    expect(gitText(dir, ['rev-parse', 'refs/gatos/policies/active'])).toBe(b);
+    const repo = expectOk(await openRepo(gd, { env: cleanGitEnv() }));
+    try {
+      expect(expectOk(await repo.readRef('refs/gatos/policies/active'))).toBe(b);
+      expect(expectOk(await repo.readRef('refs/gatos/journal/x/user/alice'))).toBe(b);
+      expect(expectOk(await repo.readRef('refs/gatos/journal/x'))).toBeUndefined();
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('knows a prefix with no refs under it, and leaves any other to git', async () => {
+    expect(noRefsUnder(gd, format, 'refs/gatos/epoch/x/')).toBe(true);
+    expect(noRefsUnder(gd, format, 'refs/gatos/journal/x/')).toBe(false);
+    expect(noRefsUnder(gd, format, 'refs/gatos/journal')).toBe(false);
+    expect(noRefsUnder(gd, format, 'refs/gatos/jour')).toBe(true);
+    const repo = expectOk(await openRepo(gd, { env: cleanGitEnv() }));
+    try {
+      expect(expectOk(await repo.forEachRef(['refs/gatos/epoch/x/']))).toEqual([]);
+      expect(expectOk(await repo.forEachRef(['refs/gatos/journal/']).then((r) => (r.ok ? { ok: true as const, value: r.value.map((e) => e.id) } : r)))).toEqual([b]);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it('leaves a symbolic ref, a linked work tree and names it does not handle to git', () => {
+    git(dir, ['symbolic-ref', 'refs/gatos/sym', 'refs/gatos/policies/active']);
+    expect(readRefFile(gd, format, 'refs/gatos/sym')).toBeUndefined();
+    expect(readRefFile(gd, format, 'HEAD')).toBeUndefined();
+    expect(readRefFile(gd, format, 'refs/gatos/../config')).toBeUndefined();
+    const wt = path.join(path.dirname(dir), 'linked');
+    git(dir, ['worktree', 'add', '-q', '--detach', wt, b]);
+    const linkedGitDir = gitText(wt, ['rev-parse', '--absolute-git-dir']);
+    expect(readRefFile(linkedGitDir, format, 'refs/gatos/policies/active')).toBeUndefined();
+  });
+
+  // git 2.39 here cannot make a reftable repository; its layout (a reftable/ folder in the git directory, git's
+  // gitformat-reftable documentation) is what the reader looks for.
+  it('leaves a repository with a reftable/ folder to git', () => {
+    mkdirSync(path.join(gd, 'reftable'));
+    try {
+      expect(readRefFile(gd, format, 'refs/gatos/policies/active')).toBeUndefined();
+      expect(noRefsUnder(gd, format, 'refs/gatos/epoch/x/')).toBeUndefined();
+    } finally {
+      rmSync(path.join(gd, 'reftable'), { recursive: true });
+    }
+  });
+});
+
