@@ -57,7 +57,7 @@ function build(kind: LatticeKind, ops: readonly Op[]): LuaTable {
     const stamp = call('stamp', [ulidOf(o.n), o.journal, o.commit]);
     const v = lua(o.value);
     switch (kind) {
-      case 'map-join-lww': call('lww', [r, o.key, v, stamp]); break;
+      case 'map-join-lww': call('lww', [r, o.key, v, ulidOf(o.n), o.journal, o.commit]); break;
       case 'g-counter': call('gcount', [r, o.key, v, o.journal]); break;
       case 'pn-counter': call('pncount', [r, o.key, v, o.journal]); break;
       case 'min': call('min', [r, o.key, v]); break;
@@ -160,6 +160,32 @@ describe('reducer semantics', () => {
     expect(view('map-join-lww', [op(2, 'second'), op(1, 'first')])).toBe('second');
     expect(view('map-join-lww', [op(1, 'first'), op(2, 'second')])).toBe('second');
     expect(view('map-join-lww', [])).toBe(JSON_NULL);
+  });
+
+  test('map-join-lww: ties on ulid go by journal, then commit; a joined state shares no stamp with its sides; a bad stamp fails', () => {
+    const ulid = ulidOf(1);
+    const lww = (r: LuaTable, v: string, journal: string, commit: string) => call('lww', [r, 'k', v, ulid, journal, commit]);
+    m.reset();
+    const r = m.newTable();
+    lww(r, 'b-journal', journals[1]!, '00');
+    lww(r, 'a-journal', journals[0]!, 'ff');
+    lww(r, 'later commit', journals[1]!, '01');
+    expect((r.get('v') as LuaTable).get('k')).toBe('later commit');
+    // Step updates stamps in place: after a join, writing the result must leave both sides as they were.
+    const a = build('map-join-lww', [op(1, 'x')]);
+    const b = build('map-join-lww', [op(2, 'y')]);
+    const before = [bytes(a), bytes(b)];
+    const j = join('map-join-lww', a, b);
+    call('lww', [j, 'k', 'z', ulidOf(3), journals[0]!, '00']);
+    expect([bytes(a), bytes(b)]).toEqual(before);
+    m.reset();
+    const s = m.newTable();
+    s.set('k', 'not a stamp table');
+    const hand = m.newTable();
+    hand.set('v', m.newTable());
+    hand.set('s', s);
+    expect(() => call('lww', [hand, 'k', 'v', ulid, journals[0]!, '00'])).toThrow(/not \{ulid, journal, commit\}/);
+    expect(() => call('lww', [m.newTable(), 'k', 'v', ulid, journals[0]!])).toThrow(/bad argument #6/);
   });
 
   test('or-set: a later add revives a removed element; a remove cancels only earlier adds', () => {
