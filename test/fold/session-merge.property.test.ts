@@ -57,7 +57,7 @@ function build(evs: readonly Ev[]): LuaTable {
   for (const e of evs) {
     const stamp = [ulidOf(e.n), e.journal, e.n.toString(16).padStart(40, '0')].join('\0');
     const amount = normInt(e.amount);
-    call('lww', [s.get('latest'), e.key, amount, ...stamp.split('\0')]);
+    call('lww', [s.get('latest'), e.key, amount, stamp]);
     call('gcount', [s.get('paid'), e.key, normInt(e.amount < 0n ? -e.amount : e.amount), e.journal]);
     call('pncount', [s.get('balance'), e.key, amount, e.journal]);
     call('orset', [s.get('tags'), e.key, e.journal, stamp, e.remove]);

@@ -10,16 +10,14 @@
  * without touching either (merge laws: test/fold/reducers.test.ts).
  *
  * Shapes (group keys are strings; an integer key is written in decimal):
- *   map-join-lww  r.v[key] = value, r.s[key] = {ulid, journal, commit} of its event
+ *   map-join-lww  r.v[key] = value, r.s[key] = stamp
  *   g-counter     r[key][journal] = count (>= 0)
  *   pn-counter    r[key].p[journal], r[key].n[journal] = count (>= 0)
  *   min / max     r[key] = integer
  *   or-set        r[key].a[elem], r[key].r[elem] = latest add / remove stamp
  *   2p-set        r[key].a[elem], r[key].r[elem] = true
- * An or-set stamp is `lattice.stamp(ulid, journal, commit)`: one string whose
- * bytewise order is the event order (ulid, then journal, then commit). An
- * LWW stamp keeps the three parts as they are and compares them in turn
- * (the same order, without a string made per event: decision 0037).
+ * A stamp is `lattice.stamp(ulid, journal, commit)`: one string whose
+ * bytewise order is the event order (ulid, then journal, then commit).
  */
 import { anyRefMatcher, checkRefGlob, type RefMatcher } from '../../glob';
 import { encodeState } from '../state';
@@ -68,28 +66,6 @@ function element(fname: string, v: Value, n: number): string | number | bigint {
 
 function stampArg(fname: string, v: Value, n: number): string {
   return typeof v === 'string' ? v : bad(fname, n, `stamp expected (lattice.stamp(ulid, journal, commit)), got ${typeName(v)}`);
-}
-
-function stampPart(fname: string, v: Value, n: number): string {
-  return typeof v === 'string' ? v : bad(fname, n, `string expected (ulid, journal, commit of the event), got ${typeName(v)}`);
-}
-
-/** The items of an LWW stamp cell {ulid, journal, commit}, checked (a state is data: a hand-made one may hold anything). */
-function stampCell(cell: Value, key: Value): Value[] {
-  if (cell instanceof LuaTable) {
-    const items = cell.arr;
-    if (items.length === 3 && typeof items[0] === 'string' && typeof items[1] === 'string' && typeof items[2] === 'string' && cell.nstr === 0 && cell.hash === undefined) return items;
-  }
-  return fail('TYPE_ERROR', `lattice: the LWW stamp under '${String(key)}' is not {ulid, journal, commit}`);
-}
-
-/** Whether event (u, j, c) comes after the cell's event: ulid, then journal, then commit, bytewise (the fold order). */
-function laterEvent(u: string, j: string, c: string, items: Value[]): boolean {
-  const cu = items[0] as string;
-  if (u !== cu) return u > cu;
-  const cj = items[1] as string;
-  if (j !== cj) return j > cj;
-  return c > (items[2] as string);
 }
 
 function kindArg(fname: string, v: Value): LatticeKind {
@@ -222,25 +198,15 @@ export function joinStates(m: Machine, kind: LatticeKind, x: LuaTable, y: LuaTab
         const v = side.get('v');
         const s = side.get('s');
         if (!(v instanceof LuaTable) || !(s instanceof LuaTable)) continue;
-        const keys = sortKeys(s.keys());
-        m.charge(sortCost(keys.length));
-        for (const k of keys) {
-          const [u, j, c] = stampCell(s.get(k), k) as [string, string, string];
-          const cur = ss.get(k);
-          let take = cur === undefined;
-          if (!take) {
-            const mine = (cur as LuaTable).arr;
-            // The same event on both sides: hand-made states break the tie by the value's canonical bytes.
-            const same = u === mine[0] && j === mine[1] && c === mine[2];
-            take = same ? compareBytes(stateBytes(vs.get(k)), stateBytes(v.get(k))) < 0 : laterEvent(u, j, c, mine);
-          }
-          if (take) {
-            // A new stamp cell: step updates cells in place, so two states never share one.
-            const cell = m.newTable();
-            m.alloc(3);
-            cell.arr = [u, j, c];
-            setIndex(m, ss, k, cell);
+        for (const k of sortKeys(s.keys())) {
+          const mine = ss.get(k) as string | undefined;
+          const theirs = s.get(k) as string;
+          let c = mine === undefined ? -1 : theirs < mine ? 1 : theirs > mine ? -1 : 0;
+          // Equal stamps come from one event; hand-made states break the tie by the value's canonical bytes.
+          if (c === 0) c = compareBytes(stateBytes(vs.get(k)), stateBytes(v.get(k)));
+          if (c < 0) {
             setIndex(m, vs, k, copy(m, v.get(k)));
+            setIndex(m, ss, k, theirs);
           }
         }
       }
@@ -273,17 +239,19 @@ export function installLattice(m: Machine): void {
   };
   const matchers = new Map<string, RefMatcher>();
 
-  def('stamp', (a) => {
-    const parts = [a[0], a[1], a[2]];
+  /** The stamp of a[at], a[at + 1], a[at + 2] (ulid, journal, commit), charged. */
+  const makeStamp = (fname: string, a: Value[], at: number): string => {
+    const parts = [a[at], a[at + 1], a[at + 2]];
     for (let i = 0; i < 3; i++) {
       const p = parts[i];
-      if (typeof p !== 'string' || p.includes('\0')) bad('stamp', i + 1, 'string without NUL expected (ulid, journal, commit)');
+      if (typeof p !== 'string' || p.includes('\0')) bad(fname, at + i + 1, 'string without NUL expected (ulid, journal, commit)');
     }
     // join makes a flat string; a template literal makes a cons string that every later comparison flattens.
     const s = parts.join('\0');
     m.allocString(s.length);
-    return [s];
-  });
+    return s;
+  };
+  def('stamp', (a) => [makeStamp('stamp', a, 0)]);
   def('key', (a) => [groupKey('key', a[0], 1)]);
   /** lattice.get(v, k1, k2, ...): v[k1][k2]..., nil as soon as a step is missing or not a table. */
   def('get', (a) => {
@@ -314,36 +282,22 @@ export function installLattice(m: Machine): void {
   });
 
   /**
-   * lattice.lww(r, key, value, ulid, journal, commit): r.v[key] = value and r.s[key] = {ulid, journal, commit}
-   * when the event is later than the one in r.s[key]. The event's own strings are kept, so no stamp string is
-   * made per event, and a later event updates its stamp cell in place (decision 0037).
+   * lattice.lww(r, key, value, stamp) or lattice.lww(r, key, value, ulid, journal, commit): the second form
+   * makes the stamp itself, without a call of lattice.stamp and its argument arrays (what a lowered YAML
+   * fold calls: decision 0037). Either way r.s[key] holds the same stamp string.
    */
   def('lww', (a) => {
     const r = table('lww', a, 1);
     const key = groupKey('lww', a[1], 2);
     const value = a[2];
     if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
-    const u = stampPart('lww', a[3], 4);
-    const j = stampPart('lww', a[4], 5);
-    const c = stampPart('lww', a[5], 6);
+    const stamp = a.length > 4 ? makeStamp('lww', a, 3) : stampArg('lww', a[3], 4);
     const vs = sub(m, r, 'v');
     const ss = sub(m, r, 's');
-    const cell = ss.getStr(key);
-    if (cell === undefined) {
-      const fresh = m.newTable();
-      m.alloc(3);
-      fresh.arr = [u, j, c];
-      setIndex(m, ss, key, fresh);
+    const old = ss.get(key);
+    if (old === undefined || stamp > (old as string)) {
       setIndex(m, vs, key, value);
-      return NONE;
-    }
-    const items = stampCell(cell, key);
-    if (laterEvent(u, j, c, items)) {
-      (cell as LuaTable).readOnly();
-      items[0] = u;
-      items[1] = j;
-      items[2] = c;
-      setIndex(m, vs, key, value);
+      setIndex(m, ss, key, stamp);
     }
     return NONE;
   });
@@ -416,7 +370,8 @@ export function installLattice(m: Machine): void {
   def('keys', (a) => {
     const kind = kindArg('keys', a[0]);
     const r = table('keys', a, 2);
-    const t: Value = kind === 'map-join-lww' ? r.get('v') : r;
+    let t: Value = r;
+    if (kind === 'map-join-lww') t = r.get('v');
     const out = m.newTable();
     // An empty key list is emitted as [] (an empty Lua table is otherwise {}).
     EMPTY_LISTS.add(out);
