@@ -546,7 +546,13 @@ class Compiler {
           return [v0, e1(f)];
         };
       }
-      return (f) => all.map((e) => e(f));
+      // A plain loop: map would make a closure per call (library calls of lowered YAML folds take 4-6 arguments).
+      const n = all.length;
+      return (f) => {
+        const out = new Array<Value>(n);
+        for (let i = 0; i < n; i++) out[i] = (all[i] as Expr)(f);
+        return out;
+      };
     }
     const tail = this.multi(last);
     if (heads.length === 0) return tail;
