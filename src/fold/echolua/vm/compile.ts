@@ -546,13 +546,7 @@ class Compiler {
           return [v0, e1(f)];
         };
       }
-      // A plain loop: map would make a closure per call (library calls of lowered YAML folds take 4-6 arguments).
-      const n = all.length;
-      return (f) => {
-        const out = new Array<Value>(n);
-        for (let i = 0; i < n; i++) out[i] = (all[i] as Expr)(f);
-        return out;
-      };
+      return (f) => all.map((e) => e(f));
     }
     const tail = this.multi(last);
     if (heads.length === 0) return tail;
