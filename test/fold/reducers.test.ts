@@ -162,6 +162,16 @@ describe('reducer semantics', () => {
     expect(view('map-join-lww', [])).toBe(JSON_NULL);
   });
 
+  test('map-join-lww given the ulid, journal and commit keeps the same state as given their stamp; a bad part fails', () => {
+    const ops = [op(2, 'b', false, journals[1]!), op(2, 'a'), op(1, 'c'), op(3, 'd', false, journals[2]!)];
+    m.reset();
+    const byParts = m.newTable();
+    for (const o of ops) call('lww', [byParts, o.key, o.value as Value, ulidOf(o.n), o.journal, o.commit]);
+    expect(bytes(byParts)).toBe(bytes(build('map-join-lww', ops)));
+    expect(() => call('lww', [m.newTable(), 'k', 'v', ulidOf(1), 'j\0', '00'])).toThrow(/bad argument #5 to 'lattice.lww'/);
+    expect(() => call('lww', [m.newTable(), 'k', 'v', ulidOf(1), 'j'])).toThrow(/bad argument #6 to 'lattice.lww'/);
+  });
+
   test('or-set: a later add revives a removed element; a remove cancels only earlier adds', () => {
     expect(items(view('or-set', [op(1, 'a'), op(2, 'a', true)]))).toEqual([]);
     expect(items(view('or-set', [op(1, 'a'), op(2, 'a', true), op(3, 'a')]))).toEqual(['a']);

@@ -57,7 +57,7 @@ function step(state, event)
   end
   if t == "item.adjust" then lattice.pncount(state.balance, p.id, p.delta, event.journal) end
   if t == "item.adjust" and lattice.get(p, "ok") == true then lattice.max(state.high, "", p.delta) end
-  if t == "item.put" or t == "item.fix" then lattice.lww(state.latest, p.id, p, s) end
+  if t == "item.put" or t == "item.fix" then lattice.lww(state.latest, p.id, p, event.ulid, event.journal, event.commit) end
   if t == "item.adjust" then lattice.min(state.low, p.id, p.delta) end
   if t == "item.put" then lattice.gcount(state.per_type, t, 1, event.journal) end
   if t == "tag.del" then

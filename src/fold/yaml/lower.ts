@@ -91,7 +91,7 @@ function stepOf(r: ReducerSpec): string[] {
     else lines.push(`  ${call(`${stamp}, false`)}`);
     return lines;
   }
-  const extra = r.kind === 'map-join-lww' ? ', s' : r.kind === 'g-counter' || r.kind === 'pn-counter' ? ', event.journal' : '';
+  const extra = r.kind === 'map-join-lww' ? ', event.ulid, event.journal, event.commit' : r.kind === 'g-counter' || r.kind === 'pn-counter' ? ', event.journal' : '';
   const where = test(r.where);
   return where ? [`  if ${where} then`, `    ${call(extra)}`, '  end'] : [`  ${call(extra)}`];
 }
@@ -99,7 +99,7 @@ function stepOf(r: ReducerSpec): string[] {
 /** The EchoLua source of a normalized spec, and for each of its lines the reducer it comes from (so a run-time error can name it). */
 export function lowerFold(spec: FoldSpec): { text: string; reducerOfLine: readonly (string | undefined)[] } {
   const byName = new Map(spec.reducers.map((r) => [r.name, r] as const));
-  const stamped = spec.reducers.some((r) => r.kind === 'map-join-lww' || r.kind === 'or-set');
+  const stamped = spec.reducers.some((r) => r.kind === 'or-set');
   const out = [
     '-- Lowered from a YAML fold (src/fold/yaml/lower.ts).',
     `inputs = { ${spec.inputs.map(luaString).join(', ')} }`,

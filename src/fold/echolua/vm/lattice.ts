@@ -239,17 +239,19 @@ export function installLattice(m: Machine): void {
   };
   const matchers = new Map<string, RefMatcher>();
 
-  def('stamp', (a) => {
-    const parts = [a[0], a[1], a[2]];
+  /** The stamp of a[at], a[at + 1], a[at + 2] (ulid, journal, commit), charged. */
+  const makeStamp = (fname: string, a: Value[], at: number): string => {
+    const parts = [a[at], a[at + 1], a[at + 2]];
     for (let i = 0; i < 3; i++) {
       const p = parts[i];
-      if (typeof p !== 'string' || p.includes('\0')) bad('stamp', i + 1, 'string without NUL expected (ulid, journal, commit)');
+      if (typeof p !== 'string' || p.includes('\0')) bad(fname, at + i + 1, 'string without NUL expected (ulid, journal, commit)');
     }
     // join makes a flat string; a template literal makes a cons string that every later comparison flattens.
     const s = parts.join('\0');
     m.allocString(s.length);
-    return [s];
-  });
+    return s;
+  };
+  def('stamp', (a) => [makeStamp('stamp', a, 0)]);
   def('key', (a) => [groupKey('key', a[0], 1)]);
   /** lattice.get(v, k1, k2, ...): v[k1][k2]..., nil as soon as a step is missing or not a table. */
   def('get', (a) => {
@@ -279,12 +281,17 @@ export function installLattice(m: Machine): void {
     return [false];
   });
 
+  /**
+   * lattice.lww(r, key, value, stamp) or lattice.lww(r, key, value, ulid, journal, commit): the second form
+   * makes the stamp itself, without a call of lattice.stamp and its argument arrays (what a lowered YAML
+   * fold calls: decision 0037). Either way r.s[key] holds the same stamp string.
+   */
   def('lww', (a) => {
     const r = table('lww', a, 1);
     const key = groupKey('lww', a[1], 2);
     const value = a[2];
     if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
-    const stamp = stampArg('lww', a[3], 4);
+    const stamp = a.length > 4 ? makeStamp('lww', a, 3) : stampArg('lww', a[3], 4);
     const vs = sub(m, r, 'v');
     const ss = sub(m, r, 's');
     const old = ss.get(key);
