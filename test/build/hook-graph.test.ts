@@ -104,3 +104,19 @@ test('a missing compilers part leaves a fold error naming its event only: the so
     delete (globalThis as { GATOS_COMPILERS?: string }).GATOS_COMPILERS;
   }
 });
+
+test('a missing compilers part refuses a YAML fold\'s lattices with GATE_ERROR (a session merge is refused, never accepted)', async () => {
+  (globalThis as { GATOS_COMPILERS?: string }).GATOS_COMPILERS = 'no-such.compilers.cjs';
+  try {
+    const { yamlFoldLattices } = await import('../../src/hooks/compilers-part');
+    const r = yamlFoldLattices('version: 1\n', 'gatos/folds/x.yaml');
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.error.code).toBe('GATE_ERROR');
+      expect(r.error.message).toContain('no-such.compilers.cjs');
+      expect(r.error.hint).toContain('reinstall the gate');
+    }
+  } finally {
+    delete (globalThis as { GATOS_COMPILERS?: string }).GATOS_COMPILERS;
+  }
+});
