@@ -268,7 +268,9 @@ export class ObjectReader {
 
   private setRefs(on: boolean): void {
     const child = this.child;
-    if (!child) return;
+    // Closing holds the child until it has exited: letting go when the last answer arrives would let Node
+    // drain its loop before git's exit is seen, and the close would never settle.
+    if (!child || (!on && this.closing !== undefined)) return;
     // The child too: if git dies mid-request, its exit must still be seen so the waiting reads fail.
     if (on) child.ref();
     else child.unref();
