@@ -116,11 +116,13 @@ export function takeRecord(gitDir: string, u: RefUpdate, session: string, active
   return recordAllows(text, { update: u, session, active, now: uptimeS });
 }
 
+/** Removes consumed (empty) records, which allow nothing, and stale ones: the folder holds only records in flight. */
 function prune(dir: string, nowMs: number): void {
   for (const name of readdirSync(dir)) {
     const f = path.join(dir, name);
     try {
-      if (nowMs - statSync(f).mtimeMs > STALE_MS) rmSync(f, { force: true });
+      const st = statSync(f);
+      if (st.size === 0 || nowMs - st.mtimeMs > STALE_MS) rmSync(f, { force: true });
     } catch {
       // Another push pruned it first.
     }

@@ -9,7 +9,7 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
 import { receivePackSession, startTimeOfStat, uptimeSeconds, writeRecords } from '../../src/hooks/records';
@@ -83,6 +83,11 @@ describe('the update stub', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(STUB_TRACE);
     expect(r.stderr).not.toMatch(NODE_TRACE);
+    expect(liveRecords()).toEqual([]);
+    // Emptied records do not pile up: the next push's pre-receive removes them, leaving only its own.
+    w.addEvent(alice, 'user:alice', 'finance');
+    expect(w.git(alice, ['push', 'origin', JOURNAL], w.transport.env('user:alice')).status).toBe(0);
+    expect(readdirSync(verdicts())).toHaveLength(1);
     expect(liveRecords()).toEqual([]);
   });
 
