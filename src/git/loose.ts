@@ -13,7 +13,7 @@
  * Adapter (filesystem).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { GitObject, ObjectType } from './cat-file';
@@ -63,13 +63,16 @@ export class LooseObjects {
   read(id: string): GitObject | undefined {
     const name = path.join(id.slice(0, 2), id.slice(2));
     for (const dir of this.dirs) {
+      const file = path.join(dir, name);
       let compressed: Buffer;
       try {
-        compressed = readFileSync(path.join(dir, name));
+        // Sized first: a large loose object is cat-file's to stream, not this process's to read and drop.
+        if (statSync(file).size > MAX_LOOSE_BYTES) return undefined;
+        compressed = readFileSync(file);
       } catch {
         continue;
       }
-      return compressed.length <= MAX_LOOSE_BYTES ? this.parse(id, compressed) : undefined;
+      return this.parse(id, compressed);
     }
     return undefined;
   }

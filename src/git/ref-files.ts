@@ -54,10 +54,15 @@ function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undef
 }
 
 /** packed-refs as name → id; empty when there is none; undefined for a line this reader does not know. */
+/** A larger packed-refs is git's to search (it binary-searches its sorted file); parsing it whole per question would cost more than the process. */
+const MAX_PACKED_BYTES = 1 << 20;
+
 function packed(gitDir: string, format: ObjectFormat): Map<string, string> | undefined {
+  const file = path.join(gitDir, 'packed-refs');
   let text: string;
   try {
-    text = readFileSync(path.join(gitDir, 'packed-refs'), 'latin1');
+    if (statSync(file).size > MAX_PACKED_BYTES) return undefined;
+    text = readFileSync(file, 'latin1');
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;
   }

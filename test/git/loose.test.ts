@@ -10,11 +10,11 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
-import { LooseObjects, objectDirectories } from '../../src/git/loose';
+import { LooseObjects, MAX_LOOSE_BYTES, objectDirectories } from '../../src/git/loose';
 import { FORMATS, cleanGitEnv, git, gitDirOf, gitText, initRepo, writeCommit } from '../helpers/git';
 
 /** git's own answer, as bytes (the helper's git() decodes text). */
@@ -106,6 +106,18 @@ describe.each(FORMATS)('loose objects (%s)', (format) => {
       expect(objectDirectories({ GIT_DIR: gitDirOf(dir), GIT_ALTERNATE_OBJECT_DIRECTORIES: `"${objects}"` }, '/')).toBeUndefined();
     } finally {
       rmSync(quarantine, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves an object larger than it reads to cat-file, which reads it', async () => {
+    const big = randomBytes(MAX_LOOSE_BYTES + 4096);
+    const id = gitText(dir, ['hash-object', '-w', '--stdin'], big);
+    expect(loose().read(id)).toBeUndefined();
+    const repo = expectOk(await openRepo(gitDirOf(dir), { env: cleanGitEnv() }));
+    try {
+      expect(Buffer.from(expectOk(await repo.readBlob(id))).equals(big)).toBe(true);
+    } finally {
+      await repo.close();
     }
   });
 

@@ -5,7 +5,7 @@
  * linked work tree's folder and a reftable repository are left to git. The
  * adapter's readRef and forEachRef give git's answers either way.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
@@ -65,6 +65,25 @@ describe.each(FORMATS)('refs from files (%s)', (format) => {
     git(dir, ['worktree', 'add', '-q', '--detach', wt, b]);
     const linkedGitDir = gitText(wt, ['rev-parse', '--absolute-git-dir']);
     expect(readRefFile(linkedGitDir, format, 'refs/gatos/policies/active')).toBeUndefined();
+  });
+
+  it('leaves a packed-refs larger than it parses to git, which still answers', async () => {
+    const file = path.join(gd, 'packed-refs');
+    const before = readFileSync(file, 'latin1');
+    const extra = Array.from({ length: 20000 }, (_, i) => `${a} refs/zz-bulk/r${String(i).padStart(6, '0')}\n`).join('');
+    // Appended after every existing name, so the file stays sorted as its header says.
+    writeFileSync(file, before + extra);
+    try {
+      expect(readRefFile(gd, format, 'refs/zz-bulk/r000007')).toBeUndefined();
+      const repo = expectOk(await openRepo(gd, { env: cleanGitEnv() }));
+      try {
+        expect(expectOk(await repo.readRef('refs/zz-bulk/r000007'))).toBe(a);
+      } finally {
+        await repo.close();
+      }
+    } finally {
+      writeFileSync(file, before);
+    }
   });
 
   // git 2.39 here cannot make a reftable repository; its layout (a reftable/ folder in the git directory, git's
