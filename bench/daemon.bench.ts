@@ -9,7 +9,12 @@
  *   - an empty Node hook (reads stdin, exits 0);
  *   - the gate, cold (installed by install.sh; hooks/pre-receive finds no
  *     daemon and runs the Node hook);
- *   - the gate, daemon up (`gatos serve`, docs/daemon.md; no Node starts).
+ *   - the gate, daemon up (`gatos serve`, docs/daemon.md; no Node starts);
+ *   - the gate's hook layout, empty: a pre-receive and an update hook in sh
+ *     that decide nothing (the pre-receive reads its lines with a builtin,
+ *     the update hook exits 0). Every push into a gated repository starts
+ *     these two processes, so no decision, however fast, adds less: the
+ *     daemon row's floor, beside the sketch's one sh and one git.
  * Each added cost is the repository's push time minus the no-hook push of
  * the same round. Every push runs in the same explicit environment, which
  * leaves out NODE_EXTRA_CA_CERTS (loading extra CAs costs each Node start
@@ -98,6 +103,8 @@ export const daemonSuite: BenchSuite = {
       };
       const sketch = hooked('sketch.git', (f) => copyFileSync(path.join(ROOT, 'bench', 'sketch-pre-receive.sh'), f));
       const emptyNode = hooked('node.git', (f) => writeFileSync(f, "#!/usr/bin/env node\nprocess.stdin.resume();\nprocess.stdin.on('end', () => process.exit(0));\n"));
+      const layout = hooked('layout.git', (f) => writeFileSync(f, '#!/bin/sh\nwhile IFS= read -r l; do :; done\n'));
+      writeFileSync(path.join(layout, 'hooks', 'update'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
       const client = path.join(root, 'client');
       run('git', ['init', '-q', '-b', 'main', client], root, env());
       run('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, env());
@@ -115,7 +122,7 @@ export const daemonSuite: BenchSuite = {
       };
       daemon = await serve(served, env());
       const pe = env({ GATOS_ACTOR: 'user:alice' });
-      const targets = [plain, sketch, emptyNode, srv, served];
+      const targets = [plain, sketch, emptyNode, srv, served, layout];
       const times: number[][] = targets.map(() => []);
       // One warm-up round: the cold hook's V8 code cache and the daemon's bundle are warm, as after any earlier push.
       for (let round = -1; round < ROUNDS; round++) {
@@ -129,15 +136,16 @@ export const daemonSuite: BenchSuite = {
       await repo.close();
       const added = (i: number) => median((times[i] as number[]).map((t, r) => t - ((times[0] as number[])[r] as number)));
       const noHook = median(times[0] as number[]);
-      const [bash, node, cold, warm] = [added(1), added(2), added(3), added(4)];
+      const [bash, node, cold, warm, floor] = [added(1), added(2), added(3), added(4), added(5)];
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(0)} ms`;
-      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}`;
+      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout`;
       const over = 'the same push, no hook';
       return [
         { figure: 'push of 1 signed event, no hook (ms)', value: noHook, unit: 'ms', reference: over, referenceValue: noHook, ratio: 1 },
         { figure: 'push of 1 signed event, bash sketch (ms added over no hook)', value: bash, unit: 'ms', reference: over, referenceValue: noHook, ratio: bash / noHook },
         { figure: 'push of 1 signed event, empty Node hook (ms added over no hook)', value: node, unit: 'ms', reference: over, referenceValue: noHook, ratio: node / noHook },
         { figure: 'push of 1 signed event, gate cold (ms added over no hook)', value: cold, unit: 'ms', reference: 'ms the empty Node hook adds', referenceValue: node, ratio: cold / node, target: '<= 1.5x', met: cold / node <= 1.5 },
+        { figure: 'push of 1 signed event, two empty sh hooks, pre-receive + update (ms added over no hook)', value: floor, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: floor / bash },
         { figure: 'push of 1 signed event, gate with the daemon up (ms added over no hook)', value: warm, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warm / bash, target: '< 1x', met: warm < bash, note },
       ];
     } finally {
