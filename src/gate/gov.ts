@@ -9,6 +9,7 @@
  * and `approvals`, with the trust graph's `groups`, for the policy's quorum
  * rules. Pure.
  */
+import { ACTIVE_POLICY_REF } from '../actors';
 import type { ErrorCode } from '../core/codes';
 import type { Result } from '../core/result';
 import type { CompiledPolicy } from '../rgs';
@@ -16,6 +17,7 @@ import { governance as gov, type JsonObject } from '../trust';
 import type { ActiveBundle } from './bundle';
 import type { Failure, UpdateFacts } from './facts';
 import type { RefClass } from './ref-class';
+import type { RefUpdate } from './ref-update';
 
 export const GOV_RULE = { id: 'gate/governance', hint: 'write governance refs with gatos gov propose|approve|grant|revoke; each is created once and never moved (docs/governance.md)' } as const;
 
@@ -142,4 +144,30 @@ export function governanceDenials(facts: UpdateFacts, cls: RefClass, intent: str
       return v.ok ? [] : [fail(ref, v.error)];
     }
   }
+}
+
+/**
+ * The bundle that judged the proposal this update completes, when that is
+ * not the active bundle; otherwise undefined. With only the update hook, a
+ * non-atomic push moves its refs one at a time in name order: once
+ * refs/gatos/policies/active has moved to a proposal's commit, the
+ * proposal's other refs (its bundle-id ref) reach the gate under the bundle
+ * the proposal made active, which never judged the proposal (its grant's
+ * base is the bundle before), so they were refused whenever the bundle id
+ * sorts after `active`. Such an update is decided under the proposal's base,
+ * as pre-receive decides the whole push under it (docs/governance.md).
+ * Only an update that sets a ref the proposal names to the proposal's
+ * commit, which must already be the active commit, qualifies: at most a
+ * bundle-id ref naming the bundle in force. The grant itself is verified in
+ * full under that base by the usual checks (governanceDenials).
+ */
+export function proposalBaseOf(update: RefUpdate, cls: RefClass, facts: GovFacts | undefined, activeCommit: string): string | undefined {
+  if (cls.plane !== 'policy' || update.ref === ACTIVE_POLICY_REF || update.newId !== activeCommit || !facts) return undefined;
+  for (const o of facts.grants) {
+    const g = gov.readGovGrant(o);
+    if (!g.ok) continue;
+    const p = g.value.proposal;
+    if (p.commit === activeCommit && p.base !== activeCommit && p.refs.includes(update.ref) && p.refs.includes(ACTIVE_POLICY_REF)) return p.base;
+  }
+  return undefined;
 }

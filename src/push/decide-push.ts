@@ -26,11 +26,13 @@ import {
   type Verdict,
 } from '../gate';
 import { VerifyMemo } from '../events/memo';
+import { proposalBaseOf } from '../gate/gov';
+import { classifyRef } from '../gate/ref-class';
 import { bundleFoldRoot } from '../bundle/fold-root';
 import { repoNameFor } from './repo-name';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
-import { activeGateBundle, type GateBundle } from './active-bundle';
+import { activeGateBundle, bundleAt, type GateBundle } from './active-bundle';
 import { gatherFacts, walkUpdate, type Walk } from './gather';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -138,11 +140,25 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const [i, u] of input.updates.entries()) {
     const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i], input.meter);
-    decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, b, input.config, env));
+    const judge = await judgeOf(input.repo, u, facts, b, memo);
+    decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, judge, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
   const foldRoot = bundleFoldRoot(b.folds);
   return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
+}
+
+/**
+ * The bundle that decides `u`: the active one, except for the rest of a
+ * policy change whose activation already landed, which the bundle that
+ * judged the proposal decides (proposalBaseOf). A base that cannot be
+ * loaded leaves the active bundle, which refuses the update as before.
+ */
+async function judgeOf(repo: GitRepo, u: RefUpdate, facts: UpdateFacts, active: GateBundle, memo: VerifyMemo): Promise<GateBundle> {
+  const base = proposalBaseOf(u, classifyRef(u.ref), facts.governance, active.commit);
+  if (base === undefined) return active;
+  const judge = await bundleAt(repo, base, memo);
+  return judge.ok ? judge.value : active;
 }
 
 /**

@@ -8,7 +8,8 @@ import { canonicalJson } from '../../src/canon/jcs';
 import { compilePolicy, loadPolicy } from '../../src/rgs';
 import { addActor, emptyGraphJson, governance as gov, readTrustSet, type JsonObject, type TrustSet } from '../../src/trust';
 import { decideUpdate, readGateConfig, type ActiveBundle, type UpdateFacts } from '../../src/gate';
-import type { GovFacts } from '../../src/gate/gov';
+import { proposalBaseOf, type GovFacts } from '../../src/gate/gov';
+import { classifyRef } from '../../src/gate/ref-class';
 
 const T0 = 1767225600;
 const DAY = 86400;
@@ -138,5 +139,39 @@ describe('the gate on governance refs', () => {
     expect(denial(govPush(`refs/gatos/grants/${ID}`, grant(P, [approve(P, 'alice')])))[0]).toEqual(['POLICY_DENY', 'gate/governance', expect.stringContaining('missing 1 more from user:bob, user:root')]);
     const moved: UpdateFacts = { ...govPush(`refs/gatos/grants/${ID}`, grant(P, [approve(P, 'alice'), approve(P, 'bob2')])), update: { ref: `refs/gatos/grants/${ID}`, oldId: OLD, newId: NEW }, fastForward: true };
     expect(denial(moved)[0]).toEqual(['POLICY_DENY', 'gate/governance', expect.stringContaining('never moved')]);
+  });
+});
+
+describe('the rest of a policy change whose activation landed (update hook alone)', () => {
+  // The proposal moved active from ACTIVE (its base) to NEW and names NEW's bundle-id ref too; NEW is now active.
+  const ID_REF = `refs/gatos/policies/${'e'.repeat(64)}`;
+  const both = must(gov.readProposal(must(gov.makeProposal({ id: ID, actor: 'user:root', ts: NOW - DAY, base: ACTIVE, commit: NEW, refs: ['refs/gatos/policies/active', ID_REF] }, keys.root))));
+  const facts = (grants: JsonObject[]): GovFacts => ({ grants, revocations: [] });
+  const create = (ref: string, newId = NEW) => ({ ref, oldId: Z, newId });
+  const base = (ref: string, grants: JsonObject[], active = NEW, newId = NEW) => proposalBaseOf(create(ref, newId), classifyRef(ref), facts(grants), active);
+
+  test('its bundle-id ref, set to the now active commit, is judged by the proposal\'s base', () => {
+    expect(base(ID_REF, [grant(both, [approve(both, 'alice'), approve(both, 'bob2')])])).toBe(ACTIVE);
+  });
+
+  test('nothing else is: another ref, another commit, a proposal that did not move active, before the activation, the active ref itself', () => {
+    const g = grant(both, [approve(both, 'alice'), approve(both, 'bob2')]);
+    expect(base(`refs/gatos/policies/${'f'.repeat(64)}`, [g])).toBeUndefined();
+    expect(base(ID_REF, [g], NEW, OLD)).toBeUndefined();
+    expect(base(ID_REF, [g], ACTIVE, ACTIVE)).toBeUndefined();
+    expect(base('refs/gatos/policies/active', [g])).toBeUndefined();
+    const idOnly = must(gov.readProposal(must(gov.makeProposal({ id: OTHER_ID, actor: 'user:root', ts: NOW - DAY, base: ACTIVE, commit: NEW, refs: [ID_REF] }, keys.root))));
+    expect(base(ID_REF, [grant(idOnly, [approve(idOnly, 'alice'), approve(idOnly, 'bob2')])])).toBeUndefined();
+    expect(base(ID_REF, [])).toBeUndefined();
+  });
+
+  test('judged by its base, the update carries the grant\'s approvals; under the bundle it made active it carries none', () => {
+    const g = grant(both, [approve(both, 'alice'), approve(both, 'bob2')]);
+    const update: UpdateFacts = { update: create(ID_REF), fastForward: false, commits: [{ id: NEW, parents: 1, paths: ['manifest.json'], signed: false }], events: [], checkpoints: [], tip: ['commit'], governance: facts([g]) };
+    expect(decide(update).allowed).toBe(true);
+    const made: ActiveBundle = { ...BUNDLE, commit: NEW };
+    const under = decideUpdate(update, made, config, env);
+    expect(under.allowed).toBe(false);
+    expect(under.denials.map((d) => d.reason).join('\n')).toContain('0 of 2 approvals');
   });
 });
