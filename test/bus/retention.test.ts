@@ -13,8 +13,8 @@
  * another) is DUP_COMMIT, an archive ref cannot move or go, a second prune
  * of an unsealed shard is refused, new messages stack on the prune root,
  * bob reads and acks across the prune, and carol's ack naming a pruned
- * message verifies (it is under the archive ref). The world is built once;
- * 12 pushes.
+ * message verifies (it is under the archive ref); a second prune chains to the
+ * first. The world is built once; 13 pushes.
  */
 import { nextUlid } from '../../src/canon/ulid';
 import { buildEventCommit } from '../../src/events/commit';
@@ -111,6 +111,8 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
   }
 
   const pruned: Record<number, { message: string; oldTip: string }> = {};
+  /** Shard 0's prune root, once accepted. */
+  let root0 = '';
 
   beforeAll(() => {
     w = new GateWorld({ format: 'sha1', template: 'regulated' }).setup();
@@ -197,6 +199,7 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
     expect(p.skipped.map((x) => x.shard)).toEqual([4, 5]);
     expect(p.push).toContain(`+${shardRef(0)}`);
     accepted('user:alice', p.push);
+    root0 = p.pruned[0]?.commit as string;
     const server = (args: string[]) => ok(w.git(w.root, ['--git-dir', w.gitDir, ...args]), 'server git').stdout.trim();
     for (const x of p.pruned) {
       // The live ref holds one root commit; the archive ref holds exactly the old tip and every message.
@@ -251,11 +254,13 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
     expect(on(shardRef(2)).map((d) => d.reason).join('\n')).toMatch(/is not a segment summary/);
   });
 
-  test('new messages stack on the prune root; bob reads and acks across it; carol\'s ack naming a pruned message verifies', () => {
+  test('new messages stack on the prune root and the next summary names it; bob reads and acks across it; carol\'s ack naming a pruned message verifies', () => {
     sync('user:alice');
     const fresh = publish('user:alice', onShard(0, 1, 2)).published[0];
+    const rot = JSON.parse(cli('user:alice', ['bus', 'rotate', TOPIC, '--shard', '0', '--json']).stdout) as { rotated: { summary: { prev?: string } }[] };
+    expect(rot.rotated[0]?.summary.prev).toBe(root0);
     accepted('user:alice', ['refs/gatos/mbus/*']);
-    expect(git('user:alice', [`rev-parse`, `${shardRef(0)}^`])).toBe(git('user:alice', ['rev-list', '--max-parents=0', shardRef(0)]));
+    expect(git('user:alice', [`rev-parse`, `${shardRef(0)}~2`])).toBe(root0);
     sync('user:bob');
     const got = JSON.parse(cli('user:bob', ['bus', 'subscribe', TOPIC, '--ack', '--json']).stdout) as { messages: { ulid: string; shard: number }[] };
     expect(got.messages.map((m) => [m.shard, m.ulid])).toEqual([[0, fresh?.ulid]]);
@@ -266,5 +271,23 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
     sync('user:carol');
     cli('user:carol', ['bus', 'ack', TOPIC, '--shard', `1=${pruned[1]?.message as string}`]);
     accepted('user:carol', ['refs/gatos/mbus-ack/*']);
+  });
+
+  test('a second prune of shard 0 chains to the first: its payload names the first prune root, both archives hold their history', () => {
+    sync('user:alice');
+    const p = JSON.parse(cli('user:alice', ['bus', 'prune', TOPIC, '--shard', '0', '--json']).stdout) as { pruned: { commit: string; old_tip: string; archive: string; segments: number }[]; push: string[] };
+    expect(p.pruned.map((x) => x.segments)).toEqual([1]);
+    accepted('user:alice', p.push);
+    const server = (args: string[]) => ok(w.git(w.root, ['--git-dir', w.gitDir, ...args]), 'server git').stdout.trim();
+    expect(server(['rev-list', '--max-parents=0', p.pruned[0]?.archive as string])).toBe(root0);
+    expect(server(['for-each-ref', '--format=%(refname)', `refs/gatos/mbus-archive/${TOPIC}/0/`]).split('\n')).toHaveLength(2);
+    sync('user:bob');
+    const status = JSON.parse(ok(w.gatos(dir['user:bob'] as string, ['bus', 'status', TOPIC, '--json']), 'status').stdout) as { lag: { unacked: number }[] };
+    expect(status.lag.every((l) => l.unacked === 0)).toBe(true);
+    return withRepo('user:alice', async (repo) => {
+      const env = await readEnvelopeAt(repo, p.pruned[0]?.commit as string);
+      if (!env.ok) throw new Error(env.error.message);
+      expect((env.value.envelope.payload as PrunePayload).prev).toBe(root0);
+    });
   });
 });
