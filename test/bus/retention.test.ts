@@ -219,7 +219,7 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
     });
   });
 
-  test('after the prune: replays are DUP_COMMIT, archive refs neither move nor go, an unsealed shard is not pruned again', async () => {
+  test('after the prune: replays are DUP_COMMIT, archive refs neither move nor go nor hold a tree, an unsealed shard is not pruned again', async () => {
     sync('user:alice');
     const replay = async (from: string, shard: number) => {
       const key = loadKey(w.keyDir, 'user:alice');
@@ -245,7 +245,10 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
     // The archive of shard 2 moved onto its prune root; the one of shard 1 deleted; shard 2 pruned again though its tip is a prune root.
     git('user:alice', ['update-ref', a2, git('user:alice', ['rev-parse', shardRef(2)])]);
     await forgePrune('user:alice', 2, { archive: false });
-    const on = refused('user:alice', ['+refs/gatos/mbus/*', `+${a2}`, `:${a1}`]);
+    // Another object type at an archive ref: shard 3's old tip's tree.
+    const a3 = archiveRef(TOPIC, 3, '01KDX5Z5Z5Z5Z5Z5Z5Z5Z5Z5Z5');
+    const on = refused('user:alice', ['+refs/gatos/mbus/*', `+${a2}`, `:${a1}`, `${pruned[3]?.oldTip as string}^{tree}:${a3}`]);
+    expect(codes(on(a3))).toContain('POLICY_DENY gate/object-type');
     expect(codes(on(shardRef(0)))).toContain('DUP_COMMIT gate/event');
     expect(on(shardRef(5)).filter((d) => d.code === 'DUP_COMMIT').map((d) => d.reason).join('\n')).toMatch(new RegExp(`shard 1 of ${TOPIC} closed a segment at ULID`));
     // Moved: a rewrite (the gate's own rule, and the policy's default), and no create.
