@@ -190,6 +190,7 @@ export interface Published {
 
 export async function publish(repo: GitRepo, topic: string, key: ActorKey, msg: { key: string; body: unknown; type: string; ts: number; random: () => Uint8Array }): Promise<Result<Published>> {
   if (msg.type === SEGMENT_TYPE) return err(gateError('USAGE', `the message type ${SEGMENT_TYPE} is reserved for segment summaries`, { hint: 'close a segment with gatos bus rotate; give a message another --type' }));
+  if (msg.type === PRUNE_TYPE) return err(gateError('USAGE', `the message type ${PRUNE_TYPE} is reserved for prune roots`, { hint: 'prune with gatos bus prune; give a message another --type' }));
   const st = await requireState(repo, topic);
   if (!st.ok) return st;
   const shards = placement(st.value, msg.key);

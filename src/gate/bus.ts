@@ -23,7 +23,7 @@ import { blake3 } from '../canon/digest';
 import { utf8 } from '../core/bytes';
 import type { ErrorCode } from '../core/codes';
 import { SEGMENT_TYPE, readSegmentPayload, rotationDue, summaryMismatches, type SegmentSummary } from './bus-segment';
-import { BUS_ARCHIVE_PREFIX, archiveDenials, parseArchiveTail, pruneDenials, type ArchiveFacts, type PruneFacts } from './bus-prune';
+import { BUS_ARCHIVE_PREFIX, PRUNE_TYPE, archiveDenials, parseArchiveTail, pruneDenials, type ArchiveFacts, type PruneFacts } from './bus-prune';
 import type { Denial } from './decide';
 import type { EventFact, PushedEvent } from './facts';
 import { RULES } from './rules';
@@ -45,6 +45,7 @@ const BUS_RULES = {
   backpressure: RULES.busBackpressure,
   flip: RULES.busFlip,
   segment: RULES.busSegment,
+  prune: RULES.busPrune,
 } as const;
 
 export type BusRef =
@@ -471,6 +472,11 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
     const at = `message ${m.commit} (${f.topic}, ${m.ulid})`;
     if (ev.ns !== f.topic) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: its ns is ${ev.ns}, not the topic ${f.topic}`, m.commit));
     if (!ev.caps.includes(publishCap(f.topic))) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: it does not claim '${publishCap(f.topic)}'`, m.commit, `a publisher claims '${publishCap(f.topic)}' and holds a grant of it: ${BUS_RULES.message.hint}`));
+    // A bus.prune event is a prune root only (a root commit the shard moves to): appended, subscribers would skip it unread.
+    if (ev.type === PRUNE_TYPE) {
+      out.push(deny(ref, 'SEGMENT_INVALID', BUS_RULES.prune, `${at}: a ${PRUNE_TYPE} event is only ever a prune root, the parentless commit a prune moves the shard to, never appended`, m.commit));
+      continue;
+    }
     if (ev.type === SEGMENT_TYPE) {
       segmentDenials(ref, f, state, m, f.segments?.find((s) => s.commit === m.commit), `summary ${m.commit} (${f.topic}, shard ${f.shard})`, out);
       continue;

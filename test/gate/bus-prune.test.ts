@@ -121,6 +121,11 @@ describe('a prune as the gate decides it', () => {
     ]);
   });
 
+  test('a bus.prune event appended like a message is refused (subscribers would skip it unread)', () => {
+    const f: BusFacts = { kind: 'message', topic: 'logs', shard: 0, state: { topic: 'logs', config: C() }, messages: [{ commit: id('r'), ulid: '01KDX7Z5Z5Z5Z5Z5Z5Z5Z5Z5Z5', cid: 'x', payload: { key: 'k', map: 1, body: null } }], others: [], lag: [] };
+    expect(denials(f, [rootEvent({ caps: ['bus:publish:logs'] })])).toEqual([expect.stringMatching(/^SEGMENT_INVALID gate\/bus-prune .*only ever a prune root/)]);
+  });
+
   test('gate/bus-prune is a verification rule: evaluate mode never relaxes it', () => {
     expect(enforcedIn('evaluate', { code: 'SEGMENT_INVALID', ruleId: 'gate/bus-prune', ref: REF })).toBe(true);
     expect(enforcedIn('evaluate', { code: 'ACK_TIMEOUT', ruleId: 'gate/bus-prune', ref: REF })).toBe(true);
