@@ -44,12 +44,13 @@ describe('bus retention through a gated repository (6 shards, prune at 1 sealed 
   const dir: Record<string, string> = {};
   const keys = Array.from({ length: 300 }, (_, i) => `line-${i}`);
   const onShard = (s: number, n: number, skip = 0) => keys.filter((k) => shardOf(k, SHARDS) === s).slice(skip, skip + n);
-  const { ok, cli, accepted, sync: syncBus, lastRefusal, withRepo } = busActors(() => w, dir);
+  const { ok, cli, accepted, lastRefusal, withRepo } = busActors(() => w, dir);
   const git = (actor: string, args: string[]) => ok(w.git(dir[actor] as string, args), `git ${args.join(' ')}`).stdout.trim();
-  /** Drops local archive refs too (a refused push leaves them), then fetches. */
+  /** The server's bus refs over the local ones, archive refs included (a refused push leaves local ones behind): three git runs. */
   const sync = (actor: string) => {
-    for (const ref of w.git(dir[actor] as string, ['for-each-ref', '--format=%(refname)', 'refs/gatos/mbus-archive']).stdout.split('\n').filter(Boolean)) git(actor, ['update-ref', '-d', ref]);
-    syncBus(actor);
+    const local = git(actor, ['for-each-ref', '--format=delete %(refname)', 'refs/gatos/mbus', 'refs/gatos/mbus-ack', 'refs/gatos/mbus-config', 'refs/gatos/mbus-archive']);
+    if (local) ok(w.git(dir[actor] as string, ['update-ref', '--stdin'], {}, `${local}\n`), 'update-ref --stdin');
+    w.fetch(dir[actor] as string, actor);
   };
   const publish = (actor: string, ks: string[]) => JSON.parse(cli(actor, ['bus', 'publish', TOPIC, ...ks.flatMap((k) => ['--key', k]), '--json']).stdout) as { published: { ulid: string; refs: Record<string, string> }[] };
   const refused = (actor: string, refs = ALL) => {
