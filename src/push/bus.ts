@@ -286,15 +286,29 @@ async function ackFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { kind: 
       serverTips.set(shard, r.value);
     }
     const list = [serverTips.get(shard), pushed.get(messageRef(b.topic, shard))].filter((x): x is string => x !== undefined && x !== repo.zeroId);
-    // A pruned message is still on its shard: under the archive ref its prune created (decision 0039).
-    const archived = await archiveTips(repo, b.topic, shard);
-    if (!archived.ok) return archived;
-    return ok([...list, ...archived.value]);
+    return ok(list);
+  };
+  // A pruned message is still on its shard: under the archive refs its prunes created (decision 0039). Listed once a
+  // named commit is on no live tip, once per shard.
+  const archived = new Map<number, string[]>();
+  const archivedOf = async (shard: number): Promise<Got<string[]>> => {
+    const have = archived.get(shard);
+    if (have) return ok(have);
+    const a = await archiveTips(repo, b.topic, shard);
+    if (a.ok) archived.set(shard, a.value);
+    return a;
   };
   const reaches = async (from: string, to: string): Promise<Got<boolean>> => {
     if (from === to) return ok(true);
     const r = await repo.isAncestor(from, to);
     return r.ok ? ok(r.value) : ok(false);
+  };
+  const reachesAny = async (from: string, tips: readonly string[]): Promise<Got<boolean>> => {
+    for (const t of tips) {
+      const r = await reaches(from, t);
+      if (!r.ok || r.value) return r;
+    }
+    return ok(false);
   };
   for (const e of events) {
     if (!e.ok) continue;
@@ -308,13 +322,14 @@ async function ackFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { kind: 
       for (const [shard, named] of p.value) {
         const tips = await tipsOf(shard);
         if (!tips.ok) return tips;
-        let found = false;
-        for (const t of tips.value) {
-          const r = await reaches(named, t);
-          if (!r.ok) return r;
-          if (r.value) found = true;
+        let found = await reachesAny(named, tips.value);
+        if (found.ok && !found.value) {
+          const more = await archivedOf(shard);
+          if (!more.ok) return more;
+          found = await reachesAny(named, more.value);
         }
-        exists.set(shard, found);
+        if (!found.ok) return found;
+        exists.set(shard, found.value);
         const before = prev.get(shard);
         // Across a prune, the prune root stands for the old tip it archived.
         monotone.set(shard, before === undefined || (await precedes(repo, before, named)));
