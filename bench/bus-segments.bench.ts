@@ -7,6 +7,11 @@
  * pushes are refused (DUP_COMMIT); the figure is each refusal's wall time,
  * median of three. Beside it, the rotation's own cost: the push of the
  * summary, whose window the gate rebuilds (`n` envelopes read, hashed).
+ * Then retention (decision 0039): the topic's config lets shard 0 be
+ * pruned, `gatos bus prune`'s library call writes the prune root and the
+ * archive ref, and their push is timed beside the rotation's (the gate
+ * reads the summary chain, one segment, never the `n` messages); the
+ * replay is refused again after the prune (the scan stops at the prune root).
  * GATOS_BENCH_GATE_SCALE (e.g. 0.2) shrinks `n` from 10,000.
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -14,7 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { reshard, rotate } from '../src/bus/client';
+import { prune } from '../src/bus/prune';
 import { messageRef, publishCap, shardOf } from '../src/gate/bus';
+import { pruneCap } from '../src/gate/bus-prune';
 import { buildEventCommit } from '../src/events/commit';
 import { readEnvelopeAt } from '../src/events/read';
 import { loadKey } from '../src/keys';
@@ -52,7 +59,7 @@ export const busSegmentsSuite: BenchSuite = {
     const e = env(keyDir);
     const srv = path.join(root, 'srv.git');
     try {
-      gatedServer(root, srv, keyDir, now, publishCap(TOPIC));
+      gatedServer(root, srv, keyDir, now, `${publishCap(TOPIC)},${pruneCap(TOPIC)}`);
       const client = path.join(root, 'client');
       sh('git', ['init', '-q', '-b', 'main', client], root, e);
       sh('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, e);
@@ -86,6 +93,14 @@ export const busSegmentsSuite: BenchSuite = {
       });
       const unsealed = refusedMs(client, plainCopy, [messageRef(TOPIC, 1)], pe);
       const sealed = refusedMs(client, srv, [messageRef(TOPIC, 1)], pe);
+      // Retention: the config allows a prune at one sealed segment (its own push), then shard 0 is pruned.
+      const kept = await withRepo(client, e, (repo) => reshard(repo, { topic: TOPIC, pruneSegments: 1, actor: 'user:root', ts: now }));
+      if (!kept.ok) throw new Error(kept.error.message);
+      pushMs(client, srv, [`refs/gatos/mbus-config/${TOPIC}`], env(keyDir, { GATOS_ACTOR: 'user:root' }));
+      const p = await withRepo(client, e, (repo) => prune(repo, TOPIC, key.value, { shard: 0, ts: now, random: random80 }));
+      if (!p.ok) throw new Error(p.error.message);
+      const pruning = pushMs(client, srv, [...p.value.push], pe);
+      const afterPrune = refusedMs(client, srv, [messageRef(TOPIC, 1)], pe);
       return [
         {
           figure: `a replay refused across shards, the other shard's ${n} messages sealed by a summary (ms)`,
@@ -95,6 +110,15 @@ export const busSegmentsSuite: BenchSuite = {
           referenceValue: unsealed.ms,
           ratio: sealed.ms / unsealed.ms,
           note: `wall time of the refused push, median of ${RUNS}: sealed ${sealed.runs} ms, unsealed ${unsealed.runs} ms. The rotation itself (the summary's push, its window of ${n} messages rebuilt by the gate): ${rotation.toFixed(0)} ms`,
+        },
+        {
+          figure: `the prune's push: shard 0's ${n} messages (one sealed segment) dropped from its live ref, archived (ms)`,
+          value: pruning,
+          unit: 'ms',
+          reference: `the rotation's push that sealed them (its window of ${n} messages rebuilt)`,
+          referenceValue: rotation,
+          ratio: pruning / rotation,
+          note: `one run each. After the prune the same replay is still refused DUP_COMMIT (the scan stops at the prune root): ${afterPrune.ms.toFixed(0)} ms, median of ${RUNS} (${afterPrune.runs})`,
         },
       ];
     } finally {

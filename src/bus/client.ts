@@ -18,6 +18,7 @@ import { buildEventCommit } from '../events/commit';
 import { encodeEnvelope } from '../events/envelope';
 import { readEnvelopeAt } from '../events/read';
 import { ACK_TYPE, TOPIC_FILE, ackRef, configRef, configTransition, dedupeMessages, liveShards, messageRef, placement, publishCap, readAckPayload, readMessagePayload, subscribeCap, topicConfigJson, type TopicConfig, type TopicState } from '../gate/bus';
+import { PRUNE_TYPE } from '../gate/bus-prune';
 import { SEGMENT_TYPE, rotationDue, summarize, type SegmentSummary } from '../gate/bus-segment';
 import type { Failure } from '../gate/facts';
 import type { GitRepo } from '../git';
@@ -51,6 +52,8 @@ export interface ReshardSpec {
   /** The segment policy: rotate a shard once its open segment holds this many messages / bytes; null removes it. */
   readonly segmentMessages?: number | null;
   readonly segmentBytes?: number | null;
+  /** Retention: a shard may be pruned once it holds this many sealed segments; null removes it. */
+  readonly pruneSegments?: number | null;
   readonly actor: string;
   readonly ts: number;
 }
@@ -83,8 +86,13 @@ export async function reshard(repo: GitRepo, spec: ReshardSpec): Promise<Result<
     void _drop;
     next = rest;
   } else if (spec.segmentBytes !== undefined) next = { ...next, segment_bytes: spec.segmentBytes };
+  if (spec.pruneSegments === null) {
+    const { prune_segments: _drop, ...rest } = next;
+    void _drop;
+    next = rest;
+  } else if (spec.pruneSegments !== undefined) next = { ...next, prune_segments: spec.pruneSegments };
   if (spec.flip && prev?.migrate !== 'dual-write') return err(gateError('USAGE', `${ref}: there is no dual-write window to flip (version ${prev?.version ?? 0} is ${prev ? 'done' : 'not created'})`, { hint: 'open one first: gatos bus reshard <topic> --shards <n>' }));
-  if (prev && JSON.stringify(topicConfigJson(prev)) === JSON.stringify(topicConfigJson(next))) return err(gateError('USAGE', `${ref}: nothing to change`, { hint: 'name a new --shards, --flip, --subscribers, --ack-window, --segment-messages or --segment-bytes' }));
+  if (prev && JSON.stringify(topicConfigJson(prev)) === JSON.stringify(topicConfigJson(next))) return err(gateError('USAGE', `${ref}: nothing to change`, { hint: 'name a new --shards, --flip, --subscribers, --ack-window, --segment-messages, --segment-bytes or --prune-segments' }));
   const t = configTransition(prev, next);
   if (!t.ok) return err(gateError('EPOCH_BROKEN', `${ref}: ${t.problem}`, { hint: 'see gatos bus status for the topic\'s map and window' }));
   const bytes = canonicalJson(topicConfigJson(next));
@@ -106,7 +114,7 @@ export async function reshard(repo: GitRepo, spec: ReshardSpec): Promise<Result<
 }
 
 /** The fold_root a bus event binds: the active bundle's first fold (messages are folded by no fold; the binding names the bundle's fold set). */
-async function binding(repo: GitRepo): Promise<Result<{ policyRoot: string; foldRoot: string }>> {
+export async function binding(repo: GitRepo): Promise<Result<{ policyRoot: string; foldRoot: string }>> {
   const active = await activeBundle(repo);
   if (!active.ok) return active;
   if (!active.value) return err(gateError('NOT_FOUND', 'there is no active policy bundle (refs/gatos/policies/active)', { hint: 'fetch refs/gatos/policies/*' }));
@@ -182,6 +190,7 @@ export interface Published {
 
 export async function publish(repo: GitRepo, topic: string, key: ActorKey, msg: { key: string; body: unknown; type: string; ts: number; random: () => Uint8Array }): Promise<Result<Published>> {
   if (msg.type === SEGMENT_TYPE) return err(gateError('USAGE', `the message type ${SEGMENT_TYPE} is reserved for segment summaries`, { hint: 'close a segment with gatos bus rotate; give a message another --type' }));
+  if (msg.type === PRUNE_TYPE) return err(gateError('USAGE', `the message type ${PRUNE_TYPE} is reserved for prune roots`, { hint: 'prune with gatos bus prune; give a message another --type' }));
   const st = await requireState(repo, topic);
   if (!st.ok) return st;
   const shards = placement(st.value, msg.key);
@@ -226,8 +235,8 @@ async function shardWindow(repo: GitRepo, topic: string, shard: number, tip: str
     const env = e.value.envelope;
     if (minUlid !== undefined && env.ulid < minUlid) break;
     const p = readMessagePayload(env.payload);
-    // A segment summary is no message: read on across it into the segment it closes.
-    if (env.type !== SEGMENT_TYPE) out.push({ topic, ulid: env.ulid, shard, commit: id, type: env.type, actor: env.actor, key: p.ok ? p.value.key : '', body: p.ok ? p.value.body : null });
+    // A segment summary, or a prune root, is no message: read on across it into the segment it closes.
+    if (env.type !== SEGMENT_TYPE && env.type !== PRUNE_TYPE) out.push({ topic, ulid: env.ulid, shard, commit: id, type: env.type, actor: env.actor, key: p.ok ? p.value.key : '', body: p.ok ? p.value.body : null });
     const c = await repo.readCommit(id);
     if (!c.ok) return err(c.error);
     id = c.value.parents[0];

@@ -23,6 +23,7 @@ import { blake3 } from '../canon/digest';
 import { utf8 } from '../core/bytes';
 import type { ErrorCode } from '../core/codes';
 import { SEGMENT_TYPE, readSegmentPayload, rotationDue, summaryMismatches, type SegmentSummary } from './bus-segment';
+import { BUS_ARCHIVE_PREFIX, PRUNE_TYPE, archiveDenials, parseArchiveTail, pruneDenials, type ArchiveFacts, type PruneFacts } from './bus-prune';
 import type { Denial } from './decide';
 import type { EventFact, PushedEvent } from './facts';
 import { RULES } from './rules';
@@ -44,12 +45,15 @@ const BUS_RULES = {
   backpressure: RULES.busBackpressure,
   flip: RULES.busFlip,
   segment: RULES.busSegment,
+  prune: RULES.busPrune,
 } as const;
 
 export type BusRef =
   | { readonly kind: 'message'; readonly topic: string; readonly shard: number }
   | { readonly kind: 'ack'; readonly topic: string; readonly subscriber: string }
-  | { readonly kind: 'config'; readonly topic: string };
+  | { readonly kind: 'config'; readonly topic: string }
+  /** refs/gatos/mbus-archive/<topic>/<shard>/<last ULID>: a pruned shard's old tip, kept (src/gate/bus-prune.ts). */
+  | { readonly kind: 'archive'; readonly topic: string; readonly shard: number; readonly ulid: string };
 
 /** A bus ref's parts; `problem` for a name under a bus prefix that no bus tool writes; undefined outside the bus. */
 export function parseBusRef(ref: string): { readonly ok: true; readonly value: BusRef } | { readonly ok: false; readonly problem: string } | undefined {
@@ -59,6 +63,15 @@ export function parseBusRef(ref: string): { readonly ok: true; readonly value: B
     const topic = ref.slice(BUS_CONFIG_PREFIX.length);
     const p = topicProblem(topic);
     return p ? bad(`topic '${topic}': ${p}`) : { ok: true, value: { kind: 'config', topic } };
+  }
+  if (ref.startsWith(BUS_ARCHIVE_PREFIX)) {
+    const rest = ref.slice(BUS_ARCHIVE_PREFIX.length);
+    const slash = rest.indexOf('/');
+    const topic = slash < 0 ? rest : rest.slice(0, slash);
+    const p = topicProblem(topic);
+    if (p) return bad(`topic '${topic}': ${p}`);
+    const t = parseArchiveTail(slash < 0 ? '' : rest.slice(slash + 1));
+    return t.ok ? { ok: true, value: { kind: 'archive', topic, shard: t.shard, ulid: t.ulid } } : bad(t.problem);
   }
   if (ref.startsWith(BUS_ACK_PREFIX)) {
     const rest = ref.slice(BUS_ACK_PREFIX.length);
@@ -124,9 +137,11 @@ export interface TopicConfig {
   readonly segment_messages?: number;
   /** …or this many bytes of messages (canonical envelope bytes); absent both: shards never rotate. */
   readonly segment_bytes?: number;
+  /** Retention (docs/bus.md, decision 0039): a shard may be pruned once it holds this many sealed segments since its start or last prune; absent: never. */
+  readonly prune_segments?: number;
 }
 
-const CONFIG_FIELDS: readonly string[] = ['ack_window_s', 'from_version', 'hash', 'migrate', 'segment_bytes', 'segment_messages', 'shards', 'strategy', 'subscribers', 'version'];
+const CONFIG_FIELDS: readonly string[] = ['ack_window_s', 'from_version', 'hash', 'migrate', 'prune_segments', 'segment_bytes', 'segment_messages', 'shards', 'strategy', 'subscribers', 'version'];
 
 /** A config object (parsed JSON) checked field by field: the config or why not. */
 export function readTopicConfig(o: unknown): { readonly ok: true; readonly value: TopicConfig } | { readonly ok: false; readonly problem: string } {
@@ -149,6 +164,7 @@ export function readTopicConfig(o: unknown): { readonly ok: true; readonly value
   if ('ack_window_s' in r && !int('ack_window_s', 1, 2 ** 31)) return bad("'ack_window_s' must be a whole number of seconds, 1 or more");
   if ('segment_messages' in r && !int('segment_messages', 1, 2 ** 31)) return bad("'segment_messages' must be a whole number of messages, 1 or more");
   if ('segment_bytes' in r && !int('segment_bytes', 1, 2 ** 48)) return bad("'segment_bytes' must be a whole number of bytes, 1 or more");
+  if ('prune_segments' in r && !int('prune_segments', 1, 2 ** 31)) return bad("'prune_segments' must be a whole number of sealed segments, 1 or more");
   const c: TopicConfig = {
     version: r.version as number,
     shards: r.shards as number,
@@ -160,6 +176,7 @@ export function readTopicConfig(o: unknown): { readonly ok: true; readonly value
     ...(r.ack_window_s !== undefined ? { ack_window_s: r.ack_window_s as number } : {}),
     ...(r.segment_messages !== undefined ? { segment_messages: r.segment_messages as number } : {}),
     ...(r.segment_bytes !== undefined ? { segment_bytes: r.segment_bytes as number } : {}),
+    ...(r.prune_segments !== undefined ? { prune_segments: r.prune_segments as number } : {}),
   };
   return { ok: true, value: c };
 }
@@ -177,6 +194,7 @@ export function topicConfigJson(c: TopicConfig): Record<string, string | number 
     ...(c.ack_window_s !== undefined ? { ack_window_s: c.ack_window_s } : {}),
     ...(c.segment_messages !== undefined ? { segment_messages: c.segment_messages } : {}),
     ...(c.segment_bytes !== undefined ? { segment_bytes: c.segment_bytes } : {}),
+    ...(c.prune_segments !== undefined ? { prune_segments: c.prune_segments } : {}),
   };
 }
 
@@ -375,7 +393,9 @@ export interface Floor {
 export type BusFacts =
   | { readonly kind: 'config'; readonly topic: string; readonly prev?: TopicConfig; readonly steps: readonly { readonly commit: string; readonly config: ReturnType<typeof readTopicConfig> }[]; readonly oldLag: readonly Lag[] }
   | { readonly kind: 'message'; readonly topic: string; readonly shard: number; readonly state?: TopicState; readonly messages: readonly MessageFact[]; readonly others: readonly Occurrence[]; readonly lag: readonly Lag[]; readonly segments?: readonly SegmentFact[]; readonly floors?: readonly Floor[] }
-  | { readonly kind: 'ack'; readonly topic: string; readonly subscriber: string; readonly acks: readonly AckFact[] };
+  | { readonly kind: 'ack'; readonly topic: string; readonly subscriber: string; readonly acks: readonly AckFact[] }
+  | PruneFacts
+  | ArchiveFacts;
 
 type Out = Omit<Denial, 'enforced'>;
 
@@ -452,6 +472,11 @@ function messageDenials(ref: string, f: Extract<BusFacts, { kind: 'message' }>, 
     const at = `message ${m.commit} (${f.topic}, ${m.ulid})`;
     if (ev.ns !== f.topic) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: its ns is ${ev.ns}, not the topic ${f.topic}`, m.commit));
     if (!ev.caps.includes(publishCap(f.topic))) out.push(deny(ref, 'POLICY_DENY', BUS_RULES.message, `${at}: it does not claim '${publishCap(f.topic)}'`, m.commit, `a publisher claims '${publishCap(f.topic)}' and holds a grant of it: ${BUS_RULES.message.hint}`));
+    // A bus.prune event is a prune root only (a root commit the shard moves to): appended, subscribers would skip it unread.
+    if (ev.type === PRUNE_TYPE) {
+      out.push(deny(ref, 'SEGMENT_INVALID', BUS_RULES.prune, `${at}: a ${PRUNE_TYPE} event is only ever a prune root, the parentless commit a prune moves the shard to, never appended`, m.commit));
+      continue;
+    }
     if (ev.type === SEGMENT_TYPE) {
       segmentDenials(ref, f, state, m, f.segments?.find((s) => s.commit === m.commit), `summary ${m.commit} (${f.topic}, shard ${f.shard})`, out);
       continue;
@@ -535,6 +560,8 @@ export function busDenials(ref: string, f: BusFacts | undefined, events: readonl
   for (const c of parents) if (c.parents > 1) out.push(deny(ref, 'PROOF_INVALID', BUS_RULES.message, `commit ${c.id} is a merge (${c.parents} parents); bus refs are linear`, c.id));
   if (f.kind === 'config') return [...out, ...configDenials(ref, f)];
   if (f.kind === 'message') return [...out, ...messageDenials(ref, f, events, now)];
+  if (f.kind === 'prune') return [...out, ...pruneDenials(ref, f, events)];
+  if (f.kind === 'archive') return [...out, ...archiveDenials(ref, f)];
   return [...out, ...ackDenials(ref, f, events)];
 }
 

@@ -24,6 +24,7 @@ import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
 import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
 import { busDenials } from './bus';
+import { isPruneAttempt } from './bus-prune';
 import { governanceDenials } from './gov';
 import { sessionDenials } from './session';
 
@@ -105,7 +106,8 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   if (facts.failure) hard.push(fromFailure(ref, RULES.facts.id, facts.failure));
   if (cls.plane === 'gatos-other') hard.push({ ref, code: 'POLICY_DENY', ruleId: RULES.refName.id, reason: `${ref} is not a GATOS ref name: ${cls.problem}`, hint: RULES.refName.hint });
   if (cls.plane === 'audit') hard.push({ ref, code: 'POLICY_DENY', ruleId: RULES.auditReadonly.id, reason: `${ref} is written by the gate only`, hint: RULES.auditReadonly.hint });
-  if ((kind === 'force' || kind === 'delete') && config.isFfOnly(ref)) {
+  // A shard's prune (decision 0039) is the one non-fast-forward move of a GATOS ref: gate/bus-prune judges it instead, failing closed.
+  if ((kind === 'force' || kind === 'delete') && config.isFfOnly(ref) && !(kind === 'force' && isPruneAttempt(facts.bus))) {
     hard.push({ ref, code: 'FF_VIOLATION', ruleId: RULES.ffOnly.id, reason: kind === 'force' ? `${update.oldId} is not an ancestor of ${update.newId}: the update rewrites history` : `${ref} cannot be deleted: it moves fast-forward only`, hint: RULES.ffOnly.hint });
   }
   if (cls.plane === 'journal' || cls.plane === 'state' || cls.plane === 'policy') {

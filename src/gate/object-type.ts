@@ -48,7 +48,8 @@ export function objectTypeDenials(facts: UpdateFacts, cls: RefClass, config: Pic
     const wants = allowed.shapes.map((s) => (s.startsWith('tag:') ? `an annotated tag of a ${s.slice(4)}` : `a ${s}`)).join(' or ');
     return [{ ref: u.ref, code: 'POLICY_DENY', ruleId: RULES.objectType.id, reason: `${u.newId} is ${describe(facts.tip)}; ${u.ref} takes ${wants} (${allowed.source})`, hint: RULES.objectType.hint }];
   }
-  const gated = cls.plane === 'journal' || cls.plane === 'state' || cls.plane === 'policy' || cls.plane === 'bus';
+  // An archive ref names a shard's accepted tip, no new commit: gate/bus-prune checks it is exactly that tip (decision 0039).
+  const gated = cls.plane === 'journal' || cls.plane === 'state' || cls.plane === 'policy' || (cls.plane === 'bus' && cls.bus.kind !== 'archive');
   // A create or a fast-forward (a rewind is refused as one) must list the new tip as its last commit.
   const forward = isZeroId(u.oldId) || facts.fastForward;
   const last = facts.commits[facts.commits.length - 1];

@@ -40,4 +40,6 @@ export const RULES = {
   /** Session refs and session merges (src/gate/session.ts, docs/sessions.md). */
   session: { id: 'gate/session', hint: 'write sessions with `gatos session start|save|undo|merge`; fetch refs/gatos/state/<ns> before merging' },
   sessionOwner: { id: 'gate/session-owner', hint: 'push only your own sessions: refs/gatos/sessions/<your kind>/<your name>/<ulid> (gatos session start names it)' },
+  /** Bus retention: a prune root and its archive ref (src/gate/bus-prune.ts, decision 0039). */
+  busPrune: { id: 'gate/bus-prune', hint: 'prune with `gatos bus prune <topic>` after fetching refs/gatos/mbus*/*: it writes the prune root the summaries give and the archive ref at the old tip; push both together (git push --atomic origin +<shard ref> <archive ref>)' },
 } as const;

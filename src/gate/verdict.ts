@@ -32,7 +32,7 @@ export const GATE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['G
  * is a limit).
  * Evaluate mode never relaxes them.
  */
-const BUS_VERIFICATION_RULES = [RULES.busConfig.id, RULES.busMessage.id, RULES.busPlacement.id, RULES.busExactlyOnce.id, RULES.busAck.id, RULES.busFlip.id, RULES.busSegment.id] as const;
+const BUS_VERIFICATION_RULES = [RULES.busConfig.id, RULES.busMessage.id, RULES.busPlacement.id, RULES.busExactlyOnce.id, RULES.busAck.id, RULES.busFlip.id, RULES.busSegment.id, RULES.busPrune.id] as const;
 const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.epoch.id, ...BUS_VERIFICATION_RULES, RULES.proofEnvelope.id, RULES.session.id, RULES.sessionOwner.id]);
 
 /**

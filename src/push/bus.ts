@@ -22,10 +22,11 @@ import { decodeEnvelope, readEnvelopeAt, readEventFile, type VerifyMemo } from '
 import { readRawEvent } from '../events/read';
 import type { Failure, RefUpdate } from '../gate';
 import { BUS_PREFIX, TOPIC_FILE, ackRef, configRef, messageRef, readAckPayload, readTopicConfig, type AckFact, type BusFacts, type BusRef, type Floor, type Lag, type SegmentFact, type MessageFact, type Occurrence, type TopicConfig, type TopicState } from '../gate/bus';
-import { SEGMENT_TYPE, readSegmentPayload, summarize, type WindowMessage } from '../gate/bus-segment';
+import { SEGMENT_TYPE, summarize, type WindowMessage } from '../gate/bus-segment';
 import type { EventFact } from '../gate/facts';
 import type { Commit, GitRepo } from '../git';
 import { EVENT_KEYS } from '../trailers';
+import { archiveFacts, archiveTips, isPruneRoot, precedes, pruneFacts, sealedUlid } from './bus-prune';
 
 type Got<T> = Result<T, Failure>;
 
@@ -120,7 +121,8 @@ export async function readWindow(repo: GitRepo, from: string | undefined): Promi
     const file = readEventFile(repo, id);
     const c = await repo.readCommit(id);
     if (!c.ok) return err(`commit ${id} of the window does not read: ${c.error.message}`);
-    if (isSummary(c.value)) {
+    // A summary closes the window before; so does a prune root (decision 0039), which the window then starts after.
+    if (isSummary(c.value) || isPruneRoot(c.value)) {
       await file;
       return ok({ messages, prev: id });
     }
@@ -141,11 +143,10 @@ async function scanShard(repo: GitRepo, shard: number, tip: string, min: string,
     if (!c.ok) return err(gitFailure(c.error, `reading shard ${shard}`));
     const ulid = subjectUlid(c.value);
     if (ulid === undefined || ulid < min) return ok(undefined);
-    if (isSummary(c.value)) {
-      // Everything behind a summary has a ULID at or below its last_ulid (the ref's order): one floor instead of reading on.
+    if (isSummary(c.value) || isPruneRoot(c.value)) {
+      // Everything behind a summary (or a prune root) has a ULID at or below its last_ulid (the ref's order): one floor instead of reading on.
       const e = await readEnvelopeAt(repo, id);
-      const p = e.ok ? readSegmentPayload(e.value.envelope.payload) : undefined;
-      floors.push({ shard, commit: id, lastUlid: p?.ok ? p.value.last_ulid : ulid });
+      floors.push({ shard, commit: id, lastUlid: (e.ok ? sealedUlid(e.value.envelope.payload) : undefined) ?? ulid });
       return ok(undefined);
     }
     out.set(id, { ulid, shard, commit: id, cid: messageCid(c.value) });
@@ -181,8 +182,8 @@ export async function shardLag(repo: GitRepo, topic: string, shard: number, subs
   while (id && id !== acked) {
     const c = await repo.readCommit(id);
     if (!c.ok) return err(gitFailure(c.error, messageRef(topic, shard)));
-    // A summary is no message to consume.
-    if (!isSummary(c.value)) {
+    // A summary, or a prune root, is no message to consume.
+    if (!isSummary(c.value) && !isPruneRoot(c.value)) {
       unacked++;
       oldest = c.value;
     }
@@ -191,7 +192,7 @@ export async function shardLag(repo: GitRepo, topic: string, shard: number, subs
   return ok({ subscriber, shard, unacked, ...(oldest ? { oldestTs: oldest.author.seconds, oldestCommit: oldest.id } : {}) });
 }
 
-async function lags(repo: GitRepo, topic: string, shards: readonly number[], subscribers: readonly string[]): Promise<Got<Lag[]>> {
+export async function lags(repo: GitRepo, topic: string, shards: readonly number[], subscribers: readonly string[]): Promise<Got<Lag[]>> {
   const out: Lag[] = [];
   for (const s of subscribers) {
     const offsets = await ackOffsets(repo, topic, s);
@@ -205,7 +206,7 @@ async function lags(repo: GitRepo, topic: string, shards: readonly number[], sub
   return ok(out);
 }
 
-async function envelopePayload(repo: GitRepo, memo: VerifyMemo, commit: string): Promise<Got<unknown>> {
+export async function envelopePayload(repo: GitRepo, memo: VerifyMemo, commit: string): Promise<Got<unknown>> {
   const known = memo.recalledEnvelope(commit);
   if (known) return ok(known.payload);
   const e = await readEnvelopeAt(repo, commit);
@@ -287,10 +288,27 @@ async function ackFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { kind: 
     const list = [serverTips.get(shard), pushed.get(messageRef(b.topic, shard))].filter((x): x is string => x !== undefined && x !== repo.zeroId);
     return ok(list);
   };
+  // A pruned message is still on its shard: under the archive refs its prunes created (decision 0039). Listed once a
+  // named commit is on no live tip, once per shard.
+  const archived = new Map<number, string[]>();
+  const archivedOf = async (shard: number): Promise<Got<string[]>> => {
+    const have = archived.get(shard);
+    if (have) return ok(have);
+    const a = await archiveTips(repo, b.topic, shard);
+    if (a.ok) archived.set(shard, a.value);
+    return a;
+  };
   const reaches = async (from: string, to: string): Promise<Got<boolean>> => {
     if (from === to) return ok(true);
     const r = await repo.isAncestor(from, to);
     return r.ok ? ok(r.value) : ok(false);
+  };
+  const reachesAny = async (from: string, tips: readonly string[]): Promise<Got<boolean>> => {
+    for (const t of tips) {
+      const r = await reaches(from, t);
+      if (!r.ok || r.value) return r;
+    }
+    return ok(false);
   };
   for (const e of events) {
     if (!e.ok) continue;
@@ -304,17 +322,17 @@ async function ackFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { kind: 
       for (const [shard, named] of p.value) {
         const tips = await tipsOf(shard);
         if (!tips.ok) return tips;
-        let found = false;
-        for (const t of tips.value) {
-          const r = await reaches(named, t);
-          if (!r.ok) return r;
-          if (r.value) found = true;
+        let found = await reachesAny(named, tips.value);
+        if (found.ok && !found.value) {
+          const more = await archivedOf(shard);
+          if (!more.ok) return more;
+          found = await reachesAny(named, more.value);
         }
-        exists.set(shard, found);
+        if (!found.ok) return found;
+        exists.set(shard, found.value);
         const before = prev.get(shard);
-        const m = before === undefined ? ok(true) : await reaches(before, named);
-        if (!m.ok) return m;
-        monotone.set(shard, m.value);
+        // Across a prune, the prune root stands for the old tip it archived.
+        monotone.set(shard, before === undefined || (await precedes(repo, before, named)));
       }
       dropped = [...prev.keys()].filter((s) => !p.value.has(s)).sort((x, y) => x - y);
       prev = p.value;
@@ -358,6 +376,13 @@ async function configFacts(repo: GitRepo, u: RefUpdate, b: Extract<BusRef, { kin
  */
 export async function gatherBus(repo: GitRepo, u: RefUpdate, b: BusRef, commits: readonly Commit[], events: readonly EventFact[], memo: VerifyMemo, pushed: ReadonlyMap<string, string>): Promise<{ bus?: BusFacts; failure?: Failure }> {
   if (u.newId === repo.zeroId) return {};
-  const r = b.kind === 'message' ? await messageFacts(repo, u, b, commits, events, memo, pushed) : b.kind === 'ack' ? await ackFacts(repo, u, b, events, memo, pushed) : await configFacts(repo, u, b, commits);
+  if (b.kind === 'archive') {
+    const a = await archiveFacts(repo, u, b);
+    return a.ok ? { bus: a.value } : { failure: a.error };
+  }
+  // A shard moved to a root commit carrying a bus.prune event: judged as a prune (decision 0039).
+  const tip = commits.find((c) => c.id === u.newId);
+  const prune = b.kind === 'message' && u.oldId !== repo.zeroId && tip !== undefined && isPruneRoot(tip);
+  const r = prune ? await pruneFacts(repo, u, b, events, memo, pushed) : b.kind === 'message' ? await messageFacts(repo, u, b, commits, events, memo, pushed) : b.kind === 'ack' ? await ackFacts(repo, u, b, events, memo, pushed) : await configFacts(repo, u, b, commits);
   return r.ok ? { bus: r.value } : { failure: r.error };
 }

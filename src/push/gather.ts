@@ -19,6 +19,7 @@ import { bundleAt, type GateBundle } from './active-bundle';
 import { verifyCheckpoints } from './checkpoints';
 import { epochFacts } from './epoch';
 import { gatherBus } from './bus';
+import { BUS_ARCHIVE_PREFIX } from '../gate/bus-prune';
 import { HeapBound } from './heap-bound';
 import { newObjects } from './new-objects';
 import { govFactsOf } from './gov';
@@ -344,7 +345,8 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
     }
   }
   if (u.newId === zero || u.oldId === u.newId || !tip) return { fastForward };
-  const protectedRef = config.isFfOnly(u.ref);
+  // An archive ref names a shard's accepted tip (decision 0039): only what is new is read, never the shard's whole history again.
+  const protectedRef = config.isFfOnly(u.ref) && !u.ref.startsWith(BUS_ARCHIVE_PREFIX);
   const ids = protectedRef ? (linear ? ok(linear) : await repo.range(u.oldId, u.newId, 'reverse-topo')) : await repo.newCommits([u.newId], 'reverse-topo');
   if (!ids.ok) return { fastForward, tip, failure: failure(ids.error) };
   return { fastForward, tip, ids: ids.value };

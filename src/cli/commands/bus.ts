@@ -1,11 +1,12 @@
 /**
- * `gatos bus publish|subscribe|ack|status|reshard|rotate`: the message bus on the
+ * `gatos bus publish|subscribe|ack|status|reshard|rotate|prune`: the message bus on the
  * local clone (docs/bus.md). Each command writes local refs only; push them
  * with `git push origin 'refs/gatos/mbus*'` to the gated repository.
  */
 import type { CommandModule } from 'yargs';
 import { parseJsonStrict } from '../../canon/jcs';
 import { ack, publish, reshard, rotate, status, subscribe, type Subscription } from '../../bus/client';
+import { prune } from '../../bus/prune';
 import { random80 } from '../../workspace/clock';
 import { CliError } from '../errors';
 import { JSON_OPTION, printJson } from '../json';
@@ -134,6 +135,7 @@ const statusCommand: CommandModule<object, TopicArgs> = {
     const c = s.config;
     process.stdout.write(`${s.topic}: map version ${c.version}, ${c.shards} shard${c.shards === 1 ? '' : 's'}, migrate ${c.migrate}${s.window ? ` (dual-writing from version ${s.window.from}, ${s.window.old_shards} shards)` : ''}\n`);
     if (c.ack_window_s !== undefined) process.stdout.write(`ack window: ${c.ack_window_s} s\n`);
+    if (c.prune_segments !== undefined) process.stdout.write(`retention: a shard may be pruned once it holds ${c.prune_segments} sealed segment${c.prune_segments === 1 ? '' : 's'}\n`);
     if (c.segment_messages !== undefined || c.segment_bytes !== undefined) process.stdout.write(`segments rotate at ${[c.segment_messages !== undefined ? `${c.segment_messages} messages` : '', c.segment_bytes !== undefined ? `${c.segment_bytes} bytes` : ''].filter(Boolean).join(' or ')}\n`);
     for (const [shard, tip] of Object.entries(s.shards)) {
       const g = s.segments?.[shard];
@@ -151,6 +153,7 @@ interface ReshardArgs extends TopicArgs {
   'ack-window'?: string;
   'segment-messages'?: string;
   'segment-bytes'?: string;
+  'prune-segments'?: string;
 }
 
 /** A count option that 'none' removes. */
@@ -170,6 +173,7 @@ const reshardCommand: CommandModule<object, ReshardArgs> = {
       .option('ack-window', { type: 'string', describe: "seconds the oldest unacked message may wait before publishing is refused (ACK_TIMEOUT); 'none' removes it" })
       .option('segment-messages', { type: 'string', describe: "the segment policy: a shard may rotate (gatos bus rotate) once its open segment holds this many messages; 'none' removes it" })
       .option('segment-bytes', { type: 'string', describe: "the segment policy: … or this many bytes of messages; 'none' removes it" })
+      .option('prune-segments', { type: 'string', describe: "retention: a shard may be pruned (gatos bus prune) once it holds this many sealed segments; 'none' removes it (never pruned)" })
       .options(SIGNER_OPTIONS)
       .options(JSON_OPTION),
   handler: async (args) => {
@@ -180,8 +184,9 @@ const reshardCommand: CommandModule<object, ReshardArgs> = {
     const ackWindowS = countOrNone('ack-window', args['ack-window']);
     const segmentMessages = countOrNone('segment-messages', args['segment-messages']);
     const segmentBytes = countOrNone('segment-bytes', args['segment-bytes']);
+    const pruneSegments = countOrNone('prune-segments', args['prune-segments']);
     const subscribers = args.subscribers === undefined ? undefined : args.subscribers.split(',').map((s) => s.trim()).filter(Boolean);
-    const r = must(await withRepo(ws, (repo) => reshard(repo, { topic: args.topic, actor, ts, flip: args.flip, ...(shards !== undefined ? { shards } : {}), ...(subscribers ? { subscribers } : {}), ...(ackWindowS !== undefined ? { ackWindowS } : {}), ...(segmentMessages !== undefined ? { segmentMessages } : {}), ...(segmentBytes !== undefined ? { segmentBytes } : {}) })));
+    const r = must(await withRepo(ws, (repo) => reshard(repo, { topic: args.topic, actor, ts, flip: args.flip, ...(shards !== undefined ? { shards } : {}), ...(subscribers ? { subscribers } : {}), ...(ackWindowS !== undefined ? { ackWindowS } : {}), ...(segmentMessages !== undefined ? { segmentMessages } : {}), ...(segmentBytes !== undefined ? { segmentBytes } : {}), ...(pruneSegments !== undefined ? { pruneSegments } : {}) })));
     if (args.json) printJson(r);
     else process.stdout.write(`${r.commit} ${r.ref} (${r.transition}: version ${r.config.version}, ${r.config.shards} shards, migrate ${r.config.migrate})\n`);
   },
@@ -214,9 +219,33 @@ const rotateCommand: CommandModule<object, RotateArgs> = {
   },
 };
 
+const pruneCommand: CommandModule<object, RotateArgs> = {
+  command: 'prune <topic>',
+  describe: "Drop each sealed shard's segments from its live ref, as the retention allows once every named subscriber acked them: a signed prune root carrying the dropped summaries, and an archive ref at the old tip",
+  builder: (y) =>
+    y
+      .positional('topic', { type: 'string', demandOption: true })
+      .option('shard', { type: 'string', describe: 'prune this shard only (refused when it may not be pruned yet)' })
+      .options(SIGNER_OPTIONS)
+      .options(JSON_OPTION),
+  handler: async (args) => {
+    const ws = workspace();
+    const key = signer(args);
+    const ts = now();
+    const shard = countOption('shard', args.shard, 0);
+    const r = must(await withRepo(ws, async (repo) => prune(repo, args.topic, key, { ts, random: random80, ...(shard !== undefined ? { shard } : {}) })));
+    if (args.json) printJson(r);
+    else {
+      for (const x of r.pruned) process.stdout.write(`${x.commit} ${x.ulid} ${x.ref} (${x.segments} segment${x.segments === 1 ? '' : 's'} to ${x.last_ulid} dropped; archived at ${x.archive})\n`);
+      for (const x of r.skipped) process.stdout.write(`shard ${x.shard}: not pruned: ${x.reason}\n`);
+      if (r.push.length > 0) process.stdout.write(`push: git push --atomic origin ${r.push.join(' ')}\n`);
+    }
+  },
+};
+
 export const busCommand: CommandModule = {
   command: 'bus <command>',
-  describe: 'The message bus: bus publish | subscribe | ack | status | reshard | rotate',
+  describe: 'The message bus: bus publish | subscribe | ack | status | reshard | rotate | prune',
   builder: (y) =>
     y
       .command(publishCommand as CommandModule<object, PublishArgs>)
@@ -225,8 +254,9 @@ export const busCommand: CommandModule = {
       .command(statusCommand as CommandModule<object, TopicArgs>)
       .command(reshardCommand as CommandModule<object, ReshardArgs>)
       .command(rotateCommand as CommandModule<object, RotateArgs>)
-      .demandCommand(1, 'name a bus command: publish, subscribe, ack, status, reshard or rotate'),
+      .command(pruneCommand as CommandModule<object, RotateArgs>)
+      .demandCommand(1, 'name a bus command: publish, subscribe, ack, status, reshard, rotate or prune'),
   handler: () => {
-    throw new CliError('USAGE', 'name a bus command: publish, subscribe, ack, status, reshard or rotate', "try 'gatos bus --help'");
+    throw new CliError('USAGE', 'name a bus command: publish, subscribe, ack, status, reshard, rotate or prune', "try 'gatos bus --help'");
   },
 };
