@@ -1,0 +1,89 @@
+/**
+ * The third attack pass (docs/security.md, "the planes added last"):
+ * sessions, governance, proofs, epochs, the daemon's verdict records and the
+ * in-process git readers, attacked from outside. One world (minimal
+ * template, sha1, file://, both hooks), built once: alice's event, its
+ * checkpoint and a session she started, pushed and accepted. Then one
+ * refused push, in evaluate mode, carries every attack as its own ref, and
+ * the audit entry must name each ref's own enforced refusal:
+ * - session commits that are not the bytes `gatos session` writes (an extra
+ *   commit header, text between the subject and the trailers, an empty
+ *   folder beside the state): objects, not fields;
+ * - a governance statement that is no statement (evaluate mode relaxed
+ *   gate/governance: a forged proposal landed).
+ */
+import { GateWorld, type Run } from '../helpers/gate-world';
+import { expectAccepted, expectAttackRefused, serverConfig, writeLiteral } from './harness';
+
+jest.setTimeout(120_000);
+
+const NS = 'notes';
+
+describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () => {
+  let w: GateWorld;
+  let alice: string;
+  /** The session alice started, accepted on the server. */
+  let started: { ref: string; ulid: string; commit: string };
+
+  function ok(r: Run, what: string): Run {
+    if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+  const git = (args: string[], input?: string) => ok(w.git(alice, args, {}, input), `git ${args.join(' ')}`).stdout.trim();
+  /** Another session ref of alice's: the started one's ULID with its last character changed. */
+  const sessionRef = (last: string) => `refs/gatos/sessions/user/alice/${started.ulid.slice(0, -1)}${last}`;
+
+  /** The started commit's bytes with `edit` applied, written as a new commit. */
+  const editedStart = (edit: (text: string) => string): string => {
+    const text = git(['cat-file', 'commit', started.commit]);
+    const changed = edit(`${text}\n`);
+    if (changed === `${text}\n`) throw new Error('the edit changed nothing');
+    return writeLiteral(w, alice, 'commit', changed);
+  };
+
+  beforeAll(() => {
+    w = new GateWorld({ format: 'sha1', template: 'minimal' }).setup();
+    serverConfig(w, 'gatos.timeBudgetMs', 'none');
+    alice = w.client('user:alice');
+    const out = ok(
+      w.gatosBatch(alice, [
+        ['event', 'add', '--ns', NS, '--type', 'note.set', '--payload', '{"id":"n0","text":"base"}', '--caps', 'journal:append', '--as', 'user:alice'],
+        ['fold', 'checkpoint', '--ns', NS, '--as', 'user:alice'],
+        ['session', 'start', '--ns', NS, '--as', 'user:alice', '--json'],
+      ]),
+      'event, checkpoint, session start',
+    ).stdout.trim();
+    started = JSON.parse(out.split('\n').at(-1) as string) as typeof started;
+    expectAccepted(w, () => w.push(alice, 'user:alice', [`refs/gatos/journal/${NS}/user/alice`, `refs/gatos/state/${NS}`, started.ref]));
+  });
+
+  test('one push in evaluate mode: forged session commits and a governance statement that is none, each refused and enforced', () => {
+    // Session commits carrying bytes no session writes: the gate read their fields and let the rest ride along.
+    const header = editedStart((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along 1.5 MB of anything'));
+    const body = editedStart((t) => t.replace('session start\n\n', 'session start\n\nanything at all, up to the size limit\n\n'));
+    const blob = git(['rev-parse', `${started.commit}:.gatos/fold-state.cbor`]);
+    const empty = git(['hash-object', '-w', '-t', 'tree', '--stdin'], '');
+    const inner = git(['mktree'], `100644 blob ${blob}\tfold-state.cbor\n040000 tree ${empty}\tx\n`);
+    const outer = git(['mktree'], `040000 tree ${inner}\t.gatos\n`);
+    const folder = editedStart((t) => t.replace(/^tree [0-9a-f]+$/m, `tree ${outer}`));
+    const forged: Record<string, string> = { [sessionRef('A')]: header, [sessionRef('B')]: body, [sessionRef('C')]: folder };
+    // A governance statement that is no statement (not the commit gatos gov builds): evaluate mode relaxed it.
+    const statement = git(['hash-object', '-w', '--stdin'], '{}');
+    const tree = git(['mktree'], `100644 blob ${statement}\tproposal.json\n`);
+    const proposal = git(['commit-tree', tree, '-m', 'gatos/proposal x'], undefined);
+    const proposalRef = `refs/gatos/proposals/${started.ulid}`;
+    forged[proposalRef] = proposal;
+    for (const [ref, id] of Object.entries(forged)) git(['update-ref', ref, id]);
+
+    serverConfig(w, 'gatos.mode', 'evaluate');
+    try {
+      expectAttackRefused(w, () => w.push(alice, 'user:alice', Object.keys(forged)), { code: 'PROOF_INVALID', rule: 'gate/session' });
+    } finally {
+      serverConfig(w, 'gatos.mode', 'enforce');
+    }
+    const entry = w.auditEntries().at(-1);
+    const enforced = (ref: string) => (entry?.denials ?? []).filter((d) => d.ref === ref && d.enforced).map((d) => `${d.code} ${d.rule}`);
+    for (const ref of [sessionRef('A'), sessionRef('B'), sessionRef('C')]) expect(enforced(ref)).toContain('PROOF_INVALID gate/session');
+    expect(enforced(proposalRef).some((d) => d.endsWith(' gate/governance'))).toBe(true);
+  });
+});
