@@ -11,9 +11,13 @@
  *   folder beside the state): objects, not fields;
  * - a governance statement that is no statement (evaluate mode relaxed
  *   gate/governance: a forged proposal landed).
+ * A second push names the state ref twice (a raw client: git's own refuses
+ * to), so git lands the first update and refuses the second, while the
+ * gate took the last for the state the push leaves: a session merge and a
+ * proof of a checkpoint that never landed were accepted beside it.
  */
 import { GateWorld, type Run } from '../helpers/gate-world';
-import { expectAccepted, expectAttackRefused, serverConfig, writeLiteral } from './harness';
+import { expectAccepted, expectAttackRefused, rawPush, serverConfig, writeLiteral } from './harness';
 
 jest.setTimeout(120_000);
 
@@ -85,5 +89,39 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
     const enforced = (ref: string) => (entry?.denials ?? []).filter((d) => d.ref === ref && d.enforced).map((d) => `${d.code} ${d.rule}`);
     for (const ref of [sessionRef('A'), sessionRef('B'), sessionRef('C')]) expect(enforced(ref)).toContain('PROOF_INVALID gate/session');
     expect(enforced(proposalRef).some((d) => d.endsWith(' gate/governance'))).toBe(true);
+  });
+
+  test('one push naming the state ref twice: git lands one, so the session merge and the proof of the other are refused with it', () => {
+    const journal = `refs/gatos/journal/${NS}/user/alice`;
+    const state = `refs/gatos/state/${NS}`;
+    const proofs = `refs/gatos/audit/proofs/${NS}`;
+    const base = git(['rev-parse', state]);
+    const journalBefore = git(['rev-parse', journal]);
+    const note = (id: string) => ['event', 'add', '--ns', NS, '--type', 'note.set', '--payload', JSON.stringify({ id, text: id }), '--caps', 'journal:append', '--as', 'user:alice'];
+    // X: an ordinary checkpoint over the first new event; then the state ref goes back, and the session merges both events (CP).
+    ok(w.gatosBatch(alice, [note('n1'), ['fold', 'checkpoint', '--ns', NS, '--as', 'user:alice']]), 'event, checkpoint X');
+    const x = git(['rev-parse', state]);
+    git(['update-ref', state, base]);
+    ok(w.gatosBatch(alice, [note('n2'), ['session', 'save', started.ulid, '--as', 'user:alice'], ['session', 'merge', started.ulid, '--as', 'user:alice'], ['prove', '--ns', NS, '--as', 'user:alice']]), 'save, merge, prove');
+    const cp = git(['rev-parse', state]);
+    const tips = { journal: git(['rev-parse', journal]), merge: git(['rev-parse', started.ref]), proof: git(['rev-parse', proofs]) };
+    expect(git(['log', '-1', '--format=%B', tips.merge])).toContain(`Session-Merge: ${cp}`);
+    const zero = '0'.repeat(40);
+    const commands = [
+      { old: journalBefore, new: tips.journal, ref: journal },
+      { old: base, new: x, ref: state },
+      { old: base, new: cp, ref: state },
+      { old: started.commit, new: tips.merge, ref: started.ref },
+      { old: zero, new: tips.proof, ref: proofs },
+    ];
+    const revs = [tips.journal, x, cp, tips.merge, tips.proof, `^${base}`, `^${journalBefore}`, `^${started.commit}`];
+    serverConfig(w, 'gatos.mode', 'evaluate');
+    try {
+      expectAttackRefused(w, () => rawPush(w, { from: alice, commands, revs, env: { GATOS_ACTOR: 'user:alice' } }), { code: 'POLICY_DENY', rule: 'gate/one-update-per-ref' });
+    } finally {
+      serverConfig(w, 'gatos.mode', 'enforce');
+    }
+    const entry = w.auditEntries().at(-1);
+    expect((entry?.denials ?? []).filter((d) => d.ref === state && d.rule === 'gate/one-update-per-ref' && d.enforced)).toHaveLength(2);
   });
 });
