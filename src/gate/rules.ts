@@ -40,4 +40,6 @@ export const RULES = {
   /** Session refs and session merges (src/gate/session.ts, docs/sessions.md). */
   session: { id: 'gate/session', hint: 'write sessions with `gatos session start|save|undo|merge`; fetch refs/gatos/state/<ns> before merging' },
   sessionOwner: { id: 'gate/session-owner', hint: 'push only your own sessions: refs/gatos/sessions/<your kind>/<your name>/<ulid> (gatos session start names it)' },
+  /** A push naming one ref more than once (src/gate/ref-once.ts). */
+  refOnce: { id: 'gate/one-update-per-ref', hint: 'name each ref once per push (the stock git client does); push the update you mean' },
 } as const;

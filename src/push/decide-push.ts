@@ -31,6 +31,7 @@ import { repoNameFor } from './repo-name';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
 import { activeGateBundle, type GateBundle } from './active-bundle';
+import { oneUpdatePerRef } from '../gate/ref-once';
 import { gatherFacts, walkUpdate, type Walk } from './gather';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -142,7 +143,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
   const foldRoot = bundleFoldRoot(b.folds);
-  return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
+  return { verdict: verdictOf(oneUpdatePerRef(decisions)), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
 }
 
 /**
