@@ -10,7 +10,8 @@
  *   commit header, text between the subject and the trailers, an empty
  *   folder beside the state): objects, not fields;
  * - a governance statement that is no statement (evaluate mode relaxed
- *   gate/governance: a forged proposal landed).
+ *   gate/governance: a forged proposal landed);
+ * - a proof commit carrying a header `gatos prove` never writes.
  * A second push names the state ref twice (a raw client: git's own refuses
  * to), so git lands the first update and refuses the second, while the
  * gate took the last for the state the push leaves: a session merge and a
@@ -37,9 +38,9 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
   /** Another session ref of alice's: the started one's ULID with its last character changed. */
   const sessionRef = (last: string) => `refs/gatos/sessions/user/alice/${started.ulid.slice(0, -1)}${last}`;
 
-  /** The started commit's bytes with `edit` applied, written as a new commit. */
-  const editedStart = (edit: (text: string) => string): string => {
-    const text = git(['cat-file', 'commit', started.commit]);
+  /** The bytes of commit `id` (the started session's) with `edit` applied, written as a new commit. */
+  const editedStart = (edit: (text: string) => string, id = started.commit): string => {
+    const text = git(['cat-file', 'commit', id]);
     const changed = edit(`${text}\n`);
     if (changed === `${text}\n`) throw new Error('the edit changed nothing');
     return writeLiteral(w, alice, 'commit', changed);
@@ -53,6 +54,7 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
       w.gatosBatch(alice, [
         ['event', 'add', '--ns', NS, '--type', 'note.set', '--payload', '{"id":"n0","text":"base"}', '--caps', 'journal:append', '--as', 'user:alice'],
         ['fold', 'checkpoint', '--ns', NS, '--as', 'user:alice'],
+        ['prove', '--ns', NS, '--as', 'user:alice'],
         ['session', 'start', '--ns', NS, '--as', 'user:alice', '--json'],
       ]),
       'event, checkpoint, session start',
@@ -77,11 +79,13 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
     const proposal = git(['commit-tree', tree, '-m', 'gatos/proposal x'], undefined);
     const proposalRef = `refs/gatos/proposals/${started.ulid}`;
     forged[proposalRef] = proposal;
-    for (const [ref, id] of Object.entries(forged)) git(['update-ref', ref, id]);
+    // A proof commit carrying a header gatos prove never writes.
+    const proofsRef = `refs/gatos/audit/proofs/${NS}`;
+    forged[proofsRef] = editedStart((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along anything'), git(['rev-parse', proofsRef]));
 
     serverConfig(w, 'gatos.mode', 'evaluate');
     try {
-      expectAttackRefused(w, () => w.push(alice, 'user:alice', Object.keys(forged)), { code: 'PROOF_INVALID', rule: 'gate/session' });
+      expectAttackRefused(w, () => w.push(alice, 'user:alice', Object.entries(forged).map(([ref, id]) => `${id}:${ref}`)), { code: 'PROOF_INVALID', rule: 'gate/session' });
     } finally {
       serverConfig(w, 'gatos.mode', 'enforce');
     }
@@ -89,6 +93,7 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
     const enforced = (ref: string) => (entry?.denials ?? []).filter((d) => d.ref === ref && d.enforced).map((d) => `${d.code} ${d.rule}`);
     for (const ref of [sessionRef('A'), sessionRef('B'), sessionRef('C')]) expect(enforced(ref)).toContain('PROOF_INVALID gate/session');
     expect(enforced(proposalRef).some((d) => d.endsWith(' gate/governance'))).toBe(true);
+    expect(enforced(proofsRef)).toContain('PROOF_INVALID gate/proof-envelope');
   });
 
   test('one push naming the state ref twice: git lands one, so the session merge and the proof of the other are refused with it', () => {
