@@ -2,8 +2,9 @@
  * The third attack pass (docs/security.md, "the planes added last"):
  * sessions, governance, proofs, epochs, the daemon's verdict records and the
  * in-process git readers, attacked from outside. One world (minimal
- * template, sha1, file://, both hooks), built once: alice's event, its
- * checkpoint and a session she started, pushed and accepted. Then one
+ * template, SHA-256, file://, both hooks: these planes' other suites are
+ * sha1 only), built once: alice's event, its checkpoint, its proof and a
+ * session she started, accepted (the proof stays local). Then one
  * refused push, in evaluate mode, carries every attack as its own ref, and
  * the audit entry must name each ref's own enforced refusal:
  * - session commits that are not the bytes `gatos session` writes (an extra
@@ -18,13 +19,13 @@
  * proof of a checkpoint that never landed were accepted beside it.
  */
 import { GateWorld, type Run } from '../helpers/gate-world';
-import { expectAccepted, expectAttackRefused, rawPush, serverConfig, writeLiteral } from './harness';
+import { expectAccepted, expectAttackRefused, rawPush, serverConfig, writeLiteral, zeroId } from './harness';
 
 jest.setTimeout(120_000);
 
 const NS = 'notes';
 
-describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () => {
+describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () => {
   let w: GateWorld;
   let alice: string;
   /** The session alice started, accepted on the server. */
@@ -47,7 +48,7 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
   };
 
   beforeAll(() => {
-    w = new GateWorld({ format: 'sha1', template: 'minimal' }).setup();
+    w = new GateWorld({ format: 'sha256', template: 'minimal' }).setup();
     serverConfig(w, 'gatos.timeBudgetMs', 'none');
     alice = w.client('user:alice');
     const out = ok(
@@ -111,18 +112,17 @@ describe('the planes added last, attacked (minimal, sha1, evaluate mode)', () =>
     const cp = git(['rev-parse', state]);
     const tips = { journal: git(['rev-parse', journal]), merge: git(['rev-parse', started.ref]), proof: git(['rev-parse', proofs]) };
     expect(git(['log', '-1', '--format=%B', tips.merge])).toContain(`Session-Merge: ${cp}`);
-    const zero = '0'.repeat(40);
-    const commands = [
+        const commands = [
       { old: journalBefore, new: tips.journal, ref: journal },
       { old: base, new: x, ref: state },
       { old: base, new: cp, ref: state },
       { old: started.commit, new: tips.merge, ref: started.ref },
-      { old: zero, new: tips.proof, ref: proofs },
+      { old: zeroId(w), new: tips.proof, ref: proofs },
     ];
     const revs = [tips.journal, x, cp, tips.merge, tips.proof, `^${base}`, `^${journalBefore}`, `^${started.commit}`];
     serverConfig(w, 'gatos.mode', 'evaluate');
     try {
-      expectAttackRefused(w, () => rawPush(w, { from: alice, commands, revs, env: { GATOS_ACTOR: 'user:alice' } }), { code: 'POLICY_DENY', rule: 'gate/one-update-per-ref' });
+      expectAttackRefused(w, () => rawPush(w, { from: alice, commands, revs, env: { GATOS_ACTOR: 'user:alice' }, format: 'sha256' }), { code: 'POLICY_DENY', rule: 'gate/one-update-per-ref' });
     } finally {
       serverConfig(w, 'gatos.mode', 'enforce');
     }
