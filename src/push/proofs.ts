@@ -116,13 +116,10 @@ export async function verifyProofCommits(repo: GitRepo, ns: string, commits: rea
     }
     // Objects, not fields: the commit gatos prove writes for this envelope, its parents and its identities, and nothing else.
     const rebuilt = makeObject(repo.format, 'commit', commitData({ tree: c.tree, parents: c.parents, author: c.author, committer: c.committer, message: proofMessage(ns, e.value.checkpoint) })).id;
-    if (rebuilt !== c.id) {
-      out.push({ ok: false, code: 'PROOF_INVALID', reason: `proof ${c.id} is not the commit gatos prove writes for its envelope (${rebuilt}): a header or text beside it`, hint, commit: c.id });
-      continue;
-    }
+    const bytes = rebuilt === c.id ? [] : [`it is not the commit gatos prove writes for its envelope (${rebuilt}): a header or text beside it`];
     const problems = await proofProblems(repo, e.value, ns, stateTip, repoName, active.trust, memo.bundles);
     if (!problems.ok) out.push({ ok: false, code: 'GATE_ERROR', reason: `proof ${c.id}: ${problems.error.message}`, commit: c.id });
-    else if (problems.value.length > 0) out.push({ ok: false, code: 'PROOF_INVALID', reason: `proof ${c.id}: ${problems.value.join('; ')}`, hint, commit: c.id });
+    else if (bytes.length + problems.value.length > 0) out.push({ ok: false, code: 'PROOF_INVALID', reason: `proof ${c.id}: ${[...bytes, ...problems.value].join('; ')}`, hint, commit: c.id });
     else out.push({ ok: true, detail: `proof ${c.id} of checkpoint ${e.value.checkpoint} holds` });
   }
   return out;

@@ -12,7 +12,9 @@
  *   folder beside the state): objects, not fields;
  * - a governance statement that is no statement (evaluate mode relaxed
  *   gate/governance: a forged proposal landed);
- * - a proof commit carrying a header `gatos prove` never writes.
+ * - a proof commit carrying a header `gatos prove` never writes;
+ * - an epoch anchor dated a millennium ahead (anchors skipped the clock
+ *   rule events obey, and its ULID would have ended the chain).
  * A second push names the state ref twice (a raw client: git's own refuses
  * to), so git lands the first update and refuses the second, while the
  * gate took the last for the state the push leaves: a session merge and a
@@ -36,8 +38,8 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
     return r;
   }
   const git = (args: string[], input?: string) => ok(w.git(alice, args, {}, input), `git ${args.join(' ')}`).stdout.trim();
-  /** Another session ref of alice's: the started one's ULID with its last character changed. */
-  const sessionRef = (last: string) => `refs/gatos/sessions/user/alice/${started.ulid.slice(0, -1)}${last}`;
+  /** Another session ref of alice's: the started one's ULID with its last character changed (to the i-th other one). */
+  const sessionRef = (i: number) => `refs/gatos/sessions/user/alice/${started.ulid.slice(0, -1)}${'ABCD'.replace(started.ulid.slice(-1), '')[i] as string}`;
 
   /** The bytes of commit `id` (the started session's) with `edit` applied, written as a new commit. */
   const editedStart = (edit: (text: string) => string, id = started.commit): string => {
@@ -73,13 +75,16 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
     const inner = git(['mktree'], `100644 blob ${blob}\tfold-state.cbor\n040000 tree ${empty}\tx\n`);
     const outer = git(['mktree'], `040000 tree ${inner}\t.gatos\n`);
     const folder = editedStart((t) => t.replace(/^tree [0-9a-f]+$/m, `tree ${outer}`));
-    const forged: Record<string, string> = { [sessionRef('A')]: header, [sessionRef('B')]: body, [sessionRef('C')]: folder };
+    const forged: Record<string, string> = { [sessionRef(0)]: header, [sessionRef(1)]: body, [sessionRef(2)]: folder };
     // A governance statement that is no statement (not the commit gatos gov builds): evaluate mode relaxed it.
     const statement = git(['hash-object', '-w', '--stdin'], '{}');
     const tree = git(['mktree'], `100644 blob ${statement}\tproposal.json\n`);
     const proposal = git(['commit-tree', tree, '-m', 'gatos/proposal x'], undefined);
     const proposalRef = `refs/gatos/proposals/${started.ulid}`;
     forged[proposalRef] = proposal;
+    // An epoch anchor from a clock a millennium ahead: its ULID would end the chain (no later anchor sorts after it).
+    const anchor = JSON.parse(ok(w.gatos(alice, ['epoch', 'new', NS, '--as', 'user:alice', '--json'], { GATOS_NOW: '3000-01-01T00:00:00Z' }), 'epoch new').stdout) as { ref: string; commit: string };
+    forged[anchor.ref] = anchor.commit;
     // A proof commit carrying a header gatos prove never writes.
     const proofsRef = `refs/gatos/audit/proofs/${NS}`;
     forged[proofsRef] = editedStart((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along anything'), git(['rev-parse', proofsRef]));
@@ -92,9 +97,10 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
     }
     const entry = w.auditEntries().at(-1);
     const enforced = (ref: string) => (entry?.denials ?? []).filter((d) => d.ref === ref && d.enforced).map((d) => `${d.code} ${d.rule}`);
-    for (const ref of [sessionRef('A'), sessionRef('B'), sessionRef('C')]) expect(enforced(ref)).toContain('PROOF_INVALID gate/session');
+    for (const ref of [sessionRef(0), sessionRef(1), sessionRef(2)]) expect(enforced(ref)).toContain('PROOF_INVALID gate/session');
     expect(enforced(proposalRef).some((d) => d.endsWith(' gate/governance'))).toBe(true);
     expect(enforced(proofsRef)).toContain('PROOF_INVALID gate/proof-envelope');
+    expect(enforced(anchor.ref)).toContain('POLICY_DENY gate/event-time');
   });
 
   test('one push naming the state ref twice: git lands one, so the session merge and the proof of the other are refused with it', () => {
