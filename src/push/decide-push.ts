@@ -111,6 +111,10 @@ function startWalks(input: PushInput): Promise<Walk>[] {
 }
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
+  // receive-pack writes a namespaced push under refs/namespaces/<ns>/ but names its refs without it; every read of
+  // the server's refs here would see another repository's, so the push is not decided at all (fail closed).
+  const ns = input.env.GIT_NAMESPACE;
+  if (ns) return { verdict: gateFailure('GATE_ERROR', `the host runs this push in the git namespace '${ns}', whose refs the gate does not read`, input.updates, 'serve each GATOS repository as its own bare repository, without GIT_NAMESPACE'), audit: auditContextOf(input) };
   const memo = input.memo ?? new VerifyMemo();
   const loading = input.bundle ?? activeGateBundle(input.repo, memo);
   const walks = startWalks(input);

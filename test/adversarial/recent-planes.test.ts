@@ -18,7 +18,8 @@
  * A second push names the state ref twice (a raw client: git's own refuses
  * to), so git lands the first update and refuses the second, while the
  * gate took the last for the state the push leaves: a session merge and a
- * proof of a checkpoint that never landed were accepted beside it.
+ * proof of a checkpoint that never landed were accepted beside it. A third
+ * push runs in a git namespace, whose refs the gate does not read.
  */
 import { GateWorld, type Run } from '../helpers/gate-world';
 import { expectAccepted, expectAttackRefused, rawPush, serverConfig, writeLiteral, zeroId } from './harness';
@@ -134,5 +135,13 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
     }
     const entry = w.auditEntries().at(-1);
     expect((entry?.denials ?? []).filter((d) => d.ref === state && d.rule === 'gate/one-update-per-ref' && d.enforced)).toHaveLength(2);
+  });
+
+  test('a push the host runs in a git namespace is refused: the gate would read the refs outside it', () => {
+    // receive-pack names the hooks' refs without the namespace and writes refs/namespaces/<ns>/refs/...; every check
+    // that reads "the server's refs" (journals, state tips, grants, the active bundle) would read another repository.
+    const journal = `refs/gatos/journal/${NS}/user/alice`;
+    const tip = git(['rev-parse', journal]);
+    expectAttackRefused(w, () => rawPush(w, { from: alice, commands: [{ old: zeroId(w), new: tip, ref: journal }], revs: [tip], env: { GATOS_ACTOR: 'user:alice', GIT_NAMESPACE: 'team' }, format: 'sha256' }), { code: 'GATE_ERROR', rule: 'gate/error' });
   });
 });
