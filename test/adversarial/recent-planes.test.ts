@@ -42,8 +42,8 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
   /** Another session ref of alice's: the started one's ULID with its last character changed (to the i-th other one). */
   const sessionRef = (i: number) => `refs/gatos/sessions/user/alice/${started.ulid.slice(0, -1)}${'ABCD'.replace(started.ulid.slice(-1), '')[i] as string}`;
 
-  /** The bytes of commit `id` (the started session's) with `edit` applied, written as a new commit. */
-  const editedStart = (edit: (text: string) => string, id = started.commit): string => {
+  /** The bytes of commit `id` (by default the started session's) with `edit` applied, written as a new commit. */
+  const edited = (edit: (text: string) => string, id = started.commit): string => {
     const text = git(['cat-file', 'commit', id]);
     const changed = edit(`${text}\n`);
     if (changed === `${text}\n`) throw new Error('the edit changed nothing');
@@ -67,15 +67,15 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
     expectAccepted(w, () => w.push(alice, 'user:alice', [`refs/gatos/journal/${NS}/user/alice`, `refs/gatos/state/${NS}`, started.ref]));
   });
 
-  test('one push in evaluate mode: forged session commits and a governance statement that is none, each refused and enforced', () => {
+  test('one push in evaluate mode: forged session and proof commits, a statement that is none and an anchor from the future, each refused and enforced', () => {
     // Session commits carrying bytes no session writes: the gate read their fields and let the rest ride along.
-    const header = editedStart((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along 1.5 MB of anything'));
-    const body = editedStart((t) => t.replace('session start\n\n', 'session start\n\nanything at all, up to the size limit\n\n'));
+    const header = edited((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along 1.5 MB of anything'));
+    const body = edited((t) => t.replace('session start\n\n', 'session start\n\nanything at all, up to the size limit\n\n'));
     const blob = git(['rev-parse', `${started.commit}:.gatos/fold-state.cbor`]);
     const empty = git(['hash-object', '-w', '-t', 'tree', '--stdin'], '');
     const inner = git(['mktree'], `100644 blob ${blob}\tfold-state.cbor\n040000 tree ${empty}\tx\n`);
     const outer = git(['mktree'], `040000 tree ${inner}\t.gatos\n`);
-    const folder = editedStart((t) => t.replace(/^tree [0-9a-f]+$/m, `tree ${outer}`));
+    const folder = edited((t) => t.replace(/^tree [0-9a-f]+$/m, `tree ${outer}`));
     const forged: Record<string, string> = { [sessionRef(0)]: header, [sessionRef(1)]: body, [sessionRef(2)]: folder };
     // A governance statement that is no statement (not the commit gatos gov builds): evaluate mode relaxed it.
     const statement = git(['hash-object', '-w', '--stdin'], '{}');
@@ -88,7 +88,7 @@ describe('the planes added last, attacked (minimal, sha256, evaluate mode)', () 
     forged[anchor.ref] = anchor.commit;
     // A proof commit carrying a header gatos prove never writes.
     const proofsRef = `refs/gatos/audit/proofs/${NS}`;
-    forged[proofsRef] = editedStart((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along anything'), git(['rev-parse', proofsRef]));
+    forged[proofsRef] = edited((t) => t.replace(/^(committer .*)$/m, '$1\nx-ride-along anything'), git(['rev-parse', proofsRef]));
 
     serverConfig(w, 'gatos.mode', 'evaluate');
     try {
