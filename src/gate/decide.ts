@@ -22,7 +22,7 @@ import { objectSizeDenials } from './blob-limit';
 import { objectTypeDenials } from './object-type';
 import { eventTimeDenials } from './event-time';
 import { checkpointAttribute, olderBundleDenials } from './checkpoint-bundle';
-import { EPOCH_RULE, epochAttribute, epochFailures } from './epoch';
+import { EPOCH_RULE, anchorTimeDenials, epochAttribute, epochFailures } from './epoch';
 import { busDenials } from './bus';
 import { isPruneAttempt } from './bus-prune';
 import { governanceDenials } from './gov';
@@ -125,6 +125,7 @@ export function decideUpdate(gathered: UpdateFacts, bundle: ActiveBundle, config
   for (const f of epochFailures(ref, kind, facts.epoch, bundle.trust, bundle.commit)) hard.push(fromFailure(ref, EPOCH_RULE, f));
   appendAll(hard, busDenials(ref, facts.bus, facts.events, facts.commits, env.now));
   appendAll(hard, sessionDenials(ref, cls, kind, facts.session, env.pusher));
+  appendAll(hard, anchorTimeDenials(ref, facts.epoch, env.now, config));
 
   // The policy decides every update, including ones the invariants refused:
   // its denials and dry runs belong in the same audit entry.

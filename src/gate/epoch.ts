@@ -11,6 +11,8 @@
  */
 import type { Anchor } from '../epoch/anchor';
 import { authorize, type TrustSet } from '../trust';
+import type { Denial } from './decide';
+import { eventTimeProblem, type TimeBounds } from './event-time';
 import type { Failure } from './facts';
 import type { UpdateKind } from './ref-update';
 import { RULES } from './rules';
@@ -155,6 +157,18 @@ export function epochFailures(ref: string, kind: UpdateKind, fact: EpochFact | u
     if (p) out.push(p);
   }
   return out;
+}
+
+/**
+ * A pushed anchor obeys the clock rule every event obeys (src/gate/event-time.ts):
+ * its ts within the skew of the push, its ULID's time within the skew of its
+ * ts. An anchor from a clock far ahead would otherwise end its chain: every
+ * later anchor's epoch id (its ULID) must sort after it.
+ */
+export function anchorTimeDenials(ref: string, fact: EpochFact | undefined, now: number, bounds: TimeBounds): Omit<Denial, 'enforced'>[] {
+  const a = fact?.anchor?.ok ? fact.anchor.anchor : undefined;
+  const problem = a ? eventTimeProblem(a.ts, a.epoch, now, bounds) : undefined;
+  return a && problem ? [{ ref, code: 'POLICY_DENY', ruleId: RULES.eventTime.id, commit: a.commit, reason: `anchor ${a.commit}: ${problem}`, hint: RULES.eventTime.hint }] : [];
 }
 
 /** One problem of a namespace's chain, for `gatos doctor`. */

@@ -42,4 +42,6 @@ export const RULES = {
   sessionOwner: { id: 'gate/session-owner', hint: 'push only your own sessions: refs/gatos/sessions/<your kind>/<your name>/<ulid> (gatos session start names it)' },
   /** Bus retention: a prune root and its archive ref (src/gate/bus-prune.ts, decision 0039). */
   busPrune: { id: 'gate/bus-prune', hint: 'prune with `gatos bus prune <topic>` after fetching refs/gatos/mbus*/*: it writes the prune root the summaries give and the archive ref at the old tip; push both together (git push --atomic origin +<shard ref> <archive ref>)' },
+  /** A push naming one ref more than once (src/gate/ref-once.ts). */
+  refOnce: { id: 'gate/one-update-per-ref', hint: 'name each ref once per push (the stock git client does); push the update you mean' },
 } as const;

@@ -5,6 +5,7 @@
  */
 import type { ErrorCode } from '../core/codes';
 import type { Denial, RefDecision } from './decide';
+import { GOV_RULE } from './gov';
 import { RULES } from './rules';
 
 export interface Verdict {
@@ -29,11 +30,13 @@ export const GATE_FAILURE_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['G
  * the linear shape, names and tip types of refs, epoch chains, the bus's
  * invariants (a misplaced or duplicated message, a broken shard map or ack,
  * an early flip, a summary that lies would stay accepted; backpressure alone
- * is a limit).
+ * is a limit), governance statements (a forged, unsigned or unmet statement,
+ * or one moved after its creation, would stay on the server), and the update
+ * hook's own name for an unverifiable checkpoint (update-hook-journal-first).
  * Evaluate mode never relaxes them.
  */
 const BUS_VERIFICATION_RULES = [RULES.busConfig.id, RULES.busMessage.id, RULES.busPlacement.id, RULES.busExactlyOnce.id, RULES.busAck.id, RULES.busFlip.id, RULES.busSegment.id, RULES.busPrune.id] as const;
-const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.epoch.id, ...BUS_VERIFICATION_RULES, RULES.proofEnvelope.id, RULES.session.id, RULES.sessionOwner.id]);
+const VERIFICATION_RULES: ReadonlySet<string> = new Set([RULES.facts.id, RULES.event.id, RULES.proof.id, RULES.bundle.id, RULES.linear.id, RULES.eventTime.id, RULES.refName.id, RULES.auditReadonly.id, RULES.objectType.id, RULES.gateError.id, RULES.epoch.id, ...BUS_VERIFICATION_RULES, RULES.proofEnvelope.id, RULES.session.id, RULES.sessionOwner.id, GOV_RULE.id, RULES.refOnce.id, RULES.updateHookJournalFirst.id]);
 
 /**
  * Whether a denial refuses the push in `mode`: evaluate mode relaxes policy

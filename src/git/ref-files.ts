@@ -7,10 +7,10 @@
  * rename and rewrites packed-refs before it removes a loose file, so either
  * read is a value git held at some moment. Anything this reader would have
  * to guess at answers undefined and the caller asks git: a reftable
- * repository, a symbolic or malformed ref, an unreadable file, a packed-refs
+ * repository, a symbolic, symlinked or malformed ref, an unreadable file, a packed-refs
  * line it does not know. Adapter (filesystem).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isObjectId, type ObjectFormat } from './object-id';
 
@@ -42,6 +42,8 @@ function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undef
   const file = path.join(gitDir, ref);
   let text: string;
   try {
+    // A symlink is git's to read: one naming refs/... is a symbolic ref relative to the git directory, not to its folder.
+    if (lstatSync(file).isSymbolicLink()) return undefined;
     text = readFileSync(file, 'latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -33,6 +33,7 @@ import { repoNameFor } from './repo-name';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
 import { activeGateBundle, bundleAt, type GateBundle } from './active-bundle';
+import { oneUpdatePerRef } from '../gate/ref-once';
 import { gatherFacts, walkUpdate, type Walk } from './gather';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
@@ -112,6 +113,10 @@ function startWalks(input: PushInput): Promise<Walk>[] {
 }
 
 export async function decidePush(input: PushInput): Promise<PushOutcome> {
+  // receive-pack writes a namespaced push under refs/namespaces/<ns>/ but names its refs without it; every read of
+  // the server's refs here would see another repository's, so the push is not decided at all (fail closed).
+  const ns = input.env.GIT_NAMESPACE;
+  if (ns) return { verdict: gateFailure('GATE_ERROR', `the host runs this push in the git namespace '${ns}', whose refs the gate does not read`, input.updates, 'serve each GATOS repository as its own bare repository, without GIT_NAMESPACE'), audit: auditContextOf(input) };
   const memo = input.memo ?? new VerifyMemo();
   const loading = input.bundle ?? activeGateBundle(input.repo, memo);
   const walks = startWalks(input);
@@ -145,7 +150,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
   const foldRoot = bundleFoldRoot(b.folds);
-  return { verdict: verdictOf(decisions), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
+  return { verdict: verdictOf(oneUpdatePerRef(decisions)), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
 }
 
 /**

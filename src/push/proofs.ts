@@ -19,9 +19,12 @@ import { isZeroId, type Commit, type GitRepo } from '../git';
 import { checkCommitment, checkSubject, describeProblems, parseEnvelope, PROOF_ENVELOPE_FILE, type ProofEnvelope, type ProofSubject } from '../proof/envelope';
 import type { TrustSet } from '../trust';
 import { signerAuthority } from '../trust/authorize';
+import { commitData, makeObject } from '../workspace/git-objects';
 
 export const STATE_REF = (ns: string): string => `refs/gatos/state/${ns}`;
 export const PROOFS_REF = (ns: string): string => `refs/gatos/audit/proofs/${ns}`;
+/** The message of a proof commit (`gatos prove` writes it; the gate rebuilds the commit with it). */
+export const proofMessage = (ns: string, checkpoint: string): string => `proof ${ns} ${checkpoint}\n`;
 
 /**
  * What the objects say a proof of `checkpoint` in `ns` must record. `stateTip`:
@@ -111,9 +114,12 @@ export async function verifyProofCommits(repo: GitRepo, ns: string, commits: rea
       out.push({ ok: false, code: 'PROOF_INVALID', reason: `proof ${c.id}: ns is ${e.value.ns}, but the ref is ${PROOFS_REF(ns)}`, hint, commit: c.id });
       continue;
     }
+    // Objects, not fields: the commit gatos prove writes for this envelope, its parents and its identities, and nothing else.
+    const rebuilt = makeObject(repo.format, 'commit', commitData({ tree: c.tree, parents: c.parents, author: c.author, committer: c.committer, message: proofMessage(ns, e.value.checkpoint) })).id;
+    const bytes = rebuilt === c.id ? [] : [`it is not the commit gatos prove writes for its envelope (${rebuilt}): a header or text beside it`];
     const problems = await proofProblems(repo, e.value, ns, stateTip, repoName, active.trust, memo.bundles);
     if (!problems.ok) out.push({ ok: false, code: 'GATE_ERROR', reason: `proof ${c.id}: ${problems.error.message}`, commit: c.id });
-    else if (problems.value.length > 0) out.push({ ok: false, code: 'PROOF_INVALID', reason: `proof ${c.id}: ${problems.value.join('; ')}`, hint, commit: c.id });
+    else if (bytes.length + problems.value.length > 0) out.push({ ok: false, code: 'PROOF_INVALID', reason: `proof ${c.id}: ${[...bytes, ...problems.value].join('; ')}`, hint, commit: c.id });
     else out.push({ ok: true, detail: `proof ${c.id} of checkpoint ${e.value.checkpoint} holds` });
   }
   return out;

@@ -20,8 +20,10 @@ import type { Value } from '../fold/echolua/vm/values';
 import { checkResolvedMerge, checkSessionMerge, joinSessionStates, type SessionConflict } from '../fold/session-merge';
 import { foldLattices } from '../bundle/fold-lattices';
 import type { GitRepo } from '../git';
+import type { Identity, ObjectFormat } from '../git';
+import { commitData, filesToObjects, makeObject, type GitObjectBytes } from '../workspace/git-objects';
 import { readTreeFiles } from '../workspace/read-tree';
-import { CONFLICT_EVENT_TYPE, conflictPayload, parseConflictPayload, parseSessionMessage, sameConflicts, type ConflictRecord, type SessionInfo } from './format';
+import { CONFLICT_EVENT_TYPE, conflictPayload, parseConflictPayload, parseSessionMessage, sameConflicts, sessionMessage, type ConflictRecord, type SessionInfo } from './format';
 
 export interface SessionCommit {
   readonly id: string;
@@ -35,7 +37,24 @@ function fail(code: ErrorCode, message: string, hint?: string): Result<never> {
   return err(gateError(code, message, hint ? { hint } : {}));
 }
 
-/** A session commit: its message parsed, its tree exactly the saved fold state, at most one parent. */
+/**
+ * The objects of a session commit: a tree holding the saved fold state alone,
+ * and the commit (no header but tree, parents, author and committer; the
+ * message sessionMessage writes). `gatos session` writes exactly these, and
+ * the gate rebuilds them to compare ids (objects, not fields).
+ */
+export function sessionCommitObjects(format: ObjectFormat, info: SessionInfo, state: Uint8Array, parents: readonly string[], author: Identity, committer: Identity): { readonly commit: GitObjectBytes; readonly objects: readonly GitObjectBytes[] } {
+  const tree = filesToObjects(format, new Map([[FOLD_STATE_FILE, state]]));
+  const commit = makeObject(format, 'commit', commitData({ tree: tree.root, parents, author, committer, message: sessionMessage(info) }));
+  return { commit, objects: [...tree.objects, commit] };
+}
+
+/**
+ * A session commit: its message parsed, and the commit exactly the one
+ * sessionCommitObjects builds from it, its parents, its identities and its
+ * saved fold state: an extra header, text beside the trailers, a folder or a
+ * file beside the state would ride along on a field-by-field check.
+ */
 export async function readSessionCommit(repo: GitRepo, id: string): Promise<Result<SessionCommit>> {
   const c = await repo.readCommit(id);
   if (!c.ok) return fail('NOT_FOUND', `${id} is not a commit in this repository`);
@@ -48,6 +67,8 @@ export async function readSessionCommit(repo: GitRepo, id: string): Promise<Resu
   if (!state || files.value.size !== 1) return fail('PROOF_INVALID', `session commit ${id}: its tree must hold ${FOLD_STATE_FILE} and nothing else, it holds ${[...files.value.keys()].join(', ') || 'nothing'}`, 'write session commits with gatos session');
   const decoded = decodeState(state);
   if (!decoded.ok) return fail('PROOF_INVALID', `session commit ${id}: ${FOLD_STATE_FILE} is not a fold state: ${decoded.error.message}`);
+  const rebuilt = sessionCommitObjects(repo.format, info.value, state, c.value.parents, c.value.author, c.value.committer).commit.id;
+  if (rebuilt !== id) return fail('PROOF_INVALID', `session commit ${id} is not the commit gatos session writes for its trailers and state (${rebuilt}): a header, text or file beside them`, 'write session commits with gatos session; a session commit holds its subject, its trailers and .gatos/fold-state.cbor, nothing else');
   return ok({ id, parents: c.value.parents, info: info.value, state });
 }
 

@@ -12,26 +12,23 @@ import { loadBundle, type LoadedBundle } from '../bundle/load';
 import { activeBundle } from '../bundle/publish';
 import { computeCheckpoint } from '../checkpoint/compute';
 import { chooseFold, makeCheckpoint, readResumePoint } from '../checkpoint/make';
-import { FOLD_STATE_FILE } from '../checkpoint/proof';
 import { readWindow } from '../checkpoint/window';
 import { nextUlid } from '../canon/ulid';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { GitRepo } from '../git';
 import type { ActorKey } from '../keys';
-import { commitData, filesToObjects } from '../workspace/git-objects';
 import { ObjectBatch } from '../workspace/object-batch';
-import { checkMerge, previewJoin, readSessionCommit, sessionFold, type MergeOutcome, type SessionCommit, type SessionError } from './check';
-import { parseSessionRef, sessionMessage, sessionRefOf, SESSIONS_PREFIX, type SessionInfo } from './format';
+import { checkMerge, previewJoin, readSessionCommit, sessionCommitObjects, sessionFold, type MergeOutcome, type SessionCommit, type SessionError } from './check';
+import { parseSessionRef, sessionRefOf, SESSIONS_PREFIX, type SessionInfo } from './format';
 
 /** Writes a session commit (no ref moves). */
 export async function writeSessionCommit(repo: GitRepo, info: SessionInfo, state: Uint8Array, parents: readonly string[], actor: string, now: number): Promise<Result<string>> {
   const batch = new ObjectBatch(repo.format);
-  const tree = filesToObjects(repo.format, new Map([[FOLD_STATE_FILE, state]]));
-  batch.addAll(tree.objects);
   const who = actorIdentity(actor, now);
-  const commit = batch.add('commit', commitData({ tree: tree.root, parents, author: who, committer: who, message: sessionMessage(info) }));
+  const built = sessionCommitObjects(repo.format, info, state, parents, who, who);
+  batch.addAll(built.objects);
   const w = await batch.write(repo);
-  return w.ok ? ok(commit) : w;
+  return w.ok ? ok(built.commit.id) : w;
 }
 
 async function active(repo: GitRepo): Promise<Result<LoadedBundle>> {

@@ -244,6 +244,22 @@ export interface GovContext {
   readonly now: number;
 }
 
+/**
+ * How far a statement about a proposal (an approval, a grant, a revocation)
+ * may be dated before the proposal itself: the default clock skew between
+ * machines (gatos.maxFutureSkewSeconds' default). A statement cannot
+ * honestly predate the proposal whose digest it signs; without this bound a
+ * rotated-out (stolen) key would keep signing them, dated before its
+ * rotation, for every proposal made after it.
+ */
+export const STATEMENT_ORDER_SKEW_S = 300;
+
+function predates(ts: number, p: Proposal): boolean {
+  return ts < p.ts - STATEMENT_ORDER_SKEW_S;
+}
+
+const PREDATES_HINT = 'statements about a proposal are dated after it: sign again with a current key and a correct clock';
+
 /** A proposal's signer is in the graph with that key at its date, and it is judged by the active bundle. */
 export function verifyProposal(p: Proposal, ctx: GovContext): Result<true> {
   const s = signer(ctx.graph, p.actor, p.key, p.ts, `proposal ${p.id}`);
@@ -260,6 +276,7 @@ export function verifyApproval(o: JsonObject, p: Proposal, ctx: GovContext): Res
   if (v.proposal !== p.digest || v.proposalId !== p.id) return err(gateError('POLICY_DENY', `the approval by ${v.actor} approves proposal ${v.proposalId} (${v.proposal.slice(0, 12)}…), not ${p.id} (${p.digest.slice(0, 12)}…)`, { hint: 'an approval counts only for the exact proposal it names' }));
   if (v.bundle !== ctx.bundle) return err(gateError('POLICY_DENY', `the approval by ${v.actor} was given under bundle ${v.bundle}, not the active bundle ${ctx.bundle}`, { hint: 'approve again against the active bundle' }));
   if (v.ts > ctx.now) return err(gateError('POLICY_DENY', `the approval by ${v.actor} is dated ${formatTime(v.ts)}, after now (${formatTime(ctx.now)})`, { hint: 'check the clock of the approver' }));
+  if (predates(v.ts, p)) return err(gateError('POLICY_DENY', `the approval by ${v.actor} is dated ${formatTime(v.ts)}, before the proposal it approves (${formatTime(p.ts)})`, { hint: PREDATES_HINT }));
   if (v.exp <= ctx.now) return err(gateError('CAP_EXPIRED', `the approval by ${v.actor} expired at ${formatTime(v.exp)}`, { hint: 'approve again (gatos gov approve)' }));
   const s = signer(ctx.graph, v.actor, v.key, v.ts, `the approval by ${v.actor}`);
   return s.ok ? a : s;
@@ -295,6 +312,7 @@ export function verifyGovGrant(g: Grant, ctx: GovContext): Result<Tally> {
   if (!s.ok) return s;
   const p = verifyProposal(g.proposal, ctx);
   if (!p.ok) return p;
+  if (predates(g.ts, g.proposal)) return err(gateError('POLICY_DENY', `the grant for proposal ${g.proposal.id} is dated ${formatTime(g.ts)}, before its proposal (${formatTime(g.proposal.ts)})`, { hint: PREDATES_HINT }));
   const poc = proofOfConsensus(g.proposal.statement, g.approvals, g.rule, g.quorum);
   if (!poc.ok) return poc;
   if (poc.value !== g.poc) return err(gateError('PROOF_INVALID', `the grant for proposal ${g.proposal.id} carries Proof-of-Consensus ${g.poc}, but its envelope hashes to ${poc.value}`, { hint: 'the grant was changed after it was made: make it again with gatos gov grant' }));
@@ -304,6 +322,7 @@ export function verifyGovGrant(g: Grant, ctx: GovContext): Result<Tally> {
 /** A revocation's signer: the proposer or a member of the quorum's group, with a key valid at its date. */
 export function verifyGovRevocation(r: Revocation, p: Proposal, quorum: Quorum | undefined, graph: TrustGraph): Result<true> {
   if (r.proposal !== p.digest || r.proposalId !== p.id) return err(gateError('POLICY_DENY', `the revocation names proposal ${r.proposalId}, not ${p.id}`));
+  if (predates(r.ts, p)) return err(gateError('POLICY_DENY', `the revocation by ${r.actor} is dated ${formatTime(r.ts)}, before the proposal it revokes (${formatTime(p.ts)})`, { hint: PREDATES_HINT }));
   const members = quorum ? groupMembers(graph, quorum.of) : [];
   if (r.actor !== p.actor && !members.includes(r.actor)) return err(gateError('POLICY_DENY', `${r.actor} may not revoke proposal ${p.id}: only its proposer or a member of ${quorum?.of ?? 'its quorum group'} may`));
   return signer(graph, r.actor, r.key, r.ts, `the revocation by ${r.actor}`);

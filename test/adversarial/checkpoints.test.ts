@@ -14,7 +14,7 @@
 import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GateWorld, REPO_ROOT, ulidAt, type Run } from '../helpers/gate-world';
-import { expectAccepted, expectAttackRefused } from './harness';
+import { expectAccepted, expectAttackRefused, serverConfig } from './harness';
 import { forgeCheckpoint, type ForgeSpec } from './checkpoint-forge';
 
 const LOG_LUA = `-- Order-sensitive: the log lists flags in the order they were folded.
@@ -189,6 +189,15 @@ function checkpointSuite(spec: WorldSpec, full: boolean): void {
       honest('finance');
       // The update hook alone names its own rule: it cannot see whether the same push brings the journal.
       const alone = spec.hooks === 'update';
+      if (alone) {
+        // Evaluate mode too: the checkpoint is unverified (its events are on no server ref), not a policy outcome.
+        serverConfig(w, 'gatos.mode', 'evaluate');
+        try {
+          expectAttackRefused(w, push([state('finance')]), { code: 'PROOF_INVALID', rule: 'gate/update-hook-journal-first' });
+        } finally {
+          serverConfig(w, 'gatos.mode', 'enforce');
+        }
+      }
       const r = expectAttackRefused(w, push([state('finance')]), alone ? { code: 'PROOF_INVALID', rule: 'gate/update-hook-journal-first' } : PROOF);
       expect(r.stderr).not.toContain('bad object');
       expect(r.stderr).toContain(alone ? 'push the journal first' : 'push the journals first');

@@ -2,10 +2,10 @@
  * Refs read from the files backend in process (src/git/ref-files.ts) against
  * git's own answers: loose, packed, a loose ref over an older packed one,
  * absent refs, prefixes with and without refs under them; a symbolic ref, a
- * linked work tree's folder and a reftable repository are left to git. The
+ * symlinked ref, a linked work tree's folder and a reftable repository are left to git. The
  * adapter's readRef and forEachRef give git's answers either way.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
@@ -65,6 +65,24 @@ describe.each(FORMATS)('refs from files (%s)', (format) => {
     git(dir, ['worktree', 'add', '-q', '--detach', wt, b]);
     const linkedGitDir = gitText(wt, ['rev-parse', '--absolute-git-dir']);
     expect(readRefFile(linkedGitDir, format, 'refs/gatos/policies/active')).toBeUndefined();
+  });
+
+  it('leaves a symlinked ref (core.preferSymlinkRefs, or one an operator made) to git, whichever way the link points', async () => {
+    git(dir, ['-c', 'core.preferSymlinkRefs=true', 'symbolic-ref', 'refs/gatos/linked', 'refs/gatos/policies/active']);
+    mkdirSync(path.join(gd, 'refs/gatos/state'), { recursive: true });
+    symlinkSync('../policies/active', path.join(gd, 'refs/gatos/state/linked'));
+    for (const ref of ['refs/gatos/linked', 'refs/gatos/state/linked']) expect(readRefFile(gd, format, ref)).toBeUndefined();
+    const repo = expectOk(await openRepo(gd, { env: cleanGitEnv() }));
+    try {
+      for (const ref of ['refs/gatos/linked', 'refs/gatos/state/linked']) {
+        const listed = gitText(dir, ['for-each-ref', '--format=%(refname) %(objectname)', ref]).split(' ');
+        expect(expectOk(await repo.readRef(ref))).toBe(listed[0] === ref ? listed[1] : undefined);
+      }
+    } finally {
+      await repo.close();
+      rmSync(path.join(gd, 'refs/gatos/linked'));
+      rmSync(path.join(gd, 'refs/gatos/state/linked'));
+    }
   });
 
   it('leaves a packed-refs larger than it parses to git, which still answers', async () => {

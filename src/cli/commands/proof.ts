@@ -16,7 +16,7 @@ import { err, gateError, ok, type Result } from '../../core/result';
 import { repoNameOf } from '../../gate/resource';
 import type { GitRepo } from '../../git';
 import { commitmentProof, encodeEnvelope, parseEnvelope, PROOF_ENVELOPE_FILE, type ProofEnvelope } from '../../proof/envelope';
-import { proofProblems, PROOFS_REF, readProofCommit, STATE_REF, subjectOf } from '../../push/proofs';
+import { proofMessage, proofProblems, PROOFS_REF, readProofCommit, STATE_REF, subjectOf } from '../../push/proofs';
 import { CliError, EXIT, setExitCode } from '../errors';
 import { must, now, SIGNER_OPTIONS, signer, withRepo, workspace, type SignerArgs } from './producer/common';
 
@@ -73,7 +73,7 @@ export const proveCommand: CommandModule<object, ProveArgs> = {
           if (!blob.ok) return err(gateError('GIT_ERROR', blob.error.message));
           const tree = await repo.writeTree([{ mode: '100644', id: blob.value, name: PROOF_ENVELOPE_FILE }]);
           if (!tree.ok) return tree;
-          const c = await repo.commitTree({ tree: tree.value, parents: tip.value ? [tip.value] : [], message: `proof ${args.ns} ${checkpoint}\n`, author: actorIdentity(key.actor, t) });
+          const c = await repo.commitTree({ tree: tree.value, parents: tip.value ? [tip.value] : [], message: proofMessage(args.ns, checkpoint), author: actorIdentity(key.actor, t) });
           if (!c.ok) return c;
           const u = await repo.updateRefs([{ ref, newId: c.value, expectedId: tip.value ?? repo.zeroId }], { message: 'gatos prove' });
           return u.ok ? ok(c.value) : u;
