@@ -5,7 +5,7 @@
  * for the update hook, and run the operator's own chained hook after an
  * accepting decision. Every failure refuses (fail closed). Adapter.
  */
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../git/child-process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
@@ -130,7 +130,7 @@ function runChained(run: HookRun): number {
   } catch {
     return 0;
   }
-  const r = spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
+  const r = childProcess().spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
   return r.status ?? 1;
 }
 

@@ -53,7 +53,7 @@ describe('the cold hooks\' caches', () => {
     expect((await recordedSettings(blind, viaEnv)).ok).toBe(false);
     // A damaged record (one byte changed; its own digest no longer matches) is no record, and git's answer rewrites it.
     const bytes = readFileSync(file);
-    bytes[bytes.length - 3] ^= 1;
+    bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 1, bytes.length - 3);
     writeFileSync(file, bytes);
     expect(damagedHookCaches(gd)).toEqual([file]);
     expect((await recordedSettings(blind, noGit)).ok).toBe(false);
