@@ -14,8 +14,8 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sha256 } from '../canon/digest';
-import { bytesEqual, decodeUtf8, utf8 } from '../core/bytes';
+import { seal, unseal } from '../canon/sealed';
+import { decodeUtf8, utf8 } from '../core/bytes';
 import { err, type Result } from '../core/result';
 import { VERSION } from '../core/version';
 import { readGateConfig, type GateConfig } from '../gate';
@@ -25,7 +25,6 @@ import { settingsKey } from './settings-cache';
 import { SETTINGS_ARGS, settingEntries } from './settings';
 
 const MAGIC = 'gatos-settings-v1\n';
-const DIGEST_BYTES = 32;
 
 export function settingsRecordFile(gitDir: string): string {
   return path.join(gitDir, 'gatos', 'cache', 'settings');
@@ -39,11 +38,8 @@ interface Body {
 
 /** The body of a settings record, if the bytes are a whole, untampered one; undefined otherwise. */
 export function settingsRecordBody(b: Uint8Array): Body | undefined {
-  const head = utf8(MAGIC);
-  if (b.length <= head.length + DIGEST_BYTES || !bytesEqual(b.subarray(0, head.length), head)) return undefined;
-  const body = b.subarray(head.length + DIGEST_BYTES);
-  if (!bytesEqual(sha256(body), b.subarray(head.length, head.length + DIGEST_BYTES))) return undefined;
-  const text = decodeUtf8(body);
+  const body = unseal(MAGIC, b);
+  const text = body && decodeUtf8(body);
   if (text === undefined) return undefined;
   try {
     const v = JSON.parse(text) as unknown;
@@ -69,7 +65,7 @@ function record(file: string, key: string, stdout: string): void {
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const body = utf8(JSON.stringify({ gatos: VERSION, key, stdout }));
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'utf8'), sha256(body), body]), { mode: 0o600 });
+    writeFileSync(tmp, seal(MAGIC, body), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // No record: the next hook asks git again.
