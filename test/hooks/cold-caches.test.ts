@@ -51,6 +51,15 @@ describe('the cold hooks\' caches', () => {
     // A GIT_CONFIG_* variable git would read is another key.
     const viaEnv = { ...noGit, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'gatos.mode', GIT_CONFIG_VALUE_0: 'evaluate' };
     expect((await recordedSettings(blind, viaEnv)).ok).toBe(false);
+    // GIT_CONFIG makes `git config` read that one file, which no key watches: never answered from the record.
+    const single = path.join(dir, 'single-config');
+    writeFileSync(single, '[gatos]\n\tmode = evaluate\n');
+    const viaFileEnv = { ...env, GIT_CONFIG: single };
+    const viaFile = expectOk(await openRepo(gd, { env: viaFileEnv, format: 'sha1' }));
+    expect(expectOk(await recordedSettings(viaFile, viaFileEnv)).mode).toBe('evaluate');
+    writeFileSync(single, '[gatos]\n\tmode = enforce\n');
+    expect(expectOk(await recordedSettings(viaFile, viaFileEnv)).mode).toBe('enforce');
+    await viaFile.close();
     // A damaged record (one byte changed; its own digest no longer matches) is no record, and git's answer rewrites it.
     const bytes = readFileSync(file);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 3) ^ 1, bytes.length - 3);
