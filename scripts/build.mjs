@@ -23,6 +23,10 @@ const common = {
   logLevel: 'warning',
 };
 
+// The hooks' loaders carry their refusal (src/hooks/loader-refusal.ts) as text, compiled only when a bundle cannot load.
+const refusal = await build({ ...common, entryPoints: ['src/hooks/loader-refusal.ts'], write: false });
+const refusalText = JSON.stringify(refusal.outputFiles[0].text);
+
 const entries = [
   // The program: a small loader (src/cli/loader.ts) compiles the CLI's bundle with a V8 code cache in the user's cache folder.
   { in: 'src/cli/main.ts', out: 'dist/gatos.bundle.cjs', banner: '// gatos-gate: the gatos program, compiled by dist/gatos.cjs' },
@@ -35,11 +39,11 @@ const entries = [
   // <hook>.compilers.cjs, loaded only to rebuild a policy bundle from its sources (src/hooks/compilers-part.ts).
   { in: 'src/hooks/pre-receive.ts', out: 'hooks/pre-receive.bundle.cjs', banner: '// gatos-gate hook part: the pre-receive hook, compiled by hooks/pre-receive.cjs', hook: 'pre-receive' },
   { in: 'src/bundle/build.ts', out: 'hooks/pre-receive.compilers.cjs', banner: '// gatos-gate hook part: the compilers, loaded by hooks/pre-receive.bundle.cjs to rebuild a policy bundle' },
-  { in: 'src/hooks/loader.ts', out: 'hooks/pre-receive.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the pre-receive hook in Node, run by hooks/pre-receive', define: { GATOS_BUNDLE: '"pre-receive.bundle.cjs"' } },
+  { in: 'src/hooks/loader.ts', out: 'hooks/pre-receive.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the pre-receive hook in Node, run by hooks/pre-receive', define: { GATOS_BUNDLE: '"pre-receive.bundle.cjs"', GATOS_REFUSAL: refusalText } },
   // hooks/update is a shell stub (src/hooks/update-stub.sh) that starts this only when pre-receive left no matching verdict record.
   { in: 'src/hooks/update.ts', out: 'hooks/update.bundle.cjs', banner: '// gatos-gate hook part: the update hook, compiled by hooks/update.cjs', hook: 'update' },
   { in: 'src/bundle/build.ts', out: 'hooks/update.compilers.cjs', banner: '// gatos-gate hook part: the compilers, loaded by hooks/update.bundle.cjs to rebuild a policy bundle' },
-  { in: 'src/hooks/loader.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update', define: { GATOS_BUNDLE: '"update.bundle.cjs"' } },
+  { in: 'src/hooks/loader.ts', out: 'hooks/update.cjs', banner: '#!/usr/bin/env node\n// gatos-gate hook part: the update hook in Node, run by hooks/update', define: { GATOS_BUNDLE: '"update.bundle.cjs"', GATOS_REFUSAL: refusalText } },
 ];
 /** Files copied as they are, executable. */
 const copies = [

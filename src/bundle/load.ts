@@ -54,7 +54,10 @@ export interface LoadOptions {
   readonly loaded?: Map<string, LoadedBundle>;
 }
 
-export async function loadBundle(repo: GitRepo, commit: string, opts: LoadOptions = {}): Promise<Result<LoadedBundle>> {
+/** What loading a bundle reads: its commit, trees and blobs (a GitRepo, or a view of one: src/push/bundle-objects.ts). */
+export type BundleSource = Pick<GitRepo, 'gitDir' | 'format' | 'readCommit' | 'readTree' | 'readBlob'>;
+
+export async function loadBundle(repo: BundleSource, commit: string, opts: LoadOptions = {}): Promise<Result<LoadedBundle>> {
   const cached = opts.loaded?.get(commit);
   if (cached) return ok(cached);
   const c = await repo.readCommit(commit);

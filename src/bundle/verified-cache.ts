@@ -14,12 +14,11 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { sha256 } from '../canon/digest';
-import { bytesEqual, decodeUtf8, utf8 } from '../core/bytes';
+import { seal, unseal } from '../canon/sealed';
+import { decodeUtf8, utf8 } from '../core/bytes';
 import { VERSION } from '../core/version';
 
 const MAGIC = 'gatos-bundle-verified-v2\n';
-const DIGEST_BYTES = 32;
 
 export function verifiedCacheFile(gitDir: string, commit: string): string {
   return path.join(gitDir, 'gatos', 'cache', `bundle-${commit}.verified`);
@@ -28,12 +27,8 @@ export function verifiedCacheFile(gitDir: string, commit: string): string {
 /** The bundle-id recorded for exactly `commit`, if the record is whole; undefined otherwise. */
 export function readVerified(gitDir: string, commit: string): string | undefined {
   try {
-    const b = new Uint8Array(readFileSync(verifiedCacheFile(gitDir, commit)));
-    const head = utf8(MAGIC);
-    if (b.length <= head.length + DIGEST_BYTES || !bytesEqual(b.subarray(0, head.length), head)) return undefined;
-    const body = b.subarray(head.length + DIGEST_BYTES);
-    if (!bytesEqual(sha256(body), b.subarray(head.length, head.length + DIGEST_BYTES))) return undefined;
-    const text = decodeUtf8(body);
+    const body = unseal(MAGIC, new Uint8Array(readFileSync(verifiedCacheFile(gitDir, commit))));
+    const text = body && decodeUtf8(body);
     if (text === undefined) return undefined;
     const m = /^commit ([0-9a-f]{40}|[0-9a-f]{64})\nbundle-id ([0-9a-f]{64})\ngatos (\S+)\n$/.exec(text);
     // Written by another release: its compilers may emit other bytes for the same sources, so check again.
@@ -50,7 +45,7 @@ export function writeVerified(gitDir: string, commit: string, id: string): void 
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const body = utf8(`commit ${commit}\nbundle-id ${id}\ngatos ${VERSION}\n`);
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, Buffer.concat([Buffer.from(MAGIC, 'utf8'), sha256(body), body]), { mode: 0o600 });
+    writeFileSync(tmp, seal(MAGIC, body), { mode: 0o600 });
     renameSync(tmp, file);
   } catch {
     // No record: the next load verifies in full.

@@ -7,7 +7,8 @@
  * id that is loose is read in this process instead (loose.ts), so a small
  * push's decision may start no cat-file at all.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { childProcess } from './child-process';
 import { err, ok, type Result } from '../core/result';
 import { ByteQueue } from './byte-queue';
 import { gitError, type GitError } from './errors';
@@ -146,7 +147,7 @@ export class ObjectReader {
     if (this.child) return ok(true);
     let child: ChildProcessWithoutNullStreams;
     try {
-      child = spawn('git', ARGS, { cwd: this.proc.cwd, env: this.proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      child = childProcess().spawn('git', ARGS, { cwd: this.proc.cwd, env: this.proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       return err(gitError('spawn', [...ARGS], `could not start git (${e instanceof Error ? e.message : String(e)})`));
     }

@@ -3,7 +3,7 @@
  * commands that answer once (rev-parse, mktree, update-ref, ...); objects are
  * read through the long-lived reader in cat-file.ts instead.
  */
-import { spawn } from 'node:child_process';
+import { childProcess } from './child-process';
 import { err, ok, type Result } from '../core/result';
 import { gitError, type GitError } from './errors';
 
@@ -33,7 +33,7 @@ export function runGit(proc: GitProcessOptions, args: readonly string[], opts: R
   return new Promise((resolve) => {
     let child;
     try {
-      child = spawn('git', args, {
+      child = childProcess().spawn('git', args, {
         cwd: proc.cwd,
         env: opts.extraEnv ? { ...proc.env, ...opts.extraEnv } : proc.env,
         stdio: ['pipe', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  * A failure of git arrives as a last error item; stopping early ends the
  * process.
  */
-import { spawn } from 'node:child_process';
+import { childProcess } from './child-process';
 import { err, ok, type Result } from '../core/result';
 import { ByteQueue } from './byte-queue';
 import { gitError, type GitError } from './errors';
@@ -18,7 +18,7 @@ export async function* streamLineBatches(
 ): AsyncGenerator<Result<string[], GitError>, void, undefined> {
   let child;
   try {
-    child = spawn('git', args, { cwd: proc.cwd, env: proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    child = childProcess().spawn('git', args, { cwd: proc.cwd, env: proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
     yield err(gitError('spawn', args, `could not start git (${e instanceof Error ? e.message : String(e)})`));
     return;

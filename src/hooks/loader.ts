@@ -1,5 +1,5 @@
 /**
- * A hook's entry file: compiles the hook's bundle (about 550 KB, the
+ * A hook's entry file: compiles the hook's bundle (about 700 KB, the
  * largest part of a hook's start-up) with a V8 code cache kept in
  * $GIT_DIR/gatos/cache (code-cache.ts). A cache problem never changes what
  * the hook decides or its exit status: it only costs time.
@@ -7,20 +7,29 @@
  * hooks/update.cjs, with GATOS_BUNDLE naming the file beside it. A bundle
  * that is missing, unreadable, truncated or never starts the hook refuses
  * the push here (loader-refusal.ts): the fail-closed wrapper lives in the
- * bundle, so it cannot cover its own loading. Adapter.
+ * bundle, so it cannot cover its own loading. That refusal (with its audit
+ * writer, about 80 KB) is carried as text (GATOS_REFUSAL) and compiled only
+ * when it runs: compiling it on every push cost about 5 ms (decision 0042).
+ * Adapter.
  */
 import path from 'node:path';
-import { HOOK_EXIT } from '../gate/verdict';
+import vm from 'node:vm';
 import { hookCacheDir, runBundleCached } from '../loader/code-cache';
-import { HOOK_STARTED, refuseUnloadable } from './loader-refusal';
 
 declare const GATOS_BUNDLE: string;
+/** src/hooks/loader-refusal.ts, bundled as CommonJS text by scripts/build.mjs. */
+declare const GATOS_REFUSAL: string;
+
+/** The status of a refusal, HOOK_EXIT.GATE_ERROR (src/gate/verdict.ts). */
+const REFUSED = 2;
+/** Set by the hook once it runs (exit.ts): a bundle that ends without setting it never decided anything. */
+const HOOK_STARTED = Symbol.for('gatos.hookStarted');
 
 const bundle = path.join(__dirname, GATOS_BUNDLE);
 const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
 const worker = process.env.GATOS_SIGNATURE_WORKER === '1';
 // Fail closed from here on: whatever happens before the hook itself runs, the status is "refused" (2).
-if (!worker) process.exitCode = HOOK_EXIT.GATE_ERROR;
+if (!worker) process.exitCode = REFUSED;
 /** Compiles and runs the bundle; throws if it is missing, unreadable, truncated or never starts the hook. */
 function runBundle(): void {
   // The cache lives in $GIT_DIR/gatos/cache, which clients cannot write. Signature workers (sig-pool.ts) run
@@ -32,10 +41,26 @@ function runBundle(): void {
   if (!worker && (globalThis as Record<symbol, unknown>)[HOOK_STARTED] !== true) throw new Error('the file ran but never started the hook (truncated?)');
 }
 
+type Refusal = { refuseUnloadable(hook: 'pre-receive' | 'update', bundle: string, e: unknown): never };
+
+/** Refuses the push (loader-refusal.ts); never returns. */
+function refuse(e: unknown): never {
+  try {
+    const mod = { exports: {} as Refusal };
+    const wrapper = new vm.Script(`(function (exports, require, module) {${GATOS_REFUSAL}\n})`, { filename: path.join(__dirname, `${hook}.cjs (refusal)`) });
+    (wrapper.runInThisContext() as (x: unknown, r: NodeRequire, m: unknown) => void)(mod.exports, require, mod);
+    mod.exports.refuseUnloadable(hook, GATOS_BUNDLE, e);
+  } catch {
+    // Not even the refusal could run: refuse without it (nothing recorded).
+  }
+  process.stderr.write(`gatos gate: refused: the gate's hook file ${GATOS_BUNDLE} cannot be loaded, so nothing could be checked [GATE_ERROR]\n`);
+  process.exit(REFUSED);
+}
+
 try {
   runBundle();
 } catch (e) {
   // A missing, unreadable, truncated or throwing bundle: the gate never ran, so the loader refuses (a signature worker just fails; its pool falls back).
   if (worker) throw e;
-  refuseUnloadable(hook, GATOS_BUNDLE, e);
+  refuse(e);
 }

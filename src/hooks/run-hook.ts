@@ -5,7 +5,7 @@
  * for the update hook, and run the operator's own chained hook after an
  * accepting decision. Every failure refuses (fail closed). Adapter.
  */
-import { spawnSync } from 'node:child_process';
+import { childProcess } from '../git/child-process';
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
@@ -35,7 +35,7 @@ import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
 import { policyAfterPush, receivePackSession, takeRecord, uptimeSeconds, writeRecords } from './records';
 import { pushObjects } from '../push/push-objects';
-import { readSettings } from '../push/settings';
+import { recordedSettings } from '../push/settings-record';
 import { SignaturePool } from '../push/sig-pool';
 import { traceOf } from '../push/trace';
 import { DecisionMeter, withBudget } from '../push/watchdog';
@@ -130,7 +130,7 @@ function runChained(run: HookRun): number {
   } catch {
     return 0;
   }
-  const r = spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
+  const r = childProcess().spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
   return r.status ?? 1;
 }
 
@@ -219,7 +219,8 @@ export async function runHook(run: HookRun): Promise<number> {
     const parsed = run.updates(repo.format);
     if (!parsed.ok) outcome = fail(parsed.error.message);
     else updates = parsed.value;
-    const settings = await (run.served?.settings ?? readSettings)(repo);
+    // The daemon keeps them in memory; a hook process of its own keeps git's answer on disk (settings-record.ts).
+    const settings = await (run.served?.settings ?? ((r: GitRepo) => recordedSettings(r, run.env)))(repo);
     if (!settings.ok) outcome ??= fail(settings.error.message);
     else config = settings.value;
     trace.mark('read the updates and settings');

@@ -23,6 +23,8 @@ import { EPOCH_PREFIX } from '../epoch/anchor';
 import { readEpochSanity } from '../epoch/read';
 import { cacheData } from '../loader/code-cache';
 import { decisionLogPath, ROTATE_LOCK_SUFFIX } from './decision-log';
+import { damagedHookCaches, keptObjectCount } from './hook-caches';
+import { settingsRecordFile } from '../push/settings-record';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -323,6 +325,14 @@ function cacheCheck(gitDir: string): Check {
   return check('code-cache', 'pass', files.length > 0 ? `${files.length} code cache file${files.length === 1 ? '' : 's'}, valid` : 'no code cache yet (the next push writes one)');
 }
 
+/** The cold hooks' settings record and bundle object copies (src/ops/hook-caches.ts). */
+function hookCachesCheck(gitDir: string): Check {
+  const bad = damagedHookCaches(gitDir);
+  if (bad.length > 0) return check('hook-caches', 'warn', `damaged hook cache files (the hooks ignore them and ask git, which costs time): ${bad.map((f) => path.relative(gitDir, f)).join(', ')}`, 'gatos repair removes them; the next push writes them again');
+  const n = keptObjectCount(gitDir);
+  return check('hook-caches', 'pass', `settings record ${existsSync(settingsRecordFile(gitDir)) ? 'whole' : 'not written yet'}; ${n} active-bundle object cop${n === 1 ? 'y' : 'ies'}, each the object its name says`);
+}
+
 export function staleRecords(gitDir: string, nowMs: number): string[] {
   const dir = path.join(gitDir, 'gatos', 'verdicts');
   try {
@@ -418,5 +428,6 @@ export async function runDoctor(o: DoctorOptions): Promise<Check[]> {
   out.push(...(await journalChecks(o.repo, b, o.now, memo)), ...(await checkpointChecks(o.repo, b, memo)));
   out.push(...(await epochChecks(o.repo)));
   out.push(cacheCheck(gitDir), recordsCheck(gitDir, nowMs), decisionLogCheck(gitDir), await daemonCheck(gitDir));
+  out.push(hookCachesCheck(gitDir));
   return out;
 }

@@ -4,10 +4,11 @@
  * holding refs/gatos/audit/policy.lock is the one way an audit append is
  * left half-written: its objects without the ref move, which git's gc
  * collects), a stale decision-log rotation lock, stale verdict records,
- * corrupt code cache files, and the gate's hook files when the host or
- * someone replaced, removed or chmodded them (reinstalled from this
- * gatos's hooks/, a foreign hook kept as <hook>.gatos-chained as install
- * keeps it). It never writes a ref or an object: journals, state,
+ * corrupt code cache files, damaged hook cache files (the settings
+ * record and the bundle's object copies: src/ops/hook-caches.ts), and the
+ * gate's hook files when the host or someone replaced, removed or
+ * chmodded them (reinstalled from this gatos's hooks/, a foreign hook kept
+ * as <hook>.gatos-chained as install keeps it). It never writes a ref or an object: journals, state,
  * policies and the audit trail are left as they are (docs/operators.md,
  * "gatos repair"). Adapter.
  */
@@ -15,6 +16,7 @@ import { chmodSync, existsSync, readFileSync, renameSync, rmSync, statSync, writ
 import path from 'node:path';
 import { CHAINED_SUFFIX, isOurHook } from '../install/install';
 import { cacheFiles, codeCacheValid, placedHooks, readInstallRecord, refLocks, staleRecords } from './doctor';
+import { damagedHookCaches } from './hook-caches';
 
 export interface RepairOptions {
   readonly gitDir: string;
@@ -120,6 +122,7 @@ export function runRepair(o: RepairOptions): RepairAction[] {
   for (const f of cacheFiles(o.gitDir)) {
     if (!codeCacheValid(readFileSync(f))) act(`removed the corrupt code cache ${path.relative(o.gitDir, f)}`, () => rmSync(f, { force: true }));
   }
+  for (const f of damagedHookCaches(o.gitDir)) act(`removed the damaged hook cache file ${path.relative(o.gitDir, f)}`, () => rmSync(f, { force: true }));
   reinstallHooks(o, act);
   return out;
 }

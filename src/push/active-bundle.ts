@@ -6,11 +6,13 @@
  */
 import { ACTIVE_POLICY_REF } from '../actors';
 import { POLICY_FILE, loadBundle, type LoadedBundle } from '../bundle';
+import type { BundleSource } from '../bundle/load';
 import { err, gateError, ok, type Result } from '../core/result';
 import type { ActiveBundle } from '../gate';
 import type { VerifyMemo } from '../events/memo';
 import type { GitRepo } from '../git';
 import { loadPolicy } from '../rgs';
+import { BundleObjects } from './bundle-objects';
 
 export interface GateBundle extends ActiveBundle {
   readonly loaded: LoadedBundle;
@@ -21,7 +23,7 @@ export interface GateBundle extends ActiveBundle {
  * bundle is verified in full and leaves no file behind (a client could push many).
  * `memo`: the push's, so that its events binding this bundle find it loaded.
  */
-export async function bundleAt(repo: GitRepo, commit: string, memo: VerifyMemo, verifiedCache = false): Promise<Result<GateBundle>> {
+export async function bundleAt(repo: BundleSource, commit: string, memo: VerifyMemo, verifiedCache = false): Promise<Result<GateBundle>> {
   const b = await loadBundle(repo, commit, { verifiedCache, loaded: memo.bundles });
   if (!b.ok) return b;
   const bytes = b.value.files.get(POLICY_FILE) as Uint8Array;
@@ -43,6 +45,9 @@ export async function activeGateBundle(repo: GitRepo, memo: VerifyMemo): Promise
   const r = await repo.readRef(ACTIVE_POLICY_REF);
   if (!r.ok) return err(r.error);
   if (!r.value) return err(gateError('NOT_FOUND', `${ACTIVE_POLICY_REF} does not exist: the gate has no policy`, { hint: 'install the gate with a template: ./install.sh <repo> --template minimal' }));
-  // The hooks load the same active bundle on every push: its verified bundle-id is kept in $GIT_DIR/gatos/cache.
-  return bundleAt(repo, r.value, memo, true);
+  // The hooks load the same active bundle on every push: its verified bundle-id and its objects are kept in $GIT_DIR/gatos/cache.
+  const objects = new BundleObjects(repo);
+  const b = await bundleAt(objects, r.value, memo, true);
+  if (b.ok) objects.save();
+  return b;
 }

@@ -31,6 +31,8 @@ function configFiles(gitDir: string, env: Env): string[] {
 
 /** What must be unchanged for the settings read last to still be git's answer; undefined: do not cache. */
 export function settingsKey(gitDir: string, env: Env): string | undefined {
+  // `git config` reads only the file GIT_CONFIG names (git-config(1)), which no key here watches.
+  if (env.GIT_CONFIG !== undefined) return undefined;
   const parts: string[] = [gitDir];
   for (const [k, v] of Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (k.startsWith('GIT_CONFIG') || k === 'HOME' || k === 'XDG_CONFIG_HOME') parts.push(`${k}=${v ?? ''}`);

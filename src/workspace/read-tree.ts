@@ -10,7 +10,7 @@ type Files = [string, Uint8Array][];
  * entries of a tree are asked for at once: one round trip to cat-file per
  * level instead of one per file, which was most of loading a bundle.
  */
-export async function readTreeFiles(repo: GitRepo, treeId: string, maxFiles = 100000): Promise<Result<Map<string, Uint8Array>>> {
+export async function readTreeFiles(repo: Pick<GitRepo, 'readTree' | 'readBlob'>, treeId: string, maxFiles = 100000): Promise<Result<Map<string, Uint8Array>>> {
   let count = 0;
   const walk = async (id: string, prefix: string): Promise<Result<Files>> => {
     const entries = await repo.readTree(id);

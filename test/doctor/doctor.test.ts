@@ -82,7 +82,7 @@ describe('gatos doctor and repair', () => {
     expect(d.not).toEqual([]);
     expect(d.status).toBe(0);
     const ids = d.checks.map((c) => c.id);
-    for (const id of ['hook.hooks/pre-receive', 'hook.hooks/update', 'node', 'git', 'settings', 'bundle', 'trust', 'locks', 'audit', `journal.${JOURNAL}`, `checkpoint.${STATE}`, 'code-cache', 'verdict-records', 'decision-log', 'daemon']) expect(ids).toContain(id);
+    for (const id of ['hook.hooks/pre-receive', 'hook.hooks/update', 'node', 'git', 'settings', 'bundle', 'trust', 'locks', 'audit', `journal.${JOURNAL}`, `checkpoint.${STATE}`, 'code-cache', 'verdict-records', 'decision-log', 'daemon', 'hook-caches']) expect(ids).toContain(id);
     expect(byId(d.checks, 'audit')?.message).toMatch(/1 entries, linear/);
   });
 
@@ -98,6 +98,13 @@ describe('gatos doctor and repair', () => {
     const cacheDir = path.join(w.gitDir, 'gatos', 'cache');
     const cache = readFileSync(path.join(cacheDir, readdirSync(cacheDir).find((n) => n.endsWith('.v8')) ?? 'none'));
     writeFileSync(path.join(cacheDir, 'pre-receive.bundle.cjs-broken.v8'), cache.subarray(0, cache.length - 7));
+    // The cold hooks' settings record cut short, and an object copy that is not the object its name says.
+    const settingsRecord = path.join(cacheDir, 'settings');
+    expect(existsSync(settingsRecord)).toBe(true);
+    writeFileSync(settingsRecord, readFileSync(settingsRecord).subarray(0, 40));
+    const copies = path.join(cacheDir, 'objects');
+    const fan = readdirSync(copies)[0] as string;
+    writeFileSync(path.join(copies, fan, `${'0'.repeat(38)}`), readFileSync(path.join(copies, fan, readdirSync(path.join(copies, fan))[0] as string)));
 
     const d = doctor();
     expect(d.status).toBe(1);
@@ -110,13 +117,14 @@ describe('gatos doctor and repair', () => {
     expect(got.locks).toEqual(['fail', expect.stringMatching(/refs\/gatos\/audit\/policy\.lock/), expect.stringMatching(/gatos repair/)]);
     expect(got['verdict-records']).toEqual(['warn', expect.stringMatching(/1 verdict record/), expect.stringMatching(/gatos repair/)]);
     expect(got['code-cache']).toEqual(['warn', expect.stringMatching(/broken\.v8/), expect.stringMatching(/gatos repair/)]);
-    expect(Object.keys(got).sort()).toEqual(['code-cache', 'hook.hooks/pre-receive', 'hook.hooks/pre-receive.bundle.cjs', 'hook.hooks/update', 'hook.hooks/update.cjs', 'locks', 'verdict-records']);
+    expect(got['hook-caches']).toEqual(['warn', expect.stringMatching(new RegExp(`gatos/cache/objects/${fan}/0{38}, gatos/cache/settings$`)), expect.stringMatching(/gatos repair/)]);
+    expect(Object.keys(got).sort()).toEqual(['code-cache', 'hook-caches', 'hook.hooks/pre-receive', 'hook.hooks/pre-receive.bundle.cjs', 'hook.hooks/update', 'hook.hooks/update.cjs', 'locks', 'verdict-records']);
 
     const dry = w.gatos(w.root, ['repair', '--repo', w.gitDir, '--dry-run']);
     expect(dry.status).toBe(0);
     expect(dry.stdout).toMatch(/would remove the stale lock refs\/gatos\/audit\/policy\.lock/);
     expect(dry.stdout).toMatch(/would keep the foreign hooks\/update as hooks\/update\.gatos-chained/);
-    expect(doctor().not).toHaveLength(7);
+    expect(doctor().not).toHaveLength(8);
 
     const r = w.gatos(w.root, ['repair', '--repo', w.gitDir, '--json']);
     expect(r.status).toBe(0);
