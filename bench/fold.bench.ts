@@ -149,7 +149,7 @@ export const foldSuite: BenchSuite = {
         reference: 'plain JS loop, step only',
         referenceValue: per100k(plainStepMs),
         ratio: yamlStep / plainStepMs,
-        note: 'the YAML fold runs on the EchoLua VM (ELC lowered from the YAML, decision 0020): each event gets a fresh budget, its payload as a Lua table and a stamp; the step also checks event order, journal globs, key and value types, 64-bit overflow; the plain loop trusts its input',
+        note: 'the YAML fold runs on the EchoLua VM (ELC lowered from the YAML, decision 0020): each event gets a fresh budget and its payload as a Lua table, and the LWW map one cell per key updated in place (decision 0040); the step also checks event order, journal globs, key and value types, 64-bit overflow; the plain loop trusts its input',
       },
       {
         figure: `load a compiled YAML fold (${compiled.bytes.length} bytes)`,

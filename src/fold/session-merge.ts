@@ -121,8 +121,8 @@ function joinParts(lattices: ReadonlyMap<string, LatticeKind>, a: Value, b: Valu
         const xs = x === undefined ? empty : x;
         const ys = y === undefined ? empty : y;
         if (!(xs instanceof LuaTable) || !(ys instanceof LuaTable)) return { error: `the cell of reducer '${String(k)}' is not a table` };
-        // An LWW cell nobody wrote is {} (step makes `v` and `s` with its first write); joinStates would give {v = {}, s = {}}.
-        const untouched = kind === 'map-join-lww' && xs.get('s') === undefined && ys.get('s') === undefined;
+        // An LWW map nobody wrote is {} (step makes `cells` and `latest` with its first write); joinStates would give {cells = {}}.
+        const untouched = kind === 'map-join-lww' && xs.get('cells') === undefined && ys.get('cells') === undefined;
         out.set(k, untouched ? m.newTable() : joinStates(m, kind, xs, ys));
         continue;
       }

@@ -172,6 +172,65 @@ describe('reducer semantics', () => {
     expect(() => call('lww', [m.newTable(), 'k', 'v', ulidOf(1), 'j'])).toThrow(/bad argument #6 to 'lattice.lww'/);
   });
 
+  test('map-join-lww keeps one cell per key {value, ulid, journal, commit} and the latest write; a write later than every cell replaces the cell', () => {
+    const r = build('map-join-lww', [op(1, 'a'), { ...op(5, 'b'), key: 'k2' }, op(3, 'c')]);
+    const cells = r.get('cells') as LuaTable;
+    // k was written at 1 and again at 3, which is earlier than the latest write (5, k2) but later than k's cell: it wins.
+    expect((cells.get('k') as LuaTable).arr).toEqual(['c', ulidOf(3), journals[0], '00']);
+    expect((cells.get('k2') as LuaTable).arr).toEqual(['b', ulidOf(5), journals[0], '00']);
+    expect((r.get('latest') as LuaTable).arr).toEqual([ulidOf(5), journals[0], '00']);
+    expect(r.size()).toBe(2);
+    // Earlier than k's cell: loses, and latest stays.
+    call('lww', [r, 'k', 'old', ulidOf(2), journals[0]!, '00']);
+    expect((cells.get('k') as LuaTable).arr[0]).toBe('c');
+    expect((r.get('latest') as LuaTable).arr[0]).toBe(ulidOf(5));
+  });
+
+  test('map-join-lww: the whole-map view maps every key to its value, for a small and for a big (StrTable) map alike', () => {
+    for (const n of [3, 40]) {
+      const ops = Array.from({ length: 2 * n }, (_, i) => ({ ...op(i, `v${i}`), key: `key${i % n}` }));
+      m.reset();
+      const whole = (lib.get('view') as LuaFunction).call(['map-join-lww', build('map-join-lww', ops)])[0] as LuaTable;
+      const got: [Value, Value][] = [];
+      whole.forEach((k, v) => got.push([k, v]));
+      expect(got.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1))).toEqual(
+        Array.from({ length: n }, (_, i) => [`key${i}`, `v${i + n}`] as [Value, Value]).sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1)),
+      );
+    }
+  });
+
+  test('map-join-lww without latest (a state made by a program) takes it from its cells; malformed cells or stamps fail as fold errors', () => {
+    m.reset();
+    const cell = (...items: Value[]): LuaTable => {
+      const t = m.newTable();
+      t.arr = items;
+      return t;
+    };
+    const cells = m.newTable();
+    cells.set('k', cell('kept', ulidOf(5), journals[0]!, '00'));
+    cells.set('other', cell('x', ulidOf(1), journals[0]!, '00'));
+    const r = m.newTable();
+    r.set('cells', cells);
+    // Later than 'other' but earlier than the cell of 'k': with latest taken as 1 the write to 'k' would wrongly win.
+    call('lww', [r, 'other', 'y', ulidOf(3), journals[0]!, '00']);
+    call('lww', [r, 'k', 'lost', ulidOf(4), journals[0]!, '00']);
+    expect((cells.get('k') as LuaTable).arr[0]).toBe('kept');
+    expect((cells.get('other') as LuaTable).arr[0]).toBe('y');
+    expect((r.get('latest') as LuaTable).arr[0]).toBe(ulidOf(5));
+    const bad = (c: Value, latest?: Value): (() => void) => () => {
+      const cs = m.newTable();
+      cs.set('k', c);
+      const t = m.newTable();
+      t.set('cells', cs);
+      if (latest !== undefined) t.set('latest', latest);
+      call('lww', [t, 'k', 'v', ulidOf(9), journals[0]!, '00']);
+    };
+    expect(bad('not a cell')).toThrow(LuaError);
+    expect(bad(cell('v', 1, 2, 3))).toThrow(/LWW cell under 'k' is not \{value, ulid, journal, commit\}/);
+    expect(bad(cell('v', ulidOf(1), journals[0]!, '00'), 'x')).toThrow(/'latest' is not \{ulid, journal, commit\}/);
+    expect(() => call('lww', [m.newTable(), 'k', 'v', 'no stamp'])).toThrow(/bad argument #4 to 'lattice.lww' \(stamp expected/);
+  });
+
   test('or-set: a later add revives a removed element; a remove cancels only earlier adds', () => {
     expect(items(view('or-set', [op(1, 'a'), op(2, 'a', true)]))).toEqual([]);
     expect(items(view('or-set', [op(1, 'a'), op(2, 'a', true), op(3, 'a')]))).toEqual(['a']);

@@ -133,6 +133,23 @@ describe('StrTable acts as a Map of string keys', () => {
     for (const k of m.keys()) expect(t.get(k)).toBe(m.get(k));
   });
 
+  test('mapValues gives the same keys in the same order, found in the copy, with mapped values; the original is unchanged', () => {
+    const t = new StrTable();
+    const keys = [...keyPool().slice(0, 60), ...longKeyPool().slice(0, 20)];
+    keys.forEach((k, i) => t.set(k, i));
+    for (const k of keys.filter((_, i) => i % 7 === 0)) t.delete(k);
+    const copy = t.mapValues((k, v) => `${k.length}:${String(v)}`);
+    const order: [string, Value][] = [];
+    t.forEach((k, v) => order.push([k, v]));
+    const copied: [string, Value][] = [];
+    copy.forEach((k, v) => copied.push([k, v]));
+    expect(copied).toEqual(order.map(([k, v]) => [k, `${k.length}:${String(v)}`]));
+    expect(copy.size).toBe(t.size);
+    for (const [k, v] of order) expect([copy.get(k), t.get(k)]).toEqual([`${k.length}:${String(v)}`, v]);
+    copy.set('a-new-key', 1);
+    expect(t.get('a-new-key')).toBeUndefined();
+  });
+
   test('a deleted key inserted again goes last, as in a Map', () => {
     const t = new StrTable();
     for (const k of ['x', 'y', 'z', 'long-key-one', 'long-key-two']) t.set(k, 1);

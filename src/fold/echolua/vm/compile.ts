@@ -546,6 +546,14 @@ class Compiler {
           return [v0, e1(f)];
         };
       }
+      // Array literals up to six arguments (a lowered YAML LWW call has six): packed, and no closure per call as map's.
+      if (all.length <= 6) {
+        const [e0, e1, e2, e3, e4, e5] = all as [Expr, Expr, Expr, Expr?, Expr?, Expr?];
+        if (e3 === undefined) return (f) => [e0(f), e1(f), e2(f)];
+        if (e4 === undefined) return (f) => [e0(f), e1(f), e2(f), e3(f)];
+        if (e5 === undefined) return (f) => [e0(f), e1(f), e2(f), e3(f), e4(f)];
+        return (f) => [e0(f), e1(f), e2(f), e3(f), e4(f), e5(f)];
+      }
       return (f) => all.map((e) => e(f));
     }
     const tail = this.multi(last);

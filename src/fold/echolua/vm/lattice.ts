@@ -10,14 +10,19 @@
  * without touching either (merge laws: test/fold/reducers.test.ts).
  *
  * Shapes (group keys are strings; an integer key is written in decimal):
- *   map-join-lww  r.v[key] = value, r.s[key] = stamp
+ *   map-join-lww  r.cells[key] = {value, ulid, journal, commit} (the last writer's),
+ *                 r.latest = {ulid, journal, commit} (the latest write of any key)
  *   g-counter     r[key][journal] = count (>= 0)
  *   pn-counter    r[key].p[journal], r[key].n[journal] = count (>= 0)
  *   min / max     r[key] = integer
  *   or-set        r[key].a[elem], r[key].r[elem] = latest add / remove stamp
  *   2p-set        r[key].a[elem], r[key].r[elem] = true
  * A stamp is `lattice.stamp(ulid, journal, commit)`: one string whose
- * bytewise order is the event order (ulid, then journal, then commit).
+ * bytewise order is the event order (ulid, then journal, then commit). An
+ * LWW cell keeps the three parts instead and compares them in that order,
+ * which is the same order (the parts hold no NUL), so no string is made per
+ * event; `latest` lets a write later than every cell skip reading the old
+ * cell (decision 0040).
  */
 import { anyRefMatcher, checkRefGlob, type RefMatcher } from '../../glob';
 import { encodeState } from '../state';
@@ -123,8 +128,8 @@ function members(m: Machine, kind: LatticeKind, cell: Value): LuaTable {
 function render(m: Machine, kind: LatticeKind, r: LuaTable, key: string): Value {
   switch (kind) {
     case 'map-join-lww': {
-      const v = r.get('v');
-      const x = v instanceof LuaTable ? v.get(key) : undefined;
+      const cells = r.get('cells');
+      const x = cells instanceof LuaTable ? cellValue(cells.get(key), key) : undefined;
       return x === undefined ? JSON_NULL : x;
     }
     case 'g-counter':
@@ -138,6 +143,29 @@ function render(m: Machine, kind: LatticeKind, r: LuaTable, key: string): Value 
     default:
       return members(m, kind, r.get(key));
   }
+}
+
+/** The whole LWW map as emitted: key -> the value of its cell (a new table, so emit may not write the state). */
+function lwwValues(m: Machine, cells: Value): LuaTable {
+  const out = m.newTable();
+  if (!(cells instanceof LuaTable)) return out;
+  const big = cells.big;
+  if (big !== undefined && cells.arr.length === 0 && cells.hash === undefined) {
+    m.charge(big.size);
+    m.alloc(big.size);
+    // The same keys in the same slots: copy the key index, map the values (no key is hashed again).
+    out.big = big.mapValues((k, cell) => cellValue(cell, k));
+    out.nstr = cells.nstr;
+    return out;
+  }
+  const keys = cells.keys();
+  m.charge(keys.length);
+  m.alloc(keys.length);
+  for (const k of keys) {
+    if (typeof k !== 'string') fail('TYPE_ERROR', `lattice: an LWW map has a ${typeName(k)} key`);
+    out.set(k, cellValue(cells.get(k), k));
+  }
+  return out;
 }
 
 /** Later stamp of two (either may be absent). */
@@ -185,31 +213,72 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return a.length - b.length;
 }
 
+/**
+ * The event order of two stamps kept as parts: a[at], a[at + 1], a[at + 2] (ulid, journal, commit)
+ * against b's; < 0, 0 or > 0. The same order as their lattice.stamp strings.
+ */
+function compareStamps(a: readonly Value[], at: number, b: readonly Value[], bt: number): number {
+  for (let i = 0; i < 3; i++) {
+    const p = a[at + i] as string;
+    const q = b[bt + i] as string;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return 0;
+}
+
+function isStamp(a: readonly Value[], at: number): boolean {
+  return a.length === at + 3 && typeof a[at] === 'string' && typeof a[at + 1] === 'string' && typeof a[at + 2] === 'string';
+}
+
+/** A table of exactly four items, the shape of an LWW cell (its items unread); anything else fails. */
+function lwwShape(cell: Value, key: string): LuaTable {
+  if (cell instanceof LuaTable && cell.arr.length === 4 && cell.size() === 4) return cell;
+  return fail('TYPE_ERROR', `lattice: the LWW cell under '${key}' is not {value, ulid, journal, commit}`);
+}
+
+/** An LWW cell of a state, {value, ulid, journal, commit} with string stamp parts; anything else fails. */
+function lwwCell(cell: Value, key: string): LuaTable {
+  if (isStamp(lwwShape(cell, key).arr, 1)) return cell as LuaTable;
+  return fail('TYPE_ERROR', `lattice: the LWW cell under '${key}' is not {value, ulid, journal, commit}`);
+}
+
+function cellValue(cell: Value, key: string): Value {
+  return cell === undefined ? undefined : lwwCell(cell, key).arr[0];
+}
+
+/** A new {ulid, journal, commit} table of a[at..at + 2]. */
+function stampTable(m: Machine, a: readonly Value[], at: number): LuaTable {
+  const t = m.newTable();
+  m.alloc(3);
+  t.arr = [a[at], a[at + 1], a[at + 2]];
+  return t;
+}
+
 /** The least upper bound of two states of a kind; never mutates either. */
 export function joinStates(m: Machine, kind: LatticeKind, x: LuaTable, y: LuaTable): LuaTable {
   switch (kind) {
     case 'map-join-lww': {
       const out = m.newTable();
-      const vs = m.newTable();
-      const ss = m.newTable();
-      setIndex(m, out, 'v', vs);
-      setIndex(m, out, 's', ss);
+      const cells = m.newTable();
+      setIndex(m, out, 'cells', cells);
+      let top: LuaTable | undefined;
       for (const side of [x, y]) {
-        const v = side.get('v');
-        const s = side.get('s');
-        if (!(v instanceof LuaTable) || !(s instanceof LuaTable)) continue;
-        for (const k of sortKeys(s.keys())) {
-          const mine = ss.get(k) as string | undefined;
-          const theirs = s.get(k) as string;
-          let c = mine === undefined ? -1 : theirs < mine ? 1 : theirs > mine ? -1 : 0;
+        const cs = side.get('cells');
+        if (!(cs instanceof LuaTable)) continue;
+        const keys = sortKeys(cs.keys());
+        m.charge(sortCost(keys.length));
+        for (const k of keys) {
+          const theirs = lwwCell(cs.get(k), k as string);
+          const mine = cells.get(k) as LuaTable | undefined;
+          let c = mine === undefined ? -1 : -compareStamps(theirs.arr, 1, mine.arr, 1);
           // Equal stamps come from one event; hand-made states break the tie by the value's canonical bytes.
-          if (c === 0) c = compareBytes(stateBytes(vs.get(k)), stateBytes(v.get(k)));
-          if (c < 0) {
-            setIndex(m, vs, k, copy(m, v.get(k)));
-            setIndex(m, ss, k, theirs);
-          }
+          if (c === 0) c = compareBytes(stateBytes(cellValue(mine, k as string)), stateBytes(cellValue(theirs, k as string)));
+          if (c < 0) setIndex(m, cells, k, copy(m, theirs));
+          const now = cells.get(k) as LuaTable;
+          if (top === undefined || compareStamps(now.arr, 1, top.arr, 1) > 0) top = now;
         }
       }
+      if (top !== undefined) setIndex(m, out, 'latest', stampTable(m, top.arr, 1));
       return out;
     }
     case 'g-counter':
@@ -239,15 +308,18 @@ export function installLattice(m: Machine): void {
   };
   const matchers = new Map<string, RefMatcher>();
 
+  /** Fails unless a[at], a[at + 1], a[at + 2] (ulid, journal, commit) are strings without NUL. */
+  const checkParts = (fname: string, a: Value[], at: number): void => {
+    for (let i = at; i < at + 3; i++) {
+      const p = a[i];
+      if (typeof p !== 'string' || p.includes('\0')) bad(fname, i + 1, 'string without NUL expected (ulid, journal, commit)');
+    }
+  };
   /** The stamp of a[at], a[at + 1], a[at + 2] (ulid, journal, commit), charged. */
   const makeStamp = (fname: string, a: Value[], at: number): string => {
-    const parts = [a[at], a[at + 1], a[at + 2]];
-    for (let i = 0; i < 3; i++) {
-      const p = parts[i];
-      if (typeof p !== 'string' || p.includes('\0')) bad(fname, at + i + 1, 'string without NUL expected (ulid, journal, commit)');
-    }
+    checkParts(fname, a, at);
     // join makes a flat string; a template literal makes a cons string that every later comparison flattens.
-    const s = parts.join('\0');
+    const s = [a[at], a[at + 1], a[at + 2]].join('\0');
     m.allocString(s.length);
     return s;
   };
@@ -282,22 +354,65 @@ export function installLattice(m: Machine): void {
   });
 
   /**
-   * lattice.lww(r, key, value, stamp) or lattice.lww(r, key, value, ulid, journal, commit): the second form
-   * makes the stamp itself, without a call of lattice.stamp and its argument arrays (what a lowered YAML
-   * fold calls: decision 0037). Either way r.s[key] holds the same stamp string.
+   * lattice.lww(r, key, value, ulid, journal, commit), or lattice.lww(r, key, value, stamp) with a stamp of
+   * lattice.stamp (split back into its parts): r.cells[key] = {value, ulid, journal, commit} when the event is
+   * later than the cell's. No string is made per event, and a write later than r.latest (every write of a
+   * fold in event order) replaces the cell's fields in place without reading them (decision 0040).
    */
   def('lww', (a) => {
     const r = table('lww', a, 1);
     const key = groupKey('lww', a[1], 2);
     const value = a[2];
     if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
-    const stamp = a.length > 4 ? makeStamp('lww', a, 3) : stampArg('lww', a[3], 4);
-    const vs = sub(m, r, 'v');
-    const ss = sub(m, r, 's');
-    const old = ss.get(key);
-    if (old === undefined || stamp > (old as string)) {
-      setIndex(m, vs, key, value);
-      setIndex(m, ss, key, stamp);
+    let parts = a;
+    let at = 3;
+    if (a.length > 4) checkParts('lww', a, 3);
+    else {
+      const st = stampArg('lww', a[3], 4).split('\0');
+      if (st.length !== 3) bad('lww', 4, 'stamp expected (lattice.stamp(ulid, journal, commit))');
+      parts = st;
+      at = 0;
+    }
+    const cells = sub(m, r, 'cells');
+    const cell = cells.get(key);
+    if (r.getStr('latest') === undefined) {
+      // The first write, or a state made without lattice.lww: latest becomes the latest of every cell.
+      if (cells.size() > 0) {
+        const keys = cells.keys();
+        m.charge(keys.length);
+        let best: LuaTable | undefined;
+        for (const k of keys) {
+          const c = lwwCell(cells.get(k), k as string);
+          if (best === undefined || compareStamps(c.arr, 1, best.arr, 1) > 0) best = c;
+        }
+        setIndex(m, r, 'latest', stampTable(m, (best as LuaTable).arr, 1));
+      } else setIndex(m, r, 'latest', stampTable(m, parts, at));
+    }
+    const top = r.getStr('latest');
+    if (!(top instanceof LuaTable) || top.size() !== 3 || !isStamp(top.arr, 0)) fail('TYPE_ERROR', "lattice: the LWW map's 'latest' is not {ulid, journal, commit}");
+    const latest = top.arr;
+    const later = compareStamps(parts, at, latest, 0) > 0;
+    if (cell === undefined) {
+      const fresh = m.newTable();
+      m.alloc(4);
+      fresh.arr = [value, parts[at], parts[at + 1], parts[at + 2]];
+      setIndex(m, cells, key, fresh);
+    } else {
+      // Later than every cell is later than this one: its stamp (cold memory) need not be read.
+      const c = later ? lwwShape(cell, key) : lwwCell(cell, key);
+      const old = c.arr;
+      if (!later && compareStamps(parts, at, old, 1) <= 0) return NONE;
+      c.readOnly();
+      old[0] = value;
+      old[1] = parts[at];
+      old[2] = parts[at + 1];
+      old[3] = parts[at + 2];
+    }
+    if (later) {
+      top.readOnly();
+      latest[0] = parts[at];
+      latest[1] = parts[at + 1];
+      latest[2] = parts[at + 2];
     }
     return NONE;
   });
@@ -357,10 +472,7 @@ export function installLattice(m: Machine): void {
     const kind = kindArg('view', a[0]);
     const r = table('view', a, 2);
     if (a[2] !== undefined) return [render(m, kind, r, groupKey('view', a[2], 3))];
-    if (kind === 'map-join-lww') {
-      const v = r.get('v');
-      return [v instanceof LuaTable ? v : m.newTable()];
-    }
+    if (kind === 'map-join-lww') return [lwwValues(m, r.get('cells'))];
     if (kind === 'min' || kind === 'max') return [r];
     const out = m.newTable();
     for (const k of r.keys()) setIndex(m, out, k, render(m, kind, r, k as string));
@@ -371,7 +483,7 @@ export function installLattice(m: Machine): void {
     const kind = kindArg('keys', a[0]);
     const r = table('keys', a, 2);
     let t: Value = r;
-    if (kind === 'map-join-lww') t = r.get('v');
+    if (kind === 'map-join-lww') t = r.get('cells');
     const out = m.newTable();
     // An empty key list is emitted as [] (an empty Lua table is otherwise {}).
     EMPTY_LISTS.add(out);

@@ -140,6 +140,30 @@ export class StrTable {
   }
 
   /**
+   * A table of the same keys, in the same order, with each value replaced by `fn(key, value)`: the slots
+   * and the long-key index are copied, so no key is packed or hashed again (an LWW map's emitted view).
+   */
+  mapValues(fn: (key: string, value: Value) => Value): StrTable {
+    const out = new StrTable();
+    out.words = this.words;
+    out.stride = this.stride;
+    out.slots = this.slots.slice();
+    out.mask = this.mask;
+    out.used = this.used;
+    out.size = this.size;
+    if (this.long !== undefined) out.long = new Map(this.long);
+    const kv = this.kv;
+    // slice keeps the array packed (new Array(n) would make it holey).
+    const copy = kv.slice();
+    for (let e = 0; e < copy.length; e += 2) {
+      const k = copy[e];
+      if (k !== undefined) copy[e + 1] = fn(k as string, copy[e + 1]);
+    }
+    out.kv = copy;
+    return out;
+  }
+
+  /**
    * The slot position holding `key`; -1 when it is not there, and then
    * `free` is the EMPTY slot where it would go and `tag` and `key` describe
    * it; TOO_WIDE when it is not there because its words do not fit the
