@@ -32,11 +32,7 @@ const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
 /** Requests that make a batch worth a message of its own (about 6 ms of the worker's time). */
 const SEND_AT = 64;
 
-/** In the worker: answer batches until the main thread ends. */
-export function isSignatureWorker(): boolean {
-  return process.env[WORKER_FLAG] === '1' && !workerThreads().isMainThread;
-}
-
+/** In the worker (started without an event role, event-pool.ts): answer batches until the main thread ends. */
 export function serveSignatures(): void {
   const { parentPort } = workerThreads();
   parentPort?.on('message', (b: Batch) => {
