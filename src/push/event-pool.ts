@@ -76,7 +76,8 @@ const AHEAD = 3;
 const STALL_MS = 60_000;
 const ROLE_FLAG = 'GATOS_SIGNATURE_WORKER';
 
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+/** An error's message, also of one thrown in a worker (which arrives as a copy, not an Error of this thread). */
+const message = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e));
 
 /** In a worker thread of the hook file: the role it was started for. */
 export function isHookWorker(): boolean {
