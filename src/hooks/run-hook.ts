@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import type { Result } from '../core/result';
@@ -37,7 +38,7 @@ import { policyAfterPush, receivePackSession, takeRecord, uptimeSeconds, writeRe
 import { pushObjects } from '../push/push-objects';
 import { readSettings } from '../push/settings';
 import { SignaturePool } from '../push/sig-pool';
-import { EventWorkers } from '../push/event-pool';
+import { EVENT_WORKERS_MIN_CORES, EventWorkers } from '../push/event-pool';
 import { traceOf } from '../push/trace';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { logDecision } from '../ops/decision-log';
@@ -143,13 +144,18 @@ function formatOfId(id: string | undefined): ObjectFormat | undefined {
 
 /**
  * The event workers of a hook process (src/push/event-pool.ts), opening the
- * repository as this run did. GATOS_EVENT_WORKERS_MIN: the fewest events
- * that start them (tests set 1 to decide small pushes on the workers too).
+ * repository as this run did; none on a machine of fewer than
+ * EVENT_WORKERS_MIN_CORES cores, where the main thread and the signature
+ * thread already keep both busy at less CPU (decision 0041).
+ * GATOS_EVENT_WORKERS_MIN: the fewest events that start them, on any
+ * machine (tests set 1 to decide small pushes on the workers too).
  */
 function eventWorkers(run: HookRun, repo: GitRepo): EventWorkers | undefined {
   if (!run.self) return undefined;
   const min = Number(run.env.GATOS_EVENT_WORKERS_MIN);
-  return new EventWorkers(run.self, { gitDir: run.gitDir, env: run.env, format: repo.format, ...(run.served ? { cwd: run.served.cwd } : {}) }, undefined, Number.isSafeInteger(min) && min > 0 ? min : undefined);
+  const forced = Number.isSafeInteger(min) && min > 0;
+  if (!forced && availableParallelism() < EVENT_WORKERS_MIN_CORES) return undefined;
+  return new EventWorkers(run.self, { gitDir: run.gitDir, env: run.env, format: repo.format, ...(run.served ? { cwd: run.served.cwd } : {}) }, undefined, forced ? min : undefined);
 }
 
 export async function runHook(run: HookRun): Promise<number> {

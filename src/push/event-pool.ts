@@ -64,12 +64,24 @@ export interface EventJob {
 
 /**
  * Below this many events the workers' start (each compiles the hook and
- * loads the active bundle) costs more than sharing saves: measured in
- * decision 0041.
+ * loads the active bundle, and warms its own compiled code) costs more than
+ * sharing saves (decision 0041).
  */
-const MIN_EVENTS = 2000;
-/** Events per chunk: small enough that the last chunks even out the threads, large enough that a chunk's messages cost little. */
-const CHUNK = 512;
+const MIN_EVENTS = 8192;
+/**
+ * On two cores the main thread and the signature thread (sig-pool.ts)
+ * already keep both busy, at about a tenth less CPU than two workers (each
+ * compiles, warms and collects its own heap): measured in decision 0041.
+ */
+export const EVENT_WORKERS_MIN_CORES = 3;
+/**
+ * Events per chunk: at most MAX_CHUNK, so the last chunks even out the
+ * threads; at least MIN_CHUNK, so a chunk's messages cost little; else an
+ * eighth of a thread's share, so a small job is still spread over every
+ * thread.
+ */
+const MAX_CHUNK = 512;
+const MIN_CHUNK = 64;
 /** Chunks a worker holds at once, so it never waits for the next while the main thread is busy. */
 const AHEAD = 3;
 /** A worker that owes answers and gives none for this long is taken as hung. */
@@ -152,7 +164,8 @@ export class EventWorkers {
     const workers = this.start(job.activeCommit);
     const n = job.ids.length;
     const out: CheckedEvents = { commits: new Array<CommitFact>(n), events: new Array<EventFact>(n), unreadable: [] };
-    const chunks = Math.ceil(n / CHUNK);
+    const chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, Math.ceil(n / (8 * workers.length))));
+    const chunks = Math.ceil(n / chunk);
     return new Promise<CheckedEvents>((resolve, reject) => {
       let next = 0;
       let done = 0;
@@ -175,12 +188,12 @@ export class EventWorkers {
         if (stall) clearTimeout(stall);
         stall = setTimeout(() => this.fail(new Error(`an event-verifying worker thread answered nothing for ${this.stallMs} ms`)), this.stallMs);
       };
-      const give = (w: Worker): void => {
+      const give = (w: Worker, upTo = AHEAD): void => {
         const mine = owed.get(w) as Set<number>;
-        while (mine.size < AHEAD && next < chunks) {
+        while (mine.size < upTo && next < chunks) {
           const seq = next++;
           mine.add(seq);
-          w.postMessage({ seq, ref: job.ref, now: job.now, ids: job.ids.slice(seq * CHUNK, (seq + 1) * CHUNK) } satisfies Chunk);
+          w.postMessage({ seq, ref: job.ref, now: job.now, ids: job.ids.slice(seq * chunk, (seq + 1) * chunk) } satisfies Chunk);
         }
       };
       const listeners = new Map<Worker, (m: Answer) => void>();
@@ -191,7 +204,7 @@ export class EventWorkers {
             this.fail(new Error(`an event-verifying worker thread failed: ${m.error}`));
             return;
           }
-          const base = m.seq * CHUNK;
+          const base = m.seq * chunk;
           answered(m.events, m.events.length);
           for (let i = 0; i < m.events.length; i++) {
             out.events[base + i] = m.events[i] as EventFact;
@@ -218,11 +231,10 @@ export class EventWorkers {
         finish();
         return;
       }
-      for (const w of workers) {
-        // Held while answers are owed, so Node waits for them.
-        w.ref();
-        give(w);
-      }
+      // Held while answers are owed, so Node waits for them.
+      for (const w of workers) w.ref();
+      // Dealt round the threads one chunk at a time, so a small job is not all on the first.
+      for (let k = 1; k <= AHEAD; k++) for (const w of workers) give(w, k);
       armStall();
     });
   }
