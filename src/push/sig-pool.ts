@@ -23,9 +23,51 @@ interface Pending {
   readonly resolve: (ok: boolean) => void;
 }
 
+/**
+ * A batch travels as one transferred buffer: for each request the lengths of
+ * key, message and signature (u32 each), then their bytes. Posting the
+ * arrays themselves copied each one's whole backing buffer, and an
+ * envelope's bytes are a view into a 64 KB chunk of git's output.
+ */
 interface Batch {
   readonly id: number;
-  readonly items: [Uint8Array, Uint8Array, Uint8Array][];
+  readonly count: number;
+  readonly bytes: ArrayBuffer;
+}
+
+function packBatch(items: readonly Pending[]): ArrayBuffer {
+  let size = 0;
+  for (const p of items) size += 12 + p.args[0].byteLength + p.args[1].byteLength + p.args[2].byteLength;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const p of items) {
+    for (let k = 0; k < 3; k++) view.setUint32(at + 4 * k, p.args[k]?.byteLength as number);
+    at += 12;
+    for (const part of p.args) {
+      out.set(part, at);
+      at += part.byteLength;
+    }
+  }
+  return out.buffer;
+}
+
+function unpackBatch(b: Batch): [Uint8Array, Uint8Array, Uint8Array][] {
+  const all = new Uint8Array(b.bytes);
+  const view = new DataView(b.bytes);
+  const out: [Uint8Array, Uint8Array, Uint8Array][] = [];
+  let at = 0;
+  for (let i = 0; i < b.count; i++) {
+    const lens = [view.getUint32(at), view.getUint32(at + 4), view.getUint32(at + 8)] as const;
+    at += 12;
+    const parts = lens.map((n) => {
+      const part = all.subarray(at, at + n);
+      at += n;
+      return part;
+    });
+    out.push(parts as [Uint8Array, Uint8Array, Uint8Array]);
+  }
+  return out;
 }
 
 const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
@@ -36,9 +78,10 @@ const SEND_AT = 64;
 export function serveSignatures(): void {
   const { parentPort } = workerThreads();
   parentPort?.on('message', (b: Batch) => {
-    const out = new Uint8Array(b.items.length);
-    for (let i = 0; i < b.items.length; i++) {
-      const [k, m, s] = b.items[i] as [Uint8Array, Uint8Array, Uint8Array];
+    const items = unpackBatch(b);
+    const out = new Uint8Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const [k, m, s] = items[i] as [Uint8Array, Uint8Array, Uint8Array];
       out[i] = verify(k, m, s) ? 1 : 0;
     }
     parentPort?.postMessage({ id: b.id, out }, [out.buffer]);
@@ -109,7 +152,8 @@ export class SignaturePool {
     this.inFlight.set(id, batch);
     // Held while answers are awaited, so Node waits for them; released when none are.
     w.ref();
-    w.postMessage({ id, items: batch.map((p) => p.args) } satisfies Batch);
+    const bytes = packBatch(batch);
+    w.postMessage({ id, count: batch.length, bytes } satisfies Batch, [bytes]);
   }
 
   private answer(m: { id: number; out: Uint8Array }): void {
