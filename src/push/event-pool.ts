@@ -23,11 +23,8 @@ import { openRepo, type ObjectFormat } from '../git';
 import type { CommitFact, EventFact } from '../gate';
 import { checkEvents, type CheckedEvents } from './gather';
 import { HeapBound } from './heap-bound';
-import { serveSignatures } from './sig-pool';
+import { serveSignatures, workerThreads } from './sig-pool';
 
-type WorkerThreads = typeof import('node:worker_threads');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const workerThreads = (): WorkerThreads => require('node:worker_threads') as WorkerThreads;
 
 /** How a worker opens the repository the hook decides on: as the hook did. */
 export interface RepoOpening {

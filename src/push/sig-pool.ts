@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 type WorkerThreads = typeof import('node:worker_threads');
 /** Loaded on first use (Node's require keeps it): a one-event push starts no worker, and loading the module costs ~3 ms of every hook's start-up. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const workerThreads = (): WorkerThreads => require('node:worker_threads') as WorkerThreads;
+export const workerThreads = (): WorkerThreads => require('node:worker_threads') as WorkerThreads;
 import { verify } from '../canon/ed25519';
 
 export type SignatureCheck = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
