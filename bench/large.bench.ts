@@ -216,7 +216,9 @@ export const largeSuite: BenchSuite = {
       await append(client, e, keyDir, n, now);
       log(`made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       const plain = twin(root, srv, 'large').plain;
-      const pe = env(keyDir, { GATOS_ACTOR: 'user:alice', GATOS_TRACE: '1' });
+      // GATOS_EVENT_WORKERS_MIN (decision 0041) reaches the hook when set, to compare the event workers with the main thread.
+      const workersMin = process.env.GATOS_EVENT_WORKERS_MIN;
+      const pe = env(keyDir, { GATOS_ACTOR: 'user:alice', GATOS_TRACE: '1', ...(workersMin ? { GATOS_EVENT_WORKERS_MIN: workersMin } : {}) });
       // The floor's signatures: those of the events just made (the very bytes the push carries), parsed before any clock starts.
       const commits = sh('git', ['rev-list', '--reverse', JOURNAL], client, e).trim().split('\n');
       const threads = os.availableParallelism();

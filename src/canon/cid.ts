@@ -5,7 +5,6 @@
  * multibase prefix 'b' (the usual "bafy..." text form of CIDv1).
  */
 import { CID } from 'multiformats/cid';
-import { from as hasherFrom } from 'multiformats/hashes/hasher';
 import { base32 } from 'multiformats/bases/base32';
 import { bytesEqual } from '../core/bytes';
 import { err, gateError, ok, type Result } from '../core/result';
@@ -15,7 +14,6 @@ export const DAG_CBOR_CODEC = 0x71;
 export const BLAKE3_MULTIHASH = 0x1e;
 const DIGEST_LEN = 32;
 
-const blake3Hasher = hasherFrom({ name: 'blake3', code: BLAKE3_MULTIHASH, encode: (bytes: Uint8Array) => new Uint8Array(blake3(bytes)) });
 
 /**
  * The Event-CID of `canonicalBytes`. The caller passes bytes that
@@ -23,11 +21,15 @@ const blake3Hasher = hasherFrom({ name: 'blake3', code: BLAKE3_MULTIHASH, encode
  * bytes, and only canonical bytes give every verifier the same CID.
  */
 export function eventCid(canonicalBytes: Uint8Array): string {
-  const digest = blake3Hasher.digest(canonicalBytes);
-  // A sync encoder gives a sync digest; the check keeps the type honest.
-  if (digest instanceof Promise) throw new Error('blake3 hasher must be synchronous');
-  return CID.createV1(DAG_CBOR_CODEC, digest).toString(base32);
+  // CIDv1's bytes are four one-byte varints (version, codec, hash, length) and the digest; its text is their
+  // multibase base32. Built here, without a CID object (whose cache and checks cost as much as the hash).
+  const cid = new Uint8Array(CID_HEAD.length + DIGEST_LEN);
+  cid.set(CID_HEAD);
+  cid.set(blake3(canonicalBytes), CID_HEAD.length);
+  return base32.encode(cid);
 }
+
+const CID_HEAD = Uint8Array.of(1, DAG_CBOR_CODEC, BLAKE3_MULTIHASH, DIGEST_LEN);
 
 /** The parts of a parsed Event-CID. */
 export interface EventCid {

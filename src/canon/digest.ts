@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { blake3 as blake3Impl } from '@noble/hashes/blake3.js';
+import { blake3Chunk, CHUNK_LEN } from './blake3-chunk';
 import { fromHex, toHex } from '../core/bytes';
 import { err, gateError, ok, type Result } from '../core/result';
 
@@ -25,7 +26,7 @@ export function sha256(data: Uint8Array): Uint8Array {
 }
 
 export function blake3(data: Uint8Array): Uint8Array {
-  return blake3Impl(data);
+  return data.length <= CHUNK_LEN ? blake3Chunk(data) : blake3Impl(data);
 }
 
 export function digest(alg: DigestAlg, data: Uint8Array): Digest {

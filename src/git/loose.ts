@@ -67,7 +67,10 @@ export class LooseObjects {
       let compressed: Buffer;
       try {
         // Sized first: a large loose object is cat-file's to stream, not this process's to read and drop.
-        if (statSync(file).size > MAX_LOOSE_BYTES) return undefined;
+        // Absent is the common answer (a large push's objects are packed): no exception, which cost ~15 us each.
+        const size = statSync(file, { throwIfNoEntry: false })?.size;
+        if (size === undefined) continue;
+        if (size > MAX_LOOSE_BYTES) return undefined;
         compressed = readFileSync(file);
       } catch {
         continue;

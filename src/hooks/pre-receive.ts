@@ -3,11 +3,11 @@ import { parseUpdateLines } from '../gate';
 import { exitWhenDecided } from './exit';
 import { runHook } from './run-hook';
 import { hookEnv, readStdin } from './raw-input';
-import { isSignatureWorker, serveSignatures } from '../push/sig-pool';
+import { isHookWorker, serveHookWorker } from '../push/event-pool';
 
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
-if (isSignatureWorker()) {
-  serveSignatures();
+if (isHookWorker()) {
+  serveHookWorker();
 } else {
   exitWhenDecided(() => {
     // Ref names are bytes: read without loss (raw-input.ts), the raw bytes passed on to a chained hook.

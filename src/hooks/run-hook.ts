@@ -7,6 +7,7 @@
  */
 import { childProcess } from '../git/child-process';
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import type { Result } from '../core/result';
@@ -37,6 +38,7 @@ import { policyAfterPush, receivePackSession, takeRecord, uptimeSeconds, writeRe
 import { pushObjects } from '../push/push-objects';
 import { recordedSettings } from '../push/settings-record';
 import { SignaturePool } from '../push/sig-pool';
+import { EVENT_WORKERS_MIN_CORES, EventWorkers } from '../push/event-pool';
 import { traceOf } from '../push/trace';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { logDecision } from '../ops/decision-log';
@@ -140,6 +142,22 @@ function formatOfId(id: string | undefined): ObjectFormat | undefined {
   return id.length === 40 ? 'sha1' : id.length === 64 ? 'sha256' : undefined;
 }
 
+/**
+ * The event workers of a hook process (src/push/event-pool.ts), opening the
+ * repository as this run did; none on a machine of fewer than
+ * EVENT_WORKERS_MIN_CORES cores, where the main thread and the signature
+ * thread already keep both busy at less CPU (decision 0041).
+ * GATOS_EVENT_WORKERS_MIN: the fewest events that start them, on any
+ * machine (tests set 1 to decide small pushes on the workers too).
+ */
+function eventWorkers(run: HookRun, repo: GitRepo): EventWorkers | undefined {
+  if (!run.self) return undefined;
+  const min = Number(run.env.GATOS_EVENT_WORKERS_MIN);
+  const forced = Number.isSafeInteger(min) && min > 0;
+  if (!forced && availableParallelism() < EVENT_WORKERS_MIN_CORES) return undefined;
+  return new EventWorkers(run.self, { gitDir: run.gitDir, env: run.env, format: repo.format, ...(run.served ? { cwd: run.served.cwd } : {}) }, undefined, forced ? min : undefined);
+}
+
 export async function runHook(run: HookRun): Promise<number> {
   const trace = traceOf(run.env, run.hook);
   const nowMs = run.clockMs();
@@ -172,8 +190,9 @@ export async function runHook(run: HookRun): Promise<number> {
     const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates, hint);
     return { verdict, audit: auditContextOf({ hook: run.hook, repo, updates, env: run.env, now, config }) };
   };
-  // The worker thread starts only if a push brings enough events to pay for it.
+  // The worker threads start only if a push brings enough events to pay for them.
   const pool = run.self ? new SignaturePool(run.self) : undefined;
+  const workers = run.self ? eventWorkers(run, repo) : undefined;
   /** The final verdict is audited, printed and turned into a status once per run, whichever path reached it. */
   let concluded: Promise<number> | undefined;
   const conclude = (o: PushOutcome): Promise<number> => (concluded ??= finish(o));
@@ -203,7 +222,7 @@ export async function runHook(run: HookRun): Promise<number> {
       }
     }
     if (pool?.answered) trace.note(`${pool.answered} signatures checked on a second thread`);
-    await Promise.all([repo.close(), pool?.close()]);
+    await Promise.all([repo.close(), pool?.close(), workers?.close()]);
     trace.mark('verdict records, close');
     trace.report(run.print);
     return status === 0 ? runChained(run) : status;
@@ -243,7 +262,7 @@ export async function runHook(run: HookRun): Promise<number> {
       if (!objects.ok) throw new Error(`the objects of the push could not be counted: ${objects.error.message}`);
       // Counted from the process's start: a host's limit (GitHub Enterprise's 5 s) covers Node's start-up too.
       meter = new DecisionMeter(config.budget, objects.value, run.served?.elapsedMs() ?? process.uptime() * 1000, run.write);
-      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, meter, ...(pool ? { signatures: pool.check } : {}) };
+      const input = { hook: run.hook, repo, updates, env: run.env, now, config, trace, bundle, memo, meter, ...(pool ? { signatures: pool.check } : {}), ...(workers ? { eventWorkers: workers } : {}) };
       const timed = await withBudget(meter, () => decidePush(input));
       if (timed.done) outcome = timed.value;
       else {

@@ -8,14 +8,14 @@ import { checkUpdate } from '../gate';
 import { exitWhenDecided } from './exit';
 import { hookArgs, hookEnv } from './raw-input';
 import { runHook } from './run-hook';
-import { isSignatureWorker, serveSignatures } from '../push/sig-pool';
+import { isHookWorker, serveHookWorker } from '../push/event-pool';
 
 // Ref names are bytes: arguments Node decoded lossily are read again (raw-input.ts).
 const argv = hookArgs();
 const [ref = '', oldId = '', newId = ''] = argv;
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
-if (isSignatureWorker()) {
-  serveSignatures();
+if (isHookWorker()) {
+  serveHookWorker();
 } else {
   exitWhenDecided(
     () =>

@@ -35,6 +35,7 @@ import type { Result } from '../core/result';
 import { activeGateBundle, bundleAt, type GateBundle } from './active-bundle';
 import { oneUpdatePerRef } from '../gate/ref-once';
 import { gatherFacts, walkUpdate, type Walk } from './gather';
+import type { EventWorkers } from './event-pool';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 import type { Meter } from './watchdog';
@@ -57,6 +58,8 @@ export interface PushInput {
   readonly memo?: VerifyMemo;
   /** Told how many commits the walks list and how many are checked (the time budget, progress lines). */
   readonly meter?: Meter;
+  /** A large update's events verified on worker threads (the hooks); absent: on this thread. */
+  readonly eventWorkers?: EventWorkers;
 }
 
 export interface PushOutcome {
@@ -144,7 +147,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
   const decisions = [];
   const pushed = new Map(input.updates.filter((u) => u.newId !== input.repo.zeroId).map((u) => [u.ref, u.newId] as const));
   for (const [i, u] of input.updates.entries()) {
-    const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i], input.meter);
+    const facts = await gatherFacts(input.repo, u, b, memo, input.config, input.now, pushed, input.trace, input.signatures, walks[i], input.meter, input.eventWorkers);
     const judge = await judgeOf(input.repo, u, facts, b, memo);
     decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, judge, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);

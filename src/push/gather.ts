@@ -13,6 +13,7 @@ import { isBundleId, POLICIES_PREFIX } from '../actors';
 import { err, ok, type GateError, type Result } from '../core/result';
 import { readEnvelopeAt, readEventFile, verifyEvent, type EventFileRead, type VerifyMemo } from '../events';
 import { classifyRef, type CheckFact, type CommitFact, type EventFact, type Failure, type GateConfig, type ObjectFact, type RefUpdate, type UpdateFacts } from '../gate';
+import type { PushedEvent } from '../gate/facts';
 import { isObjectId, type Commit, type GitError, type GitRepo, type ObjectType } from '../git';
 import { gitError } from '../git/errors';
 import { bundleAt, type GateBundle } from './active-bundle';
@@ -23,6 +24,7 @@ import { BUS_ARCHIVE_PREFIX } from '../gate/bus-prune';
 import { HeapBound } from './heap-bound';
 import { newObjects } from './new-objects';
 import { govFactsOf } from './gov';
+import type { EventWorkers } from './event-pool';
 import type { SignatureCheck } from './sig-pool';
 import type { Trace } from './trace';
 import type { Meter } from './watchdog';
@@ -242,18 +244,36 @@ class Interned {
 /** Below this many events a second thread costs more to start than it saves. */
 const POOL_MIN_EVENTS = 200;
 
+/** What checking a run of events needs besides the repository: the same on the main thread and on an event worker (event-pool.ts). */
+export interface EventCheck {
+  readonly ref: string;
+  readonly active: Pick<GateBundle, 'commit' | 'loaded'>;
+  readonly memo: VerifyMemo;
+  readonly now: number;
+  readonly remember: boolean;
+  readonly checkSignature?: SignatureCheck;
+  readonly meter?: Meter;
+  readonly heap?: HeapBound;
+}
+
+/** Each event's commit fact and event fact by index, and the git error of each commit that could not be read. */
+export interface CheckedEvents {
+  readonly commits: CommitFact[];
+  readonly events: EventFact[];
+  readonly unreadable: (GitError | undefined)[];
+}
+
 /**
- * Reads and verifies the events `ids` name, oldest first. Each commit's fact
- * comes back too (in `commits`, by index), taken as the commit is verified:
- * the commit itself is not kept, so a push's memory grows by its facts only
- * (decision 0027). A commit git could not read ends the whole update, so no
- * decision rests on part of its events. `remember`: keep the verified
- * envelopes in the memo for a checkpoint pushed alongside.
+ * Reads and checks the events `ids` name, oldest first: everything about an
+ * event that needs no other event of the update (checkUlids does the
+ * order). Each commit's fact comes back too, taken as the commit is
+ * verified: the commit itself is not kept, so a push's memory grows by its
+ * facts only (decision 0027).
  */
-async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, remember: boolean, signatures?: SignatureCheck, meter?: Meter, trace?: Trace): Promise<Result<{ commits: CommitFact[]; events: EventFact[] }, GateError>> {
-  const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
+export async function checkEvents(repo: GitRepo, ids: readonly string[], c: EventCheck): Promise<CheckedEvents> {
+  const { active, memo, now, remember, checkSignature, meter, heap } = c;
   // Bus messages and acks are events too (src/push/bus.ts); only a journal binds actor and namespace to its ref.
-  const isJournal = classifyRef(u.ref).plane === 'journal';
+  const isJournal = classifyRef(c.ref).plane === 'journal';
   const lineage = new Map<string, boolean>();
   const inLineage = async (root: string): Promise<boolean> => {
     let v = lineage.get(root);
@@ -267,34 +287,67 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
   const reader = new AheadReader(repo, ids, true);
   const commits: CommitFact[] = new Array<CommitFact>(ids.length);
   const interned = new Interned();
-  const heap = ids.length >= POOL_MIN_EVENTS ? HeapBound.start() : undefined;
   const unreadable: (GitError | undefined)[] = [];
-  const facts = await pipelined(ids, async (id, i): Promise<EventFact> => {
+  const events = await pipelined(ids, async (id, i): Promise<EventFact> => {
     const file = reader.file(i);
     const read = await reader.commit(i);
     if (!read.ok) {
       unreadable[i] = read.error;
       return { ok: false, ...failure(read.error, id) };
     }
-    const c = read.value;
-    commits[i] = commitFact(c, JOURNAL_PATHS);
-    const v = await verifyEvent(repo, c.id, isJournal ? u.ref : undefined, { now, commit: c, file, folds: active.loaded, memo, rememberEnvelope: remember, ...(checkSignature ? { checkSignature } : {}) });
+    const cm = read.value;
+    commits[i] = commitFact(cm, JOURNAL_PATHS);
+    const v = await verifyEvent(repo, cm.id, isJournal ? c.ref : undefined, { now, commit: cm, file, folds: active.loaded, memo, rememberEnvelope: remember, ...(checkSignature ? { checkSignature } : {}) });
     meter?.checked(1, 'events');
     heap?.tick();
-    if (!v.ok) return { ok: false, ...failure(v.error, c.id) };
+    if (!v.ok) return { ok: false, ...failure(v.error, cm.id) };
     const e = v.value.encoded.envelope;
     // The event's own bundle checked its signature and signer; the active bundle decides whether that bundle
     // still counts (here: it is the active bundle or one before it) and whether its signer and grants still do (src/gate/authority.ts).
     if (!(await inLineage(e.policy_root))) {
-      return { ok: false, code: 'PROOF_INVALID', reason: `event ${c.id} binds policy bundle ${e.policy_root}, which is not the active bundle ${active.commit} or one before it`, hint: 'write events against the active bundle: fetch refs/gatos/policies/active', commit: c.id };
+      return { ok: false, code: 'PROOF_INVALID', reason: `event ${cm.id} binds policy bundle ${e.policy_root}, which is not the active bundle ${active.commit} or one before it`, hint: 'write events against the active bundle: fetch refs/gatos/policies/active', commit: cm.id };
     }
-    return { ok: true, event: { commit: c.id, type: interned.string(e.type), ulid: e.ulid, actor: interned.string(e.actor), ns: interned.string(e.ns), signer: interned.string(v.value.signer), ts: e.ts, caps: interned.list(e.caps) } };
+    return { ok: true, event: internedEvent(interned, { commit: cm.id, type: e.type, ulid: e.ulid, actor: e.actor, ns: e.ns, signer: v.value.signer, ts: e.ts, caps: e.caps }) };
   });
+  return { commits, events, unreadable };
+}
+
+function internedEvent(interned: Interned, e: PushedEvent): PushedEvent {
+  return { commit: e.commit, type: interned.string(e.type), ulid: e.ulid, actor: interned.string(e.actor), ns: interned.string(e.ns), signer: interned.string(e.signer), ts: e.ts, caps: interned.list(e.caps) };
+}
+
+/**
+ * Reads and verifies the events `ids` name, oldest first: on worker threads
+ * (event-pool.ts) when the push brings enough of them and no checkpoint or
+ * bus fact reads their envelopes again in this push, else on this thread.
+ * A commit git could not read ends the whole update, so no decision rests
+ * on part of its events. `remember`: keep the verified envelopes in the
+ * memo for a checkpoint pushed alongside.
+ */
+async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[], active: GateBundle, memo: VerifyMemo, now: number, remember: boolean, signatures?: SignatureCheck, meter?: Meter, trace?: Trace, workers?: EventWorkers): Promise<Result<{ commits: CommitFact[]; events: EventFact[] }, GateError>> {
+  const heap = ids.length >= POOL_MIN_EVENTS ? HeapBound.start() : undefined;
+  let checked: CheckedEvents;
+  if (workers && !remember && ids.length >= workers.minEvents) {
+    const interned = new Interned();
+    checked = await workers.verify({ ref: u.ref, now, activeCommit: active.commit, ids }, (events, n) => {
+      // Facts arrive as copies: one string per repeated value again, as on this thread.
+      for (let k = 0; k < events.length; k++) {
+        const e = events[k] as EventFact;
+        if (e.ok) events[k] = { ok: true, event: internedEvent(interned, e.event) };
+      }
+      meter?.checked(n, 'events');
+      heap?.tick(n);
+    });
+    trace?.note(`${ids.length} events verified on ${workers.threads} worker threads`);
+  } else {
+    const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
+    checked = await checkEvents(repo, ids, { ref: u.ref, active, memo, now, remember, ...(checkSignature ? { checkSignature } : {}), ...(meter ? { meter } : {}), ...(heap ? { heap } : {}) });
+  }
+  if (heap) trace?.note(`${heap.collections} full collections when the heap passed ${heap.boundMb} MB, or ${heap.headroomMb} MB over what the last one left (decisions 0027, 0041)`);
   // The first unreadable commit in order, as reading them all first would have reported.
-  if (heap) trace?.note(`${heap.collections} full collections when the heap passed ${heap.boundMb} MB (decision 0027)`);
-  const first = unreadable.find((e) => e !== undefined);
+  const first = checked.unreadable.find((e) => e !== undefined);
   if (first) return err(first);
-  return ok({ commits, events: await checkUlids(repo, u, facts) });
+  return ok({ commits: checked.commits, events: await checkUlids(repo, u, checked.events) });
 }
 
 async function checkBundle(repo: GitRepo, u: RefUpdate, memo: VerifyMemo): Promise<CheckFact> {
@@ -356,7 +409,7 @@ export async function walkUpdate(repo: GitRepo, u: RefUpdate, config: GateConfig
  * The facts of one update. `walk` is walkUpdate's answer for this update
  * when the caller started it early; without it the walk happens here.
  */
-export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, memo: VerifyMemo, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>, meter?: Meter): Promise<UpdateFacts> {
+export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundle, memo: VerifyMemo, config: GateConfig, now: number, pushed: ReadonlyMap<string, string> = new Map(), trace?: Trace, signatures?: SignatureCheck, walk?: Promise<Walk>, meter?: Meter, workers?: EventWorkers): Promise<UpdateFacts> {
   const cls = classifyRef(u.ref);
   const w = await (walk ?? walkUpdate(repo, u, config));
   const fastForward = w.fastForward;
@@ -376,7 +429,7 @@ export async function gatherFacts(repo: GitRepo, u: RefUpdate, active: GateBundl
   if (eventChain) {
     // The verified envelopes are kept only for what reads them again in this push: a checkpoint pushed alongside, or the bus's facts.
     const remember = cls.plane === 'bus' || [...pushed.keys()].some((r) => classifyRef(r).plane === 'state');
-    const read = await verifyEvents(repo, u, ids, active, memo, now, remember, signatures, meter, trace);
+    const read = await verifyEvents(repo, u, ids, active, memo, now, remember, signatures, meter, trace, workers);
     trace?.mark(`read and verify ${ids.length} events`);
     if (!read.ok) return { ...empty, failure: failure(read.error) };
     const verified = { ...empty, commits: read.value.commits, events: read.value.events, ...(await counted()) };

@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 type WorkerThreads = typeof import('node:worker_threads');
 /** Loaded on first use (Node's require keeps it): a one-event push starts no worker, and loading the module costs ~3 ms of every hook's start-up. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const workerThreads = (): WorkerThreads => require('node:worker_threads') as WorkerThreads;
+export const workerThreads = (): WorkerThreads => require('node:worker_threads') as WorkerThreads;
 import { verify } from '../canon/ed25519';
 
 export type SignatureCheck = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
@@ -23,26 +23,65 @@ interface Pending {
   readonly resolve: (ok: boolean) => void;
 }
 
+/**
+ * A batch travels as one transferred buffer: for each request the lengths of
+ * key, message and signature (u32 each), then their bytes. Posting the
+ * arrays themselves copied each one's whole backing buffer, and an
+ * envelope's bytes are a view into a 64 KB chunk of git's output.
+ */
 interface Batch {
   readonly id: number;
-  readonly items: [Uint8Array, Uint8Array, Uint8Array][];
+  readonly count: number;
+  readonly bytes: ArrayBuffer;
+}
+
+function packBatch(items: readonly Pending[]): ArrayBuffer {
+  let size = 0;
+  for (const p of items) size += 12 + p.args[0].byteLength + p.args[1].byteLength + p.args[2].byteLength;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (const p of items) {
+    for (let k = 0; k < 3; k++) view.setUint32(at + 4 * k, p.args[k]?.byteLength as number);
+    at += 12;
+    for (const part of p.args) {
+      out.set(part, at);
+      at += part.byteLength;
+    }
+  }
+  return out.buffer;
+}
+
+function unpackBatch(b: Batch): [Uint8Array, Uint8Array, Uint8Array][] {
+  const all = new Uint8Array(b.bytes);
+  const view = new DataView(b.bytes);
+  const out: [Uint8Array, Uint8Array, Uint8Array][] = [];
+  let at = 0;
+  for (let i = 0; i < b.count; i++) {
+    const lens = [view.getUint32(at), view.getUint32(at + 4), view.getUint32(at + 8)] as const;
+    at += 12;
+    const parts = lens.map((n) => {
+      const part = all.subarray(at, at + n);
+      at += n;
+      return part;
+    });
+    out.push(parts as [Uint8Array, Uint8Array, Uint8Array]);
+  }
+  return out;
 }
 
 const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
 /** Requests that make a batch worth a message of its own (about 6 ms of the worker's time). */
 const SEND_AT = 64;
 
-/** In the worker: answer batches until the main thread ends. */
-export function isSignatureWorker(): boolean {
-  return process.env[WORKER_FLAG] === '1' && !workerThreads().isMainThread;
-}
-
+/** In the worker (started without an event role, event-pool.ts): answer batches until the main thread ends. */
 export function serveSignatures(): void {
   const { parentPort } = workerThreads();
   parentPort?.on('message', (b: Batch) => {
-    const out = new Uint8Array(b.items.length);
-    for (let i = 0; i < b.items.length; i++) {
-      const [k, m, s] = b.items[i] as [Uint8Array, Uint8Array, Uint8Array];
+    const items = unpackBatch(b);
+    const out = new Uint8Array(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const [k, m, s] = items[i] as [Uint8Array, Uint8Array, Uint8Array];
       out[i] = verify(k, m, s) ? 1 : 0;
     }
     parentPort?.postMessage({ id: b.id, out }, [out.buffer]);
@@ -113,7 +152,8 @@ export class SignaturePool {
     this.inFlight.set(id, batch);
     // Held while answers are awaited, so Node waits for them; released when none are.
     w.ref();
-    w.postMessage({ id, items: batch.map((p) => p.args) } satisfies Batch);
+    const bytes = packBatch(batch);
+    w.postMessage({ id, count: batch.length, bytes } satisfies Batch, [bytes]);
   }
 
   private answer(m: { id: number; out: Uint8Array }): void {

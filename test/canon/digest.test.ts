@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { toHex, utf8 } from '../../src/core/bytes';
-import { blake3Text, digest, formatDigest, parseDigest, sha256, sha256Text } from '../../src/canon/digest';
+import { blake3, blake3Text, digest, formatDigest, parseDigest, sha256, sha256Text } from '../../src/canon/digest';
 
 const HEX64 = '0123456789abcdef'.repeat(4);
 
@@ -68,5 +68,13 @@ describe('digests', () => {
 
   it('clips very long input in messages', () => {
     expect(refused(`sha256:${'a'.repeat(5000)}`).length).toBeLessThan(300);
+  });
+
+  it('computes blake3 on every block boundary up to a chunk and past it as the reference implementation does (blake3-chunk.ts)', () => {
+    // Bytes that differ at every position and length, so a word or block taken from the wrong place changes the digest.
+    const bytes = Uint8Array.from({ length: 2100 }, (_, i) => (i * 131 + 7) & 255);
+    const lengths = [...Array.from({ length: 130 }, (_, n) => n), ...Array.from({ length: 130 }, (_, k) => 130 + 7 * k), 1023, 1024, 1025];
+    for (const n of lengths) expect(toHex(blake3(bytes.subarray(n % 5, n % 5 + n)))).toBe(toHex(nobleBlake3(bytes.subarray(n % 5, n % 5 + n))));
+    expect(toHex(blake3(bytes))).toBe(toHex(nobleBlake3(bytes)));
   });
 });

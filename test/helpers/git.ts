@@ -44,6 +44,8 @@ export function cleanGitEnv(extra: Record<string, string> = {}): Record<string, 
     GIT_COMMITTER_NAME: 'Test Committer',
     GIT_COMMITTER_EMAIL: 'committer@example.test',
     GIT_COMMITTER_DATE: `@${FIXED_TIME} +0000`,
+    // `GATOS_EVENT_WORKERS_MIN=1 npx jest ...` decides every push's events on the hooks' worker threads (decision 0041).
+    ...(process.env.GATOS_EVENT_WORKERS_MIN ? { GATOS_EVENT_WORKERS_MIN: process.env.GATOS_EVENT_WORKERS_MIN } : {}),
     ...extra,
   };
 }

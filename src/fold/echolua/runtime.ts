@@ -12,7 +12,7 @@ import type { EmittedFiles, FoldEvent, FoldRuntime } from '../contract';
 import { FOLD_ENGINE } from '../engine-id';
 import type { ElcProgram } from './elc';
 import { referencesGlobal, RNG_GLOBAL } from './rng-use';
-import { checkState, decodeState, encodeState } from './state';
+import { checkState, decodeState, encodeState, stateReader } from './state';
 import { inputToLua, luaToJson } from './vm/bridge';
 import { compileProgram, setIndex } from './vm/compile';
 import { DEFAULT_LIMITS, Machine, type Limits } from './vm/machine';
@@ -90,12 +90,15 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
   } catch (e) {
     return err(runtimeError(e, 'the main chunk', opts.origin));
   }
-  let initial: Uint8Array;
+  let initial: () => Value;
   try {
     m.reset();
     const enc = encodeState(init.call([])[0]);
     if (!enc.ok) return enc;
-    initial = enc.value;
+    // Read back once: each init() is then a fresh copy of the same state, without decoding and checking the bytes again.
+    const reader = stateReader(enc.value);
+    if (!reader.ok) return reader;
+    initial = reader.value;
   } catch (e) {
     return err(runtimeError(e, 'init()', opts.origin));
   }
@@ -107,9 +110,7 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     inputs,
     usesRng: referencesGlobal(program, RNG_GLOBAL),
     init(): EchoState {
-      const v = decodeState(initial);
-      // initial was produced by encodeState above, so it always reads back.
-      return new EchoState(v.ok ? v.value : undefined);
+      return new EchoState(initial());
     },
     step(state, events) {
       if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)', { hint: 'use the state step returned' }));

@@ -198,14 +198,31 @@ function fromCbor(c: unknown, path: string, depth: number, top: boolean): Value 
 
 /** Reads saved state bytes back into a Lua value; anything not produced by encodeState is refused. */
 export function decodeState(bytes: Uint8Array): Result<Value> {
+  const r = stateReader(bytes);
+  return r.ok ? ok(r.value()) : r;
+}
+
+/**
+ * decodeState's checks once, then a fresh Lua value of the same state on
+ * each call (Lua tables are mutable, so each caller needs its own): a fold's
+ * initial state is read again for every event the gate dry-runs.
+ */
+export function stateReader(bytes: Uint8Array): Result<() => Value> {
   const decoded = decodeStrict(bytes, 'EchoLua fold state');
   if (!decoded.ok) return decoded;
   try {
-    const value = fromCbor(decoded.value, '$', 0, true);
+    const cbor = decoded.value;
+    const value = fromCbor(cbor, '$', 0, true);
     // Only the one canonical form is accepted: saving what was read must give the same bytes.
     const again = encodeState(value);
     if (!again.ok || !bytesEqual(again.value, bytes)) throw new StateError('the bytes are not the canonical encoding of the state they describe');
-    return ok(value);
+    let first: Value | undefined = value;
+    // The same checks pass on the same value: later copies cannot throw.
+    return ok(() => {
+      const v = first ?? fromCbor(cbor, '$', 0, true);
+      first = undefined;
+      return v;
+    });
   } catch (e) {
     if (e instanceof StateError) return err(gateError('FOLD_ERROR', `saved EchoLua state is malformed: ${e.message}`, { hint: 'state bytes must come from saveState of the same fold' }));
     if (e instanceof LuaError) return err(gateError('FOLD_ERROR', `saved EchoLua state is malformed: ${e.message}`));
