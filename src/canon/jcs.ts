@@ -9,7 +9,7 @@
  * Number-to-String form (-0 becomes 0; NaN and Infinity are refused).
  */
 import { utf8 } from '../core/bytes';
-import { err, gateError, ok, type Result } from '../core/result';
+import { err, gateError, ok, type GateError, type Result } from '../core/result';
 import { formatJsonPath, type JsonPath, type JsonValue } from './json-value';
 import { inRange, JSON_INT_RANGE } from './integers';
 import { describeTextProblem, textHint, textProblem } from './text';
@@ -40,13 +40,25 @@ export function rfc8785Text(value: JsonValue): Result<string> {
   return serialize(value, false);
 }
 
+/**
+ * Whether canonicalJson(value) succeeds, and its error if not, without
+ * building the text: the same walk and checks, the output thrown away. For
+ * a caller that needs only the answer (the fold dry-run of decision 0013).
+ */
+export function checkCanonicalJson(value: JsonValue): Result<void> {
+  const problem = new Writer(true, undefined).write(value, []);
+  return problem ? err(canonicalizeError(problem)) : ok(undefined);
+}
+
 function serialize(value: JsonValue, requireNfc: boolean): Result<string> {
   const out: string[] = [];
   const problem = new Writer(requireNfc, out).write(value, []);
-  if (problem) {
-    return err(gateError('ENCODING_INVALID', `cannot canonicalize JSON: ${problem.message} at ${formatJsonPath(problem.path)}`, { hint: problem.hint }));
-  }
+  if (problem) return err(canonicalizeError(problem));
   return ok(out.join(''));
+}
+
+function canonicalizeError(problem: Problem): GateError {
+  return gateError('ENCODING_INVALID', `cannot canonicalize JSON: ${problem.message} at ${formatJsonPath(problem.path)}`, { hint: problem.hint });
 }
 
 interface Problem {
@@ -56,37 +68,40 @@ interface Problem {
 }
 
 
-/** Appends canonical text to `out`; each write returns the first problem instead, if any. */
+/**
+ * Appends canonical text to `out` (without one, only checks: `out?.push(...)`
+ * then evaluates nothing); each write returns the first problem instead, if any.
+ */
 class Writer {
-  constructor(private readonly requireNfc: boolean, private readonly out: string[]) {}
+  constructor(private readonly requireNfc: boolean, private readonly out: string[] | undefined) {}
 
   write(value: unknown, path: (string | number)[]): Problem | undefined {
     const out = this.out;
     if (value === null) {
-      out.push('null');
+      out?.push('null');
       return undefined;
     }
     switch (typeof value) {
       case 'boolean':
-        out.push(value ? 'true' : 'false');
+        out?.push(value ? 'true' : 'false');
         return undefined;
       case 'number':
         if (!Number.isFinite(value)) {
           return { message: `the number ${String(value)} has no JSON form`, path: [...path], hint: 'JSON numbers are finite; encode special values as strings' };
         }
         // JSON.stringify applies ECMAScript Number::toString and writes -0 as 0, as RFC 8785 requires.
-        out.push(JSON.stringify(value));
+        out?.push(JSON.stringify(value));
         return undefined;
       case 'bigint':
         if (!inRange(value, JSON_INT_RANGE)) {
           return { message: `the integer ${value} is outside ${JSON_INT_RANGE.name}`, path: [...path], hint: 'write it as a decimal string' };
         }
-        out.push(value.toString());
+        out?.push(value.toString());
         return undefined;
       case 'string': {
         const bad = this.checkString(value, path, 'string');
         if (bad) return bad;
-        out.push(JSON.stringify(value));
+        out?.push(JSON.stringify(value));
         return undefined;
       }
       case 'object':
@@ -103,15 +118,15 @@ class Writer {
 
   private writeArray(items: readonly unknown[], path: (string | number)[]): Problem | undefined {
     const out = this.out;
-    out.push('[');
+    out?.push('[');
     for (let i = 0; i < items.length; i++) {
-      if (i > 0) out.push(',');
+      if (i > 0) out?.push(',');
       path.push(i);
       const bad = this.write(items[i], path);
       path.pop();
       if (bad) return bad;
     }
-    out.push(']');
+    out?.push(']');
     return undefined;
   }
 
@@ -119,7 +134,7 @@ class Writer {
     const out = this.out;
     // RFC 8785 3.2.3: sort by UTF-16 code units, which is what < on strings compares.
     const keys = Object.keys(obj).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    out.push('{');
+    out?.push('{');
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string;
       path.push(key);
@@ -128,13 +143,13 @@ class Writer {
         path.pop();
         return badKey;
       }
-      if (i > 0) out.push(',');
-      out.push(JSON.stringify(key), ':');
+      if (i > 0) out?.push(',');
+      out?.push(JSON.stringify(key), ':');
       const bad = this.write(obj[key], path);
       path.pop();
       if (bad) return bad;
     }
-    out.push('}');
+    out?.push('}');
     return undefined;
   }
 

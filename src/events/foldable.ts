@@ -30,7 +30,7 @@ export function checkFoldable(bundles: readonly LoadedBundle[], e: Envelope, jou
       if (!rt.ok) return err(rt.error);
       const stepped = rt.value.runtime.step(rt.value.runtime.init(), [input.value]);
       if (!stepped.ok) return fail(stepped.error.message, stepped.error.hint);
-      const emitted = rt.value.runtime.emit(stepped.value);
+      const emitted = rt.value.runtime.checkEmit(stepped.value);
       if (!emitted.ok) return fail(emitted.error.message, emitted.error.hint);
     }
   }

@@ -30,6 +30,7 @@ export function withBatchDiscipline<S>(inner: FoldRuntime<S>): FoldRuntime<S> {
     init: () => inner.init(),
     step,
     emit: (state) => inner.emit(state),
+    checkEmit: (state) => inner.checkEmit(state),
     saveState: (state) => inner.saveState(state),
     loadState: (bytes) => inner.loadState(bytes),
   };

@@ -65,6 +65,8 @@ export interface FoldRuntime<S = unknown> {
    */
   step(state: S, events: readonly FoldEvent[]): Result<S>;
   emit(state: S): Result<EmittedFiles>;
+  /** Whether emit(state) succeeds, and its error if not, without making the files' bytes (the gate's dry-run, decision 0013). */
+  checkEmit(state: S): Result<void>;
   /** Canonical DAG-CBOR of the state, stored beside a checkpoint so the next one can resume. */
   saveState(state: S): Uint8Array;
   loadState(bytes: Uint8Array): Result<S>;

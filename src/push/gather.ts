@@ -33,12 +33,12 @@ import { repoNameFor } from './repo-name';
 import { sessionFactsOf } from './session';
 
 /** Events verified at a time, so git's cat-file and the signature thread stay busy. */
-const PIPELINE = 1024;
+const PIPELINE = 256;
 /**
  * Objects asked of git's cat-file in one write: few writes (each small one
  * cost a system call and a conversion) yet a bounded amount held at once.
  */
-const READ_BLOCK = 4096;
+const READ_BLOCK = 1024;
 
 function failure(e: GateError, commit?: string): Failure {
   return { code: e.code, reason: e.message, ...(e.hint ? { hint: e.hint } : {}), ...(commit ? { commit } : {}) };
@@ -343,7 +343,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
     checked = await checkEvents(repo, ids, { ref: u.ref, active, memo, now, remember, ...(checkSignature ? { checkSignature } : {}), ...(meter ? { meter } : {}), ...(heap ? { heap } : {}) });
   }
-  if (heap) trace?.note(`${heap.collections} full collections when the heap passed ${heap.boundMb} MB, or ${heap.headroomMb} MB over what the last one left (decisions 0027, 0041)`);
+  if (heap) trace?.note(`${heap.collections} full collections (${heap.collectMs.toFixed(0)} ms) when the heap passed ${heap.boundMb} MB, or ${heap.headroomMb} MB over what the last one left (decisions 0027, 0041)`);
   // The first unreadable commit in order, as reading them all first would have reported.
   const first = checked.unreadable.find((e) => e !== undefined);
   if (first) return err(first);

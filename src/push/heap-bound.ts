@@ -29,8 +29,9 @@ export class HeapBound {
   private seen = 0;
   /** Heap in use (bytes) above which the next check collects. */
   private next = HEAP_BOUND_MB * MB;
-  /** Full collections run (GATOS_TRACE). */
+  /** Full collections run, and the milliseconds they took on this thread (GATOS_TRACE). */
   collections = 0;
+  collectMs = 0;
   readonly boundMb = HEAP_BOUND_MB;
   readonly headroomMb = HEADROOM_MB;
 
@@ -54,7 +55,9 @@ export class HeapBound {
     if (this.seen < CHECK_EVERY || !this.gc) return;
     this.seen = 0;
     if (getHeapStatistics().used_heap_size < this.next) return;
+    const t0 = performance.now();
     this.gc();
+    this.collectMs += performance.now() - t0;
     this.collections++;
     this.next = Math.max(HEAP_BOUND_MB * MB, getHeapStatistics().used_heap_size + HEADROOM_MB * MB);
   }

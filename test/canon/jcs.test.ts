@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { decodeUtf8 } from '../../src/core/bytes';
-import { canonicalJson, canonicalJsonText, parseJsonStrict, rfc8785Text, type JsonValue } from '../../src/canon/jcs';
+import { canonicalJson, canonicalJsonText, checkCanonicalJson, parseJsonStrict, rfc8785Text, type JsonValue } from '../../src/canon/jcs';
 import { MAX_JSON_DEPTH } from '../../src/canon/json-strict';
 
 function text(value: unknown): string {
@@ -235,5 +235,39 @@ describe('canonicalJson properties', () => {
       const r = canonicalJson(v as JsonValue);
       return r.ok && decodeUtf8(r.value) === text(v);
     }), { numRuns: 200 });
+  });
+});
+
+describe('checkCanonicalJson: canonicalJson\'s answer without the text', () => {
+  const answer = (v: unknown): string => {
+    const r = canonicalJson(v as JsonValue);
+    return r.ok ? 'ok' : JSON.stringify(r.error);
+  };
+  const checked = (v: unknown): string => {
+    const r = checkCanonicalJson(v as JsonValue);
+    return r.ok ? 'ok' : JSON.stringify(r.error);
+  };
+  let deep: unknown = 1;
+  for (let i = 0; i < 600; i++) deep = [deep];
+
+  it('accepts and refuses exactly what canonicalJson does, with the same error', () => {
+    const cases: unknown[] = [
+      { b: [1, 'x', null, true], a: { c: -0 } },
+      { k: 'e\u0301' },
+      { ['e\u0301']: 1 },
+      [1, Number.NaN],
+      { n: Infinity },
+      { big: 2n ** 200n },
+      { ok: 12345678901234567890n },
+      { d: new Date(0) },
+      [undefined],
+      deep,
+    ];
+    for (const v of cases) expect(checked(v)).toBe(answer(v));
+    expect(cases.map(checked).filter((a) => a === 'ok')).toHaveLength(2);
+  });
+
+  it('agrees with canonicalJson on generated values, NFC or not', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => checked(v) === answer(v)), { numRuns: 300 });
   });
 });

@@ -14,6 +14,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
+import { LOOSE_GIVE_UP } from '../../src/git/cat-file';
 import { LooseObjects, MAX_LOOSE_BYTES, objectDirectories } from '../../src/git/loose';
 import { FORMATS, cleanGitEnv, git, gitDirOf, gitText, initRepo, writeCommit } from '../helpers/git';
 
@@ -128,6 +129,21 @@ describe.each(FORMATS)('loose objects (%s)', (format) => {
     const repo = expectOk(await openRepo(gitDirOf(dir), { env: cleanGitEnv() }));
     try {
       for (const id of ids) expect(expectOk(await repo.readObject(id)).type).toBe(catFile(dir, id).type);
+    } finally {
+      await repo.close();
+    }
+  });
+
+  it(`stops looking for loose objects after ${LOOSE_GIVE_UP} misses in a row, and cat-file still reads a loose one written later`, async () => {
+    const repo = expectOk(await openRepo(gitDirOf(dir), { env: cleanGitEnv() }));
+    try {
+      const packed = ids[0] as string;
+      const reads = await Promise.all(Array.from({ length: LOOSE_GIVE_UP + 8 }, () => repo.readObject(packed)));
+      const want = catFile(dir, packed);
+      for (const r of reads) expect(Buffer.from(expectOk(r).data).equals(want.data)).toBe(true);
+      const later = gitText(dir, ['hash-object', '-w', '--stdin'], 'written after the reader gave up\n');
+      expect(loose().read(later)).toBeDefined();
+      expect(Buffer.from(expectOk(await repo.readBlob(later))).toString()).toBe('written after the reader gave up\n');
     } finally {
       await repo.close();
     }

@@ -6,7 +6,7 @@
  * never changes a result.
  */
 import type { PrefixedDigest } from '../../canon/digest';
-import { canonicalJson } from '../../canon/jcs';
+import { canonicalJson, checkCanonicalJson, type JsonValue } from '../../canon/jcs';
 import { err, gateError, ok, type GateError, type Result } from '../../core/result';
 import type { EmittedFiles, FoldEvent, FoldRuntime } from '../contract';
 import { FOLD_ENGINE } from '../engine-id';
@@ -103,6 +103,17 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
     return err(runtimeError(e, 'init()', opts.origin));
   }
 
+  const emitWith = <T>(state: EchoState, finish: (files: Value) => Result<T>): Result<T> => {
+    if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)'));
+    try {
+      m.reset();
+      m.protectExisting();
+      const files = emit.call([state.value])[0];
+      return finish(files);
+    } catch (e) {
+      return err(runtimeError(e, 'emit', opts.origin));
+    }
+  };
   const runtime: FoldRuntime<EchoState> = {
     kind: 'echolua',
     foldRoot,
@@ -135,17 +146,8 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
       const saveable = checkState(value);
       return saveable.ok ? ok(new EchoState(value)) : saveable;
     },
-    emit(state) {
-      if (state.consumed) return err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)'));
-      try {
-        m.reset();
-        m.protectExisting();
-        const files = emit.call([state.value])[0];
-        return emittedFiles(files);
-      } catch (e) {
-        return err(runtimeError(e, 'emit', opts.origin));
-      }
-    },
+    emit: (state) => emitWith(state, emittedFiles),
+    checkEmit: (state) => emitWith(state, checkEmitted),
     saveState,
     loadState(bytes) {
       const v = decodeState(bytes);
@@ -167,6 +169,18 @@ export function instantiate(program: ElcProgram, foldRoot: PrefixedDigest, input
  */
 function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldRoot: PrefixedDigest, inputs: readonly string[], opts: LoadOptions): FoldRuntime<EchoState> {
   const consumed = (): Result<never> => err(gateError('FOLD_ERROR', 'RUNTIME: this state was already passed to step (states are consumed)', { hint: 'use the state step returned' }));
+  const emitWith = <T>(state: EchoState, finish: (files: Value) => Result<T>): Result<T> => {
+    if (state.consumed) return consumed();
+    const window = state.value;
+    const n = window instanceof LuaTable ? window.length() : 0;
+    try {
+      m.reset(n + 1);
+      m.protectExisting();
+      return finish(fold.call1([window]));
+    } catch (e) {
+      return err(runtimeError(e, `fold(events) over a window of ${n} events`, opts.origin));
+    }
+  };
   return {
     kind: 'echolua',
     foldRoot,
@@ -192,18 +206,8 @@ function windowRuntime(m: Machine, fold: LuaFunction, program: ElcProgram, foldR
       const saveable = checkState(window);
       return saveable.ok ? ok(new EchoState(window)) : saveable;
     },
-    emit(state) {
-      if (state.consumed) return consumed();
-      const window = state.value;
-      const n = window instanceof LuaTable ? window.length() : 0;
-      try {
-        m.reset(n + 1);
-        m.protectExisting();
-        return emittedFiles(fold.call1([window]));
-      } catch (e) {
-        return err(runtimeError(e, `fold(events) over a window of ${n} events`, opts.origin));
-      }
-    },
+    emit: (state) => emitWith(state, emittedFiles),
+    checkEmit: (state) => emitWith(state, checkEmitted),
     saveState,
     loadState(bytes) {
       const v = decodeState(bytes);
@@ -247,6 +251,22 @@ function viewOf(view: EventView, ev: FoldEvent, m: Machine): EventView {
 }
 
 function emittedFiles(files: Value): Result<EmittedFiles> {
+  const out = new Map<string, Uint8Array>();
+  const done = eachEmitted(files, (path, json) => {
+    const bytes = canonicalJson(json);
+    if (bytes.ok) out.set(path, bytes.value);
+    return bytes;
+  });
+  return done.ok ? ok(out) : done;
+}
+
+/** emittedFiles' answer without the bytes: the same walk, conversions and checks (the dry-run of decision 0013 reads no bytes). */
+function checkEmitted(files: Value): Result<void> {
+  return eachEmitted(files, checkCanonicalJson);
+}
+
+/** Each emitted file in path order, as JSON, to `each`; the first problem, in emittedFiles' words. */
+function eachEmitted(files: Value, each: (path: string, json: JsonValue) => Result<unknown>): Result<void> {
   if (!(files instanceof LuaTable)) {
     return err(gateError('FOLD_ERROR', `RUNTIME: emit must return a table of path -> value, found ${typeName(files)}`));
   }
@@ -257,7 +277,6 @@ function emittedFiles(files: Value): Result<EmittedFiles> {
     paths.push([path, files.get(k)]);
   }
   paths.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const out = new Map<string, Uint8Array>();
   for (const [path, value] of paths) {
     let json;
     try {
@@ -265,11 +284,10 @@ function emittedFiles(files: Value): Result<EmittedFiles> {
     } catch (e) {
       return err(runtimeError(e, `emit of ${path}`));
     }
-    const bytes = canonicalJson(json);
-    if (!bytes.ok) return err(gateError('FOLD_ERROR', `RUNTIME: emitted file ${path}: ${bytes.error.message}`, { hint: bytes.error.hint }));
-    out.set(path, bytes.value);
+    const done = each(path, json);
+    if (!done.ok) return err(gateError('FOLD_ERROR', `RUNTIME: emitted file ${path}: ${done.error.message}`, { hint: done.error.hint }));
   }
-  return ok(out);
+  return ok(undefined);
 }
 
 /** Script mode for tests and the differential harness: run a chunk with a captured print. */
