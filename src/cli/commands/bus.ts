@@ -7,6 +7,9 @@ import type { CommandModule } from 'yargs';
 import { parseJsonStrict } from '../../canon/jcs';
 import { ack, publish, reshard, rotate, status, subscribe, type Subscription } from '../../bus/client';
 import { prune } from '../../bus/prune';
+import type { Result } from '../../core/result';
+import type { GitRepo } from '../../git';
+import type { ActorKey } from '../../keys';
 import { random80 } from '../../workspace/clock';
 import { CliError } from '../errors';
 import { JSON_OPTION, printJson } from '../json';
@@ -196,52 +199,59 @@ interface RotateArgs extends TopicArgs {
   shard?: string;
 }
 
-const rotateCommand: CommandModule<object, RotateArgs> = {
-  command: 'rotate <topic>',
-  describe: "Close each shard's open segment that the topic's segment policy lets rotate: append a signed summary (count, bytes, Merkle root, last ULID, previous summary)",
-  builder: (y) =>
-    y
-      .positional('topic', { type: 'string', demandOption: true })
-      .option('shard', { type: 'string', describe: 'rotate this shard only (refused when its policy does not allow it yet)' })
-      .options(SIGNER_OPTIONS)
-      .options(JSON_OPTION),
-  handler: async (args) => {
-    const ws = workspace();
-    const key = signer(args);
-    const ts = now();
-    const shard = countOption('shard', args.shard, 0);
-    const r = must(await withRepo(ws, async (repo) => rotate(repo, args.topic, key, { ts, random: random80, ...(shard !== undefined ? { shard } : {}) })));
-    if (args.json) printJson(r);
-    else {
-      for (const x of r.rotated) process.stdout.write(`${x.commit} ${x.ulid} ${x.ref} (${x.summary.count} messages, ${x.summary.merkle_root})\n`);
-      for (const x of r.skipped) process.stdout.write(`shard ${x.shard}: not rotated: ${x.reason}\n`);
-    }
-  },
-};
+/** A command over a topic's shards, one (`--shard`) or every one (rotate, prune): the same options, its own step and report. */
+function perShardCommand<R>(
+  command: string,
+  describe: string,
+  shardHelp: string,
+  step: (repo: GitRepo, topic: string, key: ActorKey, opts: { shard?: number; ts: number; random: () => Uint8Array }) => Promise<Result<R>>,
+  report: (r: R) => string,
+): CommandModule<object, RotateArgs> {
+  return {
+    command: `${command} <topic>`,
+    describe,
+    builder: (y) =>
+      y
+        .positional('topic', { type: 'string', demandOption: true })
+        .option('shard', { type: 'string', describe: shardHelp })
+        .options(SIGNER_OPTIONS)
+        .options(JSON_OPTION),
+    handler: async (args) => {
+      const ws = workspace();
+      const key = signer(args);
+      const ts = now();
+      const shard = countOption('shard', args.shard, 0);
+      const r = must(await withRepo(ws, async (repo) => step(repo, args.topic, key, { ts, random: random80, ...(shard !== undefined ? { shard } : {}) })));
+      if (args.json) printJson(r);
+      else process.stdout.write(report(r));
+    },
+  };
+}
 
-const pruneCommand: CommandModule<object, RotateArgs> = {
-  command: 'prune <topic>',
-  describe: "Drop each sealed shard's segments from its live ref, as the retention allows once every named subscriber acked them: a signed prune root carrying the dropped summaries, and an archive ref at the old tip",
-  builder: (y) =>
-    y
-      .positional('topic', { type: 'string', demandOption: true })
-      .option('shard', { type: 'string', describe: 'prune this shard only (refused when it may not be pruned yet)' })
-      .options(SIGNER_OPTIONS)
-      .options(JSON_OPTION),
-  handler: async (args) => {
-    const ws = workspace();
-    const key = signer(args);
-    const ts = now();
-    const shard = countOption('shard', args.shard, 0);
-    const r = must(await withRepo(ws, async (repo) => prune(repo, args.topic, key, { ts, random: random80, ...(shard !== undefined ? { shard } : {}) })));
-    if (args.json) printJson(r);
-    else {
-      for (const x of r.pruned) process.stdout.write(`${x.commit} ${x.ulid} ${x.ref} (${x.segments} segment${x.segments === 1 ? '' : 's'} to ${x.last_ulid} dropped; archived at ${x.archive})\n`);
-      for (const x of r.skipped) process.stdout.write(`shard ${x.shard}: not pruned: ${x.reason}\n`);
-      if (r.push.length > 0) process.stdout.write(`push: git push --atomic origin ${r.push.join(' ')}\n`);
-    }
-  },
-};
+const rotateCommand = perShardCommand(
+  'rotate',
+  "Close each shard's open segment that the topic's segment policy lets rotate: append a signed summary (count, bytes, Merkle root, last ULID, previous summary)",
+  'rotate this shard only (refused when its policy does not allow it yet)',
+  rotate,
+  (r) =>
+    [
+      ...r.rotated.map((x) => `${x.commit} ${x.ulid} ${x.ref} (${x.summary.count} messages, ${x.summary.merkle_root})\n`),
+      ...r.skipped.map((x) => `shard ${x.shard}: not rotated: ${x.reason}\n`),
+    ].join(''),
+);
+
+const pruneCommand = perShardCommand(
+  'prune',
+  "Drop each sealed shard's segments from its live ref, as the retention allows once every named subscriber acked them: a signed prune root carrying the dropped summaries, and an archive ref at the old tip",
+  'prune this shard only (refused when it may not be pruned yet)',
+  prune,
+  (r) =>
+    [
+      ...r.pruned.map((x) => `${x.commit} ${x.ulid} ${x.ref} (${x.segments} segment${x.segments === 1 ? '' : 's'} to ${x.last_ulid} dropped; archived at ${x.archive})\n`),
+      ...r.skipped.map((x) => `shard ${x.shard}: not pruned: ${x.reason}\n`),
+      ...(r.push.length > 0 ? [`push: git push --atomic origin ${r.push.join(' ')}\n`] : []),
+    ].join(''),
+);
 
 export const busCommand: CommandModule = {
   command: 'bus <command>',
