@@ -149,12 +149,12 @@ export function governanceDenials(facts: UpdateFacts, cls: RefClass, intent: str
 /**
  * The bundle that judged the proposal this update completes, when that is
  * not the active bundle; otherwise undefined. With only the update hook, a
- * non-atomic push moves its refs one at a time in name order: once
- * refs/gatos/policies/active has moved to a proposal's commit, the
- * proposal's other refs (its bundle-id ref) reach the gate under the bundle
- * the proposal made active, which never judged the proposal (its grant's
- * base is the bundle before), so they were refused whenever the bundle id
- * sorts after `active`. Such an update is decided under the proposal's base,
+ * non-atomic push moves its refs one at a time, and git sends the refs the
+ * server has (refs/gatos/policies/active) before the ones the push
+ * creates: once active has moved to a proposal's commit, the proposal's
+ * other refs (its bundle-id ref) reach the gate under the bundle the
+ * proposal made active, which never judged the proposal (its grant's base
+ * is the bundle before), so they were refused. Such an update is decided under the proposal's base,
  * as pre-receive decides the whole push under it (docs/governance.md).
  * Only an update that sets a ref the proposal names to the proposal's
  * commit, which must already be the active commit, qualifies: at most a
