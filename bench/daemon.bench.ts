@@ -97,6 +97,11 @@ export const daemonSuite: BenchSuite = {
       const single = path.join(root, 'single.git');
       cpSync(srv, single, { recursive: true });
       for (const f of ['update', 'update.cjs', 'update.bundle.cjs', 'update.compilers.cjs']) rmSync(path.join(single, 'hooks', f), { force: true });
+      // And its install record, as install writes it then (the hooks and this entry are all that differ).
+      const record = path.join(single, 'gatos', 'install.json');
+      const installed = JSON.parse(readFileSync(record, 'utf8')) as { hooks: Record<string, unknown> };
+      delete installed.hooks.update;
+      writeFileSync(record, JSON.stringify(installed));
       cpSync(srv, plain, { recursive: true });
       rmSync(path.join(plain, 'hooks'), { recursive: true, force: true });
       // A repository with only `hook` as its pre-receive.
