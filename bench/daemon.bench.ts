@@ -1,6 +1,6 @@
 /**
- * Issue 12's one-event push, five rows side by side in the same run: one
- * signed event pushed over file:// into five bare repositories that receive
+ * Issue 12's one-event push, eight rows side by side in the same run: one
+ * signed event pushed over file:// into eight bare repositories that receive
  * the same commits, interleaved (the order rotates each round), median of
  * ROUNDS:
  *   - no hook;
@@ -14,7 +14,11 @@
  *     that decide nothing (the pre-receive reads its lines with a builtin,
  *     the update hook exits 0). Every push into a gated repository starts
  *     these two processes, so no decision, however fast, adds less: the
- *     daemon row's floor, beside the sketch's one sh and one git.
+ *     daemon row's floor, beside the sketch's one sh and one git;
+ *   - the gate installed with `--hooks pre-receive`, daemon up: the layout
+ *     gitolite, GitLab and Gitea/Forgejo run (docs/hosts/), one hook per
+ *     push like the sketch (a refused ref then refuses the whole push);
+ *   - its floor: one empty sh pre-receive.
  * Each added cost is the repository's push time minus the no-hook push of
  * the same round. Every push runs in the same explicit environment, which
  * leaves out NODE_EXTRA_CA_CERTS (loading extra CAs costs each Node start
@@ -55,9 +59,9 @@ function pushMs(client: string, url: string, env: NodeJS.ProcessEnv): number {
   return ms;
 }
 
-/** `gatos serve` on `repo`, once it says it serves it. */
-function serve(repo: string, env: NodeJS.ProcessEnv): Promise<ReturnType<typeof spawn>> {
-  const p = spawn(process.execPath, [CLI, 'serve', '--repo', repo, '--http', 'off'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+/** `gatos serve` on `repos`, once it says it serves them. */
+function serve(repos: readonly string[], env: NodeJS.ProcessEnv): Promise<ReturnType<typeof spawn>> {
+  const p = spawn(process.execPath, [CLI, 'serve', ...repos.flatMap((r) => ['--repo', r]), '--http', 'off'], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     p.stdout?.on('data', () => resolve(p));
     p.once('exit', (code) => reject(new Error(`gatos serve exited ${code}`)));
@@ -89,6 +93,15 @@ export const daemonSuite: BenchSuite = {
       const served = path.join(root, 'daemon.git');
       const plain = path.join(root, 'plain.git');
       cpSync(srv, served, { recursive: true });
+      // The gate as `install --hooks pre-receive` leaves it (what gitolite, GitLab and Gitea/Forgejo run: docs/hosts/).
+      const single = path.join(root, 'single.git');
+      cpSync(srv, single, { recursive: true });
+      for (const f of ['update', 'update.cjs', 'update.bundle.cjs', 'update.compilers.cjs']) rmSync(path.join(single, 'hooks', f), { force: true });
+      // And its install record, as install writes it then (the hooks and this entry are all that differ).
+      const record = path.join(single, 'gatos', 'install.json');
+      const installed = JSON.parse(readFileSync(record, 'utf8')) as { hooks: Record<string, unknown> };
+      delete installed.hooks.update;
+      writeFileSync(record, JSON.stringify(installed));
       cpSync(srv, plain, { recursive: true });
       rmSync(path.join(plain, 'hooks'), { recursive: true, force: true });
       // A repository with only `hook` as its pre-receive.
@@ -105,6 +118,7 @@ export const daemonSuite: BenchSuite = {
       const emptyNode = hooked('node.git', (f) => writeFileSync(f, "#!/usr/bin/env node\nprocess.stdin.resume();\nprocess.stdin.on('end', () => process.exit(0));\n"));
       const layout = hooked('layout.git', (f) => writeFileSync(f, '#!/bin/sh\nwhile IFS= read -r l; do :; done\n'));
       writeFileSync(path.join(layout, 'hooks', 'update'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const oneSh = hooked('one-sh.git', (f) => writeFileSync(f, '#!/bin/sh\nwhile IFS= read -r l; do :; done\n'));
       const client = path.join(root, 'client');
       run('git', ['init', '-q', '-b', 'main', client], root, env());
       run('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, env());
@@ -120,9 +134,9 @@ export const daemonSuite: BenchSuite = {
         const r = await appendEvents({ repo, ns: 'bench', key: key.value, policyRoot: active, foldRoot, random: random80 }, [{ type: 'flag.set', payload: { flag: 'f', on: true }, caps: ['journal:append'], ts: now }]);
         if (!r.ok) throw new Error(r.error.message);
       };
-      daemon = await serve(served, env());
+      daemon = await serve([served, single], env());
       const pe = env({ GATOS_ACTOR: 'user:alice' });
-      const targets = [plain, sketch, emptyNode, srv, served, layout];
+      const targets = [plain, sketch, emptyNode, srv, served, layout, single, oneSh];
       const times: number[][] = targets.map(() => []);
       // One warm-up round: the cold hook's V8 code cache and the daemon's bundle are warm, as after any earlier push.
       for (let round = -1; round < ROUNDS; round++) {
@@ -136,9 +150,9 @@ export const daemonSuite: BenchSuite = {
       await repo.close();
       const added = (i: number) => median((times[i] as number[]).map((t, r) => t - ((times[0] as number[])[r] as number)));
       const noHook = median(times[0] as number[]);
-      const [bash, node, cold, warm, floor] = [added(1), added(2), added(3), added(4), added(5)];
-      const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(0)} ms`;
-      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout`;
+      const [bash, node, cold, warm, floor, warmSingle, floorSingle] = [added(1), added(2), added(3), added(4), added(5), added(6), added(7)];
+      const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
+      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it)`;
       const over = 'the same push, no hook';
       return [
         { figure: 'push of 1 signed event, no hook (ms)', value: noHook, unit: 'ms', reference: over, referenceValue: noHook, ratio: 1 },
@@ -147,6 +161,8 @@ export const daemonSuite: BenchSuite = {
         { figure: 'push of 1 signed event, gate cold (ms added over no hook)', value: cold, unit: 'ms', reference: 'ms the empty Node hook adds', referenceValue: node, ratio: cold / node, target: '<= 1.5x', met: cold / node <= 1.5 },
         { figure: 'push of 1 signed event, two empty sh hooks, pre-receive + update (ms added over no hook)', value: floor, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: floor / bash },
         { figure: 'push of 1 signed event, gate with the daemon up (ms added over no hook)', value: warm, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warm / bash, target: '< 1x', met: warm < bash, note },
+        { figure: 'push of 1 signed event, one empty sh hook, pre-receive (ms added over no hook)', value: floorSingle, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: floorSingle / bash },
+        { figure: 'push of 1 signed event, gate installed --hooks pre-receive (gitolite, GitLab, Gitea), daemon up (ms added over no hook)', value: warmSingle, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warmSingle / bash, target: '< 1x', met: warmSingle < bash },
       ];
     } finally {
       if (daemon && daemon.exitCode === null) {

@@ -53,7 +53,21 @@ export function objectDirectories(env: Env, cwd: string): string[] | undefined {
   return [...new Set(dirs)];
 }
 
+/** Objects up to this size are kept once read, up to RECENT_BYTES in all (then the set starts afresh). */
+const RECENT_OBJECT_BYTES = 64 * 1024;
+const RECENT_BYTES = 1024 * 1024;
+
 export class LooseObjects {
+  /**
+   * Objects this reader has read and checked, by id: one push reads an
+   * event's commit up to four times (its type, the walk, the commit, then
+   * `<id>:event.cbor`), each a stat, a read, an inflate and a hash. An id
+   * names its bytes, and a reader serves one environment (one push), so a
+   * kept object is exactly what reading it again would give.
+   */
+  private readonly recent = new Map<string, GitObject>();
+  private recentBytes = 0;
+
   constructor(
     private readonly dirs: readonly string[],
     private readonly format: ObjectFormat,
@@ -61,6 +75,21 @@ export class LooseObjects {
 
   /** The object `id` (a full id) if it is loose in one of the directories and is exactly what its name says. */
   read(id: string): GitObject | undefined {
+    const kept = this.recent.get(id);
+    if (kept) return kept;
+    const o = this.readFile(id);
+    if (o && o.size <= RECENT_OBJECT_BYTES) {
+      if (this.recentBytes + o.size > RECENT_BYTES) {
+        this.recent.clear();
+        this.recentBytes = 0;
+      }
+      this.recent.set(id, o);
+      this.recentBytes += o.size;
+    }
+    return o;
+  }
+
+  private readFile(id: string): GitObject | undefined {
     const name = path.join(id.slice(0, 2), id.slice(2));
     for (const dir of this.dirs) {
       const file = path.join(dir, name);

@@ -8,11 +8,12 @@
 # git's stdin untouched: the cold path, pre-receive.cjs, which decides by
 # itself. With one, it checks the daemon is trustworthy (its folder, FIFO and
 # pid file are this user's, not symlinks; the pid file's process is alive,
-# started when the file says, and runs as this user), saves the push's
-# update lines in a private folder daemon/c.XXXXXX (mode 0700) with a reply
-# FIFO, sends one request line bound to a fresh 128-bit nonce, and relays
-# the daemon's `remote:` lines and exit status (protocol:
-# src/serve/protocol.ts, docs/decisions/0025-daemon-transport.md).
+# runs as this user and holds that FIFO open), sends one request line bound
+# to a fresh 128-bit nonce (a usual push's update lines inside it, the reply
+# coming back into this hook's stdin pipe; others through a private folder
+# daemon/c.XXXXXX (mode 0700) with a reply FIFO), and relays the daemon's
+# `remote:` lines and exit status (protocol: src/serve/protocol.ts,
+# docs/decisions/0025-daemon-transport.md, 0038 and 0047).
 # Fail closed: a daemon that is not there, not ours, does not accept the
 # request within GATOS_DAEMON_ACCEPT_MS (default 2000), dies before its
 # verdict, says to, or answers with another push's nonce: the push is
@@ -20,7 +21,7 @@
 # never accepts on its own judgement, only on the daemon's exit status 0 for
 # this nonce (then the operator's own pre-receive.gatos-chained runs, as
 # after any accepting decision).
-# Tools: sh, mktemp, mkfifo, od, cat, sleep (stock on Debian and Alpine).
+# Tools: sh and sleep; for unusual pushes mktemp, mkfifo, od, cat (stock on Debian and Alpine).
 case $0 in
   */*) here=${0%/*} ;;
   *) here=. ;;
@@ -40,27 +41,18 @@ untrusted() {
 [ -d "$d" ] && [ ! -L "$d" ] && [ -O "$d" ] || untrusted 'the daemon folder is not this user'"'"'s'
 [ ! -L "$d/requests" ] && [ -O "$d/requests" ] || untrusted 'the request FIFO is not this user'"'"'s'
 [ -f "$d/pid" ] && [ ! -L "$d/pid" ] && [ -O "$d/pid" ] || untrusted 'no pid file of this user'"'"'s'
-IFS=' ' read -r magic dpid dstart rest < "$d/pid" || untrusted 'the pid file cannot be read'
-[ "$magic" = gatos-daemon-1 ] && [ -z "$rest" ] || untrusted 'the pid file is not a gatos daemon'"'"'s'
-case $dpid$dstart in
+IFS=' ' read -r magic dpid dstart dfd rest < "$d/pid" || untrusted 'the pid file cannot be read'
+[ "$magic" = gatos-daemon-2 ] && [ -z "$rest" ] || untrusted 'the pid file is not a gatos daemon'"'"'s'
+case $dpid$dstart$dfd in
   '' | *[!0-9]*) untrusted 'the pid file is malformed' ;;
 esac
-# The daemon still runs, as this user, and is the process that wrote the pid file (start time, field 22
-# of /proc/<pid>/stat, counted after the command name's last ')': a reused pid has another).
+[ -n "$dstart" ] && [ -n "$dfd" ] || untrusted 'the pid file is malformed'
+# The daemon still runs, as this user, and is the process that holds this very request FIFO open on the
+# descriptor its pid file names: a reused pid, or a process of another user, does not. Two stat calls;
+# reading its /proc/<pid>/stat for the start time with a builtin (one byte per read) cost about 0.5 ms,
+# and the watcher asks every 50 ms (decision 0047).
 alive() {
-  [ -O "/proc/$dpid" ] || return 1
-  IFS= read -r stat < "/proc/$dpid/stat" || return 1
-  case $stat in
-    *') '*) ;;
-    *) return 1 ;;
-  esac
-  set -f
-  # shellcheck disable=SC2086
-  set -- ${stat##*') '}
-  set +f
-  [ "$#" -ge 20 ] || return 1
-  shift 19
-  [ "$1" = "$dstart" ]
+  [ -O "/proc/$dpid" ] && [ "/proc/$dpid/fd/$dfd" -ef "$d/requests" ]
 }
 alive 2>/dev/null || untrusted "no daemon runs as pid $dpid"
 # The push's update lines. A few plain ones (the usual push) travel inside the request line and the
@@ -158,7 +150,24 @@ case $n in
   *[!0-9a-f]*) fallback 'no nonce could be drawn' ;;
 esac
 [ "${#n}" -eq 32 ] || fallback 'no nonce could be drawn'
-if [ -n "$inline" ]; then
+# The reply channel. Inline, when git's stdin is a pipe (it always is under receive-pack): the daemon writes
+# the reply into that pipe, opening it as /proc/<this pid>/fd/0, and accepts by removing the plain file
+# daemon/r.<nonce> this client creates with noclobber; no process starts (mkfifo cost about 1.5 ms here,
+# decision 0047). This client opens the pipe for writing too, so that reading it waits for the daemon's
+# lines instead of ending at the end of git's, and the watcher can end the wait. Otherwise the reply
+# comes on a FIFO of its own.
+in=0
+if [ -n "$inline" ] && [ -p /dev/stdin ] && exec 4> /dev/stdin; then
+  f=$d/r.$n
+  set -C
+  : > "$f" || {
+    set +C
+    f=
+    fallback 'the request marker could not be made'
+  }
+  set +C
+  request="gatos-push-3 $n $$$req"
+elif [ -n "$inline" ]; then
   f=$d/r.$n
   mkfifo -m 600 "$f" 2> /dev/null || {
     f=
@@ -166,15 +175,17 @@ if [ -n "$inline" ]; then
   }
   # Read and write: the open never blocks, and only this client and the daemon hold the FIFO.
   exec 4<> "$f" || fallback 'the reply FIFO cannot be opened'
+  in=4
   request="gatos-push-2 $n $$$req"
 else
   mkfifo -m 600 "$c/reply" 2> /dev/null || fallback 'no reply FIFO could be made'
   exec 4<> "$c/reply" || fallback 'the reply FIFO cannot be opened'
+  in=4
   request="gatos-push-1 $n $$ ${c##*/}"
 fi
 # Not accepted yet: the daemon removes r.<nonce> (inline) or makes c.XXXXXX/accepted once it holds the reply.
 waiting() {
-  if [ -n "$c" ]; then [ ! -e "$c/accepted" ]; else [ -p "$f" ]; fi
+  if [ -n "$c" ]; then [ ! -e "$c/accepted" ]; else [ -e "$f" ]; fi
 }
 exec 3<> "$d/requests" || fallback 'the request FIFO cannot be opened'
 printf '%s\n' "$request" >&3 || fallback 'the request could not be sent'
@@ -205,7 +216,7 @@ ticks=$((ms / 50))
 ) < /dev/null > /dev/null 2>&1 &
 w=$!
 status=
-while IFS= read -r l <&4; do
+while IFS= read -r l <&"$in"; do
   case $l in
     o*) printf '%s\n' "${l#o}" >&2 ;;
     r*) printf '%s\r' "${l#r}" >&2 ;;

@@ -96,6 +96,26 @@ export function writeRecords(r: RecordsInput): void {
 }
 
 /**
+ * Whether the gate's update hook is installed here, by what install recorded
+ * ($GIT_DIR/gatos/install.json, `hooks.update`): with `--hooks pre-receive`
+ * (gitolite, GitLab, Gitea/Forgejo) no update hook would ever read a verdict
+ * record, and writing them cost a push about 0.3 ms (decision 0047). Any
+ * doubt (no record, one that does not parse) answers yes: a record nobody
+ * reads is pruned, while a missing one only makes the update hook decide
+ * again, in Node.
+ */
+export function updateHookInstalled(gitDir: string): boolean {
+  try {
+    const r = JSON.parse(readFileSync(path.join(gitDir, 'gatos', 'install.json'), 'utf8')) as unknown;
+    if (typeof r !== 'object' || r === null) return true;
+    const hooks = (r as { hooks?: unknown }).hooks;
+    return typeof hooks !== 'object' || hooks === null || 'update' in hooks;
+  } catch {
+    return true;
+  }
+}
+
+/**
  * Whether pre-receive allowed exactly this update in exactly this push
  * (src/gate/record.ts: recordAllows). The record is consumed: emptied, as
  * the stub does with a builtin (an empty record allows nothing; pre-receive

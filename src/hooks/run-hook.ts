@@ -34,7 +34,7 @@ import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
-import { policyAfterPush, receivePackSession, takeRecord, uptimeSeconds, writeRecords } from './records';
+import { policyAfterPush, receivePackSession, takeRecord, updateHookInstalled, uptimeSeconds, writeRecords } from './records';
 import { pushObjects } from '../push/push-objects';
 import { recordedSettings } from '../push/settings-record';
 import { SignaturePool } from '../push/sig-pool';
@@ -211,7 +211,7 @@ export async function runHook(run: HookRun): Promise<number> {
     run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? 0 });
     logged(o, status, audit);
     trace.mark('decision log');
-    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot) {
+    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot && updateHookInstalled(repo.gitDir)) {
       const session = receivePackSession(run.served?.receivePack);
       const uptimeS = uptimeSeconds();
       try {

@@ -13,7 +13,7 @@
  * Protocol: src/serve/protocol.ts. Adapter (filesystem, FIFOs, /proc).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
@@ -105,9 +105,10 @@ export class ServedRepo {
     });
     this.socket.on('error', (e) => this.log(`${this.gitDir}: request FIFO: ${e.message}`));
     const start = startTimeOf(process.pid);
-    if (start === undefined) throw new Error('this process cannot be named from /proc (the hooks check the daemon by its start time)');
+    if (start === undefined) throw new Error('this process cannot be named from /proc (its start time names it in the pid file)');
     const tmp = path.join(this.dir, `pid.${process.pid}.tmp`);
-    writeFileSync(tmp, pidFileText(process.pid, start), { mode: 0o600 });
+    // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
+    writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
   }
 
@@ -172,7 +173,7 @@ export class ServedRepo {
     try {
       const st = lstatSync(`/proc/${req.pid}`);
       if (st.uid !== uid()) throw new Error(`the client process ${req.pid} is not this user's`);
-      reply = 'dir' in req ? this.acceptFolder(req.dir) : this.acceptInline(req.nonce);
+      reply = 'dir' in req ? this.acceptFolder(req.dir) : req.replyOnStdin ? this.acceptOnStdin(req.nonce, req.pid) : this.acceptInline(req.nonce);
     } catch (e) {
       this.log(`${this.gitDir}: request from pid ${req.pid} not served: ${e instanceof Error ? e.message : String(e)}`);
       return;
@@ -230,6 +231,29 @@ export class ServedRepo {
     const fifo = path.join(this.dir, inlineReplyName(nonce));
     const reply = openReply(fifo);
     rmSync(fifo, { force: true });
+    return reply;
+  }
+
+  /**
+   * Opens the client's stdin, git's pipe, as /proc/<pid>/fd/0 for writing, and
+   * removes its marker daemon/r.<nonce> (a plain file of this user's). Only a
+   * pipe of this user's is written to: a host that gives the hook a file or a
+   * socket there gets no reply (the client then falls back when the accept
+   * time runs out; it sends this request only when its stdin is a pipe).
+   */
+  private acceptOnStdin(nonce: string, pid: number): net.Socket {
+    const marker = path.join(this.dir, inlineReplyName(nonce));
+    const m = lstatSync(marker);
+    if (!m.isFile() || m.uid !== uid()) throw new Error('the request marker is not a plain file of this user\'s');
+    const fd = openSync(`/proc/${pid}/fd/0`, constants.O_WRONLY | constants.O_NONBLOCK);
+    const st = fstatSync(fd);
+    if (!st.isFIFO() || st.uid !== uid()) {
+      closeSync(fd);
+      throw new Error('the client\'s stdin is not a pipe of this user\'s');
+    }
+    const reply = new net.Socket({ fd, readable: false, writable: true });
+    reply.on('error', () => undefined);
+    rmSync(marker, { force: true });
     return reply;
   }
 

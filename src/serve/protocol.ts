@@ -6,8 +6,9 @@
  *
  * The daemon's files:
  *   daemon/          mode 0700, owned by the daemon's user
- *   daemon/pid       `gatos-daemon-1 <pid> <start time>`: the client checks the
- *                    process is alive, started then, and is its own user's
+ *   daemon/pid       `gatos-daemon-2 <pid> <start time> <fd>`: the client checks
+ *                    the process is alive, is its own user's, and holds the
+ *                    request FIFO open on descriptor <fd> (a reused pid does not)
  *   daemon/requests  FIFO 0600: one request line per push
  * A push of a few plain update lines (the usual one) is sent inline:
  * the client makes the FIFO daemon/r.<nonce> for the reply and writes
@@ -19,10 +20,16 @@
  *   gatos-push-1 <nonce> <client pid> c.XXXXXX
  * Both stay under PIPE_BUF, so concurrent clients never interleave. The
  * inline form saves the client three processes (mktemp, cat, rm; about
- * 2.5 ms each, decision 0038). The daemon accepts by removing r.<nonce>
- * once it holds it open (or by creating c.XXXXXX/accepted), reads the
- * client's environment from /proc, decides, and writes on the reply FIFO
- * one message per line:
+ * 2.5 ms each, decision 0038). When git's stdin is a pipe (always, under
+ * receive-pack) the inline client makes no FIFO at all (decision 0047): it
+ * creates the plain file daemon/r.<nonce> (noclobber, a shell builtin) and
+ * writes
+ *   gatos-push-3 <nonce> <client pid> <old> <new> <ref> [<old> <new> <ref>]...
+ * and the daemon writes the reply into the client's stdin, a pipe it opens
+ * as /proc/<client pid>/fd/0 (this user's pipe, or nothing is written).
+ * The daemon accepts by removing r.<nonce> once it holds the reply open
+ * (or by creating c.XXXXXX/accepted), reads the client's environment from
+ * /proc, decides, and writes on the reply one message per line:
  *   o<text>   a line for the client's stderr (git shows it as `remote:`)
  *   r<text>   a progress line, ended by a carriage return instead
  *   c <nonce> the daemon will not decide this push: decide it cold
@@ -32,7 +39,9 @@
 
 export const REQUEST_MAGIC = 'gatos-push-1';
 export const INLINE_MAGIC = 'gatos-push-2';
-export const PID_MAGIC = 'gatos-daemon-1';
+/** Inline, the reply written into the client's stdin pipe (decision 0047). */
+export const STDIN_REPLY_MAGIC = 'gatos-push-3';
+export const PID_MAGIC = 'gatos-daemon-2';
 /** The longest request line the daemon reads (under PIPE_BUF, 4096 on Linux, with its newline); anything longer is dropped. */
 export const MAX_REQUEST_LINE = 4000;
 
@@ -45,8 +54,12 @@ interface RequestBase {
 export type PushRequest =
   /** The update lines are in the client's folder, a name inside daemon/ (never a path), beside its reply FIFO. */
   | (RequestBase & { readonly dir: string })
-  /** The update lines came in the request; the reply FIFO is daemon/r.<nonce>. */
-  | (RequestBase & { readonly stdin: string });
+  /**
+   * The update lines came in the request. The reply goes to the FIFO
+   * daemon/r.<nonce>, or with `replyOnStdin` into the client's stdin pipe,
+   * r.<nonce> then being a plain file that marks the request unaccepted.
+   */
+  | (RequestBase & { readonly stdin: string; readonly replyOnStdin?: true });
 
 /** The reply FIFO of an inline request: a name inside daemon/. */
 export const inlineReplyName = (nonce: string): string => `r.${nonce}`;
@@ -64,7 +77,7 @@ export function parseRequestLine(line: string): Parsed<PushRequest> {
   if (line.length > MAX_REQUEST_LINE) return { ok: false, reason: 'request line too long' };
   const parts = line.split(' ');
   const [magic, nonce = '', pid = '', ...rest] = parts;
-  if (magic !== REQUEST_MAGIC && magic !== INLINE_MAGIC) return { ok: false, reason: `not a ${REQUEST_MAGIC} or ${INLINE_MAGIC} request` };
+  if (magic !== REQUEST_MAGIC && magic !== INLINE_MAGIC && magic !== STDIN_REPLY_MAGIC) return { ok: false, reason: `not a ${REQUEST_MAGIC}, ${INLINE_MAGIC} or ${STDIN_REPLY_MAGIC} request` };
   if (!NONCE.test(nonce)) return { ok: false, reason: 'the nonce is not 32 hex digits' };
   if (!PID.test(pid)) return { ok: false, reason: 'the client pid is not a number' };
   if (magic === REQUEST_MAGIC) {
@@ -79,7 +92,7 @@ export function parseRequestLine(line: string): Parsed<PushRequest> {
     if (!ID.test(oldId) || !ID.test(newId) || oldId.length !== newId.length || !REF.test(ref)) return { ok: false, reason: `update ${i / 3 + 1} is not <old> <new> <ref>` };
     stdin += `${oldId} ${newId} ${ref}\n`;
   }
-  return { ok: true, value: { nonce, pid: Number(pid), stdin } };
+  return { ok: true, value: { nonce, pid: Number(pid), stdin, ...(magic === STDIN_REPLY_MAGIC ? { replyOnStdin: true as const } : {}) } };
 }
 
 /** Splits a byte stream into lines, dropping any line longer than `max` (and everything up to its end). */
@@ -127,8 +140,8 @@ export function coldMessage(nonce: string): string {
   return `c ${nonce}\n`;
 }
 
-export function pidFileText(pid: number, startTime: string): string {
-  return `${PID_MAGIC} ${pid} ${startTime}\n`;
+export function pidFileText(pid: number, startTime: string, requestFd: number): string {
+  return `${PID_MAGIC} ${pid} ${startTime} ${requestFd}\n`;
 }
 
 /**

@@ -50,6 +50,24 @@ describe.each(FORMATS)('loose objects (%s)', (format) => {
     }
   });
 
+  it('keeps what it read: a second read of an id touches no file (one push reads a commit up to four times)', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-kept-'));
+    try {
+      const id = ids[0] as string;
+      mkdirSync(path.join(work, id.slice(0, 2)));
+      copyFileSync(path.join(objects, id.slice(0, 2), id.slice(2)), path.join(work, id.slice(0, 2), id.slice(2)));
+      const reader = new LooseObjects([work], format);
+      const first = reader.read(id);
+      rmSync(path.join(work, id.slice(0, 2)), { recursive: true });
+      expect(reader.read(id)).toBe(first);
+      expect(first?.type).toBe(catFile(dir, id).type);
+      // A reader of its own has kept nothing: the file is gone.
+      expect(new LooseObjects([work], format).read(id)).toBeUndefined();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('reads <commit>:<file> and <tree>:<file> from loose objects as git resolves them', async () => {
     const repo = expectOk(await openRepo(gitDirOf(dir), { env: cleanGitEnv() }));
     try {

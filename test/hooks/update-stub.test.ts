@@ -9,10 +9,11 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
-import { receivePackSession, startTimeOfStat, uptimeSeconds, writeRecords } from '../../src/hooks/records';
+import { receivePackSession, startTimeOfStat, updateHookInstalled, uptimeSeconds, writeRecords } from '../../src/hooks/records';
 import { GateWorld } from '../helpers/gate-world';
 import { liveVerdictRecords } from '../helpers/records';
 
@@ -70,6 +71,26 @@ describe('the update stub', () => {
     expect(w.push(alice, 'user:alice', [JOURNAL]).status).toBe(0);
     policy = revParse('refs/gatos/policies/active');
     hooks = path.join(w.gitDir, 'hooks');
+  });
+
+  it('pre-receive writes records only where install recorded an update hook; any doubt writes them', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'gatos-installed-'));
+    try {
+      expect(updateHookInstalled(w.gitDir)).toBe(true);
+      expect(updateHookInstalled(dir)).toBe(true);
+      mkdirSync(path.join(dir, 'gatos'));
+      const record = (text: string) => writeFileSync(path.join(dir, 'gatos', 'install.json'), text);
+      record('{"v":1,"hooks":{"pre-receive":{"chained":false}}}');
+      expect(updateHookInstalled(dir)).toBe(false);
+      record('{"v":1,"hooks":{"pre-receive":{"chained":false},"update":{"chained":true}}}');
+      expect(updateHookInstalled(dir)).toBe(true);
+      for (const doubt of ['{"v":1,"hooks":{"pre-', 'null', '[]', '{"v":1}', '{"v":1,"hooks":null}']) {
+        record(doubt);
+        expect(updateHookInstalled(dir)).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('is a shell script beside the Node hook it falls back to', () => {

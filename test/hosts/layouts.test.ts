@@ -11,7 +11,7 @@
  * whose environment the client's stands for here.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { INSTALL_SH, REPO_ROOT } from '../helpers/gate-world';
 import { CLI } from '../helpers/cli';
@@ -174,6 +174,9 @@ describe.each(CASES)('$host, reproduced from its documentation (dispatcher scrip
 
     const ok = r.push('refs/heads/main');
     expect({ status: ok.status, stderr: ok.status === 0 ? '' : ok.stderr }).toEqual({ status: 0, stderr: '' });
+    // No update hook of the gate's runs here, so the accepting pre-receive leaves no verdict record for one.
+    const records = path.join(r.bare, 'gatos', 'verdicts');
+    expect(existsSync(records) ? readdirSync(records) : []).toEqual([]);
     const ran = readFileSync(r.ran, 'utf8');
     if (host === 'gitlab') expect(ran).toBe('ran custom_hooks/pre-receive.d/gatos-gate\n');
     // The bundle beside the gate is not executable, so the dispatcher runs the gate and the host's own hook only.

@@ -10,7 +10,7 @@
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { constants, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
@@ -245,7 +245,8 @@ describe('gatos serve', () => {
       spawnSync('mkfifo', ['-m', '600', path.join(dir, 'requests')]);
       let start: string | undefined;
       while ((start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8'))) === undefined) await new Promise((r) => setTimeout(r, 20));
-      writeFileSync(path.join(dir, 'pid'), `gatos-daemon-1 ${pid} ${start}\n`, { mode: 0o600 });
+      // Even holding a descriptor that names the request FIFO in this process (pid 1 or nobody's has none).
+      writeFileSync(path.join(dir, 'pid'), `gatos-daemon-2 ${pid} ${start} 0\n`, { mode: 0o600 });
       const r = eventPush('bob', w.gitDir);
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain(`no daemon runs as pid ${pid}; deciding without the daemon`);
@@ -254,16 +255,24 @@ describe('gatos serve', () => {
     }
     // A fake daemon (this process) that accepts every request and answers "allowed" with another nonce.
     const me = startTimeOfStat(readFileSync('/proc/self/stat', 'utf8'));
-    writeFileSync(path.join(dir, 'pid'), `gatos-daemon-1 ${process.pid} ${me ?? ''}\n`, { mode: 0o600 });
     const fd = openSync(path.join(dir, 'requests'), constants.O_RDWR | constants.O_NONBLOCK);
+    // A pid file whose descriptor is not the request FIFO in that process: no daemon.
+    writeFileSync(path.join(dir, 'pid'), `gatos-daemon-2 ${process.pid} ${me ?? ''} ${fd + 1000}\n`, { mode: 0o600 });
+    const notHeld = eventPush('bob', w.gitDir);
+    expect(notHeld.status).not.toBe(0);
+    expect(notHeld.stderr).toContain(`no daemon runs as pid ${process.pid}; deciding without the daemon`);
+    writeFileSync(path.join(dir, 'pid'), `gatos-daemon-2 ${process.pid} ${me ?? ''} ${fd}\n`, { mode: 0o600 });
     const sock = new net.Socket({ fd, readable: true, writable: false });
+    const magics: string[] = [];
     sock.on('data', (b: Buffer) => {
-      // The inline request (gatos-push-2): its reply FIFO is daemon/r.<nonce>, accepted by removing the name.
-      const [magic, nonce] = b.toString().trim().split(' ');
-      expect(magic).toBe('gatos-push-2');
-      const fifo = path.join(dir, `r.${nonce as string}`);
-      const reply = new net.Socket({ fd: openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
-      rmSync(fifo);
+      // An inline request: under receive-pack (stdin a pipe) gatos-push-3, whose reply goes into the client's
+      // stdin, accepted by removing the marker daemon/r.<nonce>; else gatos-push-2 and the FIFO daemon/r.<nonce>.
+      const [magic = '', nonce = '', pid = ''] = b.toString().trim().split(' ');
+      magics.push(magic);
+      const marker = path.join(dir, `r.${nonce}`);
+      const channel = magic === 'gatos-push-3' ? `/proc/${pid}/fd/0` : marker;
+      const reply = new net.Socket({ fd: openSync(channel, constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
+      rmSync(marker);
       reply.end(`x ${'0'.repeat(32)} 0\n`);
     });
     try {
@@ -271,6 +280,23 @@ describe('gatos serve', () => {
       expect(r.status).not.toBe(0);
       expect(r.stderr).toContain('the daemon\'s answer is not for this push; deciding without the daemon');
       expect(remoteText(r)).toContain('DENIED');
+      expect(magics).toEqual(['gatos-push-3']);
+      // A host that hands the hook its update lines in a file, not a pipe: the reply comes on a FIFO of the
+      // client's (gatos-push-2). Run as a host would run it; the wrong nonce sends it cold, which refuses a
+      // ref the server does not know how to move (its old id is no commit).
+      const lines = path.join(w.root, 'update-lines');
+      writeFileSync(lines, `${'1'.repeat(40)} ${'2'.repeat(40)} ${BOB}\n`);
+      const fd = openSync(lines, constants.O_RDONLY);
+      const direct = await new Promise<Run>((resolve) => {
+        const p = spawn(path.join(w.gitDir, 'hooks', 'pre-receive'), [], { cwd: w.gitDir, env: w.env({ GIT_DIR: '.', GATOS_TRACE: '1' }), stdio: [fd, 'pipe', 'pipe'] });
+        let stderr = '';
+        p.stderr?.on('data', (x: Buffer) => (stderr += x.toString()));
+        p.once('close', (status) => resolve({ status, stdout: '', stderr }));
+      });
+      closeSync(fd);
+      expect(magics).toEqual(['gatos-push-3', 'gatos-push-2']);
+      expect(direct.stderr).toContain('the daemon\'s answer is not for this push; deciding without the daemon');
+      expect(direct.status).not.toBe(0);
     } finally {
       sock.destroy();
       rmSync(path.join(dir, 'requests'), { force: true });

@@ -19,6 +19,13 @@ describe('request lines', () => {
     expect(parseRequestLine(`gatos-push-2 ${NONCE} 7 ${c} ${d} refs/heads/main`)).toEqual({ ok: true, value: { nonce: NONCE, pid: 7, stdin: `${c} ${d} refs/heads/main\n` } });
   });
 
+  it('ask for the reply in the client\'s stdin pipe only as gatos-push-3, with the same triples', () => {
+    const [a, b] = ['a'.repeat(40), 'b'.repeat(40)];
+    expect(parseRequestLine(`gatos-push-3 ${NONCE} 7 ${a} ${b} refs/heads/main`)).toEqual({ ok: true, value: { nonce: NONCE, pid: 7, stdin: `${a} ${b} refs/heads/main\n`, replyOnStdin: true } });
+    expect(parseRequestLine(`gatos-push-3 ${NONCE} 7 c.abcdef`).ok).toBe(false);
+    expect(parseRequestLine(`gatos-push-3 ${NONCE} 7 ${a} refs/heads/main`).ok).toBe(false);
+  });
+
   it.each([
     ['no update', `gatos-push-2 ${NONCE} 7`],
     ['a missing field', `gatos-push-2 ${NONCE} 7 ${'a'.repeat(40)} refs/heads/main`],
@@ -32,7 +39,7 @@ describe('request lines', () => {
   });
 
   it.each([
-    ['another magic', `gatos-push-3 ${NONCE} 1 c.abcdef`],
+    ['another magic', `gatos-push-4 ${NONCE} 1 c.abcdef`],
     ['a short nonce', 'gatos-push-1 0123 1 c.abcdef'],
     ['an upper-case nonce', `gatos-push-1 ${NONCE.toUpperCase()} 1 c.abcdef`],
     ['pid 0', `gatos-push-1 ${NONCE} 0 c.abcdef`],
@@ -63,7 +70,7 @@ describe('reply messages', () => {
     expect(writeMessage('gatos gate: verifying events: 100% (2/2), done.\n')).toBe('ogatos gate: verifying events: 100% (2/2), done.\n');
     expect(endMessage(NONCE, 1)).toBe(`x ${NONCE} 1\n`);
     expect(coldMessage(NONCE)).toBe(`c ${NONCE}\n`);
-    expect(pidFileText(12, '345')).toBe('gatos-daemon-1 12 345\n');
+    expect(pidFileText(12, '345', 21)).toBe('gatos-daemon-2 12 345 21\n');
   });
 });
 
