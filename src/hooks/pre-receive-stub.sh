@@ -22,6 +22,9 @@
 # this nonce (then the operator's own pre-receive.gatos-chained runs, as
 # after any accepting decision).
 # Tools: sh and sleep; for unusual pushes mktemp, mkfifo, od, cat (stock on Debian and Alpine).
+# A redirection that fails on a special builtin (`exec`, `:`) ends a POSIX shell on the spot (exit 2: a
+# refusal without its reason): every one that opens a file goes through `command exec`, or uses `true`,
+# so that the line's own fallback runs.
 case $0 in
   */*) here=${0%/*} ;;
   *) here=. ;;
@@ -98,7 +101,7 @@ refuse() {
 # lines only: a here-document ends with the newline the last line had).
 cold_saved() {
   if [ -n "$c" ]; then
-    exec 0< "$c/stdin" || refuse 'the saved update lines cannot be read'
+    command exec 0< "$c/stdin" || refuse 'the saved update lines cannot be read'
     rm -rf "$c"
     cold
   fi
@@ -157,10 +160,10 @@ esac
 # lines instead of ending at the end of git's, and the watcher can end the wait. Otherwise the reply
 # comes on a FIFO of its own.
 in=0
-if [ -n "$inline" ] && [ -p /dev/stdin ] && exec 4> /dev/stdin; then
+if [ -n "$inline" ] && [ -p "/proc/$$/fd/0" ] && command exec 4> "/proc/$$/fd/0"; then
   f=$d/r.$n
   set -C
-  : > "$f" || {
+  true > "$f" || {
     set +C
     f=
     fallback 'the request marker could not be made'
@@ -174,12 +177,12 @@ elif [ -n "$inline" ]; then
     fallback 'no reply FIFO could be made'
   }
   # Read and write: the open never blocks, and only this client and the daemon hold the FIFO.
-  exec 4<> "$f" || fallback 'the reply FIFO cannot be opened'
+  command exec 4<> "$f" || fallback 'the reply FIFO cannot be opened'
   in=4
   request="gatos-push-2 $n $$$req"
 else
   mkfifo -m 600 "$c/reply" 2> /dev/null || fallback 'no reply FIFO could be made'
-  exec 4<> "$c/reply" || fallback 'the reply FIFO cannot be opened'
+  command exec 4<> "$c/reply" || fallback 'the reply FIFO cannot be opened'
   in=4
   request="gatos-push-1 $n $$ ${c##*/}"
 fi
@@ -187,7 +190,7 @@ fi
 waiting() {
   if [ -n "$c" ]; then [ ! -e "$c/accepted" ]; else [ -e "$f" ]; fi
 }
-exec 3<> "$d/requests" || fallback 'the request FIFO cannot be opened'
+command exec 3<> "$d/requests" || fallback 'the request FIFO cannot be opened'
 printf '%s\n' "$request" >&3 || fallback 'the request could not be sent'
 exec 3>&-
 # A watcher: the daemon must accept the request within the limit and stay alive until it answers;
@@ -238,7 +241,7 @@ trace "decided by the daemon (pid $dpid), exit status $status"
 exec 4>&-
 if [ "$status" -eq 0 ] && [ -x "$here/pre-receive.gatos-chained" ]; then
   if [ -n "$c" ]; then
-    exec 0< "$c/stdin"
+    command exec 0< "$c/stdin" || refuse 'the saved update lines cannot be read'
     rm -rf "$c"
     exec "$here/pre-receive.gatos-chained"
   fi

@@ -93,6 +93,17 @@ describe('the update stub', () => {
     }
   });
 
+  it('both stubs open files only through redirections whose failure their own fallback handles', () => {
+    // dash exits at once (status 2) when a redirection on `exec` or `:` fails; `command exec` and `true` do not.
+    for (const stub of ['pre-receive-stub.sh', 'update-stub.sh']) {
+      const lines = readFileSync(path.join(__dirname, '..', '..', 'src', 'hooks', stub), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#'));
+      const bare = lines.filter((l) => /(^|[;&|]\s*|\bthen\s+)(exec|:)\s+[0-9]*(<>|<|>)\s*[^&\s]/.test(l.trim()) && !/\bcommand exec\b/.test(l));
+      expect({ stub, bare }).toEqual({ stub, bare: [] });
+    }
+    const r = spawnSync('sh', ['-c', 'command exec 4> /nonexistent/dir/x || echo fell back; set -C; true > /dev/null/x || echo again'], { encoding: 'utf8' });
+    expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: 'fell back\nagain\n' });
+  });
+
   it('is a shell script beside the Node hook it falls back to', () => {
     expect(readFileSync(path.join(hooks, 'update'), 'utf8').startsWith('#!/bin/sh\n')).toBe(true);
     expect(existsSync(path.join(hooks, 'update.cjs'))).toBe(true);
