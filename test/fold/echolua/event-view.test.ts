@@ -7,7 +7,7 @@
 import { decodeStrict } from '../../../src/canon/cbor';
 import { decodeUtf8 } from '../../../src/core/bytes';
 import type { FoldEvent } from '../../../src/fold/contract';
-import { compileEchoLua, loadEchoLuaFold, type Limits } from '../../../src/fold/echolua';
+import { compileEchoLua, loadEchoLuaFold, runEchoLuaScript, type Limits } from '../../../src/fold/echolua';
 import type { ElcProto } from '../../../src/fold/echolua/elc';
 import { paramOnlyIndexed } from '../../../src/fold/echolua/vm/event-view';
 import { ev } from '../events';
@@ -139,5 +139,25 @@ describe('view and table agree', () => {
       expect(b.ok).toBe(ok);
       if (!a.ok && !b.ok) expect(a.error.message).toBe(b.error.message);
     }
+  });
+});
+
+describe('the compiled field read of a field-only parameter (decision 0044)', () => {
+  // f's parameter is read only as t.<name>, so its reads take the view-first path; here it never gets a view.
+  const program = (call: string) => `local function f(t) return t.x, t.len end\nlocal a, b = ${call}\nprint(a, type(b))\n`;
+
+  test.each([
+    ['f({ x = 5 })', '5\tnil'],
+    ['f({ len = 1 })', 'nil\tnumber'],
+    ['f("abc")', 'nil\tfunction'],
+  ])('%s reads as any table or string does', (call, expected) => {
+    const r = runEchoLuaScript(program(call), 'f.lua');
+    expect(r.error).toBeUndefined();
+    expect(r.output).toBe(`${expected}\n`);
+  });
+
+  test('a nil argument fails as indexing nil does, naming the field', () => {
+    const r = runEchoLuaScript(program('f(nil)'), 'f.lua');
+    expect(r.error && 'message' in r.error ? r.error.message : '').toContain("attempt to index a nil value (field 'x')");
   });
 });

@@ -51,6 +51,8 @@ const ONE: Value[] = [];
 
 interface FnInfo {
   readonly boxed: ReadonlySet<number>;
+  /** Parameters read only as `param.<name>` (paramOnlyIndexed): the runtime may pass an EventView there. */
+  readonly fieldOnly: ReadonlySet<number>;
 }
 
 /** Compiles the main chunk; calling the result runs it. */
@@ -135,7 +137,7 @@ function isMulti(e: ElcExpr): boolean {
 }
 
 class Compiler {
-  private fn: FnInfo = { boxed: new Set() };
+  private fn: FnInfo = { boxed: new Set(), fieldOnly: new Set() };
 
   constructor(
     private readonly m: Machine,
@@ -149,7 +151,15 @@ class Compiler {
   /** Compiles a function body once; the result makes a closure over given upvalue boxes. */
   private protoFactory(p: ElcProto): (ups: Box[]) => LuaFunction {
     const saved = this.fn;
-    this.fn = { boxed: new Set(p.boxed) };
+    let fieldOnly = 0;
+    const viewSlots = new Set<number>();
+    for (let i = 0; i < p.np && i < 31; i++) {
+      if (paramOnlyIndexed(p, i)) {
+        fieldOnly |= 1 << i;
+        viewSlots.add(i);
+      }
+    }
+    this.fn = { boxed: new Set(p.boxed), fieldOnly: viewSlots };
     const body = this.block(p.body);
     const boxedParams: boolean[] = [];
     for (let i = 0; i < p.np; i++) boxedParams.push(this.fn.boxed.has(i));
@@ -158,8 +168,6 @@ class Compiler {
     const { np, ns, va, name } = p;
     const anyBoxedParam = boxedParams.some((b) => b);
     const maxDepth = m.limits.depth;
-    let fieldOnly = 0;
-    for (let i = 0; i < np && i < 31; i++) if (paramOnlyIndexed(p, i)) fieldOnly |= 1 << i;
     return (ups) => {
       // A frame no running call of this closure uses (undefined while one does: recursion gets a new frame).
       let spare: Frame | undefined = undefined;
@@ -646,6 +654,17 @@ class Compiler {
         const kNode = e[2];
         if (kNode[0] === 'k' && kNode[1] instanceof Uint8Array) {
           const key = bytesToBin(kNode[1]);
+          const on = e[1];
+          if (on[0] === 'l' && this.fn.fieldOnly.has(on[1])) {
+            // A field of a parameter the runtime may pass as an EventView: read the view's field directly.
+            const slot = on[1];
+            const read = EventView.reader(key);
+            return (f) => {
+              const obj = f.r[slot];
+              if (obj instanceof EventView) return read(obj);
+              return obj instanceof LuaTable ? obj.getStr(key) : index(obj, key, m);
+            };
+          }
           return (f) => {
             const obj = o(f);
             return obj instanceof LuaTable ? obj.getStr(key) : index(obj, key, m);

@@ -7,7 +7,9 @@
  * ELC that the parameter appears nowhere but as `param.<constant name>`
  * (not stored, passed, compared, captured, reassigned or called with `:`).
  * Otherwise the runtime builds the table. What a fold computes is the same
- * either way; memory is charged as for the table (see runtime.ts).
+ * either way; memory is charged as for the table (see runtime.ts). The compiler
+ * reads such a parameter's fields through `EventView.reader`, picked once per
+ * `event.<name>` (compile.ts), not through the generic index path.
  */
 import type { FoldEvent } from '../../contract';
 import type { ElcBlock, ElcExpr, ElcProto, ElcStmt, ElcTarget } from '../elc';
@@ -61,18 +63,25 @@ export class EventView {
     this.payload = payload;
   }
 
+  /** How each event field is read; a compiled `event.<name>` picks its reader once (no switch per read). */
+  private static readonly READERS: ReadonlyMap<string, (v: EventView) => Value> = new Map<string, (v: EventView) => Value>([
+    ['payload', (v) => v.payload],
+    ['type', (v) => v.type.of((v.ev as FoldEvent).type, v.cache)],
+    ['journal', (v) => v.journal.of((v.ev as FoldEvent).journal, v.cache)],
+    ['actor', (v) => v.actor.of((v.ev as FoldEvent).actor, v.cache)],
+    ['ulid', (v) => textToBin((v.ev as FoldEvent).ulid)],
+    ['commit', (v) => textToBin((v.ev as FoldEvent).commit)],
+  ]);
+
+  /** `view.get(key)` for a constant key, as a function (a field events do not have reads nil). */
+  static reader(key: string): (v: EventView) => Value {
+    return EventView.READERS.get(key) ?? (() => undefined);
+  }
+
   /** `event[key]`, as the event table would answer. */
   get(key: Value): Value {
-    const ev = this.ev as FoldEvent;
-    switch (key) {
-      case 'payload': return this.payload;
-      case 'type': return this.type.of(ev.type, this.cache);
-      case 'journal': return this.journal.of(ev.journal, this.cache);
-      case 'actor': return this.actor.of(ev.actor, this.cache);
-      case 'ulid': return textToBin(ev.ulid);
-      case 'commit': return textToBin(ev.commit);
-      default: return undefined;
-    }
+    const read = typeof key === 'string' ? EventView.READERS.get(key) : undefined;
+    return read === undefined ? undefined : read(this);
   }
 }
 
