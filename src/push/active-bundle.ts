@@ -18,6 +18,7 @@ import type { PrefixedDigest } from '../canon/digest';
 import { BundleObjects } from './bundle-objects';
 import { readBundleRecord, writeBundleRecord } from './bundle-record';
 import type { Trace } from './trace';
+import { deferCodeCacheWrite } from '../loader/code-cache';
 
 export interface GateBundle extends ActiveBundle {
   readonly loaded: LoadedBundle;
@@ -85,8 +86,14 @@ export async function activeGateBundle(repo: GitRepo, memo: VerifyMemo, opts: Ac
   return b;
 }
 
-/** Writes the active-bundle record after a full load; its policy document is decoded again (once per active commit). */
+/**
+ * Writes the active-bundle record after a full load; its policy document is
+ * decoded again (once per active commit). Once written, the next push loads
+ * from it, so that push, not this one, writes a missing V8 code cache
+ * (deferCodeCacheWrite): a cache written here would carry the full load's
+ * code, which later pushes never run, and lack the record's.
+ */
 function recordBundle(gitDir: string, loaded: LoadedBundle): void {
   const doc = decodeStrict(loaded.files.get(POLICY_FILE) as Uint8Array, 'compiled policy');
-  if (doc.ok) writeBundleRecord(gitDir, { loaded, policyDoc: doc.value });
+  if (doc.ok && writeBundleRecord(gitDir, { loaded, policyDoc: doc.value })) deferCodeCacheWrite();
 }

@@ -178,17 +178,19 @@ export function readBundleRecord(gitDir: string, commit: string): KeptBundle | u
   }
 }
 
-/** Records `k` (after a full load of the active bundle); a failure only means loading in full next time. */
-export function writeBundleRecord(gitDir: string, k: KeptBundle): void {
+/** Records `k` (after a full load of the active bundle); false if it could not (the next push loads in full too). */
+export function writeBundleRecord(gitDir: string, k: KeptBundle): boolean {
   try {
     const bytes = encodeBundleRecord(k);
-    if (bytes === undefined) return;
+    if (bytes === undefined) return false;
     const file = bundleRecordFile(gitDir);
     mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     writeFileSync(tmp, bytes, { mode: 0o600 });
     renameSync(tmp, file);
+    return true;
   } catch {
     // No record: the next push loads in full.
+    return false;
   }
 }
