@@ -95,24 +95,44 @@ export async function loadBundle(repo: BundleSource, commit: string, opts: LoadO
   for (const [p, b] of files.value) if (p.startsWith('gatos/trust/')) trustFiles.set(p.slice('gatos/trust/'.length), b);
   const trust = readTrustSet(trustFiles);
   if (!trust.ok) return trust;
+  const loaded = loadedBundle(commit, id, files.value, manifest.value, trust.value);
+  // Recorded only once everything above held; a recorded id never skips the other checks.
+  if (opts.verifiedCache && !fromRecord) writeVerified(repo.gitDir, c.value.id, id);
+  if (opts.loaded) keepLoaded(opts.loaded, loaded);
+  return ok(loaded);
+}
+
+/** Adds `b` to a run's loaded bundles (LoadOptions.loaded), which hold at most 16. */
+export function keepLoaded(loaded: Map<string, LoadedBundle>, b: LoadedBundle): void {
+  if (loaded.size >= 16) loaded.clear();
+  loaded.set(b.commit, b);
+}
+
+/**
+ * A bundle from what checking it found: its commit, bundle-id, files,
+ * manifest and trust set. Each fold is loaded from its file when first asked
+ * for, against the manifest's fold_root. For loadBundle, and for the cold
+ * hooks' record of the active bundle (src/push/bundle-record.ts), which keeps
+ * exactly these.
+ */
+export function loadedBundle(commit: string, id: string, files: ReadonlyMap<string, Uint8Array>, m: Manifest, trust: TrustSet): LoadedBundle {
   const runtimes = new Map<string, FoldRuntime>();
-  const m = manifest.value;
-  const loaded: LoadedBundle = {
+  return {
     commit,
     id,
-    files: files.value,
+    files,
     manifest: m,
-    trust: trust.value,
+    trust,
     fold(foldId) {
       const entry = findFold(m, foldId);
       if (!entry.ok) return entry;
       const have = runtimes.get(foldId);
       if (have) return ok({ entry: entry.value, runtime: have });
-      const bytes = files.value.get(foldFile(foldId));
+      const bytes = files.get(foldFile(foldId));
       if (!bytes) return bad(commit, `${foldFile(foldId)} is missing`);
       if (sha256Text(bytes) !== entry.value.foldRoot) return bad(commit, `${foldFile(foldId)} does not have the manifest's fold_root ${entry.value.foldRoot}`);
       const src = entry.value.source;
-      const rt = loadCompiledFold(bytes, { origin: lazySourceOrigin(() => (files.value.has(src) ? decodeUtf8(files.value.get(src) as Uint8Array) : undefined), src, bytes) });
+      const rt = loadCompiledFold(bytes, { origin: lazySourceOrigin(() => (files.has(src) ? decodeUtf8(files.get(src) as Uint8Array) : undefined), src, bytes) });
       if (!rt.ok) return rt;
       runtimes.set(foldId, rt.value);
       return ok({ entry: entry.value, runtime: rt.value });
@@ -121,11 +141,4 @@ export async function loadBundle(repo: BundleSource, commit: string, opts: LoadO
       return m.folds.filter((f) => anyRefMatcher(f.inputs)(journal));
     },
   };
-  // Recorded only once everything above held; a recorded id never skips the other checks.
-  if (opts.verifiedCache && !fromRecord) writeVerified(repo.gitDir, c.value.id, id);
-  if (opts.loaded) {
-    if (opts.loaded.size >= 16) opts.loaded.clear();
-    opts.loaded.set(commit, loaded);
-  }
-  return ok(loaded);
 }

@@ -8,8 +8,10 @@
  * that is missing, unreadable, truncated or never starts the hook refuses
  * the push here (loader-refusal.ts): the fail-closed wrapper lives in the
  * bundle, so it cannot cover its own loading. That refusal (with its audit
- * writer, about 80 KB) is carried as text (GATOS_REFUSAL) and compiled only
- * when it runs: compiling it on every push cost about 5 ms (decision 0042).
+ * writer, about 120 KB) is carried as deflated text (GATOS_REFUSAL) and
+ * compiled only when it runs: compiling it on every push cost about 5 ms
+ * (decision 0042), and scanning it as a plain string literal about 4 ms more
+ * (decision 0046).
  * Adapter.
  */
 import path from 'node:path';
@@ -17,7 +19,7 @@ import vm from 'node:vm';
 import { hookCacheDir, runBundleCached } from '../loader/code-cache';
 
 declare const GATOS_BUNDLE: string;
-/** src/hooks/loader-refusal.ts, bundled as CommonJS text by scripts/build.mjs. */
+/** src/hooks/loader-refusal.ts, bundled as CommonJS text by scripts/build.mjs, deflated (zlib) and in base64. */
 declare const GATOS_REFUSAL: string;
 
 /** The status of a refusal, HOOK_EXIT.GATE_ERROR (src/gate/verdict.ts). */
@@ -47,7 +49,10 @@ type Refusal = { refuseUnloadable(hook: 'pre-receive' | 'update', bundle: string
 function refuse(e: unknown): never {
   try {
     const mod = { exports: {} as Refusal };
-    const wrapper = new vm.Script(`(function (exports, require, module) {${GATOS_REFUSAL}\n})`, { filename: path.join(__dirname, `${hook}.cjs (refusal)`) });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { inflateSync } = require('node:zlib') as typeof import('node:zlib');
+    const code = inflateSync(Buffer.from(GATOS_REFUSAL, 'base64')).toString('utf8');
+    const wrapper = new vm.Script(`(function (exports, require, module) {${code}\n})`, { filename: path.join(__dirname, `${hook}.cjs (refusal)`) });
     (wrapper.runInThisContext() as (x: unknown, r: NodeRequire, m: unknown) => void)(mod.exports, require, mod);
     mod.exports.refuseUnloadable(hook, GATOS_BUNDLE, e);
   } catch {

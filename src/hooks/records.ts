@@ -8,7 +8,7 @@
  * same records without Node; this is the Node side. Adapter (filesystem,
  * /proc).
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type RefUpdate } from '../gate';
@@ -142,7 +142,8 @@ function prune(dir: string, nowMs: number): void {
     const f = path.join(dir, name);
     try {
       const st = statSync(f);
-      if (st.size === 0 || nowMs - st.mtimeMs > STALE_MS) rmSync(f, { force: true });
+      // unlinkSync: rmSync's first call loads Node's rimraf module, about 0.6 ms of a cold hook's CPU (decision 0046).
+      if (st.size === 0 || nowMs - st.mtimeMs > STALE_MS) unlinkSync(f);
     } catch {
       // Another push pruned it first.
     }

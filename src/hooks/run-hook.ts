@@ -230,7 +230,8 @@ export async function runHook(run: HookRun): Promise<number> {
   // pre-receive always needs the active bundle, and loading it needs no settings: start it now.
   // One memo for this push: the active bundle loaded here is the one its events find (src/events/memo.ts).
   const memo = new VerifyMemo();
-  const loadActive = run.served?.activeBundle ?? activeGateBundle;
+  // A hook process of its own keeps the decoded bundle on disk (src/push/bundle-record.ts); the daemon keeps it in memory.
+  const loadActive = run.served?.activeBundle ?? ((r: GitRepo, m: VerifyMemo) => activeGateBundle(r, m, { record: true, trace }));
   let bundle = run.hook === 'pre-receive' ? loadActive(repo, memo) : undefined;
   // Awaited by decidePush, or never when the push is decided without it; a throw must not end the process.
   bundle?.catch(() => undefined);

@@ -46,6 +46,25 @@ function writeCache(file: string, data: Buffer): void {
   }
 }
 
+/** Set (globally: the loader and the bundle it runs each have their own copy of this module) by deferCodeCacheWrite. */
+const DEFERRED = Symbol.for('gatos.codeCacheDeferred');
+
+/**
+ * Asks the loader not to write a missing cache at this run's exit, because
+ * this run took a path the next ones will not (a cold hook that loaded the
+ * active bundle in full and recorded it, decision 0046): the cache holds the
+ * functions the writing run compiled, so the next run, which writes it,
+ * leaves out what later runs never call and keeps what they do.
+ */
+export function deferCodeCacheWrite(): void {
+  (globalThis as Record<symbol, unknown>)[DEFERRED] = true;
+}
+
+/** Whether this run deferred writing the cache (for GATOS_TRACE). */
+export function codeCacheDeferred(): boolean {
+  return (globalThis as Record<symbol, unknown>)[DEFERRED] === true;
+}
+
 /** The hooks' cache folder: $GIT_DIR/gatos/cache, which clients cannot write. */
 export function hookCacheDir(): string {
   return path.join(process.env.GIT_DIR ?? '.', 'gatos', 'cache');
@@ -73,6 +92,7 @@ export function runBundleCached(bundle: string, cacheDir: string | undefined, wr
   if (cacheFile !== undefined && writeAtExit && (!cached || script.cachedDataRejected === true)) {
     // Exit handlers run synchronously, whatever the status.
     process.once('exit', () => {
+      if (codeCacheDeferred()) return;
       try {
         writeCache(cacheFile, script.createCachedData());
       } catch {

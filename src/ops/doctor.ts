@@ -25,6 +25,7 @@ import { cacheData } from '../loader/code-cache';
 import { decisionLogPath, ROTATE_LOCK_SUFFIX } from './decision-log';
 import { damagedHookCaches, keptObjectCount } from './hook-caches';
 import { settingsRecordFile } from '../push/settings-record';
+import { bundleRecordFile } from '../push/bundle-record';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
@@ -325,12 +326,13 @@ function cacheCheck(gitDir: string): Check {
   return check('code-cache', 'pass', files.length > 0 ? `${files.length} code cache file${files.length === 1 ? '' : 's'}, valid` : 'no code cache yet (the next push writes one)');
 }
 
-/** The cold hooks' settings record and bundle object copies (src/ops/hook-caches.ts). */
+/** The cold hooks' settings record, bundle object copies and active-bundle record (src/ops/hook-caches.ts). */
 function hookCachesCheck(gitDir: string): Check {
   const bad = damagedHookCaches(gitDir);
-  if (bad.length > 0) return check('hook-caches', 'warn', `damaged hook cache files (the hooks ignore them and ask git, which costs time): ${bad.map((f) => path.relative(gitDir, f)).join(', ')}`, 'gatos repair removes them; the next push writes them again');
+  if (bad.length > 0) return check('hook-caches', 'warn', `damaged hook cache files (the hooks ignore them and read git, which costs time): ${bad.map((f) => path.relative(gitDir, f)).join(', ')}`, 'gatos repair removes them; the next push writes them again');
   const n = keptObjectCount(gitDir);
-  return check('hook-caches', 'pass', `settings record ${existsSync(settingsRecordFile(gitDir)) ? 'whole' : 'not written yet'}; ${n} active-bundle object cop${n === 1 ? 'y' : 'ies'}, each the object its name says`);
+  const written = (f: string) => (existsSync(f) ? 'whole' : 'not written yet');
+  return check('hook-caches', 'pass', `settings record ${written(settingsRecordFile(gitDir))}; ${n} active-bundle object cop${n === 1 ? 'y' : 'ies'}, each the object its name says; active-bundle record ${written(bundleRecordFile(gitDir))}`);
 }
 
 export function staleRecords(gitDir: string, nowMs: number): string[] {

@@ -1,8 +1,10 @@
 /**
  * What `gatos doctor` and `gatos repair` know of the cold hooks' own caches
  * in $GIT_DIR/gatos/cache beside the code cache (decision 0042): the
- * settings record (src/push/settings-record.ts) and the copies of the active
- * bundle's objects (src/push/bundle-objects.ts). A damaged one is never
+ * settings record (src/push/settings-record.ts), the copies of the active
+ * bundle's objects (src/push/bundle-objects.ts) and the record of the decoded
+ * active bundle (src/push/bundle-record.ts, decision 0046; one another release
+ * wrote counts as damaged: no hook of this one uses it). A damaged one is never
  * used, only costs time (git is asked), and is rewritten by the next push;
  * repair removes it. Adapter (filesystem).
  */
@@ -10,6 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LooseObjects } from '../git/loose';
 import { bundleObjectsDir, looseFile } from '../push/bundle-objects';
+import { bundleRecordFile, decodeBundleRecord } from '../push/bundle-record';
 import { settingsRecordBody, settingsRecordFile } from '../push/settings-record';
 
 /** The hook cache files that are damaged (absolute paths, sorted): each is ignored by the hooks. */
@@ -20,6 +23,12 @@ export function damagedHookCaches(gitDir: string): string[] {
     if (settingsRecordBody(new Uint8Array(readFileSync(settings))) === undefined) bad.push(settings);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') bad.push(settings);
+  }
+  const record = bundleRecordFile(gitDir);
+  try {
+    if (decodeBundleRecord(new Uint8Array(readFileSync(record))) === undefined) bad.push(record);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') bad.push(record);
   }
   const dir = bundleObjectsDir(gitDir);
   // The id's length names its hash (40 hex digits: sha1, 64: sha256); each copy must be exactly that object.

@@ -5,7 +5,8 @@
  * left half-written: its objects without the ref move, which git's gc
  * collects), a stale decision-log rotation lock, stale verdict records,
  * corrupt code cache files, damaged hook cache files (the settings
- * record and the bundle's object copies: src/ops/hook-caches.ts), and the
+ * record, the bundle's object copies and the active-bundle record:
+ * src/ops/hook-caches.ts), and the
  * gate's hook files when the host or someone replaced, removed or
  * chmodded them (reinstalled from this gatos's hooks/, a foreign hook kept
  * as <hook>.gatos-chained as install keeps it). It never writes a ref or an object: journals, state,

@@ -6,6 +6,7 @@
  * it never changes a decision. Adapter (reads the clock and the process's CPU time).
  */
 import type { EnvRecord } from '../gate';
+import { codeCacheDeferred } from '../loader/code-cache';
 
 export interface Trace {
   /** Closes the current phase under `name`. */
@@ -60,7 +61,7 @@ export function traceOf(env: EnvRecord, label: string): Trace {
       reported = true;
       for (const [name, ms] of phases) print(`gatos trace: ${label}: ${ms.toFixed(1).padStart(8)} ms  ${name}`);
       const codeCache = (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')];
-      if (typeof codeCache === 'string') print(`gatos trace: ${label}: V8 code cache ${codeCache}`);
+      if (typeof codeCache === 'string') print(`gatos trace: ${label}: V8 code cache ${codeCacheDeferred() ? codeCache.replace('written at exit', 'left to the next run to write') : codeCache}`);
       for (const n of notes) print(`gatos trace: ${label}: ${n}`);
       const cpu = process.cpuUsage();
       const m = process.memoryUsage();

@@ -48,8 +48,18 @@ export function loadPolicy(bytes: Uint8Array, opts: { expectedRoot?: string } = 
   }
   const decoded = decodeStrict(bytes, 'compiled policy');
   if (!decoded.ok) return decoded;
+  return preparePolicy(root, decoded.value);
+}
+
+/**
+ * A policy from its decoded document (what decodeStrict gives for .rgc bytes
+ * of digest `root`): the shape and type checks and the closures of loadPolicy,
+ * without the decoding. For a document kept since it was decoded (the cold
+ * hooks' active-bundle record, src/push/bundle-record.ts).
+ */
+export function preparePolicy(root: PrefixedDigest, doc: unknown): Result<CompiledPolicy> {
   try {
-    return ok({ root, ...readDocument(decoded.value) });
+    return ok({ root, ...readDocument(doc) });
   } catch (e) {
     if (e instanceof ArtifactProblem) {
       return err(gateError('ARTIFACT_INVALID', `compiled policy is malformed: ${e.message}`, { hint: 'recompile the policy with gatos policyc; never edit .rgc bytes by hand' }));

@@ -102,6 +102,10 @@ describe('gatos doctor and repair', () => {
     const settingsRecord = path.join(cacheDir, 'settings');
     expect(existsSync(settingsRecord)).toBe(true);
     writeFileSync(settingsRecord, readFileSync(settingsRecord).subarray(0, 40));
+    // The record of the decoded active bundle (decision 0046) cut short too.
+    const bundleRecord = path.join(cacheDir, 'active-bundle');
+    expect(existsSync(bundleRecord)).toBe(true);
+    writeFileSync(bundleRecord, readFileSync(bundleRecord).subarray(0, 100));
     const copies = path.join(cacheDir, 'objects');
     const fan = readdirSync(copies)[0] as string;
     writeFileSync(path.join(copies, fan, `${'0'.repeat(38)}`), readFileSync(path.join(copies, fan, readdirSync(path.join(copies, fan))[0] as string)));
@@ -117,7 +121,7 @@ describe('gatos doctor and repair', () => {
     expect(got.locks).toEqual(['fail', expect.stringMatching(/refs\/gatos\/audit\/policy\.lock/), expect.stringMatching(/gatos repair/)]);
     expect(got['verdict-records']).toEqual(['warn', expect.stringMatching(/1 verdict record/), expect.stringMatching(/gatos repair/)]);
     expect(got['code-cache']).toEqual(['warn', expect.stringMatching(/broken\.v8/), expect.stringMatching(/gatos repair/)]);
-    expect(got['hook-caches']).toEqual(['warn', expect.stringMatching(new RegExp(`gatos/cache/objects/${fan}/0{38}, gatos/cache/settings$`)), expect.stringMatching(/gatos repair/)]);
+    expect(got['hook-caches']).toEqual(['warn', expect.stringMatching(new RegExp(`gatos/cache/active-bundle, gatos/cache/objects/${fan}/0{38}, gatos/cache/settings$`)), expect.stringMatching(/gatos repair/)]);
     expect(Object.keys(got).sort()).toEqual(['code-cache', 'hook-caches', 'hook.hooks/pre-receive', 'hook.hooks/pre-receive.bundle.cjs', 'hook.hooks/update', 'hook.hooks/update.cjs', 'locks', 'verdict-records']);
 
     const dry = w.gatos(w.root, ['repair', '--repo', w.gitDir, '--dry-run']);
