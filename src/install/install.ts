@@ -17,9 +17,9 @@ import { err, gateError, ok, type Result } from '../core/result';
 import { openRepo } from '../git';
 import { emptyGraphJson } from '../trust';
 import { refuseBadSettings } from '../push/config-check';
-import { HOOK_MARKER, isOurHook } from '../push/hook-marker';
+import { isOurHook } from '../push/hook-marker';
 
-export { HOOK_MARKER, isOurHook };
+export { isOurHook };
 
 export const HOOK_NAMES = ['pre-receive', 'update'] as const;
 export type HookFile = (typeof HOOK_NAMES)[number];
@@ -27,7 +27,7 @@ export const CHAINED_SUFFIX = '.gatos-chained';
 /**
  * Files a hook runs beside itself (hooks/update is a shell stub running
  * update.cjs; <hook>.compilers.cjs loads only to rebuild a policy bundle); installed before the hook, removed with it. Each carries
- * HOOK_MARKER, so one that is not the gate's is never overwritten.
+ * HOOK_MARKER (src/push/hook-marker.ts), so one that is not the gate's is never overwritten.
  */
 export const HOOK_PART_SUFFIXES = ['.cjs', '.bundle.cjs', '.compilers.cjs'] as const;
 
