@@ -194,7 +194,10 @@ command exec 3<> "$d/requests" || fallback 'the request FIFO cannot be opened'
 printf '%s\n' "$request" >&3 || fallback 'the request could not be sent'
 exec 3>&-
 # A watcher: the daemon must accept the request within the limit and stay alive until it answers;
-# otherwise it ends the wait with `t` (no answer) or `d` (died).
+# otherwise it ends the wait with `t` (no answer) or `d` (died), each after a newline: a daemon killed in
+# the middle of a line (a full pipe) leaves that line unended, and a `d` glued to it would be no message,
+# the client then waiting forever. The client skips empty lines. The watcher ends with its client (killed
+# while the daemon decides), instead of ticking for as long as the daemon lives.
 ms=${GATOS_DAEMON_ACCEPT_MS:-2000}
 case $ms in
   '' | *[!0-9]* | ??????*) ms=2000 ;;
@@ -204,14 +207,15 @@ ticks=$((ms / 50))
   i=0
   while :; do
     sleep 0.05 2> /dev/null || sleep 1
+    [ -d "/proc/$$" ] || exit 0
     alive || {
-      echo d >&4
+      printf '\nd\n' >&4
       exit 0
     }
     if waiting; then
       i=$((i + 1))
       [ "$i" -lt "$ticks" ] || {
-        echo t >&4
+        printf '\nt\n' >&4
         exit 0
       }
     fi
@@ -223,6 +227,7 @@ while IFS= read -r l <&"$in"; do
   case $l in
     o*) printf '%s\n' "${l#o}" >&2 ;;
     r*) printf '%s\r' "${l#r}" >&2 ;;
+    '') ;;
     "x $n "*)
       status=${l#"x $n "}
       break

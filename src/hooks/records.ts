@@ -11,6 +11,7 @@
 import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
+import { isOurHook } from '../push/hook-marker';
 import { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type RefUpdate } from '../gate';
 
 const DIR = ['gatos', 'verdicts'];
@@ -97,22 +98,25 @@ export function writeRecords(r: RecordsInput): void {
 
 /**
  * Whether the gate's update hook is installed here, by what install recorded
- * ($GIT_DIR/gatos/install.json, `hooks.update`): with `--hooks pre-receive`
- * (gitolite, GitLab, Gitea/Forgejo) no update hook would ever read a verdict
- * record, and writing them cost a push about 0.3 ms (decision 0047). Any
- * doubt (no record, one that does not parse) answers yes: a record nobody
- * reads is pruned, while a missing one only makes the update hook decide
- * again, in Node.
+ * ($GIT_DIR/gatos/install.json, `hooks.update`), or by hooks/update itself
+ * carrying the gate's marker (placed by hand after `install --hooks
+ * pre-receive`): with `--hooks pre-receive` alone (gitolite, GitLab,
+ * Gitea/Forgejo) no update hook would ever read a verdict record, and
+ * writing them cost a push about 0.3 ms (decision 0047). Any doubt (no
+ * record, one that does not parse) answers yes: a record nobody reads is
+ * pruned, while a missing one makes the update hook decide again, in Node,
+ * under the bundle the push may just have made active.
  */
 export function updateHookInstalled(gitDir: string): boolean {
+  let recorded: boolean;
   try {
     const r = JSON.parse(readFileSync(path.join(gitDir, 'gatos', 'install.json'), 'utf8')) as unknown;
-    if (typeof r !== 'object' || r === null) return true;
-    const hooks = (r as { hooks?: unknown }).hooks;
-    return typeof hooks !== 'object' || hooks === null || 'update' in hooks;
+    const hooks = typeof r === 'object' && r !== null ? (r as { hooks?: unknown }).hooks : undefined;
+    recorded = typeof hooks !== 'object' || hooks === null || 'update' in hooks;
   } catch {
-    return true;
+    recorded = true;
   }
+  return recorded || isOurHook(path.join(gitDir, 'hooks', 'update'));
 }
 
 /**

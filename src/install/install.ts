@@ -17,15 +17,17 @@ import { err, gateError, ok, type Result } from '../core/result';
 import { openRepo } from '../git';
 import { emptyGraphJson } from '../trust';
 import { refuseBadSettings } from '../push/config-check';
+import { isOurHook } from '../push/hook-marker';
+
+export { isOurHook };
 
 export const HOOK_NAMES = ['pre-receive', 'update'] as const;
 export type HookFile = (typeof HOOK_NAMES)[number];
 export const CHAINED_SUFFIX = '.gatos-chained';
-export const HOOK_MARKER = 'gatos-gate hook';
 /**
  * Files a hook runs beside itself (hooks/update is a shell stub running
  * update.cjs; <hook>.compilers.cjs loads only to rebuild a policy bundle); installed before the hook, removed with it. Each carries
- * HOOK_MARKER, so one that is not the gate's is never overwritten.
+ * HOOK_MARKER (src/push/hook-marker.ts), so one that is not the gate's is never overwritten.
  */
 export const HOOK_PART_SUFFIXES = ['.cjs', '.bundle.cjs', '.compilers.cjs'] as const;
 
@@ -216,14 +218,6 @@ function readRecord(gitDir: string): InstallRecord | undefined {
     return JSON.parse(readFileSync(recordFile(gitDir), 'utf8')) as InstallRecord;
   } catch {
     return undefined;
-  }
-}
-
-export function isOurHook(file: string): boolean {
-  try {
-    return readFileSync(file, 'utf8').slice(0, 400).includes(HOOK_MARKER);
-  } catch {
-    return false;
   }
 }
 

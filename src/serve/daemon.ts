@@ -13,7 +13,7 @@
  * Protocol: src/serve/protocol.ts. Adapter (filesystem, FIFOs, /proc).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
@@ -251,9 +251,17 @@ export class ServedRepo {
       closeSync(fd);
       throw new Error('the client\'s stdin is not a pipe of this user\'s');
     }
+    // Removing the marker decides the race with a client that gives up (it removes the marker, then execs the cold
+    // hook, whose stdin is a here-document): when the client removed it first, the descriptor just opened may be
+    // that here-document's pipe, and nothing is written.
+    try {
+      unlinkSync(marker);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
     const reply = new net.Socket({ fd, readable: false, writable: true });
     reply.on('error', () => undefined);
-    rmSync(marker, { force: true });
     return reply;
   }
 

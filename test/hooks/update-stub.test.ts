@@ -287,4 +287,33 @@ describe('the update stub', () => {
     expect(startTimeOfStat('no parenthesis')).toBeUndefined();
     expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.[0-9]+$`));
   });
+
+  // install --hooks pre-receive, then the gate's update hook put in hooks/ by hand (copied from the build, or by a
+  // host): install.json names no update hook, yet one runs and needs pre-receive's records (decision 0047).
+  it('an update hook of the gate\'s that install did not record still finds pre-receive\'s records', () => {
+    const file = path.join(w.gitDir, 'gatos', 'install.json');
+    const saved = readFileSync(file, 'utf8');
+    const rec = JSON.parse(saved) as { hooks: Record<string, unknown> };
+    delete rec.hooks.update;
+    writeFileSync(file, JSON.stringify(rec));
+    try {
+      w.addEvent(alice, 'user:alice', 'finance');
+      const r = w.git(alice, ['push', 'origin', JOURNAL], { ...w.transport.env('user:alice'), GATOS_TRACE: '1' });
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(STUB_TRACE);
+      expect(r.stderr).not.toMatch(NODE_TRACE);
+      expect(updateHookInstalled(w.gitDir)).toBe(true);
+      // An update hook that is not the gate's (gitolite's own, a host's dispatcher) reads no record: none written.
+      const mine = path.join(hooks, 'update.parked');
+      renameSync(path.join(hooks, 'update'), mine);
+      try {
+        writeFileSync(path.join(hooks, 'update'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+        expect(updateHookInstalled(w.gitDir)).toBe(false);
+      } finally {
+        renameSync(mine, path.join(hooks, 'update'));
+      }
+    } finally {
+      writeFileSync(file, saved);
+    }
+  });
 });
