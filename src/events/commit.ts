@@ -27,12 +27,21 @@ const PLAIN_VALUE = /^[!-~](?:[ -~]*[!-~])?$/;
  * printable ASCII go through formatTrailers, which checks them.
  */
 export function eventMessage(e: EncodedEnvelope, sig: Uint8Array, signer: Uint8Array): Result<string> {
+  return eventMessageWith(e, formatSignature(sig), formatPublicKey(signer));
+}
+
+/**
+ * eventMessage with the Sig and Signer values already written
+ * (formatSignature, formatPublicKey): the gate reads them out of the
+ * message it checks, and writing the bytes back as hex cost as much again.
+ */
+export function eventMessageWith(e: EncodedEnvelope, sig: string, signer: string): Result<string> {
   const subject = `${e.envelope.type} ${e.envelope.ulid}\n`;
   const trailers = [
     { key: EVENT_KEYS.eventCid, value: e.cid },
     { key: EVENT_KEYS.sigAlg, value: 'ed25519' },
-    { key: EVENT_KEYS.sig, value: formatSignature(sig) },
-    { key: EVENT_KEYS.signer, value: formatPublicKey(signer) },
+    { key: EVENT_KEYS.sig, value: sig },
+    { key: EVENT_KEYS.signer, value: signer },
     { key: EVENT_KEYS.policyRoot, value: e.envelope.policy_root },
     { key: EVENT_KEYS.foldRoot, value: e.envelope.fold_root },
   ];
