@@ -8,7 +8,7 @@
  */
 import { sha256Text } from '../canon/digest';
 import { err, gateError, ok, type Result } from '../core/result';
-import { anyRefMatcher } from '../fold/glob';
+import { anyRefMatcher, type RefMatcher } from '../fold/glob';
 import type { FoldRuntime } from '../fold/contract';
 import { decodeUtf8 } from '../core/bytes';
 import { loadCompiledFold } from '../fold/load';
@@ -97,6 +97,8 @@ export async function loadBundle(repo: BundleSource, commit: string, opts: LoadO
   if (!trust.ok) return trust;
   const runtimes = new Map<string, FoldRuntime>();
   const m = manifest.value;
+  let matchers: RefMatcher[] | undefined;
+  let lastFolds: { readonly journal: string; readonly folds: readonly FoldEntry[] } | undefined;
   const loaded: LoadedBundle = {
     commit,
     id,
@@ -118,7 +120,10 @@ export async function loadBundle(repo: BundleSource, commit: string, opts: LoadO
       return ok({ entry: entry.value, runtime: rt.value });
     },
     foldsFor(journal) {
-      return m.folds.filter((f) => anyRefMatcher(f.inputs)(journal));
+      // Asked once per pushed event, nearly always for one journal: the matchers are built once, the last answer kept.
+      matchers ??= m.folds.map((f) => anyRefMatcher(f.inputs));
+      if (lastFolds?.journal !== journal) lastFolds = { journal, folds: m.folds.filter((_f, i) => (matchers as RefMatcher[])[i]?.(journal)) };
+      return [...lastFolds.folds];
     },
   };
   // Recorded only once everything above held; a recorded id never skips the other checks.

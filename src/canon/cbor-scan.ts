@@ -85,8 +85,29 @@ class ScanStop {
   constructor(readonly offset: number, readonly message: string) {}
 }
 
-/** Map keys this short are compared and decoded byte by byte; longer ones through TextDecoder. */
-const SHORT_TEXT = 32;
+/** ASCII text this short is built character by character; longer text through TextDecoder. */
+const SHORT_TEXT = 16;
+/** ASCII text up to this length is taken from TEXT_CACHE when there (an envelope's keys and most of its values repeat from event to event). */
+const CACHED_TEXT = 80;
+/**
+ * Recently decoded ASCII strings, one per slot by a hash of their bytes. A
+ * hit is a string of exactly those bytes, so what a decode returns never
+ * depends on what was decoded before; only how much it allocates does.
+ */
+// eslint-disable-next-line no-restricted-syntax -- module state allowed: a bounded cache of a pure conversion (bytes to the same string); a hit is checked byte for byte
+const TEXT_CACHE: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
+
+function sameAscii(s: string, b: Uint8Array, start: number, len: number): boolean {
+  if (s.length !== len) return false;
+  for (let i = 0; i < len; i++) if (s.charCodeAt(i) !== b[start + i]) return false;
+  return true;
+}
+
+function asciiText(b: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(b[i] as number);
+  return s;
+}
 
 class Reader {
   /** See DecodeScan.reencode. */
@@ -141,15 +162,24 @@ class Reader {
   /** The text string whose bytes run from `start` to `end`; `at` is its head. */
   private text(at: number, start: number, end: number): string {
     const b = this.b;
-    if (end - start < SHORT_TEXT) {
-      let s = '';
+    const len = end - start;
+    if (len <= CACHED_TEXT) {
+      // ASCII (valid UTF-8 as it is) is looked up in the cache of recent strings, by a hash of its bytes.
+      let h = len;
       let i = start;
       for (; i < end; i++) {
         const c = b[i] as number;
         if (c >= 0x80) break;
-        s += String.fromCharCode(c);
+        h = (Math.imul(h, 31) + c) | 0;
       }
-      if (i === end) return s;
+      if (i === end) {
+        const slot = h & (TEXT_CACHE.length - 1);
+        const have = TEXT_CACHE[slot];
+        if (have !== undefined && sameAscii(have, b, start, len)) return have;
+        const made = len < SHORT_TEXT ? asciiText(b, start, end) : (decodeUtf8(b.subarray(start, end)) as string);
+        TEXT_CACHE[slot] = made;
+        return made;
+      }
     }
     const s = decodeUtf8(b.subarray(start, end));
     if (s === undefined) throw new ScanStop(at, 'a text string is not valid UTF-8');
