@@ -32,7 +32,6 @@ const SCHEDULE: Uint8Array = (() => {
  * synchronous call and every word is written before it is read): three
  * typed arrays per event were a tenth of decoding an envelope's garbage.
  */
-// eslint-disable-next-line no-restricted-syntax -- module state allowed: scratch space, fully rewritten by each call before it is read
 const SCRATCH = { cv: new Uint32Array(8), m: new Uint32Array(16), v: new Uint32Array(16) };
 
 /** The 32-byte BLAKE3 digest of `data`, which must be at most CHUNK_LEN bytes. */

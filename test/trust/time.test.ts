@@ -42,7 +42,7 @@ describe('parseTime accepts exactly the times whose instant formats back to them
     const field = (n: number, max: number): fc.Arbitrary<string> => fc.integer({ min: 0, max }).map((v) => String(v).padStart(n, '0'));
     const time = fc.tuple(field(4, 9999), field(2, 19), field(2, 39), field(2, 29), field(2, 69), field(2, 69))
       .map(([y, mo, d, h, mi, s]) => `${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
-    fc.assert(fc.property(time, expectAsReference), { numRuns: 20_000 });
+    fc.assert(fc.property(time, expectAsReference), { numRuns: 3000 });
   });
 
   it('agrees with the reference on every day of four years around leap days', () => {
