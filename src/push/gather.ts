@@ -343,7 +343,7 @@ async function verifyEvents(repo: GitRepo, u: RefUpdate, ids: readonly string[],
     const checkSignature = signatures && ids.length >= POOL_MIN_EVENTS ? signatures : undefined;
     checked = await checkEvents(repo, ids, { ref: u.ref, active, memo, now, remember, ...(checkSignature ? { checkSignature } : {}), ...(meter ? { meter } : {}), ...(heap ? { heap } : {}) });
   }
-  if (heap) trace?.note(`${heap.collections} full collections (${heap.collectMs.toFixed(0)} ms) when the heap passed ${heap.boundMb} MB, or ${heap.headroomMb} MB over what the last one left (decisions 0027, 0041)`);
+  if (heap) trace?.note(`${heap.collections} full collections (${heap.collectMs.toFixed(0)} ms) when the heap outside the young generation passed ${heap.boundMb} MB, or ${heap.headroomMb} MB over what the last one left (decisions 0027, 0041, 0045)`);
   // The first unreadable commit in order, as reading them all first would have reported.
   const first = checked.unreadable.find((e) => e !== undefined);
   if (first) return err(first);

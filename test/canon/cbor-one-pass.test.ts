@@ -14,6 +14,7 @@ import * as dagCbor from '@ipld/dag-cbor';
 import { bytesEqual, fromHexLoose, toHex } from '../../src/core/bytes';
 import { decodeStrict, encodeCanonical } from '../../src/canon/cbor';
 import { MAX_CBOR_DEPTH, readDagCbor } from '../../src/canon/cbor-scan';
+import { dagCborValues, reencodes } from '../helpers/dag-cbor-values';
 import { describeWithVectors, readVectorJson } from '../helpers/vectors';
 
 /** Where `a` and `b` differ (type, class, bytes, key order), or undefined when they are the same value. */
@@ -31,15 +32,6 @@ function difference(a: unknown, b: unknown, at = '$'): string | undefined {
     if (d) return d;
   }
   return undefined;
-}
-
-/** The independent criterion: the bytes decode and re-encode to themselves. */
-function reencodes(bytes: Uint8Array): boolean {
-  try {
-    return bytesEqual(dagCbor.encode(dagCbor.decode(bytes)), bytes);
-  } catch {
-    return false;
-  }
 }
 
 /** decodeStrict's value, which must be @ipld/dag-cbor's. */
@@ -143,20 +135,7 @@ describeWithVectors('the one-pass decoder on the published vectors', () => {
 });
 
 describe('the one-pass decoder on mutated encodings', () => {
-  const leaf = fc.oneof(
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
-    fc.double({ noNaN: true, noDefaultInfinity: true }).filter((d) => !Number.isSafeInteger(d) && !Object.is(d, -0)),
-    fc.string({ unit: 'grapheme' }),
-    fc.constantFrom('__proto__', 'constructor', 'toString'),
-    fc.uint8Array({ maxLength: 40 }),
-    fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n - 1n }).filter((b) => b > BigInt(Number.MAX_SAFE_INTEGER) || b < -BigInt(Number.MAX_SAFE_INTEGER)),
-  );
-  const key = fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('__proto__', 'constructor', 'a'));
-  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
-    value: fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, fc.array(tie('value'), { maxLength: 5 }), fc.dictionary(key, tie('value'), { maxKeys: 5 })),
-  }));
+  const value = dagCborValues([fc.constantFrom('__proto__', 'constructor', 'toString')], fc.oneof(fc.string({ unit: 'grapheme' }), fc.constantFrom('__proto__', 'constructor', 'a')));
 
   it('accepts exactly what re-encodes to itself, and then the decoder\'s value, from Buffers too', () => {
     fc.assert(fc.property(value, fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('flip', 'drop', 'insert', 'none'), fc.boolean(), (v, pos, byte, how, buffer) => {
