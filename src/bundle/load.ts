@@ -8,7 +8,7 @@
  */
 import { sha256Text } from '../canon/digest';
 import { err, gateError, ok, type Result } from '../core/result';
-import { anyRefMatcher } from '../fold/glob';
+import { anyRefMatcher, type RefMatcher } from '../fold/glob';
 import type { FoldRuntime } from '../fold/contract';
 import { decodeUtf8 } from '../core/bytes';
 import { loadCompiledFold } from '../fold/load';
@@ -117,6 +117,8 @@ export function keepLoaded(loaded: Map<string, LoadedBundle>, b: LoadedBundle): 
  */
 export function loadedBundle(commit: string, id: string, files: ReadonlyMap<string, Uint8Array>, m: Manifest, trust: TrustSet): LoadedBundle {
   const runtimes = new Map<string, FoldRuntime>();
+  let matchers: RefMatcher[] | undefined;
+  let lastFolds: { readonly journal: string; readonly folds: readonly FoldEntry[] } | undefined;
   return {
     commit,
     id,
@@ -138,7 +140,10 @@ export function loadedBundle(commit: string, id: string, files: ReadonlyMap<stri
       return ok({ entry: entry.value, runtime: rt.value });
     },
     foldsFor(journal) {
-      return m.folds.filter((f) => anyRefMatcher(f.inputs)(journal));
+      // Asked once per pushed event, nearly always for one journal: the matchers are built once, the last answer kept.
+      matchers ??= m.folds.map((f) => anyRefMatcher(f.inputs));
+      if (lastFolds?.journal !== journal) lastFolds = { journal, folds: m.folds.filter((_f, i) => (matchers as RefMatcher[])[i]?.(journal)) };
+      return [...lastFolds.folds];
     },
   };
 }

@@ -1,16 +1,18 @@
 /**
  * Canonical DAG-CBOR. Encoding goes through @ipld/dag-cbor, which sorts map
  * keys (length first, then bytewise), writes minimal integers and float64
- * only. Decoding is strict in up to three steps: a structural scan
- * (cbor-scan.ts) names the first broken rule and its byte offset; the
- * decoder then builds the value (and checks CIDs); where the value may not
- * say what the bytes say (a CID, a string starting with U+FEFF) it is
- * re-encoded and must give the input bytes back. Elsewhere the scan's rules
- * are that proof already (test/canon/cbor.test.ts checks it on mutations).
+ * only. Decoding is strict: one pass (cbor-scan.ts) checks the structure,
+ * names the first broken rule and its byte offset, and builds the value as
+ * @ipld/dag-cbor would. Where the value may not say what the bytes say (a
+ * CID, a string starting with U+FEFF) the bytes go to @ipld/dag-cbor's
+ * decoder (which checks CIDs) and the value is re-encoded and must give the
+ * input bytes back. Elsewhere the scan's rules are that proof already
+ * (test/canon/cbor.test.ts checks it on mutations, and that both decoders
+ * give the same value).
  */
 import * as dagCbor from '@ipld/dag-cbor';
 import { bytesEqual, toHex } from '../core/bytes';
-import { scanForDecode } from './cbor-scan';
+import { readDagCbor } from './cbor-scan';
 import { err, gateError, ok, type GateError, type Result } from '../core/result';
 import { CBOR_INT_RANGE, findOutOfRange } from './integers';
 import { formatJsonPath } from './json-value';
@@ -48,16 +50,16 @@ export function tryEncodeCanonical(value: unknown): Result<Uint8Array> {
  * `what` names the artifact in messages ("compiled policy", "event envelope").
  */
 export function decodeStrict(bytes: Uint8Array, what = 'CBOR data'): Result<unknown> {
-  const scan = scanForDecode(bytes);
+  const scan = readDagCbor(bytes);
   if (scan.violation) return err(decodeError(what, `at byte ${scan.violation.offset}: ${scan.violation.message}`));
+  // The scan proves the rest; decoding again and re-encoding only where it cannot.
+  if (!scan.reencode) return ok(scan.value);
   let value: unknown;
   try {
     value = dagCbor.decode(bytes);
   } catch (e) {
     return err(decodeError(what, `it does not decode: ${messageOf(e)}`));
   }
-  // The scan proves the rest; re-encoding (a third of a strict decode) only where it cannot.
-  if (!scan.reencode) return ok(value);
   let again: Uint8Array;
   try {
     again = dagCbor.encode(value);

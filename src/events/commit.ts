@@ -27,15 +27,47 @@ const PLAIN_VALUE = /^[!-~](?:[ -~]*[!-~])?$/;
  * printable ASCII go through formatTrailers, which checks them.
  */
 export function eventMessage(e: EncodedEnvelope, sig: Uint8Array, signer: Uint8Array): Result<string> {
+  return eventMessageWith(e, formatSignature(sig), formatPublicKey(signer));
+}
+
+/**
+ * Whether `message` is the event message of `e` with these Sig and Signer
+ * values (as formatSignature and formatPublicKey write them): eventMessage's
+ * text compared piece by piece where it is plain, without building it (the
+ * gate asks this of every pushed event).
+ */
+export function isEventMessage(message: string, e: EncodedEnvelope, sig: string, signer: string): boolean {
+  const { type, ulid } = e.envelope;
+  const values = trailerValues(e, sig, signer);
+  if (!PLAIN_SUBJECT.test(`${type} ${ulid}\n`) || !values.every((v) => PLAIN_VALUE.test(v))) {
+    const built = eventMessageWith(e, sig, signer);
+    return built.ok && built.value === message;
+  }
+  let at = 0;
+  const next = (piece: string): boolean => {
+    if (!message.startsWith(piece, at)) return false;
+    at += piece.length;
+    return true;
+  };
+  if (!next(type) || !next(' ') || !next(ulid) || !next('\n\n')) return false;
+  for (let i = 0; i < TRAILER_ORDER.length; i++) {
+    if (!next(TRAILER_ORDER[i] as string) || !next(': ') || !next(values[i] as string) || !next('\n')) return false;
+  }
+  return at === message.length;
+}
+
+/** The trailer keys of an event message, in eventMessage's order. */
+const TRAILER_ORDER = [EVENT_KEYS.eventCid, EVENT_KEYS.sigAlg, EVENT_KEYS.sig, EVENT_KEYS.signer, EVENT_KEYS.policyRoot, EVENT_KEYS.foldRoot] as const;
+
+/** The trailer values of an event message, in TRAILER_ORDER. */
+function trailerValues(e: EncodedEnvelope, sig: string, signer: string): string[] {
+  return [e.cid, 'ed25519', sig, signer, e.envelope.policy_root, e.envelope.fold_root];
+}
+
+function eventMessageWith(e: EncodedEnvelope, sig: string, signer: string): Result<string> {
   const subject = `${e.envelope.type} ${e.envelope.ulid}\n`;
-  const trailers = [
-    { key: EVENT_KEYS.eventCid, value: e.cid },
-    { key: EVENT_KEYS.sigAlg, value: 'ed25519' },
-    { key: EVENT_KEYS.sig, value: formatSignature(sig) },
-    { key: EVENT_KEYS.signer, value: formatPublicKey(signer) },
-    { key: EVENT_KEYS.policyRoot, value: e.envelope.policy_root },
-    { key: EVENT_KEYS.foldRoot, value: e.envelope.fold_root },
-  ];
+  const values = trailerValues(e, sig, signer);
+  const trailers = TRAILER_ORDER.map((key, i) => ({ key, value: values[i] as string }));
   if (!PLAIN_SUBJECT.test(subject) || !trailers.every((t) => PLAIN_VALUE.test(t.value))) return formatTrailers(subject, trailers);
   let out = `${subject}\n`;
   for (const t of trailers) out += `${t.key}: ${t.value}\n`;

@@ -10,7 +10,7 @@ import { parseDigest } from '../canon/digest';
 import { describeTextProblem, textHint, textProblem } from '../canon/text';
 import { err, gateError, ok, type Result } from '../core/result';
 import { checkName, parseActor } from '../actors';
-import { toFoldInput } from '../fold/event-input';
+import { checkFoldInput } from '../fold/event-input';
 import { CAP_RE, formatTime, parseTime } from '../trust';
 import { isUlid } from '../canon/ulid';
 
@@ -55,7 +55,7 @@ export function checkEnvelope(e: Envelope): Result<Envelope> {
     if (!CAP_RE.test(c)) return err(gateError('VALUE_INVALID', `capability ${JSON.stringify(c)} is not valid`, { hint: "capabilities are like 'journal:append'" }));
     if (i > 0 && (e.caps[i - 1] as string) >= c) return invalid("'caps' must be sorted and free of repeats");
   }
-  const payload = toFoldInput(e.payload, 'payload');
+  const payload = checkFoldInput(e.payload, 'payload');
   if (!payload.ok) return err({ ...payload.error, code: 'VALUE_INVALID' });
   if (!COMMIT_ID_RE.test(e.policy_root)) return invalid(`'policy_root' ${JSON.stringify(e.policy_root)} is not a commit id`);
   const fr = parseDigest(e.fold_root, 'sha256');
@@ -71,7 +71,7 @@ function payloadTextProblem(v: unknown, where: string, depth: number): string | 
     const p = textProblem(v);
     return p ? describeTextProblem(v, p, `text at ${where}`) : undefined;
   }
-  // toFoldInput already bounded the depth and refused anything but plain data.
+  // checkFoldInput already bounded the depth and refused anything but plain data.
   if (depth > 300 || v === null || typeof v !== 'object' || v instanceof Uint8Array) return undefined;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {

@@ -1,7 +1,8 @@
 /** Reading an event commit's parts from git: the commit and its envelope bytes. Adapter. */
 import { err, gateError, ok, type Result } from '../core/result';
-import type { Commit, GitObject, GitError, GitRepo } from '../git';
-import { makeObject, treeData } from '../workspace/git-objects';
+import { createHash } from 'node:crypto';
+import { fromHex, utf8 } from '../core/bytes';
+import type { Commit, GitObject, GitError, GitRepo, ObjectFormat } from '../git';
 import { EVENT_FILE } from './commit';
 import { decodeEnvelope, type EncodedEnvelope } from './envelope';
 
@@ -51,8 +52,25 @@ export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, fi
 async function readOnlyFile(repo: GitRepo, tree: string, file: EventFileRead = readEventFile(repo, tree)): Promise<Uint8Array | undefined> {
   const blob = await file;
   if (!blob.ok || blob.value.type !== 'blob') return undefined;
-  const expected = makeObject(repo.format, 'tree', treeData([{ name: EVENT_FILE, mode: '100644', id: blob.value.id }]));
-  return expected.id === tree ? blob.value.data : undefined;
+  return eventTreeId(repo.format, blob.value.id) === tree ? blob.value.data : undefined;
+}
+
+/** The tree bytes before the blob's id: its one entry's mode and name. */
+const EVENT_ENTRY = utf8(`100644 ${EVENT_FILE}\0`);
+
+/**
+ * The id of the tree that holds only `blob` as a 100644 event.cbor: what
+ * makeObject(format, 'tree', treeData([that entry])) computes, hashed
+ * directly (the gate computes one per pushed event).
+ */
+export function eventTreeId(format: ObjectFormat, blob: string): string | undefined {
+  const raw = fromHex(blob);
+  if (!raw) return undefined;
+  const h = createHash(format === 'sha1' ? 'sha1' : 'sha256');
+  h.update(`tree ${EVENT_ENTRY.byteLength + raw.byteLength}\0`);
+  h.update(EVENT_ENTRY);
+  h.update(raw);
+  return h.digest('hex');
 }
 
 /** The envelope of the event at `id` (for the tip's ULID when appending). */

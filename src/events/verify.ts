@@ -16,7 +16,7 @@ import type { Commit, GitRepo, Identity } from '../git';
 import { describeTrailerProblems, EVENT_KEYS, parseEventTrailers } from '../trailers';
 import { authorize } from '../trust';
 import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
-import { eventMessage } from './commit';
+import { eventMessage, isEventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
 import { checkFoldable } from './foldable';
 import { VerifyMemo } from './memo';
@@ -122,7 +122,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (!ab.ok) return ab;
     trustBundle = ab.value;
   }
-  const signer = formatPublicKey(t.signer);
+  const signer = known ? known.signerText : formatPublicKey(t.signer);
   const authority = authorize(trustBundle.trust, { actor: e.actor, key: signer, at: e.ts, ns: e.ns, caps: e.caps });
   if (!authority.ok) return fail(authority.code, cid, `${authority.reason} (trust of bundle ${trustBundle.commit})`, authority.hint);
   if (journal !== undefined && opts.folds) {
@@ -136,32 +136,39 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
 const SIG_LINE = `\n${EVENT_KEYS.sig}: ed25519:`;
 const SIGNER_LINE = `\n${EVENT_KEYS.signer}: ed25519:`;
 
-/** The hex after `line` in `message`, `len` bytes of it, if there is such a line. */
-function hexAfter(message: string, line: string, len: number): Uint8Array | undefined {
+/** The `len` bytes whose hex follows `line` in `message`, and that hex, if there is such a line. */
+function hexAfter(message: string, line: string, len: number): { bytes: Uint8Array; hex: string } | undefined {
   const at = message.indexOf(line);
   if (at < 0) return undefined;
   const start = at + line.length;
-  return message.charCodeAt(start + 2 * len) === 10 ? fromHex(message.slice(start, start + 2 * len)) : undefined;
+  if (message.charCodeAt(start + 2 * len) !== 10) return undefined;
+  const hex = message.slice(start, start + 2 * len);
+  const bytes = fromHex(hex);
+  return bytes ? { bytes, hex } : undefined;
 }
 
 /**
  * The shortcut for what the producer writes: an event's message follows
  * entirely from its envelope, signature and key (eventMessage). Take the
  * signature and key from where that message puts them, decode the envelope,
- * and rebuild the message; if it equals the commit's, every trailer is
+ * and compare the commit's message with the one eventMessage would write
+ * (isEventMessage); if they are equal, every trailer is
  * present, well formed and bound to the envelope (Event-CID, Policy-Root,
  * Fold-Root), which is all parsing the trailers would establish. Any
  * difference, or a Policy-Root of the other object format, returns
- * undefined and the full parse runs, to name the problem.
+ * undefined and the full parse runs, to name the problem. The signature and
+ * key go into that comparison as the hex they were read from:
+ * lowercase hex (all fromHex reads) is what formatSignature and
+ * formatPublicKey write for those bytes.
  */
-function canonicalEvent(message: string, envelopeBytes: Uint8Array, format: GitRepo['format']): { enc: EncodedEnvelope; sig: Uint8Array; signer: Uint8Array } | undefined {
+function canonicalEvent(message: string, envelopeBytes: Uint8Array, format: GitRepo['format']): { enc: EncodedEnvelope; sig: Uint8Array; signer: Uint8Array; signerText: string } | undefined {
   const sig = hexAfter(message, SIG_LINE, SIGNATURE_LEN);
   const signer = hexAfter(message, SIGNER_LINE, PUBLIC_KEY_LEN);
   if (!sig || !signer) return undefined;
   const decoded = decodeEnvelope(envelopeBytes);
   if (!decoded.ok || decoded.value.envelope.policy_root.length !== (format === 'sha1' ? 40 : 64)) return undefined;
-  const expected = eventMessage(decoded.value, sig, signer);
-  return expected.ok && expected.value === message ? { enc: decoded.value, sig, signer } : undefined;
+  const signerText = `ed25519:${signer.hex}`;
+  return isEventMessage(message, decoded.value, `ed25519:${sig.hex}`, signerText) ? { enc: decoded.value, sig: sig.bytes, signer: signer.bytes, signerText } : undefined;
 }
 
 /** Every event on a journal ref, oldest first; ULIDs must strictly increase. */

@@ -20,47 +20,65 @@ const BIG_HINT = 'folds compute with signed 64-bit integers; write a larger numb
 
 /** `value` as a FoldInput; `where` names its place in messages (e.g. "payload.amount"). */
 export function toFoldInput(value: unknown, where = 'payload'): Result<FoldInput> {
-  const out = convert(value, where, 0);
-  if ('value' in out) return ok(out.value);
+  const out = convert(value, where, 0, true);
+  return 'value' in out ? ok(out.value) : refusal(out);
+}
+
+/**
+ * toFoldInput's verdict and error without the FoldInput: the same walk,
+ * building nothing (the gate checks every pushed envelope's payload, and
+ * converts it again only where a fold reads it).
+ */
+export function checkFoldInput(value: unknown, where = 'payload'): Result<void> {
+  const out = convert(value, where, 0, false);
+  return 'value' in out ? ok(undefined) : refusal(out);
+}
+
+function refusal(out: Refused): Result<never> {
   const hint = out.float ? FLOAT_HINT : out.big ? BIG_HINT : 'events carry null, booleans, integers, strings, bytes, arrays and maps';
   return err(gateError('FOLD_ERROR', out.problem, { hint }));
 }
 
-type Converted = { readonly value: FoldInput } | { readonly problem: string; readonly float: boolean; readonly big?: boolean };
+type Refused = { readonly problem: string; readonly float: boolean; readonly big?: boolean };
+type Converted = { readonly value: FoldInput } | Refused;
 
-function convert(value: unknown, where: string, depth: number): Converted {
+/** What a check-only walk answers for an accepted value (its `value` is never read). */
+const CHECKED: Converted = { value: null };
+
+/** `build` false: the same checks in the same order, CHECKED instead of each converted value. */
+function convert(value: unknown, where: string, depth: number, build: boolean): Converted {
   if (depth > MAX_PAYLOAD_DEPTH) return { problem: `at ${where}: the value is nested more than ${MAX_PAYLOAD_DEPTH} levels deep`, float: false };
-  if (value === null || typeof value === 'boolean' || typeof value === 'string') return { value };
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return build ? { value } : CHECKED;
   if (typeof value === 'number') {
     if (!Number.isInteger(value)) return { problem: `at ${where}: ${String(value)} is not an integer; folds take no floating-point numbers`, float: true };
     if (!Number.isSafeInteger(value)) return { problem: `at ${where}: ${String(value)} is a floating-point number too large to be an exact integer`, float: true };
-    return { value: BigInt(value) };
+    return build ? { value: BigInt(value) } : CHECKED;
   }
   if (typeof value === 'bigint') {
     if (!inRange(value, FOLD_INT_RANGE)) return { problem: `at ${where}: the integer ${value} is outside ${FOLD_INT_RANGE.name}`, float: false, big: true };
-    return { value };
+    return build ? { value } : CHECKED;
   }
-  if (value instanceof Uint8Array) return { value };
+  if (value instanceof Uint8Array) return build ? { value } : CHECKED;
   if (Array.isArray(value)) {
     const items: FoldInput[] = [];
     for (let i = 0; i < value.length; i++) {
-      const r = convert(value[i], `${where}[${i}]`, depth + 1);
+      const r = convert(value[i], `${where}[${i}]`, depth + 1, build);
       if (!('value' in r)) return r;
-      items.push(r.value);
+      if (build) items.push(r.value);
     }
-    return { value: items };
+    return build ? { value: items } : CHECKED;
   }
   if (typeof value === 'object') {
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto !== Object.prototype && proto !== null) return { problem: `at ${where}: a ${describe(value)} is not a value an event can carry`, float: false };
     const entries: [string, FoldInput][] = [];
     for (const [k, v] of Object.entries(value)) {
-      const r = convert(v, `${where}.${k}`, depth + 1);
+      const r = convert(v, `${where}.${k}`, depth + 1, build);
       if (!('value' in r)) return r;
-      entries.push([k, r.value]);
+      if (build) entries.push([k, r.value]);
     }
     // fromEntries defines own properties, so a key "__proto__" stays data.
-    return { value: Object.fromEntries(entries) };
+    return build ? { value: Object.fromEntries(entries) } : CHECKED;
   }
   return { problem: `at ${where}: a ${typeof value} is not a value an event can carry`, float: false };
 }

@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import { blake3 as nobleBlake3 } from '@noble/hashes/blake3.js';
 import { utf8 } from '../../src/core/bytes';
 import { encodeCanonical } from '../../src/canon/cbor';
-import { eventCid, parseEventCid } from '../../src/canon/cid';
+import { base32 } from 'multiformats/bases/base32';
+import { base32Text, eventCid, parseEventCid } from '../../src/canon/cid';
 
 /** RFC 4648 base32, lowercase, no padding: written here independently of multiformats. */
 function base32Lower(bytes: Uint8Array): string {
@@ -50,6 +51,17 @@ describe('eventCid', () => {
 
   it('is different for different bytes', () => {
     expect(eventCid(utf8('a'))).not.toBe(eventCid(utf8('b')));
+  });
+});
+
+describe('base32Text', () => {
+  it('writes what multiformats\' base32 and the independent writer above write, at every length to 100 bytes', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+      expect(base32Text(bytes)).toBe(base32.encode(bytes).slice(1));
+      expect(base32Text(bytes)).toBe(base32Lower(bytes));
+    }), { numRuns: 1000 });
+    expect(base32Text(new Uint8Array(0))).toBe('');
+    expect(base32Text(new Uint8Array(100).fill(255))).toBe(base32Lower(new Uint8Array(100).fill(255)));
   });
 });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { compareCodePoints, compareStamps, findRepeat, orderEvents } from '../../src/fold/order';
 import { anyRefMatcher, checkRefGlob, refMatcher } from '../../src/fold/glob';
-import { foldEventFromEnvelope, toFoldInput } from '../../src/fold/event-input';
+import { checkFoldInput, foldEventFromEnvelope, toFoldInput } from '../../src/fold/event-input';
 import { ev, ulidOf } from './events';
 
 describe('event order', () => {
@@ -141,5 +141,23 @@ describe('events from the outside', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 10_000; i++) deep = [deep];
     expect(toFoldInput(deep).ok).toBe(false);
+  });
+
+  test('checkFoldInput, the gate check of every envelope, gives the verdict and error of toFoldInput without building', () => {
+    const leaf = fc.oneof(fc.constant(null), fc.boolean(), fc.string(), fc.integer(), fc.double(), fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n }),
+      fc.uint8Array({ maxLength: 4 }), fc.constantFrom(new Date(0), () => 1, undefined, Symbol.for('s'), new Map(), Object.create(null) as object));
+    const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, fc.array(tie('value'), { maxLength: 4 }), fc.dictionary(fc.string(), tie('value'), { maxKeys: 4 })),
+    }));
+    const same = (v: unknown): void => {
+      const built = toFoldInput(v, 'payload');
+      const checked = checkFoldInput(v, 'payload');
+      expect(checked.ok).toBe(built.ok);
+      if (!checked.ok && !built.ok) expect(checked.error).toEqual(built.error);
+    };
+    fc.assert(fc.property(value, same), { numRuns: 3000 });
+    let deep: unknown = 1;
+    for (let i = 0; i < 300; i++) deep = { a: [deep] };
+    same(deep);
   });
 });

@@ -10,6 +10,8 @@ import { bundleId } from '../../src/bundle';
 import { decodeProof, encodeProof, inputsRoot, type Proof } from '../../src/checkpoint';
 import { decodeEnvelope, encodeEnvelope, eventMessage, incrementUlid, nextUlid, ulidTime, type Envelope } from '../../src/events';
 import { formatTrailers } from '../../src/trailers';
+import { isEventMessage } from '../../src/events/commit';
+import fc from 'fast-check';
 import { gitAdd } from '../trailers/git-oracle';
 
 const env: Envelope = { type: 'invoice.created', ulid: '01KDVDNA00DWYZTPBN7E2779MG', actor: 'user:bob', ns: 'finance', caps: ['journal:append'], payload: { id: 'inv-1', amount: 1200 }, policy_root: 'a'.repeat(40), fold_root: `sha256:${'b'.repeat(64)}`, sig_alg: 'ed25519', ts: 1767225600 };
@@ -101,5 +103,28 @@ describe('the event message', () => {
     const viaFormat = formatTrailers(subject, trailers);
     expect(viaFormat.ok && viaFormat.value).toEqual(m.value);
     expect(m.value).toEqual(gitAdd(subject, trailers));
+  });
+
+  it('is recognised without being built (isEventMessage) exactly when it equals eventMessage\'s text', () => {
+    // Types whose message is compared piece by piece, and types (with ':') whose message is built and compared.
+    const events = ['invoice.created', 'x:y', 'a', 'Signed-off-by:me'].map((type) => {
+      const e = encodeEnvelope({ ...env, type });
+      if (!e.ok) throw new Error(e.error.message);
+      const m = eventMessage(e.value, sig, signer);
+      if (!m.ok) throw new Error(m.error.message);
+      return { e, m };
+    });
+    const edit = fc.tuple(fc.nat(), fc.constantFrom('flip', 'drop', 'insert', 'cut', 'none'), fc.constantFrom('a', '\n', ' ', ':', '0', 'Z'));
+    fc.assert(fc.property(fc.constantFrom(...events), edit, ({ e, m }, [pos, how, c]) => {
+      const i = pos % (m.value.length + 1);
+      const text = how === 'none' ? m.value : how === 'flip' ? m.value.slice(0, i) + c + m.value.slice(i + 1)
+        : how === 'drop' ? m.value.slice(0, i) + m.value.slice(i + 1) : how === 'insert' ? m.value.slice(0, i) + c + m.value.slice(i) : m.value.slice(0, i);
+      expect(isEventMessage(text, e.value, `ed25519:${hex(sig)}`, `ed25519:${hex(signer)}`)).toBe(text === m.value);
+    }), { numRuns: 600 });
+    for (const { e, m } of events) {
+      for (const text of [`${m.value}\n`, `${m.value}x`, m.value.slice(0, -1), `${m.value.slice(0, -1)}\r\n`]) {
+        expect(isEventMessage(text, e.value, `ed25519:${hex(sig)}`, `ed25519:${hex(signer)}`)).toBe(false);
+      }
+    }
   });
 });

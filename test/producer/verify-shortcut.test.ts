@@ -8,6 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { verifyEvent } from '../../src/events';
+import { eventTreeId } from '../../src/events/read';
 import { openRepo, type GitRepo } from '../../src/git';
 import { parseTime } from '../../src/trust';
 import { FORMATS, git } from '../helpers/git';
@@ -40,6 +41,13 @@ describe.each(FORMATS)('event verification shortcuts (%s)', (format) => {
   const raw = (): Buffer => Buffer.from(execFileSync('git', ['cat-file', 'blob', `${e1.commit}:event.cbor`], { cwd: p.repo }));
   const mktree = (lines: string): string => git(p.repo, ['mktree'], { input: lines }).stdout.trim();
   const blob = (content: Uint8Array | string): string => git(p.repo, ['hash-object', '-w', '--stdin'], { input: content }).stdout.trim();
+
+  it('computes the event tree\'s id as git does, for the producer\'s blob and another', () => {
+    for (const b of [p.git(['rev-parse', `${e1.commit}:event.cbor`]), blob('not an envelope')]) {
+      expect(eventTreeId(format, b)).toBe(mktree(`100644 blob ${b}\tevent.cbor\n`));
+    }
+    expect(eventTreeId(format, 'not hex')).toBeUndefined();
+  });
 
   it('accepts the producer\'s event both ways, with the same answer', async () => {
     const { fast, slow } = await both(e1.commit);
