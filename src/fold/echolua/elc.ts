@@ -11,6 +11,10 @@
 
 export const ELC_FORMAT = 1;
 
+/** The reducer updates of the statement 'lat' (vm/lattice.ts implements them). */
+export const LAT_OPS = ['lww', 'gcount', 'pncount', 'min', 'max'] as const;
+export type LatOp = (typeof LAT_OPS)[number];
+
 /** Lua strings are byte strings: constants are stored as CBOR byte strings. */
 export type ElcConst = null | boolean | number | bigint | Uint8Array;
 
@@ -64,7 +68,15 @@ export type ElcStmt =
   | readonly ['forin', readonly number[], readonly ElcExpr[], ElcBlock]
   | readonly ['ret', readonly ElcExpr[]]
   | readonly ['break']
-  | readonly ['do', ElcBlock];
+  | readonly ['do', ElcBlock]
+  /**
+   * A lattice reducer update without a call (the superinstruction of decision 0048): `op` (lww, gcount,
+   * pncount, min, max) applied to the reducer state, the group key and the value, with the event's ulid,
+   * journal and commit read from the event in local slot `event` where the op needs them. The same state
+   * and the same errors as `lattice.<op>(r, key, value, event.ulid, event.journal, event.commit)` (lww),
+   * `lattice.<op>(r, key, value, event.journal)` (counters) or `lattice.<op>(r, key, value)` (min, max).
+   */
+  | readonly ['lat', LatOp, ElcExpr, ElcExpr, ElcExpr, number];
 
 export type ElcBlock = readonly ElcStmt[];
 

@@ -54,6 +54,7 @@ function block(b: ElcBlock, out: ElcStmt[]): void {
       case 'ret': exprs(s[1], out); break;
       case 'do': block(s[1], out); break;
       case 'break': break;
+      case 'lat': expr(s[2], out); expr(s[3], out); expr(s[4], out); break;
     }
   }
 }

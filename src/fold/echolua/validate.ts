@@ -5,7 +5,7 @@
  * anything unexpected is refused with ARTIFACT_INVALID, never run.
  */
 import { err, gateError, ok, type Result } from '../../core/result';
-import { BINARY_OPS, ELC_FORMAT, UNARY_OPS, type ElcProgram } from './elc';
+import { BINARY_OPS, ELC_FORMAT, LAT_OPS, UNARY_OPS, type ElcProgram } from './elc';
 import { S64_MAX, S64_MIN } from '../../canon/integers';
 
 /** Deeper IR is refused so that checking and compiling cannot exhaust the host stack. */
@@ -18,6 +18,7 @@ class Invalid {
 
 const BINARY: ReadonlySet<string> = new Set<string>(BINARY_OPS);
 const UNARY: ReadonlySet<string> = new Set<string>(UNARY_OPS);
+const LAT: ReadonlySet<string> = new Set<string>(LAT_OPS);
 
 interface FnCtx {
   readonly ns: number;
@@ -196,6 +197,12 @@ function checkStmt(v: unknown, f: FnCtx, where: string, inLoop: boolean, depth: 
     case 'do':
       arity(s, 2, where);
       checkBlock(s[1], f, `${where}[1]`, inLoop, depth);
+      return;
+    case 'lat':
+      arity(s, 6, where);
+      if (typeof s[1] !== 'string' || !LAT.has(s[1])) throw new Invalid(`${where}[1]: 'lat' applies one of ${LAT_OPS.join(', ')}, found ${describe(s[1])}`);
+      for (let i = 2; i <= 4; i++) checkExpr(s[i], f, `${where}[${i}]`, depth);
+      nat(s[5], `${where}[5]`, f.ns);
       return;
     default:
       throw new Invalid(`${where}: unknown statement '${op}'`);

@@ -8,11 +8,12 @@
  * expression nodes, nested blocks and functions excluded), so every
  * iteration of a loop and every call pays for the IR it runs.
  */
-import type { ElcBlock, ElcExpr, ElcProto, ElcStmt, ElcTarget } from '../elc';
+import type { ElcBlock, ElcExpr, ElcProto, ElcStmt, ElcTarget, LatOp } from '../elc';
 import { statementPositions } from '../statements';
 import { add, band, bnot, bor, bxor, div, eq, idiv, isNumber, le, lt, mod, mul, neg, numberToString, shl, shr, sub, toQ } from './number';
 import type { Machine } from './machine';
 import { EventView, paramOnlyIndexed } from './event-view';
+import { latticeApply } from './lattice';
 import { bytesToBin } from './strings';
 import { fail, LuaError, LuaFunction, LuaTable, MAX_SAFE, Q, truthy, typeName, type Value } from './values';
 
@@ -128,8 +129,18 @@ function stmtCost(s: ElcStmt): number {
     case 'fornum': return 1 + exprCost(s[2]) + exprCost(s[3]) + exprCost(s[4]);
     case 'forin': return 1 + sumCost(s[2]);
     case 'ret': return 1 + sumCost(s[1]);
+    case 'lat': return latCost(s[1]) + exprCost(s[2]) + exprCost(s[3]) + exprCost(s[4]);
     default: return 1;
   }
+}
+
+/**
+ * The fuel of a 'lat' statement besides its three operands: the statement, the reducer's own unit (what
+ * the library function charges when called) and one per event field it reads (lww: ulid, journal,
+ * commit; the counters: journal). Static, like every other statement's cost.
+ */
+function latCost(op: LatOp): number {
+  return op === 'lww' ? 5 : op === 'gcount' || op === 'pncount' ? 3 : 2;
 }
 
 function isMulti(e: ElcExpr): boolean {
@@ -329,7 +340,57 @@ class Compiler {
       }
       case 'break': return () => BREAK;
       case 'do': return this.block(s[1]);
+      case 'lat': return this.latStmt(s[1], s[2], s[3], s[4], s[5]);
     }
+  }
+
+  /**
+   * The superinstruction: one reducer update of vm/lattice.ts (latticeApply, the code lattice.<op> runs), its
+   * operands evaluated in the order of the call it replaces, then the event fields it needs, read from the
+   * event in place (an EventView's host event; a table or any other value is indexed as `event.<name>` is).
+   */
+  private latStmt(op: LatOp, stE: ElcExpr, keyE: ElcExpr, valE: ElcExpr, slot: number): Stmt {
+    const m = this.m;
+    const st = this.expr(stE);
+    const key = this.expr(keyE);
+    const val = this.expr(valE);
+    const apply = latticeApply(m, op);
+    if (op === 'min' || op === 'max') {
+      return (f) => {
+        const r = st(f);
+        const k = key(f);
+        apply(r, k, val(f), undefined, undefined, undefined);
+        return NORMAL;
+      };
+    }
+    const boxed = this.fn.boxed.has(slot);
+    const field = (name: string): ((o: Value) => Value) => {
+      const read = EventView.reader(name);
+      return (o) => (o instanceof EventView ? read(o) : o instanceof LuaTable ? o.getStr(name) : index(o, name, m));
+    };
+    const journal = field('journal');
+    if (op === 'gcount' || op === 'pncount') {
+      return (f) => {
+        const r = st(f);
+        const k = key(f);
+        const v = val(f);
+        const ev = boxed ? (f.r[slot] as Box).v : f.r[slot];
+        apply(r, k, v, journal(ev), undefined, undefined);
+        return NORMAL;
+      };
+    }
+    const ulid = field('ulid');
+    const commit = field('commit');
+    return (f) => {
+      const r = st(f);
+      const k = key(f);
+      const v = val(f);
+      const ev = boxed ? (f.r[slot] as Box).v : f.r[slot];
+      const u = ulid(ev);
+      const j = journal(ev);
+      apply(r, k, v, u, j, commit(ev));
+      return NORMAL;
+    };
   }
 
   private assignSlot(slot: number): (f: Frame, v: Value) => void {

@@ -120,6 +120,8 @@ function stmt(s: ElcStmt, slot: number): void {
     case 'ret': exprs(s[1], slot); return;
     case 'break': return;
     case 'do': block(s[1], slot); return;
+    // The event slot of 'lat' is read for its ulid, journal and commit fields only: a field use.
+    case 'lat': expr(s[2], slot); expr(s[3], slot); expr(s[4], slot); return;
   }
 }
 

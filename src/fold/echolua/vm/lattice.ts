@@ -25,6 +25,7 @@
  * cell (decision 0040).
  */
 import { anyRefMatcher, checkRefGlob, type RefMatcher } from '../../glob';
+import type { LatOp } from '../elc';
 import { encodeState } from '../state';
 import { EMPTY_LISTS } from './bridge';
 import { setIndex } from './compile';
@@ -296,6 +297,130 @@ export function joinStates(m: Machine, kind: LatticeKind, x: LuaTable, y: LuaTab
   }
 }
 
+/**
+ * `lattice.<op>(r, key, value, ulid, journal, commit)` with its arguments one by one (lww reads all six, the
+ * counters r, key, value and the journal as their fourth argument, min and max the first three): the one code
+ * path of the library function and of the superinstruction 'lat', checked and charged alike, so the two give
+ * the same state and the same errors.
+ */
+export type LatApply = (r: Value, key: Value, value: Value, ulid: Value, journal: Value, commit: Value) => void;
+
+/** A stamp part (argument n of lattice.lww): a string without NUL. */
+function part(v: Value, n: number): string {
+  if (typeof v !== 'string' || v.includes('\0')) bad('lww', n, 'string without NUL expected (ulid, journal, commit)');
+  return v;
+}
+
+/** Adds n to r[journal] (a replicated counter's own entry). */
+function count(m: Machine, fname: string, r: LuaTable, journal: Value, n: number | bigint): void {
+  if (typeof journal !== 'string') bad(fname, 4, `journal string expected, got ${typeName(journal)}`);
+  const cur = r.get(journal);
+  setIndex(m, r, journal, add(cur === undefined ? 0 : cur, n));
+}
+
+function tableArg(fname: string, v: Value, n: number): LuaTable {
+  return v instanceof LuaTable ? v : bad(fname, n, `table expected, got ${typeName(v)}`);
+}
+
+/** The update of one reducer kind, made once per machine (the superinstruction picks it at compile time). */
+export function latticeApply(m: Machine, op: LatOp): LatApply {
+  switch (op) {
+    case 'lww':
+      return (r, key, value, u, j, c) => {
+        const t = tableArg('lww', r, 1);
+        const k = groupKey('lww', key, 2);
+        if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
+        lwwWrite(m, t, k, value, part(u, 4), part(j, 5), part(c, 6));
+      };
+    case 'gcount':
+      return (r, key, value, j) => {
+        const t = tableArg('gcount', r, 1);
+        const k = groupKey('gcount', key, 2);
+        const n = value === undefined ? 1 : integer('gcount', value, 3);
+        if (n < 0) fail('TYPE_ERROR', "a g-counter only grows, but the value is negative (use 'pn-counter')");
+        count(m, 'gcount', sub(m, t, k), j, n);
+      };
+    case 'pncount':
+      return (r, key, value, j) => {
+        const t = tableArg('pncount', r, 1);
+        const k = groupKey('pncount', key, 2);
+        const n = value === undefined ? 1 : integer('pncount', value, 3);
+        const cell = sub(m, t, k);
+        if (n < 0) count(m, 'pncount', sub(m, cell, 'n'), j, neg(n) as number | bigint);
+        else count(m, 'pncount', sub(m, cell, 'p'), j, n);
+      };
+    case 'min':
+    case 'max':
+      return (r, key, value) => {
+        const t = tableArg(op, r, 1);
+        const k = groupKey(op, key, 2);
+        const n = integer(op, value, 3);
+        const cur = t.get(k);
+        if (cur === undefined || (op === 'min' ? lt(n, cur) : lt(cur, n))) setIndex(m, t, k, n);
+      };
+  }
+}
+
+/** The event order of the stamp (u, j, c) against b[bt], b[bt + 1], b[bt + 2]; < 0, 0 or > 0 (as compareStamps). */
+function compareParts(u: string, j: string, c: string, b: readonly Value[], bt: number): number {
+  const p = b[bt] as string;
+  if (u !== p) return u < p ? -1 : 1;
+  const q = b[bt + 1] as string;
+  if (j !== q) return j < q ? -1 : 1;
+  const s = b[bt + 2] as string;
+  if (c !== s) return c < s ? -1 : 1;
+  return 0;
+}
+
+/**
+ * r.cells[key] = {value, ulid, journal, commit} when the event (u, j, c) is later than the cell's. No string is
+ * made per event, and a write later than r.latest (every write of a fold in event order) replaces the cell's
+ * fields in place without reading them (decision 0040).
+ */
+function lwwWrite(m: Machine, r: LuaTable, key: string, value: Value, u: string, j: string, c: string): void {
+  const cells = sub(m, r, 'cells');
+  const cell = cells.get(key);
+  let top = r.getStr('latest');
+  if (top === undefined) {
+    // The first write, or a state made without lattice.lww: latest becomes the latest of every cell.
+    if (cells.size() > 0) {
+      const keys = cells.keys();
+      m.charge(keys.length);
+      let best: LuaTable | undefined;
+      for (const k of keys) {
+        const x = lwwCell(cells.get(k), k as string);
+        if (best === undefined || compareStamps(x.arr, 1, best.arr, 1) > 0) best = x;
+      }
+      setIndex(m, r, 'latest', stampTable(m, (best as LuaTable).arr, 1));
+    } else setIndex(m, r, 'latest', stampTable(m, [u, j, c], 0));
+    top = r.getStr('latest');
+  }
+  if (!(top instanceof LuaTable) || top.size() !== 3 || !isStamp(top.arr, 0)) fail('TYPE_ERROR', "lattice: the LWW map's 'latest' is not {ulid, journal, commit}");
+  const latest = top.arr;
+  const later = compareParts(u, j, c, latest, 0) > 0;
+  if (cell === undefined) {
+    const fresh = m.newTable();
+    m.alloc(4);
+    fresh.arr = [value, u, j, c];
+    setIndex(m, cells, key, fresh);
+  } else {
+    // Later than every cell is later than this one: its stamp (cold memory) need not be read.
+    const old = (later ? lwwShape(cell, key) : lwwCell(cell, key)).arr;
+    if (!later && compareParts(u, j, c, old, 1) <= 0) return;
+    (cell as LuaTable).readOnly();
+    old[0] = value;
+    old[1] = u;
+    old[2] = j;
+    old[3] = c;
+  }
+  if (later) {
+    top.readOnly();
+    latest[0] = u;
+    latest[1] = j;
+    latest[2] = c;
+  }
+}
+
 /** Installs the `lattice` table into a machine's environment (called by installStdlib). */
 export function installLattice(m: Machine): void {
   const lib = m.newTable();
@@ -355,99 +480,30 @@ export function installLattice(m: Machine): void {
 
   /**
    * lattice.lww(r, key, value, ulid, journal, commit), or lattice.lww(r, key, value, stamp) with a stamp of
-   * lattice.stamp (split back into its parts): r.cells[key] = {value, ulid, journal, commit} when the event is
-   * later than the cell's. No string is made per event, and a write later than r.latest (every write of a
-   * fold in event order) replaces the cell's fields in place without reading them (decision 0040).
+   * lattice.stamp (split back into its parts): see lwwApply.
    */
+  const lww = latticeApply(m, 'lww');
   def('lww', (a) => {
+    if (a.length > 4) {
+      lww(a[0], a[1], a[2], a[3], a[4], a[5]);
+      return NONE;
+    }
     const r = table('lww', a, 1);
     const key = groupKey('lww', a[1], 2);
     const value = a[2];
     if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
-    let parts = a;
-    let at = 3;
-    if (a.length > 4) checkParts('lww', a, 3);
-    else {
-      const st = stampArg('lww', a[3], 4).split('\0');
-      if (st.length !== 3) bad('lww', 4, 'stamp expected (lattice.stamp(ulid, journal, commit))');
-      parts = st;
-      at = 0;
-    }
-    const cells = sub(m, r, 'cells');
-    const cell = cells.get(key);
-    if (r.getStr('latest') === undefined) {
-      // The first write, or a state made without lattice.lww: latest becomes the latest of every cell.
-      if (cells.size() > 0) {
-        const keys = cells.keys();
-        m.charge(keys.length);
-        let best: LuaTable | undefined;
-        for (const k of keys) {
-          const c = lwwCell(cells.get(k), k as string);
-          if (best === undefined || compareStamps(c.arr, 1, best.arr, 1) > 0) best = c;
-        }
-        setIndex(m, r, 'latest', stampTable(m, (best as LuaTable).arr, 1));
-      } else setIndex(m, r, 'latest', stampTable(m, parts, at));
-    }
-    const top = r.getStr('latest');
-    if (!(top instanceof LuaTable) || top.size() !== 3 || !isStamp(top.arr, 0)) fail('TYPE_ERROR', "lattice: the LWW map's 'latest' is not {ulid, journal, commit}");
-    const latest = top.arr;
-    const later = compareStamps(parts, at, latest, 0) > 0;
-    if (cell === undefined) {
-      const fresh = m.newTable();
-      m.alloc(4);
-      fresh.arr = [value, parts[at], parts[at + 1], parts[at + 2]];
-      setIndex(m, cells, key, fresh);
-    } else {
-      // Later than every cell is later than this one: its stamp (cold memory) need not be read.
-      const c = later ? lwwShape(cell, key) : lwwCell(cell, key);
-      const old = c.arr;
-      if (!later && compareStamps(parts, at, old, 1) <= 0) return NONE;
-      c.readOnly();
-      old[0] = value;
-      old[1] = parts[at];
-      old[2] = parts[at + 1];
-      old[3] = parts[at + 2];
-    }
-    if (later) {
-      top.readOnly();
-      latest[0] = parts[at];
-      latest[1] = parts[at + 1];
-      latest[2] = parts[at + 2];
-    }
+    const st = stampArg('lww', a[3], 4).split('\0');
+    if (st.length !== 3) bad('lww', 4, 'stamp expected (lattice.stamp(ulid, journal, commit))');
+    lwwWrite(m, r, key, value, st[0] as string, st[1] as string, st[2] as string);
     return NONE;
   });
-  const count = (fname: string, r: LuaTable, journal: Value, n: number | bigint): void => {
-    if (typeof journal !== 'string') bad(fname, 4, `journal string expected, got ${typeName(journal)}`);
-    const cur = r.get(journal);
-    setIndex(m, r, journal, add(cur === undefined ? 0 : cur, n));
-  };
-  def('gcount', (a) => {
-    const r = table('gcount', a, 1);
-    const key = groupKey('gcount', a[1], 2);
-    const n = a[2] === undefined ? 1 : integer('gcount', a[2], 3);
-    if (n < 0) fail('TYPE_ERROR', "a g-counter only grows, but the value is negative (use 'pn-counter')");
-    count('gcount', sub(m, r, key), a[3], n);
-    return NONE;
-  });
-  def('pncount', (a) => {
-    const r = table('pncount', a, 1);
-    const key = groupKey('pncount', a[1], 2);
-    const n = a[2] === undefined ? 1 : integer('pncount', a[2], 3);
-    const cell = sub(m, r, key);
-    if (n < 0) count('pncount', sub(m, cell, 'n'), a[3], neg(n) as number | bigint);
-    else count('pncount', sub(m, cell, 'p'), a[3], n);
-    return NONE;
-  });
-  const extremum = (fname: 'min' | 'max') => (a: Value[]): Value[] => {
-    const r = table(fname, a, 1);
-    const key = groupKey(fname, a[1], 2);
-    const n = integer(fname, a[2], 3);
-    const cur = r.get(key);
-    if (cur === undefined || (fname === 'min' ? lt(n, cur) : lt(cur, n))) setIndex(m, r, key, n);
-    return NONE;
-  };
-  def('min', extremum('min'));
-  def('max', extremum('max'));
+  for (const op of ['gcount', 'pncount', 'min', 'max'] as const) {
+    const apply = latticeApply(m, op);
+    def(op, (a) => {
+      apply(a[0], a[1], a[2], a[3], undefined, undefined);
+      return NONE;
+    });
+  }
   /** lattice.orset(r, key, elem, stamp, removing): the latest add and the latest remove stamp per element. */
   def('orset', (a) => {
     const r = table('orset', a, 1);
