@@ -4,8 +4,8 @@
  * the RNG bumps the matching version, so an old checkpoint is never checked
  * against new semantics by accident.
  */
-export const ECHO_VERSION = '0.4.0';
-export const ELC_VERSION = '1.0.0';
+export const ECHO_VERSION = '0.5.0';
+export const ELC_VERSION = '1.1.0';
 export const NUM_MODEL = 'q32.32';
 export const RNG_ID = 'pcg32@1';
 

@@ -8,9 +8,10 @@
 import fc from 'fast-check';
 import { decodeStrict, encodeCanonical } from '../../src/canon/cbor';
 import { toHex } from '../../src/core/bytes';
-import type { FoldEvent, FoldRuntime } from '../../src/fold/contract';
+import type { FoldEvent, FoldInput, FoldRuntime } from '../../src/fold/contract';
 import { compileEchoLua } from '../../src/fold/echolua';
 import { validateElc } from '../../src/fold/echolua/validate';
+import { DEFAULT_LIMITS, type Limits } from '../../src/fold/echolua/vm/machine';
 import { loadCompiledFold } from '../../src/fold/load';
 import { encodeYamlFold } from '../../src/fold/yaml/body';
 import { compileYamlFold } from '../../src/fold/yaml/compile';
@@ -39,7 +40,10 @@ emit:
   - { path: state/banned.json, from: banned }
 `;
 
-/** The same fold written by hand in EchoLua with the lattice library. */
+/**
+ * The same fold written by hand in EchoLua with the lattice library, its reducers in the order the
+ * lowering runs them (by name), so a bad event fails both at the same reducer with the same error.
+ */
 const TWIN = `inputs = { "refs/gatos/journal/shop/**" }
 
 function init()
@@ -50,12 +54,12 @@ function step(state, event)
   local p = event.payload
   local s = lattice.stamp(event.ulid, event.journal, event.commit)
   local t = event.type
+  if t == "item.adjust" then lattice.pncount(state.balance, p.id, p.delta, event.journal) end
   if t == "tag.del" and lattice.glob(event.journal, "refs/gatos/journal/shop/admin/**") then
     lattice.twopset(state.banned, "", p.tag, true)
   elseif t == "tag.ban" then
     lattice.twopset(state.banned, "", p.tag, false)
   end
-  if t == "item.adjust" then lattice.pncount(state.balance, p.id, p.delta, event.journal) end
   if t == "item.adjust" and lattice.get(p, "ok") == true then lattice.max(state.high, "", p.delta) end
   if t == "item.put" or t == "item.fix" then lattice.lww(state.latest, p.id, p, event.ulid, event.journal, event.commit) end
   if t == "item.adjust" then lattice.min(state.low, p.id, p.delta) end
@@ -82,8 +86,8 @@ function emit(state)
 end
 `;
 
-function load(bytes: Uint8Array): FoldRuntime {
-  const rt = loadCompiledFold(bytes);
+function load(bytes: Uint8Array, limits: Limits = DEFAULT_LIMITS): FoldRuntime {
+  const rt = loadCompiledFold(bytes, { limits });
   if (!rt.ok) throw new Error(rt.error.message);
   return rt.value;
 }
@@ -121,6 +125,15 @@ function run(rt: FoldRuntime, batches: readonly (readonly FoldEvent[])[]): { sta
   return { state: toHex(saved), files: Object.fromEntries([...files.value].map(([p, b]) => [p, new TextDecoder().decode(b)])) };
 }
 
+/** run's answer, or the error that stopped it (code and message, which names the event and the reducer's call). */
+function outcome(rt: FoldRuntime, batches: readonly (readonly FoldEvent[])[]): { state: string; files: Record<string, string> } | { error: string } {
+  try {
+    return run(rt, batches);
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
+
 describe('a YAML fold and its hand-written EchoLua twin', () => {
   test('give the same state bytes and the same files on random event sets, in one pass or in two batches', () => {
     fc.assert(
@@ -131,6 +144,39 @@ describe('a YAML fold and its hand-written EchoLua twin', () => {
       }),
       { seed: 1015, numRuns: 150 },
     );
+  });
+
+  test('give the same state, files or error (the same message) when events lack fields or have wrong types, and when memory runs out mid-window', () => {
+    // Each reducer kind meets a missing key or value, a string for an integer, a negative g-counter step, a payload that is not a table.
+    const bad = fc.oneof(
+      fc.record({ type: fc.constantFrom('item.put', 'item.fix'), payload: fc.oneof(fc.record({ n: fc.bigInt(0n, 3n) }), fc.constant('text' as FoldInput), fc.record({ id: fc.constant(true as FoldInput) })) }),
+      fc.record({ type: fc.constant('item.adjust'), payload: fc.oneof(fc.record({ id: fc.constant('a'), delta: fc.constantFrom<FoldInput>('7', null) }), fc.record({ delta: fc.bigInt(-5n, 5n), ok: fc.constant(true) })) }),
+      fc.record({ type: fc.constantFrom('tag.add', 'tag.del', 'tag.ban'), payload: fc.oneof(fc.record({ id: fc.constant('a') }), fc.record({ id: fc.constant('a'), tag: fc.constant(true as FoldInput) })) }),
+    );
+    const mixedArb = fc
+      .uniqueArray(fc.record({ n: fc.nat(200), journal: fc.constantFrom(...journals), e: fc.oneof({ weight: 6, arbitrary: eventArb }, { weight: 1, arbitrary: bad }), big: fc.nat(30) }), { selector: (x) => `${x.n} ${x.journal}`, maxLength: 30 })
+      .map((xs) => xs.map((x): FoldEvent => ev(x.n, x.e.type, x.big === 0 && typeof x.e.payload === 'object' ? { ...(x.e.payload as object), pad: Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`f${i}`, `v${i}`])) } as FoldInput : x.e.payload, x.journal)));
+    // 45 units per event: every event of eventArb fits, the padded ones (1 in 31) do not.
+    const tight: Limits = { ...DEFAULT_LIMITS, memory: 45 };
+    const Yt = load(yaml.bytes, tight);
+    const Lt = load(twin.value.bytes, tight);
+    const seen = { ok: 0, error: 0, memory: 0 };
+    fc.assert(
+      fc.property(mixedArb, fc.nat(30), (events, cut) => {
+        const whole = outcome(Yt, [events]);
+        expect(outcome(Lt, [events])).toEqual(whole);
+        expect(outcome(Yt, [events.slice(0, cut), events.slice(cut)])).toEqual(outcome(Lt, [events.slice(0, cut), events.slice(cut)]));
+        const unlimited = outcome(Y, [events]);
+        expect(outcome(L, [events])).toEqual(unlimited);
+        if ('error' in whole) seen.error++;
+        else seen.ok++;
+        if ('error' in whole && whole.error.includes('MEMORY_EXHAUSTED')) seen.memory++;
+      }),
+      { seed: 1048, numRuns: 120 },
+    );
+    expect(seen.ok).toBeGreaterThan(10);
+    expect(seen.error).toBeGreaterThan(10);
+    expect(seen.memory).toBeGreaterThan(3);
   });
 
   test('the twin is not vacuous: the files hold what the events say', () => {

@@ -8,6 +8,8 @@ import { decodeStrict, type CborValue } from '../../canon/cbor';
 import { err, gateError, ok, type Result } from '../../core/result';
 import { BODY_KEY, encodeFoldArtifact } from '../artifact';
 import { compileEchoLua } from '../echolua';
+import { validateElc } from '../echolua/validate';
+import { fuseReducerCalls } from './fuse';
 import { compareCodePoints } from '../order';
 import { formatKeyPath } from './keypath';
 import { lowerFold } from './lower';
@@ -65,7 +67,10 @@ export function encodeYamlFoldWithLines(spec: FoldSpec): Result<{ bytes: Uint8Ar
   }
   const decoded = decodeStrict(compiled.value.bytes, 'lowered fold');
   if (!decoded.ok) return decoded;
-  const elc = (decoded.value as Readonly<Record<string, CborValue>>)[BODY_KEY.echolua] as CborValue;
+  const program = validateElc((decoded.value as Readonly<Record<string, CborValue>>)[BODY_KEY.echolua]);
+  if (!program.ok) return program;
+  // The reducer calls become superinstructions, one statement for one (fuse.ts): the lines below still match.
+  const elc = fuseReducerCalls(program.value) as unknown as CborValue;
   const reducerOf = compiled.value.lines.map((line) => lowered.reducerOfLine[line - 1]);
   return ok({ bytes: encodeFoldArtifact('yaml', n.inputs, elc), reducerOf });
 }

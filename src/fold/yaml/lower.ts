@@ -78,7 +78,8 @@ function stepOf(r: ReducerSpec): string[] {
   const cell = `state[${luaString(r.name)}]`;
   const key = r.key ? read(r.key, true) : '""';
   const value = r.value ? read(r.value, true) : r.kind === 'map-join-lww' ? 'event.payload' : '1';
-  const op = OP[r.kind];
+  // The kinds the superinstruction covers call the library by its full name, the shape fuse.ts makes a 'lat' statement of.
+  const op = isSetKind(r.kind) ? OP[r.kind] : `lattice.${OP[r.kind]}`;
   const call = (extra: string) => `${op}(${cell}, ${key}, ${value}${extra})`;
   if (isSetKind(r.kind)) {
     const stamp = r.kind === 'or-set' ? ', s' : '';
@@ -103,7 +104,6 @@ export function lowerFold(spec: FoldSpec): { text: string; reducerOfLine: readon
   const out = [
     '-- Lowered from a YAML fold (src/fold/yaml/lower.ts).',
     `inputs = { ${spec.inputs.map(luaString).join(', ')} }`,
-    'local lww, gcount, pncount, min, max = lattice.lww, lattice.gcount, lattice.pncount, lattice.min, lattice.max',
     'local orset, twopset, stamp, get, glob = lattice.orset, lattice.twopset, lattice.stamp, lattice.get, lattice.glob',
     'local view, keys = lattice.view, lattice.keys',
     'function init()',
