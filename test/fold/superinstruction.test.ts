@@ -249,6 +249,34 @@ function emit(state) return { ["m.json"] = lattice.view("map-join-lww", state.m)
     expect('error' in bad && bad.error).toMatch(/bad argument #2 to 'lattice.lww' \(key is nil: the event has no value there\)/);
   });
 
+  test('take stamp parts that are not plain ASCII the same way: converted, or refused when they hold a NUL', () => {
+    const fused = yamlBytes(specOf([ALL_KINDS[0] as ReducerSpec, ALL_KINDS[2] as ReducerSpec]));
+    const F = load(fused);
+    const C = load(withElc(fused, unfuse));
+    const a = ev(1, 't.a', { id: 'a', n: 1n });
+    const cases: FoldEvent[][] = [
+      [a, { ...ev(2, 't.a', { id: 'a', n: 2n }), ulid: `${a.ulid.slice(0, 25)}\u00e9` }, ev(3, 't.a', { id: 'b', n: 3n })],
+      [a, { ...ev(2, 't.a', { id: 'a', n: 2n }), commit: 'c\u00f6mmit' }],
+      [a, { ...ev(2, 't.a', { id: 'a', n: 2n }), commit: 'c\u0000' }],
+      [a, { ...ev(2, 't.a', { id: 'a', n: 2n }), ulid: `${a.ulid.slice(0, 25)}\u0000` }],
+      [{ ...a, journal: 'refs/gatos/journal/t/a\u0000b' }],
+      [{ ...a, journal: 'refs/gatos/journal/t/\u00e4' }, ev(2, 't.a', { id: 'a', n: 2n })],
+    ];
+    const outs = cases.map((events) => {
+      const o = outcome(F, [events]);
+      expect(outcome(C, [events])).toEqual(o);
+      return 'error' in o ? o.error.replace(/ \(in step.*$/, '') : 'folded';
+    });
+    expect(outs).toEqual([
+      'folded',
+      'folded',
+      "FOLD_ERROR TYPE_ERROR: bad argument #6 to 'lattice.lww' (string without NUL expected (ulid, journal, commit))",
+      "FOLD_ERROR TYPE_ERROR: bad argument #4 to 'lattice.lww' (string without NUL expected (ulid, journal, commit))",
+      "FOLD_ERROR TYPE_ERROR: bad argument #5 to 'lattice.lww' (string without NUL expected (ulid, journal, commit))",
+      'folded',
+    ]);
+  });
+
   test('costs no more fuel than the call, and runs out of it like any statement', () => {
     const spec = specOf(ALL_KINDS.slice(0, 5));
     const fused = yamlBytes(spec);

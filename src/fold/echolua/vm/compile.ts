@@ -13,8 +13,8 @@ import { statementPositions } from '../statements';
 import { add, band, bnot, bor, bxor, div, eq, idiv, isNumber, le, lt, mod, mul, neg, numberToString, shl, shr, sub, toQ } from './number';
 import type { Machine } from './machine';
 import { EventView, paramOnlyIndexed } from './event-view';
-import { latticeApply } from './lattice';
-import { bytesToBin } from './strings';
+import { latticeApply, lwwApplyChecked } from './lattice';
+import { bytesToBin, textToBin } from './strings';
 import { fail, LuaError, LuaFunction, LuaTable, MAX_SAFE, Q, truthy, typeName, type Value } from './values';
 
 class Box {
@@ -142,6 +142,10 @@ function stmtCost(s: ElcStmt): number {
 function latCost(op: LatOp): number {
   return op === 'lww' ? 5 : op === 'gcount' || op === 'pncount' ? 3 : 2;
 }
+
+/** Text that is its own byte string (ASCII) and a valid stamp part (no NUL). */
+// eslint-disable-next-line no-control-regex -- bytes 1..127: ASCII without NUL
+const PLAIN_PART = /^[\x01-\x7f]*$/;
 
 function isMulti(e: ElcExpr): boolean {
   return e[0] === 'call' || e[0] === 'self' || e[0] === 'va';
@@ -381,11 +385,29 @@ class Compiler {
     }
     const ulid = field('ulid');
     const commit = field('commit');
+    const checked = lwwApplyChecked(m);
+    // The journal's byte string repeats (the view caches it): whether it holds a NUL is known after the first look.
+    let lastJournal: Value = undefined;
+    let journalPlain = false;
     return (f) => {
       const r = st(f);
       const k = key(f);
       const v = val(f);
       const ev = boxed ? (f.r[slot] as Box).v : f.r[slot];
+      if (ev instanceof EventView) {
+        // ASCII without NUL is its own byte string and a valid stamp part: one test instead of a conversion and a check.
+        const host = ev.host();
+        const u = host.ulid;
+        const j = journal(ev);
+        const c = host.commit;
+        if (j !== lastJournal) {
+          lastJournal = j;
+          journalPlain = typeof j === 'string' && !j.includes('\0');
+        }
+        if (journalPlain && PLAIN_PART.test(u) && PLAIN_PART.test(c)) checked(r, k, v, u, j, c);
+        else apply(r, k, v, textToBin(u), j, textToBin(c));
+        return NORMAL;
+      }
       const u = ulid(ev);
       const j = journal(ev);
       apply(r, k, v, u, j, commit(ev));

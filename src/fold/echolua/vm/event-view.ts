@@ -57,6 +57,11 @@ export class EventView {
 
   constructor(private readonly cache: EnvelopeCache) {}
 
+  /** The host event the view reads (the superinstruction reads its ulid and commit text in place, compile.ts). */
+  host(): FoldEvent {
+    return this.ev as FoldEvent;
+  }
+
   /** Points the view at the next event; `payload` is the event's payload already converted (and charged). */
   reset(ev: FoldEvent, payload: Value): void {
     this.ev = ev;

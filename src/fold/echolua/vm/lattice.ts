@@ -322,6 +322,19 @@ function tableArg(fname: string, v: Value, n: number): LuaTable {
   return v instanceof LuaTable ? v : bad(fname, n, `table expected, got ${typeName(v)}`);
 }
 
+/**
+ * lattice.lww's update for stamp parts the caller has already found to be strings without NUL (the
+ * superinstruction's ulid and commit text, compile.ts): the same checks otherwise, in the same order.
+ */
+export function lwwApplyChecked(m: Machine): LatApply {
+  return (r, key, value, u, j, c) => {
+    const t = tableArg('lww', r, 1);
+    const k = groupKey('lww', key, 2);
+    if (value === undefined) bad('lww', 3, 'value is nil: the event has no value there');
+    lwwWrite(m, t, k, value, u as string, j as string, c as string);
+  };
+}
+
 /** The update of one reducer kind, made once per machine (the superinstruction picks it at compile time). */
 export function latticeApply(m: Machine, op: LatOp): LatApply {
   switch (op) {
