@@ -6,7 +6,9 @@
  * change of whitespace or comments gives the same bytes.
  *
  * Versioning: ELC_FORMAT is stored in the IR (`v`); the VM refuses any other
- * value. A change of meaning bumps it and ELC_VERSION in engine-id.ts.
+ * value. A change of meaning bumps it and ELC_VERSION in engine-id.ts; a new
+ * operation that changes no old program bumps ELC_VERSION's minor only (an
+ * older VM refuses the operation as unknown: 1.1.0 added 'lat').
  */
 
 export const ELC_FORMAT = 1;

@@ -4,8 +4,10 @@
  * one VM runs. Selectors become `if` tests on event fields, key paths
  * become `lattice.get` reads, and each reducer one call of the `lattice`
  * library (src/fold/echolua/vm/lattice.ts), which keeps the stamped cells
- * of docs/decisions/0006. The text is a pure function of the spec, so the
- * same spec gives the same ELC and the same fold_root.
+ * of docs/decisions/0006; the lww, counter, min and max calls are written
+ * `lattice.<op>(...)` so that fuse.ts can make each an ELC 'lat' statement
+ * (decision 0048). The text is a pure function of the spec, so the same
+ * spec gives the same ELC and the same fold_root.
  */
 import { isSetKind, type FoldSpec, type KeyPath, type ReducerSpec, type Scalar, type Selector } from './spec';
 import { S64_MIN } from '../../canon/integers';
