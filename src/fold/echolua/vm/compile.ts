@@ -404,7 +404,7 @@ class Compiler {
           lastJournal = j;
           journalPlain = typeof j === 'string' && !j.includes('\0');
         }
-        if (journalPlain && PLAIN_PART.test(u) && PLAIN_PART.test(c)) checked(r, k, v, u, j, c);
+        if (journalPlain && typeof u === 'string' && typeof c === 'string' && PLAIN_PART.test(u) && PLAIN_PART.test(c)) checked(r, k, v, u, j, c);
         else apply(r, k, v, textToBin(u), j, textToBin(c));
         return NORMAL;
       }
