@@ -22,6 +22,7 @@ import { ok, type Result } from '../core/result';
 import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, withoutQuarantine, type GitRepo } from '../git';
+import { LooseCache } from '../git/loose';
 import { procStrings } from '../hooks/raw-input';
 import { startTimeOfStat } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
@@ -71,6 +72,8 @@ export class ServedRepo {
   private socket: net.Socket | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly settings = new SettingsCache();
+  /** Loose objects read by earlier pushes, each kept only for the very file it came from (decision 0049). */
+  private readonly objects = new LooseCache();
 
   constructor(
     readonly gitDir: string,
@@ -202,6 +205,7 @@ export class ServedRepo {
           elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
           activeBundle: (repo, memo) => this.activeBundle(repo, memo),
           settings: (repo) => this.settings.read(repo, client.env),
+          looseCache: this.objects,
           observe: (o) => {
             observed = o;
           },
