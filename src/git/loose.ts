@@ -39,9 +39,12 @@ export function objectDirectories(env: Env, cwd: string): string[] | undefined {
   const dirs = [primary, ...alternates.split(':').filter((p) => p !== '').map((p) => path.resolve(cwd, p))];
   // One level of info/alternates (git follows them deeper; an object only deeper is read by cat-file).
   for (const dir of [...dirs]) {
+    const file = path.join(dir, 'info', 'alternates');
     let text: string;
     try {
-      text = readFileSync(path.join(dir, 'info', 'alternates'), 'utf8');
+      // Usually absent: a stat that throws nothing first (a throwing read cost ~15 us per directory, every push).
+      if (statSync(file, { throwIfNoEntry: false }) === undefined) continue;
+      text = readFileSync(file, 'utf8');
     } catch {
       continue;
     }

@@ -90,6 +90,8 @@ export interface ServedRun {
   readonly settings?: (repo: GitRepo) => Promise<Result<GateConfig>>;
   /** Loose objects kept between pushes, each only for the very file it was read from (src/git/loose.ts). */
   readonly looseCache?: LooseCache;
+  /** Whether the gate's update hook is installed (records.ts), kept while its files are unchanged; absent: read each time. */
+  readonly updateHookInstalled?: (gitDir: string) => boolean;
 }
 
 export interface Observed {
@@ -214,7 +216,7 @@ export async function runHook(run: HookRun): Promise<number> {
     run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? 0 });
     logged(o, status, audit);
     trace.mark('decision log');
-    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot && updateHookInstalled(repo.gitDir)) {
+    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot && (run.served?.updateHookInstalled ?? updateHookInstalled)(repo.gitDir)) {
       const session = receivePackSession(run.served?.receivePack);
       const uptimeS = uptimeSeconds();
       try {

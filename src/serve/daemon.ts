@@ -24,11 +24,12 @@ import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, withoutQuarantine, type GitRepo } from '../git';
 import { LooseCache } from '../git/loose';
 import { procStrings } from '../hooks/raw-input';
-import { startTimeOfStat } from '../hooks/records';
+import { startTimeOfStat, updateHookInstalled } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
+import { KeptWhileUnchanged } from './kept';
 import { GateMetrics, decisionLabels } from './metrics';
 import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, inlineReplyName, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
 
@@ -74,6 +75,8 @@ export class ServedRepo {
   private readonly settings = new SettingsCache();
   /** Loose objects read by earlier pushes, each kept only for the very file it came from (decision 0049). */
   private readonly objects = new LooseCache();
+  /** Whether the update hook is installed: install.json and hooks/update, read again when either changes. */
+  private readonly updateHook = new KeptWhileUnchanged<boolean>();
 
   constructor(
     readonly gitDir: string,
@@ -206,6 +209,7 @@ export class ServedRepo {
           activeBundle: (repo, memo) => this.activeBundle(repo, memo),
           settings: (repo) => this.settings.read(repo, client.env),
           looseCache: this.objects,
+          updateHookInstalled: (gitDir) => this.updateHook.get([path.join(gitDir, 'gatos', 'install.json'), path.join(gitDir, 'hooks', 'update')], () => updateHookInstalled(gitDir), gitDir),
           observe: (o) => {
             observed = o;
           },
