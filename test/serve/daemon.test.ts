@@ -141,15 +141,22 @@ describe('gatos serve', () => {
     expect(push(coldRepo).status).toBe(0);
     // The tip's event.cbor, gone from both object stores (pruned, or lost): the ULID order cannot be checked against it.
     const blob = w.git(dir, ['rev-parse', `${ALICE}:event.cbor`]).stdout.trim();
-    for (const repo of [w.gitDir, coldRepo]) rmSync(path.join(repo, 'objects', blob.slice(0, 2), blob.slice(2)));
-    w.addEvent(dir, 'user:alice', 'finance');
-    const served = push(w.gitDir);
-    const cold = push(coldRepo);
-    expect(served.stderr).toMatch(DECIDED);
-    expect(cold.stderr).not.toMatch(DECIDED);
-    expect(served.status).not.toBe(0);
-    expect(remoteText(served)).toContain('cannot be read as an event');
-    expect(remoteText(served)).toBe(remoteText(cold));
+    const files = [w.gitDir, coldRepo].map((repo) => path.join(repo, 'objects', blob.slice(0, 2), blob.slice(2)));
+    const bytes = readFileSync(files[0] as string);
+    for (const f of files) rmSync(f);
+    try {
+      w.addEvent(dir, 'user:alice', 'finance');
+      const served = push(w.gitDir);
+      const cold = push(coldRepo);
+      expect(served.stderr).toMatch(DECIDED);
+      expect(cold.stderr).not.toMatch(DECIDED);
+      expect(served.status).not.toBe(0);
+      expect(remoteText(served)).toContain('cannot be read as an event');
+      expect(remoteText(served)).toBe(remoteText(cold));
+    } finally {
+      // Back for the tests after this one (the refused event stays in the client, pushed with the next).
+      for (const f of files) writeFileSync(f, bytes, { mode: 0o444 });
+    }
   });
 
   // More update lines than a request line carries (and anything not plain) go through the client's folder, byte for byte.
