@@ -331,7 +331,8 @@ function readClient(req: PushRequest, lines: Uint8Array | string): Client {
 
 function sameRepo(a: string, b: string): boolean {
   try {
-    return realpathSync(a) === realpathSync(b);
+    // The C realpath: one call each, where the JS one makes a stat per component.
+    return realpathSync.native(a) === realpathSync.native(b);
   } catch {
     return false;
   }
