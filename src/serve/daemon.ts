@@ -73,8 +73,6 @@ export class ServedRepo {
   private socket: net.Socket | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly settings = new SettingsCache();
-  /** Loose objects read by earlier pushes, each kept only for the very file it came from (decision 0049). */
-  private readonly objects = new LooseCache();
   /** Whether the update hook is installed: install.json and hooks/update, read again when either changes. */
   private readonly updateHook = new KeptWhileUnchanged<boolean>();
 
@@ -82,6 +80,11 @@ export class ServedRepo {
     readonly gitDir: string,
     private readonly metrics: GateMetrics,
     private readonly log: (line: string) => void,
+    /**
+     * Loose objects read by earlier pushes, each kept only for the very file it came from (decision 0049): one
+     * per daemon, so its bound holds however many repositories it serves (a file of one is never another's).
+     */
+    private readonly objects: LooseCache = new LooseCache(),
   ) {
     this.dir = path.join(gitDir, ...DAEMON_DIR);
   }
