@@ -99,23 +99,30 @@ export class LooseCache {
     private readonly maxObjectBytes = RECENT_OBJECT_BYTES,
   ) {}
 
+  /** One entry per file: the same object loose in two repositories (a fork, a mirror) is two files, kept apart. */
+  private static key(id: string, s: Stats): string {
+    return `${id} ${s.dev}:${s.ino}`;
+  }
+
   get(id: string, s: Stats): GitObject | undefined {
-    const k = this.kept.get(id);
+    const key = LooseCache.key(id, s);
+    const k = this.kept.get(key);
     if (k === undefined || !sameFile(k.from, s)) return undefined;
     // Most recently used last: eviction takes the first.
-    this.kept.delete(id);
-    this.kept.set(id, k);
+    this.kept.delete(key);
+    this.kept.set(key, k);
     return k.object;
   }
 
   set(id: string, s: Stats, object: GitObject): void {
     if (object.size > this.maxObjectBytes) return;
-    const old = this.kept.get(id);
+    const key = LooseCache.key(id, s);
+    const old = this.kept.get(key);
     if (old) {
-      this.kept.delete(id);
+      this.kept.delete(key);
       this.bytes -= old.object.size;
     }
-    this.kept.set(id, { from: { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs }, object });
+    this.kept.set(key, { from: { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs }, object });
     this.bytes += object.size;
     for (const [oldest, k] of this.kept) {
       if (this.bytes <= this.maxBytes) break;

@@ -118,6 +118,26 @@ describe.each(FORMATS)('loose objects (%s)', (format) => {
     }
   });
 
+  it('a shared cache keeps the same object loose in two repositories apart (one entry per file)', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-two-'));
+    try {
+      const id = ids[0] as string;
+      const stores = ['one', 'two'].map((n) => {
+        const d = path.join(work, n);
+        mkdirSync(path.join(d, id.slice(0, 2)), { recursive: true });
+        copyFileSync(path.join(objects, id.slice(0, 2), id.slice(2)), path.join(d, id.slice(0, 2), id.slice(2)));
+        return d;
+      });
+      const shared = new LooseCache();
+      const [one, two] = stores.map((d) => new LooseObjects([d], format, shared).read(id));
+      expect(new LooseObjects([stores[0] as string], format, shared).read(id)).toBe(one);
+      expect(new LooseObjects([stores[1] as string], format, shared).read(id)).toBe(two);
+      expect(shared.size).toBe(2);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   it('a shared cache is bounded in bytes, the least recently used going first', () => {
     const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-bound-'));
     try {
