@@ -46,7 +46,8 @@ export function checkpointAttribute(facts: UpdateFacts): { policy_root_matches_a
 
 /** The gate's refusal of older-bundle checkpoints under a policy that does not decide them. */
 export function olderBundleDenials(ref: string, facts: UpdateFacts, policy: CompiledPolicy, activeCommit: string): Omit<Denial, 'enforced'>[] {
-  if (policyDecidesCheckpointBundles(policy)) return [];
+  // Most updates bring no older-bundle checkpoint: the policy's rules are walked only when one does.
+  if (!facts.checkpoints.some((c) => c.ok && c.olderBundle !== undefined) || policyDecidesCheckpointBundles(policy)) return [];
   const out: Omit<Denial, 'enforced'>[] = [];
   for (const c of facts.checkpoints) {
     if (!c.ok || c.olderBundle === undefined) continue;

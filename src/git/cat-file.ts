@@ -13,7 +13,7 @@ import { err, ok, type Result } from '../core/result';
 import { ByteQueue } from './byte-queue';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
-import { LooseObjects, objectDirectories } from './loose';
+import { LooseObjects, objectDirectories, type LooseCache } from './loose';
 import { parseCommit } from './parse-commit';
 import { parseTree } from './parse-tree';
 import type { GitProcessOptions } from './run';
@@ -73,9 +73,11 @@ export class ObjectReader {
   constructor(
     private readonly proc: GitProcessOptions,
     readonly format: ObjectFormat,
+    /** Loose objects kept across readers (the daemon's pushes; loose.ts). */
+    shared?: LooseCache,
   ) {
     const dirs = objectDirectories(proc.env, proc.cwd);
-    this.loose = dirs ? new LooseObjects(dirs, format) : undefined;
+    this.loose = dirs ? new LooseObjects(dirs, format, shared) : undefined;
   }
 
   /** Type, size and contents of the object `name` names (an id, or anything rev-parse accepts). */

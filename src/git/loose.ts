@@ -13,7 +13,7 @@
  * Adapter (filesystem).
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { inflateSync } from 'node:zlib';
 import type { GitObject, ObjectType } from './cat-file';
@@ -39,9 +39,12 @@ export function objectDirectories(env: Env, cwd: string): string[] | undefined {
   const dirs = [primary, ...alternates.split(':').filter((p) => p !== '').map((p) => path.resolve(cwd, p))];
   // One level of info/alternates (git follows them deeper; an object only deeper is read by cat-file).
   for (const dir of [...dirs]) {
+    const file = path.join(dir, 'info', 'alternates');
     let text: string;
     try {
-      text = readFileSync(path.join(dir, 'info', 'alternates'), 'utf8');
+      // Usually absent: a stat that throws nothing first (a throwing read cost ~15 us per directory, every push).
+      if (statSync(file, { throwIfNoEntry: false }) === undefined) continue;
+      text = readFileSync(file, 'utf8');
     } catch {
       continue;
     }
@@ -57,6 +60,82 @@ export function objectDirectories(env: Env, cwd: string): string[] | undefined {
 const RECENT_OBJECT_BYTES = 64 * 1024;
 const RECENT_BYTES = 1024 * 1024;
 
+/**
+ * The loose file an object was read from, as one stat names it: its device,
+ * inode, size and modification time. Not its path or change time: git moves a
+ * push's objects out of the quarantine by a link or a rename, which keeps
+ * the inode, the size and the modification time and changes the other two.
+ */
+interface FileIdentity {
+  readonly dev: number;
+  readonly ino: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+function sameFile(a: FileIdentity, s: Stats): boolean {
+  return a.ino === s.ino && a.dev === s.dev && a.size === s.size && a.mtimeMs === s.mtimeMs;
+}
+
+/**
+ * Objects read from loose files, kept across readers (the warm daemon's
+ * pushes, decision 0049): each push reads the journal's previous tip, which
+ * the push before read from its quarantine, from the repository's object
+ * store. An entry answers only when the loose file found for its id is the
+ * very file it was read from (device, inode, size and modification time,
+ * from the stat every lookup makes anyway), in any of the directories this
+ * reader looks in, which git's move out of the quarantine keeps: an object
+ * since removed, packed or rewritten is looked up as if nothing were kept,
+ * and the decision sees what reading the disk would give. The id names the
+ * bytes, and the first read checked the type, the size and the hash. Bounded
+ * in bytes; the least recently used entries go first.
+ */
+export class LooseCache {
+  private readonly kept = new Map<string, { readonly from: FileIdentity; readonly object: GitObject }>();
+  private bytes = 0;
+
+  constructor(
+    private readonly maxBytes = 4 * 1024 * 1024,
+    private readonly maxObjectBytes = RECENT_OBJECT_BYTES,
+  ) {}
+
+  /** One entry per file: the same object loose in two repositories (a fork, a mirror) is two files, kept apart. */
+  private static key(id: string, s: Stats): string {
+    return `${id} ${s.dev}:${s.ino}`;
+  }
+
+  get(id: string, s: Stats): GitObject | undefined {
+    const key = LooseCache.key(id, s);
+    const k = this.kept.get(key);
+    if (k === undefined || !sameFile(k.from, s)) return undefined;
+    // Most recently used last: eviction takes the first.
+    this.kept.delete(key);
+    this.kept.set(key, k);
+    return k.object;
+  }
+
+  set(id: string, s: Stats, object: GitObject): void {
+    if (object.size > this.maxObjectBytes) return;
+    const key = LooseCache.key(id, s);
+    const old = this.kept.get(key);
+    if (old) {
+      this.kept.delete(key);
+      this.bytes -= old.object.size;
+    }
+    this.kept.set(key, { from: { dev: s.dev, ino: s.ino, size: s.size, mtimeMs: s.mtimeMs }, object });
+    this.bytes += object.size;
+    for (const [oldest, k] of this.kept) {
+      if (this.bytes <= this.maxBytes) break;
+      this.kept.delete(oldest);
+      this.bytes -= k.object.size;
+    }
+  }
+
+  get size(): number {
+    return this.kept.size;
+  }
+}
+
 export class LooseObjects {
   /**
    * Objects this reader has read and checked, by id: one push reads an
@@ -68,10 +147,16 @@ export class LooseObjects {
   private readonly recent = new Map<string, GitObject>();
   private recentBytes = 0;
 
+  private readonly dirs: readonly string[];
+
   constructor(
-    private readonly dirs: readonly string[],
+    dirs: readonly string[],
     private readonly format: ObjectFormat,
-  ) {}
+    /** Kept across readers (the daemon's): answers only for the very file it came from. */
+    private readonly shared?: LooseCache,
+  ) {
+    this.dirs = dirs.map((d) => path.resolve(d));
+  }
 
   /** The object `id` (a full id) if it is loose in one of the directories and is exactly what its name says. */
   read(id: string): GitObject | undefined {
@@ -90,21 +175,27 @@ export class LooseObjects {
   }
 
   private readFile(id: string): GitObject | undefined {
-    const name = path.join(id.slice(0, 2), id.slice(2));
+    // The directories are absolute and resolved (objectDirectories): no path.join per lookup.
+    const name = `/${id.slice(0, 2)}/${id.slice(2)}`;
     for (const dir of this.dirs) {
-      const file = path.join(dir, name);
-      let compressed: Buffer;
+      const file = dir + name;
+      // Sized first: a large loose object is cat-file's to stream, not this process's to read and drop.
+      // Absent is the common answer (a large push's objects are packed): no exception, which cost ~15 us each.
+      let s: Stats | undefined;
       try {
-        // Sized first: a large loose object is cat-file's to stream, not this process's to read and drop.
-        // Absent is the common answer (a large push's objects are packed): no exception, which cost ~15 us each.
-        const size = statSync(file, { throwIfNoEntry: false })?.size;
-        if (size === undefined) continue;
-        if (size > MAX_LOOSE_BYTES) return undefined;
-        compressed = readFileSync(file);
+        s = statSync(file, { throwIfNoEntry: false });
       } catch {
         continue;
       }
-      return this.parse(id, compressed);
+      if (s === undefined) continue;
+      if (s.size > MAX_LOOSE_BYTES) return undefined;
+      const kept = this.shared?.get(id, s);
+      if (kept) return kept;
+      const compressed = readSized(file, s.size);
+      if (compressed === undefined) continue;
+      const o = this.parse(id, compressed);
+      if (o && this.shared) this.shared.set(id, s, o);
+      return o;
     }
     return undefined;
   }
@@ -124,5 +215,33 @@ export class LooseObjects {
     if (raw.length - nul - 1 !== size) return undefined;
     if (createHash(this.format).update(raw).digest('hex') !== id) return undefined;
     return { id, type: type as ObjectType, size, data: raw.subarray(nul + 1) };
+  }
+}
+
+/**
+ * The first `size` bytes of `file` (its size by the stat just made), with one
+ * open and one read: readFileSync would fstat it again. A file that changed
+ * meanwhile gives bytes that do not inflate or hash to the id asked for.
+ */
+function readSized(file: string, size: number): Buffer | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(size);
+    let got = 0;
+    while (got < size) {
+      const n = readSync(fd, buf, got, size - got, null);
+      if (n === 0) break;
+      got += n;
+    }
+    return got === size ? buf : buf.subarray(0, got);
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -23,12 +23,12 @@ function plain(ref: string): boolean {
   return PLAIN_REF.test(ref) && !ref.split('/').some((c) => c === '' || c.startsWith('.') || c.endsWith('.lock'));
 }
 
+// Absent is the usual answer: asked without an exception (each thrown one cost ~15 us, several times a push).
 const absent = (p: string): boolean => {
   try {
-    statSync(p);
+    return statSync(p, { throwIfNoEntry: false }) === undefined;
+  } catch {
     return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
 };
 
@@ -43,7 +43,9 @@ function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undef
   let text: string;
   try {
     // A symlink is git's to read: one naming refs/... is a symbolic ref relative to the git directory, not to its folder.
-    if (lstatSync(file).isSymbolicLink()) return undefined;
+    const st = lstatSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return { kind: 'none' };
+    if (st.isSymbolicLink()) return undefined;
     text = readFileSync(file, 'latin1');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -9,6 +9,7 @@ import { err, ok, type GateError, type Result } from '../core/result';
 import { ObjectReader, type GitObject, type ObjectInfo } from './cat-file';
 import { gitEnv, inQuarantine, withoutQuarantine, type Env } from './env';
 import { gitError, type GitError } from './errors';
+import type { LooseCache } from './loose';
 import { linearRange, shortLinearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
 import { parseCommit, type Commit } from './parse-commit';
@@ -34,6 +35,8 @@ export interface OpenOptions {
    * and object read fail, never pass.
    */
   readonly format?: ObjectFormat;
+  /** Loose objects kept across opens (the warm daemon's pushes, src/git/loose.ts); absent: none kept. */
+  readonly looseCache?: LooseCache;
 }
 
 const DEFAULT_READ_AHEAD = 512;
@@ -50,9 +53,10 @@ export class GitRepo {
     private readonly baseEnv: Env,
     private readonly cwd: string,
     private readonly readAhead: number,
+    private readonly looseCache: LooseCache | undefined,
   ) {
     this.proc = { cwd, env: gitEnv(baseEnv, gitDir) };
-    this.reader = new ObjectReader(this.proc, format);
+    this.reader = new ObjectReader(this.proc, format, looseCache);
     this.zeroId = zeroId(format);
   }
 
@@ -61,13 +65,13 @@ export class GitRepo {
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
     const abs = path.resolve(cwd, gitDir);
-    if (opts.format) return ok(new GitRepo(abs, opts.format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD)));
+    if (opts.format) return ok(new GitRepo(abs, opts.format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD), opts.looseCache));
     const args = ['rev-parse', '--show-object-format'];
     const r = await runGit({ cwd, env: gitEnv(env, abs) }, args);
     if (!r.ok) return err({ ...r.error, hint: 'name the git directory itself: a bare repository, or the .git folder of a work tree' });
     const format = parseObjectFormat(firstLine(r.value));
     if (!format) return err(gitError('malformed', args, `unknown object format ${JSON.stringify(firstLine(r.value))}`));
-    return ok(new GitRepo(abs, format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD)));
+    return ok(new GitRepo(abs, format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD), opts.looseCache));
   }
 
   /** Whether this view runs inside a push's quarantine (it then sees the pushed objects, and git refuses its ref updates). */
@@ -82,7 +86,7 @@ export class GitRepo {
    * text, never point at them. Close it separately.
    */
   escapeQuarantine(): GitRepo {
-    return new GitRepo(this.gitDir, this.format, withoutQuarantine(this.baseEnv), this.cwd, this.readAhead);
+    return new GitRepo(this.gitDir, this.format, withoutQuarantine(this.baseEnv), this.cwd, this.readAhead, this.looseCache);
   }
 
   /** Runs any other git command in this repository's environment. */

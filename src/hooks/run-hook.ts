@@ -31,6 +31,7 @@ import {
 import { VerifyMemo } from '../events/memo';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, type GitRepo, type ObjectFormat } from '../git';
+import type { LooseCache } from '../git/loose';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
 import { auditContextOf, decidePush, type PushOutcome } from '../push/decide-push';
@@ -87,6 +88,10 @@ export interface ServedRun {
   readonly observe: (o: Observed) => void;
   /** The gate's settings, kept between pushes while their files are unchanged (src/push/settings-cache.ts). */
   readonly settings?: (repo: GitRepo) => Promise<Result<GateConfig>>;
+  /** Loose objects kept between pushes, each only for the very file it was read from (src/git/loose.ts). */
+  readonly looseCache?: LooseCache;
+  /** Whether the gate's update hook is installed (records.ts), kept while its files are unchanged; absent: read each time. */
+  readonly updateHookInstalled?: (gitDir: string) => boolean;
 }
 
 export interface Observed {
@@ -163,7 +168,7 @@ export async function runHook(run: HookRun): Promise<number> {
   const nowMs = run.clockMs();
   const now = Math.floor(nowMs / 1000);
   const format = formatOfId(run.sampleId);
-  const opened = await openRepo(run.gitDir, { env: run.env, ...(format ? { format } : {}), ...(run.served ? { cwd: run.served.cwd } : {}) });
+  const opened = await openRepo(run.gitDir, { env: run.env, ...(format ? { format } : {}), ...(run.served ? { cwd: run.served.cwd } : {}), ...(run.served?.looseCache ? { looseCache: run.served.looseCache } : {}) });
   trace.mark('open the repository');
   if (!opened.ok) {
     for (const l of refusalLines(gateFailure('GATE_ERROR', `the repository cannot be opened: ${opened.error.message}`, []), 'text', 'not-recorded')) run.print(l);
@@ -211,7 +216,7 @@ export async function runHook(run: HookRun): Promise<number> {
     run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? 0 });
     logged(o, status, audit);
     trace.mark('decision log');
-    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot && updateHookInstalled(repo.gitDir)) {
+    if (status === 0 && run.hook === 'pre-receive' && o.policyRoot && (run.served?.updateHookInstalled ?? updateHookInstalled)(repo.gitDir)) {
       const session = receivePackSession(run.served?.receivePack);
       const uptimeS = uptimeSeconds();
       try {

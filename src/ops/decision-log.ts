@@ -61,17 +61,39 @@ function rotate(file: string, keep: number, maxBytes: number, adding: number): b
   }
 }
 
+function openAppend(file: string): number {
+  try {
+    return openSync(file, 'a', 0o600);
+  } catch (e) {
+    if (code(e) !== 'ENOENT') throw e;
+    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    return openSync(file, 'a', 0o600);
+  }
+}
+
 /** Appends one formatted line (decisionLine) to the repository's log; an error says what failed, nothing is thrown. */
 export function appendDecision(gitDir: string, line: string, settings: DecisionLogSettings): Result<{ readonly rotated: boolean }> {
   if (!settings.enabled) return ok({ rotated: false });
   const file = decisionLogPath(gitDir);
   const bytes = Buffer.from(line);
   try {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const size = sizeOf(file);
-    // A line longer than the limit still goes into a file of its own.
-    const rotated = size > 0 && size + bytes.length > settings.maxBytes && rotate(file, settings.keep, settings.maxBytes, bytes.length);
-    const fd = openSync(file, 'a', 0o600);
+    // Opened first, its folder made only when missing, its size from the open file: one push used to pay a mkdir
+    // and a stat for each line (decision 0049).
+    let fd = openAppend(file);
+    let rotated = false;
+    try {
+      const size = fstatSync(fd).size;
+      // A line longer than the limit still goes into a file of its own.
+      if (size > 0 && size + bytes.length > settings.maxBytes && rotate(file, settings.keep, settings.maxBytes, bytes.length)) {
+        rotated = true;
+        closeSync(fd);
+        fd = -1;
+        fd = openAppend(file);
+      }
+    } catch (e) {
+      if (fd >= 0) closeSync(fd);
+      throw e;
+    }
     try {
       const n = writeSync(fd, bytes);
       if (n !== bytes.length) return err(gateError('GATE_ERROR', `${file}: wrote ${n} of ${bytes.length} bytes (the file system is full?)`));

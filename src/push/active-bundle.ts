@@ -4,6 +4,7 @@
  * policy is loaded against that root. Loaded bundles are kept in the push's
  * memo (src/events/memo.ts), never beyond the push. Adapter.
  */
+import { bundleFoldRoot } from '../bundle/fold-root';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { POLICY_FILE, loadBundle, type LoadedBundle } from '../bundle';
 import { keepLoaded, type BundleSource } from '../bundle/load';
@@ -22,6 +23,8 @@ import { deferCodeCacheWrite } from '../loader/code-cache';
 
 export interface GateBundle extends ActiveBundle {
   readonly loaded: LoadedBundle;
+  /** bundleFoldRoot(folds), computed once when the bundle loads: the daemon decides many pushes with one bundle. */
+  readonly foldRoot: string;
 }
 
 /**
@@ -46,6 +49,7 @@ function gateBundle(loaded: LoadedBundle, policy: Result<CompiledPolicy>): Resul
     trust: loaded.trust,
     folds: manifest.folds.map((f) => ({ id: f.id, foldRoot: f.foldRoot, engine: f.engine, inputs: [...f.inputs] })),
     loaded,
+    foldRoot: bundleFoldRoot(manifest.folds),
   });
 }
 

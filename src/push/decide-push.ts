@@ -28,7 +28,6 @@ import {
 import { VerifyMemo } from '../events/memo';
 import { proposalBaseOf } from '../gate/gov';
 import { classifyRef } from '../gate/ref-class';
-import { bundleFoldRoot } from '../bundle/fold-root';
 import { repoNameFor } from './repo-name';
 import type { GitRepo } from '../git';
 import type { Result } from '../core/result';
@@ -152,7 +151,7 @@ export async function decidePush(input: PushInput): Promise<PushOutcome> {
     decisions.push(decideUpdate(input.hook === 'update' ? updateHookAlone(facts) : facts, judge, input.config, env));
     input.trace?.mark(`evaluate the policy for ${u.ref}`);
   }
-  const foldRoot = bundleFoldRoot(b.folds);
+  const foldRoot = b.foldRoot;
   return { verdict: verdictOf(oneUpdatePerRef(decisions)), audit: auditContextOf(input, { root: b.commit, codeRoot: b.policyCodeRoot, foldRoot }), policyRoot: b.commit, policyCodeRoot: b.policyCodeRoot, foldRoot };
 }
 

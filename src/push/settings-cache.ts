@@ -29,8 +29,24 @@ function configFiles(gitDir: string, env: Env): string[] {
   return files;
 }
 
+/**
+ * Whether each config file (by its identity: inode, size, times) has an
+ * include, as read last: the key's one read of each file's text, which the
+ * daemon otherwise repeated on every push. A file whose identity changed is
+ * read again.
+ */
+export type IncludeMemo = Map<string, { readonly identity: string; readonly include: boolean }>;
+
+function hasInclude(file: string, identity: string, memo: IncludeMemo | undefined): boolean {
+  const kept = memo?.get(file);
+  if (kept?.identity === identity) return kept.include;
+  const include = /\[\s*include/i.test(readFileSync(file, 'latin1'));
+  memo?.set(file, { identity, include });
+  return include;
+}
+
 /** What must be unchanged for the settings read last to still be git's answer; undefined: do not cache. */
-export function settingsKey(gitDir: string, env: Env): string | undefined {
+export function settingsKey(gitDir: string, env: Env, includes?: IncludeMemo): string | undefined {
   // `git config` reads only the file GIT_CONFIG names (git-config(1)), which no key here watches.
   if (env.GIT_CONFIG !== undefined) return undefined;
   const parts: string[] = [gitDir];
@@ -45,8 +61,9 @@ export function settingsKey(gitDir: string, env: Env): string | undefined {
     try {
       const s = statSync(file, { bigint: true });
       if (!s.isFile()) return undefined;
-      if (/\[\s*include/i.test(readFileSync(file, 'latin1'))) return undefined;
-      parts.push(`${file}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`);
+      const identity = `${file}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      if (hasInclude(file, identity, includes)) return undefined;
+      parts.push(identity);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
       parts.push(`${file}:absent`);
@@ -57,11 +74,12 @@ export function settingsKey(gitDir: string, env: Env): string | undefined {
 
 export class SettingsCache {
   private last: { readonly key: string; readonly value: Result<GateConfig> } | undefined;
+  private readonly includes: IncludeMemo = new Map();
 
   /** readSettings, or its last answer while nothing it came from has changed. Only answers that read well are kept. */
   async read(repo: GitRepo, env: Env): Promise<Result<GateConfig>> {
     // Taken before git reads: a change after this point gives another key next time.
-    const key = settingsKey(repo.gitDir, env);
+    const key = settingsKey(repo.gitDir, env, this.includes);
     if (key !== undefined && this.last?.key === key) return this.last.value;
     const value = await readSettings(repo);
     this.last = key !== undefined && value.ok ? { key, value } : undefined;

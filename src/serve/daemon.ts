@@ -22,12 +22,14 @@ import { ok, type Result } from '../core/result';
 import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { openRepo, withoutQuarantine, type GitRepo } from '../git';
+import { LooseCache } from '../git/loose';
 import { procStrings } from '../hooks/raw-input';
-import { startTimeOfStat } from '../hooks/records';
+import { startTimeOfStat, updateHookInstalled } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
+import { KeptWhileUnchanged } from './kept';
 import { GateMetrics, decisionLabels } from './metrics';
 import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, inlineReplyName, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
 
@@ -71,11 +73,18 @@ export class ServedRepo {
   private socket: net.Socket | undefined;
   private readonly inflight = new Set<Promise<void>>();
   private readonly settings = new SettingsCache();
+  /** Whether the update hook is installed: install.json and hooks/update, read again when either changes. */
+  private readonly updateHook = new KeptWhileUnchanged<boolean>();
 
   constructor(
     readonly gitDir: string,
     private readonly metrics: GateMetrics,
     private readonly log: (line: string) => void,
+    /**
+     * Loose objects read by earlier pushes, each kept only for the very file it came from (decision 0049): one
+     * per daemon, so its bound holds however many repositories it serves (a file of one is never another's).
+     */
+    private readonly objects: LooseCache = new LooseCache(),
   ) {
     this.dir = path.join(gitDir, ...DAEMON_DIR);
   }
@@ -202,6 +211,8 @@ export class ServedRepo {
           elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
           activeBundle: (repo, memo) => this.activeBundle(repo, memo),
           settings: (repo) => this.settings.read(repo, client.env),
+          looseCache: this.objects,
+          updateHookInstalled: (gitDir) => this.updateHook.get([path.join(gitDir, 'gatos', 'install.json'), path.join(gitDir, 'hooks', 'update')], () => updateHookInstalled(gitDir), gitDir),
           observe: (o) => {
             observed = o;
           },
@@ -323,7 +334,8 @@ function readClient(req: PushRequest, lines: Uint8Array | string): Client {
 
 function sameRepo(a: string, b: string): boolean {
   try {
-    return realpathSync(a) === realpathSync(b);
+    // The C realpath: one call each, where the JS one makes a stat per component.
+    return realpathSync.native(a) === realpathSync.native(b);
   } catch {
     return false;
   }

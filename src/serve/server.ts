@@ -10,6 +10,7 @@
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { LooseCache } from '../git/loose';
 import { DAEMON_FILE } from '../ops/doctor';
 import { GateMetrics } from './metrics';
 import { ServedRepo, type RepoStatus } from './daemon';
@@ -60,7 +61,9 @@ function refreshGauges(metrics: GateMetrics, statuses: readonly RepoStatus[]): v
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const metrics = new GateMetrics();
-  const repos = opts.repos.map((r) => new ServedRepo(r, metrics, opts.log));
+  // One store of kept loose objects for every repository served: one bound for the process (decision 0049).
+  const objects = new LooseCache();
+  const repos = opts.repos.map((r) => new ServedRepo(r, metrics, opts.log, objects));
   for (const r of repos) {
     r.pruneClients(CLIENT_MAX_AGE_MS, Date.now());
     r.listen();

@@ -7,7 +7,7 @@
  * searches it.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, linkSync, mkdirSync, mkdtempSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,10 +15,12 @@ import { deflateSync } from 'node:zlib';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
 import { LOOSE_GIVE_UP } from '../../src/git/cat-file';
-import { LooseObjects, MAX_LOOSE_BYTES, objectDirectories } from '../../src/git/loose';
+import { LooseCache, LooseObjects, MAX_LOOSE_BYTES, objectDirectories } from '../../src/git/loose';
 import { FORMATS, cleanGitEnv, git, gitDirOf, gitText, initRepo, writeCommit } from '../helpers/git';
 
 /** git's own answer, as bytes (the helper's git() decodes text). */
+const readFileCopy = (file: string): Buffer => readFileSync(file);
+
 const catFile = (dir: string, id: string): { type: string; data: Buffer } => {
   const type = gitText(dir, ['cat-file', '-t', id]);
   return { type, data: spawnSync('git', ['cat-file', type, id], { cwd: dir, env: cleanGitEnv() }).stdout };
@@ -63,6 +65,99 @@ describe.each(FORMATS)('loose objects (%s)', (format) => {
       expect(first?.type).toBe(catFile(dir, id).type);
       // A reader of its own has kept nothing: the file is gone.
       expect(new LooseObjects([work], format).read(id)).toBeUndefined();
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('a cache shared across readers (the daemon\'s pushes) answers only for the very file it was read from', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-shared-'));
+    try {
+      const store = path.join(work, 'objects');
+      const quarantine = path.join(work, 'incoming');
+      const at = (d: string, id: string) => {
+        const p = path.join(d, id.slice(0, 2), id.slice(2));
+        mkdirSync(path.dirname(p), { recursive: true });
+        return p;
+      };
+      const shared = new LooseCache();
+      const push = () => new LooseObjects([quarantine, store], format, shared);
+      const [a, b] = ids as [string, string];
+      // Read from a push's quarantine, then moved into the store by a rename (as git does): the next push finds it kept.
+      copyFileSync(path.join(objects, a.slice(0, 2), a.slice(2)), at(quarantine, a));
+      const first = push().read(a);
+      expect(first?.type).toBe(catFile(dir, a).type);
+      renameSync(at(quarantine, a), at(store, a));
+      expect(push().read(a)).toBe(first);
+      expect(shared.size).toBe(1);
+      // Removed (pruned, or packed): nothing is answered from the cache.
+      rmSync(at(store, a));
+      expect(push().read(a)).toBeUndefined();
+      // Back as another file (another inode), even with the same bytes: read again, not answered from the cache.
+      copyFileSync(path.join(objects, a.slice(0, 2), a.slice(2)), at(store, a));
+      const again = push().read(a);
+      expect(again).not.toBe(first);
+      expect(Buffer.from(again?.data ?? []).equals(catFile(dir, a).data)).toBe(true);
+      // The same inode rewritten in place with another object's bytes: its size or time changed, it is read and refused.
+      writeFileSync(at(store, a), readFileCopy(path.join(objects, b.slice(0, 2), b.slice(2))));
+      expect(push().read(a)).toBeUndefined();
+      // A hard link (git's other way out of the quarantine) is the same file.
+      rmSync(at(store, a));
+      copyFileSync(path.join(objects, a.slice(0, 2), a.slice(2)), at(quarantine, a));
+      const linked = push().read(a);
+      linkSync(at(quarantine, a), at(store, a));
+      rmSync(at(quarantine, a));
+      expect(push().read(a)).toBe(linked);
+      // Same inode and size, its time moved (a rewrite of the same length): read again.
+      utimesSync(at(store, a), new Date(1e12), new Date(1e12));
+      const touched = push().read(a);
+      expect(touched).not.toBe(linked);
+      expect(touched?.id).toBe(a);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('a shared cache keeps the same object loose in two repositories apart (one entry per file)', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-two-'));
+    try {
+      const id = ids[0] as string;
+      const stores = ['one', 'two'].map((n) => {
+        const d = path.join(work, n);
+        mkdirSync(path.join(d, id.slice(0, 2)), { recursive: true });
+        copyFileSync(path.join(objects, id.slice(0, 2), id.slice(2)), path.join(d, id.slice(0, 2), id.slice(2)));
+        return d;
+      });
+      const shared = new LooseCache();
+      const [one, two] = stores.map((d) => new LooseObjects([d], format, shared).read(id));
+      expect(new LooseObjects([stores[0] as string], format, shared).read(id)).toBe(one);
+      expect(new LooseObjects([stores[1] as string], format, shared).read(id)).toBe(two);
+      expect(shared.size).toBe(2);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
+  it('a shared cache is bounded in bytes, the least recently used going first', () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'gatos-loose-bound-'));
+    try {
+      const blobs = [0, 1, 2].map((i) => {
+        const raw = Buffer.concat([Buffer.from(`blob 100\0`), Buffer.alloc(100, 97 + i)]);
+        const id = createHash(format).update(raw).digest('hex');
+        mkdirSync(path.join(work, id.slice(0, 2)), { recursive: true });
+        writeFileSync(path.join(work, id.slice(0, 2), id.slice(2)), deflateSync(raw));
+        return id;
+      });
+      const shared = new LooseCache(250);
+      const read = (id: string) => new LooseObjects([work], format, shared).read(id);
+      const [x, y, z] = blobs as [string, string, string];
+      const kx = read(x);
+      read(y);
+      expect(read(x)).toBe(kx);
+      // Room for two: z pushes out y, the least recently used; x stays.
+      read(z);
+      expect(shared.size).toBe(2);
+      expect(read(x)).toBe(kx);
     } finally {
       rmSync(work, { recursive: true, force: true });
     }

@@ -132,6 +132,33 @@ describe('gatos serve', () => {
     expect(m).toContain('gatos_decision_seconds_count 3');
   });
 
+  it('an object of the journal\'s tip removed between two pushes: the daemon refuses as the cold hook does (it keeps no object it cannot find on disk)', () => {
+    const dir = clients.alice as string;
+    const push = (url: string) => w.git(dir, ['push', '--no-thin', url, ALICE], { ...w.transport.env('user:alice'), ...trace });
+    w.addEvent(dir, 'user:alice', 'finance');
+    // The same tip in both: the daemon reads its objects from the push's quarantine and keeps them (decision 0049).
+    expect(push(w.gitDir).status).toBe(0);
+    expect(push(coldRepo).status).toBe(0);
+    // The tip's event.cbor, gone from both object stores (pruned, or lost): the ULID order cannot be checked against it.
+    const blob = w.git(dir, ['rev-parse', `${ALICE}:event.cbor`]).stdout.trim();
+    const files = [w.gitDir, coldRepo].map((repo) => path.join(repo, 'objects', blob.slice(0, 2), blob.slice(2)));
+    const bytes = readFileSync(files[0] as string);
+    for (const f of files) rmSync(f);
+    try {
+      w.addEvent(dir, 'user:alice', 'finance');
+      const served = push(w.gitDir);
+      const cold = push(coldRepo);
+      expect(served.stderr).toMatch(DECIDED);
+      expect(cold.stderr).not.toMatch(DECIDED);
+      expect(served.status).not.toBe(0);
+      expect(remoteText(served)).toContain('cannot be read as an event');
+      expect(remoteText(served)).toBe(remoteText(cold));
+    } finally {
+      // Back for the tests after this one (the refused event stays in the client, pushed with the next).
+      for (const f of files) writeFileSync(f, bytes, { mode: 0o444 });
+    }
+  });
+
   // More update lines than a request line carries (and anything not plain) go through the client's folder, byte for byte.
   it('decides a push of more refs than fit inline through a folder, as the cold hook does (21 refs)', () => {
     const specs = Array.from({ length: 21 }, (_, i) => `refs/gatos/journal/finance/user/alice:refs/heads/t${i}`);

@@ -50,4 +50,20 @@ describe('the settings cache', () => {
     expect(settingsKey(gd, env)).toBeUndefined();
     git(dir, ['config', '--unset', 'include.path']);
   });
+
+  it('sees an include written between two pushes (the memo of which files include keeps each file by its identity)', async () => {
+    const cache = new SettingsCache();
+    expect(expectOk(await cache.read(repo, env)).mode).toBe('enforce');
+    const more = path.join(dir, 'more-config');
+    writeFileSync(more, '[gatos]\n\tmode = evaluate\n');
+    git(dir, ['config', 'include.path', more]);
+    try {
+      expect(expectOk(await cache.read(repo, env)).mode).toBe('evaluate');
+      // Never kept: the included file changes alone, and the next read is git's again.
+      writeFileSync(more, '[gatos]\n\tmode = enforce\n');
+      expect(expectOk(await cache.read(repo, env)).mode).toBe('enforce');
+    } finally {
+      git(dir, ['config', '--unset', 'include.path']);
+    }
+  });
 });
