@@ -1,9 +1,9 @@
 /**
  * hooks/update is a shell stub: it allows an update without starting Node
  * only when pre-receive's verdict record for exactly (ref, old, new,
- * receive-pack session) is there with exactly the content pre-receive
- * writes, names the active policy commit (before or after the push) and is
- * fresh; anything else runs the full Node hook, which honours the same
+ * receive-pack session, the active policy commit: before or after the push)
+ * is there, holding exactly one line, the time it was written, at most ten
+ * minutes ago; anything else runs the full Node hook, which honours the same
  * record or decides by itself. The stub is run for real (sh, git) against a
  * gated repository, with records written by the gate's own record writer;
  * run from this test, its parent (the "receive-pack") is this process.
@@ -12,8 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
-import { receivePackSession, startTimeOfStat, updateHookInstalled, uptimeSeconds, writeRecords } from '../../src/hooks/records';
+import { recordKey, recordLeaf, recordText, type RefUpdate } from '../../src/gate';
+import { receivePackSession, startTimeOfStat, stdinInodeOfFdinfo, updateHookInstalled, uptimeSeconds, writeRecords } from '../../src/hooks/records';
 import { GateWorld } from '../helpers/gate-world';
 import { liveVerdictRecords } from '../helpers/records';
 
@@ -51,16 +51,17 @@ describe('the update stub', () => {
   };
   const write = (u: RefUpdate, o: { session?: string; before?: string; after?: string } = {}) =>
     writeRecords({ gitDir: w.gitDir, updates: [u], session: o.session ?? mine(), policyBefore: o.before ?? policy, policyAfter: o.after ?? o.before ?? policy, nowMs: Date.now(), uptimeS: upNow() });
-  const rec = (u: RefUpdate, o: Partial<VerdictRecord> = {}): VerdictRecord => ({ update: u, session: mine(), policyBefore: policy, policyAfter: policy, writtenAt: upNow(), ...o });
   const keyOf = (u: RefUpdate, session: string): string => {
     const k = recordKey(u, session);
     if (k === undefined) throw new Error(`no record name for ${u.ref}`);
     return k;
   };
+  /** The file that allows `u` under `commit` (the active policy commit unless named). */
+  const fileOf = (u: RefUpdate, commit: string = policy, session: string = mine()): string => path.join(verdicts(), keyOf(u, session), recordLeaf(u, commit) ?? 'no leaf');
   /** Records that could still allow something: a consumed record is emptied, not removed. */
   const liveRecords = (): string[] => liveVerdictRecords(w.gitDir);
   const consumed = (u: RefUpdate): boolean => {
-    const f = path.join(verdicts(), keyOf(u, mine()));
+    const f = fileOf(u);
     return !existsSync(f) || readFileSync(f, 'utf8') === '';
   };
 
@@ -191,50 +192,61 @@ describe('the update stub', () => {
     expect(r.status).toBe(0);
   });
 
-  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid started at another time) must not use it.
+  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
+  // with another connection on its stdin, or named by its start time) must not use it.
   it('runs the full hook for a record of another receive-pack session (another pid, a reused pid, another boot)', () => {
     const u = bogus();
-    const [boot, pid, start] = mine().split('.') as [string, string, string];
-    for (const session of [`${boot}.${Number(pid) + 1}.${start}`, `${boot}.${pid}.${Number(start) + 1}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${start}`]) {
+    const [boot, pid, which] = mine().split('.') as [string, string, string];
+    expect(which).toMatch(/^i[0-9]+$/);
+    const start = startTimeOfStat(readFileSync(`/proc/${process.pid}/stat`, 'utf8')) as string;
+    const others = [`${boot}.${Number(pid) + 1}.${which}`, `${boot}.${pid}.i${Number(which.slice(1)) + 1}`, `${boot}.${pid}.${start}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${which}`];
+    for (const session of others) {
       write(u, { session });
       refusedByNode(stub(argsOf(u)));
-      rmSync(path.join(verdicts(), keyOf(u, session)), { force: true });
+      rmSync(path.join(verdicts(), keyOf(u, session)), { recursive: true, force: true });
     }
   });
 
   it('runs the full hook for a record older than ten minutes, or dated in the future', () => {
     const u = bogus();
-    const file = path.join(verdicts(), keyOf(u, mine()));
     const now = upNow();
     for (const writtenAt of [now - 601, now + 60]) {
-      mkdirSync(verdicts(), { recursive: true });
-      writeFileSync(file, recordText(rec(u, { writtenAt })));
+      write(u);
+      writeFileSync(fileOf(u), recordText(writtenAt));
       refusedByNode(stub(argsOf(u)));
     }
   });
 
   it('runs the full hook when the record under the right name has other content', () => {
     const u = bogus();
-    const file = path.join(verdicts(), keyOf(u, mine()));
-    const t = recordText(rec(u));
-    for (const text of [t.replace('allowed\n', 'allowed'), t.replace('allowed', 'denied'), recordText(rec({ ...u, newId: u.oldId })), `${t}more\n`, `${t}\n`, `${t}x`, t.replace('gatos-verdict-v3', 'gatos-verdict-v2'), recordText(rec(u, { session: `${mine()}0` })), '']) {
-      mkdirSync(verdicts(), { recursive: true });
-      writeFileSync(file, text);
+    const t = recordText(upNow());
+    for (const text of [t.trimEnd(), `${t}more\n`, `${t}\n`, `${t}x`, ` ${t}`, `-${t}`, `1${'0'.repeat(15)}\n`, 'allowed\n', '\n', '']) {
+      write(u);
+      writeFileSync(fileOf(u), text);
       refusedByNode(stub(argsOf(u)));
     }
   });
 
-  it('runs the full hook for a record that is a symbolic link, odd arguments, or no record', () => {
+  it('runs the full hook for a record that is a symbolic link, in a linked folder, odd arguments, or no record', () => {
     const u = bogus();
     const real = path.join(w.root, 'elsewhere');
-    writeFileSync(real, recordText(rec(u)));
-    mkdirSync(verdicts(), { recursive: true });
-    const file = path.join(verdicts(), keyOf(u, mine()));
+    writeFileSync(real, recordText(upNow()));
+    write(u);
+    const file = fileOf(u);
     rmSync(file, { force: true });
     symlinkSync(real, file);
     refusedByNode(stub(argsOf(u)));
     rmSync(file, { force: true });
     refusedByNode(stub(argsOf(u)));
+    // The record's folder a link to a folder holding a good record.
+    write(u);
+    const folder = path.dirname(fileOf(u));
+    const moved = path.join(w.root, 'elsewhere-folder');
+    rmSync(moved, { recursive: true, force: true });
+    renameSync(folder, moved);
+    symlinkSync(moved, folder);
+    refusedByNode(stub(argsOf(u)));
+    rmSync(folder, { force: true });
     // Odd arguments never take the fast path (the Node hook then decides, or honours the record for the three it reads).
     for (const args of [[...argsOf(u), 'extra'], [u.ref, u.oldId.toUpperCase(), u.newId.toUpperCase()]]) {
       write(u);
@@ -242,7 +254,7 @@ describe('the update stub', () => {
       expect(r.stderr).not.toMatch(STUB_TRACE);
       expect(r.stderr).toMatch(NODE_TRACE);
     }
-    rmSync(path.join(verdicts(), keyOf(u, mine())), { force: true });
+    rmSync(path.join(verdicts(), keyOf(u, mine())), { recursive: true, force: true });
   });
 
   it('the Node update hook honours the same record (its parent is the same receive-pack) and consumes it', () => {
@@ -277,15 +289,24 @@ describe('the update stub', () => {
     expect(recordKey({ ...u, ref: 'refs/heads/a/b' }, s)).not.toBe(recordKey({ ...u, ref: 'refs/heads/a_b' }, s));
     for (const ref of ['refs/heads/a%b', 'refs/heads/.hidden', 'refs/heads/a b', 'HEAD', `refs/heads/${'x'.repeat(240)}`]) expect(recordKey({ ...u, ref }, s)).toBeUndefined();
     expect(recordKey(u, 'not a session')).toBeUndefined();
+    // In its folder, a file per policy commit, named by the update's ids and the commit; none for ids that are not plain hex.
+    expect(recordLeaf(u, policy)).toBe(`v4.${u.oldId}.${u.newId}.${policy}`);
+    for (const odd of ['', 'A'.repeat(40), '1'.repeat(41), '../x', `${'1'.repeat(39)}/`]) {
+      expect(recordLeaf({ ...u, oldId: odd }, policy)).toBeUndefined();
+      expect(recordLeaf(u, odd)).toBeUndefined();
+    }
   });
 
-  it('names a session by the start time after the command name, whatever the name holds', () => {
+  it('names a session by the inode of receive-pack\'s stdin, else by the start time after the command name', () => {
+    expect(stdinInodeOfFdinfo('pos:\t0\nflags:\t0100000\nmnt_id:\t15\nino:\t30248168\n')).toBe('30248168');
+    expect(stdinInodeOfFdinfo('pos:\t0\nflags:\t02\nmnt_id:\t15\n')).toBeUndefined();
+    expect(stdinInodeOfFdinfo('pos:\t0\nino:\t12x\n')).toBeUndefined();
     const tail = Array.from({ length: 50 }, (_, i) => String(i + 3)).join(' ');
     expect(startTimeOfStat(`42 (git) ${tail}`)).toBe('22');
     expect(startTimeOfStat(`42 (a) b) c (d) ${tail}`)).toBe('22');
     expect(startTimeOfStat('42 (git) S 1 2')).toBeUndefined();
     expect(startTimeOfStat('no parenthesis')).toBeUndefined();
-    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.[0-9]+$`));
+    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.i[0-9]+$`));
   });
 
   // install --hooks pre-receive, then the gate's update hook put in hooks/ by hand (copied from the build, or by a
