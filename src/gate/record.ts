@@ -11,7 +11,8 @@
  * process from any other that had or will have the pid: the inode number of
  * its standard input (`i<number>`, from /proc/<pid>/fdinfo/0), the pipe or
  * socket of this one connection, which no later process holds, or, on a
- * kernel whose fdinfo shows no inode, its start time. So a record left by a
+ * kernel whose fdinfo shows no inode (or for a stdin that is no pipe or
+ * socket), its start time. So a record left by a
  * push that died before its update hook ran can never serve another
  * receive-pack, even one that reuses the pid.
  *

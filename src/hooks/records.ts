@@ -50,8 +50,8 @@ export function stdinInodeOfFdinfo(fdinfo: string): string | undefined {
  * as its own child, `#!/usr/bin/env node` execs node in place, and the stub
  * execs node too), named by boot id, pid, and the inode of its standard
  * input (`i<n>`: the pipe or socket of its one connection, which no later
- * process with that pid holds) or, where fdinfo shows no inode, its start
- * time, so that no other process, even one that reuses the pid, has the same
+ * process with that pid holds) or, where that is no pipe or socket or
+ * fdinfo shows no inode, its start time, so that no other process, even one that reuses the pid, has the same
  * name. Undefined when /proc cannot tell (no records then: the update hook
  * decides by itself).
  */
@@ -60,7 +60,9 @@ export function receivePackSession(ppid: number = process.ppid): string | undefi
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').split('\n', 1)[0] ?? '';
     let fdinfo = '';
     try {
-      fdinfo = readFileSync(`/proc/${ppid}/fdinfo/0`, 'latin1');
+      // A pipe or a socket only: a file or a device there is not this connection's alone.
+      const st = statSync(`/proc/${ppid}/fd/0`);
+      if (st.isFIFO() || st.isSocket()) fdinfo = readFileSync(`/proc/${ppid}/fdinfo/0`, 'latin1');
     } catch {
       // No standard input, or none shown: the start time names the process.
     }

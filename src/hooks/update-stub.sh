@@ -65,18 +65,21 @@ case $policy in
 esac
 # The session: boot id, receive-pack's pid, and the inode number of its standard input (the pipe or socket
 # of its one connection, which no later process with that pid holds: `ino:` in /proc/<pid>/fdinfo/0, about
-# 50 bytes, Linux 5.14 and later) or, where fdinfo shows none, its start time (field 22 of
-# /proc/<pid>/stat, about 320 bytes, counted after the command name's last ')'), as src/hooks/records.ts
-# receivePackSession builds it. A shell builtin reads one byte per system call (decision 0050).
+# 50 bytes, Linux 5.14 and later) or, where that is no pipe or socket or fdinfo shows no inode, its start
+# time (field 22 of /proc/<pid>/stat, about 320 bytes, counted after the command name's last ')'), as
+# src/hooks/records.ts receivePackSession builds it. A shell builtin reads one byte per system call
+# (decision 0050).
 name_session() {
   IFS= read -r boot < /proc/sys/kernel/random/boot_id || return 1
   case $boot in
     '' | *[!0-9a-f-]*) return 1 ;;
   esac
   which=
-  while IFS=': 	' read -r key val; do
-    [ "$key" != ino ] || which=i$val
-  done 2> /dev/null < "/proc/$PPID/fdinfo/0"
+  if [ -p "/proc/$PPID/fd/0" ] || [ -S "/proc/$PPID/fd/0" ]; then
+    while IFS=': 	' read -r key val; do
+      [ "$key" != ino ] || which=i$val
+    done 2> /dev/null < "/proc/$PPID/fdinfo/0"
+  fi
   case $which in
     i) return 1 ;;
     i*[!0-9]*) return 1 ;;

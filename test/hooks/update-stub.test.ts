@@ -8,7 +8,7 @@
  * gated repository, with records written by the gate's own record writer;
  * run from this test, its parent (the "receive-pack") is this process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -186,24 +186,86 @@ describe('the update stub', () => {
 
   it('allows when the active commit is the one the push makes active (a policy change in the same push)', () => {
     const u = bogus();
-    write(u, { before: revParse(JOURNAL), after: policy });
+    const before = revParse(JOURNAL);
+    write(u, { before, after: policy });
     const r = stub(argsOf(u));
     expect(r.stderr).toMatch(STUB_TRACE);
     expect(r.status).toBe(0);
+    // One record under two names: taken under one, it allows nothing under the other.
+    expect(readFileSync(fileOf(u, before), 'utf8')).toBe('');
+    expect(consumed(u)).toBe(true);
+  });
+
+  it('runs the full hook for a record of another update of the same ref', () => {
+    const u = bogus();
+    write(u);
+    for (const other of [{ ...u, newId: 'b'.repeat(u.newId.length) }, { ...u, oldId: u.newId }, { ...u, ref: `${u.ref}x` }]) refusedByNode(stub(argsOf(other)));
+    expect(consumed(u)).toBe(false);
+    rmSync(path.join(verdicts(), keyOf(u, mine())), { recursive: true, force: true });
   });
 
   // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
   // with another connection on its stdin, or named by its start time) must not use it.
+  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
+  // started at another time) must not use it. This process's stdin is no pipe: its session is named by its start time.
   it('runs the full hook for a record of another receive-pack session (another pid, a reused pid, another boot)', () => {
     const u = bogus();
-    const [boot, pid, which] = mine().split('.') as [string, string, string];
-    expect(which).toMatch(/^i[0-9]+$/);
-    const start = startTimeOfStat(readFileSync(`/proc/${process.pid}/stat`, 'utf8')) as string;
-    const others = [`${boot}.${Number(pid) + 1}.${which}`, `${boot}.${pid}.i${Number(which.slice(1)) + 1}`, `${boot}.${pid}.${start}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${which}`];
-    for (const session of others) {
+    const [boot, pid, start] = mine().split('.') as [string, string, string];
+    expect(start).toMatch(/^[0-9]+$/);
+    for (const session of [`${boot}.${Number(pid) + 1}.${start}`, `${boot}.${pid}.${Number(start) + 1}`, `${boot}.${pid}.i${start}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${start}`]) {
       write(u, { session });
       refusedByNode(stub(argsOf(u)));
       rmSync(path.join(verdicts(), keyOf(u, session)), { recursive: true, force: true });
+    }
+  });
+
+  // As git runs it: a parent whose stdin is its connection (here a socket pair from Node, as sshd and git push give
+  // a pipe or a socket), which names the session. A record of the same pid with another connection (a reused pid),
+  // or named by the start time, serves nothing; the parent's own record does.
+  it('names the session by the parent\'s stdin connection where it is a pipe or a socket', async () => {
+    const u = bogus();
+    const parent = spawn('sh', ['-c', 'echo $$; while read -r go; do sh "$0" "$@"; echo "end $?" >&2; done', path.join(hooks, 'update'), ...argsOf(u)], {
+      cwd: w.gitDir,
+      env: { ...w.env({ GATOS_TRACE: '1' }), GIT_DIR: w.gitDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    parent.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    parent.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const wait = async (what: () => boolean): Promise<void> => {
+      while (!what()) await new Promise((r) => setTimeout(r, 10));
+    };
+    /** One run of the stub under `parent`: its stderr and exit status. */
+    const once = async (): Promise<{ stderr: string; status: number }> => {
+      err = '';
+      parent.stdin.write('go\n');
+      await wait(() => /end [0-9]+\n$/.test(err));
+      const m = /end ([0-9]+)\n$/.exec(err) as RegExpExecArray;
+      return { stderr: err, status: Number(m[1]) };
+    };
+    try {
+      await wait(() => out.includes('\n'));
+      const pid = Number(out.trim());
+      const session = receivePackSession(pid) as string;
+      const [boot, , which] = session.split('.') as [string, string, string];
+      expect(which).toMatch(/^i[0-9]+$/);
+      const start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) as string;
+      for (const other of [`${boot}.${pid}.i${Number(which.slice(1)) + 1}`, `${boot}.${pid}.${start}`]) {
+        write(u, { session: other });
+        const r = await once();
+        expect(r.stderr).not.toMatch(STUB_TRACE);
+        expect(r.stderr).toMatch(NODE_TRACE);
+        expect(r.status).not.toBe(0);
+        rmSync(path.join(verdicts(), keyOf(u, other)), { recursive: true, force: true });
+      }
+      write(u, { session });
+      const r = await once();
+      expect(r.stderr).toMatch(STUB_TRACE);
+      expect(r.status).toBe(0);
+    } finally {
+      parent.kill('SIGKILL');
+      for (const n of readdirSync(verdicts())) rmSync(path.join(verdicts(), n), { recursive: true, force: true });
     }
   });
 
@@ -306,7 +368,7 @@ describe('the update stub', () => {
     expect(startTimeOfStat(`42 (a) b) c (d) ${tail}`)).toBe('22');
     expect(startTimeOfStat('42 (git) S 1 2')).toBeUndefined();
     expect(startTimeOfStat('no parenthesis')).toBeUndefined();
-    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.i[0-9]+$`));
+    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.i?[0-9]+$`));
   });
 
   // install --hooks pre-receive, then the gate's update hook put in hooks/ by hand (copied from the build, or by a
