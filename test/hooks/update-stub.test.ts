@@ -207,12 +207,14 @@ describe('the update stub', () => {
   // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
   // with another connection on its stdin, or named by its start time) must not use it.
   // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
-  // started at another time) must not use it. This process's stdin is no pipe: its session is named by its start time.
+  // with another connection or started at another time) must not use it. This process's session is named by its
+  // stdin where that is a pipe or a socket (a jest worker's), else by its start time (jest running in band).
   it('runs the full hook for a record of another receive-pack session (another pid, a reused pid, another boot)', () => {
     const u = bogus();
-    const [boot, pid, start] = mine().split('.') as [string, string, string];
-    expect(start).toMatch(/^[0-9]+$/);
-    for (const session of [`${boot}.${Number(pid) + 1}.${start}`, `${boot}.${pid}.${Number(start) + 1}`, `${boot}.${pid}.i${start}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${start}`]) {
+    const [boot, pid, which] = mine().split('.') as [string, string, string];
+    const n = Number(which.replace(/^i/, ''));
+    const reused = which.startsWith('i') ? [`${boot}.${pid}.i${n + 1}`, `${boot}.${pid}.${n}`] : [`${boot}.${pid}.${n + 1}`, `${boot}.${pid}.i${n}`];
+    for (const session of [`${boot}.${Number(pid) + 1}.${which}`, ...reused, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${which}`]) {
       write(u, { session });
       refusedByNode(stub(argsOf(u)));
       rmSync(path.join(verdicts(), keyOf(u, session)), { recursive: true, force: true });
