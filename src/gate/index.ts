@@ -19,7 +19,7 @@ export { HOOK_EXIT, exitCodeOf, gateFailure, verdictOf, type Verdict } from './v
 export { refusalLines, type AuditOutcome } from './refusal';
 export { AUDIT_ENTRY_FILE, AUDIT_IDENTITY, auditEntry, auditMessage, needsAudit, textOf, type AuditContext, type HookName } from './audit-entry';
 export { parseAuditEntry, type AuditEntryView } from './audit-read';
-export { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type VerdictRecord } from './record';
+export { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordLeaf, recordText } from './record';
 export { pushCertAttribute, readPushCert } from './push-cert';
 export { budgetExceeded, budgetFormula, budgetLimitMs, timeBudget, type BudgetProgress, type TimeBudget } from './budget';
 export { checkGateYaml, checkGitSettings, problemLine, type SettingProblem } from './settings-check';

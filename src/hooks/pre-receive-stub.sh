@@ -193,43 +193,68 @@ waiting() {
 command exec 3<> "$d/requests" || fallback 'the request FIFO cannot be opened'
 printf '%s\n' "$request" >&3 || fallback 'the request could not be sent'
 exec 3>&-
-# A watcher: the daemon must accept the request within the limit and stay alive until it answers;
-# otherwise it ends the wait with `t` (no answer) or `d` (died), each after a newline: a daemon killed in
-# the middle of a line (a full pipe) leaves that line unended, and a `d` glued to it would be no message,
-# the client then waiting forever. The client skips empty lines. The watcher ends with its client (killed
-# while the daemon decides), instead of ticking for as long as the daemon lives.
-ms=${GATOS_DAEMON_ACCEPT_MS:-2000}
-case $ms in
-  '' | *[!0-9]* | ??????*) ms=2000 ;;
-esac
-ticks=$((ms / 50))
-(
-  i=0
-  while :; do
-    sleep 0.05 2> /dev/null || sleep 1
-    [ -d "/proc/$$" ] || exit 0
-    alive || {
-      printf '\nd\n' >&4
-      exit 0
-    }
-    if waiting; then
-      i=$((i + 1))
-      [ "$i" -lt "$ticks" ] || {
-        printf '\nt\n' >&4
+# Accepted at once? A daemon with a free moment opens this client's stdin and removes r.<nonce> within a
+# fraction of a millisecond: a few checks with a builtin (GATOS_DAEMON_SPINS, default 20; no process).
+# Once the daemon holds the pipe, nobody else may hold a writing end of it (git closed its own after the
+# update lines): a daemon that dies, or closes the pipe without a verdict, then ends the read with
+# end-of-file. So this client closes its own writing end once the daemon took the request, and no process
+# watches the daemon from then on (decision 0050).
+w= watch=1
+if [ "$in" = 0 ]; then
+  k=${GATOS_DAEMON_SPINS:-20}
+  case $k in
+    '' | *[!0-9]* | ????????*) k=20 ;;
+  esac
+  while [ -e "$f" ] && [ "$k" -gt 0 ]; do k=$((k - 1)); done
+  if [ ! -e "$f" ]; then
+    exec 4>&-
+    watch=
+  fi
+fi
+# Otherwise a watcher: the daemon must accept the request within the limit, and (with a reply FIFO, which this
+# client holds open for reading and writing) stay alive until it answers; it ends the wait with `t` (no
+# answer) or `d` (died), each after a newline: a daemon killed in the middle of a line (a full pipe) leaves
+# that line unended, and a `d` glued to it would be no message, the client then waiting forever. The client
+# skips empty lines. The watcher ends with its client (killed while the daemon decides), instead of ticking for
+# as long as the daemon lives. With the reply in this client's stdin, the watcher holds the pipe's writing end
+# instead of the client, and ends as soon as the daemon accepted, before any tick when it already has: its
+# `sleep`, a process every 50 ms, then never starts.
+if [ -n "$watch" ]; then
+  ms=${GATOS_DAEMON_ACCEPT_MS:-2000}
+  case $ms in
+    '' | *[!0-9]* | ??????*) ms=2000 ;;
+  esac
+  ticks=$((ms / 50))
+  (
+    i=0
+    while :; do
+      [ "$in" != 0 ] || [ -e "$f" ] || exit 0
+      sleep 0.05 2> /dev/null || sleep 1
+      [ -d "/proc/$$" ] || exit 0
+      alive || {
+        printf '\nd\n' >&4
         exit 0
       }
-    fi
-  done
-) < /dev/null > /dev/null 2>&1 &
-w=$!
-status=
+      if waiting; then
+        i=$((i + 1))
+        [ "$i" -lt "$ticks" ] || {
+          printf '\nt\n' >&4
+          exit 0
+        }
+      fi
+    done
+  ) < /dev/null > /dev/null 2>&1 &
+  w=$!
+  [ "$in" != 0 ] || exec 4>&-
+fi
+status= ended=1
 while IFS= read -r l <&"$in"; do
   case $l in
     o*) printf '%s\n' "${l#o}" >&2 ;;
     r*) printf '%s\r' "${l#r}" >&2 ;;
     '') ;;
     "x $n "*)
-      status=${l#"x $n "}
+      status=${l#"x $n "} ended=
       break
       ;;
     "c $n") fallback 'the daemon does not serve this push' ;;
@@ -238,10 +263,12 @@ while IFS= read -r l <&"$in"; do
     *) fallback 'the daemon'"'"'s answer is not for this push' ;;
   esac
 done
+# The end of the pipe before a verdict: every writing end is closed, the daemon's too (it died, or gave up).
+[ -z "$ended" ] || fallback 'the daemon stopped before its verdict'
 case $status in
   '' | *[!0-9]* | ????*) fallback 'the daemon'"'"'s verdict is malformed' ;;
 esac
-kill "$w" 2> /dev/null
+[ -z "$w" ] || kill "$w" 2> /dev/null
 trace "decided by the daemon (pid $dpid), exit status $status"
 exec 4>&-
 if [ "$status" -eq 0 ] && [ -x "$here/pre-receive.gatos-chained" ]; then

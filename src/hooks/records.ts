@@ -1,18 +1,18 @@
 /**
  * Verdict records (src/gate/record.ts): pre-receive notes each update it
- * allowed, keyed by (ref, old, new, receive-pack session), under
- * $GIT_DIR/gatos/verdicts/, which clients cannot write (only the host
+ * allowed, keyed by (ref, old, new, policy commit, receive-pack session),
+ * under $GIT_DIR/gatos/verdicts/, which clients cannot write (only the host
  * account can). The update hook of the same push honours that decision, so
  * a push that changes the active bundle is not decided twice under two
  * bundles; it consumes the record. hooks/update (a shell stub) reads the
  * same records without Node; this is the Node side. Adapter (filesystem,
  * /proc).
  */
-import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { isOurHook } from '../push/hook-marker';
-import { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordText, type RefUpdate } from '../gate';
+import { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordLeaf, recordText, type RefUpdate } from '../gate';
 
 const DIR = ['gatos', 'verdicts'];
 /** Records older than this are left over from pushes that died or that git refused after pre-receive; they are pruned. */
@@ -34,19 +34,42 @@ export function startTimeOfStat(stat: string): string | undefined {
 }
 
 /**
+ * The inode number of a process's standard input, from the `ino:` line of
+ * /proc/<pid>/fdinfo/0 (Linux 5.14 and later): what hooks/update reads,
+ * about 50 bytes where /proc/<pid>/stat is about 320, each a system call in
+ * a shell builtin (decision 0050). Undefined when the kernel does not show it.
+ */
+export function stdinInodeOfFdinfo(fdinfo: string): string | undefined {
+  const m = /^ino:[ \t]*([0-9]{1,20})$/m.exec(fdinfo);
+  return m ? m[1] : undefined;
+}
+
+/**
  * The receive-pack session both hooks of one push share: their parent
  * process (`$PPID` in hooks/update, `process.ppid` here: git runs each hook
  * as its own child, `#!/usr/bin/env node` execs node in place, and the stub
- * execs node too), named by boot id, pid and start time so that no other
- * process, even one that reuses the pid, has the same name. Undefined when
- * /proc cannot tell (no records then: the update hook decides by itself).
+ * execs node too), named by boot id, pid, and the inode of its standard
+ * input (`i<n>`: the pipe or socket of its one connection, which no later
+ * process with that pid holds) or, where that is no pipe or socket or
+ * fdinfo shows no inode, its start time, so that no other process, even one that reuses the pid, has the same
+ * name. Undefined when /proc cannot tell (no records then: the update hook
+ * decides by itself).
  */
 export function receivePackSession(ppid: number = process.ppid): string | undefined {
   try {
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').split('\n', 1)[0] ?? '';
-    const start = startTimeOfStat(readFileSync(`/proc/${ppid}/stat`, 'utf8'));
-    const session = `${boot}.${ppid}.${start ?? ''}`;
-    return start !== undefined && SESSION_PATTERN.test(session) ? session : undefined;
+    let fdinfo = '';
+    try {
+      // A pipe or a socket only: a file or a device there is not this connection's alone.
+      const st = statSync(`/proc/${ppid}/fd/0`);
+      if (st.isFIFO() || st.isSocket()) fdinfo = readFileSync(`/proc/${ppid}/fdinfo/0`, 'latin1');
+    } catch {
+      // No standard input, or none shown: the start time names the process.
+    }
+    const ino = stdinInodeOfFdinfo(fdinfo);
+    const which = ino !== undefined ? `i${ino}` : startTimeOfStat(readFileSync(`/proc/${ppid}/stat`, 'utf8'));
+    const session = `${boot}.${ppid}.${which ?? ''}`;
+    return which !== undefined && SESSION_PATTERN.test(session) ? session : undefined;
   } catch {
     return undefined;
   }
@@ -90,9 +113,14 @@ export function writeRecords(r: RecordsInput): void {
   prune(dir, r.nowMs);
   for (const update of r.updates) {
     const key = recordKey(update, r.session);
-    if (key === undefined) continue;
-    const rec = { update, session: r.session, policyBefore: r.policyBefore, policyAfter: r.policyAfter, writtenAt: r.uptimeS };
-    writeFileSync(path.join(dir, key), recordText(rec), { mode: 0o600 });
+    const before = recordLeaf(update, r.policyBefore);
+    const after = recordLeaf(update, r.policyAfter);
+    if (key === undefined || before === undefined || after === undefined) continue;
+    const folder = path.join(dir, key);
+    mkdirSync(folder, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(folder, before), recordText(r.uptimeS), { mode: 0o600 });
+    // One file under both names: consuming either consumes the record.
+    if (after !== before) linkSync(path.join(folder, before), path.join(folder, after));
   }
 }
 
@@ -120,34 +148,52 @@ export function updateHookInstalled(gitDir: string): boolean {
 }
 
 /**
- * Whether pre-receive allowed exactly this update in exactly this push
- * (src/gate/record.ts: recordAllows). The record is consumed: emptied, as
- * the stub does with a builtin (an empty record allows nothing; pre-receive
- * prunes it with the stale ones).
+ * Whether pre-receive allowed exactly this update in exactly this push, under
+ * the active commit (src/gate/record.ts: the record's name binds the rest,
+ * recordAllows its age). The record is consumed: emptied, as the stub does
+ * with a builtin (an empty record allows nothing; pre-receive prunes it with
+ * the stale ones).
  */
 export function takeRecord(gitDir: string, u: RefUpdate, session: string, active: string, uptimeS: number): boolean {
   const key = recordKey(u, session);
-  if (key === undefined) return false;
-  const file = path.join(dirOf(gitDir), key);
+  const leaf = recordLeaf(u, active);
+  if (key === undefined || leaf === undefined) return false;
+  const folder = path.join(dirOf(gitDir), key);
+  const file = path.join(folder, leaf);
   let text: string;
   try {
-    if (!lstatSync(file).isFile()) return false;
+    if (!lstatSync(folder).isDirectory() || !lstatSync(file).isFile()) return false;
     text = readFileSync(file, 'utf8');
     writeFileSync(file, '');
   } catch {
     return false;
   }
-  return recordAllows(text, { update: u, session, active, now: uptimeS });
+  return recordAllows(text, uptimeS);
 }
 
-/** Removes consumed (empty) records, which allow nothing, and stale ones: the folder holds only records in flight. */
+/**
+ * Removes what allows nothing: consumed (empty) and stale records, then their
+ * folders once empty, and anything else left in the folder (a v3 record file,
+ * older than this format). The folder holds only records in flight.
+ */
 function prune(dir: string, nowMs: number): void {
+  const gone = (st: { size: number; mtimeMs: number }): boolean => st.size === 0 || nowMs - st.mtimeMs > STALE_MS;
   for (const name of readdirSync(dir)) {
     const f = path.join(dir, name);
     try {
-      const st = statSync(f);
-      // unlinkSync: rmSync's first call loads Node's rimraf module, about 0.6 ms of a cold hook's CPU (decision 0046).
-      if (st.size === 0 || nowMs - st.mtimeMs > STALE_MS) unlinkSync(f);
+      const st = lstatSync(f);
+      if (!st.isDirectory()) {
+        // unlinkSync: rmSync's first call loads Node's rimraf module, about 0.6 ms of a cold hook's CPU (decision 0046).
+        if (gone(st)) unlinkSync(f);
+        continue;
+      }
+      let left = 0;
+      for (const leaf of readdirSync(f)) {
+        const p = path.join(f, leaf);
+        if (gone(statSync(p))) unlinkSync(p);
+        else left++;
+      }
+      if (left === 0) rmdirSync(f);
     } catch {
       // Another push pruned it first.
     }

@@ -7,18 +7,20 @@
 # changes the active bundle, the refs after it are written under the new
 # one: deciding them again would half-apply the push). pre-receive leaves one
 # verdict record per update it allowed in $GIT_DIR/gatos/verdicts (clients
-# cannot write there), named by the session and the ref (its slashes written
-# as %), the session naming the receive-pack process both hooks are children
-# of ($PPID here): boot id, pid and start time, so a record left by a push
-# that died can never serve another receive-pack, even one reusing the pid.
-# It holds the update in clear, the policy commit pre-receive decided under
-# and the one the push makes active, and its time in seconds since boot
-# (src/gate/record.ts, src/hooks/records.ts). When that exact file exists
-# with exactly that content, the active commit is one of the two, and it is
-# at most 600 s old, the record is consumed (emptied) and the update is
-# allowed (then the operator's own update.gatos-chained runs, as after any
-# accepting decision). On that path the stub runs shell builtins only: every
-# process it started cost about 2.5 ms (decision 0038).
+# cannot write there): a folder named by the session and the ref (its slashes
+# written as %), the session naming the receive-pack process both hooks are
+# children of ($PPID here): boot id, pid, and the inode of its stdin (or its
+# start time), so a record left by a push that died can never serve another
+# receive-pack, even one reusing the pid. In the folder, one file per policy
+# commit the update is allowed under (the one pre-receive decided under, the
+# one the push makes active), named by the old id, the new id and that
+# commit, holding its time in seconds since boot (src/gate/record.ts,
+# src/hooks/records.ts). When the file named by this update and the active
+# commit exists and was written at most 600 s ago, the record is consumed
+# (emptied) and the update is allowed (then the operator's own
+# update.gatos-chained runs, as after any accepting decision). On that path
+# the stub runs shell builtins only: every process it started cost about
+# 2.5 ms (decision 0038).
 # Anything else, any doubt or any failing step runs the full hook,
 # update.cjs, which decides by itself (fail closed: this stub never refuses
 # and never allows on its own judgement, only on pre-receive's record).
@@ -61,28 +63,46 @@ fi
 case $policy in
   '' | *[!0-9a-f]*) full "$@" ;;
 esac
-# The session: boot id, receive-pack's pid and its start time (field 22 of /proc/<pid>/stat, counted
-# after the command name's last ')'), as src/hooks/records.ts receivePackSession builds it.
+# The session: boot id, receive-pack's pid, and the inode number of its standard input (the pipe or socket
+# of its one connection, which no later process with that pid holds: `ino:` in /proc/<pid>/fdinfo/0, about
+# 50 bytes, Linux 5.14 and later) or, where that is no pipe or socket or fdinfo shows no inode, its start
+# time (field 22 of /proc/<pid>/stat, about 320 bytes, counted after the command name's last ')'), as
+# src/hooks/records.ts receivePackSession builds it. A shell builtin reads one byte per system call
+# (decision 0050).
 name_session() {
   IFS= read -r boot < /proc/sys/kernel/random/boot_id || return 1
-  IFS= read -r stat < "/proc/$PPID/stat" || return 1
-  case $stat in
-    *') '*) ;;
-    *) return 1 ;;
-  esac
-  set -f
-  # shellcheck disable=SC2086
-  set -- ${stat##*') '}
-  set +f
-  [ "$#" -ge 20 ] || return 1
-  shift 19
   case $boot in
     '' | *[!0-9a-f-]*) return 1 ;;
   esac
-  case $1 in
-    '' | *[!0-9]*) return 1 ;;
+  which=
+  if [ -p "/proc/$PPID/fd/0" ] || [ -S "/proc/$PPID/fd/0" ]; then
+    while IFS=': 	' read -r key val; do
+      [ "$key" != ino ] || which=i$val
+    done 2> /dev/null < "/proc/$PPID/fdinfo/0"
+  fi
+  case $which in
+    i) return 1 ;;
+    i*[!0-9]*) return 1 ;;
+    i*) ;;
+    *)
+      IFS= read -r stat < "/proc/$PPID/stat" || return 1
+      case $stat in
+        *') '*) ;;
+        *) return 1 ;;
+      esac
+      set -f
+      # shellcheck disable=SC2086
+      set -- ${stat##*') '}
+      set +f
+      [ "$#" -ge 20 ] || return 1
+      shift 19
+      case $1 in
+        '' | *[!0-9]*) return 1 ;;
+      esac
+      which=$1
+      ;;
   esac
-  session=$boot.$PPID.$1
+  session=$boot.$PPID.$which
 }
 name_session || full "$@"
 # The record's name: the session, `_`, the ref with each `/` written as `%` (src/gate/record.ts recordKey).
@@ -102,24 +122,24 @@ done
 case /$ref in
   */.*) full "$@" ;;
 esac
-record=$g/gatos/verdicts/${session}_$enc
-[ -f "$record" ] && [ ! -L "$record" ] || full "$@"
-# The record's nine lines, compared with shell builtins (a cmp process cost a fork per ref); a line
-# without its newline, a tenth line or any difference means the full hook.
-whole=
+# The record: a folder named by the session and the ref, holding one file per policy commit the update is
+# allowed under, named by the old and new ids and that commit, holding the time it was written. The name
+# carries all that must match, so only that time is read (v3 records were nine lines in clear, about 330
+# bytes, and a shell builtin reads one byte per system call: decision 0050).
+dir=$g/gatos/verdicts/${session}_$enc
+record=$dir/v4.$old.$new.$policy
+[ -d "$dir" ] && [ ! -L "$dir" ] && [ -f "$record" ] && [ ! -L "$record" ] || full "$@"
+# Whole seconds since boot when pre-receive wrote it, one whole line and nothing after it; an emptied
+# (consumed) record reads nothing.
+whole= more=
 {
-  IFS= read -r l1 && IFS= read -r l2 && IFS= read -r l3 && IFS= read -r l4 && IFS= read -r l5 &&
-    IFS= read -r l6 && IFS= read -r l7 && IFS= read -r l8 && IFS= read -r l9 &&
-    ! IFS= read -r l10 && [ -z "$l10" ] && whole=1
+  IFS= read -r written && ! IFS= read -r more && [ -z "$more" ] && whole=1
 } < "$record"
 [ -n "$whole" ] || full "$@"
-[ "$l1" = gatos-verdict-v3 ] && [ "$l2" = "$ref" ] && [ "$l3" = "$old" ] && [ "$l4" = "$new" ] && [ "$l5" = "$session" ] && [ "$l9" = allowed ] || full "$@"
-# The active commit is the one pre-receive decided under, or the one this push makes active.
-[ "$policy" = "$l6" ] || [ "$policy" = "$l7" ] || full "$@"
-case $l8 in
+case $written in
   '' | *[!0-9]*) full "$@" ;;
 esac
-[ "${#l8}" -le 15 ] || full "$@"
+[ "${#written}" -le 15 ] || full "$@"
 # Seconds since boot, as the record is dated (the session names the boot).
 IFS=' ' read -r up _ < /proc/uptime || full "$@"
 now=${up%%.*}
@@ -127,7 +147,7 @@ case $now in
   '' | *[!0-9]*) full "$@" ;;
 esac
 [ "${#now}" -le 15 ] || full "$@"
-age=$((now - l8))
+age=$((now - written))
 [ "$age" -ge 0 ] && [ "$age" -le 600 ] || full "$@"
 # Consumed: emptied with a builtin (an empty record allows nothing; pre-receive prunes it).
 true > "$record" || full "$@"

@@ -119,7 +119,7 @@ export function runRepair(o: RepairOptions): RepairAction[] {
     act(`removed the stale lock ${rel}, ${Math.round(l.ageMs / 60_000)} min old${what}`, () => rmSync(l.file));
   }
   const records = staleRecords(o.gitDir, o.nowMs);
-  if (records.length > 0) act(`removed ${records.length} stale verdict record${records.length === 1 ? '' : 's'}`, () => records.forEach((f) => rmSync(f, { force: true })));
+  if (records.length > 0) act(`removed ${records.length} stale verdict record${records.length === 1 ? '' : 's'}`, () => records.forEach((f) => rmSync(f, { recursive: true, force: true })));
   for (const f of cacheFiles(o.gitDir)) {
     if (!codeCacheValid(readFileSync(f))) act(`removed the corrupt code cache ${path.relative(o.gitDir, f)}`, () => rmSync(f, { force: true }));
   }

@@ -27,6 +27,10 @@
  *   gatos-push-3 <nonce> <client pid> <old> <new> <ref> [<old> <new> <ref>]...
  * and the daemon writes the reply into the client's stdin, a pipe it opens
  * as /proc/<client pid>/fd/0 (this user's pipe, or nothing is written).
+ * Once the marker is gone the client holds no writing end of that pipe
+ * (decision 0050): the daemon's is the last, so the daemon must open it
+ * before removing the marker, and closing it (or dying) before `x` sends
+ * the push cold.
  * The daemon accepts by removing r.<nonce> once it holds the reply open
  * (or by creating c.XXXXXX/accepted), reads the client's environment from
  * /proc, decides, and writes on the reply one message per line:

@@ -95,6 +95,10 @@ describe('gatos doctor and repair', () => {
     writeFileSync(path.join(hooks(), 'pre-receive.bundle.cjs'), `${readFileSync(path.join(hooks(), 'pre-receive.bundle.cjs'), 'utf8')}\n// an older build\n`);
     aged(path.join(w.gitDir, 'refs', 'gatos', 'audit', 'policy.lock'), '', 60);
     aged(path.join(w.gitDir, 'gatos', 'verdicts', 'f'.repeat(64)), 'gatos-verdict-v2\n', 60);
+    // A v4 record (decision 0050): a folder holding a file per policy commit, both an hour old.
+    const folder = path.join(w.gitDir, 'gatos', 'verdicts', `${'0'.repeat(8)}.1.i2_refs%heads%main`);
+    aged(path.join(folder, `v4.${'1'.repeat(40)}.${'2'.repeat(40)}.${'3'.repeat(40)}`), '1\n', 60);
+    utimesSync(folder, Date.now() / 1000 - 3600, Date.now() / 1000 - 3600);
     const cacheDir = path.join(w.gitDir, 'gatos', 'cache');
     const cache = readFileSync(path.join(cacheDir, readdirSync(cacheDir).find((n) => n.endsWith('.v8')) ?? 'none'));
     writeFileSync(path.join(cacheDir, 'pre-receive.bundle.cjs-broken.v8'), cache.subarray(0, cache.length - 7));
@@ -119,7 +123,7 @@ describe('gatos doctor and repair', () => {
     expect(got['hook.hooks/update']).toEqual(['fail', expect.stringMatching(/not the gate's/), expect.stringMatching(/gatos-chained/)]);
     expect(got['hook.hooks/pre-receive.bundle.cjs']).toEqual(['warn', expect.stringMatching(/not this version's/), expect.stringMatching(/gatos repair/)]);
     expect(got.locks).toEqual(['fail', expect.stringMatching(/refs\/gatos\/audit\/policy\.lock/), expect.stringMatching(/gatos repair/)]);
-    expect(got['verdict-records']).toEqual(['warn', expect.stringMatching(/1 verdict record/), expect.stringMatching(/gatos repair/)]);
+    expect(got['verdict-records']).toEqual(['warn', expect.stringMatching(/2 verdict records/), expect.stringMatching(/gatos repair/)]);
     expect(got['code-cache']).toEqual(['warn', expect.stringMatching(/broken\.v8/), expect.stringMatching(/gatos repair/)]);
     expect(got['hook-caches']).toEqual(['warn', expect.stringMatching(new RegExp(`gatos/cache/active-bundle, gatos/cache/objects/${fan}/0{38}, gatos/cache/settings$`)), expect.stringMatching(/gatos repair/)]);
     expect(Object.keys(got).sort()).toEqual(['code-cache', 'hook-caches', 'hook.hooks/pre-receive', 'hook.hooks/pre-receive.bundle.cjs', 'hook.hooks/update', 'hook.hooks/update.cjs', 'locks', 'verdict-records']);

@@ -1,19 +1,19 @@
 /**
  * hooks/update is a shell stub: it allows an update without starting Node
  * only when pre-receive's verdict record for exactly (ref, old, new,
- * receive-pack session) is there with exactly the content pre-receive
- * writes, names the active policy commit (before or after the push) and is
- * fresh; anything else runs the full Node hook, which honours the same
+ * receive-pack session, the active policy commit: before or after the push)
+ * is there, holding exactly one line, the time it was written, at most ten
+ * minutes ago; anything else runs the full Node hook, which honours the same
  * record or decides by itself. The stub is run for real (sh, git) against a
  * gated repository, with records written by the gate's own record writer;
  * run from this test, its parent (the "receive-pack") is this process.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { recordKey, recordText, type RefUpdate, type VerdictRecord } from '../../src/gate';
-import { receivePackSession, startTimeOfStat, updateHookInstalled, uptimeSeconds, writeRecords } from '../../src/hooks/records';
+import { recordKey, recordLeaf, recordText, type RefUpdate } from '../../src/gate';
+import { receivePackSession, startTimeOfStat, stdinInodeOfFdinfo, updateHookInstalled, uptimeSeconds, writeRecords } from '../../src/hooks/records';
 import { GateWorld } from '../helpers/gate-world';
 import { liveVerdictRecords } from '../helpers/records';
 
@@ -51,16 +51,17 @@ describe('the update stub', () => {
   };
   const write = (u: RefUpdate, o: { session?: string; before?: string; after?: string } = {}) =>
     writeRecords({ gitDir: w.gitDir, updates: [u], session: o.session ?? mine(), policyBefore: o.before ?? policy, policyAfter: o.after ?? o.before ?? policy, nowMs: Date.now(), uptimeS: upNow() });
-  const rec = (u: RefUpdate, o: Partial<VerdictRecord> = {}): VerdictRecord => ({ update: u, session: mine(), policyBefore: policy, policyAfter: policy, writtenAt: upNow(), ...o });
   const keyOf = (u: RefUpdate, session: string): string => {
     const k = recordKey(u, session);
     if (k === undefined) throw new Error(`no record name for ${u.ref}`);
     return k;
   };
+  /** The file that allows `u` under `commit` (the active policy commit unless named). */
+  const fileOf = (u: RefUpdate, commit: string = policy, session: string = mine()): string => path.join(verdicts(), keyOf(u, session), recordLeaf(u, commit) ?? 'no leaf');
   /** Records that could still allow something: a consumed record is emptied, not removed. */
   const liveRecords = (): string[] => liveVerdictRecords(w.gitDir);
   const consumed = (u: RefUpdate): boolean => {
-    const f = path.join(verdicts(), keyOf(u, mine()));
+    const f = fileOf(u);
     return !existsSync(f) || readFileSync(f, 'utf8') === '';
   };
 
@@ -185,56 +186,131 @@ describe('the update stub', () => {
 
   it('allows when the active commit is the one the push makes active (a policy change in the same push)', () => {
     const u = bogus();
-    write(u, { before: revParse(JOURNAL), after: policy });
+    const before = revParse(JOURNAL);
+    write(u, { before, after: policy });
     const r = stub(argsOf(u));
     expect(r.stderr).toMatch(STUB_TRACE);
     expect(r.status).toBe(0);
+    // One record under two names: taken under one, it allows nothing under the other.
+    expect(readFileSync(fileOf(u, before), 'utf8')).toBe('');
+    expect(consumed(u)).toBe(true);
   });
 
-  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid started at another time) must not use it.
+  it('runs the full hook for a record of another update of the same ref', () => {
+    const u = bogus();
+    write(u);
+    for (const other of [{ ...u, newId: 'b'.repeat(u.newId.length) }, { ...u, oldId: u.newId }, { ...u, ref: `${u.ref}x` }]) refusedByNode(stub(argsOf(other)));
+    expect(consumed(u)).toBe(false);
+    rmSync(path.join(verdicts(), keyOf(u, mine())), { recursive: true, force: true });
+  });
+
+  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
+  // with another connection on its stdin, or named by its start time) must not use it.
+  // A record left by a push that died before its update hook ran: another receive-pack (another pid, or the same pid
+  // with another connection or started at another time) must not use it. This process's session is named by its
+  // stdin where that is a pipe or a socket (a jest worker's), else by its start time (jest running in band).
   it('runs the full hook for a record of another receive-pack session (another pid, a reused pid, another boot)', () => {
     const u = bogus();
-    const [boot, pid, start] = mine().split('.') as [string, string, string];
-    for (const session of [`${boot}.${Number(pid) + 1}.${start}`, `${boot}.${pid}.${Number(start) + 1}`, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${start}`]) {
+    const [boot, pid, which] = mine().split('.') as [string, string, string];
+    const n = Number(which.replace(/^i/, ''));
+    const reused = which.startsWith('i') ? [`${boot}.${pid}.i${n + 1}`, `${boot}.${pid}.${n}`] : [`${boot}.${pid}.${n + 1}`, `${boot}.${pid}.i${n}`];
+    for (const session of [`${boot}.${Number(pid) + 1}.${which}`, ...reused, `${boot.replace(/^./, (c) => (c === '0' ? '1' : '0'))}.${pid}.${which}`]) {
       write(u, { session });
       refusedByNode(stub(argsOf(u)));
-      rmSync(path.join(verdicts(), keyOf(u, session)), { force: true });
+      rmSync(path.join(verdicts(), keyOf(u, session)), { recursive: true, force: true });
+    }
+  });
+
+  // As git runs it: a parent whose stdin is its connection (here a socket pair from Node, as sshd and git push give
+  // a pipe or a socket), which names the session. A record of the same pid with another connection (a reused pid),
+  // or named by the start time, serves nothing; the parent's own record does.
+  it('names the session by the parent\'s stdin connection where it is a pipe or a socket', async () => {
+    const u = bogus();
+    const parent = spawn('sh', ['-c', 'echo $$; while read -r go; do sh "$0" "$@"; echo "end $?" >&2; done', path.join(hooks, 'update'), ...argsOf(u)], {
+      cwd: w.gitDir,
+      env: { ...w.env({ GATOS_TRACE: '1' }), GIT_DIR: w.gitDir },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    parent.stdout.on('data', (b: Buffer) => (out += b.toString()));
+    parent.stderr.on('data', (b: Buffer) => (err += b.toString()));
+    const wait = async (what: () => boolean): Promise<void> => {
+      while (!what()) await new Promise((r) => setTimeout(r, 10));
+    };
+    /** One run of the stub under `parent`: its stderr and exit status. */
+    const once = async (): Promise<{ stderr: string; status: number }> => {
+      err = '';
+      parent.stdin.write('go\n');
+      await wait(() => /end [0-9]+\n$/.test(err));
+      const m = /end ([0-9]+)\n$/.exec(err) as RegExpExecArray;
+      return { stderr: err, status: Number(m[1]) };
+    };
+    try {
+      await wait(() => out.includes('\n'));
+      const pid = Number(out.trim());
+      const session = receivePackSession(pid) as string;
+      const [boot, , which] = session.split('.') as [string, string, string];
+      expect(which).toMatch(/^i[0-9]+$/);
+      const start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) as string;
+      for (const other of [`${boot}.${pid}.i${Number(which.slice(1)) + 1}`, `${boot}.${pid}.${start}`]) {
+        write(u, { session: other });
+        const r = await once();
+        expect(r.stderr).not.toMatch(STUB_TRACE);
+        expect(r.stderr).toMatch(NODE_TRACE);
+        expect(r.status).not.toBe(0);
+        rmSync(path.join(verdicts(), keyOf(u, other)), { recursive: true, force: true });
+      }
+      write(u, { session });
+      const r = await once();
+      expect(r.stderr).toMatch(STUB_TRACE);
+      expect(r.status).toBe(0);
+    } finally {
+      parent.kill('SIGKILL');
+      for (const n of readdirSync(verdicts())) rmSync(path.join(verdicts(), n), { recursive: true, force: true });
     }
   });
 
   it('runs the full hook for a record older than ten minutes, or dated in the future', () => {
     const u = bogus();
-    const file = path.join(verdicts(), keyOf(u, mine()));
     const now = upNow();
     for (const writtenAt of [now - 601, now + 60]) {
-      mkdirSync(verdicts(), { recursive: true });
-      writeFileSync(file, recordText(rec(u, { writtenAt })));
+      write(u);
+      writeFileSync(fileOf(u), recordText(writtenAt));
       refusedByNode(stub(argsOf(u)));
     }
   });
 
   it('runs the full hook when the record under the right name has other content', () => {
     const u = bogus();
-    const file = path.join(verdicts(), keyOf(u, mine()));
-    const t = recordText(rec(u));
-    for (const text of [t.replace('allowed\n', 'allowed'), t.replace('allowed', 'denied'), recordText(rec({ ...u, newId: u.oldId })), `${t}more\n`, `${t}\n`, `${t}x`, t.replace('gatos-verdict-v3', 'gatos-verdict-v2'), recordText(rec(u, { session: `${mine()}0` })), '']) {
-      mkdirSync(verdicts(), { recursive: true });
-      writeFileSync(file, text);
+    const t = recordText(upNow());
+    for (const text of [t.trimEnd(), `${t}more\n`, `${t}\n`, `${t}x`, ` ${t}`, `-${t}`, `1${'0'.repeat(15)}\n`, 'allowed\n', '\n', '']) {
+      write(u);
+      writeFileSync(fileOf(u), text);
       refusedByNode(stub(argsOf(u)));
     }
   });
 
-  it('runs the full hook for a record that is a symbolic link, odd arguments, or no record', () => {
+  it('runs the full hook for a record that is a symbolic link, in a linked folder, odd arguments, or no record', () => {
     const u = bogus();
     const real = path.join(w.root, 'elsewhere');
-    writeFileSync(real, recordText(rec(u)));
-    mkdirSync(verdicts(), { recursive: true });
-    const file = path.join(verdicts(), keyOf(u, mine()));
+    writeFileSync(real, recordText(upNow()));
+    write(u);
+    const file = fileOf(u);
     rmSync(file, { force: true });
     symlinkSync(real, file);
     refusedByNode(stub(argsOf(u)));
     rmSync(file, { force: true });
     refusedByNode(stub(argsOf(u)));
+    // The record's folder a link to a folder holding a good record.
+    write(u);
+    const folder = path.dirname(fileOf(u));
+    const moved = path.join(w.root, 'elsewhere-folder');
+    rmSync(moved, { recursive: true, force: true });
+    renameSync(folder, moved);
+    symlinkSync(moved, folder);
+    refusedByNode(stub(argsOf(u)));
+    rmSync(folder, { force: true });
     // Odd arguments never take the fast path (the Node hook then decides, or honours the record for the three it reads).
     for (const args of [[...argsOf(u), 'extra'], [u.ref, u.oldId.toUpperCase(), u.newId.toUpperCase()]]) {
       write(u);
@@ -242,7 +318,7 @@ describe('the update stub', () => {
       expect(r.stderr).not.toMatch(STUB_TRACE);
       expect(r.stderr).toMatch(NODE_TRACE);
     }
-    rmSync(path.join(verdicts(), keyOf(u, mine())), { force: true });
+    rmSync(path.join(verdicts(), keyOf(u, mine())), { recursive: true, force: true });
   });
 
   it('the Node update hook honours the same record (its parent is the same receive-pack) and consumes it', () => {
@@ -277,15 +353,24 @@ describe('the update stub', () => {
     expect(recordKey({ ...u, ref: 'refs/heads/a/b' }, s)).not.toBe(recordKey({ ...u, ref: 'refs/heads/a_b' }, s));
     for (const ref of ['refs/heads/a%b', 'refs/heads/.hidden', 'refs/heads/a b', 'HEAD', `refs/heads/${'x'.repeat(240)}`]) expect(recordKey({ ...u, ref }, s)).toBeUndefined();
     expect(recordKey(u, 'not a session')).toBeUndefined();
+    // In its folder, a file per policy commit, named by the update's ids and the commit; none for ids that are not plain hex.
+    expect(recordLeaf(u, policy)).toBe(`v4.${u.oldId}.${u.newId}.${policy}`);
+    for (const odd of ['', 'A'.repeat(40), '1'.repeat(41), '../x', `${'1'.repeat(39)}/`]) {
+      expect(recordLeaf({ ...u, oldId: odd }, policy)).toBeUndefined();
+      expect(recordLeaf(u, odd)).toBeUndefined();
+    }
   });
 
-  it('names a session by the start time after the command name, whatever the name holds', () => {
+  it('names a session by the inode of receive-pack\'s stdin, else by the start time after the command name', () => {
+    expect(stdinInodeOfFdinfo('pos:\t0\nflags:\t0100000\nmnt_id:\t15\nino:\t30248168\n')).toBe('30248168');
+    expect(stdinInodeOfFdinfo('pos:\t0\nflags:\t02\nmnt_id:\t15\n')).toBeUndefined();
+    expect(stdinInodeOfFdinfo('pos:\t0\nino:\t12x\n')).toBeUndefined();
     const tail = Array.from({ length: 50 }, (_, i) => String(i + 3)).join(' ');
     expect(startTimeOfStat(`42 (git) ${tail}`)).toBe('22');
     expect(startTimeOfStat(`42 (a) b) c (d) ${tail}`)).toBe('22');
     expect(startTimeOfStat('42 (git) S 1 2')).toBeUndefined();
     expect(startTimeOfStat('no parenthesis')).toBeUndefined();
-    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.[0-9]+$`));
+    expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.i?[0-9]+$`));
   });
 
   // install --hooks pre-receive, then the gate's update hook put in hooks/ by hand (copied from the build, or by a

@@ -8,7 +8,12 @@
  * the client is a stand-in that prints the update lines it was given and
  * exits 7, so each test sees which way the client went and on which lines.
  * The daemon dies or the client is killed at the steps an attacker's review
- * of decision 0047 found open (docs/security.md, "Fourth pass").
+ * of decision 0047 found open (docs/security.md, "Fourth pass"), and of
+ * decision 0050: once the daemon took the request, the client holds no
+ * writing end of its stdin and no watcher runs, so the daemon's death is
+ * the end of the pipe. A killed process's descriptors are closed by the
+ * kernel; the scripted daemon's reply is this test's descriptor, so the
+ * test closes it when it kills the `sleep`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -87,10 +92,10 @@ describe.each(SHELLS)('the pre-receive client under %s, against a scripted daemo
    * The client as git runs a hook: its stdin an anonymous pipe (Node's own stdio pipes are socket pairs), here
    * from `printf` in a shell pipeline; its pid comes in its request. Its own process group, killed after each test.
    */
-  const run = (): { proc: ChildProcess; done: Promise<Ended> } => {
+  const run = (env: Record<string, string> = {}): { proc: ChildProcess; done: Promise<Ended> } => {
     const proc = spawn('/bin/sh', ['-c', 'l=$1; shift; printf %s "$l" | "$@"', 'sh', LINES, ...shell, hook], {
       cwd: gitDir,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_DIR: gitDir, GATOS_TRACE: '1' },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', GIT_DIR: gitDir, GATOS_TRACE: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
@@ -155,39 +160,79 @@ describe.each(SHELLS)('the pre-receive client under %s, against a scripted daemo
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: '' });
   });
 
-  it('a daemon that dies in the middle of a line leaves the push to the cold hook, not waiting forever', async () => {
-    // Its last write cut short (a full pipe, then SIGKILL): the watcher's `d` must not be glued to that line.
-    onRequest = (r) => {
-      accept(r).write('opart of a line', () => daemon.kill('SIGKILL'));
-    };
-    const r = await run().done;
+  /** The client's children that still run (a zombie nobody reaped has ended): its watcher, if any. */
+  const children = (client: number): number[] =>
+    readdirSync('/proc')
+      .filter((n) => /^[0-9]+$/.test(n))
+      .filter((n) => {
+        try {
+          const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
+          const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+          return fields[1] === String(client) && fields[0] !== 'Z';
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+
+  /** Both ways the client waits: it finds the request taken at once (no watcher), or it starts the watcher first. */
+  describe.each([
+    ['taken at once', '100000'],
+    ['taken after the watcher started', '0'],
+  ])('a request %s', (_how, spins) => {
+    const env = { GATOS_DAEMON_SPINS: spins };
+
+    it('a daemon that dies in the middle of a line leaves the push to the cold hook, not waiting forever', async () => {
+      // Its last write cut short (a full pipe), then SIGKILL: the kernel closes its end of the pipe.
+      onRequest = (r) => {
+        const reply = accept(r);
+        reply.write('opart of a line', () => {
+          daemon.kill('SIGKILL');
+          reply.destroy();
+        });
+      };
+      const r = await run(env).done;
+      expect(r.stderr).toContain('the daemon stopped before its verdict; deciding without the daemon');
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 7, stdout: `cold:${LINES}` });
+    });
+
+    it('once the daemon took the request, no process watches it and the verdict still counts', async () => {
+      let reply: net.Socket | undefined;
+      let client = 0;
+      let nonce = '';
+      onRequest = (r) => {
+        reply = accept(r);
+        client = r.pid;
+        nonce = r.nonce;
+      };
+      const { done } = run(env);
+      await until(() => client > 0);
+      await until(() => children(client).length === 0);
+      expect(ended(client)).toBe(false);
+      reply?.end(`ofrom the daemon\nx ${nonce} 0\n`);
+      const r = await done;
+      expect(r.stderr).toContain('decided by the daemon');
+      expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 0, stdout: '' });
+    });
+  });
+
+  it('a daemon that dies before taking the request leaves the push to the cold hook', async () => {
+    onRequest = () => daemon.kill('SIGKILL');
+    const r = await run({ GATOS_DAEMON_SPINS: '0' }).done;
     expect(r.stderr).toContain('the daemon stopped before its verdict; deciding without the daemon');
     expect({ status: r.status, stdout: r.stdout }).toEqual({ status: 7, stdout: `cold:${LINES}` });
   });
 
-  it('a client killed while the daemon decides leaves no watcher behind', async () => {
+  it('a client killed before the daemon takes its request leaves no watcher behind', async () => {
     let client = 0;
     onRequest = (r) => {
-      accept(r);
       client = r.pid;
     };
-    const { done } = run();
+    const { done } = run({ GATOS_DAEMON_SPINS: '0' });
     await until(() => client > 0);
     // The watcher: the client's child running the liveness loop (its own children are the `sleep`s it ticks with).
-    const children = (): number[] =>
-      readdirSync('/proc')
-        .filter((n) => /^[0-9]+$/.test(n))
-        .filter((n) => {
-          try {
-            const stat = readFileSync(`/proc/${n}/stat`, 'utf8');
-            return stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] === String(client);
-          } catch {
-            return false;
-          }
-        })
-        .map(Number);
     let watcher: number[] = [];
-    await until(() => (watcher = children()).length > 0);
+    await until(() => (watcher = children(client)).length > 0);
     process.kill(client, 'SIGKILL');
     await done;
     await until(() => watcher.every(ended));
