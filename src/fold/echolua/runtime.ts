@@ -17,6 +17,7 @@ import { inputToLua, luaToJson } from './vm/bridge';
 import { compileProgram, setIndex } from './vm/compile';
 import { DEFAULT_LIMITS, Machine, type Limits } from './vm/machine';
 import { EnvelopeCache, EventView } from './vm/event-view';
+import { fastCanonicalJson } from './vm/emit-direct';
 import { installStdlib } from './vm/stdlib';
 import { binToText, textToBin } from './vm/strings';
 import { LuaError, LuaFunction, LuaTable, STR_PROTO, typeName, type Value } from './vm/values';
@@ -252,11 +253,19 @@ function viewOf(view: EventView, ev: FoldEvent, m: Machine): EventView {
 
 function emittedFiles(files: Value): Result<EmittedFiles> {
   const out = new Map<string, Uint8Array>();
-  const done = eachEmitted(files, (path, json) => {
-    const bytes = canonicalJson(json);
-    if (bytes.ok) out.set(path, bytes.value);
-    return bytes;
-  });
+  const done = eachEmitted(
+    files,
+    (path, json) => {
+      const bytes = canonicalJson(json);
+      if (bytes.ok) out.set(path, bytes.value);
+      return bytes;
+    },
+    (path, value) => {
+      const bytes = fastCanonicalJson(value);
+      if (bytes !== undefined) out.set(path, bytes);
+      return bytes !== undefined;
+    },
+  );
   return done.ok ? ok(out) : done;
 }
 
@@ -265,8 +274,12 @@ function checkEmitted(files: Value): Result<void> {
   return eachEmitted(files, checkCanonicalJson);
 }
 
-/** Each emitted file in path order, as JSON, to `each`; the first problem, in emittedFiles' words. */
-function eachEmitted(files: Value, each: (path: string, json: JsonValue) => Result<unknown>): Result<void> {
+/**
+ * Each emitted file in path order, as JSON, to `each`; the first problem, in emittedFiles' words.
+ * `direct`, when given, is tried first with the Lua value and takes the file when it answers true
+ * (it must only do so where the JSON path would succeed with the same result: vm/emit-direct.ts).
+ */
+function eachEmitted(files: Value, each: (path: string, json: JsonValue) => Result<unknown>, direct?: (path: string, value: Value) => boolean): Result<void> {
   if (!(files instanceof LuaTable)) {
     return err(gateError('FOLD_ERROR', `RUNTIME: emit must return a table of path -> value, found ${typeName(files)}`));
   }
@@ -278,6 +291,7 @@ function eachEmitted(files: Value, each: (path: string, json: JsonValue) => Resu
   }
   paths.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [path, value] of paths) {
+    if (direct?.(path, value) === true) continue;
     let json;
     try {
       json = luaToJson(value, '$');
