@@ -9,7 +9,7 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, statSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordKey, recordLeaf, recordText, type RefUpdate } from '../../src/gate';
@@ -371,6 +371,26 @@ describe('the update stub', () => {
     expect(startTimeOfStat('42 (git) S 1 2')).toBeUndefined();
     expect(startTimeOfStat('no parenthesis')).toBeUndefined();
     expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.i?[0-9]+$`));
+  });
+
+  // A host that feeds receive-pack from a named FIFO (a file made by mkfifo): fdinfo shows that file's inode, which
+  // every later process reading the FIFO shares, so a dead push's record and a later receive-pack reusing its pid
+  // would have the same name. Only an anonymous pipe or socket (`pipe:[n]`, `socket:[n]`) is one connection's.
+  it('names a receive-pack fed from a named FIFO by its start time, not by the FIFO file\'s inode', async () => {
+    const fifo = path.join(w.root, 'receive-pack-stdin');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const fd = openSync(fifo, constants.O_RDWR);
+    const parent = spawn('sh', ['-c', 'echo $$; read -r x'], { stdio: [fd, 'pipe', 'ignore'] });
+    try {
+      const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
+      const start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) as string;
+      expect(statSync(fifo).ino).toBeGreaterThan(0);
+      expect(receivePackSession(pid)).toBe(`${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}.${pid}.${start}`);
+    } finally {
+      parent.kill('SIGKILL');
+      closeSync(fd);
+      rmSync(fifo, { force: true });
+    }
   });
 
   // install --hooks pre-receive, then the gate's update hook put in hooks/ by hand (copied from the build, or by a
