@@ -382,7 +382,7 @@ describe('the update stub', () => {
     const fd = openSync(fifo, constants.O_RDWR);
     const parent = spawn('sh', ['-c', 'echo $$; read -r x'], { stdio: [fd, 'pipe', 'ignore'] });
     try {
-      const pid = await new Promise<number>((resolve) => parent.stdout.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
+      const pid = await new Promise<number>((resolve) => parent.stdout?.once('data', (b: Buffer) => resolve(Number(b.toString().trim()))));
       const start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) as string;
       expect(statSync(fifo).ino).toBeGreaterThan(0);
       expect(receivePackSession(pid)).toBe(`${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}.${pid}.${start}`);
