@@ -8,7 +8,7 @@
  * same records without Node; this is the Node side. Adapter (filesystem,
  * /proc).
  */
-import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { isOurHook } from '../push/hook-marker';
@@ -49,9 +49,10 @@ export function stdinInodeOfFdinfo(fdinfo: string): string | undefined {
  * process (`$PPID` in hooks/update, `process.ppid` here: git runs each hook
  * as its own child, `#!/usr/bin/env node` execs node in place, and the stub
  * execs node too), named by boot id, pid, and the inode of its standard
- * input (`i<n>`: the pipe or socket of its one connection, which no later
- * process with that pid holds) or, where that is no pipe or socket or
- * fdinfo shows no inode, its start time, so that no other process, even one that reuses the pid, has the same
+ * input (`i<n>`: the anonymous pipe or socket of its one connection, which
+ * no later process with that pid holds) or, where that is no anonymous pipe
+ * or socket (a named FIFO's inode is a file's) or fdinfo shows no inode, its
+ * start time, so that no other process, even one that reuses the pid, has the same
  * name. Undefined when /proc cannot tell (no records then: the update hook
  * decides by itself).
  */
@@ -60,9 +61,10 @@ export function receivePackSession(ppid: number = process.ppid): string | undefi
     const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').split('\n', 1)[0] ?? '';
     let fdinfo = '';
     try {
-      // A pipe or a socket only: a file or a device there is not this connection's alone.
-      const st = statSync(`/proc/${ppid}/fd/0`);
-      if (st.isFIFO() || st.isSocket()) fdinfo = readFileSync(`/proc/${ppid}/fdinfo/0`, 'latin1');
+      // An anonymous pipe or a socket only: a file, a device or a named FIFO there (a file's inode, which every later
+      // reader shares) is not this connection's alone. hooks/update cannot tell a named FIFO (`test -p`) and names
+      // it by that inode: its name then never matches this one, and update.cjs, which builds this one, decides.
+      if (/^(?:pipe|socket):\[[0-9]+\]$/.test(readlinkSync(`/proc/${ppid}/fd/0`))) fdinfo = readFileSync(`/proc/${ppid}/fdinfo/0`, 'latin1');
     } catch {
       // No standard input, or none shown: the start time names the process.
     }

@@ -67,7 +67,9 @@ esac
 # of its one connection, which no later process with that pid holds: `ino:` in /proc/<pid>/fdinfo/0, about
 # 50 bytes, Linux 5.14 and later) or, where that is no pipe or socket or fdinfo shows no inode, its start
 # time (field 22 of /proc/<pid>/stat, about 320 bytes, counted after the command name's last ')'), as
-# src/hooks/records.ts receivePackSession builds it. A shell builtin reads one byte per system call
+# src/hooks/records.ts receivePackSession builds it. A named FIFO there (a file's inode, shared by every later
+# reader) passes `-p` here, but receivePackSession names it by the start time: no record matches this name,
+# and update.cjs decides with the record under its own. A shell builtin reads one byte per system call
 # (decision 0050).
 name_session() {
   IFS= read -r boot < /proc/sys/kernel/random/boot_id || return 1

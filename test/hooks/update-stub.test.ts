@@ -9,7 +9,7 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, statSync, writeSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordKey, recordLeaf, recordText, type RefUpdate } from '../../src/gate';
@@ -371,6 +371,45 @@ describe('the update stub', () => {
     expect(startTimeOfStat('42 (git) S 1 2')).toBeUndefined();
     expect(startTimeOfStat('no parenthesis')).toBeUndefined();
     expect(mine()).toMatch(new RegExp(`^[0-9a-f-]+\\.${process.pid}\\.i?[0-9]+$`));
+  });
+
+  // A host that feeds receive-pack from a named FIFO (a file made by mkfifo): fdinfo shows that file's inode, which
+  // every later process reading the FIFO shares, so a dead push's record and a later receive-pack reusing its pid
+  // would have the same name. Only an anonymous pipe or socket (`pipe:[n]`, `socket:[n]`) is one connection's.
+  // The stub (which cannot tell a named FIFO with builtins) then finds no record under its name, and update.cjs honours
+  // the one under the start time.
+  it('names a receive-pack fed from a named FIFO by its start time, not by the FIFO file\'s inode', async () => {
+    const u = bogus();
+    const fifo = path.join(w.root, 'receive-pack-stdin');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const fd = openSync(fifo, constants.O_RDWR);
+    const parent = spawn('sh', ['-c', 'echo $$; read -r go; sh "$0" "$@" 2>&1; echo "end $?"', path.join(hooks, 'update'), ...argsOf(u)], {
+      cwd: w.gitDir,
+      env: { ...w.env({ GATOS_TRACE: '1' }), GIT_DIR: w.gitDir },
+      stdio: [fd, 'pipe', 'ignore'],
+    });
+    let out = '';
+    const ended = new Promise<void>((resolve) => parent.stdout?.on('data', (b: Buffer) => (out += b.toString()) && /end [0-9]+\n$/.test(out) && resolve()));
+    try {
+      await new Promise<void>((resolve) => parent.stdout?.once('data', () => resolve()));
+      const pid = Number(out.split('\n', 1)[0]);
+      const start = startTimeOfStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) as string;
+      expect(statSync(fifo).ino).toBeGreaterThan(0);
+      const session = receivePackSession(pid) as string;
+      expect(session).toBe(`${readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()}.${pid}.${start}`);
+      write(u, { session });
+      writeSync(fd, 'go\n');
+      await ended;
+      expect(out).not.toMatch(STUB_TRACE);
+      expect(out).toMatch(NODE_TRACE);
+      expect(out).toMatch(/end 0\n$/);
+      expect(readFileSync(fileOf(u, policy, session), 'utf8')).toBe('');
+    } finally {
+      parent.kill('SIGKILL');
+      closeSync(fd);
+      rmSync(fifo, { force: true });
+      for (const n of readdirSync(verdicts())) rmSync(path.join(verdicts(), n), { recursive: true, force: true });
+    }
   });
 
   // install --hooks pre-receive, then the gate's update hook put in hooks/ by hand (copied from the build, or by a
