@@ -17,6 +17,14 @@ import { RECORD_MAX_AGE_S, SESSION_PATTERN, recordAllows, recordKey, recordLeaf,
 const DIR = ['gatos', 'verdicts'];
 /** Records older than this are left over from pushes that died or that git refused after pre-receive; they are pruned. */
 const STALE_MS = RECORD_MAX_AGE_S * 1000;
+/**
+ * An emptied record, or an empty folder, younger than this is left alone: a
+ * concurrent push's record is empty between its creation and its write, and
+ * its folder between mkdir and the file; removing either would make that
+ * push's update hook decide again (a non-atomic push could end half-applied,
+ * docs/security.md 6.8). A consumed record allows nothing meanwhile.
+ */
+const GRACE_MS = 10_000;
 
 const dirOf = (gitDir: string) => path.join(gitDir, ...DIR);
 
@@ -107,12 +115,18 @@ export interface RecordsInput {
   readonly nowMs: number;
   /** Seconds since boot (uptimeSeconds()), the date written into each record. */
   readonly uptimeS: number;
+  /**
+   * Runs the clean-up of older records; absent: at once. The daemon runs it
+   * after its reply, off the push's path (it removes nothing of this push).
+   */
+  readonly pruneLater?: (prune: () => void) => void;
 }
 
 export function writeRecords(r: RecordsInput): void {
   const dir = dirOf(r.gitDir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  prune(dir, r.nowMs);
+  if (r.pruneLater) r.pruneLater(() => pruneRecords(dir, r.nowMs));
+  else pruneRecords(dir, r.nowMs);
   for (const update of r.updates) {
     const key = recordKey(update, r.session);
     const before = recordLeaf(update, r.policyBefore);
@@ -120,7 +134,10 @@ export function writeRecords(r: RecordsInput): void {
     if (key === undefined || before === undefined || after === undefined) continue;
     const folder = path.join(dir, key);
     mkdirSync(folder, { recursive: true, mode: 0o700 });
-    writeFileSync(path.join(folder, before), recordText(r.uptimeS), { mode: 0o600 });
+    // A name left from before (emptied, within its grace period) is replaced, never written through: it may be a
+    // second name of another record's file. O_EXCL: a fresh file of this push's own, never a link's target.
+    for (const leaf of new Set([before, after])) unlinkIfThere(path.join(folder, leaf));
+    writeFileSync(path.join(folder, before), recordText(r.uptimeS), { mode: 0o600, flag: 'wx' });
     // One file under both names: consuming either consumes the record.
     if (after !== before) linkSync(path.join(folder, before), path.join(folder, after));
   }
@@ -173,14 +190,26 @@ export function takeRecord(gitDir: string, u: RefUpdate, session: string, active
   return recordAllows(text, uptimeS);
 }
 
+/** Removes a name if there is one; a missing name is no error and costs no exception (the usual case). */
+function unlinkIfThere(file: string): void {
+  if (lstatSync(file, { throwIfNoEntry: false }) !== undefined) unlinkSync(file);
+}
+
 /**
- * Removes what allows nothing: consumed (empty) and stale records, then their
- * folders once empty, and anything else left in the folder (a v3 record file,
- * older than this format). The folder holds only records in flight.
+ * Removes what allows nothing: consumed (empty) records and empty folders
+ * once older than GRACE_MS, stale records, and anything else left in the
+ * folder (a v3 record file, older than this format). The folder holds only
+ * records in flight. Never throws: another push may be pruning too.
  */
-function prune(dir: string, nowMs: number): void {
-  const gone = (st: { size: number; mtimeMs: number }): boolean => st.size === 0 || nowMs - st.mtimeMs > STALE_MS;
-  for (const name of readdirSync(dir)) {
+function pruneRecords(dir: string, nowMs: number): void {
+  const gone = (st: { size: number; mtimeMs: number }): boolean => nowMs - st.mtimeMs > (st.size === 0 ? GRACE_MS : STALE_MS);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
     const f = path.join(dir, name);
     try {
       const st = lstatSync(f);
@@ -195,7 +224,7 @@ function prune(dir: string, nowMs: number): void {
         if (gone(statSync(p))) unlinkSync(p);
         else left++;
       }
-      if (left === 0) rmdirSync(f);
+      if (left === 0 && nowMs - st.mtimeMs > GRACE_MS) rmdirSync(f);
     } catch {
       // Another push pruned it first.
     }

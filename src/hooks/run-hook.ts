@@ -92,6 +92,8 @@ export interface ServedRun {
   readonly looseCache?: LooseCache;
   /** Whether the gate's update hook is installed (records.ts), kept while its files are unchanged; absent: read each time. */
   readonly updateHookInstalled?: (gitDir: string) => boolean;
+  /** Work that may wait until the verdict was sent (the clean-up of older verdict records); absent: done at once. */
+  readonly afterReply?: (work: () => void) => void;
 }
 
 export interface Observed {
@@ -221,7 +223,7 @@ export async function runHook(run: HookRun): Promise<number> {
       const uptimeS = uptimeSeconds();
       try {
         if (!session || uptimeS === undefined) throw new Error('the receive-pack process cannot be named from /proc');
-        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs, uptimeS });
+        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs, uptimeS, ...(run.served?.afterReply ? { pruneLater: run.served.afterReply } : {}) });
       } catch (e) {
         run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
       }

@@ -190,6 +190,8 @@ export class ServedRepo {
     const t0 = process.hrtime.bigint();
     let observed: Observed | undefined;
     let status: number;
+    // Clean-up that can wait until the client has its verdict (older verdict records).
+    const later: (() => void)[] = [];
     try {
       const client = readClient(req, 'dir' in req ? readFileSync(path.join(this.dir, req.dir, 'stdin')) : req.stdin);
       if (!sameRepo(client.gitDir, this.gitDir)) {
@@ -216,16 +218,33 @@ export class ServedRepo {
           observe: (o) => {
             observed = o;
           },
+          afterReply: (work) => void later.push(work),
         },
       });
     } catch (e) {
       // The hook's own failures are refusals inside runHook; this is the daemon failing to read the request: cold.
       this.log(`${this.gitDir}: request from pid ${req.pid}: ${e instanceof Error ? e.message : String(e)}`);
       reply.end(coldMessage(req.nonce));
+      this.runLater(later);
       return;
     }
     this.count(observed, status, Number(process.hrtime.bigint() - t0) / 1e9);
     reply.end(endMessage(req.nonce, status));
+    this.runLater(later);
+  }
+
+  /** Runs work deferred past a reply on the next turn of the event loop; a failure there is logged, never thrown. */
+  private runLater(work: readonly (() => void)[]): void {
+    if (work.length === 0) return;
+    setImmediate(() => {
+      for (const w of work) {
+        try {
+          w();
+        } catch (e) {
+          this.log(`${this.gitDir}: clean-up after a reply: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
+    });
   }
 
   /** Opens the reply FIFO of a client folder and marks the request accepted; throws when anything is not this user's. */

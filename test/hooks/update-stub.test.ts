@@ -9,7 +9,7 @@
  * run from this test, its parent (the "receive-pack") is this process.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, existsSync, mkdirSync, openSync, statSync, writeSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, statSync, writeSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { recordKey, recordLeaf, recordText, type RefUpdate } from '../../src/gate';
@@ -117,10 +117,29 @@ describe('the update stub', () => {
     expect(r.stderr).toMatch(STUB_TRACE);
     expect(r.stderr).not.toMatch(NODE_TRACE);
     expect(liveRecords()).toEqual([]);
-    // Emptied records do not pile up: the next push's pre-receive removes them, leaving only its own.
+    // Emptied records do not pile up: once past their grace period (dated back here), the next push's pre-receive
+    // removes them, leaving only its own. A concurrent push's record, empty between its creation and its write
+    // (and its folder, empty before the file), is younger than that and stays (docs/security.md 6.8).
+    const consumed = readdirSync(verdicts());
+    expect(consumed.length).toBeGreaterThan(0);
+    const past = new Date(Date.now() - 60_000);
+    for (const folder of consumed.map((name) => path.join(verdicts(), name))) {
+      for (const leaf of readdirSync(folder)) utimesSync(path.join(folder, leaf), past, past);
+      utimesSync(folder, past, past);
+    }
+    const inFlight = path.join(verdicts(), 'in-flight');
+    mkdirSync(path.join(inFlight, 'being-written'), { recursive: true });
+    writeFileSync(path.join(inFlight, 'v4.empty-yet'), '');
+    mkdirSync(path.join(verdicts(), 'just-made'));
     w.addEvent(alice, 'user:alice', 'finance');
     expect(w.git(alice, ['push', 'origin', JOURNAL], w.transport.env('user:alice')).status).toBe(0);
-    expect(readdirSync(verdicts())).toHaveLength(1);
+    const left = readdirSync(verdicts());
+    for (const name of consumed) expect(left).not.toContain(name);
+    expect(left).toEqual(expect.arrayContaining(['in-flight', 'just-made']));
+    expect(left).toHaveLength(3);
+    expect(readdirSync(inFlight).sort()).toEqual(['being-written', 'v4.empty-yet']);
+    rmSync(inFlight, { recursive: true });
+    rmSync(path.join(verdicts(), 'just-made'), { recursive: true });
     expect(liveRecords()).toEqual([]);
   });
 
