@@ -8,9 +8,8 @@
  * in place, empty lists, mixed tables, fixed-point numbers, deep nesting.
  */
 import { canonicalJson } from '../../../src/canon/jcs';
-import { decodeStrict } from '../../../src/canon/cbor';
 import { decodeUtf8 } from '../../../src/core/bytes';
-import { compileEchoLua, loadEchoLuaFold } from '../../../src/fold/echolua';
+import { compiledFold } from './compiled';
 import { EMPTY_LISTS, luaToJson } from '../../../src/fold/echolua/vm/bridge';
 import { fastCanonicalJson } from '../../../src/fold/echolua/vm/emit-direct';
 import { textToBin } from '../../../src/fold/echolua/vm/strings';
@@ -184,13 +183,8 @@ function emit(state)
   }
 end
 `;
-    const c = compileEchoLua(src, 'f.lua');
-    if (!c.ok) throw new Error(c.error.map((d) => d.message).join('\n'));
-    const d = decodeStrict(c.value.bytes);
-    if (!d.ok) throw new Error(d.error.message);
-    const rt = loadEchoLuaFold(c.value.bytes, d.value);
-    if (!rt.ok) throw new Error(rt.error.message);
-    const files = rt.value.emit(rt.value.init());
+    const rt = compiledFold(src, 'f.lua');
+    const files = rt.emit(rt.init());
     if (!files.ok) throw new Error(files.error.message);
     expect(decodeUtf8(files.value.get('state/a.json') as Uint8Array)).toBe('{"z":[1,"é"],"😀":2,"Ａ":1}');
     expect(decodeUtf8(files.value.get('state/b.json') as Uint8Array)).toBe('{"ids":["a","b"],"m":{"k":"say \\"hi\\"","n":-3}}');

@@ -3,9 +3,8 @@
  * strings inside arrays and objects take a fast path that builds no path
  * string; anything else, and every error, still names where it is.
  */
-import { decodeStrict } from '../../../src/canon/cbor';
 import { decodeUtf8 } from '../../../src/core/bytes';
-import { compileEchoLua, loadEchoLuaFold } from '../../../src/fold/echolua';
+import { compiledFold } from './compiled';
 
 function emitOf(value: string): { json?: string; error?: string } {
   const src = `inputs = { "refs/gatos/journal/t/**" }
@@ -13,13 +12,8 @@ function init() return {} end
 function step(state, e) return state end
 function emit(state) return { ["state/out.json"] = ${value} } end
 `;
-  const c = compileEchoLua(src, 'f.lua');
-  if (!c.ok) throw new Error(c.error.map((d) => d.message).join('\n'));
-  const d = decodeStrict(c.value.bytes);
-  if (!d.ok) throw new Error(d.error.message);
-  const rt = loadEchoLuaFold(c.value.bytes, d.value);
-  if (!rt.ok) throw new Error(rt.error.message);
-  const f = rt.value.emit(rt.value.init());
+  const rt = compiledFold(src, 'f.lua');
+  const f = rt.emit(rt.init());
   if (!f.ok) return { error: f.error.message };
   return { json: decodeUtf8(f.value.get('state/out.json') as Uint8Array) };
 }

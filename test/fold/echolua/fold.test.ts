@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import * as fc from 'fast-check';
 import { decodeStrict, encodeCanonical } from '../../../src/canon/cbor';
 import { compileEchoLua, loadEchoLuaFold, type EchoState } from '../../../src/fold/echolua';
+import { compiledFold } from './compiled';
 import type { FoldEvent, FoldRuntime } from '../../../src/fold/contract';
 import { FOLD_ENGINE } from '../../../src/fold/engine-id';
 import { toHex } from '../../../src/core/bytes';
@@ -65,13 +66,7 @@ function events(n: number): FoldEvent[] {
 }
 
 function load(src: string): FoldRuntime<EchoState> {
-  const c = compileEchoLua(src, 'fold.lua');
-  if (!c.ok) throw new Error(c.error.map((d) => d.message).join('\n'));
-  const d = decodeStrict(c.value.bytes);
-  if (!d.ok) throw new Error(d.error.message);
-  const rt = loadEchoLuaFold(c.value.bytes, d.value);
-  if (!rt.ok) throw new Error(rt.error.message);
-  return rt.value;
+  return compiledFold(src, 'fold.lua');
 }
 
 function must<T>(r: { ok: true; value: T } | { ok: false; error: { message: string } }): T {

@@ -7,10 +7,9 @@
  * saved bytes) and in independence (a step that writes deep into one copy
  * leaves the next untouched).
  */
-import { decodeStrict } from '../../../src/canon/cbor';
 import { toHex } from '../../../src/core/bytes';
 import type { FoldRuntime } from '../../../src/fold/contract';
-import { compileEchoLua, loadEchoLuaFold } from '../../../src/fold/echolua';
+import { compiledFold } from './compiled';
 import { ev } from '../events';
 
 const SOURCE = `inputs = { "refs/gatos/journal/t/**" }
@@ -49,13 +48,7 @@ end
 `;
 
 function load(): FoldRuntime<unknown> {
-  const c = compileEchoLua(SOURCE, 'copy.lua');
-  if (!c.ok) throw new Error(c.error.map((d) => d.message).join('\n'));
-  const d = decodeStrict(c.value.bytes);
-  if (!d.ok) throw new Error(d.error.message);
-  const r = loadEchoLuaFold(c.value.bytes, d.value);
-  if (!r.ok) throw new Error(r.error.message);
-  return r.value as FoldRuntime<unknown>;
+  return compiledFold(SOURCE, 'copy.lua') as FoldRuntime<unknown>;
 }
 
 describe("an EchoLua fold's initial state, copied for each dry-run", () => {
