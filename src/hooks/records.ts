@@ -116,8 +116,9 @@ export interface RecordsInput {
   /** Seconds since boot (uptimeSeconds()), the date written into each record. */
   readonly uptimeS: number;
   /**
-   * Runs the clean-up of older records; absent: at once. The daemon runs it
-   * after its reply, off the push's path (it removes nothing of this push).
+   * Runs the clean-up of older records, or skips it; absent: at once. The
+   * daemon runs it after its reply, off the push's path, and at most once
+   * every few seconds (it removes nothing of this push; decision 0054).
    */
   readonly pruneLater?: (prune: () => void) => void;
 }

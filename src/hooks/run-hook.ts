@@ -92,8 +92,16 @@ export interface ServedRun {
   readonly looseCache?: LooseCache;
   /** Whether the gate's update hook is installed (records.ts), kept while its files are unchanged; absent: read each time. */
   readonly updateHookInstalled?: (gitDir: string) => boolean;
-  /** Work that may wait until the verdict was sent (the clean-up of older verdict records); absent: done at once. */
+  /**
+   * Work that may wait until the verdict was sent (the decision log's line); absent: done at once. A throw
+   * there is the daemon's to report in its own log (the client has its verdict already).
+   */
   readonly afterReply?: (work: () => void) => void;
+  /**
+   * Runs, or skips, the clean-up of older verdict records: the daemon runs it after its reply and at most once
+   * every few seconds per repository (decision 0054); absent: at once, on every push.
+   */
+  readonly pruneRecords?: (prune: () => void) => void;
 }
 
 export interface Observed {
@@ -182,16 +190,32 @@ export async function runHook(run: HookRun): Promise<number> {
   let updates: RefUpdate[] = [];
   let meter: DecisionMeter | undefined;
   let overBudget = false;
-  /** One line in the decision log (docs/operators.md); a log that cannot be written is warned about and changes nothing. */
+  /**
+   * One line in the decision log (docs/operators.md); a log that cannot be written is warned about and changes
+   * nothing. The daemon writes it after its reply, off the push's path (decision 0054): the warning then goes to the
+   * daemon's own log, as a throw its after-reply runner reports.
+   */
   const logged = (o: PushOutcome, status: number, audit: AuditOutcome): void => {
-    try {
-      const atMs = run.clockMs();
-      const facts = { atMs, hook: run.hook, via: run.served ? ('daemon' as const) : ('cold' as const), verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? 0, budgetExceeded: overBudget };
-      const w = logDecision(repo.gitDir, facts, config.decisionLog);
-      if (!w.ok) run.print(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${w.error.message}`);
-    } catch (e) {
-      run.print(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${message(e)}`);
-    }
+    const atMs = run.clockMs();
+    const facts = { atMs, hook: run.hook, via: run.served ? ('daemon' as const) : ('cold' as const), verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? 0, budgetExceeded: overBudget };
+    const gitDir = repo.gitDir;
+    const settings = config.decisionLog;
+    const write = (warn: (line: string) => void): void => {
+      try {
+        const w = logDecision(gitDir, facts, settings);
+        if (!w.ok) warn(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${w.error.message}`);
+      } catch (e) {
+        warn(`gatos gate: WARNING: the decision log could not be written (the verdict stands): ${message(e)}`);
+      }
+    };
+    const later = run.served?.afterReply;
+    if (later)
+      later(() =>
+        write((line) => {
+          throw new Error(line);
+        }),
+      );
+    else write(run.print);
   };
   const fail = (reason: string, hint?: string): PushOutcome => {
     const verdict: Verdict = gateFailure('GATE_ERROR', reason, updates, hint);
@@ -223,7 +247,7 @@ export async function runHook(run: HookRun): Promise<number> {
       const uptimeS = uptimeSeconds();
       try {
         if (!session || uptimeS === undefined) throw new Error('the receive-pack process cannot be named from /proc');
-        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs, uptimeS, ...(run.served?.afterReply ? { pruneLater: run.served.afterReply } : {}) });
+        writeRecords({ gitDir: repo.gitDir, updates, session, policyBefore: o.policyRoot, policyAfter: policyAfterPush(updates, o.policyRoot, repo.zeroId), nowMs, uptimeS, ...(run.served?.pruneRecords ? { pruneLater: run.served.pruneRecords } : {}) });
       } catch (e) {
         run.print(`gatos gate: note: no verdict records (${message(e)}); the update hook will decide again`);
       }

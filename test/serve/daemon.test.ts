@@ -10,7 +10,7 @@
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, cpSync, existsSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
@@ -26,6 +26,8 @@ const BOB = 'refs/gatos/journal/finance/user/bob';
 interface Served {
   readonly proc: ChildProcess;
   readonly port: number;
+  /** What the daemon printed on stderr so far (its own log). */
+  readonly log: () => string;
 }
 
 /** Starts `gatos serve` on the repositories; resolves once it says it serves them. */
@@ -38,7 +40,7 @@ function serve(repos: readonly string[]): Promise<Served> {
     proc.stdout?.on('data', (b: Buffer) => {
       out += b.toString();
       const m = /metrics\n/.test(out) ? /:(\d+)\/metrics/.exec(out) : null;
-      if (m) resolve({ proc, port: Number(m[1]) });
+      if (m) resolve({ proc, port: Number(m[1]), log: () => err });
     });
     proc.once('exit', (code) => reject(new Error(`gatos serve exited ${code}:\n${out}\n${err}`)));
   });
@@ -130,6 +132,24 @@ describe('gatos serve', () => {
     expect(metric(m, 'gatos_decisions_total', { repo: second, outcome: 'allowed' })).toBe(1);
     expect(metric(m, 'gatos_events_verified_total', { repo: w.gitDir })).toBeGreaterThanOrEqual(1);
     expect(m).toContain('gatos_decision_seconds_count 3');
+    // Each decision's line in the decision log, written after the reply (the daemon answered /metrics after it).
+    const lines = readFileSync(path.join(w.gitDir, 'gatos', 'decisions.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { via: string; outcome: string; hook: string });
+    expect(lines.filter((l) => l.via === 'daemon').map((l) => `${l.hook} ${l.outcome}`)).toEqual(['pre-receive accepted', 'pre-receive refused']);
+  });
+
+  it('a decision log that cannot be written changes no verdict; the daemon reports it in its own log', async () => {
+    const log = path.join(second, 'gatos', 'decisions.log');
+    rmSync(log, { force: true });
+    mkdirSync(log);
+    try {
+      const r = eventPush('alice', second);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(DECIDED);
+      await metrics();
+      expect(daemon.log()).toContain(`${second}: after the reply: gatos gate: WARNING: the decision log could not be written (the verdict stands)`);
+    } finally {
+      rmSync(log, { recursive: true, force: true });
+    }
   });
 
   it('an object of the journal\'s tip removed between two pushes: the daemon refuses as the cold hook does (it keeps no object it cannot find on disk)', () => {
@@ -232,6 +252,14 @@ describe('gatos serve', () => {
 
   it('a restarted daemon decides eight clients pushing at once', async () => {
     daemon = await serve([w.gitDir, second]);
+    // A verdict record a dead push left 11 minutes ago: the restarted daemon's first accepted push prunes it (after
+    // its reply; later ones skip the clean-up for a few seconds, decision 0054).
+    const stale = path.join(w.gitDir, 'gatos', 'verdicts', 'left-by-a-dead-push');
+    mkdirSync(stale, { recursive: true });
+    writeFileSync(path.join(stale, 'v4.x'), 'old');
+    const past = new Date(Date.now() - 660_000);
+    utimesSync(path.join(stale, 'v4.x'), past, past);
+    utimesSync(stale, past, past);
     w.addEvent(clients.alice as string, 'user:alice', 'finance');
     w.addEvent(clients.bob as string, 'user:bob', 'finance');
     // Five more pushes of alice's, each to a journal of its own namespace: eight decisions in flight together.
@@ -255,6 +283,7 @@ describe('gatos serve', () => {
     // The restarted daemon counts the two cold decisions of the previous test from the decision log; the update
     // hook, finding the verdict records the daemon left, decided nothing itself (or it would count as cold too).
     const m = await metrics();
+    expect(existsSync(stale)).toBe(false);
     expect(metric(m, 'gatos_cold_decisions_total', { repo: w.gitDir })).toBe(2);
     expect(metric(m, 'gatos_cold_decisions_total', { repo: second })).toBe(0);
     expect(metric(m, 'gatos_decisions_total', { repo: w.gitDir, outcome: 'allowed' })).toBe(7);
