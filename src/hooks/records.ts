@@ -66,7 +66,7 @@ export function stdinInodeOfFdinfo(fdinfo: string): string | undefined {
  */
 export function receivePackSession(ppid: number = process.ppid): string | undefined {
   try {
-    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').split('\n', 1)[0] ?? '';
+    const boot = bootId();
     let fdinfo = '';
     try {
       // An anonymous pipe or a socket only: a file, a device or a named FIFO there (a file's inode, which every later
@@ -83,6 +83,14 @@ export function receivePackSession(ppid: number = process.ppid): string | undefi
   } catch {
     return undefined;
   }
+}
+
+let boot: string | undefined;
+
+/** This boot's id: read once per process (a process lives within one boot; the daemon asked on every push). */
+function bootId(): string {
+  boot ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').split('\n', 1)[0] ?? '';
+  return boot;
 }
 
 /** The commit this push makes active: the new id of refs/gatos/policies/active if the push moves it, else the one decided under. */
