@@ -26,7 +26,7 @@
  * Targets: daemon-added / sketch-added < 1; cold-added / empty-Node-added <= 1.5.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { appendEvents } from '../src/events';
@@ -138,8 +138,16 @@ export const daemonSuite: BenchSuite = {
       const pe = env({ GATOS_ACTOR: 'user:alice' });
       const targets = [plain, sketch, emptyNode, srv, served, layout, single, oneSh];
       const times: number[][] = targets.map(() => []);
+      // The daemon's CPU over the measured rounds (its main thread, and all its threads), from /proc/<pid>/schedstat.
+      const onCpuMs = (file: string): number => Number(readFileSync(file, 'utf8').split(' ')[0]) / 1e6;
+      const daemonCpu = (): [number, number] => {
+        const tasks = `/proc/${daemon?.pid}/task`;
+        return [onCpuMs(`${tasks}/${daemon?.pid}/schedstat`), readdirSync(tasks).reduce((sum, t) => sum + onCpuMs(`${tasks}/${t}/schedstat`), 0)];
+      };
+      let cpuBefore: [number, number] = [0, 0];
       // One warm-up round: the cold hook's V8 code cache and the daemon's bundle are warm, as after any earlier push.
       for (let round = -1; round < ROUNDS; round++) {
+        if (round === 0) cpuBefore = daemonCpu();
         await oneEvent();
         for (let k = 0; k < targets.length; k++) {
           const i = (k + Math.max(round, 0)) % targets.length;
@@ -147,12 +155,15 @@ export const daemonSuite: BenchSuite = {
           if (round >= 0) times[i]?.push(ms);
         }
       }
+      const cpuAfter = daemonCpu();
+      // Two daemon-decided pushes a round (the two layouts); the main thread is the run each hook client waits for.
+      const perPush = (i: 0 | 1) => ((cpuAfter[i] - cpuBefore[i]) / (2 * ROUNDS)).toFixed(2);
       await repo.close();
       const added = (i: number) => median((times[i] as number[]).map((t, r) => t - ((times[0] as number[])[r] as number)));
       const noHook = median(times[0] as number[]);
       const [bash, node, cold, warm, floor, warmSingle, floorSingle] = [added(1), added(2), added(3), added(4), added(5), added(6), added(7)];
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
-      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it)`;
+      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (decision log, clean-up and GC included)`;
       const over = 'the same push, no hook';
       return [
         { figure: 'push of 1 signed event, no hook (ms)', value: noHook, unit: 'ms', reference: over, referenceValue: noHook, ratio: 1 },
