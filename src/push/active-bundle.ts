@@ -72,10 +72,8 @@ export async function activeGateBundle(repo: GitRepo, memo: VerifyMemo, opts: Ac
   if (!r.value) return err(gateError('NOT_FOUND', `${ACTIVE_POLICY_REF} does not exist: the gate has no policy`, { hint: 'install the gate with a template: ./install.sh <repo> --template minimal' }));
   const kept = opts.record ? readBundleRecord(repo.gitDir, r.value) : undefined;
   if (kept) {
-    // This release prepared the document in full before it wrote the record: each rule's conditions are prepared at its first use.
-    const g = gateBundle(kept.loaded, preparePolicy(kept.loaded.manifest.policyCodeRoot as PrefixedDigest, kept.policyDoc, { lazyConditions: true }));
-    // A record whose policy no longer prepares (its shape, and each rule's fields) is no record: load in full (which refuses it, or
-    // rewrites the record).
+    const g = gateBundle(kept.loaded, preparePolicy(kept.loaded.manifest.policyCodeRoot as PrefixedDigest, kept.policyDoc));
+    // A record whose policy no longer prepares is no record: load in full (which refuses it, or rewrites the record).
     if (g.ok) {
       keepLoaded(memo.bundles, kept.loaded);
       opts.trace?.note(`the active bundle ${r.value} came from its record in gatos/cache`);

@@ -56,15 +56,10 @@ export function loadPolicy(bytes: Uint8Array, opts: { expectedRoot?: string } = 
  * of digest `root`): the shape and type checks and the closures of loadPolicy,
  * without the decoding. For a document kept since it was decoded (the cold
  * hooks' active-bundle record, src/push/bundle-record.ts).
- * `lazyConditions`: each rule's conditions are checked and made into closures
- * when the rule is first evaluated, not here: for a document this release
- * already prepared in full (the record is written only after that), where a
- * one-event push evaluates a few of its rules (decision 0052). Should one
- * then fail to prepare, evaluating the rule throws, and the push is refused.
  */
-export function preparePolicy(root: PrefixedDigest, doc: unknown, opts: { lazyConditions?: boolean } = {}): Result<CompiledPolicy> {
+export function preparePolicy(root: PrefixedDigest, doc: unknown): Result<CompiledPolicy> {
   try {
-    return ok({ root, ...readDocument(doc, opts.lazyConditions === true) });
+    return ok({ root, ...readDocument(doc) });
   } catch (e) {
     if (e instanceof ArtifactProblem) {
       return err(gateError('ARTIFACT_INVALID', `compiled policy is malformed: ${e.message}`, { hint: 'recompile the policy with gatos policyc; never edit .rgc bytes by hand' }));
@@ -82,14 +77,14 @@ function exactKeys(o: Readonly<Record<string, unknown>>, keys: readonly string[]
   if (got.length !== keys.length || got.some((k, i) => k !== keys[i])) refuse(`${what} has keys [${got.join(', ')}], expected [${keys.join(', ')}]`);
 }
 
-function readDocument(doc: unknown, lazy: boolean): { rules: PreparedRule[]; labels: PreparedLabels[] } {
+function readDocument(doc: unknown): { rules: PreparedRule[]; labels: PreparedLabels[] } {
   if (!isObject(doc) || doc.format !== RGC_FORMAT) refuse(`not a compiled policy (format is not '${RGC_FORMAT}')`);
   if (doc.version !== RGC_VERSION) {
     throw new ArtifactProblem(`version ${JSON.stringify(doc.version)} is not supported; this gate reads version ${RGC_VERSION}`);
   }
   exactKeys(doc, doc.labels === undefined ? ['format', 'rules', 'version'] : ['format', 'labels', 'rules', 'version'], 'the document');
   if (!Array.isArray(doc.rules)) refuse('rules is not a list');
-  return { rules: readRules(doc.rules, lazy), labels: doc.labels === undefined ? [] : readLabels(doc.labels) };
+  return { rules: readRules(doc.rules), labels: doc.labels === undefined ? [] : readLabels(doc.labels) };
 }
 
 /** The labels table: a non-empty map of well-formed path globs to sorted, unique, non-empty label lists. */
@@ -107,17 +102,17 @@ function readLabels(table: unknown): PreparedLabels[] {
   });
 }
 
-function readRules(list: readonly unknown[], lazy: boolean): PreparedRule[] {
+function readRules(list: readonly unknown[]): PreparedRule[] {
   let previous: string | undefined;
   return list.map((r: unknown, i: number) => {
-    const rule = readRule(r, i, lazy);
+    const rule = readRule(r, i);
     if (previous !== undefined && !(previous < rule.rule.id)) refuse(`rules[${i}]: ids must be unique and sorted ('${previous}' then '${rule.rule.id}')`);
     previous = rule.rule.id;
     return rule;
   });
 }
 
-function readRule(r: unknown, i: number, lazy: boolean): PreparedRule {
+function readRule(r: unknown, i: number): PreparedRule {
   const at = `rules[${i}]`;
   if (!isObject(r)) refuse(`${at} is not a mapping`);
   exactKeys(r, RULE_KEYS, at);
@@ -140,32 +135,11 @@ function readRule(r: unknown, i: number, lazy: boolean): PreparedRule {
     }
   };
   const rule: CompiledRule = { id, mode, code: code as string | null, audit, when: (when ?? null) as Ir | null, deny: deny as Ir[], allow: allow as Ir[], reason: reason as string | null };
-  const conditions = (): Pick<PreparedRule, 'when' | 'deny' | 'allow'> => ({
+  return {
+    rule,
     when: when === null ? null : condition(when, 'when'),
     deny: deny.map((d: unknown, j: number) => condition(d, `deny[${j}]`)),
     allow: allow.map((a: unknown, j: number) => condition(a, `allow[${j}]`)),
-  });
-  if (!lazy) return { rule, ...conditions(), reasonPlans: [] };
-  let made: Pick<PreparedRule, 'when' | 'deny' | 'allow'> | undefined;
-  const prepared = (): Pick<PreparedRule, 'when' | 'deny' | 'allow'> => {
-    try {
-      return (made ??= conditions());
-    } catch (e) {
-      // Outside loadPolicy's catch now: a plain error, which refuses the push like any failure while deciding.
-      throw e instanceof ArtifactProblem ? new Error(`compiled policy is malformed: ${e.message}`) : e;
-    }
-  };
-  return {
-    rule,
-    get when() {
-      return prepared().when;
-    },
-    get deny() {
-      return prepared().deny;
-    },
-    get allow() {
-      return prepared().allow;
-    },
     reasonPlans: [],
   };
 }
