@@ -28,7 +28,7 @@ let loaded: Part | undefined;
 
 function load(file: string): Part {
   if (loaded) return loaded;
-  const part = runBundleCached(file, hookCacheDir(), true).exports as Partial<Record<keyof Part, unknown>>;
+  const part = runBundleCached(file, hookCacheDir(), true, require).exports as Partial<Record<keyof Part, unknown>>;
   if (typeof part.buildBundle !== 'function' || typeof part.lazySourceOrigin !== 'function') throw new Error('it exports no buildBundle or lazySourceOrigin');
   loaded = part as Part;
   return loaded;

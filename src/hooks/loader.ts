@@ -34,9 +34,10 @@ const worker = process.env.GATOS_SIGNATURE_WORKER === '1';
 if (!worker) process.exitCode = REFUSED;
 /** Compiles and runs the bundle; throws if it is missing, unreadable, truncated or never starts the hook. */
 function runBundle(): void {
-  // The cache lives in $GIT_DIR/gatos/cache, which clients cannot write. Signature workers (sig-pool.ts) run
+  // The cache lives in $GIT_DIR/gatos/cache, which clients cannot write; the bundle needs only Node's builtins, so it gets
+  // this file's own require (no node:module to load). Signature workers (sig-pool.ts) run
   // this file too; only the main thread writes (a worker_threads import would cost start-up).
-  const { note } = runBundleCached(bundle, hookCacheDir(), !worker);
+  const { note } = runBundleCached(bundle, hookCacheDir(), !worker, require);
   // For GATOS_TRACE (trace.ts): what the cache did and what compiling cost.
   (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.codeCache')] = note;
   // A bundle cut at a statement boundary can compile and run without ever starting the hook.
