@@ -20,7 +20,7 @@ import { eventMessage, isEventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
 import { checkFoldable } from './foldable';
 import { VerifyMemo } from './memo';
-import { readRawEvent, type EventFileRead } from './read';
+import { decodedEnvelope, readRawEvent, type EventFileRead } from './read';
 
 export interface VerifyEventOptions {
   /** Epoch seconds. */
@@ -165,7 +165,7 @@ function canonicalEvent(message: string, envelopeBytes: Uint8Array, format: GitR
   const sig = hexAfter(message, SIG_LINE, SIGNATURE_LEN);
   const signer = hexAfter(message, SIGNER_LINE, PUBLIC_KEY_LEN);
   if (!sig || !signer) return undefined;
-  const decoded = decodeEnvelope(envelopeBytes);
+  const decoded = decodedEnvelope(envelopeBytes);
   if (!decoded.ok || decoded.value.envelope.policy_root.length !== (format === 'sha1' ? 40 : 64)) return undefined;
   const signerText = `ed25519:${signer.hex}`;
   return isEventMessage(message, decoded.value, `ed25519:${sig.hex}`, signerText) ? { enc: decoded.value, sig: sig.bytes, signer: signer.bytes, signerText } : undefined;

@@ -14,6 +14,7 @@ import { linearRange, shortLinearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
 import { parseCommit, type Commit } from './parse-commit';
 import { parseTree, type TreeEntry } from './parse-tree';
+import { derived } from './parsed';
 import { updateRefs, type RefSwap } from './ref-transaction';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
 import { retryOnConflict, type RetryOptions } from './retry';
@@ -106,12 +107,16 @@ export class GitRepo {
 
   async readCommit(name: string): Promise<Result<Commit, GitError | GateError>> {
     const o = await this.readTyped(name, 'commit');
-    return o.ok ? parseCommit(o.value.id, o.value.data, this.format) : o;
+    if (!o.ok) return o;
+    const c = o.value;
+    return derived(c, `commit ${this.format}`, () => parseCommit(c.id, c.data, this.format));
   }
 
   async readTree(name: string): Promise<Result<TreeEntry[], GitError | GateError>> {
     const o = await this.readTyped(name, 'tree');
-    return o.ok ? parseTree(o.value.id, o.value.data, this.format) : o;
+    if (!o.ok) return o;
+    const t = o.value;
+    return derived(t, `tree ${this.format}`, () => parseTree(t.id, t.data, this.format));
   }
 
   async readBlob(name: string): Promise<Result<Uint8Array, GitError>> {
