@@ -15,31 +15,24 @@
  * alternately.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appendEvents } from '../src/events';
 import { parseUpdateLines } from '../src/gate';
-import { openRepo } from '../src/git';
 import { LooseCache } from '../src/git/loose';
 import { updateHookInstalled } from '../src/hooks/records';
 import { runHook } from '../src/hooks/run-hook';
-import { loadKey } from '../src/keys';
 import { SettingsCache } from '../src/push/settings-cache';
 import { ServedRepo } from '../src/serve/daemon';
 import { KeptWhileUnchanged } from '../src/serve/kept';
 import { GateMetrics } from '../src/serve/metrics';
-import { formatTime } from '../src/trust';
-import { random80 } from '../src/workspace/clock';
 import type { BenchRow, BenchSuite } from './harness';
+import { JOURNAL, oneEventWorld } from './one-event-world';
 
-const ROOT = path.resolve(__dirname, '..');
-const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
-const JOURNAL = 'refs/gatos/journal/bench/user/alice';
 const PUSHES = Number(process.env.GATOS_BENCH_DECIDE_PUSHES ?? '150');
 const WARM = 20;
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: Buffer | string): Buffer {
+function gitOut(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: Buffer | string): Buffer {
   return execFileSync(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...(input !== undefined ? { input } : {}) });
 }
 
@@ -54,35 +47,10 @@ export const decideSuite: BenchSuite = {
   name: 'decide',
   async run(): Promise<BenchRow[]> {
     const root = mkdtempSync(path.join(os.tmpdir(), 'gatos-bench-decide-'));
-    const keyDir = path.join(root, 'keys');
-    const now = Math.floor(Date.now() / 1000);
-    const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GATOS_KEY_DIR: keyDir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid', ...extra });
-    const admin = path.join(root, 'admin');
     const srv = path.join(root, 'served.git');
     const zero = '0'.repeat(40);
     try {
-      run('git', ['init', '-q', '--bare', srv], root, env());
-      run('git', ['init', '-q', '-b', 'main', admin], root, env());
-      const g = (args: string[], extra: Record<string, string> = {}) => run(process.execPath, [CLI, ...args], admin, env(extra));
-      g(['init']);
-      for (const a of ['root', 'alice']) g(['key', 'new', '--actor', `user:${a}`]);
-      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
-      const past = { GATOS_NOW: formatTime(now - 3600) };
-      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
-      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
-      g(['trust', 'grant', '--to', 'user:alice', '--caps', 'journal:append', '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
-      run('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, env());
-      const client = path.join(root, 'client');
-      run('git', ['init', '-q', '-b', 'main', client], root, env());
-      run('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, env());
-      const key = loadKey(keyDir, 'user:alice');
-      if (!key.ok) throw new Error(key.error.message);
-      const opened = await openRepo(path.join(client, '.git'), { env: env() });
-      if (!opened.ok) throw new Error(opened.error.message);
-      const repo = opened.value;
-      const active = run('git', ['rev-parse', 'refs/gatos/policies/active'], client, env()).toString('utf8').trim();
-      const m = JSON.parse(run('git', ['show', `${active}:manifest.json`], client, env()).toString('utf8')) as { folds: Record<string, { fold_root: string }> };
-      const foldRoot = Object.values(m.folds)[0]?.fold_root as string;
+      const { env, client, repo, oneEvent } = await oneEventWorld(root, srv);
       // What `gatos serve` keeps for a repository between pushes (src/serve/daemon.ts).
       const served = new ServedRepo(srv, new GateMetrics(), () => undefined);
       const settings = new SettingsCache();
@@ -92,15 +60,14 @@ export const decideSuite: BenchSuite = {
       const whole: number[] = [];
       let old = zero;
       for (let i = 0; i < WARM + PUSHES; i++) {
-        const r = await appendEvents({ repo, ns: 'bench', key: key.value, policyRoot: active, foldRoot, random: random80 }, [{ type: 'flag.set', payload: { flag: 'f', on: true }, caps: ['journal:append'], ts: now }]);
-        if (!r.ok) throw new Error(r.error.message);
-        const tip = run('git', ['rev-parse', JOURNAL], client, env()).toString('utf8').trim();
+        await oneEvent();
+        const tip = gitOut('git', ['rev-parse', JOURNAL], client, env()).toString('utf8').trim();
         // receive-pack: the pack unpacked into a quarantine (a one-event push is under transfer.unpackLimit).
         const quarantine = path.join(srv, 'objects', `tmp_objdir-incoming-${i}`);
         mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
-        const pack = run('git', ['pack-objects', '--stdout', '--revs', '-q'], client, env(), `${tip}\n${old === zero ? '' : `^${old}\n`}`);
+        const pack = gitOut('git', ['pack-objects', '--stdout', '--revs', '-q'], client, env(), `${tip}\n${old === zero ? '' : `^${old}\n`}`);
         const qenv = { GIT_DIR: srv, GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(srv, 'objects'), GIT_QUARANTINE_PATH: quarantine };
-        run('git', ['unpack-objects', '-q'], srv, env(qenv), pack);
+        gitOut('git', ['unpack-objects', '-q'], srv, env(qenv), pack);
         const henv = { ...env({ GATOS_ACTOR: 'user:alice' }), ...qenv } as NodeJS.ProcessEnv & Record<string, string>;
         const stdin = `${old} ${tip} ${JOURNAL}\n`;
         const later: (() => void)[] = [];
@@ -143,7 +110,7 @@ export const decideSuite: BenchSuite = {
           for (const f of readdirSync(path.join(quarantine, d))) renameSync(path.join(quarantine, d, f), path.join(srv, 'objects', d, f));
         }
         rmSync(quarantine, { recursive: true, force: true });
-        run('git', ['update-ref', JOURNAL, tip], srv, env({ GIT_DIR: srv }));
+        gitOut('git', ['update-ref', JOURNAL, tip], srv, env({ GIT_DIR: srv }));
         old = tip;
       }
       await repo.close();
