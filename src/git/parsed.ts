@@ -17,7 +17,11 @@
  * are read-only to every caller. Adapter (holds no state of its own beyond
  * the objects' lifetime).
  */
+import type { GateError, Result } from '../core/result';
 import type { GitObject } from './cat-file';
+import type { ObjectFormat } from './object-id';
+import { parseCommit, type Commit } from './parse-commit';
+import { parseTree, type TreeEntry } from './parse-tree';
 
 /** Answers derived from one object's bytes, by what derived them. */
 type Slot = Map<string, unknown>;
@@ -46,4 +50,14 @@ export function derived<T>(of: GitObject | Uint8Array, key: string, derive: () =
   const v = derive();
   slot.set(key, v);
   return v;
+}
+
+/** parseCommit of `o`, once for a loose object's lifetime. */
+export function parsedCommit(o: GitObject, format: ObjectFormat): Result<Commit, GateError> {
+  return derived(o, `commit ${format}`, () => parseCommit(o.id, o.data, format));
+}
+
+/** parseTree of `o`, once for a loose object's lifetime. */
+export function parsedTree(o: GitObject, format: ObjectFormat): Result<TreeEntry[], GateError> {
+  return derived(o, `tree ${format}`, () => parseTree(o.id, o.data, format));
 }

@@ -12,9 +12,9 @@ import { gitError, type GitError } from './errors';
 import type { LooseCache } from './loose';
 import { linearRange, shortLinearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
-import { parseCommit, type Commit } from './parse-commit';
-import { parseTree, type TreeEntry } from './parse-tree';
-import { derived } from './parsed';
+import type { Commit } from './parse-commit';
+import type { TreeEntry } from './parse-tree';
+import { parsedCommit, parsedTree } from './parsed';
 import { updateRefs, type RefSwap } from './ref-transaction';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
 import { retryOnConflict, type RetryOptions } from './retry';
@@ -109,14 +109,14 @@ export class GitRepo {
     const o = await this.readTyped(name, 'commit');
     if (!o.ok) return o;
     const c = o.value;
-    return derived(c, `commit ${this.format}`, () => parseCommit(c.id, c.data, this.format));
+    return parsedCommit(c, this.format);
   }
 
   async readTree(name: string): Promise<Result<TreeEntry[], GitError | GateError>> {
     const o = await this.readTyped(name, 'tree');
     if (!o.ok) return o;
     const t = o.value;
-    return derived(t, `tree ${this.format}`, () => parseTree(t.id, t.data, this.format));
+    return parsedTree(t, this.format);
   }
 
   async readBlob(name: string): Promise<Result<Uint8Array, GitError>> {
