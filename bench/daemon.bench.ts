@@ -25,30 +25,21 @@
  * tens of ms where it is set): no row pays it.
  * Targets: daemon-added / sketch-added < 1; cold-added / empty-Node-added <= 1.5.
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { appendEvents } from '../src/events';
-import { openRepo } from '../src/git';
-import { loadKey } from '../src/keys';
-import { formatTime } from '../src/trust';
-import { random80 } from '../src/workspace/clock';
 import type { BenchRow, BenchSuite } from './harness';
+import { JOURNAL, oneEventWorld } from './one-event-world';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
-const JOURNAL = 'refs/gatos/journal/bench/user/alice';
 // GATOS_BENCH_DAEMON_ROUNDS: fewer rounds for a smoke run.
 const ROUNDS = Number(process.env.GATOS_BENCH_DAEMON_ROUNDS ?? '15');
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
-}
-
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): string {
-  return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 function pushMs(client: string, url: string, env: NodeJS.ProcessEnv): number {
@@ -72,24 +63,10 @@ export const daemonSuite: BenchSuite = {
   name: 'daemon',
   async run(): Promise<BenchRow[]> {
     const root = mkdtempSync(path.join(os.tmpdir(), 'gatos-bench-daemon-'));
-    const keyDir = path.join(root, 'keys');
-    const now = Math.floor(Date.now() / 1000);
-    const env = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GATOS_KEY_DIR: keyDir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid', ...extra });
-    const admin = path.join(root, 'admin');
     const srv = path.join(root, 'cold.git');
     let daemon: ReturnType<typeof spawn> | undefined;
     try {
-      run('git', ['init', '-q', '--bare', srv], root, env());
-      run('git', ['init', '-q', '-b', 'main', admin], root, env());
-      const g = (args: string[], extra: Record<string, string> = {}) => run(process.execPath, [CLI, ...args], admin, env(extra));
-      g(['init']);
-      for (const a of ['root', 'alice']) g(['key', 'new', '--actor', `user:${a}`]);
-      const pub = (a: string) => (JSON.parse(readFileSync(path.join(keyDir, 'user', `${a}.key`), 'utf8')) as { public: string }).public;
-      const past = { GATOS_NOW: formatTime(now - 3600) };
-      g(['trust', 'add', 'user:root', pub('root'), '--level', '9', '--as', 'user:root'], past);
-      g(['trust', 'add', 'user:alice', pub('alice'), '--level', '1', '--as', 'user:root'], past);
-      g(['trust', 'grant', '--to', 'user:alice', '--caps', 'journal:append', '--exp', formatTime(now + 86400), '--as', 'user:root'], past);
-      run('sh', [path.join(ROOT, 'install.sh'), srv, '--template', 'regulated', '--trust', path.join(admin, 'gatos', 'trust')], root, env());
+      const { env, client, repo, oneEvent } = await oneEventWorld(root, srv);
       const served = path.join(root, 'daemon.git');
       const plain = path.join(root, 'plain.git');
       cpSync(srv, served, { recursive: true });
@@ -119,21 +96,6 @@ export const daemonSuite: BenchSuite = {
       const layout = hooked('layout.git', (f) => writeFileSync(f, '#!/bin/sh\nwhile IFS= read -r l; do :; done\n'));
       writeFileSync(path.join(layout, 'hooks', 'update'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
       const oneSh = hooked('one-sh.git', (f) => writeFileSync(f, '#!/bin/sh\nwhile IFS= read -r l; do :; done\n'));
-      const client = path.join(root, 'client');
-      run('git', ['init', '-q', '-b', 'main', client], root, env());
-      run('git', ['fetch', '-q', srv, '+refs/gatos/*:refs/gatos/*'], client, env());
-      const key = loadKey(keyDir, 'user:alice');
-      if (!key.ok) throw new Error(key.error.message);
-      const opened = await openRepo(path.join(client, '.git'), { env: env() });
-      if (!opened.ok) throw new Error(opened.error.message);
-      const repo = opened.value;
-      const active = run('git', ['rev-parse', 'refs/gatos/policies/active'], client, env()).trim();
-      const m = JSON.parse(run('git', ['show', `${active}:manifest.json`], client, env())) as { folds: Record<string, { fold_root: string }> };
-      const foldRoot = Object.values(m.folds)[0]?.fold_root as string;
-      const oneEvent = async (): Promise<void> => {
-        const r = await appendEvents({ repo, ns: 'bench', key: key.value, policyRoot: active, foldRoot, random: random80 }, [{ type: 'flag.set', payload: { flag: 'f', on: true }, caps: ['journal:append'], ts: now }]);
-        if (!r.ok) throw new Error(r.error.message);
-      };
       daemon = await serve([served, single], env());
       const pe = env({ GATOS_ACTOR: 'user:alice' });
       const targets = [plain, sketch, emptyNode, srv, served, layout, single, oneSh];

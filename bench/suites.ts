@@ -12,6 +12,7 @@ import { busSuite } from './bus.bench';
 import { daemonSuite } from './daemon.bench';
 import { largeSuite } from './large.bench';
 import { busSegmentsSuite } from './bus-segments.bench';
+import { decideSuite } from './decide.bench';
 
 export const suites: BenchSuite[] = [canonSuite, trailersSuite, gitSuite, rgsSuite, foldSuite, echoluaSuite];
 suites.push(gateSuite);
@@ -20,3 +21,4 @@ suites.push(busSuite);
 suites.push(daemonSuite);
 suites.push(largeSuite);
 suites.push(busSegmentsSuite);
+suites.push(decideSuite);

@@ -3,6 +3,7 @@ import { err, gateError, ok, type Result } from '../core/result';
 import { createHash } from 'node:crypto';
 import { fromHex, utf8 } from '../core/bytes';
 import type { Commit, GitObject, GitError, GitRepo, ObjectFormat } from '../git';
+import { derived } from '../git/parsed';
 import { EVENT_FILE } from './commit';
 import { decodeEnvelope, type EncodedEnvelope } from './envelope';
 
@@ -52,7 +53,8 @@ export async function readRawEvent(repo: GitRepo, id: string, known?: Commit, fi
 async function readOnlyFile(repo: GitRepo, tree: string, file: EventFileRead = readEventFile(repo, tree)): Promise<Uint8Array | undefined> {
   const blob = await file;
   if (!blob.ok || blob.value.type !== 'blob') return undefined;
-  return eventTreeId(repo.format, blob.value.id) === tree ? blob.value.data : undefined;
+  const b = blob.value;
+  return derived(b, `event-tree ${repo.format}`, () => eventTreeId(repo.format, b.id)) === tree ? b.data : undefined;
 }
 
 /** The tree bytes before the blob's id: its one entry's mode and name. */
@@ -73,10 +75,19 @@ export function eventTreeId(format: ObjectFormat, blob: string): string | undefi
   return h.digest('hex');
 }
 
+/**
+ * decodeEnvelope of an event's bytes, once for the lifetime of the loose
+ * object they are (src/git/parsed.ts): the journal's old tip, whose envelope
+ * the push before decoded, is read on every push to a journal.
+ */
+export function decodedEnvelope(bytes: Uint8Array): Result<EncodedEnvelope> {
+  return derived(bytes, 'envelope', () => decodeEnvelope(bytes));
+}
+
 /** The envelope of the event at `id` (for the tip's ULID when appending). */
 export async function readEnvelopeAt(repo: GitRepo, id: string): Promise<Result<EncodedEnvelope>> {
   const raw = await readRawEvent(repo, id);
   if (!raw.ok) return raw;
-  const e = decodeEnvelope(raw.value.envelopeBytes);
+  const e = decodedEnvelope(raw.value.envelopeBytes);
   return e.ok ? e : err({ ...e.error, message: `event commit ${id}: ${e.error.message}` });
 }

@@ -7,7 +7,8 @@
  */
 import { formatDigest } from '../canon/digest';
 import { formatPublicKey, PUBLIC_KEY_LEN, SIGNATURE_LEN, verify } from '../canon/ed25519';
-import { fromHex } from '../core/bytes';
+import { fromHex, toHex } from '../core/bytes';
+import { derived } from '../git/parsed';
 import type { ErrorCode } from '../core/codes';
 import { err, gateError, ok, type Result } from '../core/result';
 import { ACTIVE_POLICY_REF, actorIdentity, parseJournalRef } from '../actors';
@@ -20,7 +21,7 @@ import { eventMessage, isEventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
 import { checkFoldable } from './foldable';
 import { VerifyMemo } from './memo';
-import { readRawEvent, type EventFileRead } from './read';
+import { decodedEnvelope, readRawEvent, type EventFileRead } from './read';
 
 export interface VerifyEventOptions {
   /** Epoch seconds. */
@@ -99,7 +100,7 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
     if (!j.ok) return j;
     if (j.value.ns !== e.ns || j.value.actor.id !== e.actor) return fail('PROOF_INVALID', cid, `it is by ${e.actor} in namespace ${e.ns}, but sits on ${journal}`, 'an actor writes only to its own journal of the namespace');
   }
-  const signed = opts.checkSignature ? await opts.checkSignature(t.signer, envelopeBytes, t.sig) : verify(t.signer, envelopeBytes, t.sig);
+  const signed = opts.checkSignature ? await opts.checkSignature(t.signer, envelopeBytes, t.sig) : signatureHolds(t.signer, envelopeBytes, t.sig);
   if (!signed) return fail('SIG_INVALID', cid, `Sig does not verify over event.cbor with Signer ${formatPublicKey(t.signer)}`, 'the envelope or the signature was changed after signing');
   const who = actorIdentity(e.actor, e.ts);
   const expected = known ? ok(message) : eventMessage(enc, t.sig, t.signer);
@@ -131,6 +132,22 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   }
   if (opts.rememberEnvelope !== false) opts.memo?.rememberEnvelope(cid, e);
   return ok({ commit: cid, encoded: enc, signer, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
+}
+
+/**
+ * verify(signer, bytes, sig), once for the lifetime of the loose object
+ * `bytes` are (src/git/parsed.ts): a function of the key, the bytes and the
+ * signature, which are all in the key it is kept under.
+ */
+export function signatureHolds(signer: Uint8Array, bytes: Uint8Array, sig: Uint8Array): boolean {
+  return derived(bytes, `ed25519 ${toHex(signer)} ${toHex(sig)}`, () => verify(signer, bytes, sig));
+}
+
+/** The signature and key an event's message carries where eventMessage writes them, if it does. */
+export function eventSignature(message: string): { readonly sig: Uint8Array; readonly signer: Uint8Array } | undefined {
+  const sig = hexAfter(message, SIG_LINE, SIGNATURE_LEN);
+  const signer = hexAfter(message, SIGNER_LINE, PUBLIC_KEY_LEN);
+  return sig && signer ? { sig: sig.bytes, signer: signer.bytes } : undefined;
 }
 
 const SIG_LINE = `\n${EVENT_KEYS.sig}: ed25519:`;
@@ -165,7 +182,7 @@ function canonicalEvent(message: string, envelopeBytes: Uint8Array, format: GitR
   const sig = hexAfter(message, SIG_LINE, SIGNATURE_LEN);
   const signer = hexAfter(message, SIGNER_LINE, PUBLIC_KEY_LEN);
   if (!sig || !signer) return undefined;
-  const decoded = decodeEnvelope(envelopeBytes);
+  const decoded = decodedEnvelope(envelopeBytes);
   if (!decoded.ok || decoded.value.envelope.policy_root.length !== (format === 'sha1' ? 40 : 64)) return undefined;
   const signerText = `ed25519:${signer.hex}`;
   return isEventMessage(message, decoded.value, `ed25519:${sig.hex}`, signerText) ? { enc: decoded.value, sig: sig.bytes, signer: signer.bytes, signerText } : undefined;

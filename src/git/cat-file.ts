@@ -14,8 +14,7 @@ import { ByteQueue } from './byte-queue';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
 import { LooseObjects, objectDirectories, type LooseCache } from './loose';
-import { parseCommit } from './parse-commit';
-import { parseTree } from './parse-tree';
+import { parsedCommit, parsedTree } from './parsed';
 import type { GitProcessOptions } from './run';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
@@ -147,11 +146,11 @@ export class ObjectReader {
     if (colon < 0 || !isObjectId(this.format, name.slice(0, colon)) || file === '' || /[/\0]/.test(file)) return undefined;
     let o = loose.read(name.slice(0, colon));
     if (o?.type === 'commit') {
-      const c = parseCommit(o.id, o.data, this.format);
+      const c = parsedCommit(o, this.format);
       o = c.ok ? loose.read(c.value.tree) : undefined;
     }
     if (o?.type !== 'tree') return undefined;
-    const entries = parseTree(o.id, o.data, this.format);
+    const entries = parsedTree(o, this.format);
     // A tree git would call malformed, or a name it holds twice, is left to git's own lookup.
     const found = entries.ok ? entries.value.filter((e) => e.name === file) : [];
     return found.length === 1 && found[0]?.mode !== '160000' ? loose.read(found[0]?.id as string) : undefined;

@@ -19,6 +19,7 @@ import { inflateSync } from 'node:zlib';
 import type { GitObject, ObjectType } from './cat-file';
 import type { Env } from './env';
 import type { ObjectFormat } from './object-id';
+import { keepDerived } from './parsed';
 
 /** Larger objects go to cat-file, which streams them; reading them here would hold the event loop. */
 export const MAX_LOOSE_BYTES = 1 << 20;
@@ -214,7 +215,9 @@ export class LooseObjects {
     const size = Number(sizeText);
     if (raw.length - nul - 1 !== size) return undefined;
     if (createHash(this.format).update(raw).digest('hex') !== id) return undefined;
-    return { id, type: type as ObjectType, size, data: raw.subarray(nul + 1) };
+    const o: GitObject = { id, type: type as ObjectType, size, data: raw.subarray(nul + 1) };
+    keepDerived(o);
+    return o;
   }
 }
 

@@ -65,7 +65,10 @@ function packed(gitDir: string, format: ObjectFormat): Map<string, string> | und
   const file = path.join(gitDir, 'packed-refs');
   let text: string;
   try {
-    if (statSync(file).size > MAX_PACKED_BYTES) return undefined;
+    // Usually absent: asked without an exception (a thrown ENOENT cost a push's decision more than the stat).
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return new Map();
+    if (st.size > MAX_PACKED_BYTES) return undefined;
     text = readFileSync(file, 'latin1');
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;

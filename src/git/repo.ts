@@ -12,8 +12,9 @@ import { gitError, type GitError } from './errors';
 import type { LooseCache } from './loose';
 import { linearRange, shortLinearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
-import { parseCommit, type Commit } from './parse-commit';
-import { parseTree, type TreeEntry } from './parse-tree';
+import type { Commit } from './parse-commit';
+import type { TreeEntry } from './parse-tree';
+import { parsedCommit, parsedTree } from './parsed';
 import { updateRefs, type RefSwap } from './ref-transaction';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
 import { retryOnConflict, type RetryOptions } from './retry';
@@ -106,12 +107,16 @@ export class GitRepo {
 
   async readCommit(name: string): Promise<Result<Commit, GitError | GateError>> {
     const o = await this.readTyped(name, 'commit');
-    return o.ok ? parseCommit(o.value.id, o.value.data, this.format) : o;
+    if (!o.ok) return o;
+    const c = o.value;
+    return parsedCommit(c, this.format);
   }
 
   async readTree(name: string): Promise<Result<TreeEntry[], GitError | GateError>> {
     const o = await this.readTyped(name, 'tree');
-    return o.ok ? parseTree(o.value.id, o.value.data, this.format) : o;
+    if (!o.ok) return o;
+    const t = o.value;
+    return parsedTree(t, this.format);
   }
 
   async readBlob(name: string): Promise<Result<Uint8Array, GitError>> {

@@ -30,6 +30,7 @@ import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
 import { KeptWhileUnchanged } from './kept';
+import { QuarantineWatch } from './prefetch-watch';
 import { GateMetrics, decisionLabels } from './metrics';
 import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, inlineReplyName, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
 
@@ -84,6 +85,8 @@ export class ServedRepo {
   private readonly updateHook = new KeptWhileUnchanged<boolean>();
   /** When this repository's verdict records were last pruned (Date.now()). */
   private prunedAtMs = Number.NEGATIVE_INFINITY;
+  /** A push's quarantine read while git checks its connectivity (decision 0053). */
+  private prefetch: QuarantineWatch | undefined;
 
   constructor(
     readonly gitDir: string,
@@ -128,6 +131,8 @@ export class ServedRepo {
     // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
     writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
+    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => (this.warm ? (this.warm.commit.length === 64 ? 'sha256' : 'sha1') : undefined), this.objects);
+    this.prefetch.start();
   }
 
   private track(p: Promise<void>): void {
@@ -139,6 +144,7 @@ export class ServedRepo {
   async close(): Promise<void> {
     rmSync(path.join(this.dir, 'pid'), { force: true });
     rmSync(path.join(this.dir, 'requests'), { force: true });
+    this.prefetch?.stop();
     this.socket?.destroy();
     await Promise.allSettled([...this.inflight]);
   }
@@ -187,6 +193,7 @@ export class ServedRepo {
       return;
     }
     const req = parsed.value;
+    this.prefetch?.cancel();
     let reply: net.Socket;
     try {
       const st = lstatSync(`/proc/${req.pid}`);

@@ -1,0 +1,63 @@
+/**
+ * Reading a push's quarantine before its decision is asked for (decision
+ * 0053): receive-pack checks the pushed objects' connectivity (a `git
+ * rev-list` of its own) before it starts pre-receive, and the warm daemon
+ * is idle meanwhile. Every loose object in the quarantine is read and
+ * checked (type, size, hash) into the daemon's LooseCache, and what the
+ * decision derives from it is derived now (a commit's or tree's parse, a
+ * blob's envelope decode, an event's signature check; src/git/parsed.ts):
+ * the decision then finds each kept for the very file it came from, and
+ * decides exactly as before. An object that is not what its name says, or
+ * not an event, is simply not kept or not decoded; nothing here refuses or
+ * accepts anything. Adapter (filesystem).
+ */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { EVENT_FILE } from '../events/commit';
+import { decodedEnvelope } from '../events/read';
+import { eventSignature, signatureHolds } from '../events/verify';
+import { isObjectId, type GitObject, type ObjectFormat } from '../git';
+import { LooseObjects, type LooseCache } from '../git/loose';
+import { parsedCommit, parsedTree } from '../git/parsed';
+
+/** A quarantine with more loose objects than this is a large push's; its decision reads them as it goes. */
+export const PREFETCH_MAX_OBJECTS = 64;
+
+/** Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read. */
+export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache): number {
+  const ids: string[] = [];
+  try {
+    for (const dir of readdirSync(quarantine)) {
+      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
+      for (const name of readdirSync(path.join(quarantine, dir))) {
+        if (isObjectId(format, dir + name)) ids.push(dir + name);
+        if (ids.length > PREFETCH_MAX_OBJECTS) return 0;
+      }
+    }
+  } catch {
+    // Gone (the push ended) or unreadable: the decision reads what it needs itself.
+    return 0;
+  }
+  const reader = new LooseObjects([quarantine], format, cache);
+  let read = 0;
+  const commits: GitObject[] = [];
+  for (const id of ids.sort()) {
+    const o = reader.read(id);
+    if (!o) continue;
+    read++;
+    if (o.type === 'commit') commits.push(o);
+    else if (o.type === 'tree') parsedTree(o, format);
+    else if (o.type === 'blob') decodedEnvelope(o.data);
+  }
+  // An event's signature over its event.cbor (the tree's one entry), as verifyEvent will ask for it.
+  for (const o of commits) {
+    const c = parsedCommit(o, format);
+    const signature = c.ok ? eventSignature(c.value.message ?? '') : undefined;
+    const tree = c.ok && signature ? reader.read(c.value.tree) : undefined;
+    const entries = tree?.type === 'tree' ? parsedTree(tree, format) : undefined;
+    const only = entries?.ok && entries.value.length === 1 ? entries.value[0] : undefined;
+    const blob = only?.name === EVENT_FILE ? reader.read(only.id) : undefined;
+    if (signature && blob?.type === 'blob') signatureHolds(signature.signer, blob.data, signature.sig);
+  }
+  return read;
+}

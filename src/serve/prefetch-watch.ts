@@ -1,0 +1,118 @@
+/**
+ * Starting a push's decision before it is asked for (decision 0053): git's
+ * receive-pack unpacks a small push into `objects/tmp_objdir-incoming-*`,
+ * then checks the objects' connectivity with a `git rev-list` of its own,
+ * and only then starts pre-receive. This watches the object folder of a
+ * served repository (inotify through fs.watch, one folder at a time) and,
+ * once a quarantine's writes pause, reads it with prefetchQuarantine
+ * (src/push/prefetch.ts) into the daemon's LooseCache: the decision, when
+ * the hook asks, finds the objects checked, parsed and the event's
+ * signature verified, each for the very file. Nothing here decides; a
+ * request that comes first decides as without it, and cancels what is
+ * pending so the decision never waits on it. Adapter (filesystem).
+ */
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { ObjectFormat } from '../git';
+import type { LooseCache } from '../git/loose';
+import { prefetchQuarantine } from '../push/prefetch';
+
+const INCOMING = 'tmp_objdir-incoming-';
+/**
+ * Quiet time after the last write seen before the quarantine is read: unpack-objects writes a small push's objects
+ * 1-2 ms apart here, and a read after each (1 ms) cost more than it saved (decision 0053).
+ */
+const SETTLE_MS = 3;
+/** Quarantines watched at once at most (pushes in flight to one repository); more are left to their decisions. */
+const MAX_WATCHED = 16;
+
+interface Watched {
+  readonly watchers: FSWatcher[];
+  /** The folders watched (the quarantine and its object folders). */
+  readonly folders: Set<string>;
+  timer: NodeJS.Timeout | undefined;
+}
+
+export class QuarantineWatch {
+  private root: FSWatcher | undefined;
+  private readonly incoming = new Map<string, Watched>();
+
+  constructor(
+    private readonly objects: string,
+    /** The repository's object format once known (the warm bundle's id tells it); undefined: nothing is read. */
+    private readonly format: () => ObjectFormat | undefined,
+    private readonly cache: LooseCache,
+    /** Told after each read, with how many objects it read (tests). */
+    private readonly onRead?: (dir: string, objects: number) => void,
+  ) {}
+
+  start(): void {
+    try {
+      this.root = watch(this.objects, (_event, name) => {
+        if (typeof name === 'string' && name.startsWith(INCOMING)) this.track(path.join(this.objects, name));
+      });
+      this.root.on('error', () => this.stop());
+    } catch {
+      // No inotify (or no folder): every decision reads as it goes.
+    }
+  }
+
+  /** Drops what is pending (a request is being decided: it must not wait for a read it makes itself). */
+  cancel(): void {
+    for (const [dir, w] of this.incoming) this.forget(dir, w);
+  }
+
+  stop(): void {
+    this.cancel();
+    this.root?.close();
+    this.root = undefined;
+  }
+
+  private track(dir: string): void {
+    const have = this.incoming.get(dir);
+    if (have) {
+      // Its own folder changed: removed once git moved its objects in (or the push failed).
+      if (!existsSync(dir)) this.forget(dir, have);
+      return;
+    }
+    if (this.incoming.size >= MAX_WATCHED) return;
+    const w: Watched = { watchers: [], folders: new Set(), timer: undefined };
+    this.incoming.set(dir, w);
+    const settle = (): void => {
+      if (w.timer) clearTimeout(w.timer);
+      w.timer = setTimeout(() => this.read(dir, w), SETTLE_MS);
+    };
+    const add = (d: string): void => {
+      if (w.folders.has(d)) return;
+      w.folders.add(d);
+      try {
+        const f = watch(d, (_event, name) => {
+          if (d === dir && typeof name === 'string' && /^[0-9a-f]{2}$/.test(name)) add(path.join(dir, name));
+          settle();
+        });
+        f.on('error', () => this.forget(dir, w));
+        w.watchers.push(f);
+      } catch {
+        // Gone already (the push ended): nothing to read.
+      }
+    };
+    add(dir);
+    // Gone already (the push ended and git removed it): nothing to watch.
+    if (w.watchers.length === 0) this.incoming.delete(dir);
+    else settle();
+  }
+
+  /** Reads what the quarantine holds now; a later write reads again (what was read is kept, a stat each). */
+  private read(dir: string, w: Watched): void {
+    w.timer = undefined;
+    const format = this.format();
+    const n = format ? prefetchQuarantine(dir, format, this.cache) : 0;
+    this.onRead?.(dir, n);
+  }
+
+  private forget(dir: string, w: Watched): void {
+    if (w.timer) clearTimeout(w.timer);
+    for (const f of w.watchers) f.close();
+    this.incoming.delete(dir);
+  }
+}
