@@ -58,7 +58,7 @@ export function objectDirectories(env: Env, cwd: string): string[] | undefined {
 }
 
 /** Objects up to this size are kept once read, up to RECENT_BYTES in all (then the set starts afresh). */
-const RECENT_OBJECT_BYTES = 64 * 1024;
+export const RECENT_OBJECT_BYTES = 64 * 1024;
 const RECENT_BYTES = 1024 * 1024;
 
 /**
@@ -155,6 +155,11 @@ export class LooseObjects {
     private readonly format: ObjectFormat,
     /** Kept across readers (the daemon's): answers only for the very file it came from. */
     private readonly shared?: LooseCache,
+    /**
+     * The largest object (header and contents) this reader inflates; larger answer undefined. A prefetch reads only
+     * what a LooseCache keeps: a 16 KB file of zeros inflates to 16 MiB (decision 0053's seventh attack pass).
+     */
+    private readonly maxInflated = 16 * MAX_LOOSE_BYTES,
   ) {
     this.dirs = dirs.map((d) => path.resolve(d));
   }
@@ -189,7 +194,8 @@ export class LooseObjects {
         continue;
       }
       if (s === undefined) continue;
-      if (s.size > MAX_LOOSE_BYTES) return undefined;
+      // A zlib stream (git writes whole ones) is never much larger than what it inflates to.
+      if (s.size > MAX_LOOSE_BYTES || s.size > this.maxInflated + 1024) return undefined;
       const kept = this.shared?.get(id, s);
       if (kept) return kept;
       const compressed = readSized(file, s.size);
@@ -204,7 +210,7 @@ export class LooseObjects {
   private parse(id: string, compressed: Buffer): GitObject | undefined {
     let raw: Buffer;
     try {
-      raw = inflateSync(compressed, { maxOutputLength: 16 * MAX_LOOSE_BYTES });
+      raw = inflateSync(compressed, { maxOutputLength: this.maxInflated });
     } catch {
       return undefined;
     }

@@ -17,7 +17,7 @@ import { EVENT_FILE } from '../events/commit';
 import { decodedEnvelope } from '../events/read';
 import { eventSignature, signatureHolds } from '../events/verify';
 import { isObjectId, type GitObject, type ObjectFormat } from '../git';
-import { LooseObjects, type LooseCache } from '../git/loose';
+import { LooseObjects, RECENT_OBJECT_BYTES, type LooseCache } from '../git/loose';
 import { parsedCommit, parsedTree } from '../git/parsed';
 
 /** A quarantine with more loose objects than this is a large push's; its decision reads them as it goes. */
@@ -38,7 +38,8 @@ export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cac
     // Gone (the push ended) or unreadable: the decision reads what it needs itself.
     return 0;
   }
-  const reader = new LooseObjects([quarantine], format, cache);
+  // Only what the cache keeps (the size of its largest object, with a header): inflating more holds the daemon for nothing.
+  const reader = new LooseObjects([quarantine], format, cache, RECENT_OBJECT_BYTES + 32);
   let read = 0;
   const commits: GitObject[] = [];
   for (const id of ids.sort()) {
