@@ -26,6 +26,13 @@ import { parseTree, type TreeEntry } from './parse-tree';
 /** Answers derived from one object's bytes, by what derived them. */
 type Slot = Map<string, unknown>;
 
+/**
+ * Answers kept per object at most: a commit's or tree's parse, its event tree, its envelope and its signature check
+ * need five; more are checks by other keys or signatures over the same bytes (a journal's old tip, kept across
+ * pushes, under made-up signatures push after push), derived every time rather than hoarded.
+ */
+const MAX_ANSWERS = 16;
+
 /** Keyed by the object and by its bytes: a caller may hold either (an event's envelope is the blob's bytes). */
 // Weakly keyed by objects the loose reader checked; each answer is a function of the object's bytes alone.
 const slots = new WeakMap<object, Slot>();
@@ -48,7 +55,7 @@ export function derived<T>(of: GitObject | Uint8Array, key: string, derive: () =
   if (slot === undefined) return derive();
   if (slot.has(key)) return slot.get(key) as T;
   const v = derive();
-  slot.set(key, v);
+  if (slot.size < MAX_ANSWERS) slot.set(key, v);
   return v;
 }
 

@@ -65,4 +65,17 @@ describe('derived answers kept with loose objects', () => {
     expect(packed).toEqual(first);
     expect(await read()).not.toBe(packed);
   });
+
+  it('keeps a bounded number of answers per object (signature checks by ever new keys or signatures are not hoarded)', () => {
+    // A journal's old tip stays kept across pushes: each refused push could add checks of made-up signatures over it.
+    const kept = object('envelope bytes');
+    keepDerived(kept);
+    for (let i = 0; i < 1000; i++) derived(kept.data, `ed25519 ${i}`, () => false);
+    let calls = 0;
+    derived(kept.data, 'ed25519 1000', () => ++calls);
+    derived(kept.data, 'ed25519 1000', () => ++calls);
+    expect(calls).toBe(2);
+    // What was kept first is still kept.
+    expect(derived(kept.data, 'ed25519 0', () => true)).toBe(false);
+  });
 });
