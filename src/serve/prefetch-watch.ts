@@ -106,7 +106,14 @@ export class QuarantineWatch {
   private read(dir: string, w: Watched): void {
     w.timer = undefined;
     const format = this.format();
-    const n = format ? prefetchQuarantine(dir, format, this.cache) : 0;
+    let n = 0;
+    try {
+      n = format ? prefetchQuarantine(dir, format, this.cache) : 0;
+    } catch {
+      // No input is known to throw here (docs/security.md, seventh pass); should one, the daemon keeps serving and
+      // the decision reads the objects itself, as without the watch.
+      n = 0;
+    }
     this.onRead?.(dir, n);
   }
 
