@@ -33,6 +33,12 @@ export function isZeroId(text: string): boolean {
   return /^0+$/.test(text) && (text.length === 40 || text.length === 64);
 }
 
+/** The format an id's length tells (40 hex digits sha1, 64 sha256); anything else tells nothing. */
+export function formatOfId(id: string | undefined): ObjectFormat | undefined {
+  if (id === undefined || !/^[0-9a-f]+$/.test(id)) return undefined;
+  return id.length === 40 ? 'sha1' : id.length === 64 ? 'sha256' : undefined;
+}
+
 export function parseObjectFormat(text: string): ObjectFormat | undefined {
   return text === 'sha1' || text === 'sha256' ? text : undefined;
 }

@@ -3,7 +3,7 @@ export { GitRepo, openRepo } from './repo';
 export type { GitObject, ObjectType } from './cat-file';
 export { gitEnv, withoutQuarantine } from './env';
 export { type GitError } from './errors';
-export { hexLength, isObjectId, isZeroId, rawLength, zeroId, type ObjectFormat } from './object-id';
+export { formatOfId, hexLength, isObjectId, isZeroId, rawLength, zeroId, type ObjectFormat } from './object-id';
 export { formatIdentity, parseCommit, parseIdentity, type Commit, type Identity } from './parse-commit';
 export { parseTree } from './parse-tree';
 export { backoffMs, retryOnConflict } from './retry';

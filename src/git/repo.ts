@@ -107,16 +107,12 @@ export class GitRepo {
 
   async readCommit(name: string): Promise<Result<Commit, GitError | GateError>> {
     const o = await this.readTyped(name, 'commit');
-    if (!o.ok) return o;
-    const c = o.value;
-    return parsedCommit(c, this.format);
+    return o.ok ? parsedCommit(o.value, this.format) : o;
   }
 
   async readTree(name: string): Promise<Result<TreeEntry[], GitError | GateError>> {
     const o = await this.readTyped(name, 'tree');
-    if (!o.ok) return o;
-    const t = o.value;
-    return parsedTree(t, this.format);
+    return o.ok ? parsedTree(o.value, this.format) : o;
   }
 
   async readBlob(name: string): Promise<Result<Uint8Array, GitError>> {

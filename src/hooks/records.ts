@@ -237,7 +237,7 @@ function pruneRecords(dir: string, nowMs: number): void {
         if (gone(statSync(p))) unlinkSync(p);
         else left++;
       }
-      if (left === 0 && nowMs - st.mtimeMs > GRACE_MS) rmdirSync(f);
+      if (left === 0) rmdirSync(f);
     } catch {
       // Another push pruned it first.
     }

@@ -30,7 +30,7 @@ import {
 } from '../gate';
 import { VerifyMemo } from '../events/memo';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
-import { openRepo, type GitRepo, type ObjectFormat } from '../git';
+import { formatOfId, openRepo, type GitRepo, type ObjectFormat } from '../git';
 import type { LooseCache } from '../git/loose';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { appendAudit } from '../push/audit-writer';
@@ -149,12 +149,6 @@ function runChained(run: HookRun): number {
   }
   const r = childProcess().spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
   return r.status ?? 1;
-}
-
-/** sha1 ids have 40 hex digits, sha256 ids 64; anything else says nothing. */
-function formatOfId(id: string | undefined): ObjectFormat | undefined {
-  if (id === undefined || !/^[0-9a-f]+$/.test(id)) return undefined;
-  return id.length === 40 ? 'sha1' : id.length === 64 ? 'sha256' : undefined;
 }
 
 /**

@@ -21,7 +21,7 @@ import { textOfBytes } from '../core/byte-text';
 import { ok, type Result } from '../core/result';
 import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
-import { openRepo, withoutQuarantine, type GitRepo } from '../git';
+import { formatOfId, openRepo, withoutQuarantine, type GitRepo } from '../git';
 import { LooseCache } from '../git/loose';
 import { procStrings } from '../hooks/raw-input';
 import { startTimeOfStat, updateHookInstalled } from '../hooks/records';
@@ -131,7 +131,7 @@ export class ServedRepo {
     // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
     writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
-    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => (this.warm ? (this.warm.commit.length === 64 ? 'sha256' : 'sha1') : undefined), this.objects);
+    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => formatOfId(this.warm?.commit), this.objects);
     this.prefetch.start();
   }
 
@@ -206,7 +206,7 @@ export class ServedRepo {
     const t0 = process.hrtime.bigint();
     let observed: Observed | undefined;
     let status: number;
-    // Clean-up that can wait until the client has its verdict (older verdict records).
+    // Work that waits until the client has its verdict: the decision log's line, the older verdict records' clean-up.
     const later: (() => void)[] = [];
     try {
       const client = readClient(req, 'dir' in req ? readFileSync(path.join(this.dir, req.dir, 'stdin')) : req.stdin);
