@@ -31,6 +31,7 @@ import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
 import { KeptWhileUnchanged } from './kept';
 import { QuarantineWatch } from './prefetch-watch';
+import { Reply } from './reply';
 import { GateMetrics, decisionLabels } from './metrics';
 import { LineSplitter, absoluteGitEnv, coldMessage, endMessage, environOf, outputMessage, parentOfStat, inlineReplyName, parseRequestLine, pidFileText, writeMessage, type PushRequest } from './protocol';
 
@@ -193,25 +194,29 @@ export class ServedRepo {
       return;
     }
     const req = parsed.value;
+    // No quarantine read starts from here on; the watchers are closed after the reply (decision 0055).
     this.prefetch?.cancel();
-    let reply: net.Socket;
+    // Work that waits until the client has its verdict: the decision log's line, the older verdict records' clean-up,
+    // closing the cancelled quarantine watchers.
+    const later: (() => void)[] = [() => this.prefetch?.release()];
+    let reply: Reply;
     try {
       const st = lstatSync(`/proc/${req.pid}`);
       if (st.uid !== uid()) throw new Error(`the client process ${req.pid} is not this user's`);
       reply = 'dir' in req ? this.acceptFolder(req.dir) : req.replyOnStdin ? this.acceptOnStdin(req.nonce, req.pid) : this.acceptInline(req.nonce);
     } catch (e) {
       this.log(`${this.gitDir}: request from pid ${req.pid} not served: ${e instanceof Error ? e.message : String(e)}`);
+      this.runLater(later);
       return;
     }
     const t0 = process.hrtime.bigint();
     let observed: Observed | undefined;
     let status: number;
-    // Work that waits until the client has its verdict: the decision log's line, the older verdict records' clean-up.
-    const later: (() => void)[] = [];
     try {
       const client = readClient(req, 'dir' in req ? readFileSync(path.join(this.dir, req.dir, 'stdin')) : req.stdin);
       if (!sameRepo(client.gitDir, this.gitDir)) {
         reply.end(coldMessage(req.nonce));
+        this.runLater(later);
         return;
       }
       status = await runHook({
@@ -220,8 +225,8 @@ export class ServedRepo {
         env: client.env,
         updates: (format) => parseUpdateLines(format, client.stdin),
         sampleId: client.stdin.split(' ', 1)[0],
-        print: (l) => void reply.write(outputMessage(l)),
-        write: (t) => void reply.write(writeMessage(t)),
+        print: (l) => reply.write(outputMessage(l)),
+        write: (t) => reply.write(writeMessage(t)),
         clockMs: () => Date.now(),
         served: {
           cwd: client.cwd,
@@ -272,7 +277,7 @@ export class ServedRepo {
   }
 
   /** Opens the reply FIFO of a client folder and marks the request accepted; throws when anything is not this user's. */
-  private acceptFolder(dir: string): net.Socket {
+  private acceptFolder(dir: string): Reply {
     const cdir = path.join(this.dir, dir);
     if (!ownedDir(cdir)) throw new Error('the client folder is not this user\'s');
     const reply = openReply(path.join(cdir, 'reply'));
@@ -281,7 +286,7 @@ export class ServedRepo {
   }
 
   /** Opens daemon/r.<nonce> and removes it: the client, watching for the name, knows its request was accepted. */
-  private acceptInline(nonce: string): net.Socket {
+  private acceptInline(nonce: string): Reply {
     const fifo = path.join(this.dir, inlineReplyName(nonce));
     const reply = openReply(fifo);
     rmSync(fifo, { force: true });
@@ -295,7 +300,7 @@ export class ServedRepo {
    * socket there gets no reply (the client then falls back when the accept
    * time runs out; it sends this request only when its stdin is a pipe).
    */
-  private acceptOnStdin(nonce: string, pid: number): net.Socket {
+  private acceptOnStdin(nonce: string, pid: number): Reply {
     const marker = path.join(this.dir, inlineReplyName(nonce));
     const m = lstatSync(marker);
     if (!m.isFile() || m.uid !== uid()) throw new Error('the request marker is not a plain file of this user\'s');
@@ -314,9 +319,7 @@ export class ServedRepo {
       closeSync(fd);
       throw e;
     }
-    const reply = new net.Socket({ fd, readable: false, writable: true });
-    reply.on('error', () => undefined);
-    return reply;
+    return new Reply(fd);
   }
 
   private count(o: Observed | undefined, status: number, seconds: number): void {
@@ -355,12 +358,10 @@ interface Client {
 }
 
 /** A client's reply FIFO, write-only and non-blocking (ENXIO when no client holds it: it gave up, nothing to answer). */
-function openReply(fifo: string): net.Socket {
+function openReply(fifo: string): Reply {
   const r = lstatSync(fifo);
   if (!r.isFIFO() || r.uid !== uid()) throw new Error('the reply is not a FIFO of this user\'s');
-  const reply = new net.Socket({ fd: openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK), readable: false, writable: true });
-  reply.on('error', () => undefined);
-  return reply;
+  return new Reply(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
 }
 
 /** The hook client's environment, working directory and parent (receive-pack), from /proc, and its update lines. */

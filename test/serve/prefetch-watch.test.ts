@@ -1,7 +1,9 @@
 /**
  * The daemon's watch on a served repository's objects/ (decision 0053): a
  * quarantine git makes there is read, once its writes pause, into the
- * daemon's LooseCache, and forgotten when git removes it.
+ * daemon's LooseCache, and forgotten when git removes it. A request
+ * cancels it: nothing it watched is read again, and its watchers are closed
+ * by release(), after the reply (decision 0055).
  */
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -36,5 +38,53 @@ describe('the quarantine watch', () => {
     } finally {
       watch.stop();
     }
+  });
+
+  it('a cancelled quarantine is never read again; release() closes its watchers', async () => {
+    const dir = initRepo({ format: 'sha1' });
+    const one = writeCommit(dir, { message: 'one\n', files: { 'event.cbor': 'x' }, ref: 'refs/heads/main' });
+    const two = writeCommit(dir, { message: 'two\n', files: { 'event.cbor': 'y' }, ref: 'refs/heads/other' });
+    const objects = path.join(gitDirOf(dir), 'objects');
+    const copy = (id: string, into: string): void => {
+      mkdirSync(path.join(into, id.slice(0, 2)), { recursive: true });
+      const from = path.join(objects, id.slice(0, 2));
+      for (const f of readdirSync(from)) if (f === id.slice(2)) copyFileSync(path.join(from, f), path.join(into, id.slice(0, 2), f));
+    };
+    const reads: string[] = [];
+    let seen: (dir: string) => void = () => undefined;
+    const watch = new QuarantineWatch(objects, () => 'sha1', new LooseCache(), (d) => {
+      reads.push(path.basename(d));
+      seen(d);
+    });
+    const next = (name: string): Promise<void> =>
+      new Promise((resolve) => {
+        seen = (d) => path.basename(d) === name && resolve();
+      });
+    watch.start();
+    try {
+      const a = path.join(objects, 'tmp_objdir-incoming-a');
+      const readA = next('tmp_objdir-incoming-a');
+      copy(one, a);
+      await readA;
+      watch.cancel();
+      expect(watch.watched).toBe(1);
+      // Written after the request came: not read. A quarantine made after it is watched and read as usual; its read
+      // is timed after this write, so a read of the cancelled one would have come first.
+      copy(two, a);
+      const b = path.join(objects, 'tmp_objdir-incoming-b');
+      const readB = next('tmp_objdir-incoming-b');
+      copy(two, b);
+      await readB;
+      expect(reads).toEqual(['tmp_objdir-incoming-a', 'tmp_objdir-incoming-b']);
+      expect(watch.watched).toBe(2);
+      watch.release();
+      // Only the cancelled one is closed.
+      expect(watch.watched).toBe(1);
+      rmSync(a, { recursive: true, force: true });
+      rmSync(b, { recursive: true, force: true });
+    } finally {
+      watch.stop();
+    }
+    expect(watch.watched).toBe(0);
   });
 });
