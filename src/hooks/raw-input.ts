@@ -6,26 +6,50 @@
  * host user names could read the same; here they stay distinct and the
  * audit entry records their exact bytes. Adapter (the process, /proc).
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { textOfBytes } from '../core/byte-text';
 
-/** NUL-separated strings of a /proc file, decoded losslessly; undefined when it cannot be read (not Linux). */
-export function procStrings(file: string): string[] | undefined {
+/**
+ * A /proc file's bytes: an open, reads until end-of-file, a close. /proc files report size 0, so readFileSync
+ * adds an fstat and reads into 64 KiB chunks it then joins; the daemon reads three per push (decision 0055).
+ */
+export function readProcFile(file: string): Buffer {
+  const fd = openSync(file, 'r');
   try {
-    const b = readFileSync(file);
-    const out: string[] = [];
-    let start = 0;
-    for (let i = 0; i < b.length; i++) {
-      if (b[i] === 0) {
-        out.push(textOfBytes(b.subarray(start, i)));
-        start = i + 1;
+    let buf = Buffer.allocUnsafe(8192);
+    let n = 0;
+    for (;;) {
+      if (n === buf.length) {
+        const more = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(more, 0, 0, n);
+        buf = more;
       }
+      const r = readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) return buf.subarray(0, n);
+      n += r;
     }
-    if (start < b.length) out.push(textOfBytes(b.subarray(start)));
-    return out;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * NUL-separated strings of a /proc file, decoded losslessly; undefined when it cannot be read (not Linux). Decoded
+ * whole, then split: a NUL byte is never part of a UTF-8 sequence, nor of an escaped byte, so each string is what
+ * decoding it alone gives.
+ */
+export function procStrings(file: string): string[] | undefined {
+  let b: Buffer;
+  try {
+    b = readProcFile(file);
   } catch {
     return undefined;
   }
+  if (b.length === 0) return [];
+  const out = textOfBytes(b).split('\0');
+  // A last string ended by its NUL (as the kernel writes them) leaves an empty piece after it.
+  if (b[b.length - 1] === 0) out.pop();
+  return out;
 }
 
 /** pre-receive's stdin: the raw bytes (for a chained hook) and their lossless text. */

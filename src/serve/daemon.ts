@@ -23,7 +23,7 @@ import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { formatOfId, openRepo, withoutQuarantine, type GitRepo } from '../git';
 import { LooseCache } from '../git/loose';
-import { procStrings } from '../hooks/raw-input';
+import { procStrings, readProcFile } from '../hooks/raw-input';
 import { startTimeOfStat, updateHookInstalled } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
@@ -369,7 +369,7 @@ function readClient(req: PushRequest, lines: Uint8Array | string): Client {
   const entries = procStrings(`/proc/${req.pid}/environ`);
   if (!entries) throw new Error(`the environment of pid ${req.pid} cannot be read`);
   const cwd = readlinkSync(`/proc/${req.pid}/cwd`);
-  const parent = parentOfStat(readFileSync(`/proc/${req.pid}/stat`, 'utf8'));
+  const parent = parentOfStat(readProcFile(`/proc/${req.pid}/stat`).toString('latin1'));
   if (parent === undefined) throw new Error(`the parent of pid ${req.pid} cannot be read`);
   const env = absoluteGitEnv(environOf(entries), cwd, (c, p) => path.resolve(c, p));
   const stdin = typeof lines === 'string' ? lines : textOfBytes(lines);
