@@ -195,6 +195,25 @@ describe('gatos serve', () => {
     expect(readdirSync(path.join(second, 'gatos', 'daemon')).filter((n) => n.startsWith('c.') || n.startsWith('r.'))).toEqual([]);
   });
 
+  // A refusal longer than a pipe holds (64 KiB): the daemon writes what fits at once and queues the rest (decision 0055).
+  it('relays a refusal longer than a pipe holds whole and in order, as the cold hook prints it (96 refused refs)', () => {
+    const refs = Array.from({ length: 96 }, (_, i) => `refs/gatos/journal/finance/user/${'z'.repeat(240)}${i}`);
+    const push = (url: string) => w.git(clients.bob as string, ['push', url, ...refs.map((r) => `${BOB}:${r}`)], { ...w.transport.env('user:bob'), ...trace });
+    w.addEvent(clients.bob as string, 'user:bob', 'finance');
+    const warm = push(second);
+    const cold = push(coldRepo);
+    expect(warm.stderr).toMatch(DECIDED);
+    expect(cold.stderr).not.toMatch(DECIDED);
+    expect(warm.status).not.toBe(0);
+    expect(warm.status).toBe(cold.status);
+    const text = remoteText(warm);
+    // What the daemon wrote: `o<line>\n` per line (git adds `remote: ` and pads each line).
+    const lines = text.split('\n').map((l) => l.slice('remote: '.length).trimEnd());
+    expect(lines.reduce((n, l) => n + Buffer.byteLength(l) + 2, 0)).toBeGreaterThan(64 * 1024);
+    expect([...new Set(lines.filter((l) => l.startsWith('DENIED ')))]).toEqual(refs.map((r) => `DENIED ${r}`));
+    expect(text).toBe(remoteText(cold));
+  });
+
   it('/healthz and /readyz answer', async () => {
     const h = await fetch(`http://127.0.0.1:${daemon.port}/healthz`);
     expect(h.status).toBe(200);
