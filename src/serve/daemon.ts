@@ -230,7 +230,11 @@ export class ServedRepo {
         clockMs: () => Date.now(),
         served: {
           cwd: client.cwd,
-          receivePack: client.parent,
+          // Read only when verdict records are written (an accepted push with the update hook installed): a
+          // pre-receive-only install never needs it (decision 0055). Unreadable: runHook throws, the push goes cold.
+          get receivePack(): number {
+            return parentOf(req.pid);
+          },
           elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
           activeBundle: (repo, memo) => this.activeBundle(repo, memo),
           settings: (repo) => this.settings.read(repo, client.env),
@@ -353,7 +357,6 @@ interface Client {
   readonly env: NodeJS.ProcessEnv & Record<string, string>;
   readonly cwd: string;
   readonly gitDir: string;
-  readonly parent: number;
   readonly stdin: string;
 }
 
@@ -364,16 +367,26 @@ function openReply(fifo: string): Reply {
   return new Reply(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
 }
 
-/** The hook client's environment, working directory and parent (receive-pack), from /proc, and its update lines. */
+/** The hook client's environment and working directory, from /proc, and its update lines. */
 function readClient(req: PushRequest, lines: Uint8Array | string): Client {
   const entries = procStrings(`/proc/${req.pid}/environ`);
   if (!entries) throw new Error(`the environment of pid ${req.pid} cannot be read`);
   const cwd = readlinkSync(`/proc/${req.pid}/cwd`);
-  const parent = parentOfStat(readProcFile(`/proc/${req.pid}/stat`).toString('latin1'));
-  if (parent === undefined) throw new Error(`the parent of pid ${req.pid} cannot be read`);
   const env = absoluteGitEnv(environOf(entries), cwd, (c, p) => path.resolve(c, p));
   const stdin = typeof lines === 'string' ? lines : textOfBytes(lines);
-  return { env, cwd, gitDir: env.GIT_DIR ?? cwd, parent, stdin };
+  return { env, cwd, gitDir: env.GIT_DIR ?? cwd, stdin };
+}
+
+/** The hook client's parent (receive-pack), from /proc/<pid>/stat; throws when it cannot be read. */
+function parentOf(pid: number): number {
+  let parent: number | undefined;
+  try {
+    parent = parentOfStat(readProcFile(`/proc/${pid}/stat`).toString('latin1'));
+  } catch {
+    parent = undefined;
+  }
+  if (parent === undefined) throw new Error(`the parent of pid ${pid} cannot be read`);
+  return parent;
 }
 
 function sameRepo(a: string, b: string): boolean {
