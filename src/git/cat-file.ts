@@ -160,6 +160,7 @@ export class ObjectReader {
     if (this.child) return ok(true);
     let child: ChildProcessWithoutNullStreams;
     try {
+      this.proc.spawned?.(ARGS);
       child = childProcess().spawn('git', ARGS, { cwd: this.proc.cwd, env: this.proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       return err(gitError('spawn', [...ARGS], `could not start git (${e instanceof Error ? e.message : String(e)})`));

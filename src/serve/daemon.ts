@@ -27,8 +27,10 @@ import { procStrings } from '../hooks/raw-input';
 import { startTimeOfStat, updateHookInstalled } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
+import { PREFETCH_MAX_OBJECTS } from '../push/prefetch';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
+import { decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
 import { KeptWhileUnchanged } from './kept';
 import { QuarantineWatch } from './prefetch-watch';
 import { GateMetrics, decisionLabels } from './metrics';
@@ -42,6 +44,15 @@ export const DAEMON_DIR = ['gatos', 'daemon'] as const;
  * kept a few seconds longer allows nothing more: emptied ones allow nothing, stale ones fail their age check.
  */
 const PRUNE_EVERY_MS = 5_000;
+
+/**
+ * After this many decisions made ahead in a row were discarded (a host whose hooks get another environment on every
+ * push, e.g. SSH_CONNECTION's client port), only every this-many-th push is decided ahead: the CPU spent in vain stays
+ * an eighth, and a host where guesses hold again finds out (decision 0057).
+ */
+const AHEAD_MISSES = 8;
+/** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */
+const AHEAD_KEPT = 4;
 
 const uid = (): number => process.getuid?.() ?? -1;
 
@@ -85,6 +96,13 @@ export class ServedRepo {
   private readonly updateHook = new KeptWhileUnchanged<boolean>();
   /** When this repository's verdict records were last pruned (Date.now()). */
   private prunedAtMs = Number.NEGATIVE_INFINITY;
+  /** The last push decided here: the next one is guessed from it (decision 0057). */
+  private last: LastPush | undefined;
+  /** Decisions made ahead, by quarantine folder, until their request comes. */
+  private readonly ahead = new Map<string, Ahead>();
+  /** Decisions made ahead discarded in a row, and pushes since sampling started. */
+  private aheadMisses = 0;
+  private aheadTurn = 0;
   /** A push's quarantine read while git checks its connectivity (decision 0053). */
   private prefetch: QuarantineWatch | undefined;
 
@@ -131,7 +149,9 @@ export class ServedRepo {
     // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
     writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
-    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => formatOfId(this.warm?.commit), this.objects);
+    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
+      if (read > 0) this.track(this.decideAhead(dir));
+    });
     this.prefetch.start();
   }
 
@@ -167,6 +187,31 @@ export class ServedRepo {
       this.problem = `the active bundle cannot be used: ${loaded.error.message}`;
     }
     return loaded;
+  }
+
+  /** Decides the push in `quarantine` before its request, from the last push's update lines and environment (ahead.ts). */
+  private async decideAhead(quarantine: string): Promise<void> {
+    const last = this.last;
+    const format = formatOfId(this.warm?.commit);
+    if (!last || !format) return;
+    if (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0) return;
+    try {
+      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.activeBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS });
+      if (!a) return;
+      this.ahead.delete(quarantine);
+      this.ahead.set(quarantine, a);
+      this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
+      for (const k of this.ahead.keys()) if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(k);
+    } catch (e) {
+      // Nothing decided ahead: the request decides, as without it.
+      this.log(`${this.gitDir}: deciding ahead: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Counts a decision made ahead as used or discarded (metrics, and the sampling of decideAhead). */
+  private countAhead(used: boolean): void {
+    this.metrics.ahead.inc({ repo: this.gitDir, result: used ? 'used' : 'discarded' });
+    this.aheadMisses = used ? 0 : this.aheadMisses + 1;
   }
 
   /** Loads (or checks) the active bundle outside any push, and whether the audit ref can be written. */
@@ -214,6 +259,10 @@ export class ServedRepo {
         reply.end(coldMessage(req.nonce));
         return;
       }
+      const quarantine = client.env.GIT_QUARANTINE_PATH;
+      const ahead = quarantine ? this.ahead.get(quarantine) : undefined;
+      if (quarantine) this.ahead.delete(quarantine);
+      this.last = { stdin: client.stdin, env: client.env, cwd: client.cwd, gitDir: client.gitDir };
       status = await runHook({
         hook: 'pre-receive',
         gitDir: client.gitDir,
@@ -235,6 +284,15 @@ export class ServedRepo {
             observed = o;
           },
           afterReply: (work) => void later.push(work),
+          ...(ahead
+            ? {
+                decidedAhead: async (repo, config, now) => {
+                  const holds = await stillHolds(ahead, { stdin: client.stdin, env: client.env, cwd: client.cwd, now, config }, repo);
+                  this.countAhead(holds);
+                  return holds ? { outcome: ahead.outcome, events: ahead.events } : undefined;
+                },
+              }
+            : {}),
           pruneRecords: (prune) => {
             const now = Date.now();
             if (now - this.prunedAtMs < PRUNE_EVERY_MS) return;

@@ -230,6 +230,68 @@ describe('gatos serve', () => {
     expect((await fetch(`http://127.0.0.1:${daemon.port}/readyz`)).status).toBe(200);
   });
 
+  // Decision 0057: the daemon decides a push while git checks its objects, guessing its update lines and environment
+  // from the last push; the request uses that decision only if every input is the same. Here a test-only pre-receive
+  // holds the push until the daemon has decided it ahead (its metrics say so), the test changes one input, and the
+  // gate's client goes on: the push must be decided again, never by the decision made ahead.
+  it('a push decided ahead of its request is used only while its inputs hold: a moved active ref or changed settings decide it again', async () => {
+    const hooks = path.join(w.gitDir, 'hooks');
+    const gitHere = (args: string[]) => w.git(w.root, ['--git-dir', w.gitDir, ...args]).stdout.trim();
+    const ahead = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result });
+    const go = path.join(w.root, 'ahead-go');
+    const stub = readFileSync(path.join(hooks, 'pre-receive'));
+    const active = gitHere(['rev-parse', 'refs/gatos/policies/active']);
+    /**
+     * A push through the test's pre-receive, held at its start until the daemon decided it ahead and `change` ran;
+     * without `change`, not held (whether the daemon decides it ahead does not matter).
+     */
+    const pushHeld = async (change?: () => void): Promise<Run> => {
+      const made = await ahead('made');
+      w.addEvent(clients.alice as string, 'user:alice', 'finance');
+      const push = pushAsync(w, clients.alice as string, 'user:alice', [ALICE], trace);
+      for (let i = 0; change && (await ahead('made')) === made; i++) {
+        if (i > 400) throw new Error('the daemon did not decide the push ahead');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      change?.();
+      writeFileSync(go, 'go\n');
+      return push;
+    };
+    spawnSync('mkfifo', [go]);
+    writeFileSync(path.join(hooks, 'pre-receive.gatos-test'), stub, { mode: 0o755 });
+    writeFileSync(path.join(hooks, 'pre-receive'), `#!/bin/sh\nread -r go < '${go}'\nexec sh "\${0%/*}/pre-receive.gatos-test"\n`, { mode: 0o755 });
+    const usedBefore = await ahead('used');
+    const discardedBefore = await ahead('discarded');
+    try {
+      // The first push teaches the daemon this client's pushes (the next ones extend the same ref, the same way);
+      // the second it decides ahead, and the request uses that decision.
+      expect((await pushHeld()).status).toBe(0);
+      // (A decision made in one second and asked for in the next is discarded too: a second try, then a third.)
+      let used = await pushHeld(() => undefined);
+      for (let tries = 1; tries < 3 && !used.stderr.includes('the decision made ahead'); tries++) used = await pushHeld(() => undefined);
+      expect(used.status).toBe(0);
+      expect(used.stderr).toContain('the decision made ahead, every input unchanged');
+      expect(await ahead('used')).toBe(usedBefore + 1);
+      // The operator points the active ref at a commit that is no bundle (the journal's tip) once the daemon decided under the bundle.
+      const moved = await pushHeld(() => gitHere(['update-ref', 'refs/gatos/policies/active', gitHere(['rev-parse', ALICE])]));
+      gitHere(['update-ref', 'refs/gatos/policies/active', active]);
+      expect(moved.status).not.toBe(0);
+      expect(remoteText(moved)).toContain('the active policy bundle cannot be used');
+      expect(moved.stderr).not.toContain('the decision made ahead');
+      // A setting that names the pusher from a variable no push sets: nobody is the pusher now.
+      const unnamed = await pushHeld(() => gitHere(['config', 'gatos.actorEnv', 'GATOS_NOBODY']));
+      gitHere(['config', '--unset', 'gatos.actorEnv']);
+      expect(unnamed.status).not.toBe(0);
+      expect(unnamed.stderr).not.toContain('the decision made ahead');
+      expect(await ahead('discarded')).toBeGreaterThanOrEqual(discardedBefore + 2);
+    } finally {
+      writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
+      rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
+      rmSync(go, { force: true });
+      gitHere(['update-ref', 'refs/gatos/policies/active', active]);
+    }
+  });
+
   it('a daemon that dies while a push waits for its verdict leaves the push to the cold hook', async () => {
     const dir = path.join(w.gitDir, 'gatos', 'daemon');
     // Stopped, the daemon cannot answer; killed once the hook client has made its reply FIFO and is sending.
