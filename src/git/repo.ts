@@ -60,7 +60,7 @@ export class GitRepo {
     private readonly looseCache: LooseCache | undefined,
     private readonly reads: RepoReads | undefined,
   ) {
-    this.proc = { cwd, env: gitEnv(baseEnv, gitDir), ...(reads ? { spawned: () => void reads.processes++ } : {}) };
+    this.proc = { cwd, env: gitEnv(baseEnv, gitDir), ...(reads ? { spawned: (args: readonly string[]) => reads.spawned(args) } : {}) };
     this.reader = new ObjectReader(this.proc, format, looseCache);
     this.zeroId = zeroId(format);
   }

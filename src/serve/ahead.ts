@@ -183,7 +183,8 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
   if (!env) return undefined;
   const ids = quarantineIds(input.quarantine, input.format);
   if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
-  const reads = new RepoReads();
+  // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).
+  const reads = new RepoReads(true);
   const opened = await openRepo(input.last.gitDir, { env, format: input.format, cwd: input.last.cwd, looseCache: input.looseCache, reads });
   if (!opened.ok) return undefined;
   const repo = opened.value;

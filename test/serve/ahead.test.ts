@@ -6,12 +6,18 @@
  * settings, between the decision ahead and the request) are in
  * test/serve/daemon.test.ts.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { err, gateError } from '../../src/core/result';
 import { readGateConfig, type GateConfig, type Verdict } from '../../src/gate';
 import { openRepo, type GitRepo } from '../../src/git';
+import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
-import { envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
+import { decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
+import { tmpDir } from '../helpers/tmp';
 
 const [A, B, C, D, E] = ['a', 'b', 'c', 'd', 'e'].map((x) => x.repeat(40)) as [string, string, string, string, string];
 const REF = 'refs/gatos/journal/finance/user/alice';
@@ -174,5 +180,44 @@ describe('RepoReads: a view opened with it records what can change under a decis
     } finally {
       await repo.close();
     }
+  });
+});
+
+describe('decideAhead: what deciding a push nobody asked for yet may cost', () => {
+  // Eighth attack pass (docs/security.md, 8.1): a decision that needs git is never used (stillHolds), so starting git
+  // for it only spends the daemon's CPU and processes; a push to a branch (not fast-forward only: rev-list --not --all)
+  // was decided in full twice, git processes and all, on every push, and no miss was ever counted against it.
+  it('starts no git process: a decision that would need one ends there, undecided', async () => {
+    const gitDir = initRepo({ bare: true });
+    const old = writeCommit(gitDir, { ref: 'refs/heads/main' });
+    const objects = path.join(gitDir, 'objects');
+    const quarantine = path.join(objects, 'tmp_objdir-incoming-next');
+    mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
+    // The next push's commit, written into its quarantine as receive-pack's unpack does.
+    const tree = git(gitDir, ['rev-parse', `${old}^{tree}`]).stdout.trim();
+    git(gitDir, ['commit-tree', tree, '-p', old], { input: 'next\n', env: { GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects } });
+    // Every git the decision starts, logged by a git of our own on its PATH that runs the real one.
+    const bin = tmpDir('gatos-ahead-bin-');
+    const log = path.join(bin, 'log');
+    writeFileSync(log, '');
+    const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$1" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const before = path.join(objects, 'tmp_objdir-incoming-last');
+    const env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: bin, GIT_CONFIG_NOSYSTEM: '1', GIT_DIR: gitDir, GIT_QUARANTINE_PATH: before, GIT_OBJECT_DIRECTORY: before, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects, GATOS_ACTOR: 'user:alice' };
+    const config = readGateConfig([]);
+    if (!config.ok) throw new Error(config.error.message);
+    const zero = '0'.repeat(40);
+    const a = await decideAhead({
+      quarantine,
+      last: { stdin: `${zero} ${old} refs/heads/main\n`, env, cwd: gitDir, gitDir },
+      format: 'sha1',
+      looseCache: new LooseCache(),
+      nowMs: 1_700_000_000_000,
+      settings: () => Promise.resolve(config),
+      activeBundle: () => Promise.resolve(err(gateError('NOT_FOUND', 'no bundle in this test'))),
+      maxObjects: 64,
+    });
+    expect(a).toBeUndefined();
+    expect(readFileSync(log, 'utf8')).toBe('');
   });
 });
