@@ -175,6 +175,11 @@ export interface AheadInput {
   readonly activeBundle: (repo: GitRepo, memo: VerifyMemo) => Promise<Result<GateBundle>>;
   /** Quarantines holding more loose objects are left to their requests. */
   readonly maxObjects: number;
+  /**
+   * Asked once a push is guessed, before deciding it: false leaves it undecided (the daemon's bound on the decisions
+   * made ahead per quarantine, docs/security.md 8.2). Absent: decided.
+   */
+  readonly start?: () => boolean;
 }
 
 /** The push in `quarantine`, decided ahead; undefined when no guess can be made or the decision cannot be vouched for. */
@@ -205,7 +210,7 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     const stdin = guessUpdateLines(input.last.stdin, quarantineTips(commits), current);
     if (stdin === undefined) return undefined;
     const updates = parseUpdateLines(input.format, stdin);
-    if (!updates.ok) return undefined;
+    if (!updates.ok || (input.start && !input.start())) return undefined;
     const settings = await input.settings(repo, env);
     if (!settings.ok) return undefined;
     const config = settings.value;

@@ -53,6 +53,15 @@ const PRUNE_EVERY_MS = 5_000;
 const AHEAD_MISSES = 8;
 /** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */
 const AHEAD_KEPT = 4;
+/**
+ * Pushes guessed and decided ahead per quarantine at most. The daemon reads a quarantine again after each pause in
+ * git's writes, and git unpacks a small push as its bytes arrive: a pusher sending them slowly made the daemon decide
+ * the push after every pause, each time every event written so far (docs/security.md, 8.2). git writes a small push's
+ * objects 1-2 ms apart, so a second try is for a read that caught the first write alone.
+ */
+const AHEAD_TRIES = 2;
+/** Quarantines whose tries are counted at most (one whose push git refused before pre-receive never has a request). */
+const AHEAD_TRIES_KEPT = 64;
 
 const uid = (): number => process.getuid?.() ?? -1;
 
@@ -98,8 +107,10 @@ export class ServedRepo {
   private prunedAtMs = Number.NEGATIVE_INFINITY;
   /** The last push decided here: the next one is guessed from it (decision 0057). */
   private last: LastPush | undefined;
-  /** Decisions made ahead, by quarantine folder, until their request comes. */
-  private readonly ahead = new Map<string, Ahead>();
+  /** Decisions made ahead, by quarantine folder, until their request comes, with the try that made each. */
+  private readonly ahead = new Map<string, { readonly decided: Ahead; readonly try: number }>();
+  /** Decisions started ahead, by quarantine folder (AHEAD_TRIES). */
+  private readonly aheadTries = new Map<string, number>();
   /** Decisions made ahead discarded in a row, and pushes since sampling started. */
   private aheadMisses = 0;
   private aheadTurn = 0;
@@ -194,18 +205,36 @@ export class ServedRepo {
     const last = this.last;
     const format = formatOfId(this.warm?.commit);
     if (!last || !format) return;
-    if (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0) return;
+    let tried = 0;
+    /** Whether to decide the push guessed: not past its quarantine's tries, nor while guesses keep missing (sampled). */
+    const start = (): boolean => {
+      tried = (this.aheadTries.get(quarantine) ?? 0) + 1;
+      if (tried > AHEAD_TRIES || (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0)) {
+        this.metrics.ahead.inc({ repo: this.gitDir, result: 'skipped' });
+        return false;
+      }
+      this.triedAhead(quarantine, tried);
+      return true;
+    };
     try {
-      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.activeBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS });
-      if (!a) return;
+      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.activeBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
+      // A later try for the same quarantine (it read more of the push) that ended first stands.
+      if (!a || (this.ahead.get(quarantine)?.try ?? 0) > tried) return;
       this.ahead.delete(quarantine);
-      this.ahead.set(quarantine, a);
+      this.ahead.set(quarantine, { decided: a, try: tried });
       this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
       for (const k of this.ahead.keys()) if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(k);
     } catch (e) {
       // Nothing decided ahead: the request decides, as without it.
       this.log(`${this.gitDir}: deciding ahead: ${e instanceof Error ? e.message : String(e)}`);
     }
+  }
+
+  /** Records the tries of a quarantine (the oldest quarantines' are forgotten past AHEAD_TRIES_KEPT). */
+  private triedAhead(quarantine: string, tries: number): void {
+    this.aheadTries.delete(quarantine);
+    this.aheadTries.set(quarantine, tries);
+    for (const k of this.aheadTries.keys()) if (this.aheadTries.size > AHEAD_TRIES_KEPT) this.aheadTries.delete(k);
   }
 
   /** Counts a decision made ahead as used or discarded (metrics, and the sampling of decideAhead). */
@@ -260,8 +289,12 @@ export class ServedRepo {
         return;
       }
       const quarantine = client.env.GIT_QUARANTINE_PATH;
-      const ahead = quarantine ? this.ahead.get(quarantine) : undefined;
-      if (quarantine) this.ahead.delete(quarantine);
+      const ahead = quarantine ? this.ahead.get(quarantine)?.decided : undefined;
+      if (quarantine) {
+        this.ahead.delete(quarantine);
+        // Asked for: a read of its quarantine after this (git moving the objects out) decides nothing ahead.
+        this.triedAhead(quarantine, AHEAD_TRIES);
+      }
       this.last = { stdin: client.stdin, env: client.env, cwd: client.cwd, gitDir: client.gitDir };
       status = await runHook({
         hook: 'pre-receive',

@@ -292,6 +292,49 @@ describe('gatos serve', () => {
     }
   });
 
+  // Eighth attack pass (docs/security.md, 8.2): the daemon reads a quarantine again after each pause in git's writes
+  // and decided the push ahead after every read. git unpacks a small push as its bytes arrive, so a pusher sending its
+  // pack slowly made the daemon decide the push once per pause, each decision verifying every event written so far
+  // (and, with no bound, all at once). Here the test writes a quarantine as receive-pack's unpack does (git
+  // hash-object into it), one event at a time, and waits after each until the daemon has guessed it.
+  it('a quarantine written slowly is decided ahead at most twice, however often its writes pause', async () => {
+    const dir = clients.alice as string;
+    const count = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result });
+    // A push of alice's teaches the daemon her pushes: the next extends her journal from where it is now.
+    expect(eventPush('alice', w.gitDir).status).toBe(0);
+    const base = w.git(dir, ['rev-parse', ALICE]).stdout.trim();
+    const objects = path.join(w.gitDir, 'objects');
+    const quarantine = path.join(objects, 'tmp_objdir-incoming-slow');
+    const made0 = await count('made');
+    const skipped0 = await count('skipped');
+    mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
+    const unpack = (type: string, id: string): void => {
+      const body = spawnSync('git', ['-C', dir, 'cat-file', type, id], { env: w.env() }).stdout;
+      const wrote = spawnSync('git', ['--git-dir', w.gitDir, 'hash-object', '-w', '-t', type, '--stdin'], { input: body, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' });
+      expect(wrote.stdout.trim()).toBe(id);
+    };
+    try {
+      for (let n = 0; n < 3; n++) {
+        w.addEvent(dir, 'user:alice', 'finance');
+        const rev = (what: string) => w.git(dir, ['rev-parse', what]).stdout.trim();
+        const seen = (await count('made')) + (await count('skipped'));
+        unpack('blob', rev(`${ALICE}:event.cbor`));
+        unpack('tree', rev(`${ALICE}^{tree}`));
+        unpack('commit', rev(ALICE));
+        for (let i = 0; (await count('made')) + (await count('skipped')) === seen; i++) {
+          if (i > 400) throw new Error(`the daemon did not guess the push after event ${n + 1}`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      }
+      expect((await count('made')) - made0).toBeLessThanOrEqual(2);
+      expect((await count('skipped')) - skipped0).toBeGreaterThanOrEqual(1);
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
+      // Nobody pushed these events: the tests after this one go on from the server's tip.
+      w.git(dir, ['update-ref', ALICE, base]);
+    }
+  });
+
   it('a daemon that dies while a push waits for its verdict leaves the push to the cold hook', async () => {
     const dir = path.join(w.gitDir, 'gatos', 'daemon');
     // Stopped, the daemon cannot answer; killed once the hook client has made its reply FIFO and is sending.
