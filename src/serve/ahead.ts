@@ -28,6 +28,7 @@ import type { LooseCache } from '../git/loose';
 import { RepoReads } from '../git/observe';
 import type { GateBundle } from '../push/active-bundle';
 import { decidePush, type PushOutcome } from '../push/decide-push';
+import { PREFETCH_MAX_INFLATED } from '../push/prefetch';
 import { pushObjects } from '../push/push-objects';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
@@ -190,7 +191,8 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
   if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
   // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).
   const reads = new RepoReads(true);
-  const opened = await openRepo(input.last.gitDir, { env, format: input.format, cwd: input.last.cwd, looseCache: input.looseCache, reads });
+  // Objects only up to what the daemon keeps: a larger one would need cat-file, so the decision ends there (8.3).
+  const opened = await openRepo(input.last.gitDir, { env, format: input.format, cwd: input.last.cwd, looseCache: input.looseCache, reads, maxInflated: PREFETCH_MAX_INFLATED });
   if (!opened.ok) return undefined;
   const repo = opened.value;
   try {

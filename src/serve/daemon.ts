@@ -205,24 +205,31 @@ export class ServedRepo {
     const last = this.last;
     const format = formatOfId(this.warm?.commit);
     if (!last || !format) return;
+    /** This try's number once the push guessed is being decided (0: not decided). */
     let tried = 0;
     /** Whether to decide the push guessed: not past its quarantine's tries, nor while guesses keep missing (sampled). */
     const start = (): boolean => {
-      tried = (this.aheadTries.get(quarantine) ?? 0) + 1;
-      if (tried > AHEAD_TRIES || (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0)) {
+      const n = (this.aheadTries.get(quarantine) ?? 0) + 1;
+      if (n > AHEAD_TRIES || (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0)) {
         this.metrics.ahead.inc({ repo: this.gitDir, result: 'skipped' });
         return false;
       }
-      this.triedAhead(quarantine, tried);
+      this.triedAhead(quarantine, n);
+      tried = n;
       return true;
     };
     try {
       const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.activeBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
+      if (!a) {
+        // Decided, but not in a way that can be vouched for (it needed git, a read failed, the budget ran out).
+        if (tried > 0) this.metrics.ahead.inc({ repo: this.gitDir, result: 'abandoned' });
+        return;
+      }
+      this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
       // A later try for the same quarantine (it read more of the push) that ended first stands.
-      if (!a || (this.ahead.get(quarantine)?.try ?? 0) > tried) return;
+      if ((this.ahead.get(quarantine)?.try ?? 0) > tried) return;
       this.ahead.delete(quarantine);
       this.ahead.set(quarantine, { decided: a, try: tried });
-      this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
       for (const k of this.ahead.keys()) if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(k);
     } catch (e) {
       // Nothing decided ahead: the request decides, as without it.

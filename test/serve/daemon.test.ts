@@ -292,6 +292,26 @@ describe('gatos serve', () => {
     }
   });
 
+  /** gatos_decisions_ahead_total of the first repository, by result. */
+  const aheadCount = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result });
+  /** Every push the daemon guessed from a quarantine so far: decided ahead, skipped, or abandoned undecided. */
+  const guessedAhead = async () => (await aheadCount('made')) + (await aheadCount('skipped')) + (await aheadCount('abandoned'));
+  /** Waits until the daemon guessed one more push than `seen`. */
+  const guessedAfter = async (seen: number): Promise<void> => {
+    for (let i = 0; (await guessedAhead()) === seen; i++) {
+      if (i > 400) throw new Error('the daemon did not guess the push');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  /** Writes an object into a quarantine of the first repository as receive-pack's unpack does (git writes it there); its id. */
+  const unpackInto = (quarantine: string, type: string, body: Buffer | string): string => {
+    const objects = path.join(w.gitDir, 'objects');
+    mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
+    const wrote = spawnSync('git', ['--git-dir', w.gitDir, 'hash-object', '-w', '-t', type, '--stdin'], { input: body, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' });
+    if (wrote.status !== 0) throw new Error(wrote.stderr);
+    return wrote.stdout.trim();
+  };
+
   // Eighth attack pass (docs/security.md, 8.2): the daemon reads a quarantine again after each pause in git's writes
   // and decided the push ahead after every read. git unpacks a small push as its bytes arrive, so a pusher sending its
   // pack slowly made the daemon decide the push once per pause, each decision verifying every event written so far
@@ -299,39 +319,53 @@ describe('gatos serve', () => {
   // hash-object into it), one event at a time, and waits after each until the daemon has guessed it.
   it('a quarantine written slowly is decided ahead at most twice, however often its writes pause', async () => {
     const dir = clients.alice as string;
-    const count = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result });
     // A push of alice's teaches the daemon her pushes: the next extends her journal from where it is now.
     expect(eventPush('alice', w.gitDir).status).toBe(0);
     const base = w.git(dir, ['rev-parse', ALICE]).stdout.trim();
-    const objects = path.join(w.gitDir, 'objects');
-    const quarantine = path.join(objects, 'tmp_objdir-incoming-slow');
-    const made0 = await count('made');
-    const skipped0 = await count('skipped');
-    mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
+    const quarantine = path.join(w.gitDir, 'objects', 'tmp_objdir-incoming-slow');
+    const made0 = await aheadCount('made');
+    const skipped0 = await aheadCount('skipped');
     const unpack = (type: string, id: string): void => {
-      const body = spawnSync('git', ['-C', dir, 'cat-file', type, id], { env: w.env() }).stdout;
-      const wrote = spawnSync('git', ['--git-dir', w.gitDir, 'hash-object', '-w', '-t', type, '--stdin'], { input: body, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' });
-      expect(wrote.stdout.trim()).toBe(id);
+      expect(unpackInto(quarantine, type, spawnSync('git', ['-C', dir, 'cat-file', type, id], { env: w.env() }).stdout)).toBe(id);
     };
     try {
       for (let n = 0; n < 3; n++) {
         w.addEvent(dir, 'user:alice', 'finance');
         const rev = (what: string) => w.git(dir, ['rev-parse', what]).stdout.trim();
-        const seen = (await count('made')) + (await count('skipped'));
+        const seen = await guessedAhead();
         unpack('blob', rev(`${ALICE}:event.cbor`));
         unpack('tree', rev(`${ALICE}^{tree}`));
         unpack('commit', rev(ALICE));
-        for (let i = 0; (await count('made')) + (await count('skipped')) === seen; i++) {
-          if (i > 400) throw new Error(`the daemon did not guess the push after event ${n + 1}`);
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        await guessedAfter(seen);
       }
-      expect((await count('made')) - made0).toBeLessThanOrEqual(2);
-      expect((await count('skipped')) - skipped0).toBeGreaterThanOrEqual(1);
+      expect((await aheadCount('made')) - made0).toBeLessThanOrEqual(2);
+      expect((await aheadCount('skipped')) - skipped0).toBeGreaterThanOrEqual(1);
     } finally {
       rmSync(quarantine, { recursive: true, force: true });
       // Nobody pushed these events: the tests after this one go on from the server's tip.
       w.git(dir, ['update-ref', ALICE, base]);
+    }
+  });
+
+  // Eighth attack pass (docs/security.md, 8.3): a decision made ahead read a pushed object as the request's decision
+  // does, inflating up to 16 MiB of it (a 16 KB file of zeros); with a decision made ahead and one at the request that
+  // cost the daemon's one thread twice per object. A decision made ahead now reads only what the daemon's object cache
+  // keeps (64 KiB): anything larger needs git's cat-file, which it never starts, and it ends undecided at once.
+  it('a pushed object larger than the daemon keeps ends a decision made ahead undecided at its first read', async () => {
+    const base = w.git(clients.alice as string, ['rev-parse', ALICE]).stdout.trim();
+    const quarantine = path.join(w.gitDir, 'objects', 'tmp_objdir-incoming-big');
+    const made0 = await aheadCount('made');
+    const abandoned0 = await aheadCount('abandoned');
+    const seen = await guessedAhead();
+    try {
+      const blob = unpackInto(quarantine, 'blob', Buffer.alloc(4 << 20));
+      const tree = spawnSync('git', ['--git-dir', w.gitDir, 'mktree'], { input: `100644 blob ${blob}\tevent.cbor\n`, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(w.gitDir, 'objects') }), encoding: 'utf8' }).stdout.trim();
+      unpackInto(quarantine, 'commit', `tree ${tree}\nparent ${base}\nauthor A <a@example.test> 1700000000 +0000\ncommitter A <a@example.test> 1700000000 +0000\n\nan event of zeros\n`);
+      await guessedAfter(seen);
+      expect(await aheadCount('made')).toBe(made0);
+      expect(await aheadCount('abandoned')).toBe(abandoned0 + 1);
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
     }
   });
 
