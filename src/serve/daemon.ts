@@ -160,7 +160,9 @@ export class ServedRepo {
     // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
     writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
-    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
+    // Under the real path: git names a push's quarantine by it (its working directory), and decisions made ahead are
+    // kept by that name; through a symlinked folder no request would find one (docs/security.md, 8.4).
+    this.prefetch = new QuarantineWatch(path.join(realGitDir(this.gitDir), 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
       if (read > 0) this.track(this.decideAhead(dir));
     });
     this.prefetch.start();
@@ -471,6 +473,15 @@ function readClient(req: PushRequest, lines: Uint8Array | string): Client {
   const env = absoluteGitEnv(environOf(entries), cwd, (c, p) => path.resolve(c, p));
   const stdin = typeof lines === 'string' ? lines : textOfBytes(lines);
   return { env, cwd, gitDir: env.GIT_DIR ?? cwd, parent, stdin };
+}
+
+/** The git directory with every symlink resolved, as git names it to its hooks; itself when it cannot be resolved. */
+function realGitDir(gitDir: string): string {
+  try {
+    return realpathSync.native(gitDir);
+  } catch {
+    return gitDir;
+  }
 }
 
 function sameRepo(a: string, b: string): boolean {

@@ -10,7 +10,7 @@
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
@@ -64,9 +64,9 @@ function remoteText(r: Run): string {
 }
 
 /** A git push run without waiting (for concurrent clients and the kill). */
-function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly string[], extra: Record<string, string> = {}): Promise<Run> {
+function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly string[], extra: Record<string, string> = {}, url = 'origin'): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn('git', ['push', 'origin', ...refspecs], { cwd: dir, env: w.env({ ...w.transport.env(actor), ...extra }) });
+    const p = spawn('git', ['push', url, ...refspecs], { cwd: dir, env: w.env({ ...w.transport.env(actor), ...extra }) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -98,7 +98,10 @@ describe('gatos serve', () => {
   beforeAll(async () => {
     w = new GateWorld({ format: 'sha1' }).setup();
     for (const a of ['alice', 'bob'] as const) clients[a] = w.client(`user:${a}`);
-    second = path.join(w.root, 'second.git');
+    // The second repository is served through a symlinked folder, as /srv often is (git names its quarantines by the real path).
+    mkdirSync(path.join(w.root, 'real'));
+    symlinkSync(path.join(w.root, 'real'), path.join(w.root, 'linked'));
+    second = path.join(w.root, 'linked', 'second.git');
     coldRepo = path.join(w.root, 'cold.git');
     cpSync(w.gitDir, second, { recursive: true });
     cpSync(w.gitDir, coldRepo, { recursive: true });
@@ -366,6 +369,41 @@ describe('gatos serve', () => {
       expect(await aheadCount('abandoned')).toBe(abandoned0 + 1);
     } finally {
       rmSync(quarantine, { recursive: true, force: true });
+    }
+  });
+
+  // Eighth attack pass (docs/security.md, 8.4): git names a push's quarantine by the repository's real path; a daemon
+  // serving it through a symlinked folder kept its decisions made ahead under the other name, so no request ever found
+  // one: every push was decided twice, and as none was ever discarded, the sampling that bounds wasted guesses never
+  // began. Here a test-only pre-receive holds the push until the daemon decided it ahead (as the test above does).
+  it('a repository served through a symlinked folder finds the decisions made ahead for its pushes', async () => {
+    const hooks = path.join(second, 'hooks');
+    const count = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: second, result });
+    const go = path.join(w.root, 'ahead-go-second');
+    const stub = readFileSync(path.join(hooks, 'pre-receive'));
+    const dir = clients.alice as string;
+    // A push of alice's teaches the daemon her pushes to this repository.
+    expect(eventPush('alice', second).status).toBe(0);
+    spawnSync('mkfifo', [go]);
+    writeFileSync(path.join(hooks, 'pre-receive.gatos-test'), stub, { mode: 0o755 });
+    writeFileSync(path.join(hooks, 'pre-receive'), `#!/bin/sh\nread -r go < '${go}'\nexec sh "\${0%/*}/pre-receive.gatos-test"\n`, { mode: 0o755 });
+    try {
+      const looked = (await count('used')) + (await count('discarded'));
+      const made = await count('made');
+      w.addEvent(dir, 'user:alice', 'finance');
+      const push = pushAsync(w, dir, 'user:alice', [ALICE], trace, second);
+      for (let i = 0; (await count('made')) === made; i++) {
+        if (i > 400) throw new Error('the daemon did not decide the push ahead');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      writeFileSync(go, 'go\n');
+      expect((await push).status).toBe(0);
+      // Used, or discarded when the request came in the next second: either way the request found it.
+      expect((await count('used')) + (await count('discarded'))).toBe(looked + 1);
+    } finally {
+      writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
+      rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
+      rmSync(go, { force: true });
     }
   });
 
