@@ -78,6 +78,7 @@ function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly 
 describe('gatos serve', () => {
   let w: GateWorld;
   let second: string;
+  let third: string;
   let coldRepo: string;
   let daemon: Served;
   const clients: Record<string, string> = {};
@@ -105,7 +106,10 @@ describe('gatos serve', () => {
     coldRepo = path.join(w.root, 'cold.git');
     cpSync(w.gitDir, second, { recursive: true });
     cpSync(w.gitDir, coldRepo, { recursive: true });
-    daemon = await serve([w.gitDir, second]);
+    // Pushed to by one test only, whose counts of decisions made ahead no other test's pushes can reach.
+    third = path.join(w.root, 'third.git');
+    cpSync(w.gitDir, third, { recursive: true });
+    daemon = await serve([w.gitDir, second, third]);
   });
 
   afterAll(async () => {
@@ -295,24 +299,22 @@ describe('gatos serve', () => {
     }
   });
 
-  /** gatos_decisions_ahead_total of the first repository, by result. */
-  const aheadCount = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result });
-  /** Every push the daemon guessed from a quarantine so far: decided ahead, skipped, or abandoned undecided. */
-  const guessedAhead = async () => (await aheadCount('made')) + (await aheadCount('skipped')) + (await aheadCount('abandoned'));
-  /** Waits until the daemon guessed one more push than `seen`. */
-  const guessedAfter = async (seen: number): Promise<void> => {
-    for (let i = 0; (await guessedAhead()) === seen; i++) {
-      if (i > 400) throw new Error('the daemon did not guess the push');
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  /** Writes an object into a quarantine of the first repository as receive-pack's unpack does (git writes it there); its id. */
-  const unpackInto = (quarantine: string, type: string, body: Buffer | string): string => {
-    const objects = path.join(w.gitDir, 'objects');
+  /** gatos_decisions_ahead_total of a served repository, by result. */
+  const aheadCount = async (repo: string, result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo, result });
+  /** Writes an object into a quarantine of `repo` as receive-pack's unpack does (git writes it there); its id. */
+  const unpackInto = (repo: string, quarantine: string, type: string, body: Buffer | string): string => {
+    const objects = path.join(repo, 'objects');
     mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
-    const wrote = spawnSync('git', ['--git-dir', w.gitDir, 'hash-object', '-w', '-t', type, '--stdin'], { input: body, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' });
+    const wrote = spawnSync('git', ['--git-dir', repo, 'hash-object', '-w', '-t', type, '--stdin'], { input: body, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' });
     if (wrote.status !== 0) throw new Error(wrote.stderr);
     return wrote.stdout.trim();
+  };
+  /** Waits until `done` holds, polling the daemon's metrics. */
+  const until = async (what: string, done: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; !(await done()); i++) {
+      if (i > 400) throw new Error(`the daemon did not: ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
   };
 
   // Eighth attack pass (docs/security.md, 8.2): the daemon reads a quarantine again after each pause in git's writes
@@ -323,26 +325,28 @@ describe('gatos serve', () => {
   it('a quarantine written slowly is decided ahead at most twice, however often its writes pause', async () => {
     const dir = clients.alice as string;
     // A push of alice's teaches the daemon her pushes: the next extends her journal from where it is now.
-    expect(eventPush('alice', w.gitDir).status).toBe(0);
+    expect(eventPush('alice', third).status).toBe(0);
     const base = w.git(dir, ['rev-parse', ALICE]).stdout.trim();
-    const quarantine = path.join(w.gitDir, 'objects', 'tmp_objdir-incoming-slow');
-    const made0 = await aheadCount('made');
-    const skipped0 = await aheadCount('skipped');
+    const quarantine = path.join(third, 'objects', 'tmp_objdir-incoming-slow');
+    /** Every push the daemon guessed in this repository: decided ahead, skipped, or abandoned undecided. */
+    const guessed = async () => (await aheadCount(third, 'made')) + (await aheadCount(third, 'skipped')) + (await aheadCount(third, 'abandoned'));
+    const made0 = await aheadCount(third, 'made');
+    const skipped0 = await aheadCount(third, 'skipped');
     const unpack = (type: string, id: string): void => {
-      expect(unpackInto(quarantine, type, spawnSync('git', ['-C', dir, 'cat-file', type, id], { env: w.env() }).stdout)).toBe(id);
+      expect(unpackInto(third, quarantine, type, spawnSync('git', ['-C', dir, 'cat-file', type, id], { env: w.env() }).stdout)).toBe(id);
     };
     try {
       for (let n = 0; n < 3; n++) {
         w.addEvent(dir, 'user:alice', 'finance');
         const rev = (what: string) => w.git(dir, ['rev-parse', what]).stdout.trim();
-        const seen = await guessedAhead();
+        const seen = await guessed();
         unpack('blob', rev(`${ALICE}:event.cbor`));
         unpack('tree', rev(`${ALICE}^{tree}`));
         unpack('commit', rev(ALICE));
-        await guessedAfter(seen);
+        await until(`guess the push after event ${n + 1}`, async () => (await guessed()) > seen);
       }
-      expect((await aheadCount('made')) - made0).toBeLessThanOrEqual(2);
-      expect((await aheadCount('skipped')) - skipped0).toBeGreaterThanOrEqual(1);
+      expect((await aheadCount(third, 'made')) - made0).toBeLessThanOrEqual(2);
+      expect((await aheadCount(third, 'skipped')) - skipped0).toBeGreaterThanOrEqual(1);
     } finally {
       rmSync(quarantine, { recursive: true, force: true });
       // Nobody pushed these events: the tests after this one go on from the server's tip.
@@ -355,18 +359,18 @@ describe('gatos serve', () => {
   // cost the daemon's one thread twice per object. A decision made ahead now reads only what the daemon's object cache
   // keeps (64 KiB): anything larger needs git's cat-file, which it never starts, and it ends undecided at once.
   it('a pushed object larger than the daemon keeps ends a decision made ahead undecided at its first read', async () => {
-    const base = w.git(clients.alice as string, ['rev-parse', ALICE]).stdout.trim();
-    const quarantine = path.join(w.gitDir, 'objects', 'tmp_objdir-incoming-big');
-    const made0 = await aheadCount('made');
-    const abandoned0 = await aheadCount('abandoned');
-    const seen = await guessedAhead();
+    const objects = path.join(w.gitDir, 'objects');
+    // A push of alice's: the daemon's settings and bundle are warm, and the next push is guessed from hers.
+    expect(eventPush('alice', w.gitDir).status).toBe(0);
+    const base = w.git(w.root, ['--git-dir', w.gitDir, 'rev-parse', ALICE]).stdout.trim();
+    const quarantine = path.join(objects, 'tmp_objdir-incoming-big');
+    const abandoned0 = await aheadCount(w.gitDir, 'abandoned');
     try {
-      const blob = unpackInto(quarantine, 'blob', Buffer.alloc(4 << 20));
-      const tree = spawnSync('git', ['--git-dir', w.gitDir, 'mktree'], { input: `100644 blob ${blob}\tevent.cbor\n`, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(w.gitDir, 'objects') }), encoding: 'utf8' }).stdout.trim();
-      unpackInto(quarantine, 'commit', `tree ${tree}\nparent ${base}\nauthor A <a@example.test> 1700000000 +0000\ncommitter A <a@example.test> 1700000000 +0000\n\nan event of zeros\n`);
-      await guessedAfter(seen);
-      expect(await aheadCount('made')).toBe(made0);
-      expect(await aheadCount('abandoned')).toBe(abandoned0 + 1);
+      const blob = unpackInto(w.gitDir, quarantine, 'blob', Buffer.alloc(4 << 20));
+      const tree = spawnSync('git', ['--git-dir', w.gitDir, 'mktree'], { input: `100644 blob ${blob}\tevent.cbor\n`, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' }).stdout.trim();
+      unpackInto(w.gitDir, quarantine, 'commit', `tree ${tree}\nparent ${base}\nauthor A <a@example.test> 1700000000 +0000\ncommitter A <a@example.test> 1700000000 +0000\n\nan event of zeros\n`);
+      // (Decided in full, as before, it was made: a refusal of the undecodable event, never abandoned.)
+      await until('abandon the decision made ahead', async () => (await aheadCount(w.gitDir, 'abandoned')) > abandoned0);
     } finally {
       rmSync(quarantine, { recursive: true, force: true });
     }
