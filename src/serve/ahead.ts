@@ -173,6 +173,7 @@ export interface AheadInput {
   readonly looseCache: LooseCache;
   readonly nowMs: number;
   readonly settings: (repo: GitRepo, env: Readonly<Record<string, string>>) => Promise<Result<GateConfig>>;
+  /** The active bundle; an error leaves the push undecided (never a refusal made ahead). */
   readonly activeBundle: (repo: GitRepo, memo: VerifyMemo) => Promise<Result<GateBundle>>;
   /** Quarantines holding more loose objects are left to their requests. */
   readonly maxObjects: number;
@@ -221,7 +222,12 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     const objects = await pushObjects(repo, env, updates.value);
     if (!objects.ok) return undefined;
     const meter = new DecisionMeter(config.budget, objects.value, 0);
-    const bundle = input.activeBundle(repo, memo);
+    // A bundle that could not be had is the request's to load (the daemon hands a decision made ahead only the one it
+    // keeps warm): no refusal made here may stand in for its decision (docs/security.md, 8.5).
+    const bundle = input.activeBundle(repo, memo).then((b) => {
+      if (!b.ok) reads.doubts++;
+      return b;
+    });
     const timed = await withBudget(meter, () => decidePush({ hook: 'pre-receive', repo, updates: updates.value, env, now, config, bundle, memo, meter }));
     if (!timed.done || reads.processes > 0 || reads.doubts > 0) return undefined;
     return { stdin, env, cwd: input.last.cwd, now, config, reads, outcome: timed.value, events: meter.eventsVerified };

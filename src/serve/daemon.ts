@@ -18,7 +18,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { textOfBytes } from '../core/byte-text';
-import { ok, type Result } from '../core/result';
+import { err, gateError, ok, type Result } from '../core/result';
 import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { formatOfId, openRepo, withoutQuarantine, type GitRepo } from '../git';
@@ -182,14 +182,29 @@ export class ServedRepo {
     await Promise.allSettled([...this.inflight]);
   }
 
-  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
-  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+  /** The warm bundle while refs/gatos/policies/active still names it (read through `repo`); undefined otherwise. */
+  private async warmBundle(repo: GitRepo, memo: VerifyMemo): Promise<GateBundle | undefined> {
     const ref = await repo.readRef(ACTIVE_POLICY_REF);
     const w = this.warm;
-    if (ref.ok && ref.value !== undefined && w?.commit === ref.value) {
-      memo.bundles.set(w.commit, w.bundle.loaded);
-      return ok(w.bundle);
-    }
+    if (!ref.ok || ref.value === undefined || w?.commit !== ref.value) return undefined;
+    memo.bundles.set(w.commit, w.bundle.loaded);
+    return w.bundle;
+  }
+
+  /**
+   * The bundle a decision made ahead is decided under: only the warm one. Loading another would change what the
+   * daemon keeps and reports (/readyz, its log) for a push nobody asked to decide yet, under a view that starts no
+   * git; its request loads it (docs/security.md, 8.5).
+   */
+  private async aheadBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const w = await this.warmBundle(repo, memo);
+    return w ? ok(w) : err(gateError('NOT_FOUND', 'the active bundle is not the one kept warm: the request loads it'));
+  }
+
+  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
+  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const w = await this.warmBundle(repo, memo);
+    if (w) return ok(w);
     const loaded = await activeGateBundle(repo, memo);
     if (loaded.ok) {
       this.warm = { commit: loaded.value.commit, bundle: loaded.value };
@@ -221,7 +236,7 @@ export class ServedRepo {
       return true;
     };
     try {
-      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.activeBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
+      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.aheadBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
       if (!a) {
         // Decided, but not in a way that can be vouched for (it needed git, a read failed, the budget ran out).
         if (tried > 0) this.metrics.ahead.inc({ repo: this.gitDir, result: 'abandoned' });

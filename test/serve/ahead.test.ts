@@ -187,16 +187,19 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
   // Eighth attack pass (docs/security.md, 8.1): a decision that needs git is never used (stillHolds), so starting git
   // for it only spends the daemon's CPU and processes; a push to a branch (not fast-forward only: rev-list --not --all)
   // was decided in full twice, git processes and all, on every push, and no miss was ever counted against it.
-  it('starts no git process: a decision that would need one ends there, undecided', async () => {
+  /**
+   * A bare repository whose `ref` is at a commit, a quarantine holding the next commit on it (written as
+   * receive-pack's unpack does), and decideAhead's input guessing that push from a last push of `ref`; every git
+   * the decision starts is logged to `log` by a git of our own on its PATH that runs the real one.
+   */
+  const nextPush = (ref: string) => {
     const gitDir = initRepo({ bare: true });
-    const old = writeCommit(gitDir, { ref: 'refs/heads/main' });
+    const old = writeCommit(gitDir, { ref });
     const objects = path.join(gitDir, 'objects');
     const quarantine = path.join(objects, 'tmp_objdir-incoming-next');
     mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
-    // The next push's commit, written into its quarantine as receive-pack's unpack does.
     const tree = git(gitDir, ['rev-parse', `${old}^{tree}`]).stdout.trim();
     git(gitDir, ['commit-tree', tree, '-p', old], { input: 'next\n', env: { GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects } });
-    // Every git the decision starts, logged by a git of our own on its PATH that runs the real one.
     const bin = tmpDir('gatos-ahead-bin-');
     const log = path.join(bin, 'log');
     writeFileSync(log, '');
@@ -206,18 +209,33 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
     const env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: bin, GIT_CONFIG_NOSYSTEM: '1', GIT_DIR: gitDir, GIT_QUARANTINE_PATH: before, GIT_OBJECT_DIRECTORY: before, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects, GATOS_ACTOR: 'user:alice' };
     const config = readGateConfig([]);
     if (!config.ok) throw new Error(config.error.message);
-    const zero = '0'.repeat(40);
-    const a = await decideAhead({
+    const input = {
       quarantine,
-      last: { stdin: `${zero} ${old} refs/heads/main\n`, env, cwd: gitDir, gitDir },
-      format: 'sha1',
+      last: { stdin: `${'0'.repeat(40)} ${old} ${ref}\n`, env, cwd: gitDir, gitDir },
+      format: 'sha1' as const,
       looseCache: new LooseCache(),
       nowMs: 1_700_000_000_000,
       settings: () => Promise.resolve(config),
       activeBundle: () => Promise.resolve(err(gateError('NOT_FOUND', 'no bundle in this test'))),
       maxObjects: 64,
-    });
-    expect(a).toBeUndefined();
+    };
+    return { input, log };
+  };
+
+  // Eighth attack pass (docs/security.md, 8.1): a decision that needs git is never used (stillHolds), so starting git
+  // for it only spends the daemon's CPU and processes; a push to a branch (not fast-forward only: rev-list --not --all)
+  // was decided in full twice, git processes and all, on every push, and no miss was ever counted against it.
+  it('starts no git process: a decision that would need one ends there, undecided', async () => {
+    const { input, log } = nextPush('refs/heads/main');
+    expect(await decideAhead(input)).toBeUndefined();
+    expect(readFileSync(log, 'utf8')).toBe('');
+  });
+
+  // 8.5: the daemon hands a decision made ahead only the bundle it keeps warm, never loading one for a push not asked
+  // for (that changed what it keeps and what /readyz says); a bundle it could not hand out is no refusal to keep.
+  it('makes no decision under an active bundle that could not be had: the request loads it and decides', async () => {
+    const { input, log } = nextPush(REF);
+    expect(await decideAhead(input)).toBeUndefined();
     expect(readFileSync(log, 'utf8')).toBe('');
   });
 });
