@@ -34,6 +34,13 @@ import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
 import type { Result } from '../core/result';
 
+/**
+ * A last push of more update lines than this is not guessed from: the guess reads each ref it named, on every read of
+ * every quarantine, before the daemon's bound on decisions applies (docs/security.md, 8.6). A push decided ahead
+ * brings at most PREFETCH_MAX_OBJECTS loose objects; a journal's usual push names one ref.
+ */
+export const AHEAD_MAX_UPDATES = 64;
+
 /** A decision made ahead, and every input it was made from. */
 export interface Ahead {
   readonly stdin: string;
@@ -152,6 +159,16 @@ export async function stillHolds(ahead: Ahead, asked: Asked, repo: GitRepo): Pro
   return true;
 }
 
+/** Whether `text` holds more than `max` lines (ending in a newline), counted only up to max + 1. */
+function moreLinesThan(text: string, max: number): boolean {
+  let at = -1;
+  for (let n = 0; n <= max; n++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0) return false;
+  }
+  return true;
+}
+
 /** Loose object ids in a quarantine (its two-hex-digit folders); undefined when it cannot be listed. */
 function quarantineIds(quarantine: string, format: ObjectFormat): string[] | undefined {
   const ids: string[] = [];
@@ -187,7 +204,7 @@ export interface AheadInput {
 /** The push in `quarantine`, decided ahead; undefined when no guess can be made or the decision cannot be vouched for. */
 export async function decideAhead(input: AheadInput): Promise<Ahead | undefined> {
   const env = envFor(input.last.env, input.quarantine);
-  if (!env) return undefined;
+  if (!env || moreLinesThan(input.last.stdin, AHEAD_MAX_UPDATES)) return undefined;
   const ids = quarantineIds(input.quarantine, input.format);
   if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
   // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).

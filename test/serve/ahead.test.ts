@@ -14,7 +14,7 @@ import { readGateConfig, type GateConfig, type Verdict } from '../../src/gate';
 import { openRepo, type GitRepo } from '../../src/git';
 import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
-import { decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
+import { AHEAD_MAX_UPDATES, decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
@@ -229,6 +229,23 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
     const { input, log } = nextPush('refs/heads/main');
     expect(await decideAhead(input)).toBeUndefined();
     expect(readFileSync(log, 'utf8')).toBe('');
+  });
+
+  // 8.6: the guess reads every ref the last push named, on every read of every quarantine, before any bound on
+  // decisions applies, and parsed packed-refs for each one absent (0.6 ms each with 1,000 refs packed): one push of
+  // thousands of refs, even refused, made every later push's guesses cost seconds of the daemon's one thread.
+  it('guesses nothing from a last push of more refs than a push it decides ahead may bring', async () => {
+    const { input } = nextPush(REF);
+    const others = Array.from({ length: AHEAD_MAX_UPDATES }, (_, i) => `${'0'.repeat(40)} ${'1'.repeat(40)} refs/heads/x${i}\n`).join('');
+    let guessed = 0;
+    const start = (): boolean => {
+      guessed++;
+      return false;
+    };
+    expect(await decideAhead({ ...input, start })).toBeUndefined();
+    expect(guessed).toBe(1);
+    expect(await decideAhead({ ...input, last: { ...input.last, stdin: input.last.stdin + others }, start })).toBeUndefined();
+    expect(guessed).toBe(1);
   });
 
   // 8.5: the daemon hands a decision made ahead only the bundle it keeps warm, never loading one for a push not asked
