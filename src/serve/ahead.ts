@@ -41,6 +41,56 @@ import type { Result } from '../core/result';
  */
 export const AHEAD_MAX_UPDATES = 64;
 
+/**
+ * How often one quarantine is guessed from and decided ahead. The daemon reads a quarantine again after each pause in
+ * git's writes, and git unpacks a small push as its bytes arrive, so a pusher sending slowly chooses how many reads
+ * there are: each read guesses (reading every quarantine object and every ref the last push named) and each guess
+ * decided the push again, every event written so far (docs/security.md, 8.2 and 8.7). git writes a small push's
+ * objects 1-2 ms apart: a read or two guesses it whole.
+ */
+export class AheadTries {
+  private readonly byQuarantine = new Map<string, { guesses: number; decisions: number }>();
+
+  constructor(
+    readonly maxGuesses = 4,
+    readonly maxDecisions = 2,
+    /** Quarantines remembered at most, the oldest forgotten first (one whose push git refused never has a request). */
+    private readonly kept = 64,
+  ) {}
+
+  private of(quarantine: string): { guesses: number; decisions: number } {
+    let t = this.byQuarantine.get(quarantine);
+    if (!t) {
+      t = { guesses: 0, decisions: 0 };
+      this.byQuarantine.set(quarantine, t);
+      for (const k of this.byQuarantine.keys()) if (this.byQuarantine.size > this.kept) this.byQuarantine.delete(k);
+    }
+    return t;
+  }
+
+  /** Whether another read of `quarantine` may be guessed from. */
+  guess(quarantine: string): boolean {
+    const t = this.of(quarantine);
+    if (t.guesses >= this.maxGuesses) return false;
+    t.guesses++;
+    return true;
+  }
+
+  /** The number of this decision of `quarantine` (1, 2, ...), or 0 when it had its decisions. */
+  decide(quarantine: string): number {
+    const t = this.of(quarantine);
+    if (t.decisions >= this.maxDecisions) return 0;
+    return ++t.decisions;
+  }
+
+  /** Its request came: nothing more is guessed or decided for `quarantine` (git moving its objects out reads it again). */
+  asked(quarantine: string): void {
+    const t = this.of(quarantine);
+    t.guesses = this.maxGuesses;
+    t.decisions = this.maxDecisions;
+  }
+}
+
 /** A decision made ahead, and every input it was made from. */
 export interface Ahead {
   readonly stdin: string;
@@ -220,6 +270,9 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
       const c = await repo.readCommit(id);
       if (c.ok) commits.push({ id, parents: c.value.parents });
     }
+    const tips = quarantineTips(commits);
+    // No commit leaves the quarantine yet (git wrote its blobs first): nothing to guess, and no ref to read.
+    if (tips.size === 0) return undefined;
     const current = new Map<string, string | undefined>();
     for (const line of input.last.stdin.split('\n')) {
       const ref = line.split(' ')[2];
@@ -227,7 +280,7 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
       const r = await repo.readRef(ref);
       if (r.ok) current.set(ref, r.value);
     }
-    const stdin = guessUpdateLines(input.last.stdin, quarantineTips(commits), current);
+    const stdin = guessUpdateLines(input.last.stdin, tips, current);
     if (stdin === undefined) return undefined;
     const updates = parseUpdateLines(input.format, stdin);
     if (!updates.ok || (input.start && !input.start())) return undefined;

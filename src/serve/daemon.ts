@@ -30,7 +30,7 @@ import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { PREFETCH_MAX_OBJECTS } from '../push/prefetch';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
-import { decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
+import { AheadTries, decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
 import { KeptWhileUnchanged } from './kept';
 import { QuarantineWatch } from './prefetch-watch';
 import { GateMetrics, decisionLabels } from './metrics';
@@ -53,16 +53,6 @@ const PRUNE_EVERY_MS = 5_000;
 const AHEAD_MISSES = 8;
 /** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */
 const AHEAD_KEPT = 4;
-/**
- * Pushes guessed and decided ahead per quarantine at most. The daemon reads a quarantine again after each pause in
- * git's writes, and git unpacks a small push as its bytes arrive: a pusher sending them slowly made the daemon decide
- * the push after every pause, each time every event written so far (docs/security.md, 8.2). git writes a small push's
- * objects 1-2 ms apart, so a second try is for a read that caught the first write alone.
- */
-const AHEAD_TRIES = 2;
-/** Quarantines whose tries are counted at most (one whose push git refused before pre-receive never has a request). */
-const AHEAD_TRIES_KEPT = 64;
-
 const uid = (): number => process.getuid?.() ?? -1;
 
 function ownedDir(p: string): boolean {
@@ -109,8 +99,8 @@ export class ServedRepo {
   private last: LastPush | undefined;
   /** Decisions made ahead, by quarantine folder, until their request comes, with the try that made each. */
   private readonly ahead = new Map<string, { readonly decided: Ahead; readonly try: number }>();
-  /** Decisions started ahead, by quarantine folder (AHEAD_TRIES). */
-  private readonly aheadTries = new Map<string, number>();
+  /** How often each quarantine was guessed from and decided ahead (docs/security.md, 8.2 and 8.7). */
+  private readonly aheadTries = new AheadTries();
   /** Decisions made ahead discarded in a row, and pushes since sampling started. */
   private aheadMisses = 0;
   private aheadTurn = 0;
@@ -222,18 +212,21 @@ export class ServedRepo {
     const last = this.last;
     const format = formatOfId(this.warm?.commit);
     if (!last || !format) return;
+    const skipped = (): false => {
+      this.metrics.ahead.inc({ repo: this.gitDir, result: 'skipped' });
+      return false;
+    };
+    if (!this.aheadTries.guess(quarantine)) {
+      skipped();
+      return;
+    }
     /** This try's number once the push guessed is being decided (0: not decided). */
     let tried = 0;
     /** Whether to decide the push guessed: not past its quarantine's tries, nor while guesses keep missing (sampled). */
     const start = (): boolean => {
-      const n = (this.aheadTries.get(quarantine) ?? 0) + 1;
-      if (n > AHEAD_TRIES || (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0)) {
-        this.metrics.ahead.inc({ repo: this.gitDir, result: 'skipped' });
-        return false;
-      }
-      this.triedAhead(quarantine, n);
-      tried = n;
-      return true;
+      if (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0) return skipped();
+      tried = this.aheadTries.decide(quarantine);
+      return tried > 0 || skipped();
     };
     try {
       const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.aheadBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
@@ -252,13 +245,6 @@ export class ServedRepo {
       // Nothing decided ahead: the request decides, as without it.
       this.log(`${this.gitDir}: deciding ahead: ${e instanceof Error ? e.message : String(e)}`);
     }
-  }
-
-  /** Records the tries of a quarantine (the oldest quarantines' are forgotten past AHEAD_TRIES_KEPT). */
-  private triedAhead(quarantine: string, tries: number): void {
-    this.aheadTries.delete(quarantine);
-    this.aheadTries.set(quarantine, tries);
-    for (const k of this.aheadTries.keys()) if (this.aheadTries.size > AHEAD_TRIES_KEPT) this.aheadTries.delete(k);
   }
 
   /** Counts a decision made ahead as used or discarded (metrics, and the sampling of decideAhead). */
@@ -317,7 +303,7 @@ export class ServedRepo {
       if (quarantine) {
         this.ahead.delete(quarantine);
         // Asked for: a read of its quarantine after this (git moving the objects out) decides nothing ahead.
-        this.triedAhead(quarantine, AHEAD_TRIES);
+        this.aheadTries.asked(quarantine);
       }
       this.last = { stdin: client.stdin, env: client.env, cwd: client.cwd, gitDir: client.gitDir };
       status = await runHook({

@@ -14,7 +14,7 @@ import { readGateConfig, type GateConfig, type Verdict } from '../../src/gate';
 import { openRepo, type GitRepo } from '../../src/git';
 import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
-import { AHEAD_MAX_UPDATES, decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
+import { AHEAD_MAX_UPDATES, AheadTries, decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
@@ -254,5 +254,20 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
     const { input, log } = nextPush(REF);
     expect(await decideAhead(input)).toBeUndefined();
     expect(readFileSync(log, 'utf8')).toBe('');
+  });
+});
+
+describe('AheadTries: how often one quarantine is guessed from and decided ahead', () => {
+  // 8.2 and 8.7: every read of a quarantine guessed again (reading each object and each ref the last push named), and
+  // the daemon reads a quarantine after each pause in git's writes, which a pusher sending slowly makes as many as it
+  // likes; a guess that matches no ref decides nothing, so bounding decisions alone left the guesses unbounded.
+  it('allows a few guesses and two decisions per quarantine, none after its request, and forgets the oldest', () => {
+    const t = new AheadTries(4, 2, 2);
+    expect([1, 2, 3, 4, 5].map(() => t.guess('q1'))).toEqual([true, true, true, true, false]);
+    expect([t.decide('q2'), t.decide('q2'), t.decide('q2')]).toEqual([1, 2, 0]);
+    t.asked('q3');
+    expect([t.guess('q3'), t.decide('q3')]).toEqual([false, 0]);
+    // Two quarantines are remembered here: q1 was the oldest, and is new again (its push ended long ago).
+    expect(t.guess('q1')).toBe(true);
   });
 });
