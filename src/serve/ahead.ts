@@ -6,7 +6,12 @@
  * guesses the push's update lines and environment from the repository's
  * last push (the same client extending the same refs: a journal's usual
  * push) and decides them, exactly as a request would be decided, with no
- * side effect: no audit entry, no decision log, no verdict record.
+ * side effect: no audit entry, no decision log, no verdict record, no
+ * bundle loaded (only the one the daemon keeps warm). It starts no git
+ * process and reads no object larger than the daemon keeps: a decision that
+ * would need either ends there, undecided, and its request decides as
+ * before (docs/security.md, eighth pass, which also bounds how often one
+ * quarantine is guessed from and decided).
  *
  * When the request comes, the decision made ahead stands in for the one the
  * request would make only if every input is the same: the update lines byte
