@@ -74,9 +74,11 @@ export class ObjectReader {
     readonly format: ObjectFormat,
     /** Loose objects kept across readers (the daemon's pushes; loose.ts). */
     shared?: LooseCache,
+    /** The largest loose object read here (LooseObjects' maxInflated); absent: its default. */
+    maxInflated?: number,
   ) {
     const dirs = objectDirectories(proc.env, proc.cwd);
-    this.loose = dirs ? new LooseObjects(dirs, format, shared) : undefined;
+    this.loose = dirs ? new LooseObjects(dirs, format, shared, maxInflated) : undefined;
   }
 
   /** Type, size and contents of the object `name` names (an id, or anything rev-parse accepts). */

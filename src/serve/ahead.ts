@@ -6,7 +6,12 @@
  * guesses the push's update lines and environment from the repository's
  * last push (the same client extending the same refs: a journal's usual
  * push) and decides them, exactly as a request would be decided, with no
- * side effect: no audit entry, no decision log, no verdict record.
+ * side effect: no audit entry, no decision log, no verdict record, no
+ * bundle loaded (only the one the daemon keeps warm). It starts no git
+ * process and reads no object larger than the daemon keeps: a decision that
+ * would need either ends there, undecided, and its request decides as
+ * before (docs/security.md, eighth pass, which also bounds how often one
+ * quarantine is guessed from and decided).
  *
  * When the request comes, the decision made ahead stands in for the one the
  * request would make only if every input is the same: the update lines byte
@@ -28,10 +33,68 @@ import type { LooseCache } from '../git/loose';
 import { RepoReads } from '../git/observe';
 import type { GateBundle } from '../push/active-bundle';
 import { decidePush, type PushOutcome } from '../push/decide-push';
+import { PREFETCH_MAX_INFLATED } from '../push/prefetch';
 import { pushObjects } from '../push/push-objects';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
 import type { Result } from '../core/result';
+
+/**
+ * A last push of more update lines than this is not guessed from: each guess reads every ref it named, and a ref that
+ * is not loose costs a parse of packed-refs (0.8 ms with 1,000 refs packed, 12 ms with 15,000, load 3.6), on up to
+ * four reads of every push's quarantine (docs/security.md, 8.6). A journal's usual push names one ref.
+ */
+export const AHEAD_MAX_UPDATES = 8;
+
+/**
+ * How often one quarantine is guessed from and decided ahead. The daemon reads a quarantine again after each pause in
+ * git's writes, and git unpacks a small push as its bytes arrive, so a pusher sending slowly chooses how many reads
+ * there are: each read guesses (reading every quarantine object and every ref the last push named) and each guess
+ * decided the push again, every event written so far (docs/security.md, 8.2 and 8.7). git writes a small push's
+ * objects 1-2 ms apart: a read or two guesses it whole.
+ */
+export class AheadTries {
+  private readonly byQuarantine = new Map<string, { guesses: number; decisions: number }>();
+
+  constructor(
+    readonly maxGuesses = 4,
+    readonly maxDecisions = 2,
+    /** Quarantines remembered at most, the oldest forgotten first (one whose push git refused never has a request). */
+    private readonly kept = 64,
+  ) {}
+
+  private of(quarantine: string): { guesses: number; decisions: number } {
+    let t = this.byQuarantine.get(quarantine);
+    if (!t) {
+      t = { guesses: 0, decisions: 0 };
+      this.byQuarantine.set(quarantine, t);
+      for (const k of this.byQuarantine.keys()) if (this.byQuarantine.size > this.kept) this.byQuarantine.delete(k);
+    }
+    return t;
+  }
+
+  /** Whether another read of `quarantine` may be guessed from. */
+  guess(quarantine: string): boolean {
+    const t = this.of(quarantine);
+    if (t.guesses >= this.maxGuesses) return false;
+    t.guesses++;
+    return true;
+  }
+
+  /** The number of this decision of `quarantine` (1, 2, ...), or 0 when it had its decisions. */
+  decide(quarantine: string): number {
+    const t = this.of(quarantine);
+    if (t.decisions >= this.maxDecisions) return 0;
+    return ++t.decisions;
+  }
+
+  /** Its request came: nothing more is guessed or decided for `quarantine` (git moving its objects out reads it again). */
+  asked(quarantine: string): void {
+    const t = this.of(quarantine);
+    t.guesses = this.maxGuesses;
+    t.decisions = this.maxDecisions;
+  }
+}
 
 /** A decision made ahead, and every input it was made from. */
 export interface Ahead {
@@ -151,6 +214,16 @@ export async function stillHolds(ahead: Ahead, asked: Asked, repo: GitRepo): Pro
   return true;
 }
 
+/** Whether `text` holds more than `max` lines (ending in a newline), counted only up to max + 1. */
+function moreLinesThan(text: string, max: number): boolean {
+  let at = -1;
+  for (let n = 0; n <= max; n++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0) return false;
+  }
+  return true;
+}
+
 /** Loose object ids in a quarantine (its two-hex-digit folders); undefined when it cannot be listed. */
 function quarantineIds(quarantine: string, format: ObjectFormat): string[] | undefined {
   const ids: string[] = [];
@@ -172,19 +245,27 @@ export interface AheadInput {
   readonly looseCache: LooseCache;
   readonly nowMs: number;
   readonly settings: (repo: GitRepo, env: Readonly<Record<string, string>>) => Promise<Result<GateConfig>>;
+  /** The active bundle; an error leaves the push undecided (never a refusal made ahead). */
   readonly activeBundle: (repo: GitRepo, memo: VerifyMemo) => Promise<Result<GateBundle>>;
   /** Quarantines holding more loose objects are left to their requests. */
   readonly maxObjects: number;
+  /**
+   * Asked once a push is guessed, before deciding it: false leaves it undecided (the daemon's bound on the decisions
+   * made ahead per quarantine, docs/security.md 8.2). Absent: decided.
+   */
+  readonly start?: () => boolean;
 }
 
 /** The push in `quarantine`, decided ahead; undefined when no guess can be made or the decision cannot be vouched for. */
 export async function decideAhead(input: AheadInput): Promise<Ahead | undefined> {
   const env = envFor(input.last.env, input.quarantine);
-  if (!env) return undefined;
+  if (!env || moreLinesThan(input.last.stdin, AHEAD_MAX_UPDATES)) return undefined;
   const ids = quarantineIds(input.quarantine, input.format);
   if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
-  const reads = new RepoReads();
-  const opened = await openRepo(input.last.gitDir, { env, format: input.format, cwd: input.last.cwd, looseCache: input.looseCache, reads });
+  // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).
+  const reads = new RepoReads(true);
+  // Objects only up to what the daemon keeps: a larger one would need cat-file, so the decision ends there (8.3).
+  const opened = await openRepo(input.last.gitDir, { env, format: input.format, cwd: input.last.cwd, looseCache: input.looseCache, reads, maxInflated: PREFETCH_MAX_INFLATED });
   if (!opened.ok) return undefined;
   const repo = opened.value;
   try {
@@ -194,6 +275,9 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
       const c = await repo.readCommit(id);
       if (c.ok) commits.push({ id, parents: c.value.parents });
     }
+    const tips = quarantineTips(commits);
+    // No commit leaves the quarantine yet (git wrote its blobs first): nothing to guess, and no ref to read.
+    if (tips.size === 0) return undefined;
     const current = new Map<string, string | undefined>();
     for (const line of input.last.stdin.split('\n')) {
       const ref = line.split(' ')[2];
@@ -201,10 +285,10 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
       const r = await repo.readRef(ref);
       if (r.ok) current.set(ref, r.value);
     }
-    const stdin = guessUpdateLines(input.last.stdin, quarantineTips(commits), current);
+    const stdin = guessUpdateLines(input.last.stdin, tips, current);
     if (stdin === undefined) return undefined;
     const updates = parseUpdateLines(input.format, stdin);
-    if (!updates.ok) return undefined;
+    if (!updates.ok || (input.start && !input.start())) return undefined;
     const settings = await input.settings(repo, env);
     if (!settings.ok) return undefined;
     const config = settings.value;
@@ -213,7 +297,12 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     const objects = await pushObjects(repo, env, updates.value);
     if (!objects.ok) return undefined;
     const meter = new DecisionMeter(config.budget, objects.value, 0);
-    const bundle = input.activeBundle(repo, memo);
+    // A bundle that could not be had is the request's to load (the daemon hands a decision made ahead only the one it
+    // keeps warm): no refusal made here may stand in for its decision (docs/security.md, 8.5).
+    const bundle = input.activeBundle(repo, memo).then((b) => {
+      if (!b.ok) reads.doubts++;
+      return b;
+    });
     const timed = await withBudget(meter, () => decidePush({ hook: 'pre-receive', repo, updates: updates.value, env, now, config, bundle, memo, meter }));
     if (!timed.done || reads.processes > 0 || reads.doubts > 0) return undefined;
     return { stdin, env, cwd: input.last.cwd, now, config, reads, outcome: timed.value, events: meter.eventsVerified };

@@ -18,7 +18,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { textOfBytes } from '../core/byte-text';
-import { ok, type Result } from '../core/result';
+import { err, gateError, ok, type Result } from '../core/result';
 import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { formatOfId, openRepo, withoutQuarantine, type GitRepo } from '../git';
@@ -30,7 +30,7 @@ import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { PREFETCH_MAX_OBJECTS } from '../push/prefetch';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
-import { decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
+import { AheadTries, decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
 import { KeptWhileUnchanged } from './kept';
 import { QuarantineWatch } from './prefetch-watch';
 import { GateMetrics, decisionLabels } from './metrics';
@@ -53,7 +53,6 @@ const PRUNE_EVERY_MS = 5_000;
 const AHEAD_MISSES = 8;
 /** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */
 const AHEAD_KEPT = 4;
-
 const uid = (): number => process.getuid?.() ?? -1;
 
 function ownedDir(p: string): boolean {
@@ -98,8 +97,10 @@ export class ServedRepo {
   private prunedAtMs = Number.NEGATIVE_INFINITY;
   /** The last push decided here: the next one is guessed from it (decision 0057). */
   private last: LastPush | undefined;
-  /** Decisions made ahead, by quarantine folder, until their request comes. */
-  private readonly ahead = new Map<string, Ahead>();
+  /** Decisions made ahead, by quarantine folder, until their request comes, with the try that made each. */
+  private readonly ahead = new Map<string, { readonly decided: Ahead; readonly try: number }>();
+  /** How often each quarantine was guessed from and decided ahead (docs/security.md, 8.2 and 8.7). */
+  private readonly aheadTries = new AheadTries();
   /** Decisions made ahead discarded in a row, and pushes since sampling started. */
   private aheadMisses = 0;
   private aheadTurn = 0;
@@ -149,7 +150,9 @@ export class ServedRepo {
     // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
     writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
-    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
+    // Under the real path: git names a push's quarantine by it (its working directory), and decisions made ahead are
+    // kept by that name; through a symlinked folder no request would find one (docs/security.md, 8.4).
+    this.prefetch = new QuarantineWatch(path.join(realGitDir(this.gitDir), 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
       if (read > 0) this.track(this.decideAhead(dir));
     });
     this.prefetch.start();
@@ -169,14 +172,29 @@ export class ServedRepo {
     await Promise.allSettled([...this.inflight]);
   }
 
-  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
-  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+  /** The warm bundle while refs/gatos/policies/active still names it (read through `repo`); undefined otherwise. */
+  private async warmBundle(repo: GitRepo, memo: VerifyMemo): Promise<GateBundle | undefined> {
     const ref = await repo.readRef(ACTIVE_POLICY_REF);
     const w = this.warm;
-    if (ref.ok && ref.value !== undefined && w?.commit === ref.value) {
-      memo.bundles.set(w.commit, w.bundle.loaded);
-      return ok(w.bundle);
-    }
+    if (!ref.ok || ref.value === undefined || w?.commit !== ref.value) return undefined;
+    memo.bundles.set(w.commit, w.bundle.loaded);
+    return w.bundle;
+  }
+
+  /**
+   * The bundle a decision made ahead is decided under: only the warm one. Loading another would change what the
+   * daemon keeps and reports (/readyz, its log) for a push nobody asked to decide yet, under a view that starts no
+   * git; its request loads it (docs/security.md, 8.5).
+   */
+  private async aheadBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const w = await this.warmBundle(repo, memo);
+    return w ? ok(w) : err(gateError('NOT_FOUND', 'the active bundle is not the one kept warm: the request loads it'));
+  }
+
+  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
+  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const w = await this.warmBundle(repo, memo);
+    if (w) return ok(w);
     const loaded = await activeGateBundle(repo, memo);
     if (loaded.ok) {
       this.warm = { commit: loaded.value.commit, bundle: loaded.value };
@@ -194,13 +212,34 @@ export class ServedRepo {
     const last = this.last;
     const format = formatOfId(this.warm?.commit);
     if (!last || !format) return;
-    if (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0) return;
+    const skipped = (): false => {
+      this.metrics.ahead.inc({ repo: this.gitDir, result: 'skipped' });
+      return false;
+    };
+    if (!this.aheadTries.guess(quarantine)) {
+      skipped();
+      return;
+    }
+    /** This try's number once the push guessed is being decided (0: not decided). */
+    let tried = 0;
+    /** Whether to decide the push guessed: not past its quarantine's tries, nor while guesses keep missing (sampled). */
+    const start = (): boolean => {
+      if (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0) return skipped();
+      tried = this.aheadTries.decide(quarantine);
+      return tried > 0 || skipped();
+    };
     try {
-      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.activeBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS });
-      if (!a) return;
-      this.ahead.delete(quarantine);
-      this.ahead.set(quarantine, a);
+      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.aheadBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
+      if (!a) {
+        // Decided, but not in a way that can be vouched for (it needed git, a read failed, the budget ran out).
+        if (tried > 0) this.metrics.ahead.inc({ repo: this.gitDir, result: 'abandoned' });
+        return;
+      }
       this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
+      // A later try for the same quarantine (it read more of the push) that ended first stands.
+      if ((this.ahead.get(quarantine)?.try ?? 0) > tried) return;
+      this.ahead.delete(quarantine);
+      this.ahead.set(quarantine, { decided: a, try: tried });
       for (const k of this.ahead.keys()) if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(k);
     } catch (e) {
       // Nothing decided ahead: the request decides, as without it.
@@ -260,8 +299,12 @@ export class ServedRepo {
         return;
       }
       const quarantine = client.env.GIT_QUARANTINE_PATH;
-      const ahead = quarantine ? this.ahead.get(quarantine) : undefined;
-      if (quarantine) this.ahead.delete(quarantine);
+      const ahead = quarantine ? this.ahead.get(quarantine)?.decided : undefined;
+      if (quarantine) {
+        this.ahead.delete(quarantine);
+        // Asked for: a read of its quarantine after this (git moving the objects out) decides nothing ahead.
+        this.aheadTries.asked(quarantine);
+      }
       this.last = { stdin: client.stdin, env: client.env, cwd: client.cwd, gitDir: client.gitDir };
       status = await runHook({
         hook: 'pre-receive',
@@ -431,6 +474,15 @@ function readClient(req: PushRequest, lines: Uint8Array | string): Client {
   const env = absoluteGitEnv(environOf(entries), cwd, (c, p) => path.resolve(c, p));
   const stdin = typeof lines === 'string' ? lines : textOfBytes(lines);
   return { env, cwd, gitDir: env.GIT_DIR ?? cwd, parent, stdin };
+}
+
+/** The git directory with every symlink resolved, as git names it to its hooks; itself when it cannot be resolved. */
+function realGitDir(gitDir: string): string {
+  try {
+    return realpathSync.native(gitDir);
+  } catch {
+    return gitDir;
+  }
 }
 
 function sameRepo(a: string, b: string): boolean {

@@ -6,12 +6,18 @@
  * settings, between the decision ahead and the request) are in
  * test/serve/daemon.test.ts.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { err, gateError } from '../../src/core/result';
 import { readGateConfig, type GateConfig, type Verdict } from '../../src/gate';
 import { openRepo, type GitRepo } from '../../src/git';
+import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
-import { envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
+import { AHEAD_MAX_UPDATES, AheadTries, decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
+import { tmpDir } from '../helpers/tmp';
 
 const [A, B, C, D, E] = ['a', 'b', 'c', 'd', 'e'].map((x) => x.repeat(40)) as [string, string, string, string, string];
 const REF = 'refs/gatos/journal/finance/user/alice';
@@ -174,5 +180,94 @@ describe('RepoReads: a view opened with it records what can change under a decis
     } finally {
       await repo.close();
     }
+  });
+});
+
+describe('decideAhead: what deciding a push nobody asked for yet may cost', () => {
+  // Eighth attack pass (docs/security.md, 8.1): a decision that needs git is never used (stillHolds), so starting git
+  // for it only spends the daemon's CPU and processes; a push to a branch (not fast-forward only: rev-list --not --all)
+  // was decided in full twice, git processes and all, on every push, and no miss was ever counted against it.
+  /**
+   * A bare repository whose `ref` is at a commit, a quarantine holding the next commit on it (written as
+   * receive-pack's unpack does), and decideAhead's input guessing that push from a last push of `ref`; every git
+   * the decision starts is logged to `log` by a git of our own on its PATH that runs the real one.
+   */
+  const nextPush = (ref: string) => {
+    const gitDir = initRepo({ bare: true });
+    const old = writeCommit(gitDir, { ref });
+    const objects = path.join(gitDir, 'objects');
+    const quarantine = path.join(objects, 'tmp_objdir-incoming-next');
+    mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
+    const tree = git(gitDir, ['rev-parse', `${old}^{tree}`]).stdout.trim();
+    git(gitDir, ['commit-tree', tree, '-p', old], { input: 'next\n', env: { GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects } });
+    const bin = tmpDir('gatos-ahead-bin-');
+    const log = path.join(bin, 'log');
+    writeFileSync(log, '');
+    const real = spawnSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).stdout.trim();
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$1" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const before = path.join(objects, 'tmp_objdir-incoming-last');
+    const env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: bin, GIT_CONFIG_NOSYSTEM: '1', GIT_DIR: gitDir, GIT_QUARANTINE_PATH: before, GIT_OBJECT_DIRECTORY: before, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects, GATOS_ACTOR: 'user:alice' };
+    const config = readGateConfig([]);
+    if (!config.ok) throw new Error(config.error.message);
+    const input = {
+      quarantine,
+      last: { stdin: `${'0'.repeat(40)} ${old} ${ref}\n`, env, cwd: gitDir, gitDir },
+      format: 'sha1' as const,
+      looseCache: new LooseCache(),
+      nowMs: 1_700_000_000_000,
+      settings: () => Promise.resolve(config),
+      activeBundle: () => Promise.resolve(err(gateError('NOT_FOUND', 'no bundle in this test'))),
+      maxObjects: 64,
+    };
+    return { input, log };
+  };
+
+  // Eighth attack pass (docs/security.md, 8.1): a decision that needs git is never used (stillHolds), so starting git
+  // for it only spends the daemon's CPU and processes; a push to a branch (not fast-forward only: rev-list --not --all)
+  // was decided in full twice, git processes and all, on every push, and no miss was ever counted against it.
+  it('starts no git process: a decision that would need one ends there, undecided', async () => {
+    const { input, log } = nextPush('refs/heads/main');
+    expect(await decideAhead(input)).toBeUndefined();
+    expect(readFileSync(log, 'utf8')).toBe('');
+  });
+
+  // 8.6: the guess reads every ref the last push named, on every read of every quarantine, before any bound on
+  // decisions applies, and parsed packed-refs for each one absent (0.6 ms each with 1,000 refs packed): one push of
+  // thousands of refs, even refused, made every later push's guesses cost seconds of the daemon's one thread.
+  it('guesses nothing from a last push of more refs than a push it decides ahead may bring', async () => {
+    const { input } = nextPush(REF);
+    const others = Array.from({ length: AHEAD_MAX_UPDATES }, (_, i) => `${'0'.repeat(40)} ${'1'.repeat(40)} refs/heads/x${i}\n`).join('');
+    let guessed = 0;
+    const start = (): boolean => {
+      guessed++;
+      return false;
+    };
+    expect(await decideAhead({ ...input, start })).toBeUndefined();
+    expect(guessed).toBe(1);
+    expect(await decideAhead({ ...input, last: { ...input.last, stdin: input.last.stdin + others }, start })).toBeUndefined();
+    expect(guessed).toBe(1);
+  });
+
+  // 8.5: the daemon hands a decision made ahead only the bundle it keeps warm, never loading one for a push not asked
+  // for (that changed what it keeps and what /readyz says); a bundle it could not hand out is no refusal to keep.
+  it('makes no decision under an active bundle that could not be had: the request loads it and decides', async () => {
+    const { input, log } = nextPush(REF);
+    expect(await decideAhead(input)).toBeUndefined();
+    expect(readFileSync(log, 'utf8')).toBe('');
+  });
+});
+
+describe('AheadTries: how often one quarantine is guessed from and decided ahead', () => {
+  // 8.2 and 8.7: every read of a quarantine guessed again (reading each object and each ref the last push named), and
+  // the daemon reads a quarantine after each pause in git's writes, which a pusher sending slowly makes as many as it
+  // likes; a guess that matches no ref decides nothing, so bounding decisions alone left the guesses unbounded.
+  it('allows a few guesses and two decisions per quarantine, none after its request, and forgets the oldest', () => {
+    const t = new AheadTries(4, 2, 2);
+    expect([1, 2, 3, 4, 5].map(() => t.guess('q1'))).toEqual([true, true, true, true, false]);
+    expect([t.decide('q2'), t.decide('q2'), t.decide('q2')]).toEqual([1, 2, 0]);
+    t.asked('q3');
+    expect([t.guess('q3'), t.decide('q3')]).toEqual([false, 0]);
+    // Two quarantines are remembered here: q1 was the oldest, and is new again (its push ended long ago).
+    expect(t.guess('q1')).toBe(true);
   });
 });
