@@ -74,9 +74,11 @@ export class ObjectReader {
     readonly format: ObjectFormat,
     /** Loose objects kept across readers (the daemon's pushes; loose.ts). */
     shared?: LooseCache,
+    /** The largest loose object read here (LooseObjects' maxInflated); absent: its default. */
+    maxInflated?: number,
   ) {
     const dirs = objectDirectories(proc.env, proc.cwd);
-    this.loose = dirs ? new LooseObjects(dirs, format, shared) : undefined;
+    this.loose = dirs ? new LooseObjects(dirs, format, shared, maxInflated) : undefined;
   }
 
   /** Type, size and contents of the object `name` names (an id, or anything rev-parse accepts). */
@@ -160,6 +162,7 @@ export class ObjectReader {
     if (this.child) return ok(true);
     let child: ChildProcessWithoutNullStreams;
     try {
+      this.proc.spawned?.(ARGS);
       child = childProcess().spawn('git', ARGS, { cwd: this.proc.cwd, env: this.proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
     } catch (e) {
       return err(gitError('spawn', [...ARGS], `could not start git (${e instanceof Error ? e.message : String(e)})`));

@@ -14,6 +14,7 @@ import { linearRange, shortLinearRange, type LinearRange } from './linear';
 import { parseObjectFormat, zeroId, type ObjectFormat } from './object-id';
 import type { Commit } from './parse-commit';
 import type { TreeEntry } from './parse-tree';
+import type { RepoReads } from './observe';
 import { parsedCommit, parsedTree } from './parsed';
 import { updateRefs, type RefSwap } from './ref-transaction';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
@@ -38,6 +39,13 @@ export interface OpenOptions {
   readonly format?: ObjectFormat;
   /** Loose objects kept across opens (the warm daemon's pushes, src/git/loose.ts); absent: none kept. */
   readonly looseCache?: LooseCache;
+  /** Records the refs read and the processes started through this view (src/git/observe.ts); absent: nothing recorded. */
+  readonly reads?: RepoReads;
+  /**
+   * The largest loose object (header and contents) read in this process; larger ones go to cat-file. Absent: the
+   * loose reader's own bound (16 MiB). A decision made ahead reads only what the daemon's LooseCache keeps.
+   */
+  readonly maxInflated?: number;
 }
 
 const DEFAULT_READ_AHEAD = 512;
@@ -55,9 +63,11 @@ export class GitRepo {
     private readonly cwd: string,
     private readonly readAhead: number,
     private readonly looseCache: LooseCache | undefined,
+    private readonly reads: RepoReads | undefined,
+    private readonly maxInflated: number | undefined,
   ) {
-    this.proc = { cwd, env: gitEnv(baseEnv, gitDir) };
-    this.reader = new ObjectReader(this.proc, format, looseCache);
+    this.proc = { cwd, env: gitEnv(baseEnv, gitDir), ...(reads ? { spawned: (args: readonly string[]) => reads.spawned(args) } : {}) };
+    this.reader = new ObjectReader(this.proc, format, looseCache, maxInflated);
     this.zeroId = zeroId(format);
   }
 
@@ -66,13 +76,13 @@ export class GitRepo {
     const cwd = opts.cwd ?? process.cwd();
     const env = opts.env ?? process.env;
     const abs = path.resolve(cwd, gitDir);
-    if (opts.format) return ok(new GitRepo(abs, opts.format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD), opts.looseCache));
+    if (opts.format) return ok(new GitRepo(abs, opts.format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD), opts.looseCache, opts.reads, opts.maxInflated));
     const args = ['rev-parse', '--show-object-format'];
     const r = await runGit({ cwd, env: gitEnv(env, abs) }, args);
     if (!r.ok) return err({ ...r.error, hint: 'name the git directory itself: a bare repository, or the .git folder of a work tree' });
     const format = parseObjectFormat(firstLine(r.value));
     if (!format) return err(gitError('malformed', args, `unknown object format ${JSON.stringify(firstLine(r.value))}`));
-    return ok(new GitRepo(abs, format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD), opts.looseCache));
+    return ok(new GitRepo(abs, format, env, cwd, Math.max(1, opts.readAhead ?? DEFAULT_READ_AHEAD), opts.looseCache, opts.reads, opts.maxInflated));
   }
 
   /** Whether this view runs inside a push's quarantine (it then sees the pushed objects, and git refuses its ref updates). */
@@ -87,7 +97,7 @@ export class GitRepo {
    * text, never point at them. Close it separately.
    */
   escapeQuarantine(): GitRepo {
-    return new GitRepo(this.gitDir, this.format, withoutQuarantine(this.baseEnv), this.cwd, this.readAhead, this.looseCache);
+    return new GitRepo(this.gitDir, this.format, withoutQuarantine(this.baseEnv), this.cwd, this.readAhead, this.looseCache, this.reads, this.maxInflated);
   }
 
   /** Runs any other git command in this repository's environment. */
@@ -178,12 +188,22 @@ export class GitRepo {
 
   // Refs.
 
-  forEachRef(patterns: readonly string[] = []): Promise<Result<RefEntry[], GitError>> {
-    return forEachRef(this.proc, this.format, patterns);
+  async forEachRef(patterns: readonly string[] = []): Promise<Result<RefEntry[], GitError>> {
+    const r = await forEachRef(this.proc, this.format, patterns);
+    if (this.reads) {
+      if (r.ok) this.reads.lists.push({ patterns: [...patterns], answer: JSON.stringify(r.value) });
+      else this.reads.doubts++;
+    }
+    return r;
   }
 
-  readRef(ref: string): Promise<Result<string | undefined, GitError>> {
-    return readRef(this.proc, this.format, ref);
+  async readRef(ref: string): Promise<Result<string | undefined, GitError>> {
+    const r = await readRef(this.proc, this.format, ref);
+    if (this.reads) {
+      if (r.ok) this.reads.ref(ref, r.value);
+      else this.reads.doubts++;
+    }
+    return r;
   }
 
   /**

@@ -12,6 +12,8 @@ export interface GitProcessOptions {
   readonly cwd: string;
   /** The complete environment of the child (see gitEnv). */
   readonly env: Readonly<Record<string, string>>;
+  /** Told of every git process about to start for this repository (src/git/observe.ts). */
+  readonly spawned?: (args: readonly string[]) => void;
 }
 
 export interface GitOutput {
@@ -33,6 +35,7 @@ export function runGit(proc: GitProcessOptions, args: readonly string[], opts: R
   return new Promise((resolve) => {
     let child;
     try {
+      proc.spawned?.(args);
       child = childProcess().spawn('git', args, {
         cwd: proc.cwd,
         env: opts.extraEnv ? { ...proc.env, ...opts.extraEnv } : proc.env,

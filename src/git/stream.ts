@@ -18,6 +18,7 @@ export async function* streamLineBatches(
 ): AsyncGenerator<Result<string[], GitError>, void, undefined> {
   let child;
   try {
+    proc.spawned?.(args);
     child = childProcess().spawn('git', args, { cwd: proc.cwd, env: proc.env, stdio: ['pipe', 'pipe', 'pipe'] });
   } catch (e) {
     yield err(gitError('spawn', args, `could not start git (${e instanceof Error ? e.message : String(e)})`));

@@ -102,6 +102,11 @@ export interface ServedRun {
    * every few seconds per repository (decision 0054); absent: at once, on every push.
    */
   readonly pruneRecords?: (prune: () => void) => void;
+  /**
+   * The push decided before the request came (src/serve/ahead.ts), when every input of that decision is this
+   * request's; undefined: decide it now.
+   */
+  readonly decidedAhead?: (repo: GitRepo, config: GateConfig, now: number) => Promise<{ readonly outcome: PushOutcome; readonly events: number } | undefined>;
 }
 
 export interface Observed {
@@ -183,6 +188,8 @@ export async function runHook(run: HookRun): Promise<number> {
   let outcome: PushOutcome | undefined;
   let updates: RefUpdate[] = [];
   let meter: DecisionMeter | undefined;
+  /** Events verified by a decision made ahead (decidedAhead), when one stood in for this run's. */
+  let eventsAhead = 0;
   let overBudget = false;
   /**
    * One line in the decision log (docs/operators.md); a log that cannot be written is warned about and changes
@@ -191,7 +198,7 @@ export async function runHook(run: HookRun): Promise<number> {
    */
   const logged = (o: PushOutcome, status: number, audit: AuditOutcome): void => {
     const atMs = run.clockMs();
-    const facts = { atMs, hook: run.hook, via: run.served ? ('daemon' as const) : ('cold' as const), verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? 0, budgetExceeded: overBudget };
+    const facts = { atMs, hook: run.hook, via: run.served ? ('daemon' as const) : ('cold' as const), verdict: o.verdict, exit: status, audit: o.audit, auditOutcome: audit, durationMs: atMs - nowMs, eventsVerified: meter?.eventsVerified ?? eventsAhead, budgetExceeded: overBudget };
     const gitDir = repo.gitDir;
     const settings = config.decisionLog;
     const write = (warn: (line: string) => void): void => {
@@ -233,7 +240,7 @@ export async function runHook(run: HookRun): Promise<number> {
     // The update hook refuses its one ref; in a non-atomic push git may have written others already.
     for (const l of refusalLines(o.verdict, config.output, audit, run.hook === 'update' ? 'ref' : 'push')) run.print(l);
     const status = exitCodeOf(o.verdict);
-    run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? 0 });
+    run.served?.observe({ verdict: o.verdict, status, audit, budgetExceeded: overBudget, events: meter?.eventsVerified ?? eventsAhead });
     logged(o, status, audit);
     trace.mark('decision log');
     if (status === 0 && run.hook === 'pre-receive' && o.policyRoot && (run.served?.updateHookInstalled ?? updateHookInstalled)(repo.gitDir)) {
@@ -257,7 +264,8 @@ export async function runHook(run: HookRun): Promise<number> {
   const memo = new VerifyMemo();
   // A hook process of its own keeps the decoded bundle on disk (src/push/bundle-record.ts); the daemon keeps it in memory.
   const loadActive = run.served?.activeBundle ?? ((r: GitRepo, m: VerifyMemo) => activeGateBundle(r, m, { record: true, trace }));
-  let bundle = run.hook === 'pre-receive' ? loadActive(repo, memo) : undefined;
+  // Not when a decision made ahead may stand in: its check reads the active ref itself.
+  let bundle = run.hook === 'pre-receive' && !run.served?.decidedAhead ? loadActive(repo, memo) : undefined;
   // Awaited by decidePush, or never when the push is decided without it; a throw must not end the process.
   bundle?.catch(() => undefined);
   try {
@@ -280,6 +288,12 @@ export async function runHook(run: HookRun): Promise<number> {
         trace.report(run.print);
         return runChained(run);
       }
+    }
+    const ahead = !outcome && run.served?.decidedAhead ? await run.served.decidedAhead(repo, config, now) : undefined;
+    if (ahead) {
+      outcome = ahead.outcome;
+      eventsAhead = ahead.events;
+      trace.mark('the decision made ahead, every input unchanged (decision 0057)');
     }
     if (!outcome) {
       bundle ??= loadActive(repo, memo);

@@ -22,6 +22,8 @@ import { parsedCommit, parsedTree } from '../git/parsed';
 
 /** A quarantine with more loose objects than this is a large push's; its decision reads them as it goes. */
 export const PREFETCH_MAX_OBJECTS = 64;
+/** The largest object (with its header) read ahead of a decision: what the daemon's LooseCache keeps, no more. */
+export const PREFETCH_MAX_INFLATED = RECENT_OBJECT_BYTES + 32;
 
 /** Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read. */
 export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache): number {
@@ -39,7 +41,7 @@ export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cac
     return 0;
   }
   // Only what the cache keeps (the size of its largest object, with a header): inflating more holds the daemon for nothing.
-  const reader = new LooseObjects([quarantine], format, cache, RECENT_OBJECT_BYTES + 32);
+  const reader = new LooseObjects([quarantine], format, cache, PREFETCH_MAX_INFLATED);
   let read = 0;
   const commits: GitObject[] = [];
   for (const id of ids.sort()) {

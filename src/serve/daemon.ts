@@ -18,7 +18,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
 import { textOfBytes } from '../core/byte-text';
-import { ok, type Result } from '../core/result';
+import { err, gateError, ok, type Result } from '../core/result';
 import { parseUpdateLines, type Verdict } from '../gate';
 import { AUDIT_POLICY_REF } from '../gate/ref-class';
 import { formatOfId, openRepo, withoutQuarantine, type GitRepo } from '../git';
@@ -27,8 +27,10 @@ import { procStrings, readProcFile } from '../hooks/raw-input';
 import { startTimeOfStat, updateHookInstalled } from '../hooks/records';
 import { runHook, type Observed } from '../hooks/run-hook';
 import { activeGateBundle, type GateBundle } from '../push/active-bundle';
+import { PREFETCH_MAX_OBJECTS } from '../push/prefetch';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
+import { AheadTries, decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
 import { KeptWhileUnchanged } from './kept';
 import { QuarantineWatch } from './prefetch-watch';
 import { Reply } from './reply';
@@ -44,6 +46,14 @@ export const DAEMON_DIR = ['gatos', 'daemon'] as const;
  */
 const PRUNE_EVERY_MS = 5_000;
 
+/**
+ * After this many decisions made ahead in a row were discarded (a host whose hooks get another environment on every
+ * push, e.g. SSH_CONNECTION's client port), only every this-many-th push is decided ahead: the CPU spent in vain stays
+ * an eighth, and a host where guesses hold again finds out (decision 0057).
+ */
+const AHEAD_MISSES = 8;
+/** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */
+const AHEAD_KEPT = 4;
 const uid = (): number => process.getuid?.() ?? -1;
 
 function ownedDir(p: string): boolean {
@@ -86,6 +96,15 @@ export class ServedRepo {
   private readonly updateHook = new KeptWhileUnchanged<boolean>();
   /** When this repository's verdict records were last pruned (Date.now()). */
   private prunedAtMs = Number.NEGATIVE_INFINITY;
+  /** The last push decided here: the next one is guessed from it (decision 0057). */
+  private last: LastPush | undefined;
+  /** Decisions made ahead, by quarantine folder, until their request comes, with the try that made each. */
+  private readonly ahead = new Map<string, { readonly decided: Ahead; readonly try: number }>();
+  /** How often each quarantine was guessed from and decided ahead (docs/security.md, 8.2 and 8.7). */
+  private readonly aheadTries = new AheadTries();
+  /** Decisions made ahead discarded in a row, and pushes since sampling started. */
+  private aheadMisses = 0;
+  private aheadTurn = 0;
   /** A push's quarantine read while git checks its connectivity (decision 0053). */
   private prefetch: QuarantineWatch | undefined;
 
@@ -132,7 +151,11 @@ export class ServedRepo {
     // The hooks check that this process holds the request FIFO open on this descriptor (net.Socket keeps the fd).
     writeFileSync(tmp, pidFileText(process.pid, start, this.fd), { mode: 0o600 });
     renameSync(tmp, path.join(this.dir, 'pid'));
-    this.prefetch = new QuarantineWatch(path.join(this.gitDir, 'objects'), () => formatOfId(this.warm?.commit), this.objects);
+    // Under the real path: git names a push's quarantine by it (its working directory), and decisions made ahead are
+    // kept by that name; through a symlinked folder no request would find one (docs/security.md, 8.4).
+    this.prefetch = new QuarantineWatch(path.join(realGitDir(this.gitDir), 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
+      if (read > 0) this.track(this.decideAhead(dir));
+    });
     this.prefetch.start();
   }
 
@@ -150,14 +173,29 @@ export class ServedRepo {
     await Promise.allSettled([...this.inflight]);
   }
 
-  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
-  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+  /** The warm bundle while refs/gatos/policies/active still names it (read through `repo`); undefined otherwise. */
+  private async warmBundle(repo: GitRepo, memo: VerifyMemo): Promise<GateBundle | undefined> {
     const ref = await repo.readRef(ACTIVE_POLICY_REF);
     const w = this.warm;
-    if (ref.ok && ref.value !== undefined && w?.commit === ref.value) {
-      memo.bundles.set(w.commit, w.bundle.loaded);
-      return ok(w.bundle);
-    }
+    if (!ref.ok || ref.value === undefined || w?.commit !== ref.value) return undefined;
+    memo.bundles.set(w.commit, w.bundle.loaded);
+    return w.bundle;
+  }
+
+  /**
+   * The bundle a decision made ahead is decided under: only the warm one. Loading another would change what the
+   * daemon keeps and reports (/readyz, its log) for a push nobody asked to decide yet, under a view that starts no
+   * git; its request loads it (docs/security.md, 8.5).
+   */
+  private async aheadBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const w = await this.warmBundle(repo, memo);
+    return w ? ok(w) : err(gateError('NOT_FOUND', 'the active bundle is not the one kept warm: the request loads it'));
+  }
+
+  /** The active bundle, warm when refs/gatos/policies/active has not moved since it was loaded. */
+  async activeBundle(repo: GitRepo, memo: VerifyMemo): Promise<Result<GateBundle>> {
+    const w = await this.warmBundle(repo, memo);
+    if (w) return ok(w);
     const loaded = await activeGateBundle(repo, memo);
     if (loaded.ok) {
       this.warm = { commit: loaded.value.commit, bundle: loaded.value };
@@ -168,6 +206,52 @@ export class ServedRepo {
       this.problem = `the active bundle cannot be used: ${loaded.error.message}`;
     }
     return loaded;
+  }
+
+  /** Decides the push in `quarantine` before its request, from the last push's update lines and environment (ahead.ts). */
+  private async decideAhead(quarantine: string): Promise<void> {
+    const last = this.last;
+    const format = formatOfId(this.warm?.commit);
+    if (!last || !format) return;
+    const skipped = (): false => {
+      this.metrics.ahead.inc({ repo: this.gitDir, result: 'skipped' });
+      return false;
+    };
+    if (!this.aheadTries.guess(quarantine)) {
+      skipped();
+      return;
+    }
+    /** This try's number once the push guessed is being decided (0: not decided). */
+    let tried = 0;
+    /** Whether to decide the push guessed: not past its quarantine's tries, nor while guesses keep missing (sampled). */
+    const start = (): boolean => {
+      if (this.aheadMisses >= AHEAD_MISSES && this.aheadTurn++ % AHEAD_MISSES !== 0) return skipped();
+      tried = this.aheadTries.decide(quarantine);
+      return tried > 0 || skipped();
+    };
+    try {
+      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.aheadBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
+      if (!a) {
+        // Decided, but not in a way that can be vouched for (it needed git, a read failed, the budget ran out).
+        if (tried > 0) this.metrics.ahead.inc({ repo: this.gitDir, result: 'abandoned' });
+        return;
+      }
+      this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
+      // A later try for the same quarantine (it read more of the push) that ended first stands.
+      if ((this.ahead.get(quarantine)?.try ?? 0) > tried) return;
+      this.ahead.delete(quarantine);
+      this.ahead.set(quarantine, { decided: a, try: tried });
+      for (const k of this.ahead.keys()) if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(k);
+    } catch (e) {
+      // Nothing decided ahead: the request decides, as without it.
+      this.log(`${this.gitDir}: deciding ahead: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  /** Counts a decision made ahead as used or discarded (metrics, and the sampling of decideAhead). */
+  private countAhead(used: boolean): void {
+    this.metrics.ahead.inc({ repo: this.gitDir, result: used ? 'used' : 'discarded' });
+    this.aheadMisses = used ? 0 : this.aheadMisses + 1;
   }
 
   /** Loads (or checks) the active bundle outside any push, and whether the audit ref can be written. */
@@ -219,6 +303,14 @@ export class ServedRepo {
         this.runLater(later);
         return;
       }
+      const quarantine = client.env.GIT_QUARANTINE_PATH;
+      const ahead = quarantine ? this.ahead.get(quarantine)?.decided : undefined;
+      if (quarantine) {
+        this.ahead.delete(quarantine);
+        // Asked for: a read of its quarantine after this (git moving the objects out) decides nothing ahead.
+        this.aheadTries.asked(quarantine);
+      }
+      this.last = { stdin: client.stdin, env: client.env, cwd: client.cwd, gitDir: client.gitDir };
       status = await runHook({
         hook: 'pre-receive',
         gitDir: client.gitDir,
@@ -244,6 +336,15 @@ export class ServedRepo {
             observed = o;
           },
           afterReply: (work) => void later.push(work),
+          ...(ahead
+            ? {
+                decidedAhead: async (repo, config, now) => {
+                  const holds = await stillHolds(ahead, { stdin: client.stdin, env: client.env, cwd: client.cwd, now, config }, repo);
+                  this.countAhead(holds);
+                  return holds ? { outcome: ahead.outcome, events: ahead.events } : undefined;
+                },
+              }
+            : {}),
           pruneRecords: (prune) => {
             const now = Date.now();
             if (now - this.prunedAtMs < PRUNE_EVERY_MS) return;
@@ -387,6 +488,15 @@ function parentOf(pid: number): number {
   }
   if (parent === undefined) throw new Error(`the parent of pid ${pid} cannot be read`);
   return parent;
+}
+
+/** The git directory with every symlink resolved, as git names it to its hooks; itself when it cannot be resolved. */
+function realGitDir(gitDir: string): string {
+  try {
+    return realpathSync.native(gitDir);
+  } catch {
+    return gitDir;
+  }
 }
 
 function sameRepo(a: string, b: string): boolean {

@@ -117,10 +117,11 @@ export class GateMetrics {
   /** The cold decisions by outcome, code and rule: exposed inside gatos_decisions_total. */
   readonly coldDecisions = new Counter(this.decisions.family);
   readonly budget = new Counter({ name: 'gatos_budget_exceeded_total', help: 'Decisions abandoned because they outlived the time budget (refused)', type: 'counter' });
+  readonly ahead = new Counter({ name: 'gatos_decisions_ahead_total', help: 'Pushes decided before their request came (made), and by whether their request found every input unchanged (used) or not (discarded: decided again); pushes guessed but not decided ahead (skipped: their quarantine had its tries, or guesses kept missing), or decided in a way that cannot be vouched for (abandoned: it needed git, a read failed, the budget ran out)', type: 'counter' });
 
   /** The exposition; gatos_decisions_total holds the daemon's decisions and the cold ones. */
   text(): string {
-    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget]);
+    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget, this.ahead]);
   }
 }
 

@@ -10,7 +10,7 @@
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
@@ -64,9 +64,9 @@ function remoteText(r: Run): string {
 }
 
 /** A git push run without waiting (for concurrent clients and the kill). */
-function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly string[], extra: Record<string, string> = {}): Promise<Run> {
+function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly string[], extra: Record<string, string> = {}, url = 'origin'): Promise<Run> {
   return new Promise((resolve) => {
-    const p = spawn('git', ['push', 'origin', ...refspecs], { cwd: dir, env: w.env({ ...w.transport.env(actor), ...extra }) });
+    const p = spawn('git', ['push', url, ...refspecs], { cwd: dir, env: w.env({ ...w.transport.env(actor), ...extra }) });
     let stdout = '';
     let stderr = '';
     p.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
@@ -78,6 +78,7 @@ function pushAsync(w: GateWorld, dir: string, actor: string, refspecs: readonly 
 describe('gatos serve', () => {
   let w: GateWorld;
   let second: string;
+  let third: string;
   let coldRepo: string;
   let daemon: Served;
   const clients: Record<string, string> = {};
@@ -98,11 +99,17 @@ describe('gatos serve', () => {
   beforeAll(async () => {
     w = new GateWorld({ format: 'sha1' }).setup();
     for (const a of ['alice', 'bob'] as const) clients[a] = w.client(`user:${a}`);
-    second = path.join(w.root, 'second.git');
+    // The second repository is served through a symlinked folder, as /srv often is (git names its quarantines by the real path).
+    mkdirSync(path.join(w.root, 'real'));
+    symlinkSync(path.join(w.root, 'real'), path.join(w.root, 'linked'));
+    second = path.join(w.root, 'linked', 'second.git');
     coldRepo = path.join(w.root, 'cold.git');
     cpSync(w.gitDir, second, { recursive: true });
     cpSync(w.gitDir, coldRepo, { recursive: true });
-    daemon = await serve([w.gitDir, second]);
+    // Pushed to by one test only, whose counts of decisions made ahead no other test's pushes can reach.
+    third = path.join(w.root, 'third.git');
+    cpSync(w.gitDir, third, { recursive: true });
+    daemon = await serve([w.gitDir, second, third]);
   });
 
   afterAll(async () => {
@@ -251,6 +258,180 @@ describe('gatos serve', () => {
       ref(['update-ref', 'refs/gatos/policies/active', active]);
     }
     expect((await fetch(`http://127.0.0.1:${daemon.port}/readyz`)).status).toBe(200);
+  });
+
+  // Decision 0057: the daemon decides a push while git checks its objects, guessing its update lines and environment
+  // from the last push; the request uses that decision only if every input is the same. Here a test-only pre-receive
+  // holds the push until the daemon has decided it ahead (its metrics say so), the test changes one input, and the
+  // gate's client goes on: the push must be decided again, never by the decision made ahead.
+  it('a push decided ahead of its request is used only while its inputs hold: a moved active ref or changed settings decide it again', async () => {
+    const hooks = path.join(w.gitDir, 'hooks');
+    const gitHere = (args: string[]) => w.git(w.root, ['--git-dir', w.gitDir, ...args]).stdout.trim();
+    const ahead = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result });
+    const go = path.join(w.root, 'ahead-go');
+    const stub = readFileSync(path.join(hooks, 'pre-receive'));
+    const active = gitHere(['rev-parse', 'refs/gatos/policies/active']);
+    /**
+     * A push through the test's pre-receive, held at its start until the daemon decided it ahead and `change` ran;
+     * without `change`, not held (whether the daemon decides it ahead does not matter).
+     */
+    const pushHeld = async (change?: () => void): Promise<Run> => {
+      const made = await ahead('made');
+      w.addEvent(clients.alice as string, 'user:alice', 'finance');
+      const push = pushAsync(w, clients.alice as string, 'user:alice', [ALICE], trace);
+      for (let i = 0; change && (await ahead('made')) === made; i++) {
+        if (i > 400) throw new Error('the daemon did not decide the push ahead');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      change?.();
+      writeFileSync(go, 'go\n');
+      return push;
+    };
+    spawnSync('mkfifo', [go]);
+    writeFileSync(path.join(hooks, 'pre-receive.gatos-test'), stub, { mode: 0o755 });
+    writeFileSync(path.join(hooks, 'pre-receive'), `#!/bin/sh\nread -r go < '${go}'\nexec sh "\${0%/*}/pre-receive.gatos-test"\n`, { mode: 0o755 });
+    const usedBefore = await ahead('used');
+    const discardedBefore = await ahead('discarded');
+    try {
+      // The first push teaches the daemon this client's pushes (the next ones extend the same ref, the same way);
+      // the second it decides ahead, and the request uses that decision.
+      expect((await pushHeld()).status).toBe(0);
+      // (A decision made in one second and asked for in the next is discarded too: a second try, then a third.)
+      let used = await pushHeld(() => undefined);
+      for (let tries = 1; tries < 3 && !used.stderr.includes('the decision made ahead'); tries++) used = await pushHeld(() => undefined);
+      expect(used.status).toBe(0);
+      expect(used.stderr).toContain('the decision made ahead, every input unchanged');
+      expect(await ahead('used')).toBe(usedBefore + 1);
+      // The operator points the active ref at a commit that is no bundle (the journal's tip) once the daemon decided under the bundle.
+      const moved = await pushHeld(() => gitHere(['update-ref', 'refs/gatos/policies/active', gitHere(['rev-parse', ALICE])]));
+      gitHere(['update-ref', 'refs/gatos/policies/active', active]);
+      expect(moved.status).not.toBe(0);
+      expect(remoteText(moved)).toContain('the active policy bundle cannot be used');
+      expect(moved.stderr).not.toContain('the decision made ahead');
+      // A setting that names the pusher from a variable no push sets: nobody is the pusher now.
+      const unnamed = await pushHeld(() => gitHere(['config', 'gatos.actorEnv', 'GATOS_NOBODY']));
+      gitHere(['config', '--unset', 'gatos.actorEnv']);
+      expect(unnamed.status).not.toBe(0);
+      expect(unnamed.stderr).not.toContain('the decision made ahead');
+      expect(await ahead('discarded')).toBeGreaterThanOrEqual(discardedBefore + 2);
+    } finally {
+      writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
+      rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
+      rmSync(go, { force: true });
+      gitHere(['update-ref', 'refs/gatos/policies/active', active]);
+    }
+  });
+
+  /** gatos_decisions_ahead_total of a served repository, by result. */
+  const aheadCount = async (repo: string, result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo, result });
+  /** Writes an object into a quarantine of `repo` as receive-pack's unpack does (git writes it there); its id. */
+  const unpackInto = (repo: string, quarantine: string, type: string, body: Buffer | string): string => {
+    const objects = path.join(repo, 'objects');
+    mkdirSync(path.join(quarantine, 'pack'), { recursive: true });
+    const wrote = spawnSync('git', ['--git-dir', repo, 'hash-object', '-w', '-t', type, '--stdin'], { input: body, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' });
+    if (wrote.status !== 0) throw new Error(wrote.stderr);
+    return wrote.stdout.trim();
+  };
+  /** Waits until `done` holds, polling the daemon's metrics. */
+  const until = async (what: string, done: () => Promise<boolean>): Promise<void> => {
+    for (let i = 0; !(await done()); i++) {
+      if (i > 400) throw new Error(`the daemon did not: ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+
+  // Eighth attack pass (docs/security.md, 8.2): the daemon reads a quarantine again after each pause in git's writes
+  // and decided the push ahead after every read. git unpacks a small push as its bytes arrive, so a pusher sending its
+  // pack slowly made the daemon decide the push once per pause, each decision verifying every event written so far
+  // (and, with no bound, all at once). Here the test writes a quarantine as receive-pack's unpack does (git
+  // hash-object into it), one event at a time, and waits after each until the daemon has guessed it.
+  it('a quarantine written slowly is decided ahead at most twice, however often its writes pause', async () => {
+    const dir = clients.alice as string;
+    // A push of alice's teaches the daemon her pushes: the next extends her journal from where it is now.
+    expect(eventPush('alice', third).status).toBe(0);
+    const base = w.git(dir, ['rev-parse', ALICE]).stdout.trim();
+    const quarantine = path.join(third, 'objects', 'tmp_objdir-incoming-slow');
+    /** Every push the daemon guessed in this repository: decided ahead, skipped, or abandoned undecided. */
+    const guessed = async () => (await aheadCount(third, 'made')) + (await aheadCount(third, 'skipped')) + (await aheadCount(third, 'abandoned'));
+    const made0 = await aheadCount(third, 'made');
+    const skipped0 = await aheadCount(third, 'skipped');
+    const unpack = (type: string, id: string): void => {
+      expect(unpackInto(third, quarantine, type, spawnSync('git', ['-C', dir, 'cat-file', type, id], { env: w.env() }).stdout)).toBe(id);
+    };
+    try {
+      for (let n = 0; n < 3; n++) {
+        w.addEvent(dir, 'user:alice', 'finance');
+        const rev = (what: string) => w.git(dir, ['rev-parse', what]).stdout.trim();
+        const seen = await guessed();
+        unpack('blob', rev(`${ALICE}:event.cbor`));
+        unpack('tree', rev(`${ALICE}^{tree}`));
+        unpack('commit', rev(ALICE));
+        await until(`guess the push after event ${n + 1}`, async () => (await guessed()) > seen);
+      }
+      expect((await aheadCount(third, 'made')) - made0).toBeLessThanOrEqual(2);
+      expect((await aheadCount(third, 'skipped')) - skipped0).toBeGreaterThanOrEqual(1);
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
+      // Nobody pushed these events: the tests after this one go on from the server's tip.
+      w.git(dir, ['update-ref', ALICE, base]);
+    }
+  });
+
+  // Eighth attack pass (docs/security.md, 8.3): a decision made ahead read a pushed object as the request's decision
+  // does, inflating up to 16 MiB of it (a 16 KB file of zeros); with a decision made ahead and one at the request that
+  // cost the daemon's one thread twice per object. A decision made ahead now reads only what the daemon's object cache
+  // keeps (64 KiB): anything larger needs git's cat-file, which it never starts, and it ends undecided at once.
+  it('a pushed object larger than the daemon keeps ends a decision made ahead undecided at its first read', async () => {
+    const objects = path.join(w.gitDir, 'objects');
+    // A push of alice's: the daemon's settings and bundle are warm, and the next push is guessed from hers.
+    expect(eventPush('alice', w.gitDir).status).toBe(0);
+    const base = w.git(w.root, ['--git-dir', w.gitDir, 'rev-parse', ALICE]).stdout.trim();
+    const quarantine = path.join(objects, 'tmp_objdir-incoming-big');
+    const abandoned0 = await aheadCount(w.gitDir, 'abandoned');
+    try {
+      const blob = unpackInto(w.gitDir, quarantine, 'blob', Buffer.alloc(4 << 20));
+      const tree = spawnSync('git', ['--git-dir', w.gitDir, 'mktree'], { input: `100644 blob ${blob}\tevent.cbor\n`, env: w.env({ GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects }), encoding: 'utf8' }).stdout.trim();
+      unpackInto(w.gitDir, quarantine, 'commit', `tree ${tree}\nparent ${base}\nauthor A <a@example.test> 1700000000 +0000\ncommitter A <a@example.test> 1700000000 +0000\n\nan event of zeros\n`);
+      // (Decided in full, as before, it was made: a refusal of the undecodable event, never abandoned.)
+      await until('abandon the decision made ahead', async () => (await aheadCount(w.gitDir, 'abandoned')) > abandoned0);
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
+    }
+  });
+
+  // Eighth attack pass (docs/security.md, 8.4): git names a push's quarantine by the repository's real path; a daemon
+  // serving it through a symlinked folder kept its decisions made ahead under the other name, so no request ever found
+  // one: every push was decided twice, and as none was ever discarded, the sampling that bounds wasted guesses never
+  // began. Here a test-only pre-receive holds the push until the daemon decided it ahead (as the test above does).
+  it('a repository served through a symlinked folder finds the decisions made ahead for its pushes', async () => {
+    const hooks = path.join(second, 'hooks');
+    const count = async (result: string) => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: second, result });
+    const go = path.join(w.root, 'ahead-go-second');
+    const stub = readFileSync(path.join(hooks, 'pre-receive'));
+    const dir = clients.alice as string;
+    // A push of alice's teaches the daemon her pushes to this repository.
+    expect(eventPush('alice', second).status).toBe(0);
+    spawnSync('mkfifo', [go]);
+    writeFileSync(path.join(hooks, 'pre-receive.gatos-test'), stub, { mode: 0o755 });
+    writeFileSync(path.join(hooks, 'pre-receive'), `#!/bin/sh\nread -r go < '${go}'\nexec sh "\${0%/*}/pre-receive.gatos-test"\n`, { mode: 0o755 });
+    try {
+      const looked = (await count('used')) + (await count('discarded'));
+      const made = await count('made');
+      w.addEvent(dir, 'user:alice', 'finance');
+      const push = pushAsync(w, dir, 'user:alice', [ALICE], trace, second);
+      for (let i = 0; (await count('made')) === made; i++) {
+        if (i > 400) throw new Error('the daemon did not decide the push ahead');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      writeFileSync(go, 'go\n');
+      expect((await push).status).toBe(0);
+      // Used, or discarded when the request came in the next second: either way the request found it.
+      expect((await count('used')) + (await count('discarded'))).toBe(looked + 1);
+    } finally {
+      writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
+      rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
+      rmSync(go, { force: true });
+    }
   });
 
   it('a daemon that dies while a push waits for its verdict leaves the push to the cold hook', async () => {
