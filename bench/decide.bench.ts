@@ -22,6 +22,7 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { parseUpdateLines } from '../src/gate';
+import type { LoadedBundle } from '../src/bundle/load';
 import { LooseCache } from '../src/git/loose';
 import { prefetchQuarantine } from '../src/push/prefetch';
 import { updateHookInstalled } from '../src/hooks/records';
@@ -65,6 +66,8 @@ export const decideSuite: BenchSuite = {
       const decided: number[] = [];
       const whole: number[] = [];
       let old = zero;
+      /** The bundle the daemon keeps warm, which its prefetch folds each event with. */
+      let warm: LoadedBundle | undefined;
       for (let i = 0; i < WARM + PUSHES; i++) {
         await oneEvent();
         const tip = gitOut('git', ['rev-parse', JOURNAL], client, env()).toString('utf8').trim();
@@ -75,7 +78,7 @@ export const decideSuite: BenchSuite = {
         const qenv = { GIT_DIR: srv, GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(srv, 'objects'), GIT_QUARANTINE_PATH: quarantine };
         gitOut('git', ['unpack-objects', '-q'], srv, env(qenv), pack);
         // The daemon reads a quarantine while git checks its connectivity (src/serve/prefetch-watch.ts), before the request.
-        if (PREFETCH) prefetchQuarantine(quarantine, 'sha1', looseCache);
+        if (PREFETCH) prefetchQuarantine(quarantine, 'sha1', looseCache, warm);
         const henv = { ...env({ GATOS_ACTOR: 'user:alice' }), ...qenv } as NodeJS.ProcessEnv & Record<string, string>;
         const stdin = `${old} ${tip} ${JOURNAL}\n`;
         const later: (() => void)[] = [];
@@ -95,7 +98,11 @@ export const decideSuite: BenchSuite = {
             cwd: srv,
             receivePack: process.pid,
             elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
-            activeBundle: (rp, memo) => served.activeBundle(rp, memo),
+            activeBundle: async (rp, memo) => {
+              const b = await served.activeBundle(rp, memo);
+              warm = b.ok ? b.value.loaded : undefined;
+              return b;
+            },
             settings: (rp) => settings.read(rp, henv),
             looseCache,
             updateHookInstalled: (gd) => hookKept.get([path.join(gd, 'gatos', 'install.json'), path.join(gd, 'hooks', 'update')], () => updateHookInstalled(gd), gd),

@@ -13,6 +13,7 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import type { LoadedBundle } from '../bundle/load';
 import type { ObjectFormat } from '../git';
 import type { LooseCache } from '../git/loose';
 import { prefetchQuarantine } from '../push/prefetch';
@@ -44,6 +45,8 @@ export class QuarantineWatch {
     private readonly cache: LooseCache,
     /** Told after each read, with how many objects it read (tests). */
     private readonly onRead?: (dir: string, objects: number) => void,
+    /** The warm active bundle, whose folds fold each pushed event ahead of its decision (decision 0056). */
+    private readonly active?: () => LoadedBundle | undefined,
   ) {}
 
   start(): void {
@@ -108,7 +111,7 @@ export class QuarantineWatch {
     const format = this.format();
     let n = 0;
     try {
-      n = format ? prefetchQuarantine(dir, format, this.cache) : 0;
+      n = format ? prefetchQuarantine(dir, format, this.cache, this.active?.()) : 0;
     } catch {
       // No input is known to throw here (docs/security.md, seventh pass); should one, the daemon keeps serving and
       // the decision reads the objects itself, as without the watch.
