@@ -17,7 +17,7 @@ import { journalRef, parseActor } from '../actors';
 import type { LoadedBundle } from '../bundle/load';
 import { checkFoldable } from '../events/foldable';
 import { EVENT_FILE } from '../events/commit';
-import { decodedEnvelope } from '../events/read';
+import { decodedEnvelope, eventTreeOf } from '../events/read';
 import { eventSignature, foldingBundles, keptWithBytes, signatureHolds } from '../events/verify';
 import { isObjectId, type GitObject, type ObjectFormat } from '../git';
 import { LooseObjects, RECENT_OBJECT_BYTES, type LooseCache } from '../git/loose';
@@ -64,6 +64,8 @@ export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cac
     const entries = tree?.type === 'tree' ? parsedTree(tree, format) : undefined;
     const only = entries?.ok && entries.value.length === 1 ? entries.value[0] : undefined;
     const blob = only?.name === EVENT_FILE ? reader.read(only.id) : undefined;
+    // The tree id readRawEvent computes to read event.cbor by path, as it will ask.
+    if (blob?.type === 'blob') eventTreeOf(format, blob);
     if (!signature || blob?.type !== 'blob' || !signatureHolds(signature.signer, blob.data, signature.sig)) continue;
     if (active) foldEvent(active, blob.data, o.id);
   }
