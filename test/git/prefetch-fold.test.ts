@@ -5,7 +5,8 @@
  * as a decision without the prefetch. The answer is kept for the bundle,
  * the fold, the journal and the commit it was computed for; the same bytes
  * asked about for another bundle or another commit are folded again.
- * Real repositories: a published bundle with a YAML fold, events appended
+ * Events the decision would refuse before folding (a signer the bundle
+ * does not trust) are not folded ahead. Real repositories: a published bundle with a YAML fold, events appended
  * and unpacked loose into a quarantine as receive-pack does.
  */
 import { execFileSync } from 'node:child_process';
@@ -13,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildBundle, loadBundle, publishBundle, type LoadedBundle } from '../../src/bundle';
+import { generateKeyPair } from '../../src/canon/ed25519';
 import { canonicalJson } from '../../src/canon/jcs';
 import { utf8 } from '../../src/core/bytes';
 import { appendEvents, verifyEvent } from '../../src/events';
@@ -67,6 +69,9 @@ describe('a quarantine\'s events folded before their decision', () => {
       { type: 'put', payload: { id: 'b', amount: 'five' }, ts: T },
     ]));
     [good, bad] = appended.commits as [string, string];
+    // An event signed well by a key the bundle does not trust: its decision refuses it before any fold runs.
+    const mallory = { actor: 'user:mallory', ...generateKeyPair() };
+    const untrusted = must(await appendEvents({ ...ctx, key: mallory }, [{ type: 'put', payload: { id: 'm', amount: 1 }, ts: T }])).commits[0] as string;
     // Another bundle in the same repository whose fold sums payload.id, a string in every event here.
     const g: JsonObject = must(addActor(emptyGraphJson(), { actor: alice.actor, publicKey: alice.publicKey, level: 3, groups: [], issuer: alice.actor, now: T }, alice));
     const built = buildBundle(new Map([
@@ -79,7 +84,7 @@ describe('a quarantine\'s events folded before their decision', () => {
     other = must(await loadBundle(repo, published.commit));
     // receive-pack's quarantine: the journal's objects unpacked loose (git writes none it can already read: no alternates here).
     quarantine = mkdtempSync(path.join(os.tmpdir(), 'gatos-prefetch-fold-'));
-    const pack = execFileSync('git', ['pack-objects', '--stdout', '--revs', '-q'], { env: { ...process.env, GIT_DIR: gitDir }, input: `${bad}\n` });
+    const pack = execFileSync('git', ['pack-objects', '--stdout', '--revs', '-q'], { env: { ...process.env, GIT_DIR: gitDir }, input: `${bad}\n${untrusted}\n` });
     execFileSync('git', ['unpack-objects', '-q'], { env: { ...process.env, GIT_DIR: gitDir, GIT_OBJECT_DIRECTORY: quarantine }, input: pack });
   });
 
@@ -101,14 +106,14 @@ describe('a quarantine\'s events folded before their decision', () => {
     }
   };
 
-  it('the decision runs no fold the prefetch ran, and decides as without it', async () => {
+  it('the decision runs no fold the prefetch ran, and decides as without it; no fold runs for an untrusted signer', async () => {
     const cold = [await decide(good, active), await decide(bad, active)];
     expect(cold[0]?.ok).toBe(true);
     expect(cold[1]?.ok).toBe(false);
     if (cold[1]?.ok === false) expect(cold[1].error.code).toBe('FOLD_ERROR');
     const cache = new LooseCache();
     const warm = counted(active);
-    expect(prefetchQuarantine(quarantine, 'sha1', cache, warm.bundle)).toBe(6);
+    expect(prefetchQuarantine(quarantine, 'sha1', cache, warm.bundle)).toBe(9);
     expect(warm.runs()).toBe(2);
     expect([await decide(good, warm.bundle, cache), await decide(bad, warm.bundle, cache)]).toEqual(cold);
     expect(warm.runs()).toBe(2);
