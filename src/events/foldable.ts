@@ -28,7 +28,7 @@ export type KeepAnswer = (key: string, derive: () => Result<void>) => Result<voi
 const fresh: KeepAnswer = (_key, derive) => derive();
 
 /** The key of `entry`'s answer (of bundle `commit`) for the event in `eventCommit` on `journal`. */
-export function foldableKey(commit: string, entry: FoldEntry, journal: string, eventCommit: string): string {
+function foldableKey(commit: string, entry: FoldEntry, journal: string, eventCommit: string): string {
   return `foldable ${commit} ${entry.id} ${journal} ${eventCommit}`;
 }
 
