@@ -5,7 +5,10 @@
  * push's objects are unpacked into a quarantine of the served repository
  * as receive-pack does, runHook decides it as `gatos serve` does (the warm
  * bundle, the settings cache, the shared LooseCache), and the objects and
- * the ref then land as git lands them. Per push it reads this process's CPU
+ * the ref then land as git lands them. Before the clock starts, the
+ * quarantine is read as the daemon's watch reads it while git checks
+ * connectivity (prefetchQuarantine, decision 0053; off with
+ * GATOS_BENCH_DECIDE_PREFETCH=0). Per push it reads this process's CPU
  * time from the start of the run to the verdict (the decision: repository,
  * settings, walk, events, policy) and to the end of the run (with the
  * decision log and the verdict records). Medians of PUSHES after WARM
@@ -19,7 +22,9 @@ import { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { parseUpdateLines } from '../src/gate';
+import type { LoadedBundle } from '../src/bundle/load';
 import { LooseCache } from '../src/git/loose';
+import { prefetchQuarantine } from '../src/push/prefetch';
 import { updateHookInstalled } from '../src/hooks/records';
 import { runHook } from '../src/hooks/run-hook';
 import { SettingsCache } from '../src/push/settings-cache';
@@ -31,6 +36,8 @@ import { JOURNAL, oneEventWorld } from './one-event-world';
 
 const PUSHES = Number(process.env.GATOS_BENCH_DECIDE_PUSHES ?? '150');
 const WARM = 20;
+/** GATOS_BENCH_DECIDE_PREFETCH=0: no prefetch, the quarantine is read by the decision (a daemon without inotify). */
+const PREFETCH = process.env.GATOS_BENCH_DECIDE_PREFETCH !== '0';
 
 function gitOut(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: Buffer | string): Buffer {
   return execFileSync(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...(input !== undefined ? { input } : {}) });
@@ -59,6 +66,8 @@ export const decideSuite: BenchSuite = {
       const decided: number[] = [];
       const whole: number[] = [];
       let old = zero;
+      /** The bundle the daemon keeps warm, which its prefetch folds each event with. */
+      let warm: LoadedBundle | undefined;
       for (let i = 0; i < WARM + PUSHES; i++) {
         await oneEvent();
         const tip = gitOut('git', ['rev-parse', JOURNAL], client, env()).toString('utf8').trim();
@@ -68,6 +77,8 @@ export const decideSuite: BenchSuite = {
         const pack = gitOut('git', ['pack-objects', '--stdout', '--revs', '-q'], client, env(), `${tip}\n${old === zero ? '' : `^${old}\n`}`);
         const qenv = { GIT_DIR: srv, GIT_OBJECT_DIRECTORY: quarantine, GIT_ALTERNATE_OBJECT_DIRECTORIES: path.join(srv, 'objects'), GIT_QUARANTINE_PATH: quarantine };
         gitOut('git', ['unpack-objects', '-q'], srv, env(qenv), pack);
+        // The daemon reads a quarantine while git checks its connectivity (src/serve/prefetch-watch.ts), before the request.
+        if (PREFETCH) prefetchQuarantine(quarantine, 'sha1', looseCache, warm);
         const henv = { ...env({ GATOS_ACTOR: 'user:alice' }), ...qenv } as NodeJS.ProcessEnv & Record<string, string>;
         const stdin = `${old} ${tip} ${JOURNAL}\n`;
         const later: (() => void)[] = [];
@@ -87,7 +98,11 @@ export const decideSuite: BenchSuite = {
             cwd: srv,
             receivePack: process.pid,
             elapsedMs: () => Number(process.hrtime.bigint() - t0) / 1e6,
-            activeBundle: (rp, memo) => served.activeBundle(rp, memo),
+            activeBundle: async (rp, memo) => {
+              const b = await served.activeBundle(rp, memo);
+              warm = b.ok ? b.value.loaded : undefined;
+              return b;
+            },
             settings: (rp) => settings.read(rp, henv),
             looseCache,
             updateHookInstalled: (gd) => hookKept.get([path.join(gd, 'gatos', 'install.json'), path.join(gd, 'hooks', 'update')], () => updateHookInstalled(gd), gd),
@@ -117,7 +132,7 @@ export const decideSuite: BenchSuite = {
       const d = median(decided);
       const w = median(whole);
       return [
-        { figure: 'daemon decision of a 1-event push in process, to the verdict (CPU ms)', value: d, unit: 'ms', reference: 'the whole run, with the decision log and verdict records (CPU ms)', referenceValue: w, ratio: d / w, note: `medians of ${PUSHES} pushes after ${WARM}; git runs between pushes, as between a daemon's real pushes` },
+        { figure: 'daemon decision of a 1-event push in process, to the verdict (CPU ms)', value: d, unit: 'ms', reference: 'the whole run, with the decision log and verdict records (CPU ms)', referenceValue: w, ratio: d / w, note: `medians of ${PUSHES} pushes after ${WARM}; git runs between pushes, as between a daemon's real pushes; ${PREFETCH ? 'each quarantine prefetched before the clock starts, as the daemon reads it while git checks connectivity' : 'no prefetch (GATOS_BENCH_DECIDE_PREFETCH=0)'}` },
       ];
     } finally {
       rmSync(root, { recursive: true, force: true });

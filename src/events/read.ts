@@ -54,7 +54,12 @@ async function readOnlyFile(repo: GitRepo, tree: string, file: EventFileRead = r
   const blob = await file;
   if (!blob.ok || blob.value.type !== 'blob') return undefined;
   const b = blob.value;
-  return derived(b, `event-tree ${repo.format}`, () => eventTreeId(repo.format, b.id)) === tree ? b.data : undefined;
+  return eventTreeOf(repo.format, b) === tree ? b.data : undefined;
+}
+
+/** eventTreeId of the blob `b`, once for the lifetime of the loose object it is (src/git/parsed.ts). */
+export function eventTreeOf(format: ObjectFormat, b: GitObject): string | undefined {
+  return derived(b, `event-tree ${format}`, () => eventTreeId(format, b.id));
 }
 
 /** The tree bytes before the blob's id: its one entry's mode and name. */

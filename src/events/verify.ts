@@ -19,7 +19,7 @@ import { authorize } from '../trust';
 import { eventTimeProblem, type TimeBounds } from '../gate/event-time';
 import { eventMessage, isEventMessage } from './commit';
 import { checkEnvelopeText, decodeEnvelope, type EncodedEnvelope } from './envelope';
-import { checkFoldable } from './foldable';
+import { checkFoldable, type KeepAnswer } from './foldable';
 import { VerifyMemo } from './memo';
 import { decodedEnvelope, readRawEvent, type EventFileRead } from './read';
 
@@ -127,11 +127,26 @@ export async function verifyEvent(repo: GitRepo, id: string, journal: string | u
   const authority = authorize(trustBundle.trust, { actor: e.actor, key: signer, at: e.ts, ns: e.ns, caps: e.caps });
   if (!authority.ok) return fail(authority.code, cid, `${authority.reason} (trust of bundle ${trustBundle.commit})`, authority.hint);
   if (journal !== undefined && opts.folds) {
-    const foldable = checkFoldable(opts.folds.commit !== bundle.value.commit ? [bundle.value, opts.folds] : [bundle.value], e, journal, cid);
+    const foldable = checkFoldable(foldingBundles(bundle.value, opts.folds), e, journal, cid, keptWithBytes(envelopeBytes));
     if (!foldable.ok) return foldable;
   }
   if (opts.rememberEnvelope !== false) opts.memo?.rememberEnvelope(cid, e);
   return ok({ commit: cid, encoded: enc, signer, ...(journal ? { journal } : {}), ...(commit.parents[0] ? { parent: commit.parents[0] } : {}) });
+}
+
+/** The bundles whose folds must fold an event: its own bundle's, then the active one's (checkFoldable). */
+export function foldingBundles(own: LoadedBundle, active: LoadedBundle): LoadedBundle[] {
+  return active.commit !== own.commit ? [own, active] : [own];
+}
+
+/**
+ * Each fold's answer for an event kept with its event.cbor's bytes while
+ * they are a loose object (src/git/parsed.ts; decision 0056): a function of
+ * the bytes and of what foldableKey names, all in the key. The daemon's
+ * prefetch folds a pushed event before its decision asks.
+ */
+export function keptWithBytes(bytes: Uint8Array): KeepAnswer {
+  return (key, derive) => derived(bytes, key, derive);
 }
 
 /**

@@ -12,9 +12,10 @@
  * one push (LooseObjects' recent objects) or across pushes while the
  * daemon's LooseCache keeps the object, which it hands out only for the very
  * file it was read from. A derivation is a function of the object's bytes
- * and the object format alone (`key` names it, with the format), so a kept
- * answer is what deriving again would give; both the bytes and the answers
- * are read-only to every caller. Adapter (holds no state of its own beyond
+ * and of what `key` names (the object format; for a fold's answer on an
+ * event, the bundle commit, the fold, the journal and the event's commit:
+ * decision 0056), so a kept answer is what deriving again would give; both
+ * the bytes and the answers are read-only to every caller. Adapter (holds no state of its own beyond
  * the objects' lifetime).
  */
 import type { GateError, Result } from '../core/result';
@@ -27,8 +28,8 @@ import { parseTree, type TreeEntry } from './parse-tree';
 type Slot = Map<string, unknown>;
 
 /**
- * Answers kept per object at most: a commit's or tree's parse, its event tree, its envelope and its signature check
- * need five; more are checks by other keys or signatures over the same bytes (a journal's old tip, kept across
+ * Answers kept per object at most: a commit's or tree's parse, its event tree, its envelope, its signature check and
+ * one answer per fold that reads its journal need five or six; more are checks by other keys or signatures over the same bytes (a journal's old tip, kept across
  * pushes, under made-up signatures push after push), derived every time rather than hoarded.
  */
 const MAX_ANSWERS = 16;

@@ -13,11 +13,16 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { journalRef, parseActor } from '../actors';
+import type { LoadedBundle } from '../bundle/load';
+import { formatPublicKey } from '../canon/ed25519';
+import { checkFoldable } from '../events/foldable';
 import { EVENT_FILE } from '../events/commit';
-import { decodedEnvelope } from '../events/read';
-import { eventSignature, signatureHolds } from '../events/verify';
+import { decodedEnvelope, eventTreeOf } from '../events/read';
+import { eventSignature, foldingBundles, keptWithBytes, signatureHolds } from '../events/verify';
 import { isObjectId, type GitObject, type ObjectFormat } from '../git';
 import { LooseObjects, RECENT_OBJECT_BYTES, type LooseCache } from '../git/loose';
+import { authorize } from '../trust';
 import { parsedCommit, parsedTree } from '../git/parsed';
 
 /** A quarantine with more loose objects than this is a large push's; its decision reads them as it goes. */
@@ -25,8 +30,11 @@ export const PREFETCH_MAX_OBJECTS = 64;
 /** The largest object (with its header) read ahead of a decision: what the daemon's LooseCache keeps, no more. */
 export const PREFETCH_MAX_INFLATED = RECENT_OBJECT_BYTES + 32;
 
-/** Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read. */
-export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache): number {
+/**
+ * Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read.
+ * `active`: the daemon's warm active bundle, whose folds then fold each signed event as the decision will ask.
+ */
+export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache, active?: LoadedBundle): number {
   const ids: string[] = [];
   try {
     for (const dir of readdirSync(quarantine)) {
@@ -60,7 +68,32 @@ export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cac
     const entries = tree?.type === 'tree' ? parsedTree(tree, format) : undefined;
     const only = entries?.ok && entries.value.length === 1 ? entries.value[0] : undefined;
     const blob = only?.name === EVENT_FILE ? reader.read(only.id) : undefined;
-    if (signature && blob?.type === 'blob') signatureHolds(signature.signer, blob.data, signature.sig);
+    // The tree id readRawEvent computes to read event.cbor by path, as it will ask.
+    if (blob?.type === 'blob') eventTreeOf(format, blob);
+    if (!signature || blob?.type !== 'blob' || !signatureHolds(signature.signer, blob.data, signature.sig)) continue;
+    if (active) foldEvent(active, blob.data, o.id, signature.signer);
   }
   return read;
+}
+
+/**
+ * What checkFoldable will ask of `active`'s folds for the event in `commit`
+ * (its event.cbor `bytes`), kept in the bytes' slot (decision 0056): for an
+ * event that binds the active bundle, on the journal its envelope names
+ * (the only one verifyEvent lets it sit on), signed by a key the bundle's
+ * trust authorizes for it, as verifyEvent asks before it folds (a pusher
+ * cannot make the daemon run folds for events its decision would refuse
+ * before folding). An event of another bundle, or pushed to another ref,
+ * finds nothing under its key and is folded then.
+ */
+function foldEvent(active: LoadedBundle, bytes: Uint8Array, commit: string, signer: Uint8Array): void {
+  const decoded = decodedEnvelope(bytes);
+  if (!decoded.ok) return;
+  const e = decoded.value.envelope;
+  if (e.policy_root !== active.commit) return;
+  if (!authorize(active.trust, { actor: e.actor, key: formatPublicKey(signer), at: e.ts, ns: e.ns, caps: e.caps }).ok) return;
+  const actor = parseActor(e.actor);
+  const journal = actor.ok ? journalRef(e.ns, actor.value) : undefined;
+  if (!journal?.ok) return;
+  checkFoldable(foldingBundles(active, active), e, journal.value, commit, keptWithBytes(bytes));
 }

@@ -155,7 +155,7 @@ export class ServedRepo {
     // kept by that name; through a symlinked folder no request would find one (docs/security.md, 8.4).
     this.prefetch = new QuarantineWatch(path.join(realGitDir(this.gitDir), 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
       if (read > 0) this.track(this.decideAhead(dir));
-    });
+    }, () => this.warm?.bundle.loaded);
     this.prefetch.start();
   }
 

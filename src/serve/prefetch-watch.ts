@@ -13,6 +13,7 @@
  */
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
+import type { LoadedBundle } from '../bundle/load';
 import type { ObjectFormat } from '../git';
 import type { LooseCache } from '../git/loose';
 import { prefetchQuarantine } from '../push/prefetch';
@@ -44,8 +45,10 @@ export class QuarantineWatch {
     /** The repository's object format once known (the warm bundle's id tells it); undefined: nothing is read. */
     private readonly format: () => ObjectFormat | undefined,
     private readonly cache: LooseCache,
-    /** Told after each read, with how many objects it read (tests). */
+    /** Told after each read, with how many objects it read (the daemon then decides the push ahead, decision 0057). */
     private readonly onRead?: (dir: string, objects: number) => void,
+    /** The warm active bundle, whose folds fold each pushed event ahead of its decision (decision 0056). */
+    private readonly active?: () => LoadedBundle | undefined,
   ) {}
 
   start(): void {
@@ -130,7 +133,7 @@ export class QuarantineWatch {
     const format = this.format();
     let n = 0;
     try {
-      n = format ? prefetchQuarantine(dir, format, this.cache) : 0;
+      n = format ? prefetchQuarantine(dir, format, this.cache, this.active?.()) : 0;
     } catch {
       // No input is known to throw here (docs/security.md, seventh pass); should one, the daemon keeps serving and
       // the decision reads the objects itself, as without the watch.
