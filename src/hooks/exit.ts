@@ -7,6 +7,24 @@
  * push nobody decided. Adapter (the process).
  */
 const REFUSED = 2;
+/**
+ * How long an ending hook waits for git to take the rest of its output: a reader that never does (git killed, a
+ * client gone) must not hold the push, whose status is already set.
+ */
+const OUTPUT_WAIT_MS = 10_000;
+
+/**
+ * Exits with `status` once stderr has written everything asked of it. Under git stderr is a pipe, where Node
+ * writes asynchronously (POSIX): exiting with writes still queued (a pipe full at 64 KiB, git reading slower than
+ * the hook wrote) dropped the end of a long refusal, the reasons of its last refs with it.
+ */
+function exitAfterOutput(status: number): void {
+  process.exitCode = status;
+  if (process.stderr.writableLength === 0) process.exit(status);
+  // Writes complete in order: this callback runs once every earlier one has.
+  process.stderr.write('', () => process.exit(status));
+  setTimeout(() => process.exit(status), OUTPUT_WAIT_MS);
+}
 
 export function exitWhenDecided(work: () => Promise<number>, print: (line: string) => void): void {
   process.exitCode = REFUSED;
@@ -22,12 +40,12 @@ export function exitWhenDecided(work: () => Promise<number>, print: (line: strin
   Promise.resolve().then(work).then(
     (status) => {
       settled = true;
-      process.exit(status);
+      exitAfterOutput(status);
     },
     (e: unknown) => {
       settled = true;
       print(`gatos gate: refused: the gate failed: ${e instanceof Error ? e.message : String(e)} [GATE_ERROR]`);
-      process.exit(REFUSED);
+      exitAfterOutput(REFUSED);
     },
   );
 }
