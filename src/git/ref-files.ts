@@ -57,22 +57,21 @@ function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undef
   return isObjectId(format, id) ? { kind: 'id', id } : undefined;
 }
 
-/** packed-refs as name → id; empty when there is none; undefined for a line this reader does not know. */
 /** A larger packed-refs is git's to search (it binary-searches its sorted file); parsing it whole per question would cost more than the process. */
 const MAX_PACKED_BYTES = 1 << 20;
+/** packed-refs files whose parse is kept (the daemon's repositories; a hook's one): at most this many, each at most MAX_PACKED_BYTES. */
+const PACKED_KEPT = 4;
 
-function packed(gitDir: string, format: ObjectFormat): Map<string, string> | undefined {
-  const file = path.join(gitDir, 'packed-refs');
-  let text: string;
-  try {
-    // Usually absent: asked without an exception (a thrown ENOENT cost a push's decision more than the stat).
-    const st = statSync(file, { throwIfNoEntry: false });
-    if (st === undefined) return new Map();
-    if (st.size > MAX_PACKED_BYTES) return undefined;
-    text = readFileSync(file, 'latin1');
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;
-  }
+/**
+ * The last parse of each packed-refs file, kept with the very bytes it was parsed from: a read answers from it only
+ * when the file's bytes now are those bytes (compared whole, never by the file's times or inode, which a rewrite
+ * within one clock tick into a reused inode could repeat). Reading and comparing 1 MiB costs far less than parsing
+ * it again (decision 0058).
+ */
+const packedKept = new Map<string, { readonly format: ObjectFormat; readonly bytes: Buffer; readonly refs: ReadonlyMap<string, string> | undefined }>();
+
+/** packed-refs' text as name → id; undefined for a line this reader does not know. */
+function parsePacked(text: string, format: ObjectFormat): Map<string, string> | undefined {
   const out = new Map<string, string>();
   for (const line of text.split('\n')) {
     if (line === '' || line.startsWith('# pack-refs with:')) continue;
@@ -87,6 +86,30 @@ function packed(gitDir: string, format: ObjectFormat): Map<string, string> | und
     out.set(ref, id);
   }
   return out;
+}
+
+/** packed-refs as name → id; empty when there is none; undefined for a line this reader does not know. */
+function packed(gitDir: string, format: ObjectFormat): ReadonlyMap<string, string> | undefined {
+  const file = path.join(gitDir, 'packed-refs');
+  let bytes: Buffer;
+  try {
+    // Usually absent: asked without an exception (a thrown ENOENT cost a push's decision more than the stat).
+    const st = statSync(file, { throwIfNoEntry: false });
+    if (st === undefined) return new Map();
+    if (st.size > MAX_PACKED_BYTES) return undefined;
+    bytes = readFileSync(file);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;
+  }
+  // Grown past the bound between the stat and the read: git's, as above.
+  if (bytes.length > MAX_PACKED_BYTES) return undefined;
+  const kept = packedKept.get(file);
+  if (kept && kept.format === format && kept.bytes.equals(bytes)) return kept.refs;
+  const refs = parsePacked(bytes.toString('latin1'), format);
+  packedKept.delete(file);
+  packedKept.set(file, { format, bytes, refs });
+  for (const k of packedKept.keys()) if (packedKept.size > PACKED_KEPT) packedKept.delete(k);
+  return refs;
 }
 
 /** The id of `ref` ({ id: undefined } when it does not exist), or undefined when git must answer. */

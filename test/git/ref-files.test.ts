@@ -85,6 +85,28 @@ describe.each(FORMATS)('refs from files (%s)', (format) => {
     }
   });
 
+  // The parse is kept with the very bytes it came from (decision 0058): a rewrite of the same size, in place and at
+  // once (the same inode, likely the same clock tick), is still read afresh.
+  it('answers from packed-refs as it is now, after a rewrite of the same size in place', () => {
+    git(dir, ['pack-refs', '--all']);
+    const file = path.join(gd, 'packed-refs');
+    const before = readFileSync(file, 'latin1');
+    const ref = 'refs/gatos/journal/x/user/alice';
+    rmSync(path.join(gd, ref), { force: true });
+    expect(readRefFile(gd, format, ref)).toEqual({ id: b });
+    const [was, now] = before.includes(`${b} ${ref}`) ? [b, a] : [a, b];
+    const rewritten = before.replace(`${was} ${ref}`, `${now} ${ref}`);
+    expect(rewritten.length).toBe(before.length);
+    writeFileSync(file, rewritten);
+    try {
+      expect(readRefFile(gd, format, ref)).toEqual({ id: now });
+      expect(gitText(dir, ['rev-parse', ref])).toBe(now);
+    } finally {
+      writeFileSync(file, before);
+    }
+    expect(readRefFile(gd, format, ref)).toEqual({ id: b });
+  });
+
   it('leaves a packed-refs larger than it parses to git, which still answers', async () => {
     const file = path.join(gd, 'packed-refs');
     const before = readFileSync(file, 'latin1');
