@@ -11,7 +11,9 @@ import { statSync } from 'node:fs';
 /** The file's identity, 'absent' when nothing is there, undefined when it cannot be told. */
 export function fileIdentity(file: string): string | undefined {
   try {
-    const s = statSync(file, { bigint: true });
+    // Absent is a usual answer (no hooks/update with `--hooks pre-receive`): told without a thrown ENOENT.
+    const s = statSync(file, { bigint: true, throwIfNoEntry: false });
+    if (s === undefined) return 'absent';
     return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
