@@ -13,7 +13,7 @@ import type { ReasonPlan } from './reason';
 import { DEFAULT_DENY_ID, ID_PATTERN, LABEL_PATTERN } from './names';
 import { globMatcher, globProblem } from '../core/glob';
 import { REF_PATH_PREFIX } from './ref-path';
-import { isObject } from './values';
+import { isObject, quotedValue } from './values';
 
 export interface PreparedRule {
   readonly rule: CompiledRule;
@@ -80,7 +80,7 @@ function exactKeys(o: Readonly<Record<string, unknown>>, keys: readonly string[]
 function readDocument(doc: unknown): { rules: PreparedRule[]; labels: PreparedLabels[] } {
   if (!isObject(doc) || doc.format !== RGC_FORMAT) refuse(`not a compiled policy (format is not '${RGC_FORMAT}')`);
   if (doc.version !== RGC_VERSION) {
-    throw new ArtifactProblem(`version ${JSON.stringify(doc.version)} is not supported; this gate reads version ${RGC_VERSION}`);
+    throw new ArtifactProblem(`version ${quotedValue(doc.version)} is not supported; this gate reads version ${RGC_VERSION}`);
   }
   exactKeys(doc, doc.labels === undefined ? ['format', 'rules', 'version'] : ['format', 'labels', 'rules', 'version'], 'the document');
   if (!Array.isArray(doc.rules)) refuse('rules is not a list');

@@ -14,7 +14,7 @@ import { attrPath, COMPARE_OPS, type Ir } from './ir';
 import { printIr } from './print';
 import { ACTOR_KINDS, CONTEXT } from './schema';
 import { BOOL, INT, SET, STRING, sameType, typeName, type RgsType } from './types';
-import { EvalFailure, hasOwn, intern, isObject, isStringSet, missing, wrongType } from './values';
+import { EvalFailure, hasOwn, intern, isObject, isStringSet, missing, quotedValue, wrongType } from './values';
 
 /** A prepared expression: evaluates over one evaluation's frame of the request. */
 export type Fn = (f: Frame) => unknown;
@@ -84,7 +84,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
     case 'attr': {
       arity(2);
       const name = e[1];
-      if (typeof name !== 'string' || !hasOwn(CONTEXT, name)) bad(`unknown attribute ${JSON.stringify(name)}`);
+      if (typeof name !== 'string' || !hasOwn(CONTEXT, name)) bad(`unknown attribute ${quotedValue(name)}`);
       const type = (CONTEXT[name] as { type: RgsType }).type;
       const guard = guardFor(type, name);
       const slot = slotOf(name) as number;
@@ -106,7 +106,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
       const base = sub(1);
       const field = e[2];
       if (base.type.kind !== 'record') bad(`field access on a ${typeName(base.type)}`);
-      if (typeof field !== 'string' || !hasOwn(base.type.fields, field)) bad(`${base.type.name} has no field ${JSON.stringify(field)}`);
+      if (typeof field !== 'string' || !hasOwn(base.type.fields, field)) bad(`${base.type.name} has no field ${quotedValue(field)}`);
       const type = base.type.fields[field] as RgsType;
       const subject = printIr(e as Ir);
       const guard = guardFor(type, subject);
@@ -264,7 +264,7 @@ export function prepare(node: unknown, depth = 0): Prepared {
       return prepareCall(e, depth);
     default:
       if ((COMPARE_OPS as readonly string[]).includes(op)) bad(`bad comparison ${op}`);
-      return bad(`unknown operation ${JSON.stringify(op).slice(0, 40)}`);
+      return bad(`unknown operation ${quotedValue(op, 40)}`);
   }
 }
 
@@ -298,7 +298,7 @@ function literalArg(e: readonly unknown[], i: number): string {
 function prepareCall(e: readonly unknown[], depth: number): Prepared {
   const name = e[1];
   const b = typeof name === 'string' ? builtin(name) : undefined;
-  if (!b) return bad(`unknown function ${JSON.stringify(name).slice(0, 40)}`);
+  if (!b) return bad(`unknown function ${quotedValue(name, 40)}`);
   if (e.length !== b.params.length + 2) bad(`${b.name} takes ${b.params.length} arguments, found ${e.length - 2}`);
   const prepared: Prepared[] = [];
   const args = b.params.map((p, i) => {

@@ -37,6 +37,18 @@ export function isStringSet(v: unknown): v is readonly string[] {
   return true;
 }
 
+/**
+ * A decoded value named in an error, never a throw: a string quoted as JSON (cut to `max` characters), an integer
+ * as its digits, anything else by its kind. Compiled policies come from CBOR, whose integers may decode to bigint,
+ * which JSON.stringify refuses.
+ */
+export function quotedValue(v: unknown, max = Number.POSITIVE_INFINITY): string {
+  if (typeof v === 'string') return JSON.stringify(v).slice(0, max);
+  if (typeof v === 'bigint' || typeof v === 'number') return String(v);
+  if (v === undefined) return 'nothing';
+  return describeValue(v);
+}
+
 export function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return isStringSet(v) ? 'a set of strings' : 'a list that is not a set of strings';

@@ -122,6 +122,10 @@ describe('loadPolicy refuses what it cannot trust', () => {
     ['a float literal', { ...doc, rules: [{ ...doc.rules[0], allow: [['gt', ['attr', 'now'], ['lit', 1.5]]], deny: [] }] }, 'safe integer'],
     ['deep nesting', { ...doc, rules: [{ ...doc.rules[0], allow: [Array.from({ length: 100 }).reduce<unknown>((acc) => ['not', acc], ['lit', true])], deny: [] }] }, 'nests deeper'],
     ['an unknown error code', { ...doc, rules: [{ ...doc.rules[0], code: 'OOPS' }] }, 'product error code'],
+    // CBOR integers past 2^53 decode to bigint, which JSON.stringify refuses: named in the error, never a crash.
+    ['a function named by a large integer', { ...doc, rules: [{ ...doc.rules[0], allow: [['call', 2n ** 60n]], deny: [] }] }, 'unknown function 1152921504606846976'],
+    ['a function with no name', { ...doc, rules: [{ ...doc.rules[0], allow: [['call']], deny: [] }] }, 'unknown function nothing'],
+    ['a version that is a large integer', { ...doc, version: 2n ** 60n }, 'version 1152921504606846976 is not supported'],
   ])('%s', (_name, value, message) => {
     const r = loadPolicy(encode(value));
     expect(r.ok).toBe(false);
