@@ -12,6 +12,7 @@
  */
 import { lstatSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { keepNewest } from '../core/newest';
 import { isObjectId, type ObjectFormat } from './object-id';
 
 type Loose = { readonly kind: 'id'; readonly id: string } | { readonly kind: 'none' } | { readonly kind: 'dir' };
@@ -106,9 +107,7 @@ function packed(gitDir: string, format: ObjectFormat): ReadonlyMap<string, strin
   const kept = packedKept.get(file);
   if (kept && kept.format === format && kept.bytes.equals(bytes)) return kept.refs;
   const refs = parsePacked(bytes.toString('latin1'), format);
-  packedKept.delete(file);
-  packedKept.set(file, { format, bytes, refs });
-  for (const k of packedKept.keys()) if (packedKept.size > PACKED_KEPT) packedKept.delete(k);
+  keepNewest(packedKept, file, { format, bytes, refs }, PACKED_KEPT);
   return refs;
 }
 

@@ -30,24 +30,31 @@ export const PREFETCH_MAX_OBJECTS = 64;
 /** The largest object (with its header) read ahead of a decision: what the daemon's LooseCache keeps, no more. */
 export const PREFETCH_MAX_INFLATED = RECENT_OBJECT_BYTES + 32;
 
-/**
- * Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read.
- * `active`: the daemon's warm active bundle, whose folds then fold each signed event as the decision will ask.
- */
-export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache, active?: LoadedBundle): number {
+/** The ids of a quarantine's loose objects; undefined when it cannot be listed or holds more than `max`. */
+export function quarantineLooseIds(quarantine: string, format: ObjectFormat, max: number): string[] | undefined {
   const ids: string[] = [];
   try {
     for (const dir of readdirSync(quarantine)) {
       if (!/^[0-9a-f]{2}$/.test(dir)) continue;
       for (const name of readdirSync(path.join(quarantine, dir))) {
         if (isObjectId(format, dir + name)) ids.push(dir + name);
-        if (ids.length > PREFETCH_MAX_OBJECTS) return 0;
+        if (ids.length > max) return undefined;
       }
     }
   } catch {
-    // Gone (the push ended) or unreadable: the decision reads what it needs itself.
-    return 0;
+    return undefined;
   }
+  return ids;
+}
+
+/**
+ * Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read.
+ * `active`: the daemon's warm active bundle, whose folds then fold each signed event as the decision will ask.
+ */
+export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache, active?: LoadedBundle): number {
+  // Gone (the push ended), unreadable, or a large push's: the decision reads what it needs itself.
+  const ids = quarantineLooseIds(quarantine, format, PREFETCH_MAX_OBJECTS);
+  if (!ids) return 0;
   // Only what the cache keeps (the size of its largest object, with a header): inflating more holds the daemon for nothing.
   const reader = new LooseObjects([quarantine], format, cache, PREFETCH_MAX_INFLATED);
   let read = 0;

@@ -24,20 +24,19 @@
  * named by its hash. Any difference, or any doubt, and the request is
  * decided as if nothing had been guessed. Adapter (git, filesystem, clock).
  */
-import { readdirSync } from 'node:fs';
-import path from 'node:path';
 import type { GateConfig } from '../gate';
 import { parseUpdateLines } from '../gate';
-import { isObjectId, openRepo, type GitRepo, type ObjectFormat } from '../git';
+import { openRepo, type GitRepo, type ObjectFormat } from '../git';
 import type { LooseCache } from '../git/loose';
 import { RepoReads } from '../git/observe';
 import type { GateBundle } from '../push/active-bundle';
 import { decidePush, type PushOutcome } from '../push/decide-push';
-import { PREFETCH_MAX_INFLATED } from '../push/prefetch';
+import { PREFETCH_MAX_INFLATED, quarantineLooseIds } from '../push/prefetch';
 import { pushObjects } from '../push/push-objects';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
 import type { Result } from '../core/result';
+import { keepNewest } from '../core/newest';
 
 /**
  * A last push of more update lines than this is not guessed from: each guess reads every ref it named, and a ref that
@@ -67,8 +66,7 @@ export class AheadTries {
     let t = this.byQuarantine.get(quarantine);
     if (!t) {
       t = { guesses: 0, decisions: 0 };
-      this.byQuarantine.set(quarantine, t);
-      for (const k of this.byQuarantine.keys()) if (this.byQuarantine.size > this.kept) this.byQuarantine.delete(k);
+      keepNewest(this.byQuarantine, quarantine, t, this.kept);
     }
     return t;
   }
@@ -165,12 +163,21 @@ export function quarantineTips(commits: readonly QuarantineCommit[]): Map<string
  * push created or deleted, and refs no tip extends, are left out; undefined
  * when no ref is.
  */
+/** The refs update lines name (`<old> <new> <ref>`), each once, in their order. */
+function refsNamed(lines: string): string[] {
+  const refs = new Set<string>();
+  for (const line of lines.split('\n')) {
+    const ref = line.split(' ')[2];
+    if (ref !== undefined) refs.add(ref);
+  }
+  return [...refs];
+}
+
 export function guessUpdateLines(last: string, tips: ReadonlyMap<string, string>, current: ReadonlyMap<string, string | undefined>): string | undefined {
   const lines: string[] = [];
-  for (const line of last.split('\n')) {
-    const ref = line.split(' ')[2];
-    const at = ref === undefined ? undefined : current.get(ref);
-    if (ref === undefined || at === undefined) continue;
+  for (const ref of refsNamed(last)) {
+    const at = current.get(ref);
+    if (at === undefined) continue;
     for (const [tip, base] of tips) if (base === at) lines.push(`${at} ${tip} ${ref}`);
   }
   return lines.length > 0 ? `${lines.join('\n')}\n` : undefined;
@@ -224,20 +231,6 @@ function moreLinesThan(text: string, max: number): boolean {
   return true;
 }
 
-/** Loose object ids in a quarantine (its two-hex-digit folders); undefined when it cannot be listed. */
-function quarantineIds(quarantine: string, format: ObjectFormat): string[] | undefined {
-  const ids: string[] = [];
-  try {
-    for (const dir of readdirSync(quarantine)) {
-      if (!/^[0-9a-f]{2}$/.test(dir)) continue;
-      for (const name of readdirSync(path.join(quarantine, dir))) if (isObjectId(format, dir + name)) ids.push(dir + name);
-    }
-  } catch {
-    return undefined;
-  }
-  return ids;
-}
-
 export interface AheadInput {
   readonly quarantine: string;
   readonly last: LastPush;
@@ -260,8 +253,8 @@ export interface AheadInput {
 export async function decideAhead(input: AheadInput): Promise<Ahead | undefined> {
   const env = envFor(input.last.env, input.quarantine);
   if (!env || moreLinesThan(input.last.stdin, AHEAD_MAX_UPDATES)) return undefined;
-  const ids = quarantineIds(input.quarantine, input.format);
-  if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
+  const ids = quarantineLooseIds(input.quarantine, input.format, input.maxObjects);
+  if (!ids || ids.length === 0) return undefined;
   // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).
   const reads = new RepoReads(true);
   // Objects only up to what the daemon keeps: a larger one would need cat-file, so the decision ends there (8.3).
@@ -279,9 +272,7 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     // No commit leaves the quarantine yet (git wrote its blobs first): nothing to guess, and no ref to read.
     if (tips.size === 0) return undefined;
     const current = new Map<string, string | undefined>();
-    for (const line of input.last.stdin.split('\n')) {
-      const ref = line.split(' ')[2];
-      if (ref === undefined || current.has(ref)) continue;
+    for (const ref of refsNamed(input.last.stdin)) {
       const r = await repo.readRef(ref);
       if (r.ok) current.set(ref, r.value);
     }

@@ -30,6 +30,7 @@ import { activeGateBundle, type GateBundle } from '../push/active-bundle';
 import { PREFETCH_MAX_OBJECTS } from '../push/prefetch';
 import { SettingsCache } from '../push/settings-cache';
 import { VerifyMemo } from '../events/memo';
+import { keepNewest } from '../core/newest';
 import { AheadTries, decideAhead, stillHolds, type Ahead, type LastPush } from './ahead';
 import { KeptWhileUnchanged } from './kept';
 import { QuarantineWatch } from './prefetch-watch';
@@ -239,9 +240,7 @@ export class ServedRepo {
       this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
       // A later try for the same quarantine (it read more of the push) that ended first stands.
       if ((this.ahead.get(quarantine)?.try ?? 0) > tried) return;
-      this.ahead.delete(quarantine);
-      this.ahead.set(quarantine, { decided: a, try: tried });
-      for (const k of this.ahead.keys()) if (this.ahead.size > AHEAD_KEPT) this.ahead.delete(k);
+      keepNewest(this.ahead, quarantine, { decided: a, try: tried }, AHEAD_KEPT);
     } catch (e) {
       // Nothing decided ahead: the request decides, as without it.
       this.log(`${this.gitDir}: deciding ahead: ${e instanceof Error ? e.message : String(e)}`);
