@@ -3,8 +3,8 @@
  * receive-pack unpacks a small push into `objects/tmp_objdir-incoming-*`,
  * then checks the objects' connectivity with a `git rev-list` of its own,
  * and only then starts pre-receive. This watches the object folder of a
- * served repository (inotify through fs.watch, one folder at a time) and,
- * once a quarantine's writes pause, reads it with prefetchQuarantine
+ * served repository and each quarantine's own folder (inotify through
+ * fs.watch; decision 0059) and, once its new fan-out folders pause, reads it with prefetchQuarantine
  * (src/push/prefetch.ts) into the daemon's LooseCache: the decision, when
  * the hook asks, finds the objects checked, parsed and the event's
  * signature verified, each for the very file. Nothing here decides; a
@@ -20,17 +20,16 @@ import { prefetchQuarantine } from '../push/prefetch';
 
 const INCOMING = 'tmp_objdir-incoming-';
 /**
- * Quiet time after the last write seen before the quarantine is read: unpack-objects writes a small push's objects
- * 1-2 ms apart here, and a read after each (1 ms) cost more than it saved (decision 0053).
+ * Quiet time after the last fan-out folder seen made before the quarantine is read: unpack-objects writes a small
+ * push's objects 1-2 ms apart here, and a read after each (1 ms) cost more than it saved (decision 0053).
  */
 const SETTLE_MS = 3;
 /** Quarantines watched at once at most (pushes in flight to one repository); more are left to their decisions. */
 const MAX_WATCHED = 16;
 
 interface Watched {
-  readonly watchers: FSWatcher[];
-  /** The folders watched (the quarantine and its object folders). */
-  readonly folders: Set<string>;
+  /** The quarantine's own folder, watched alone (decision 0059). */
+  readonly watcher: FSWatcher;
   timer: NodeJS.Timeout | undefined;
   /** A request came: never read (again), closed by release() or when git removes it. */
   cancelled: boolean;
@@ -99,31 +98,27 @@ export class QuarantineWatch {
       return;
     }
     if (this.incoming.size >= MAX_WATCHED) return;
-    const w: Watched = { watchers: [], folders: new Set(), timer: undefined, cancelled: false };
+    // Only the quarantine's own folder: each object git writes into a new fan-out folder (every object of a small
+    // push, nearly) shows there as that folder's creation. Watching the fan-out folders too woke the daemon for
+    // every write of every object file, and those wake-ups slowed git's own unpacking and connectivity check more
+    // than the read they timed saved (decision 0059). An object written into a fan-out folder made earlier is read
+    // when a later creation times a read, or by the decision itself.
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(dir, () => {
+        const w = this.incoming.get(dir);
+        if (!w || w.cancelled) return;
+        if (w.timer) clearTimeout(w.timer);
+        w.timer = setTimeout(() => this.read(dir, w), SETTLE_MS);
+      });
+    } catch {
+      // Gone already (the push ended and git removed it): nothing to watch.
+      return;
+    }
+    const w: Watched = { watcher, timer: undefined, cancelled: false };
+    watcher.on('error', () => this.forget(dir, w));
     this.incoming.set(dir, w);
-    const settle = (): void => {
-      if (w.cancelled) return;
-      if (w.timer) clearTimeout(w.timer);
-      w.timer = setTimeout(() => this.read(dir, w), SETTLE_MS);
-    };
-    const add = (d: string): void => {
-      if (w.cancelled || w.folders.has(d)) return;
-      w.folders.add(d);
-      try {
-        const f = watch(d, (_event, name) => {
-          if (d === dir && typeof name === 'string' && /^[0-9a-f]{2}$/.test(name)) add(path.join(dir, name));
-          settle();
-        });
-        f.on('error', () => this.forget(dir, w));
-        w.watchers.push(f);
-      } catch {
-        // Gone already (the push ended): nothing to read.
-      }
-    };
-    add(dir);
-    // Gone already (the push ended and git removed it): nothing to watch.
-    if (w.watchers.length === 0) this.incoming.delete(dir);
-    else settle();
+    w.timer = setTimeout(() => this.read(dir, w), SETTLE_MS);
   }
 
   /** Reads what the quarantine holds now; a later write reads again (what was read is kept, a stat each). */
@@ -144,7 +139,7 @@ export class QuarantineWatch {
 
   private forget(dir: string, w: Watched): void {
     if (w.timer) clearTimeout(w.timer);
-    for (const f of w.watchers) f.close();
+    w.watcher.close();
     this.incoming.delete(dir);
   }
 }

@@ -5,6 +5,7 @@
  * cancels it: nothing it watched is read again, and its watchers are closed
  * by release(), after the reply (decision 0055).
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { LooseCache } from '../../src/git/loose';
@@ -34,6 +35,41 @@ describe('the quarantine watch', () => {
       for (const f of readdirSync(from)) copyFileSync(path.join(from, f), path.join(quarantine, id.slice(0, 2), f));
       expect(await read).toBe(1);
       expect(cache.size).toBe(1);
+      rmSync(quarantine, { recursive: true, force: true });
+    } finally {
+      watch.stop();
+    }
+  });
+
+  it('reads every object of a push whose objects land in several fan-out folders, once they stop coming', async () => {
+    const dir = initRepo({ format: 'sha1' });
+    const commit = writeCommit(dir, { message: 'one\n', files: { 'event.cbor': 'x' }, ref: 'refs/heads/main' });
+    const git = (args: string[]): string => execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8' }).trim();
+    // The commit, its tree and its blob, as a one-event push writes them.
+    const ids = [commit, git(['rev-parse', `${commit}^{tree}`]), git(['rev-parse', `${commit}:event.cbor`])];
+    const objects = path.join(gitDirOf(dir), 'objects');
+    const cache = new LooseCache();
+    const reads: number[] = [];
+    let seen: (n: number) => void = () => undefined;
+    const watch = new QuarantineWatch(objects, () => 'sha1', cache, (_dir, n) => {
+      reads.push(n);
+      seen(n);
+    });
+    watch.start();
+    try {
+      const all = new Promise<void>((resolve) => {
+        seen = (n) => n === ids.length && resolve();
+      });
+      const quarantine = path.join(objects, 'tmp_objdir-incoming-several');
+      mkdirSync(quarantine);
+      // Only the quarantine's own folder is watched (decision 0059): each new fan-out folder times the read again.
+      for (const id of ids) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        mkdirSync(path.join(quarantine, id.slice(0, 2)), { recursive: true });
+        copyFileSync(path.join(objects, id.slice(0, 2), id.slice(2)), path.join(quarantine, id.slice(0, 2), id.slice(2)));
+      }
+      await all;
+      expect(cache.size).toBe(ids.length);
       rmSync(quarantine, { recursive: true, force: true });
     } finally {
       watch.stop();
