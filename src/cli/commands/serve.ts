@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { isBareRepo, reposUnder } from '../../serve/daemon';
+import { DEFAULT_NICE, MAX_NICE, niceAtLeast } from '../../serve/priority';
 import { parseAddress, startDaemon } from '../../serve/server';
 import { CliError, EXIT } from '../errors';
 
@@ -15,6 +16,7 @@ interface ServeArgs {
   repo?: string[];
   'repos-under'?: string[];
   http: string;
+  nice: number;
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:9464';
@@ -26,8 +28,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     y
       .option('repo', { type: 'string', array: true, describe: 'a bare repository to serve (repeatable)' })
       .option('repos-under', { type: 'string', array: true, describe: 'serve every bare repository under this folder (repeatable; read at start)' })
-      .option('http', { type: 'string', default: DEFAULT_HTTP, describe: 'address of /healthz, /readyz and /metrics (host:port; "off": none)' }),
+      .option('http', { type: 'string', default: DEFAULT_HTTP, describe: 'address of /healthz, /readyz and /metrics (host:port; "off": none)' })
+      .option('nice', { type: 'number', default: DEFAULT_NICE, describe: `run at least this nice (0-${MAX_NICE}), below the git processes of the pushes it decides ahead of their hooks; 0: the priority it was started with` }),
   handler: async (args) => {
+    if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > MAX_NICE) throw new CliError('USAGE', `--nice ${String(args.nice)}: expected a whole number from 0 to ${MAX_NICE}`, `the default, ${DEFAULT_NICE}, lets the pushes' own git processes go first (docs/daemon.md); 0 keeps the priority the daemon was started with`);
     const named = (args.repo ?? []).map((r) => path.resolve(r));
     for (const r of named) if (!isBareRepo(r)) throw new CliError('NOT_FOUND', `${r} is not a bare git repository`, 'name the repository folder (the one holding HEAD, config, objects/ and refs/)');
     const found = (args['repos-under'] ?? []).flatMap((d) => {
@@ -39,6 +43,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const http = args.http === 'off' ? undefined : parseAddress(args.http);
     if (args.http !== 'off' && !http) throw new CliError('USAGE', `--http ${args.http}: expected host:port (e.g. ${DEFAULT_HTTP}) or off`, 'an IPv6 host goes in brackets: [::1]:9464');
     const log = (line: string): void => void process.stderr.write(`gatos serve: ${line}\n`);
+    if (args.nice > 0) {
+      const n = niceAtLeast(args.nice);
+      if (n.failed > 0) log(`note: ${n.failed} of ${n.changed + n.kept + n.failed} threads could not be set to nice ${args.nice}; they run as started`);
+    }
     let daemon;
     try {
       daemon = await startDaemon({ repos, ...(http ? { http } : {}), log });
