@@ -9,6 +9,8 @@
  * while subscribers lag. At the end every message has been delivered
  * exactly once to every subscriber. The world is built once; 13 pushes.
  */
+import { randomBytes } from 'node:crypto';
+import { nextUlid } from '../../src/events';
 import { readEnvelopeAt } from '../../src/events/read';
 import { encodeEnvelope } from '../../src/events/envelope';
 import { buildEventCommit } from '../../src/events/commit';
@@ -68,8 +70,15 @@ describe('the message bus through a gated repository (reshard from 2 to 3 shards
         enc = e.value;
       } else {
         const b = w.activeBundle(dir[actor] as string);
-        const ts = Math.floor(Date.now() / 1000);
-        const e = encodeEnvelope({ type: 'bus.message', ulid: m.ulid ?? ulidAt(ts), actor, ns: TOPIC, caps: [`bus:publish:${TOPIC}`], payload: { key: m.key, map: m.map, body: m.body ?? null }, policy_root: b.commit, fold_root: b.foldRoot, sig_alg: 'ed25519', ts });
+        const nowMs = Date.now();
+        const ts = Math.floor(nowMs / 1000);
+        // After the shard tip's ULID: one of this second with a random tail (ulidAt) sorted below a message the CLI
+        // published earlier in the same second (its ULIDs carry milliseconds), and the gate refused it as not after the
+        // tip (DUP_COMMIT gate/event) instead of for what the test forged.
+        const last = tip.value ? await readEnvelopeAt(repo, tip.value) : undefined;
+        const next = nextUlid(nowMs, randomBytes(10), last?.ok ? last.value.envelope.ulid : undefined);
+        if (!next.ok) throw new Error(next.error.message);
+        const e = encodeEnvelope({ type: 'bus.message', ulid: m.ulid ?? next.value, actor, ns: TOPIC, caps: [`bus:publish:${TOPIC}`], payload: { key: m.key, map: m.map, body: m.body ?? null }, policy_root: b.commit, fold_root: b.foldRoot, sig_alg: 'ed25519', ts });
         if (!e.ok) throw new Error(e.error.message);
         enc = e.value;
       }
