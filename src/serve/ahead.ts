@@ -15,7 +15,8 @@
  *
  * When the request comes, the decision made ahead stands in for the one the
  * request would make only if every input is the same: the update lines byte
- * for byte, the whole environment, the working directory, the second it is
+ * for byte, every variable of the environment it read and every one of
+ * git's (env-reads.ts, decision 0061), the working directory, the second it is
  * decided in, the very settings object (src/push/settings-cache.ts hands
  * out the same one only while nothing git reads them from changed), every
  * ref the decision read still at the value it read (the active bundle's
@@ -37,6 +38,7 @@ import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
 import type { Result } from '../core/result';
 import { keepNewest } from '../core/newest';
+import { EnvReads } from './env-reads';
 
 /**
  * A last push of more update lines than this is not guessed from: each guess reads every ref it named, and a ref that
@@ -98,6 +100,8 @@ export class AheadTries {
 export interface Ahead {
   readonly stdin: string;
   readonly env: Readonly<Record<string, string>>;
+  /** What the decision read of `env` (decision 0061): the request's environment must agree there, and in git's variables. */
+  readonly envReads: EnvReads;
   readonly cwd: string;
   readonly now: number;
   readonly config: GateConfig;
@@ -197,17 +201,19 @@ export function envFor(last: Readonly<Record<string, string>>, quarantine: strin
   return env;
 }
 
-/** The same keys with the same values. */
-export function sameEnv(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((k) => Object.prototype.hasOwnProperty.call(b, k) && a[k] === b[k]);
+/**
+ * The record of what a decision made ahead reads of `env` (decision 0061). The variables the settings name for the
+ * pusher (gatos.actorEnv) are read whole by resolvePusher, so they are kept whole even where another reader takes
+ * only a part (docs/security.md, tenth pass).
+ */
+export function envReadsFor(env: Readonly<Record<string, string>>, config: GateConfig): EnvReads {
+  return new EnvReads(env, config.actorEnv);
 }
 
 /** Whether every input of `ahead` is the request's (the refs read again through the request's own view). */
 export async function stillHolds(ahead: Ahead, asked: Asked, repo: GitRepo): Promise<boolean> {
   if (ahead.stdin !== asked.stdin || ahead.now !== asked.now || ahead.cwd !== asked.cwd || ahead.config !== asked.config) return false;
-  if (!sameEnv(ahead.env, asked.env)) return false;
+  if (!ahead.envReads.sameIn(asked.env)) return false;
   const r = ahead.reads;
   if (r.processes > 0 || r.doubts > 0) return false;
   for (const [ref, value] of r.refs) {
@@ -285,7 +291,11 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     const config = settings.value;
     const memo = new VerifyMemo();
     const now = Math.floor(input.nowMs / 1000);
-    const objects = await pushObjects(repo, env, updates.value);
+    // The decision's reads of the environment are recorded (decision 0061); the settings are compared as the very object
+    // the cache hands out for the request's environment, and the repository view reads only git's variables.
+    const envReads = envReadsFor(env, config);
+    const seen = envReads.view();
+    const objects = await pushObjects(repo, seen, updates.value);
     if (!objects.ok) return undefined;
     const meter = new DecisionMeter(config.budget, objects.value, 0);
     // A bundle that could not be had is the request's to load (the daemon hands a decision made ahead only the one it
@@ -294,9 +304,9 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
       if (!b.ok) reads.doubts++;
       return b;
     });
-    const timed = await withBudget(meter, () => decidePush({ hook: 'pre-receive', repo, updates: updates.value, env, now, config, bundle, memo, meter }));
+    const timed = await withBudget(meter, () => decidePush({ hook: 'pre-receive', repo, updates: updates.value, env: seen, now, config, bundle, memo, meter }));
     if (!timed.done || reads.processes > 0 || reads.doubts > 0) return undefined;
-    return { stdin, env, cwd: input.last.cwd, now, config, reads, outcome: timed.value, events: meter.eventsVerified };
+    return { stdin, env, envReads, cwd: input.last.cwd, now, config, reads, outcome: timed.value, events: meter.eventsVerified };
   } finally {
     await repo.close();
   }

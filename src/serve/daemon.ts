@@ -48,9 +48,9 @@ export const DAEMON_DIR = ['gatos', 'daemon'] as const;
 const PRUNE_EVERY_MS = 5_000;
 
 /**
- * After this many decisions made ahead in a row were discarded (a host whose hooks get another environment on every
- * push, e.g. SSH_CONNECTION's client port), only every this-many-th push is decided ahead: the CPU spent in vain stays
- * an eighth, and a host where guesses hold again finds out (decision 0057).
+ * After this many decisions made ahead in a row were discarded (a host whose hooks get another value on every push of
+ * a variable the decision reads, e.g. a per-request identity), only every this-many-th push is decided ahead: the CPU
+ * spent in vain stays an eighth, and a host where guesses hold again finds out (decisions 0057, 0061).
  */
 const AHEAD_MISSES = 8;
 /** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */

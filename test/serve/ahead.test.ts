@@ -14,7 +14,8 @@ import { readGateConfig, type GateConfig, type Verdict } from '../../src/gate';
 import { openRepo, type GitRepo } from '../../src/git';
 import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
-import { AHEAD_MAX_UPDATES, AheadTries, decideAhead, envFor, guessUpdateLines, quarantineTips, sameEnv, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
+import { AHEAD_MAX_UPDATES, AheadTries, decideAhead, envFor, guessUpdateLines, quarantineTips, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
+import { EnvReads } from '../../src/serve/env-reads';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
@@ -54,14 +55,6 @@ describe('guessing the next push', () => {
     expect(envFor({ ...last, GIT_OBJECT_DIRECTORY: '/elsewhere' }, q)).toEqual({ ...last, GIT_QUARANTINE_PATH: q, GIT_OBJECT_DIRECTORY: '/elsewhere' });
     expect(envFor({ GIT_DIR: '/srv/r.git' }, q)).toBeUndefined();
   });
-
-  it('compares environments key by key, both ways', () => {
-    expect(sameEnv({ A: '1', B: '2' }, { B: '2', A: '1' })).toBe(true);
-    expect(sameEnv({ A: '1' }, { A: '1', B: '' })).toBe(false);
-    expect(sameEnv({ A: '1', B: '' }, { A: '1' })).toBe(false);
-    expect(sameEnv({ A: '1' }, { A: '2' })).toBe(false);
-    expect(sameEnv({ A: '1' }, { B: '1' })).toBe(false);
-  });
 });
 
 describe('stillHolds: a decision made ahead stands in only while every input is the request\'s', () => {
@@ -88,7 +81,13 @@ describe('stillHolds: a decision made ahead stands in only while every input is 
     await repo.close();
   });
 
-  const made = (reads: RepoReads): Ahead => ({ stdin: `${A} ${B} ${REF}\n`, env, cwd: gitDir, now: 1_700_000_000, config, reads, outcome, events: 1 });
+  /** A decision made ahead that read `read` of its environment (all of it unless told). */
+  const made = (reads: RepoReads, read: readonly string[] = Object.keys(env)): Ahead => {
+    const envReads = new EnvReads(env);
+    const seen = envReads.view();
+    for (const k of read) void seen[k];
+    return { stdin: `${A} ${B} ${REF}\n`, env, envReads, cwd: gitDir, now: 1_700_000_000, config, reads, outcome, events: 1 };
+  };
   const asked = (more: Partial<Asked> = {}): Asked => ({ stdin: `${A} ${B} ${REF}\n`, env: { ...env }, cwd: gitDir, now: 1_700_000_000, config, ...more });
   const readsOf = (refs: Record<string, string | undefined>): RepoReads => {
     const r = new RepoReads();
@@ -129,11 +128,38 @@ describe('stillHolds: a decision made ahead stands in only while every input is 
     expect(await stillHolds(made(twice), asked(), repo)).toBe(false);
   });
 
+  // Decision 0061: sshd gives each connection its own SSH_CONNECTION (the client's port), a CGI server its own
+  // REMOTE_PORT; compared whole, no push over ssh:// or http:// used a decision made ahead.
+  it('holds when only variables the decision never read differ, or the ports of an ssh connection', async () => {
+    const reads = readsOf({ [REF]: tip });
+    const sshEnv = { ...env, SSH_CONNECTION: '127.0.0.1 40000 127.0.0.1 22' };
+    const sshMade = (): Ahead => {
+      const envReads = new EnvReads(sshEnv);
+      const seen = envReads.view();
+      void seen.GATOS_ACTOR;
+      void seen.SSH_CONNECTION;
+      return { ...made(reads), env: sshEnv, envReads };
+    };
+    expect(await stillHolds(made(reads), asked({ env: { ...env, REMOTE_PORT: '51234', HTTP_USER_AGENT: 'git/2.39.5' } }), repo)).toBe(true);
+    expect(await stillHolds(made(reads), asked({ env: { ...env, GIT_TRACE2_PARENT_SID: 'another-session' } }), repo)).toBe(true);
+    expect(await stillHolds(sshMade(), asked({ env: { ...sshEnv, SSH_CONNECTION: '127.0.0.1 40002 127.0.0.1 22' } }), repo)).toBe(true);
+    expect(await stillHolds(sshMade(), asked({ env: { ...sshEnv, SSH_CONNECTION: '127.0.0.1 40002 127.0.0.9 2222' } }), repo)).toBe(true);
+    // Another client address, no connection, an empty one: what transportOf would answer differently.
+    expect(await stillHolds(sshMade(), asked({ env: { ...sshEnv, SSH_CONNECTION: '127.0.0.2 40000 127.0.0.1 22' } }), repo)).toBe(false);
+    expect(await stillHolds(sshMade(), asked({ env: { ...env } }), repo)).toBe(false);
+    expect(await stillHolds(sshMade(), asked({ env: { ...sshEnv, SSH_CONNECTION: '' } }), repo)).toBe(false);
+    // A variable it read, set where it was not.
+    expect(await stillHolds(made(reads, ['GATOS_ACTOR', 'GL_USER']), asked({ env: { ...env, GL_USER: 'bob' } }), repo)).toBe(false);
+  });
+
   it('does not hold for other update lines, another environment, directory or second, or other settings', async () => {
     const reads = readsOf({ [REF]: tip });
     expect(await stillHolds(made(reads), asked({ stdin: `${A} ${C} ${REF}\n` }), repo)).toBe(false);
     expect(await stillHolds(made(reads), asked({ env: { ...env, GATOS_ACTOR: 'user:bob' } }), repo)).toBe(false);
     expect(await stillHolds(made(reads), asked({ env: { ...env, GIT_PUSH_OPTION_COUNT: '0' } }), repo)).toBe(false);
+    // git's variables are compared whether read or not: the repository view reads them outside the recorded view.
+    expect(await stillHolds(made(reads, []), asked({ env: { ...env, GIT_PUSH_OPTION_COUNT: '0' } }), repo)).toBe(false);
+    expect(await stillHolds(made(reads, []), asked({ env: { GATOS_ACTOR: 'user:alice' } }), repo)).toBe(false);
     expect(await stillHolds(made(reads), asked({ cwd: '/' }), repo)).toBe(false);
     expect(await stillHolds(made(reads), asked({ now: 1_700_000_001 }), repo)).toBe(false);
     // Equal settings read again are another object: the settings cache hands out the same one only while unchanged.

@@ -9,12 +9,12 @@
  * each push is then decided cold (never accepted without a decision).
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
-import { CLI } from '../helpers/cli';
+import { metric, metricsOf, serve, stopped, type Served } from '../helpers/daemon';
 import { GateWorld, type Run } from '../helpers/gate-world';
 
 jest.setTimeout(120_000);
@@ -22,37 +22,6 @@ jest.setTimeout(120_000);
 const DECIDED = /gatos trace: pre-receive: decided by the daemon/;
 const ALICE = 'refs/gatos/journal/finance/user/alice';
 const BOB = 'refs/gatos/journal/finance/user/bob';
-
-interface Served {
-  readonly proc: ChildProcess;
-  readonly port: number;
-  /** What the daemon printed on stderr so far (its own log). */
-  readonly log: () => string;
-}
-
-/** Starts `gatos serve` on the repositories; resolves once it says it serves them. */
-function serve(repos: readonly string[]): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', ...repos.flatMap((r) => ['--repo', r]), '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    proc.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-    proc.stdout?.on('data', (b: Buffer) => {
-      out += b.toString();
-      const m = /metrics\n/.test(out) ? /:(\d+)\/metrics/.exec(out) : null;
-      if (m) resolve({ proc, port: Number(m[1]), log: () => err });
-    });
-    proc.once('exit', (code) => reject(new Error(`gatos serve exited ${code}:\n${out}\n${err}`)));
-  });
-}
-
-function stopped(p: ChildProcess, signal: NodeJS.Signals): Promise<void> {
-  return new Promise((resolve) => {
-    if (p.exitCode !== null || p.signalCode !== null) return resolve();
-    p.once('exit', () => resolve());
-    p.kill(signal);
-  });
-}
 
 /** The `remote:` lines of a push, trace lines and the audit commit ids left out. */
 function remoteText(r: Run): string {
@@ -83,12 +52,7 @@ describe('gatos serve', () => {
   let daemon: Served;
   const clients: Record<string, string> = {};
   const trace = { GATOS_TRACE: '1' };
-  const metrics = async (): Promise<string> => (await fetch(`http://127.0.0.1:${daemon.port}/metrics`)).text();
-  const metric = (text: string, name: string, labels: Record<string, string>): number => {
-    const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-    const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && want.every((x) => l.includes(x)));
-    return line ? Number(line.split(' ').pop()) : 0;
-  };
+  const metrics = (): Promise<string> => metricsOf(daemon);
   /** Pushes one new event of `actor` to the repository at `url`. */
   const eventPush = (actor: 'alice' | 'bob', url: string, extra: Record<string, string> = {}): Run => {
     const dir = clients[actor] as string;
