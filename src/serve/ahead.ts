@@ -99,8 +99,7 @@ export class AheadTries {
 /** A decision made ahead, and every input it was made from. */
 export interface Ahead {
   readonly stdin: string;
-  readonly env: Readonly<Record<string, string>>;
-  /** What the decision read of `env` (decision 0061): the request's environment must agree there, and in git's variables. */
+  /** What the decision read of the environment it guessed (decision 0061): the request's must agree there, and in git's variables. */
   readonly envReads: EnvReads;
   readonly cwd: string;
   readonly now: number;
@@ -160,13 +159,6 @@ export function quarantineTips(commits: readonly QuarantineCommit[]): Map<string
   return tips;
 }
 
-/**
- * The update lines of a push that extends the refs the last push updated,
- * in the same order: a ref whose current value is where a quarantine tip
- * leaves the quarantine moves from that value to the tip. Refs the last
- * push created or deleted, and refs no tip extends, are left out; undefined
- * when no ref is.
- */
 /** The refs update lines name (`<old> <new> <ref>`), each once, in their order. */
 function refsNamed(lines: string): string[] {
   const refs = new Set<string>();
@@ -177,6 +169,13 @@ function refsNamed(lines: string): string[] {
   return [...refs];
 }
 
+/**
+ * The update lines of a push that extends the refs the last push updated,
+ * in the same order: a ref whose current value is where a quarantine tip
+ * leaves the quarantine moves from that value to the tip. Refs the last
+ * push created or deleted, and refs no tip extends, are left out; undefined
+ * when no ref is.
+ */
 export function guessUpdateLines(last: string, tips: ReadonlyMap<string, string>, current: ReadonlyMap<string, string | undefined>): string | undefined {
   const lines: string[] = [];
   for (const ref of refsNamed(last)) {
@@ -306,7 +305,7 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     });
     const timed = await withBudget(meter, () => decidePush({ hook: 'pre-receive', repo, updates: updates.value, env: seen, now, config, bundle, memo, meter }));
     if (!timed.done || reads.processes > 0 || reads.doubts > 0) return undefined;
-    return { stdin, env, envReads, cwd: input.last.cwd, now, config, reads, outcome: timed.value, events: meter.eventsVerified };
+    return { stdin, envReads, cwd: input.last.cwd, now, config, reads, outcome: timed.value, events: meter.eventsVerified };
   } finally {
     await repo.close();
   }

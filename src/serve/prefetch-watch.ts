@@ -4,10 +4,11 @@
  * then checks the objects' connectivity with a `git rev-list` of its own,
  * and only then starts pre-receive. This watches the object folder of a
  * served repository and each quarantine's own folder (inotify through
- * fs.watch; decision 0059) and, once its new fan-out folders pause, reads it with prefetchQuarantine
- * (src/push/prefetch.ts) into the daemon's LooseCache: the decision, when
- * the hook asks, finds the objects checked, parsed and the event's
- * signature verified, each for the very file. Nothing here decides; a
+ * fs.watch; decision 0059) and, once its new fan-out folders pause, reads
+ * it with prefetchQuarantine (src/push/prefetch.ts) into the daemon's
+ * LooseCache: the decision, when the hook asks, finds the objects
+ * checked, parsed and the event's signature verified, each for the very
+ * file. Nothing here decides; a
  * request that comes first decides as without it, and cancels what is
  * pending so the decision never waits on it. Adapter (filesystem).
  */

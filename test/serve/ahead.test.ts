@@ -86,7 +86,7 @@ describe('stillHolds: a decision made ahead stands in only while every input is 
     const envReads = new EnvReads(env);
     const seen = envReads.view();
     for (const k of read) void seen[k];
-    return { stdin: `${A} ${B} ${REF}\n`, env, envReads, cwd: gitDir, now: 1_700_000_000, config, reads, outcome, events: 1 };
+    return { stdin: `${A} ${B} ${REF}\n`, envReads, cwd: gitDir, now: 1_700_000_000, config, reads, outcome, events: 1 };
   };
   const asked = (more: Partial<Asked> = {}): Asked => ({ stdin: `${A} ${B} ${REF}\n`, env: { ...env }, cwd: gitDir, now: 1_700_000_000, config, ...more });
   const readsOf = (refs: Record<string, string | undefined>): RepoReads => {
@@ -138,7 +138,7 @@ describe('stillHolds: a decision made ahead stands in only while every input is 
       const seen = envReads.view();
       void seen.GATOS_ACTOR;
       void seen.SSH_CONNECTION;
-      return { ...made(reads), env: sshEnv, envReads };
+      return { ...made(reads), envReads };
     };
     expect(await stillHolds(made(reads), asked({ env: { ...env, REMOTE_PORT: '51234', HTTP_USER_AGENT: 'git/2.39.5' } }), repo)).toBe(true);
     expect(await stillHolds(made(reads), asked({ env: { ...env, GIT_TRACE2_PARENT_SID: 'another-session' } }), repo)).toBe(true);
