@@ -1,8 +1,11 @@
 /**
  * Issue 12's one-event push, eight rows side by side in the same run: one
  * signed event pushed over file:// into eight bare repositories that receive
- * the same commits, interleaved (the order rotates each round), median of
- * ROUNDS:
+ * the same commits, interleaved, median of ROUNDS. The order of each round
+ * is a row of a Williams square (williamsOrder): over every eight rounds
+ * each repository follows each other one exactly once, since the push before
+ * moves the next one's time by up to 2 ms (decision 0062); rotating one
+ * order gave every row the same neighbour each round. The rows:
  *   - no hook;
  *   - the upstream GATOS bash sketch (bench/sketch-pre-receive.sh, a jq-free
  *     POSIX sh copy of its logic: fast-forward check, trailers on state refs);
@@ -31,11 +34,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BenchRow, BenchSuite } from './harness';
 import { JOURNAL, oneEventWorld } from './one-event-world';
+import { williamsOrder } from './williams';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
-// GATOS_BENCH_DAEMON_ROUNDS: fewer rounds for a smoke run.
-const ROUNDS = Number(process.env.GATOS_BENCH_DAEMON_ROUNDS ?? '15');
+// GATOS_BENCH_DAEMON_ROUNDS: fewer rounds for a smoke run; a multiple of 8 keeps the order balanced (williams.ts).
+const ROUNDS = Number(process.env.GATOS_BENCH_DAEMON_ROUNDS ?? '16');
 
 function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -111,8 +115,7 @@ export const daemonSuite: BenchSuite = {
       for (let round = -1; round < ROUNDS; round++) {
         if (round === 0) cpuBefore = daemonCpu();
         await oneEvent();
-        for (let k = 0; k < targets.length; k++) {
-          const i = (k + Math.max(round, 0)) % targets.length;
+        for (const i of williamsOrder(targets.length, Math.max(round, 0))) {
           const ms = pushMs(client, targets[i] as string, pe);
           if (round >= 0) times[i]?.push(ms);
         }
