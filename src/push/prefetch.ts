@@ -47,14 +47,28 @@ export function quarantineLooseIds(quarantine: string, format: ObjectFormat, max
   return ids;
 }
 
+/** What one read of a quarantine found: the loose objects it listed, and how many of them it read and kept. */
+export interface QuarantineRead {
+  readonly ids: readonly string[];
+  readonly read: number;
+}
+
 /**
  * Reads the loose objects of `quarantine` into `cache` with what the decision derives from them; how many were read.
  * `active`: the daemon's warm active bundle, whose folds then fold each signed event as the decision will ask.
  */
 export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache, active?: LoadedBundle): number {
+  return readQuarantine(quarantine, format, cache, active).read;
+}
+
+/**
+ * prefetchQuarantine, with the ids it listed: the daemon's decision made ahead starts from them instead of listing
+ * the quarantine again while git still writes to it (decision 0063).
+ */
+export function readQuarantine(quarantine: string, format: ObjectFormat, cache: LooseCache, active?: LoadedBundle): QuarantineRead {
   // Gone (the push ended), unreadable, or a large push's: the decision reads what it needs itself.
   const ids = quarantineLooseIds(quarantine, format, PREFETCH_MAX_OBJECTS);
-  if (!ids) return 0;
+  if (!ids) return { ids: [], read: 0 };
   // Only what the cache keeps (the size of its largest object, with a header): inflating more holds the daemon for nothing.
   const reader = new LooseObjects([quarantine], format, cache, PREFETCH_MAX_INFLATED);
   let read = 0;
@@ -80,7 +94,7 @@ export function prefetchQuarantine(quarantine: string, format: ObjectFormat, cac
     if (!signature || blob?.type !== 'blob' || !signatureHolds(signature.signer, blob.data, signature.sig)) continue;
     if (active) foldEvent(active, blob.data, o.id, signature.signer);
   }
-  return read;
+  return { ids, read };
 }
 
 /**

@@ -33,7 +33,6 @@ import { RepoReads } from '../git/observe';
 import type { GateBundle } from '../push/active-bundle';
 import { decidePush, type PushOutcome } from '../push/decide-push';
 import { PREFETCH_MAX_INFLATED, quarantineLooseIds } from '../push/prefetch';
-import { pushObjects } from '../push/push-objects';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
 import type { Result } from '../core/result';
@@ -248,6 +247,12 @@ export interface AheadInput {
   /** Quarantines holding more loose objects are left to their requests. */
   readonly maxObjects: number;
   /**
+   * The quarantine's loose objects as the read that started this decision listed them a moment before (decision
+   * 0063); absent: listed here. Which objects were listed never reaches a verdict: each is read and checked by its
+   * id, and a decision made ahead stands only for the very update lines the request brings.
+   */
+  readonly ids?: readonly string[];
+  /**
    * Asked once a push is guessed, before deciding it: false leaves it undecided (the daemon's bound on the decisions
    * made ahead per quarantine, docs/security.md 8.2). Absent: decided.
    */
@@ -258,8 +263,8 @@ export interface AheadInput {
 export async function decideAhead(input: AheadInput): Promise<Ahead | undefined> {
   const env = envFor(input.last.env, input.quarantine);
   if (!env || moreLinesThan(input.last.stdin, AHEAD_MAX_UPDATES)) return undefined;
-  const ids = quarantineLooseIds(input.quarantine, input.format, input.maxObjects);
-  if (!ids || ids.length === 0) return undefined;
+  const ids = input.ids ?? quarantineLooseIds(input.quarantine, input.format, input.maxObjects);
+  if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
   // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).
   const reads = new RepoReads(true);
   // Objects only up to what the daemon keeps: a larger one would need cat-file, so the decision ends there (8.3).
@@ -294,9 +299,9 @@ export async function decideAhead(input: AheadInput): Promise<Ahead | undefined>
     // the cache hands out for the request's environment, and the repository view reads only git's variables.
     const envReads = envReadsFor(env, config);
     const seen = envReads.view();
-    const objects = await pushObjects(repo, seen, updates.value);
-    if (!objects.ok) return undefined;
-    const meter = new DecisionMeter(config.budget, objects.value, 0);
+    // The budget's unit, the push's objects: a push decided ahead is one of loose objects only (a pack in the
+    // quarantine leaves none loose, and nothing to decide here), so the ones listed, without a third listing.
+    const meter = new DecisionMeter(config.budget, ids.length, 0);
     // A bundle that could not be had is the request's to load (the daemon hands a decision made ahead only the one it
     // keeps warm): no refusal made here may stand in for its decision (docs/security.md, 8.5).
     const bundle = input.activeBundle(repo, memo).then((b) => {

@@ -154,8 +154,8 @@ export class ServedRepo {
     renameSync(tmp, path.join(this.dir, 'pid'));
     // Under the real path: git names a push's quarantine by it (its working directory), and decisions made ahead are
     // kept by that name; through a symlinked folder no request would find one (docs/security.md, 8.4).
-    this.prefetch = new QuarantineWatch(path.join(realGitDir(this.gitDir), 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read) => {
-      if (read > 0) this.track(this.decideAhead(dir));
+    this.prefetch = new QuarantineWatch(path.join(realGitDir(this.gitDir), 'objects'), () => formatOfId(this.warm?.commit), this.objects, (dir, read, ids) => {
+      if (read > 0) this.track(this.decideAhead(dir, ids));
     }, () => this.warm?.bundle.loaded);
     this.prefetch.start();
   }
@@ -209,8 +209,11 @@ export class ServedRepo {
     return loaded;
   }
 
-  /** Decides the push in `quarantine` before its request, from the last push's update lines and environment (ahead.ts). */
-  private async decideAhead(quarantine: string): Promise<void> {
+  /**
+   * Decides the push in `quarantine` before its request, from the last push's update lines and environment (ahead.ts),
+   * and the loose objects the read that started it listed there.
+   */
+  private async decideAhead(quarantine: string, ids: readonly string[]): Promise<void> {
     const last = this.last;
     const format = formatOfId(this.warm?.commit);
     if (!last || !format) return;
@@ -231,7 +234,7 @@ export class ServedRepo {
       return tried > 0 || skipped();
     };
     try {
-      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.aheadBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, start });
+      const a = await decideAhead({ quarantine, last, format, looseCache: this.objects, nowMs: Date.now(), settings: (repo, env) => this.settings.read(repo, env), activeBundle: (repo, memo) => this.aheadBundle(repo, memo), maxObjects: PREFETCH_MAX_OBJECTS, ids, start });
       if (!a) {
         // Decided, but not in a way that can be vouched for (it needed git, a read failed, the budget ran out).
         if (tried > 0) this.metrics.ahead.inc({ repo: this.gitDir, result: 'abandoned' });

@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { LoadedBundle } from '../bundle/load';
 import type { ObjectFormat } from '../git';
 import type { LooseCache } from '../git/loose';
-import { prefetchQuarantine } from '../push/prefetch';
+import { readQuarantine } from '../push/prefetch';
 
 const INCOMING = 'tmp_objdir-incoming-';
 /**
@@ -47,8 +47,11 @@ export class QuarantineWatch {
     /** The repository's object format once known (the warm bundle's id tells it); undefined: nothing is read. */
     private readonly format: () => ObjectFormat | undefined,
     private readonly cache: LooseCache,
-    /** Told after each read, with how many objects it read (the daemon then decides the push ahead, decision 0057). */
-    private readonly onRead?: (dir: string, objects: number) => void,
+    /**
+     * Told after each read, with how many objects it read and the loose objects it listed (the daemon then decides
+     * the push ahead from that list, decisions 0057 and 0063).
+     */
+    private readonly onRead?: (dir: string, objects: number, ids: readonly string[]) => void,
     /** The warm active bundle, whose folds fold each pushed event ahead of its decision (decision 0056). */
     private readonly active?: () => LoadedBundle | undefined,
   ) {}
@@ -129,15 +132,15 @@ export class QuarantineWatch {
     w.timer = undefined;
     if (w.cancelled) return;
     const format = this.format();
-    let n = 0;
+    let found: { readonly ids: readonly string[]; readonly read: number } = { ids: [], read: 0 };
     try {
-      n = format ? prefetchQuarantine(dir, format, this.cache, this.active?.()) : 0;
+      if (format) found = readQuarantine(dir, format, this.cache, this.active?.());
     } catch {
       // No input is known to throw here (docs/security.md, seventh pass); should one, the daemon keeps serving and
       // the decision reads the objects itself, as without the watch.
-      n = 0;
+      found = { ids: [], read: 0 };
     }
-    this.onRead?.(dir, n);
+    this.onRead?.(dir, found.read, found.ids);
   }
 
   private forget(dir: string, w: Watched): void {

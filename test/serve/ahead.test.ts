@@ -16,6 +16,7 @@ import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
 import { AHEAD_MAX_UPDATES, AheadTries, decideAhead, envFor, guessUpdateLines, quarantineTips, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
 import { EnvReads } from '../../src/serve/env-reads';
+import { quarantineLooseIds } from '../../src/push/prefetch';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
@@ -271,6 +272,26 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
     expect(await decideAhead({ ...input, start })).toBeUndefined();
     expect(guessed).toBe(1);
     expect(await decideAhead({ ...input, last: { ...input.last, stdin: input.last.stdin + others }, start })).toBeUndefined();
+    expect(guessed).toBe(1);
+  });
+
+  // Decision 0063: the read that starts a decision made ahead hands it the objects it listed, so the quarantine git is
+  // still writing to is not listed again; the list bounds what is guessed from, as a listing here did.
+  it('guesses from the objects the read listed, not from a listing of its own, and from no more than it may read', async () => {
+    const { input } = nextPush(REF);
+    const listed = quarantineLooseIds(input.quarantine, 'sha1', input.maxObjects) ?? [];
+    expect(listed.length).toBeGreaterThan(0);
+    let guessed = 0;
+    const start = (): boolean => {
+      guessed++;
+      return false;
+    };
+    await decideAhead({ ...input, ids: listed, start });
+    expect(guessed).toBe(1);
+    // The same quarantine (holding the next commit, whose tree the repository has), but the read listed none of it.
+    await decideAhead({ ...input, ids: [], start });
+    // More than a decision made ahead reads.
+    await decideAhead({ ...input, ids: [...listed, ...Array.from({ length: input.maxObjects }, (_, i) => i.toString(16).padStart(40, '0'))], start });
     expect(guessed).toBe(1);
   });
 
