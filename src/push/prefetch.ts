@@ -49,8 +49,26 @@ export function quarantineLooseIds(quarantine: string, format: ObjectFormat, max
 
 /** What one read of a quarantine found: the loose objects it listed, and how many of them it read and kept. */
 export interface QuarantineRead {
+  /**
+   * The loose objects listed, for a decision made ahead to start from; none where the request could not count the
+   * push's objects without git (below), so that no decision made ahead stands in for a request that would refuse.
+   */
   readonly ids: readonly string[];
   readonly read: number;
+}
+
+/**
+ * Whether the request's count of the push's objects (pushObjects, for its time budget) comes from this quarantine's
+ * listing alone: git made its `pack` folder and kept no pack in it. Otherwise the count reads a pack's index, or
+ * fails and refuses the push (src/hooks/run-hook.ts); a decision made ahead, which counts only the loose objects it
+ * was handed, then must not stand in for that request (decision 0063, found by its review).
+ */
+function countedFromListing(quarantine: string): boolean {
+  try {
+    return !readdirSync(path.join(quarantine, 'pack')).some((f) => f.endsWith('.idx'));
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -94,7 +112,7 @@ export function readQuarantine(quarantine: string, format: ObjectFormat, cache: 
     if (!signature || blob?.type !== 'blob' || !signatureHolds(signature.signer, blob.data, signature.sig)) continue;
     if (active) foldEvent(active, blob.data, o.id, signature.signer);
   }
-  return { ids, read };
+  return { ids: countedFromListing(quarantine) ? ids : [], read };
 }
 
 /**

@@ -12,23 +12,58 @@ import path from 'node:path';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
 import { LooseCache, LooseObjects } from '../../src/git/loose';
-import { PREFETCH_MAX_OBJECTS, prefetchQuarantine } from '../../src/push/prefetch';
+import { PREFETCH_MAX_OBJECTS, prefetchQuarantine, readQuarantine } from '../../src/push/prefetch';
+import { quarantinedObjects } from '../../src/push/push-objects';
 import { generateKeyPair, sign } from '../../src/canon/ed25519';
 import { signatureHolds } from '../../src/events/verify';
 import { keepDerived } from '../../src/git/parsed';
 import { gitDirOf, initRepo, writeCommit } from '../helpers/git';
 
+/** The loose objects of `objects` into `quarantine`, in their fan-out folders, as receive-pack's unpack leaves them. */
+function copyLooseObjects(objects: string, quarantine: string): void {
+  for (const d of readdirSync(objects).filter((n) => /^[0-9a-f]{2}$/.test(n))) {
+    mkdirSync(path.join(quarantine, d));
+    for (const f of readdirSync(path.join(objects, d))) copyFileSync(path.join(objects, d, f), path.join(quarantine, d, f));
+  }
+}
+
 describe('prefetching a quarantine', () => {
+  // Decision 0063's review: a decision made ahead counts the push's objects from the ids the read lists, and the
+  // request, which counts them from the quarantine (pack indexes included), refuses when it cannot. The read hands
+  // over no ids where that count is not the listing's, so no decision made ahead stands in for such a request.
+  it('hands a decision made ahead the ids it listed only where the request counts the same objects', () => {
+    const dir = initRepo({ format: 'sha1' });
+    writeCommit(dir, { message: 'one\n', files: { 'event.cbor': 'x' }, ref: 'refs/heads/main' });
+    const objects = path.join(gitDirOf(dir), 'objects');
+    const quarantine = mkdtempSync(path.join(os.tmpdir(), 'gatos-prefetch-'));
+    try {
+      copyLooseObjects(objects, quarantine);
+      const env = { GIT_QUARANTINE_PATH: quarantine };
+      // No pack folder (git always makes one): the request cannot count, so nothing is handed over.
+      expect(quarantinedObjects(env)).toBeUndefined();
+      expect(readQuarantine(quarantine, 'sha1', new LooseCache())).toEqual({ ids: [], read: 3 });
+      // As git leaves it for a small push: the same three objects both ways.
+      mkdirSync(path.join(quarantine, 'pack'));
+      const found = readQuarantine(quarantine, 'sha1', new LooseCache());
+      expect(found.read).toBe(3);
+      expect(found.ids).toHaveLength(3);
+      expect(quarantinedObjects(env)).toBe(3);
+      // A pack kept beside them (its index too short to count): the request refuses, nothing is handed over.
+      writeFileSync(path.join(quarantine, 'pack', 'pack-x.idx'), 'short');
+      expect(quarantinedObjects(env)).toBeUndefined();
+      expect(readQuarantine(quarantine, 'sha1', new LooseCache()).ids).toEqual([]);
+    } finally {
+      rmSync(quarantine, { recursive: true, force: true });
+    }
+  });
+
   it('keeps each object and its parse for the decision, only while its file stays', async () => {
     const dir = initRepo({ format: 'sha1' });
     const id = writeCommit(dir, { message: 'one\n', files: { 'event.cbor': 'x' }, ref: 'refs/heads/main' });
     const objects = path.join(gitDirOf(dir), 'objects');
     const quarantine = mkdtempSync(path.join(os.tmpdir(), 'gatos-prefetch-'));
     try {
-      for (const d of readdirSync(objects).filter((n) => /^[0-9a-f]{2}$/.test(n))) {
-        mkdirSync(path.join(quarantine, d));
-        for (const f of readdirSync(path.join(objects, d))) copyFileSync(path.join(objects, d, f), path.join(quarantine, d, f));
-      }
+      copyLooseObjects(objects, quarantine);
       const cache = new LooseCache();
       expect(prefetchQuarantine(quarantine, 'sha1', cache)).toBe(3);
       const kept = new LooseObjects([quarantine], 'sha1', new LooseCache()).read(id);
