@@ -124,11 +124,13 @@ export const daemonSuite: BenchSuite = {
       // Two daemon-decided pushes a round (the two layouts); the main thread is the run each hook client waits for.
       const perPush = (i: 0 | 1) => ((cpuAfter[i] - cpuBefore[i]) / (2 * ROUNDS)).toFixed(2);
       await repo.close();
-      const added = (i: number) => median((times[i] as number[]).map((t, r) => t - ((times[0] as number[])[r] as number)));
+      /** The median over rounds of row i's push time minus row `minus`'s in the same round. */
+      const paired = (i: number, minus: number) => median((times[i] as number[]).map((t, r) => t - ((times[minus] as number[])[r] as number)));
+      const added = (i: number) => paired(i, 0);
       const noHook = median(times[0] as number[]);
       const [bash, node, cold, warm, floor, warmSingle, floorSingle] = [added(1), added(2), added(3), added(4), added(5), added(6), added(7)];
       const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
-      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (decision log, clean-up and GC included)`;
+      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it), and round by round against the sketch ${ms(paired(6, 1))} (both hooks ${ms(paired(4, 1))}); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (decision log, clean-up and GC included)`;
       const over = 'the same push, no hook';
       return [
         { figure: 'push of 1 signed event, no hook (ms)', value: noHook, unit: 'ms', reference: over, referenceValue: noHook, ratio: 1 },
