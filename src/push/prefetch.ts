@@ -112,7 +112,8 @@ export function readQuarantine(quarantine: string, format: ObjectFormat, cache: 
     if (!signature || blob?.type !== 'blob' || !signatureHolds(signature.signer, blob.data, signature.sig)) continue;
     if (active) foldEvent(active, blob.data, o.id, signature.signer);
   }
-  return { ids: countedFromListing(quarantine) ? ids : [], read };
+  // Nothing is decided ahead from a read that kept nothing: no listing of `pack` for it (most reads of a push, early).
+  return { ids: read > 0 && countedFromListing(quarantine) ? ids : [], read };
 }
 
 /**

@@ -32,7 +32,7 @@ import type { LooseCache } from '../git/loose';
 import { RepoReads } from '../git/observe';
 import type { GateBundle } from '../push/active-bundle';
 import { decidePush, type PushOutcome } from '../push/decide-push';
-import { PREFETCH_MAX_INFLATED, quarantineLooseIds } from '../push/prefetch';
+import { PREFETCH_MAX_INFLATED } from '../push/prefetch';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { VerifyMemo } from '../events/memo';
 import type { Result } from '../core/result';
@@ -247,11 +247,12 @@ export interface AheadInput {
   /** Quarantines holding more loose objects are left to their requests. */
   readonly maxObjects: number;
   /**
-   * The quarantine's loose objects as the read that started this decision listed them a moment before (decision
-   * 0063); absent: listed here. Which objects were listed never reaches a verdict: each is read and checked by its
-   * id, and a decision made ahead stands only for the very update lines the request brings.
+   * The quarantine's loose objects as the read that started this decision listed them a moment before
+   * (readQuarantine, decision 0063): none where the request would not count exactly those. Which objects were listed
+   * never reaches a verdict: each is read and checked by its id, and a decision made ahead stands only for the very
+   * update lines the request brings.
    */
-  readonly ids?: readonly string[];
+  readonly ids: readonly string[];
   /**
    * Asked once a push is guessed, before deciding it: false leaves it undecided (the daemon's bound on the decisions
    * made ahead per quarantine, docs/security.md 8.2). Absent: decided.
@@ -263,8 +264,8 @@ export interface AheadInput {
 export async function decideAhead(input: AheadInput): Promise<Ahead | undefined> {
   const env = envFor(input.last.env, input.quarantine);
   if (!env || moreLinesThan(input.last.stdin, AHEAD_MAX_UPDATES)) return undefined;
-  const ids = input.ids ?? quarantineLooseIds(input.quarantine, input.format, input.maxObjects);
-  if (!ids || ids.length === 0 || ids.length > input.maxObjects) return undefined;
+  const ids = input.ids;
+  if (ids.length === 0 || ids.length > input.maxObjects) return undefined;
   // No git process: a decision that needs one is never used, so it ends at the first (docs/security.md, 8.1).
   const reads = new RepoReads(true);
   // Objects only up to what the daemon keeps: a larger one would need cat-file, so the decision ends there (8.3).

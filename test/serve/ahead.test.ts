@@ -16,7 +16,7 @@ import { LooseCache } from '../../src/git/loose';
 import { RepoReads } from '../../src/git/observe';
 import { AHEAD_MAX_UPDATES, AheadTries, decideAhead, envFor, guessUpdateLines, quarantineTips, stillHolds, type Ahead, type Asked } from '../../src/serve/ahead';
 import { EnvReads } from '../../src/serve/env-reads';
-import { quarantineLooseIds } from '../../src/push/prefetch';
+import { readQuarantine } from '../../src/push/prefetch';
 import type { PushOutcome } from '../../src/push/decide-push';
 import { git, initRepo, writeCommit } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
@@ -236,11 +236,14 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
     const env = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, HOME: bin, GIT_CONFIG_NOSYSTEM: '1', GIT_DIR: gitDir, GIT_QUARANTINE_PATH: before, GIT_OBJECT_DIRECTORY: before, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects, GATOS_ACTOR: 'user:alice' };
     const config = readGateConfig([]);
     if (!config.ok) throw new Error(config.error.message);
+    const looseCache = new LooseCache();
     const input = {
       quarantine,
       last: { stdin: `${'0'.repeat(40)} ${old} ${ref}\n`, env, cwd: gitDir, gitDir },
       format: 'sha1' as const,
-      looseCache: new LooseCache(),
+      looseCache,
+      // As the daemon hands them over: what its read of the quarantine listed.
+      ids: readQuarantine(quarantine, 'sha1', looseCache).ids,
       nowMs: 1_700_000_000_000,
       settings: () => Promise.resolve(config),
       activeBundle: () => Promise.resolve(err(gateError('NOT_FOUND', 'no bundle in this test'))),
@@ -279,7 +282,7 @@ describe('decideAhead: what deciding a push nobody asked for yet may cost', () =
   // still writing to is not listed again; the list bounds what is guessed from, as a listing here did.
   it('guesses from the objects the read listed, not from a listing of its own, and from no more than it may read', async () => {
     const { input } = nextPush(REF);
-    const listed = quarantineLooseIds(input.quarantine, 'sha1', input.maxObjects) ?? [];
+    const listed = input.ids;
     expect(listed.length).toBeGreaterThan(0);
     let guessed = 0;
     const start = (): boolean => {
