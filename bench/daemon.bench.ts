@@ -34,17 +34,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BenchRow, BenchSuite } from './harness';
 import { JOURNAL, oneEventWorld } from './one-event-world';
+import { median, medianInterval } from './stats';
 import { williamsOrder } from './williams';
 
 const ROOT = path.resolve(__dirname, '..');
 const CLI = path.join(ROOT, 'dist', 'gatos.cjs');
 // GATOS_BENCH_DAEMON_ROUNDS: fewer rounds for a smoke run; a multiple of 8 keeps the order balanced (williams.ts).
 const ROUNDS = Number(process.env.GATOS_BENCH_DAEMON_ROUNDS ?? '16');
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 function pushMs(client: string, url: string, env: NodeJS.ProcessEnv): number {
   const t0 = process.hrtime.bigint();
@@ -124,13 +120,21 @@ export const daemonSuite: BenchSuite = {
       // Two daemon-decided pushes a round (the two layouts); the main thread is the run each hook client waits for.
       const perPush = (i: 0 | 1) => ((cpuAfter[i] - cpuBefore[i]) / (2 * ROUNDS)).toFixed(2);
       await repo.close();
+      const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
+      /** Row i's push time minus row `minus`'s, round by round. */
+      const differences = (i: number, minus: number) => (times[i] as number[]).map((t, r) => t - ((times[minus] as number[])[r] as number));
       /** The median over rounds of row i's push time minus row `minus`'s in the same round. */
-      const paired = (i: number, minus: number) => median((times[i] as number[]).map((t, r) => t - ((times[minus] as number[])[r] as number)));
+      const paired = (i: number, minus: number) => median(differences(i, minus));
+      // "Adds less than the sketch" only where the 95% interval of the round-by-round difference lies below zero: the
+      // two rows sit within a few tenths of a millisecond of each other, and a lower median alone is a coin toss there.
+      const beats = (i: number) => medianInterval(differences(i, 1));
+      const [beatsBoth, beatsSingle] = [beats(4), beats(6)];
+      const interval = (b: ReturnType<typeof beats>) => (b ? `95% interval ${ms(b.low)} to ${ms(b.high)}` : 'too few rounds for a 95% interval');
+      const below = (b: ReturnType<typeof beats>) => b !== undefined && b.high < 0;
       const added = (i: number) => paired(i, 0);
       const noHook = median(times[0] as number[]);
       const [bash, node, cold, warm, floor, warmSingle, floorSingle] = [added(1), added(2), added(3), added(4), added(5), added(6), added(7)];
-      const ms = (x: number) => `${x >= 0 ? '+' : ''}${x.toFixed(1)} ms`;
-      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it), and round by round against the sketch ${ms(paired(6, 1))} (both hooks ${ms(paired(4, 1))}); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (decision log, clean-up and GC included)`;
+      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it), and round by round against the sketch ${ms(paired(6, 1))} (${interval(beatsSingle)}; both hooks ${ms(paired(4, 1))}, ${interval(beatsBoth)}); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (decision log, clean-up and GC included)`;
       const over = 'the same push, no hook';
       return [
         { figure: 'push of 1 signed event, no hook (ms)', value: noHook, unit: 'ms', reference: over, referenceValue: noHook, ratio: 1 },
@@ -138,9 +142,9 @@ export const daemonSuite: BenchSuite = {
         { figure: 'push of 1 signed event, empty Node hook (ms added over no hook)', value: node, unit: 'ms', reference: over, referenceValue: noHook, ratio: node / noHook },
         { figure: 'push of 1 signed event, gate cold (ms added over no hook)', value: cold, unit: 'ms', reference: 'ms the empty Node hook adds', referenceValue: node, ratio: cold / node, target: '<= 1.5x', met: cold / node <= 1.5 },
         { figure: 'push of 1 signed event, two empty sh hooks, pre-receive + update (ms added over no hook)', value: floor, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: floor / bash },
-        { figure: 'push of 1 signed event, gate with the daemon up (ms added over no hook)', value: warm, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warm / bash, target: '< 1x', met: warm < bash, note },
+        { figure: 'push of 1 signed event, gate with the daemon up (ms added over no hook)', value: warm, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warm / bash, target: '< 1x (paired, 95%)', met: below(beatsBoth), note },
         { figure: 'push of 1 signed event, one empty sh hook, pre-receive (ms added over no hook)', value: floorSingle, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: floorSingle / bash },
-        { figure: 'push of 1 signed event, gate installed --hooks pre-receive (gitolite, GitLab, Gitea), daemon up (ms added over no hook)', value: warmSingle, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warmSingle / bash, target: '< 1x', met: warmSingle < bash },
+        { figure: 'push of 1 signed event, gate installed --hooks pre-receive (gitolite, GitLab, Gitea), daemon up (ms added over no hook)', value: warmSingle, unit: 'ms', reference: 'ms the bash sketch adds', referenceValue: bash, ratio: warmSingle / bash, target: '< 1x (paired, 95%)', met: below(beatsSingle) },
       ];
     } finally {
       if (daemon && daemon.exitCode === null) {

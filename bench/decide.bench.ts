@@ -33,6 +33,7 @@ import { KeptWhileUnchanged } from '../src/serve/kept';
 import { GateMetrics } from '../src/serve/metrics';
 import type { BenchRow, BenchSuite } from './harness';
 import { JOURNAL, oneEventWorld } from './one-event-world';
+import { median } from './stats';
 
 const PUSHES = Number(process.env.GATOS_BENCH_DECIDE_PUSHES ?? '150');
 const WARM = 20;
@@ -41,11 +42,6 @@ const PREFETCH = process.env.GATOS_BENCH_DECIDE_PREFETCH !== '0';
 
 function gitOut(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, input?: Buffer | string): Buffer {
   return execFileSync(cmd, args, { cwd, env, stdio: ['pipe', 'pipe', 'pipe'], ...(input !== undefined ? { input } : {}) });
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 const cpuMsOf = (c: NodeJS.CpuUsage): number => (c.user + c.system) / 1000;

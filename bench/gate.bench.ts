@@ -20,6 +20,7 @@ import { openRepo, type GitRepo } from '../src/git';
 import { loadKey } from '../src/keys';
 import { formatTime } from '../src/trust';
 import { random80 } from '../src/workspace/clock';
+import { median } from './stats';
 import type { BenchRow, BenchSuite } from './harness';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -29,11 +30,6 @@ const STATE = 'refs/gatos/state/bench';
 const ONE_RUNS = 7;
 /** The larger pushes take seconds each: the median of three. */
 const MANY_RUNS = 3;
-
-export function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 export function env(keyDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: os.tmpdir(), LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', GATOS_KEY_DIR: keyDir, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b.invalid', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b.invalid', ...extra };

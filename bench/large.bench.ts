@@ -31,7 +31,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { readRawEvent } from '../src/events/read';
 import { openRepo } from '../src/git';
-import { append, env, gatedServer, median, sh, twin } from './gate.bench';
+import { append, env, gatedServer, sh, twin } from './gate.bench';
+import { median } from './stats';
 import type { BenchRow, BenchSuite } from './harness';
 
 const JOURNAL = 'refs/gatos/journal/bench/user/alice';

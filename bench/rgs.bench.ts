@@ -10,6 +10,7 @@ import path from 'node:path';
 import { compilePolicy, evaluate, loadPolicy, type CompiledPolicy, type Decision } from '../src/rgs';
 import { timeMs, type BenchSuite } from './harness';
 import { seededRandom as rng } from '../test/helpers/seeded-random';
+import { median } from './stats';
 
 /** Each rule: id, .rgs body, and its Cedar form (scope W, requirement A, deny D). */
 interface BenchRule {
@@ -76,7 +77,6 @@ export function cedarPolicies(rules: readonly BenchRule[] = BENCH_RULES): Record
   }
   return out;
 }
-
 
 export interface BenchRequest {
   readonly ours: Record<string, unknown>;
@@ -148,11 +148,6 @@ function cedarIds(decision: 'allow' | 'deny', reasons: readonly string[]): strin
 
 const ROUNDS = 9;
 const OURS_PASSES_PER_ROUND = 9;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 function spread(xs: readonly number[]): string {
   const s = [...xs].sort((a, b) => a - b);
