@@ -10,7 +10,7 @@
  * repository, a symbolic, symlinked or malformed ref, an unreadable file, a packed-refs
  * line it does not know. Adapter (filesystem).
  */
-import { lstatSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { keepNewest } from '../core/newest';
 import { isObjectId, type ObjectFormat } from './object-id';
@@ -33,27 +33,49 @@ const absent = (p: string): boolean => {
   }
 };
 
-/** Refs kept as files in this very folder: not reftable, not a linked work tree's folder (whose refs live in its commondir). */
-function filesBackend(gitDir: string): boolean {
-  return absent(path.join(gitDir, 'reftable')) && absent(path.join(gitDir, 'commondir'));
+/**
+ * What one view of a repository (one push's) found of its ref backend, asked once per view: git does not change a
+ * repository's backend under a push it is receiving, and each ref read asked two stats of absent files (six a push
+ * in the daemon's request path alone).
+ */
+export interface RefBackendMemo {
+  files?: boolean;
 }
+
+/** Refs kept as files in this very folder: not reftable, not a linked work tree's folder (whose refs live in its commondir). */
+function filesBackend(gitDir: string, memo?: RefBackendMemo): boolean {
+  if (memo?.files !== undefined) return memo.files;
+  const files = absent(path.join(gitDir, 'reftable')) && absent(path.join(gitDir, 'commondir'));
+  if (memo) memo.files = files;
+  return files;
+}
+
+/** A loose ref's file is an id and a newline; anything this long is not one (git reads it). */
+const LOOSE_MAX_BYTES = 96;
+const LOOSE_OPEN = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 /** The loose file at `ref`: an id, nothing there, a directory, or undefined (something else: ask git). */
 function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undefined {
   const file = path.join(gitDir, ref);
-  let text: string;
+  const buf = Buffer.alloc(LOOSE_MAX_BYTES);
+  let n: number;
+  let fd: number | undefined;
   try {
-    // A symlink is git's to read: one naming refs/... is a symbolic ref relative to the git directory, not to its folder.
-    const st = lstatSync(file, { throwIfNoEntry: false });
-    if (st === undefined) return { kind: 'none' };
-    if (st.isSymbolicLink()) return undefined;
-    text = readFileSync(file, 'latin1');
+    // One open, one read, one close. A symlink is git's to read (one naming refs/... is a symbolic ref relative to the
+    // git directory, not to its folder): O_NOFOLLOW refuses it. O_NONBLOCK: a FIFO or device at a ref's path, which
+    // git never makes, reads as nothing instead of holding the push.
+    fd = openSync(file, LOOSE_OPEN);
+    n = readSync(fd, buf, 0, LOOSE_MAX_BYTES, 0);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'none' };
     if (code === 'EISDIR') return { kind: 'dir' };
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
+  if (n >= LOOSE_MAX_BYTES) return undefined;
+  const text = buf.toString('latin1', 0, n);
   const id = text.endsWith('\n') ? text.slice(0, -1) : text;
   return isObjectId(format, id) ? { kind: 'id', id } : undefined;
 }
@@ -112,8 +134,8 @@ function packed(gitDir: string, format: ObjectFormat): ReadonlyMap<string, strin
 }
 
 /** The id of `ref` ({ id: undefined } when it does not exist), or undefined when git must answer. */
-export function readRefFile(gitDir: string, format: ObjectFormat, ref: string): { readonly id: string | undefined } | undefined {
-  if (!plain(ref) || !filesBackend(gitDir)) return undefined;
+export function readRefFile(gitDir: string, format: ObjectFormat, ref: string, memo?: RefBackendMemo): { readonly id: string | undefined } | undefined {
+  if (!plain(ref) || !filesBackend(gitDir, memo)) return undefined;
   const l = loose(gitDir, format, ref);
   if (l === undefined) return undefined;
   if (l.kind === 'id') return { id: l.id };
@@ -126,9 +148,9 @@ export function readRefFile(gitDir: string, format: ObjectFormat, ref: string): 
  * a folder of refs, with or without its trailing slash): nothing loose at
  * that path and nothing packed at or below it. False or undefined: ask git.
  */
-export function noRefsUnder(gitDir: string, format: ObjectFormat, pattern: string): boolean | undefined {
+export function noRefsUnder(gitDir: string, format: ObjectFormat, pattern: string, memo?: RefBackendMemo): boolean | undefined {
   const prefix = pattern.endsWith('/') ? pattern.slice(0, -1) : pattern;
-  if (!plain(prefix) || !filesBackend(gitDir)) return undefined;
+  if (!plain(prefix) || !filesBackend(gitDir, memo)) return undefined;
   const l = loose(gitDir, format, prefix);
   if (l === undefined || l.kind !== 'none') return false;
   const p = packed(gitDir, format);

@@ -2,7 +2,7 @@
 import { err, ok, type Result } from '../core/result';
 import { gitError, type GitError } from './errors';
 import { isObjectId, type ObjectFormat } from './object-id';
-import { noRefsUnder, readRefFile } from './ref-files';
+import { noRefsUnder, readRefFile, type RefBackendMemo } from './ref-files';
 import { runGit, type GitProcessOptions } from './run';
 
 export interface RefEntry {
@@ -16,10 +16,10 @@ export interface RefEntry {
 const FORMAT = '%(refname)%00%(objectname)%00%(objecttype)%00%(symref)';
 
 /** Refs under the given patterns (prefixes at slash boundaries, or globs), sorted by name as git sorts them. */
-export async function forEachRef(proc: GitProcessOptions, format: ObjectFormat, patterns: readonly string[] = []): Promise<Result<RefEntry[], GitError>> {
+export async function forEachRef(proc: GitProcessOptions, format: ObjectFormat, patterns: readonly string[] = [], memo?: RefBackendMemo): Promise<Result<RefEntry[], GitError>> {
   // Nothing under any of the prefixes, seen from the files themselves: no git process to say so (ref-files.ts).
   const gitDir = proc.env.GIT_DIR;
-  if (gitDir && patterns.length > 0 && patterns.every((p) => noRefsUnder(gitDir, format, p) === true)) return ok([]);
+  if (gitDir && patterns.length > 0 && patterns.every((p) => noRefsUnder(gitDir, format, p, memo) === true)) return ok([]);
   const args = ['for-each-ref', `--format=${FORMAT}`, '--', ...patterns];
   const r = await runGit(proc, args);
   if (!r.ok) return r;
@@ -36,15 +36,15 @@ export async function forEachRef(proc: GitProcessOptions, format: ObjectFormat, 
 }
 
 /** The id a ref points at, or undefined when it does not exist. */
-export async function readRef(proc: GitProcessOptions, format: ObjectFormat, ref: string): Promise<Result<string | undefined, GitError>> {
+export async function readRef(proc: GitProcessOptions, format: ObjectFormat, ref: string, memo?: RefBackendMemo): Promise<Result<string | undefined, GitError>> {
   if (!ref.startsWith('refs/') || /[\s\0*?[]/.test(ref)) {
     return err(gitError('failed', ['for-each-ref', ref], 'not a full ref name (refs/...)'));
   }
   const gitDir = proc.env.GIT_DIR;
-  const file = gitDir ? readRefFile(gitDir, format, ref) : undefined;
+  const file = gitDir ? readRefFile(gitDir, format, ref, memo) : undefined;
   if (file) return ok(file.id);
   // for-each-ref also matches refs below `ref`; only the exact name counts.
-  const r = await forEachRef(proc, format, [ref]);
+  const r = await forEachRef(proc, format, [ref], memo);
   if (!r.ok) return r;
   return ok(r.value.find((e) => e.ref === ref)?.id);
 }

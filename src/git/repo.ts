@@ -17,6 +17,7 @@ import type { TreeEntry } from './parse-tree';
 import type { RepoReads } from './observe';
 import { parsedCommit, parsedTree } from './parsed';
 import { updateRefs, type RefSwap } from './ref-transaction';
+import type { RefBackendMemo } from './ref-files';
 import { forEachRef, isAncestor, readRef, type RefEntry } from './refs';
 import { retryOnConflict, type RetryOptions } from './retry';
 import { collect, revList, revListBatches, type WalkSpec } from './rev-list';
@@ -54,6 +55,8 @@ export class GitRepo {
   readonly zeroId: string;
   private readonly reader: ObjectReader;
   private readonly proc: GitProcessOptions;
+  /** The ref backend, asked once for this view (ref-files.ts). */
+  private readonly refBackend: RefBackendMemo = {};
 
   private constructor(
     /** Absolute path of the git directory (a bare repository, or a work tree's .git). */
@@ -189,7 +192,7 @@ export class GitRepo {
   // Refs.
 
   async forEachRef(patterns: readonly string[] = []): Promise<Result<RefEntry[], GitError>> {
-    const r = await forEachRef(this.proc, this.format, patterns);
+    const r = await forEachRef(this.proc, this.format, patterns, this.refBackend);
     if (this.reads) {
       if (r.ok) this.reads.lists.push({ patterns: [...patterns], answer: JSON.stringify(r.value) });
       else this.reads.doubts++;
@@ -198,7 +201,7 @@ export class GitRepo {
   }
 
   async readRef(ref: string): Promise<Result<string | undefined, GitError>> {
-    const r = await readRef(this.proc, this.format, ref);
+    const r = await readRef(this.proc, this.format, ref, this.refBackend);
     if (this.reads) {
       if (r.ok) this.reads.ref(ref, r.value);
       else this.reads.doubts++;

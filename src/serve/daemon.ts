@@ -502,6 +502,8 @@ function realGitDir(gitDir: string): string {
 }
 
 function sameRepo(a: string, b: string): boolean {
+  // The usual request: the hook's GIT_DIR made absolute is the path this repository is served by, the very string.
+  if (a === b) return true;
   try {
     // The C realpath: one call each, where the JS one makes a stat per component.
     return realpathSync.native(a) === realpathSync.native(b);

@@ -5,11 +5,12 @@
  * symlinked ref, a linked work tree's folder and a reftable repository are left to git. The
  * adapter's readRef and forEachRef give git's answers either way.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expectOk } from '../../src/core/result';
 import { openRepo } from '../../src/git';
-import { noRefsUnder, readRefFile } from '../../src/git/ref-files';
+import { noRefsUnder, readRefFile, type RefBackendMemo } from '../../src/git/ref-files';
 import { FORMATS, cleanGitEnv, git, gitDirOf, gitText, initRepo, writeCommit } from '../helpers/git';
 
 describe.each(FORMATS)('refs from files (%s)', (format) => {
@@ -123,6 +124,40 @@ describe.each(FORMATS)('refs from files (%s)', (format) => {
       }
     } finally {
       writeFileSync(file, before);
+    }
+  });
+
+  it('leaves a FIFO, a file too long for an id and a ref file without its newline to their answers, without waiting', () => {
+    const fifo = path.join(gd, 'refs/gatos/fifo');
+    execFileSync('mkfifo', [fifo]);
+    const long = path.join(gd, 'refs/gatos/long');
+    writeFileSync(long, `${a}\n`.repeat(3));
+    const bare = path.join(gd, 'refs/gatos/bare');
+    writeFileSync(bare, a);
+    try {
+      // Opening a FIFO with no writer for reading would hold this process; git never makes one at a ref's path.
+      expect(readRefFile(gd, format, 'refs/gatos/fifo')).toBeUndefined();
+      expect(readRefFile(gd, format, 'refs/gatos/long')).toBeUndefined();
+      expect(readRefFile(gd, format, 'refs/gatos/bare')).toEqual({ id: a });
+      expect(gitText(dir, ['rev-parse', 'refs/gatos/bare'])).toBe(a);
+    } finally {
+      for (const f of [fifo, long, bare]) rmSync(f, { force: true });
+    }
+  });
+
+  it('asks for the ref backend once per memo: a repository view keeps what it found for its push', () => {
+    const memo: RefBackendMemo = {};
+    expect(readRefFile(gd, format, 'refs/gatos/policies/active', memo)).toBeDefined();
+    expect(memo.files).toBe(true);
+    mkdirSync(path.join(gd, 'reftable'));
+    try {
+      expect(readRefFile(gd, format, 'refs/gatos/policies/active', memo)).toBeDefined();
+      expect(readRefFile(gd, format, 'refs/gatos/policies/active', {})).toBeUndefined();
+      const fresh: RefBackendMemo = {};
+      expect(noRefsUnder(gd, format, 'refs/gatos/epoch/x/', fresh)).toBeUndefined();
+      expect(fresh.files).toBe(false);
+    } finally {
+      rmSync(path.join(gd, 'reftable'), { recursive: true });
     }
   });
 
