@@ -55,7 +55,9 @@ const PRUNE_EVERY_MS = 5_000;
 const AHEAD_MISSES = 8;
 /** Decisions made ahead kept at most (quarantines of pushes in flight whose requests have not come). */
 const AHEAD_KEPT = 4;
-const uid = (): number => process.getuid?.() ?? -1;
+// A process's uid changes only through setuid, which this process never calls: asked once, not three times a request.
+const UID = process.getuid?.() ?? -1;
+const uid = (): number => UID;
 
 function ownedDir(p: string): boolean {
   const s = lstatSync(p, { throwIfNoEntry: false });
