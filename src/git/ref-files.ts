@@ -34,9 +34,10 @@ const absent = (p: string): boolean => {
 };
 
 /**
- * What one view of a repository (one push's) found of its ref backend, asked once per view: git does not change a
- * repository's backend under a push it is receiving, and each ref read asked two stats of absent files (six a push
- * in the daemon's request path alone).
+ * What one view of a repository (one push's) found of its ref backend. Each ref read asked two stats of absent files
+ * (six a push in the daemon's request path alone); a view now asks once, for refs it finds. An answer of absence is
+ * checked against the backend again (`stillFiles`): a migration to reftable (`git refs migrate`) while a push is decided
+ * removes the files, and a view that kept "files" would read every ref as absent (found by the twelfth attack pass).
  */
 export interface RefBackendMemo {
   files?: boolean;
@@ -48,6 +49,13 @@ function filesBackend(gitDir: string, memo?: RefBackendMemo): boolean {
   const files = absent(path.join(gitDir, 'reftable')) && absent(path.join(gitDir, 'commondir'));
   if (memo) memo.files = files;
   return files;
+}
+
+/** Before an answer of absence: the files backend, asked afresh where a memo answered before. */
+function stillFiles(gitDir: string, memo?: RefBackendMemo): boolean {
+  if (memo === undefined) return true;
+  memo.files = undefined;
+  return filesBackend(gitDir, memo);
 }
 
 /** A loose ref's file is an id and a newline; anything this long is not one (git reads it). */
@@ -65,7 +73,9 @@ function loose(gitDir: string, format: ObjectFormat, ref: string): Loose | undef
     // git directory, not to its folder): O_NOFOLLOW refuses it. O_NONBLOCK: a FIFO or device at a ref's path, which
     // git never makes, reads as nothing instead of holding the push.
     fd = openSync(file, LOOSE_OPEN);
-    n = readSync(fd, buf, 0, LOOSE_MAX_BYTES, 0);
+    // Until the end of the file or the bound: a file system may return less than asked (git reads to the end too).
+    n = 0;
+    for (let got = -1; got !== 0 && n < LOOSE_MAX_BYTES; n += got) got = readSync(fd, buf, n, LOOSE_MAX_BYTES - n, n);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'none' };
@@ -140,7 +150,9 @@ export function readRefFile(gitDir: string, format: ObjectFormat, ref: string, m
   if (l === undefined) return undefined;
   if (l.kind === 'id') return { id: l.id };
   const p = packed(gitDir, format);
-  return p ? { id: p.get(ref) } : undefined;
+  if (!p) return undefined;
+  const id = p.get(ref);
+  return id !== undefined || stillFiles(gitDir, memo) ? { id } : undefined;
 }
 
 /**
@@ -156,5 +168,5 @@ export function noRefsUnder(gitDir: string, format: ObjectFormat, pattern: strin
   const p = packed(gitDir, format);
   if (!p) return undefined;
   for (const ref of p.keys()) if (ref === prefix || ref.startsWith(`${prefix}/`)) return false;
-  return true;
+  return stillFiles(gitDir, memo) ? true : undefined;
 }
