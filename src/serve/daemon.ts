@@ -57,11 +57,10 @@ const AHEAD_MISSES = 8;
 const AHEAD_KEPT = 4;
 // A process's uid changes only through setuid, which this process never calls: asked once, not three times a request.
 const UID = process.getuid?.() ?? -1;
-const uid = (): number => UID;
 
 function ownedDir(p: string): boolean {
   const s = lstatSync(p, { throwIfNoEntry: false });
-  return s !== undefined && s.isDirectory() && !s.isSymbolicLink() && s.uid === uid();
+  return s !== undefined && s.isDirectory() && !s.isSymbolicLink() && s.uid === UID;
 }
 
 function startTimeOf(pid: number): string | undefined {
@@ -133,7 +132,7 @@ export class ServedRepo {
     const parent = path.join(this.gitDir, DAEMON_DIR[0]);
     mkdirSync(parent, { recursive: true, mode: 0o700 });
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    if (!ownedDir(this.dir)) throw new Error(`${this.dir} is not a folder of this user (uid ${uid()})`);
+    if (!ownedDir(this.dir)) throw new Error(`${this.dir} is not a folder of this user (uid ${UID})`);
     const fifo = path.join(this.dir, 'requests');
     // A FIFO left by a daemon that died: clients that wrote to it see that daemon gone and decide cold.
     rmSync(fifo, { force: true });
@@ -290,7 +289,7 @@ export class ServedRepo {
     let reply: Reply;
     try {
       const st = lstatSync(`/proc/${req.pid}`);
-      if (st.uid !== uid()) throw new Error(`the client process ${req.pid} is not this user's`);
+      if (st.uid !== UID) throw new Error(`the client process ${req.pid} is not this user's`);
       reply = 'dir' in req ? this.acceptFolder(req.dir) : req.replyOnStdin ? this.acceptOnStdin(req.nonce, req.pid) : this.acceptInline(req.nonce);
     } catch (e) {
       this.log(`${this.gitDir}: request from pid ${req.pid} not served: ${e instanceof Error ? e.message : String(e)}`);
@@ -412,10 +411,10 @@ export class ServedRepo {
   private acceptOnStdin(nonce: string, pid: number): Reply {
     const marker = path.join(this.dir, inlineReplyName(nonce));
     const m = lstatSync(marker);
-    if (!m.isFile() || m.uid !== uid()) throw new Error('the request marker is not a plain file of this user\'s');
+    if (!m.isFile() || m.uid !== UID) throw new Error('the request marker is not a plain file of this user\'s');
     const fd = openSync(`/proc/${pid}/fd/0`, constants.O_WRONLY | constants.O_NONBLOCK);
     const st = fstatSync(fd);
-    if (!st.isFIFO() || st.uid !== uid()) {
+    if (!st.isFIFO() || st.uid !== UID) {
       closeSync(fd);
       throw new Error('the client\'s stdin is not a pipe of this user\'s');
     }
@@ -468,7 +467,7 @@ interface Client {
 /** A client's reply FIFO, write-only and non-blocking (ENXIO when no client holds it: it gave up, nothing to answer). */
 function openReply(fifo: string): Reply {
   const r = lstatSync(fifo);
-  if (!r.isFIFO() || r.uid !== uid()) throw new Error('the reply is not a FIFO of this user\'s');
+  if (!r.isFIFO() || r.uid !== UID) throw new Error('the reply is not a FIFO of this user\'s');
   return new Reply(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK));
 }
 

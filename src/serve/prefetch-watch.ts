@@ -5,7 +5,7 @@
  * and only then starts pre-receive. This watches the object folder of a
  * served repository and each quarantine's own folder (inotify through
  * fs.watch; decision 0059) and, once its new fan-out folders pause, reads
- * it with prefetchQuarantine (src/push/prefetch.ts) into the daemon's
+ * it with readQuarantine (src/push/prefetch.ts) into the daemon's
  * LooseCache: the decision, when the hook asks, finds the objects
  * checked, parsed and the event's signature verified, each for the very
  * file. Nothing here decides; a
@@ -17,7 +17,7 @@ import path from 'node:path';
 import type { LoadedBundle } from '../bundle/load';
 import type { ObjectFormat } from '../git';
 import type { LooseCache } from '../git/loose';
-import { readQuarantine } from '../push/prefetch';
+import { readQuarantine, type QuarantineRead } from '../push/prefetch';
 
 const INCOMING = 'tmp_objdir-incoming-';
 /**
@@ -132,7 +132,7 @@ export class QuarantineWatch {
     w.timer = undefined;
     if (w.cancelled) return;
     const format = this.format();
-    let found: { readonly ids: readonly string[]; readonly read: number } = { ids: [], read: 0 };
+    let found: QuarantineRead = { ids: [], read: 0 };
     try {
       if (format) found = readQuarantine(dir, format, this.cache, this.active?.());
     } catch {
