@@ -54,7 +54,7 @@ export const AHEAD_MAX_UPDATES = 8;
  * objects 1-2 ms apart: a read or two guesses it whole.
  */
 export class AheadTries {
-  private readonly byQuarantine = new Map<string, { guesses: number; decisions: number }>();
+  private readonly byQuarantine = new Map<string, { guesses: number; decisions: number; asked: boolean }>();
 
   constructor(
     readonly maxGuesses = 4,
@@ -63,10 +63,10 @@ export class AheadTries {
     private readonly kept = 64,
   ) {}
 
-  private of(quarantine: string): { guesses: number; decisions: number } {
+  private of(quarantine: string): { guesses: number; decisions: number; asked: boolean } {
     let t = this.byQuarantine.get(quarantine);
     if (!t) {
-      t = { guesses: 0, decisions: 0 };
+      t = { guesses: 0, decisions: 0, asked: false };
       keepNewest(this.byQuarantine, quarantine, t, this.kept);
     }
     return t;
@@ -92,6 +92,12 @@ export class AheadTries {
     const t = this.of(quarantine);
     t.guesses = this.maxGuesses;
     t.decisions = this.maxDecisions;
+    t.asked = true;
+  }
+
+  /** Whether the request of `quarantine` came already (a decision made ahead that ends after it is of no use). */
+  wasAsked(quarantine: string): boolean {
+    return this.byQuarantine.get(quarantine)?.asked === true;
   }
 }
 

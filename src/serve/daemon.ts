@@ -13,7 +13,7 @@
  * Protocol: src/serve/protocol.ts. Adapter (filesystem, FIFOs, /proc).
  */
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, readlinkSync, readdirSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { ACTIVE_POLICY_REF } from '../actors';
@@ -85,6 +85,9 @@ export interface RepoStatus {
   readonly foldRoots: readonly string[];
 }
 
+/** One buffer for the reads of every request FIFO while the daemon waits for a request (one thread reads them all). */
+let waitBuffer: Buffer | undefined;
+
 /** A bare repository the daemon serves: its FIFO, its warm bundle, its requests. */
 export class ServedRepo {
   readonly dir: string;
@@ -109,6 +112,10 @@ export class ServedRepo {
   private aheadTurn = 0;
   /** A push's quarantine read while git checks its connectivity (decision 0053). */
   private prefetch: QuarantineWatch | undefined;
+  /** The request FIFO's lines so far (its reads and the daemon's waits for a request feed the same one). */
+  private readonly split = new LineSplitter();
+  /** Requests being served (from their line until their verdict and after-reply work are done or failed). */
+  private serving = 0;
 
   constructor(
     readonly gitDir: string,
@@ -119,6 +126,8 @@ export class ServedRepo {
      * per daemon, so its bound holds however many repositories it serves (a file of one is never another's).
      */
     private readonly objects: LooseCache = new LooseCache(),
+    /** Told each time a push was decided ahead and kept, its request due soon (the daemon may wait for it: decision 0065). */
+    private readonly decidedAheadKept: (repo: ServedRepo) => void = () => undefined,
   ) {
     this.dir = path.join(gitDir, ...DAEMON_DIR);
   }
@@ -140,12 +149,9 @@ export class ServedRepo {
     if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr.trim() || made.error?.message || 'unknown error'}`);
     // Read-write: the FIFO never reports end-of-file when a client closes it, and the open never blocks.
     this.fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
-    const split = new LineSplitter();
     this.socket = new net.Socket({ fd: this.fd, readable: true, writable: false });
     this.socket.setEncoding('latin1');
-    this.socket.on('data', (chunk: string) => {
-      for (const line of split.push(chunk)) this.track(this.serve(line));
-    });
+    this.socket.on('data', (chunk: string) => this.take(chunk));
     this.socket.on('error', (e) => this.log(`${this.gitDir}: request FIFO: ${e.message}`));
     const start = startTimeOf(process.pid);
     if (start === undefined) throw new Error('this process cannot be named from /proc (its start time names it in the pid file)');
@@ -159,6 +165,38 @@ export class ServedRepo {
       if (read > 0) this.track(this.decideAhead(dir, ids));
     }, () => this.warm?.bundle.loaded);
     this.prefetch.start();
+  }
+
+  /** Serves every whole line `chunk` completes, in the order the FIFO gave them. */
+  take(chunk: string): void {
+    for (const line of this.split.push(chunk)) {
+      this.serving++;
+      this.track(this.serve(line).finally(() => this.serving--));
+    }
+  }
+
+  /** Whether a request of this repository is being served: a wait for requests would hold up its I/O (request-wait.ts). */
+  get busy(): boolean {
+    return this.serving > 0;
+  }
+
+  /**
+   * What the request FIFO holds now, read without blocking (a daemon waiting for a request, request-wait.ts); the
+   * caller hands it to take(). Sound beside the socket's own reads because both run on this thread and hand what they
+   * read at once to the same line reader: the socket flows (it is never paused, so Node holds no bytes between its
+   * read and its 'data' event) and decodes latin1 (no partial character kept). One read of up to 64 KiB, a pipe's
+   * whole default capacity, so that no part of what was written before is left for the socket to deliver later.
+   */
+  readWaiting(): string | undefined {
+    if (this.fd === undefined || this.socket === undefined || this.socket.destroyed) return undefined;
+    waitBuffer ??= Buffer.allocUnsafe(65536);
+    try {
+      const n = readSync(this.fd, waitBuffer, 0, waitBuffer.length, null);
+      return n > 0 ? waitBuffer.toString('latin1', 0, n) : undefined;
+    } catch {
+      // EAGAIN: nothing there yet. Any other failure is the socket's reader's to report.
+      return undefined;
+    }
   }
 
   private track(p: Promise<void>): void {
@@ -242,9 +280,11 @@ export class ServedRepo {
         return;
       }
       this.metrics.ahead.inc({ repo: this.gitDir, result: 'made' });
-      // A later try for the same quarantine (it read more of the push) that ended first stands.
-      if ((this.ahead.get(quarantine)?.try ?? 0) > tried) return;
+      // A later try for the same quarantine (it read more of the push) that ended first stands; a decision that ends after
+      // its request came is never used (nor waited on: the request's own decision may be waiting for I/O meanwhile).
+      if ((this.ahead.get(quarantine)?.try ?? 0) > tried || this.aheadTries.wasAsked(quarantine)) return;
       keepNewest(this.ahead, quarantine, { decided: a, try: tried }, AHEAD_KEPT);
+      this.decidedAheadKept(this);
     } catch (e) {
       // Nothing decided ahead: the request decides, as without it.
       this.log(`${this.gitDir}: deciding ahead: ${e instanceof Error ? e.message : String(e)}`);

@@ -118,10 +118,11 @@ export class GateMetrics {
   readonly coldDecisions = new Counter(this.decisions.family);
   readonly budget = new Counter({ name: 'gatos_budget_exceeded_total', help: 'Decisions abandoned because they outlived the time budget (refused)', type: 'counter' });
   readonly ahead = new Counter({ name: 'gatos_decisions_ahead_total', help: 'Pushes decided before their request came (made), and by whether their request found every input unchanged (used) or not (discarded: decided again); pushes guessed but not decided ahead (skipped: their quarantine had its tries, or guesses kept missing), or decided in a way that cannot be vouched for (abandoned: it needed git, a read failed, the budget ran out)', type: 'counter' });
+  readonly requestWaits = new Counter({ name: 'gatos_request_waits_total', help: 'Waits of the daemon on the CPU for a request once a push was decided ahead (SCHED_IDLE only, at most 5 ms each), by the repository of that push and whether a request came (taken) or the time ran out (timed_out)', type: 'counter' });
 
   /** The exposition; gatos_decisions_total holds the daemon's decisions and the cold ones. */
   text(): string {
-    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget, this.ahead]);
+    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget, this.ahead, this.requestWaits]);
   }
 }
 

@@ -1,13 +1,18 @@
 /**
- * The daemon's scheduling priority (decision 0060). While git unpacks a
- * push and checks its connectivity, the daemon reads the quarantine and
- * decides the push ahead; the push's own git processes are what it waits
- * for then, so they go first. While the hook waits for the verdict, git's
- * processes of that push sleep and the daemon has the CPU to itself, so a
- * lower priority costs the decision little. Adapter (the process's
- * scheduling).
+ * The daemon's scheduling priority (decisions 0060 and 0065). While git
+ * unpacks a push and checks its connectivity, the daemon reads the
+ * quarantine and decides the push ahead; the push's own git processes are
+ * what it waits for then, so they go first. While the hook waits for the
+ * verdict, git's processes of that push sleep and the daemon has the CPU to
+ * itself, so a lower priority costs the decision little. By default the
+ * daemon runs under Linux's SCHED_IDLE: a git process that wakes or starts
+ * preempts it at once and a CPU running only it counts as free, which a nice
+ * value alone does not give (a nice thread keeps the CPU for the rest of its
+ * slice, about 1.5 ms here). Adapter (the process's scheduling; util-linux's
+ * or busybox's `chrt` sets the policy, since Node has no call for it).
  */
-import { readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** Measured (decision 0060): git's side of a push finishes sooner, the hook's wait is unchanged. */
@@ -54,4 +59,53 @@ export function niceAtLeast(nice: number): NiceOutcome {
     }
   }
   return { changed, kept, failed };
+}
+
+/** Linux's SCHED_IDLE policy number (sched(7)); a thread's policy is the 41st field of /proc/<pid>/task/<tid>/stat. */
+export const SCHED_IDLE = 5;
+
+/** The scheduling policy of each thread of `pid`; undefined where /proc cannot tell. */
+export function threadPolicies(pid: number | 'self' = 'self'): Map<number, number> | undefined {
+  const dir = `/proc/${pid}/task`;
+  try {
+    const policies = new Map<number, number>();
+    for (const name of readdirSync(dir)) {
+      const stat = readFileSync(`${dir}/${name}/stat`, 'latin1');
+      // The command name (2nd field) may hold spaces and parentheses: count from the last ')'; the 3rd field on.
+      const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+      if (!Number.isInteger(policy)) return undefined;
+      policies.set(Number(name), policy);
+    }
+    return policies;
+  } catch {
+    return undefined;
+  }
+}
+
+export type IdleOutcome = { readonly idle: true } | { readonly idle: false; readonly reason: string };
+
+/** The threads of `policies` not yet under SCHED_IDLE. */
+function notIdle(policies: Map<number, number>): number[] {
+  return [...policies].filter(([, p]) => p !== SCHED_IDLE).map(([tid]) => tid);
+}
+
+/**
+ * Every thread of this process under SCHED_IDLE (threads and processes it makes later inherit it): one `chrt` for
+ * the whole process, then one per thread it left (busybox's chrt has no --all-tasks). Checked in /proc afterwards;
+ * where it did not take, the reason.
+ */
+export function runIdle(): IdleOutcome {
+  const before = threadPolicies();
+  if (!before) return { idle: false, reason: '/proc/self/task cannot be read' };
+  if (notIdle(before).length === 0) return { idle: true };
+  const chrt = (args: string[]): string | undefined => {
+    const r = spawnSync('chrt', args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no chrt command (util-linux or busybox)' : r.error.message;
+    return r.status === 0 ? undefined : r.stderr.trim() || `chrt exited ${String(r.status)}`;
+  };
+  let failed = chrt(['-a', '-i', '-p', '0', String(process.pid)]);
+  const after = threadPolicies() ?? new Map<number, number>();
+  for (const tid of notIdle(after)) failed = chrt(['-i', '-p', '0', String(tid)]) ?? failed;
+  const left = notIdle(threadPolicies() ?? new Map([[0, -1]]));
+  return left.length === 0 ? { idle: true } : { idle: false, reason: failed ?? `${left.length} threads kept their policy` };
 }

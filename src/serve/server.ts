@@ -14,6 +14,7 @@ import { LooseCache } from '../git/loose';
 import { DAEMON_FILE } from '../ops/doctor';
 import { GateMetrics } from './metrics';
 import { ServedRepo, type RepoStatus } from './daemon';
+import { WAIT_BUDGET_MS_PER_S, WaitBudget, waitForRequest } from './request-wait';
 import { ColdReader, coldLabels } from './cold';
 
 export interface DaemonOptions {
@@ -21,6 +22,11 @@ export interface DaemonOptions {
   /** host:port; undefined: no HTTP. */
   readonly http?: { readonly host: string; readonly port: number };
   readonly log: (line: string) => void;
+  /**
+   * How long the daemon waits on the CPU for a request after deciding a push ahead (request-wait.ts, decision 0065);
+   * 0 or absent: it never does (a daemon not under SCHED_IDLE must not).
+   */
+  readonly requestWaitMs?: number;
 }
 
 export interface Daemon {
@@ -63,7 +69,21 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const metrics = new GateMetrics();
   // One store of kept loose objects for every repository served: one bound for the process (decision 0049).
   const objects = new LooseCache();
-  const repos = opts.repos.map((r) => new ServedRepo(r, metrics, opts.log, objects));
+  const waitMs = opts.requestWaitMs ?? 0;
+  const budget = new WaitBudget(WAIT_BUDGET_MS_PER_S);
+  const decidedAheadKept = (from: ServedRepo): void => {
+    // Never while a request is being served (the wait would hold up its I/O), nor past the budget: pushers who keep
+    // many quarantines open cannot make the daemon spin for more than a share of a second.
+    if (waitMs <= 0 || repos.some((r) => r.busy)) return;
+    const start = process.hrtime.bigint();
+    if (!budget.allows(start, waitMs)) return;
+    // Any served repository's request ends the wait: each is served as its own FIFO's reads would have served it.
+    const taken = waitForRequest(repos, waitMs, () => process.hrtime.bigint());
+    budget.spent(start, process.hrtime.bigint());
+    metrics.requestWaits.inc({ repo: from.gitDir, outcome: taken ? 'taken' : 'timed_out' });
+    taken?.source.take(taken.chunk);
+  };
+  const repos: ServedRepo[] = opts.repos.map((r) => new ServedRepo(r, metrics, opts.log, objects, decidedAheadKept));
   for (const r of repos) {
     r.pruneClients(CLIENT_MAX_AGE_MS, Date.now());
     r.listen();

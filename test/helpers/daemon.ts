@@ -13,9 +13,9 @@ export interface Served {
   readonly log: () => string;
 }
 
-/** Starts `gatos serve` on the repositories; resolves once it says it serves them. */
-export function serve(repos: readonly string[]): Promise<Served> {
-  const proc = spawn(process.execPath, [CLI, 'serve', ...repos.flatMap((r) => ['--repo', r]), '--http', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `gatos serve` on the repositories (with `options`); resolves once it says it serves them. */
+export function serve(repos: readonly string[], options: readonly string[] = []): Promise<Served> {
+  const proc = spawn(process.execPath, [CLI, 'serve', ...repos.flatMap((r) => ['--repo', r]), '--http', '127.0.0.1:0', ...options], { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';

@@ -10,12 +10,14 @@
  * /healthz, /readyz and /metrics are read with Node's fetch after known pushes.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, cpSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
+import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
 import { metric, metricsOf, serve, stopped, type Served } from '../helpers/daemon';
 import { GateWorld, type Run } from '../helpers/gate-world';
+import { commandRuns, required, testIf } from '../helpers/requires';
 
 jest.setTimeout(120_000);
 
@@ -30,6 +32,23 @@ function remoteText(r: Run): string {
     .filter((l) => l.startsWith('remote: ') && !l.includes('gatos trace:'))
     .map((l) => l.replace(/[0-9a-f]{40,64}/g, '<id>'))
     .join('\n');
+}
+
+/**
+ * Lets go any hook still held on the FIFO `go` (a test that failed before writing to it): opened read-write, the open
+ * never blocks, and every reader waiting to open it or read from it gets its line; otherwise jest would wait forever.
+ */
+function releaseHeld(go: string): void {
+  try {
+    const fd = openSync(go, constants.O_RDWR | constants.O_NONBLOCK);
+    try {
+      for (let i = 0; i < 16; i++) writeSync(fd, 'go\n');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // Gone already, or full: nobody is held.
+  }
 }
 
 /** A git push run without waiting (for concurrent clients and the kill). */
@@ -48,6 +67,7 @@ describe('gatos serve', () => {
   let w: GateWorld;
   let second: string;
   let third: string;
+  let idle: string;
   let coldRepo: string;
   let daemon: Served;
   const clients: Record<string, string> = {};
@@ -73,6 +93,9 @@ describe('gatos serve', () => {
     // Pushed to by one test only, whose counts of decisions made ahead no other test's pushes can reach.
     third = path.join(w.root, 'third.git');
     cpSync(w.gitDir, third, { recursive: true });
+    // Served by a test's own daemon under --sched idle.
+    idle = path.join(w.root, 'idle.git');
+    cpSync(w.gitDir, idle, { recursive: true });
     daemon = await serve([w.gitDir, second, third]);
   });
 
@@ -286,9 +309,54 @@ describe('gatos serve', () => {
     } finally {
       writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
       rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
+      releaseHeld(go);
       rmSync(go, { force: true });
       gitHere(['update-ref', 'refs/gatos/policies/active', active]);
     }
+  });
+
+  // Decision 0065: under --sched idle the daemon runs under SCHED_IDLE and, having decided a push ahead, polls the
+  // request FIFOs for up to 5 ms instead of sleeping; what it reads there is served as the FIFO's own reads would serve
+  // it. Under --sched normal (the default) it never waits: the wait would take the CPU from the push's own git processes.
+  testIf(required('chrt', commandRuns('chrt', ['--version']), 'util-linux'), 'no chrt')('under --sched idle waits on the CPU for the request of a push it decided ahead, and decides it as the cold hook does', async () => {
+    const own = await serve([idle], ['--sched', 'idle']);
+    try {
+      const policies = threadPolicies(own.proc.pid as number);
+      expect(policies && [...policies.values()].every((p) => p === SCHED_IDLE)).toBe(true);
+      const taken = async () => metric(await metricsOf(own), 'gatos_request_waits_total', { repo: idle, outcome: 'taken' });
+      // A push is decided ahead once the daemon knows this client's pushes, and its request comes within the wait
+      // unless the machine is very busy (a SCHED_IDLE daemon may then not even take it, and the push is decided
+      // cold): pushed until a wait took a request, each push decided as the cold hook decides it.
+      let byDaemon = 0;
+      for (let i = 0; i < 20 && (await taken()) === 0; i++) {
+        const r = eventPush('alice', idle);
+        expect(r.status).toBe(0);
+        if (DECIDED.test(r.stderr)) byDaemon++;
+        expect(remoteText(r)).toBe(remoteText(w.git(clients.alice as string, ['push', coldRepo, ALICE], { ...w.transport.env('user:alice'), ...trace })));
+      }
+      expect(await taken()).toBeGreaterThan(0);
+      expect(byDaemon).toBeGreaterThan(0);
+      const refused = eventPush('bob', idle);
+      expect(refused.status).not.toBe(0);
+      expect(remoteText(refused)).toBe(remoteText(w.git(clients.bob as string, ['push', coldRepo, BOB], { ...w.transport.env('user:bob'), ...trace })));
+    } finally {
+      await stopped(own.proc, 'SIGTERM');
+    }
+  });
+
+  it('under --sched normal (the default) never waits for a request on the CPU', async () => {
+    const policies = threadPolicies(daemon.proc.pid as number);
+    expect(policies && [...policies.values()].every((p) => p !== SCHED_IDLE)).toBe(true);
+    const made = async () => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result: 'made' });
+    const before = await made();
+    for (let i = 0; i < 12 && (await made()) === before; i++) {
+      const r = eventPush('alice', w.gitDir);
+      expect(r.status).toBe(0);
+      expect(r.stderr).toMatch(DECIDED);
+    }
+    expect(await made()).toBeGreaterThan(before);
+    const text = await metrics();
+    expect(text).not.toContain('gatos_request_waits_total{');
   });
 
   /** gatos_decisions_ahead_total of a served repository, by result. */
@@ -399,6 +467,7 @@ describe('gatos serve', () => {
     } finally {
       writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
       rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
+      releaseHeld(go);
       rmSync(go, { force: true });
     }
   });

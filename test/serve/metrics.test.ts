@@ -28,7 +28,7 @@ describe('the exposition text', () => {
     expect(m.text()).toContain('gatos_decisions_total{code="",outcome="allowed",repo="/r",rule=""} 3\n');
     expect(m.text()).toContain('gatos_decisions_total{code="POLICY_DENY",outcome="denied",repo="/r",rule="gate/event"} 1\n');
     expect(m.decisions.value(allowed)).toBe(1);
-    for (const name of ['gatos_decision_seconds', 'gatos_events_verified_total', 'gatos_audit_write_failures_total', 'gatos_active_bundle_info', 'gatos_cold_decisions_total', 'gatos_budget_exceeded_total']) expect(m.text()).toContain(`# TYPE ${name} `);
+    for (const name of ['gatos_decision_seconds', 'gatos_events_verified_total', 'gatos_audit_write_failures_total', 'gatos_active_bundle_info', 'gatos_cold_decisions_total', 'gatos_budget_exceeded_total', 'gatos_decisions_ahead_total', 'gatos_request_waits_total']) expect(m.text()).toContain(`# TYPE ${name} `);
   });
 });
 

@@ -1,18 +1,26 @@
 /**
  * `gatos serve` runs below the git processes of the pushes it decides
- * ahead (decision 0060): every thread of the daemon at nice 10 by default,
- * at the nice it was started with under `--nice 0`, and a priority it was
- * started below is never raised. Read from /proc/<pid>/task/<tid>/stat (the
- * nice field, the 19th), on a real daemon serving a real bare repository.
+ * ahead (decisions 0060 and 0065): every thread of the daemon at nice 10
+ * by default; under SCHED_IDLE with `--sched idle`, or at nice 10 where no
+ * `chrt` can set that policy (it says so); at the nice
+ * it was started with under `--nice 0`, and a priority it was started below
+ * is never raised. Read from /proc/<pid>/task/<tid>/stat (the nice field,
+ * the 19th; the policy, the 41st), on a real daemon serving a real bare
+ * repository.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
 import { CLI } from '../helpers/cli';
+import { commandRuns, required, testIf } from '../helpers/requires';
 import { initRepo } from '../helpers/git';
 import { tmpDir } from '../helpers/tmp';
 
 jest.setTimeout(60_000);
+
+/** chrt sets the policy (util-linux, Essential on Debian; CI installs it explicitly). */
+const HAS_CHRT = required('chrt', commandRuns('chrt', ['--version']), 'util-linux');
 
 /** The nice value of each thread of `pid` (field 19 of stat; the command name before it may hold spaces). */
 function threadNices(pid: number): number[] {
@@ -27,23 +35,23 @@ function threadNices(pid: number): number[] {
 
 const ownNice = (): number => threadNices(process.pid)[0] as number;
 
-/** Starts `gatos serve` (optionally under `nice -n`) and resolves with it once it says it serves. */
-function serve(args: readonly string[], niceFirst?: number): Promise<ChildProcess> {
+/** Starts `gatos serve` (optionally under `nice -n`, in `env`) and resolves with it and its log once it says it serves. */
+function serve(args: readonly string[], niceFirst?: number, env: NodeJS.ProcessEnv = process.env): Promise<{ proc: ChildProcess; log: () => string }> {
   const repo = initRepo({ bare: true });
   const cmd = [process.execPath, CLI, 'serve', '--repo', repo, '--http', 'off', ...args];
-  const proc = niceFirst === undefined ? spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('nice', ['-n', String(niceFirst), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = niceFirst === undefined ? spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env }) : spawn('nice', ['-n', String(niceFirst), ...cmd], { stdio: ['ignore', 'pipe', 'pipe'], env });
   return new Promise((resolve, reject) => {
     let err = '';
     proc.stderr?.on('data', (b: Buffer) => (err += b.toString()));
-    proc.stdout?.once('data', () => resolve(proc));
+    proc.stdout?.once('data', () => resolve({ proc, log: () => err }));
     proc.once('exit', (code) => reject(new Error(`gatos serve exited ${code}: ${err}`)));
   });
 }
 
-async function withDaemon(args: readonly string[], niceFirst: number | undefined, check: (nices: number[]) => void): Promise<void> {
-  const p = await serve(args, niceFirst);
+async function withDaemon(args: readonly string[], niceFirst: number | undefined, check: (nices: number[], policies: number[], log: string) => void, env?: NodeJS.ProcessEnv): Promise<void> {
+  const { proc: p, log } = await serve(args, niceFirst, env);
   try {
-    check(threadNices(p.pid as number));
+    check(threadNices(p.pid as number), [...(threadPolicies(p.pid as number)?.values() ?? [])], log());
   } finally {
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
@@ -66,6 +74,45 @@ describe('the daemon\'s priority', () => {
     await withDaemon(['--nice', '0'], undefined, (nices) => expect(nices.every((n) => n === own)).toBe(true));
     const low = Math.max(15, own);
     await withDaemon(['--nice', '12'], low - own, (nices) => expect(nices.every((n) => n === low)).toBe(true));
+  });
+
+  testIf(HAS_CHRT, 'no chrt')('runs every thread under the normal policy by default, and under SCHED_IDLE with --sched idle', async () => {
+    const want = Math.max(10, ownNice());
+    await withDaemon([], undefined, (nices, policies) => {
+      expect(policies.length).toBeGreaterThan(1);
+      expect(policies.every((p) => p === 0)).toBe(true);
+      expect(nices.every((n) => n === want)).toBe(true);
+    });
+    await withDaemon(['--sched', 'idle'], undefined, (_nices, policies) => {
+      expect(policies.length).toBeGreaterThan(1);
+      expect(policies.every((p) => p === SCHED_IDLE)).toBe(true);
+    });
+  });
+
+  it('under --sched idle without a chrt command runs at nice 10 under the normal policy, and says why', async () => {
+    // A PATH holding what the daemon starts (git, mkfifo) and no chrt.
+    const bin = path.join(tmpDir(), 'bin');
+    mkdirSync(bin);
+    for (const tool of ['git', 'mkfifo']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), path.join(bin, tool));
+    const want = Math.max(10, ownNice());
+    await withDaemon(
+      ['--sched', 'idle'],
+      undefined,
+      (nices, policies, log) => {
+        expect(policies.length).toBeGreaterThan(1);
+      expect(policies.every((p) => p === 0)).toBe(true);
+        expect(nices.every((n) => n === want)).toBe(true);
+        expect(log).toContain('note: SCHED_IDLE could not be set (no chrt command (util-linux or busybox)); running at nice 10, without waiting for requests on the CPU');
+      },
+      { ...process.env, PATH: bin },
+    );
+  });
+
+  it('refuses a --sched other than idle or normal, saying what it expects', () => {
+    const r = spawnSync(process.execPath, [CLI, 'serve', '--repo', tmpDir(), '--http', 'off', '--sched', 'fifo'], { encoding: 'utf8' });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('--sched fifo: expected idle or normal');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('refuses a nice outside 0-19, saying what it expects', () => {

@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { isBareRepo, reposUnder } from '../../serve/daemon';
-import { DEFAULT_NICE, MAX_NICE, niceAtLeast } from '../../serve/priority';
+import { DEFAULT_NICE, MAX_NICE, SCHED_IDLE, niceAtLeast, runIdle, threadPolicies } from '../../serve/priority';
+import { REQUEST_WAIT_MS } from '../../serve/request-wait';
 import { parseAddress, startDaemon } from '../../serve/server';
 import { CliError, EXIT } from '../errors';
 
@@ -17,6 +18,7 @@ interface ServeArgs {
   'repos-under'?: string[];
   http: string;
   nice: number;
+  sched: string;
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:9464';
@@ -29,9 +31,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('repo', { type: 'string', array: true, describe: 'a bare repository to serve (repeatable)' })
       .option('repos-under', { type: 'string', array: true, describe: 'serve every bare repository under this folder (repeatable; read at start)' })
       .option('http', { type: 'string', default: DEFAULT_HTTP, describe: 'address of /healthz, /readyz and /metrics (host:port; "off": none)' })
-      .option('nice', { type: 'number', default: DEFAULT_NICE, describe: `run at least this nice (0-${MAX_NICE}), below the git processes of the pushes it decides ahead of their hooks; 0: the priority it was started with` }),
+      .option('nice', { type: 'number', default: DEFAULT_NICE, describe: `run at least this nice (0-${MAX_NICE}), below the git processes of the pushes it decides ahead of their hooks; 0: the priority it was started with` })
+      .option('sched', { type: 'string', default: 'normal', describe: 'CPU scheduling: normal (at --nice) or idle (Linux SCHED_IDLE: any git process goes first, and it waits for a request on the CPU after deciding a push ahead: faster pushes on a host with CPU to spare, stalled ones on a host whose CPUs are saturated)' }),
   handler: async (args) => {
     if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > MAX_NICE) throw new CliError('USAGE', `--nice ${String(args.nice)}: expected a whole number from 0 to ${MAX_NICE}`, `the default, ${DEFAULT_NICE}, lets the pushes' own git processes go first (docs/daemon.md); 0 keeps the priority the daemon was started with`);
+    if (args.sched !== 'idle' && args.sched !== 'normal') throw new CliError('USAGE', `--sched ${args.sched}: expected idle or normal`, 'normal (the default) runs at --nice; idle lets every git process go first, for a host with CPU to spare (docs/daemon.md)');
     const named = (args.repo ?? []).map((r) => path.resolve(r));
     for (const r of named) if (!isBareRepo(r)) throw new CliError('NOT_FOUND', `${r} is not a bare git repository`, 'name the repository folder (the one holding HEAD, config, objects/ and refs/)');
     const found = (args['repos-under'] ?? []).flatMap((d) => {
@@ -47,9 +51,16 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       const n = niceAtLeast(args.nice);
       if (n.failed > 0) log(`note: ${n.failed} of ${n.changed + n.kept + n.failed} threads could not be set to nice ${args.nice}; they run as started`);
     }
+    const idle = args.sched === 'idle' ? runIdle() : undefined;
+    if (idle && !idle.idle) log(`note: SCHED_IDLE could not be set (${idle.reason}); running at nice ${args.nice}, without waiting for requests on the CPU`);
+    // Only under SCHED_IDLE may it wait on the CPU for requests (decision 0065): at a normal policy the wait would take
+    // the CPU from the very git processes the push waits for. Started under it (systemd's CPUSchedulingPolicy=idle)
+    // counts too.
+    const policies = threadPolicies();
+    const underIdle = policies !== undefined && [...policies.values()].every((p) => p === SCHED_IDLE);
     let daemon;
     try {
-      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log });
+      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: underIdle ? REQUEST_WAIT_MS : 0 });
     } catch (e) {
       throw new CliError('GATE_ERROR', `the daemon cannot start: ${e instanceof Error ? e.message : String(e)}`, 'is another gatos serve running for these repositories, or is the address taken?', EXIT.INTERNAL);
     }
