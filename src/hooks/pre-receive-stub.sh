@@ -194,14 +194,18 @@ command exec 3<> "$d/requests" || fallback 'the request FIFO cannot be opened'
 printf '%s\n' "$request" >&3 || fallback 'the request could not be sent'
 exec 3>&-
 # Accepted at once? A daemon with a free moment opens this client's stdin and removes r.<nonce> within a
-# fraction of a millisecond: a few checks with a builtin (GATOS_DAEMON_SPINS, default 20; no process).
+# fraction of a millisecond: a few checks with a builtin (GATOS_DAEMON_SPINS, default 20; no process), 200 when
+# the daemon says (daemon/waits) that it waits on the CPU for requests, and so takes one within them (decision
+# 0065). The file only changes how long this client checks, never what it decides.
 # Once the daemon holds the pipe, nobody else may hold a writing end of it (git closed its own after the
 # update lines): a daemon that dies, or closes the pipe without a verdict, then ends the read with
 # end-of-file. So this client closes its own writing end once the daemon took the request, and no process
 # watches the daemon from then on (decision 0050).
 w= watch=1
 if [ "$in" = 0 ]; then
-  k=${GATOS_DAEMON_SPINS:-20}
+  k=20
+  [ ! -e "$d/waits" ] || k=200
+  k=${GATOS_DAEMON_SPINS:-$k}
   case $k in
     '' | *[!0-9]* | ????????*) k=20 ;;
   esac

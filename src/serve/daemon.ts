@@ -136,8 +136,12 @@ export class ServedRepo {
     return this.gitDir;
   }
 
-  /** Makes daemon/ (0700, ours), a fresh request FIFO and the pid file, and starts reading requests. */
-  listen(): void {
+  /**
+   * Makes daemon/ (0700, ours), a fresh request FIFO and the pid file, and starts reading requests. `waits`: the
+   * daemon waits on the CPU for requests (request-wait.ts), and says so to the hooks with the plain file
+   * daemon/waits, so that they check longer for their request being taken before they fork a watcher (decision 0065).
+   */
+  listen(waits = false): void {
     const parent = path.join(this.gitDir, DAEMON_DIR[0]);
     mkdirSync(parent, { recursive: true, mode: 0o700 });
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -145,6 +149,10 @@ export class ServedRepo {
     const fifo = path.join(this.dir, 'requests');
     // A FIFO left by a daemon that died: clients that wrote to it see that daemon gone and decide cold.
     rmSync(fifo, { force: true });
+    // Only a hint for the hooks' speed (how long they check before forking a watcher), never for a decision.
+    const hint = path.join(this.dir, 'waits');
+    if (waits) writeFileSync(hint, '', { mode: 0o600 });
+    else rmSync(hint, { force: true });
     const made = spawnSync('mkfifo', ['-m', '600', fifo], { encoding: 'utf8' });
     if (made.status !== 0) throw new Error(`mkfifo ${fifo} failed: ${made.stderr.trim() || made.error?.message || 'unknown error'}`);
     // Read-write: the FIFO never reports end-of-file when a client closes it, and the open never blocks.
@@ -208,6 +216,7 @@ export class ServedRepo {
   async close(): Promise<void> {
     rmSync(path.join(this.dir, 'pid'), { force: true });
     rmSync(path.join(this.dir, 'requests'), { force: true });
+    rmSync(path.join(this.dir, 'waits'), { force: true });
     this.prefetch?.stop();
     this.socket?.destroy();
     await Promise.allSettled([...this.inflight]);

@@ -86,7 +86,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const repos: ServedRepo[] = opts.repos.map((r) => new ServedRepo(r, metrics, opts.log, objects, decidedAheadKept));
   for (const r of repos) {
     r.pruneClients(CLIENT_MAX_AGE_MS, Date.now());
-    r.listen();
+    r.listen(waitMs > 0);
   }
   // Warm every bundle before the first push (and log what cannot be loaded); readiness reports it.
   for (const s of await Promise.all(repos.map((r) => r.status()))) {

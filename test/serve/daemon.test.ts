@@ -323,6 +323,9 @@ describe('gatos serve', () => {
     try {
       const policies = threadPolicies(own.proc.pid as number);
       expect(policies && [...policies.values()].every((p) => p === SCHED_IDLE)).toBe(true);
+      // It tells the hooks it waits (they then check longer before forking a watcher); the default daemon does not.
+      expect(existsSync(path.join(idle, 'gatos', 'daemon', 'waits'))).toBe(true);
+      expect(existsSync(path.join(w.gitDir, 'gatos', 'daemon', 'waits'))).toBe(false);
       const taken = async () => metric(await metricsOf(own), 'gatos_request_waits_total', { repo: idle, outcome: 'taken' });
       // A push is decided ahead once the daemon knows this client's pushes, and its request comes within the wait
       // unless the machine is very busy (a SCHED_IDLE daemon may then not even take it, and the push is decided
@@ -342,6 +345,8 @@ describe('gatos serve', () => {
     } finally {
       await stopped(own.proc, 'SIGTERM');
     }
+    // Stopped, it says nothing any more.
+    expect(existsSync(path.join(idle, 'gatos', 'daemon', 'waits'))).toBe(false);
   });
 
   it('under --sched normal (the default) never waits for a request on the CPU', async () => {
