@@ -99,7 +99,8 @@ export function runIdle(): IdleOutcome {
   if (!before) return { idle: false, reason: '/proc/self/task cannot be read' };
   if (notIdle(before).length === 0) return { idle: true };
   const chrt = (args: string[]): string | undefined => {
-    const r = spawnSync('chrt', args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] });
+    // A chrt that hangs must not hold the daemon's start: after 10 s it is killed and the daemon runs at --nice.
+    const r = spawnSync('chrt', args, { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
     if (r.error) return (r.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no chrt command (util-linux or busybox)' : r.error.message;
     return r.status === 0 ? undefined : r.stderr.trim() || `chrt exited ${String(r.status)}`;
   };
