@@ -4,11 +4,12 @@
  * quarantine and decides the push ahead; the push's own git processes are
  * what it waits for then, so they go first. While the hook waits for the
  * verdict, git's processes of that push sleep and the daemon has the CPU to
- * itself, so a lower priority costs the decision little. By default the
- * daemon runs under Linux's SCHED_IDLE: a git process that wakes or starts
- * preempts it at once and a CPU running only it counts as free, which a nice
- * value alone does not give (a nice thread keeps the CPU for the rest of its
- * slice, about 1.5 ms here). Adapter (the process's scheduling; util-linux's
+ * itself, so a lower priority costs the decision little. Under `--sched
+ * idle` the daemon runs under Linux's SCHED_IDLE: a git process that wakes or
+ * starts preempts it at once and a CPU running only it counts as free, which
+ * a nice value alone does not give (a nice thread keeps the CPU for the rest
+ * of its slice, about 1.5 ms here); not by default, since a saturated host
+ * then starves it. Adapter (the process's scheduling; util-linux's
  * or busybox's `chrt` sets the policy, since Node has no call for it).
  */
 import { spawnSync } from 'node:child_process';
@@ -87,6 +88,12 @@ export type IdleOutcome = { readonly idle: true } | { readonly idle: false; read
 /** The threads of `policies` not yet under SCHED_IDLE. */
 function notIdle(policies: Map<number, number>): number[] {
   return [...policies].filter(([, p]) => p !== SCHED_IDLE).map(([tid]) => tid);
+}
+
+/** Whether every thread of this process runs under SCHED_IDLE (false where /proc cannot tell). */
+export function allThreadsIdle(): boolean {
+  const policies = threadPolicies();
+  return policies !== undefined && notIdle(policies).length === 0;
 }
 
 /**

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { isBareRepo, reposUnder } from '../../serve/daemon';
-import { DEFAULT_NICE, MAX_NICE, SCHED_IDLE, niceAtLeast, runIdle, threadPolicies } from '../../serve/priority';
+import { DEFAULT_NICE, MAX_NICE, allThreadsIdle, niceAtLeast, runIdle } from '../../serve/priority';
 import { REQUEST_WAIT_MS } from '../../serve/request-wait';
 import { parseAddress, startDaemon } from '../../serve/server';
 import { CliError, EXIT } from '../errors';
@@ -56,8 +56,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // Only under SCHED_IDLE may it wait on the CPU for requests (decision 0065): at a normal policy the wait would take
     // the CPU from the very git processes the push waits for. Started under it (systemd's CPUSchedulingPolicy=idle)
     // counts too.
-    const policies = threadPolicies();
-    const underIdle = policies !== undefined && [...policies.values()].every((p) => p === SCHED_IDLE);
+    const underIdle = allThreadsIdle();
     let daemon;
     try {
       daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: underIdle ? REQUEST_WAIT_MS : 0 });
