@@ -18,6 +18,7 @@ import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
 import { metric, metricsOf, serve, stopped, type Served } from '../helpers/daemon';
 import { GateWorld, type Run } from '../helpers/gate-world';
 import { commandRuns, required, testIf } from '../helpers/requires';
+import { CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY, kernelSlice, slicesOf } from '../helpers/sched';
 
 jest.setTimeout(120_000);
 
@@ -67,7 +68,7 @@ describe('gatos serve', () => {
   let w: GateWorld;
   let second: string;
   let third: string;
-  let idle: string;
+  let waiting: string;
   let coldRepo: string;
   let daemon: Served;
   const clients: Record<string, string> = {};
@@ -93,9 +94,9 @@ describe('gatos serve', () => {
     // Pushed to by one test only, whose counts of decisions made ahead no other test's pushes can reach.
     third = path.join(w.root, 'third.git');
     cpSync(w.gitDir, third, { recursive: true });
-    // Served by a test's own daemon under --sched idle.
-    idle = path.join(w.root, 'idle.git');
-    cpSync(w.gitDir, idle, { recursive: true });
+    // Served by the daemons of the tests of --sched, one at a time.
+    waiting = path.join(w.root, 'waiting.git');
+    cpSync(w.gitDir, waiting, { recursive: true });
     daemon = await serve([w.gitDir, second, third]);
   });
 
@@ -331,53 +332,62 @@ describe('gatos serve', () => {
     }
   });
 
-  // Decision 0065: under --sched idle the daemon runs under SCHED_IDLE and, having decided a push ahead, polls the
-  // request FIFOs for up to 5 ms instead of sleeping; what it reads there is served as the FIFO's own reads would serve
-  // it. Under --sched normal (the default) it never waits: the wait would take the CPU from the push's own git processes.
-  testIf(required('chrt', commandRuns('chrt', ['--version']), 'util-linux'), 'no chrt')('under --sched idle waits on the CPU for the request of a push it decided ahead, and decides it as the cold hook does', async () => {
-    const own = await serve([idle], ['--sched', 'idle']);
+  // Decisions 0065 and 0066: where any git process that wakes preempts the daemon (by default, on its long time slice;
+  // under --sched idle, SCHED_IDLE), the daemon, having decided a push ahead, polls the request FIFOs for up to 5 ms
+  // instead of sleeping; what it reads there is served as the FIFO's own reads would serve it. Under --sched plain it
+  // never waits: on the kernel's slice the wait would take the CPU from the push's own git processes.
+  const modes = [
+    { name: 'by default (on a long time slice)', options: [], can: CUSTOM_SLICES, why: NO_CUSTOM_SLICES_WHY, holds: (pid: number) => slicesOf(pid).every((ns) => ns === 2 * kernelSlice()) },
+    { name: 'under --sched idle', options: ['--sched', 'idle'], can: required('chrt', commandRuns('chrt', ['--version']), 'util-linux'), why: 'no chrt', holds: (pid: number) => [...(threadPolicies(pid)?.values() ?? [])].every((p) => p === SCHED_IDLE) },
+  ];
+  for (const mode of modes) {
+    testIf(mode.can, mode.why)(`${mode.name} waits on the CPU for the request of a push it decided ahead, and decides it as the cold hook does`, async () => {
+      const own = await serve([waiting], mode.options);
+      try {
+        expect(mode.holds(own.proc.pid as number)).toBe(true);
+        // It tells the hooks it waits (they then check longer before forking a watcher).
+        expect(existsSync(path.join(waiting, 'gatos', 'daemon', 'waits'))).toBe(true);
+        const taken = async () => metric(await metricsOf(own), 'gatos_request_waits_total', { repo: waiting, outcome: 'taken' });
+        // A push is decided ahead once the daemon knows this client's pushes, and its request comes within the wait
+        // unless the machine is very busy (a SCHED_IDLE daemon may then not even take it, and the push is decided
+        // cold): pushed until a wait took a request, each push decided as the cold hook decides it.
+        let byDaemon = 0;
+        for (let i = 0; i < 20 && (await taken()) === 0; i++) {
+          const r = eventPush('alice', waiting);
+          expect(r.status).toBe(0);
+          if (DECIDED.test(r.stderr)) byDaemon++;
+          expect(remoteText(r)).toBe(remoteText(w.git(clients.alice as string, ['push', coldRepo, ALICE], { ...w.transport.env('user:alice'), ...trace })));
+        }
+        expect(await taken()).toBeGreaterThan(0);
+        expect(byDaemon).toBeGreaterThan(0);
+        const refused = eventPush('bob', waiting);
+        expect(refused.status).not.toBe(0);
+        expect(remoteText(refused)).toBe(remoteText(w.git(clients.bob as string, ['push', coldRepo, BOB], { ...w.transport.env('user:bob'), ...trace })));
+      } finally {
+        await stopped(own.proc, 'SIGTERM');
+      }
+      // Stopped, it says nothing any more.
+      expect(existsSync(path.join(waiting, 'gatos', 'daemon', 'waits'))).toBe(false);
+    });
+  }
+
+  it('under --sched plain never waits for a request on the CPU', async () => {
+    const own = await serve([waiting], ['--sched', 'plain']);
     try {
       const policies = threadPolicies(own.proc.pid as number);
-      expect(policies && [...policies.values()].every((p) => p === SCHED_IDLE)).toBe(true);
-      // It tells the hooks it waits (they then check longer before forking a watcher); the default daemon does not.
-      expect(existsSync(path.join(idle, 'gatos', 'daemon', 'waits'))).toBe(true);
-      expect(existsSync(path.join(w.gitDir, 'gatos', 'daemon', 'waits'))).toBe(false);
-      const taken = async () => metric(await metricsOf(own), 'gatos_request_waits_total', { repo: idle, outcome: 'taken' });
-      // A push is decided ahead once the daemon knows this client's pushes, and its request comes within the wait
-      // unless the machine is very busy (a SCHED_IDLE daemon may then not even take it, and the push is decided
-      // cold): pushed until a wait took a request, each push decided as the cold hook decides it.
-      let byDaemon = 0;
-      for (let i = 0; i < 20 && (await taken()) === 0; i++) {
-        const r = eventPush('alice', idle);
+      expect(policies && [...policies.values()].every((p) => p !== SCHED_IDLE)).toBe(true);
+      expect(existsSync(path.join(waiting, 'gatos', 'daemon', 'waits'))).toBe(false);
+      const made = async () => metric(await metricsOf(own), 'gatos_decisions_ahead_total', { repo: waiting, result: 'made' });
+      for (let i = 0; i < 20 && (await made()) === 0; i++) {
+        const r = eventPush('alice', waiting);
         expect(r.status).toBe(0);
-        if (DECIDED.test(r.stderr)) byDaemon++;
-        expect(remoteText(r)).toBe(remoteText(w.git(clients.alice as string, ['push', coldRepo, ALICE], { ...w.transport.env('user:alice'), ...trace })));
+        expect(r.stderr).toMatch(DECIDED);
       }
-      expect(await taken()).toBeGreaterThan(0);
-      expect(byDaemon).toBeGreaterThan(0);
-      const refused = eventPush('bob', idle);
-      expect(refused.status).not.toBe(0);
-      expect(remoteText(refused)).toBe(remoteText(w.git(clients.bob as string, ['push', coldRepo, BOB], { ...w.transport.env('user:bob'), ...trace })));
+      expect(await made()).toBeGreaterThan(0);
+      expect(await metricsOf(own)).not.toContain('gatos_request_waits_total{');
     } finally {
       await stopped(own.proc, 'SIGTERM');
     }
-    // Stopped, it says nothing any more.
-    expect(existsSync(path.join(idle, 'gatos', 'daemon', 'waits'))).toBe(false);
-  });
-
-  it('under --sched normal (the default) never waits for a request on the CPU', async () => {
-    const policies = threadPolicies(daemon.proc.pid as number);
-    expect(policies && [...policies.values()].every((p) => p !== SCHED_IDLE)).toBe(true);
-    const made = async () => metric(await metrics(), 'gatos_decisions_ahead_total', { repo: w.gitDir, result: 'made' });
-    const before = await made();
-    for (let i = 0; i < 12 && (await made()) === before; i++) {
-      const r = eventPush('alice', w.gitDir);
-      expect(r.status).toBe(0);
-      expect(r.stderr).toMatch(DECIDED);
-    }
-    expect(await made()).toBeGreaterThan(before);
-    const text = await metrics();
-    expect(text).not.toContain('gatos_request_waits_total{');
   });
 
   /** gatos_decisions_ahead_total of a served repository, by result. */

@@ -1,20 +1,23 @@
 /**
  * `gatos serve` runs below the git processes of the pushes it decides
- * ahead (decisions 0060 and 0065): every thread of the daemon at nice 10
- * by default; under SCHED_IDLE with `--sched idle`, or at nice 10 where no
- * `chrt` can set that policy (it says so); at the nice
- * it was started with under `--nice 0`, and a priority it was started below
- * is never raised. Read from /proc/<pid>/task/<tid>/stat (the nice field,
- * the 19th; the policy, the 41st), on a real daemon serving a real bare
- * repository.
+ * ahead (decisions 0060, 0065 and 0066): every thread of the daemon at nice
+ * 10 by default, on a time slice twice the kernel's (Linux 6.12+), or on the
+ * kernel's where neither perl nor chrt can set it (it says so); on the
+ * kernel's slice under `--sched plain`; under SCHED_IDLE with `--sched
+ * idle`, or at nice 10 where no `chrt` can set that policy (it says so); at
+ * the nice it was started with under `--nice 0`, and a priority it was
+ * started below is never raised. Read from /proc/<pid>/task/<tid>/stat (the
+ * nice field, the 19th; the policy, the 41st) and .../sched (se.slice), on a
+ * real daemon serving a real bare repository.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
+import { SCHED_IDLE, longSliceFor, threadPolicies } from '../../src/serve/priority';
 import { CLI } from '../helpers/cli';
 import { commandRuns, required, testIf } from '../helpers/requires';
 import { initRepo } from '../helpers/git';
+import { CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY, kernelSlice, slicesOf } from '../helpers/sched';
 import { tmpDir } from '../helpers/tmp';
 
 jest.setTimeout(60_000);
@@ -48,10 +51,10 @@ function serve(args: readonly string[], niceFirst?: number, env: NodeJS.ProcessE
   });
 }
 
-async function withDaemon(args: readonly string[], niceFirst: number | undefined, check: (nices: number[], policies: number[], log: string) => void, env?: NodeJS.ProcessEnv): Promise<void> {
+async function withDaemon(args: readonly string[], niceFirst: number | undefined, check: (nices: number[], policies: number[], log: string, slices: number[]) => void, env?: NodeJS.ProcessEnv): Promise<void> {
   const { proc: p, log } = await serve(args, niceFirst, env);
   try {
-    check(threadNices(p.pid as number), [...(threadPolicies(p.pid as number)?.values() ?? [])], log());
+    check(threadNices(p.pid as number), [...(threadPolicies(p.pid as number)?.values() ?? [])], log(), slicesOf(p.pid as number));
   } finally {
     await new Promise<void>((resolve) => {
       p.once('exit', () => resolve());
@@ -89,6 +92,59 @@ describe('the daemon\'s priority', () => {
     });
   });
 
+  it('takes twice the kernel\'s slice, within the kernel\'s bounds of 0.1 to 100 ms', () => {
+    expect(longSliceFor(1_400_000)).toBe(2_800_000);
+    expect(longSliceFor(3_000_000)).toBe(6_000_000);
+    expect(longSliceFor(10_000)).toBe(100_000);
+    expect(longSliceFor(80_000_000)).toBe(100_000_000);
+  });
+
+  testIf(CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY)('by default runs every thread on twice the kernel\'s time slice at nice 10; under --sched plain on the kernel\'s', async () => {
+    const want = Math.max(10, ownNice());
+    const kernel = kernelSlice();
+    await withDaemon([], undefined, (nices, policies, log, slices) => {
+      expect(slices.length).toBeGreaterThan(1);
+      expect(slices.every((ns) => ns === 2 * kernel)).toBe(true);
+      expect(policies.every((p) => p === 0)).toBe(true);
+      expect(nices.every((n) => n === want)).toBe(true);
+      expect(log).not.toContain('note:');
+    });
+    await withDaemon(['--sched', 'plain'], undefined, (nices, policies, _log, slices) => {
+      expect(slices.length).toBeGreaterThan(1);
+      expect(slices.every((ns) => ns === kernel)).toBe(true);
+      expect(policies.every((p) => p === 0)).toBe(true);
+      expect(nices.every((n) => n === want)).toBe(true);
+    });
+    // Started below nice 10, it keeps its own nice on the long slice.
+    const low = Math.max(15, ownNice());
+    await withDaemon([], low - ownNice(), (nices, _policies, _log, slices) => {
+      expect(slices.every((ns) => ns === 2 * kernel)).toBe(true);
+      expect(nices.every((n) => n === low)).toBe(true);
+    });
+  });
+
+  testIf(CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY)('without perl, nor a chrt that sets a slice, runs on the kernel\'s slice at nice 10, and says why', async () => {
+    // A PATH holding what the daemon starts (git, mkfifo), a chrt that cannot set a slice for SCHED_OTHER (as
+    // util-linux before 2.41) and no perl.
+    const bin = path.join(tmpDir(), 'bin');
+    mkdirSync(bin);
+    for (const tool of ['git', 'mkfifo']) symlinkSync(spawnSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).stdout.trim(), path.join(bin, tool));
+    writeFileSync(path.join(bin, 'chrt'), '#!/bin/sh\necho "chrt: --sched-runtime is for SCHED_DEADLINE only" >&2\nexit 1\n', { mode: 0o755 });
+    const want = Math.max(10, ownNice());
+    const kernel = kernelSlice();
+    await withDaemon(
+      [],
+      undefined,
+      (nices, policies, log, slices) => {
+        expect(slices.every((ns) => ns === kernel)).toBe(true);
+        expect(policies.every((p) => p === 0)).toBe(true);
+        expect(nices.every((n) => n === want)).toBe(true);
+        expect(log).toContain("note: a longer time slice could not be set (no perl command; chrt: --sched-runtime is for SCHED_DEADLINE only); running at nice 10 with the kernel's slice, without waiting for requests on the CPU");
+      },
+      { ...process.env, PATH: bin },
+    );
+  });
+
   it('under --sched idle without a chrt command runs at nice 10 under the normal policy, and says why', async () => {
     // A PATH holding what the daemon starts (git, mkfifo) and no chrt.
     const bin = path.join(tmpDir(), 'bin');
@@ -108,10 +164,10 @@ describe('the daemon\'s priority', () => {
     );
   });
 
-  it('refuses a --sched other than idle or normal, saying what it expects', () => {
+  it('refuses a --sched other than normal, plain or idle, saying what it expects', () => {
     const r = spawnSync(process.execPath, [CLI, 'serve', '--repo', tmpDir(), '--http', 'off', '--sched', 'fifo'], { encoding: 'utf8' });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toContain('--sched fifo: expected idle or normal');
+    expect(r.stderr).toContain('--sched fifo: expected normal, plain or idle');
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { isBareRepo, reposUnder } from '../../serve/daemon';
-import { DEFAULT_NICE, MAX_NICE, allThreadsIdle, niceAtLeast, runIdle } from '../../serve/priority';
+import { DEFAULT_NICE, MAX_NICE, allThreadsIdle, niceAtLeast, runIdle, runLongSlice, type SliceOutcome } from '../../serve/priority';
 import { REQUEST_WAIT_MS } from '../../serve/request-wait';
 import { parseAddress, startDaemon } from '../../serve/server';
 import { CliError, EXIT } from '../errors';
@@ -22,6 +22,7 @@ interface ServeArgs {
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:9464';
+const SCHEDS: readonly string[] = ['normal', 'plain', 'idle'];
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
@@ -32,10 +33,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('repos-under', { type: 'string', array: true, describe: 'serve every bare repository under this folder (repeatable; read at start)' })
       .option('http', { type: 'string', default: DEFAULT_HTTP, describe: 'address of /healthz, /readyz and /metrics (host:port; "off": none)' })
       .option('nice', { type: 'number', default: DEFAULT_NICE, describe: `run at least this nice (0-${MAX_NICE}), below the git processes of the pushes it decides ahead of their hooks; 0: the priority it was started with` })
-      .option('sched', { type: 'string', default: 'normal', describe: 'CPU scheduling: normal (at --nice) or idle (Linux SCHED_IDLE: any git process goes first, and it waits for a request on the CPU after deciding a push ahead: faster pushes on a host with CPU to spare, stalled ones on a host whose CPUs are saturated)' }),
+      .option('sched', { type: 'string', default: 'normal', describe: "CPU scheduling: normal (at --nice, with a time slice twice the kernel's on Linux 6.12+, so any git process that wakes goes first, and it then waits for a request on the CPU after deciding a push ahead), plain (at --nice with the kernel's slice, never waiting) or idle (Linux SCHED_IDLE, waiting too: faster pushes on a host with CPU to spare, stalled ones on a host whose CPUs are saturated)" }),
   handler: async (args) => {
     if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > MAX_NICE) throw new CliError('USAGE', `--nice ${String(args.nice)}: expected a whole number from 0 to ${MAX_NICE}`, `the default, ${DEFAULT_NICE}, lets the pushes' own git processes go first (docs/daemon.md); 0 keeps the priority the daemon was started with`);
-    if (args.sched !== 'idle' && args.sched !== 'normal') throw new CliError('USAGE', `--sched ${args.sched}: expected idle or normal`, 'normal (the default) runs at --nice; idle lets every git process go first, for a host with CPU to spare (docs/daemon.md)');
+    if (!SCHEDS.includes(args.sched)) throw new CliError('USAGE', `--sched ${args.sched}: expected normal, plain or idle`, "normal (the default) runs at --nice with a longer time slice than git's; plain at --nice only; idle under SCHED_IDLE, for a host with CPU to spare (docs/daemon.md)");
     const named = (args.repo ?? []).map((r) => path.resolve(r));
     for (const r of named) if (!isBareRepo(r)) throw new CliError('NOT_FOUND', `${r} is not a bare git repository`, 'name the repository folder (the one holding HEAD, config, objects/ and refs/)');
     const found = (args['repos-under'] ?? []).flatMap((d) => {
@@ -53,16 +54,25 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     const idle = args.sched === 'idle' ? runIdle() : undefined;
     if (idle && !idle.idle) log(`note: SCHED_IDLE could not be set (${idle.reason}); running at nice ${args.nice}, without waiting for requests on the CPU`);
-    // Only under SCHED_IDLE may it wait on the CPU for requests (decision 0065): at a normal policy the wait would take
-    // the CPU from the very git processes the push waits for. Started under it (systemd's CPUSchedulingPolicy=idle)
-    // counts too.
-    const underIdle = allThreadsIdle();
+    let slice: SliceOutcome | undefined;
+    if (args.sched === 'normal') {
+      slice = runLongSlice();
+      if (!slice.long) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
+      // chrt -T (where perl could not set it) may have reset a nice value: put it back.
+      if (args.nice > 0) niceAtLeast(args.nice);
+    }
+    // It may wait on the CPU for requests (decisions 0065 and 0066) only where any git process that wakes preempts it:
+    // under SCHED_IDLE, or on its long slice. Otherwise the wait would take the CPU from the very git processes the
+    // push waits for. Started under SCHED_IDLE (systemd's CPUSchedulingPolicy=idle) counts too.
+    const waits = allThreadsIdle() || slice?.long === true;
     let daemon;
     try {
-      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: underIdle ? REQUEST_WAIT_MS : 0 });
+      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: waits ? REQUEST_WAIT_MS : 0 });
     } catch (e) {
       throw new CliError('GATE_ERROR', `the daemon cannot start: ${e instanceof Error ? e.message : String(e)}`, 'is another gatos serve running for these repositories, or is the address taken?', EXIT.INTERNAL);
     }
+    // Threads the start made (libuv's pool) have the kernel's slice: the same slice for them.
+    if (slice?.long) runLongSlice(slice.sliceNs);
     const a = daemon.address;
     process.stdout.write(`gatos serve: ${repos.length} ${repos.length === 1 ? 'repository' : 'repositories'}${a ? `; http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics` : ''}\n`);
     const d = daemon;
