@@ -18,7 +18,7 @@ import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
 import { metric, metricsOf, serve, stopped, type Served } from '../helpers/daemon';
 import { GateWorld, type Run } from '../helpers/gate-world';
 import { commandRuns, required, testIf } from '../helpers/requires';
-import { CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY, kernelSlice, slicesOf } from '../helpers/sched';
+import { CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY, longSlice, slicesOf } from '../helpers/sched';
 
 jest.setTimeout(120_000);
 
@@ -337,7 +337,7 @@ describe('gatos serve', () => {
   // instead of sleeping; what it reads there is served as the FIFO's own reads would serve it. Under --sched plain it
   // never waits: on the kernel's slice the wait would take the CPU from the push's own git processes.
   const modes = [
-    { name: 'by default (on a long time slice)', options: [], can: CUSTOM_SLICES, why: NO_CUSTOM_SLICES_WHY, holds: (pid: number) => slicesOf(pid).every((ns) => ns === 2 * kernelSlice()) },
+    { name: 'by default (on a long time slice)', options: [], can: CUSTOM_SLICES, why: NO_CUSTOM_SLICES_WHY, holds: (pid: number) => slicesOf(pid).every((ns) => ns === longSlice()) },
     { name: 'under --sched idle', options: ['--sched', 'idle'], can: required('chrt', commandRuns('chrt', ['--version']), 'util-linux'), why: 'no chrt', holds: (pid: number) => [...(threadPolicies(pid)?.values() ?? [])].every((p) => p === SCHED_IDLE) },
   ];
   for (const mode of modes) {

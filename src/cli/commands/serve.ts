@@ -33,7 +33,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('repos-under', { type: 'string', array: true, describe: 'serve every bare repository under this folder (repeatable; read at start)' })
       .option('http', { type: 'string', default: DEFAULT_HTTP, describe: 'address of /healthz, /readyz and /metrics (host:port; "off": none)' })
       .option('nice', { type: 'number', default: DEFAULT_NICE, describe: `run at least this nice (0-${MAX_NICE}), below the git processes of the pushes it decides ahead of their hooks; 0: the priority it was started with` })
-      .option('sched', { type: 'string', default: 'normal', describe: "CPU scheduling: normal (at --nice, with a time slice twice the kernel's on Linux 6.12+, so any git process that wakes goes first, and it then waits for a request on the CPU after deciding a push ahead), plain (at --nice with the kernel's slice, never waiting) or idle (Linux SCHED_IDLE, waiting too: faster pushes on a host with CPU to spare, stalled ones on a host whose CPUs are saturated)" }),
+      .option('sched', { type: 'string', default: 'normal', describe: "CPU scheduling: normal (at --nice, with a time slice twice the kernel's on Linux 6.17+, so git's processes preempt it as they wake, and it then waits for a request on the CPU after deciding a push ahead), plain (at --nice with the kernel's slice, never waiting) or idle (Linux SCHED_IDLE, waiting too: faster pushes on a host with CPU to spare, stalled ones on a host whose CPUs are saturated)" }),
   handler: async (args) => {
     if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > MAX_NICE) throw new CliError('USAGE', `--nice ${String(args.nice)}: expected a whole number from 0 to ${MAX_NICE}`, `the default, ${DEFAULT_NICE}, lets the pushes' own git processes go first (docs/daemon.md); 0 keeps the priority the daemon was started with`);
     if (!SCHEDS.includes(args.sched)) throw new CliError('USAGE', `--sched ${args.sched}: expected normal, plain or idle`, "normal (the default) runs at --nice with a longer time slice than git's; plain at --nice only; idle under SCHED_IDLE, for a host with CPU to spare (docs/daemon.md)");
@@ -54,25 +54,26 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     }
     const idle = args.sched === 'idle' ? runIdle() : undefined;
     if (idle && !idle.idle) log(`note: SCHED_IDLE could not be set (${idle.reason}); running at nice ${args.nice}, without waiting for requests on the CPU`);
-    let slice: SliceOutcome | undefined;
-    if (args.sched === 'normal') {
-      slice = runLongSlice();
-      if (!slice.long) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
-      // chrt -T (where perl could not set it) may have reset a nice value: put it back.
-      if (args.nice > 0) niceAtLeast(args.nice);
-    }
-    // It may wait on the CPU for requests (decisions 0065 and 0066) only where any git process that wakes preempts it:
-    // under SCHED_IDLE, or on its long slice. Otherwise the wait would take the CPU from the very git processes the
-    // push waits for. Started under SCHED_IDLE (systemd's CPUSchedulingPolicy=idle) counts too.
-    const waits = allThreadsIdle() || slice?.long === true;
+    // A daemon its supervisor started under SCHED_IDLE (systemd's CPUSchedulingPolicy=idle) is preempted by anything
+    // already: no slice to set.
+    const startedIdle = allThreadsIdle();
+    const slice: SliceOutcome | undefined = args.sched === 'normal' && !startedIdle ? runLongSlice() : undefined;
+    // chrt -T (where perl could not set it) may have reset a nice value: put it back.
+    if (slice && args.nice > 0) niceAtLeast(args.nice);
+    // It may wait on the CPU for requests (decisions 0065 and 0066) only where git's processes preempt it: under
+    // SCHED_IDLE, or on its long slice. Otherwise the wait would take the CPU from the very git processes the push
+    // waits for.
+    const underIdle = allThreadsIdle();
+    const waits = underIdle || slice?.long === true;
+    if (underIdle) log('under SCHED_IDLE: git\'s processes preempt it; it waits on the CPU for requests it decided ahead');
+    else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; it waits on the CPU for requests it decided ahead`);
+    else if (slice) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
     let daemon;
     try {
       daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: waits ? REQUEST_WAIT_MS : 0 });
     } catch (e) {
       throw new CliError('GATE_ERROR', `the daemon cannot start: ${e instanceof Error ? e.message : String(e)}`, 'is another gatos serve running for these repositories, or is the address taken?', EXIT.INTERNAL);
     }
-    // Threads the start made (libuv's pool) have the kernel's slice: the same slice for them.
-    if (slice?.long) runLongSlice(slice.sliceNs);
     const a = daemon.address;
     process.stdout.write(`gatos serve: ${repos.length} ${repos.length === 1 ? 'repository' : 'repositories'}${a ? `; http://${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}/metrics` : ''}\n`);
     const d = daemon;
