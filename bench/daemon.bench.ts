@@ -1,8 +1,8 @@
 /**
- * Issue 12's one-event push, eight rows side by side in the same run: one
- * signed event pushed over file:// into eight bare repositories that receive
+ * Issue 12's one-event push, ten rows side by side in the same run: one
+ * signed event pushed over file:// into ten bare repositories that receive
  * the same commits, interleaved, median of ROUNDS. The order of each round
- * is a row of a Williams square (williamsOrder): over every eight rounds
+ * is a row of a Williams square (williamsOrder): over every ten rounds
  * each repository follows each other one exactly once, since the push before
  * moves the next one's time by up to 2 ms (decision 0062); rotating one
  * order gave every row the same neighbour each round. The rows:
@@ -12,7 +12,9 @@
  *   - an empty Node hook (reads stdin, exits 0);
  *   - the gate, cold (installed by install.sh; hooks/pre-receive finds no
  *     daemon and runs the Node hook);
- *   - the gate, daemon up (`gatos serve`, docs/daemon.md; no Node starts);
+ *   - the gate, daemon up (`gatos serve` at its default: nice 10 on twice the
+ *     kernel's time slice, waiting on the CPU for a request it decided
+ *     ahead, decision 0066; docs/daemon.md; no Node starts);
  *   - the gate's hook layout, empty: a pre-receive and an update hook in sh
  *     that decide nothing (the pre-receive reads its lines with a builtin,
  *     the update hook exits 0). Every push into a gated repository starts
@@ -23,8 +25,8 @@
  *     push like the sketch (a refused ref then refuses the whole push);
  *   - its floor: one empty sh pre-receive;
  *   - both layouts again, served by a second daemon under `--sched idle`
- *     (SCHED_IDLE, waiting on the CPU for a request it decided ahead:
- *     decision 0065), which an operator chooses on a host with CPU to spare.
+ *     (SCHED_IDLE, waiting on the CPU too: decision 0065), which an
+ *     operator may choose on a host with CPU to spare.
  * Each added cost is the repository's push time minus the no-hook push of
  * the same round. Every push runs in the same explicit environment, which
  * leaves out NODE_EXTRA_CA_CERTS (loading extra CAs costs each Node start
@@ -147,7 +149,7 @@ export const daemonSuite: BenchSuite = {
       const added = (i: number) => paired(i, 0);
       const noHook = median(times[0] as number[]);
       const [bash, node, cold, warm, floor, warmSingle, floorSingle, idleBothAdded, idleSingleAdded] = [added(1), added(2), added(3), added(4), added(5), added(6), added(7), added(8), added(9)];
-      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it), and round by round against the sketch ${ms(paired(6, 1))} (${interval(beatsSingle)}; both hooks ${ms(paired(4, 1))}, ${interval(beatsBoth)}); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (decision log, clean-up and GC included); under --sched idle: pre-receive only ${ms(idleSingleAdded)}, round by round against the sketch ${ms(paired(9, 1))} (${interval(beatsIdleSingle)}; both hooks ${ms(paired(8, 1))}, ${interval(beatsIdleBoth)}), its CPU per decided push ${perPush(2)} ms on its main thread (its wait for the request included), ${perPush(3)} ms on all its threads`;
+      const note = `medians of ${ROUNDS} interleaved rounds; no hook ${noHook.toFixed(0)} ms; added: bash sketch ${ms(bash)}, empty Node hook ${ms(node)}, gate cold ${ms(cold)}, gate + daemon ${ms(warm)}, two empty sh hooks ${ms(floor)}: the daemon path adds ${ms(warm - floor)} over its hook layout; pre-receive only: gate + daemon ${ms(warmSingle)}, one empty sh hook ${ms(floorSingle)} (${ms(warmSingle - floorSingle)} over it), and round by round against the sketch ${ms(paired(6, 1))} (${interval(beatsSingle)}; both hooks ${ms(paired(4, 1))}, ${interval(beatsBoth)}); the daemon's CPU per decided push: ${perPush(0)} ms on its main thread, ${perPush(1)} ms on all its threads (its wait for the request, decision log, clean-up and GC included); under --sched idle: pre-receive only ${ms(idleSingleAdded)}, round by round against the sketch ${ms(paired(9, 1))} (${interval(beatsIdleSingle)}; both hooks ${ms(paired(8, 1))}, ${interval(beatsIdleBoth)}), its CPU per decided push ${perPush(2)} ms on its main thread (its wait for the request included), ${perPush(3)} ms on all its threads`;
       const over = 'the same push, no hook';
       return [
         { figure: 'push of 1 signed event, no hook (ms)', value: noHook, unit: 'ms', reference: over, referenceValue: noHook, ratio: 1 },
