@@ -163,7 +163,7 @@ describe('the daemon\'s priority', () => {
     }
   });
 
-  testIf(HAS_CHRT, 'no chrt')('started under SCHED_IDLE (systemd\'s CPUSchedulingPolicy=idle) sets no slice, says so, and waits for requests', async () => {
+  testIf(HAS_CHRT, 'no chrt')('started under SCHED_IDLE (systemd\'s CPUSchedulingPolicy=idle) sets no slice, says so, and waits for requests (not under --sched plain)', async () => {
     const repo = initRepo({ bare: true });
     const { proc, log } = await serveUnder(['chrt', '-i', '0'], [], process.env, repo);
     try {
@@ -174,6 +174,14 @@ describe('the daemon\'s priority', () => {
       expect(existsSync(path.join(repo, 'gatos', 'daemon', 'waits'))).toBe(true);
     } finally {
       await stop(proc);
+    }
+    // Unless told --sched plain, which never waits.
+    const plain = await serveUnder(['chrt', '-i', '0'], ['--sched', 'plain'], process.env, repo);
+    try {
+      expect(plain.log()).not.toContain('waits on the CPU');
+      expect(existsSync(path.join(repo, 'gatos', 'daemon', 'waits'))).toBe(false);
+    } finally {
+      await stop(plain.proc);
     }
   });
 

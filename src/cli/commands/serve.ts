@@ -64,8 +64,9 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // SCHED_IDLE, or on its long slice. Otherwise the wait would take the CPU from the very git processes the push
     // waits for.
     const underIdle = allThreadsIdle();
-    const waits = underIdle || slice?.long === true;
-    if (underIdle) log('under SCHED_IDLE: git\'s processes preempt it; it waits on the CPU for requests it decided ahead');
+    // --sched plain never waits, even started under SCHED_IDLE: the operator's way to turn the wait off.
+    const waits = args.sched !== 'plain' && (underIdle || slice?.long === true);
+    if (underIdle && waits) log('under SCHED_IDLE: git\'s processes preempt it; it waits on the CPU for requests it decided ahead');
     else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; it waits on the CPU for requests it decided ahead`);
     else if (slice) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
     let daemon;
