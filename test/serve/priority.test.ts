@@ -13,7 +13,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { SCHED_IDLE, kernelTakesLongSlices, longSliceFor, threadPolicies } from '../../src/serve/priority';
+import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
+import { kernelTakesLongSlices, longSliceFor } from '../../src/serve/time-slice';
 import { CLI } from '../helpers/cli';
 import { commandRuns, required, testIf } from '../helpers/requires';
 import { initRepo } from '../helpers/git';
