@@ -118,11 +118,12 @@ export class GateMetrics {
   readonly coldDecisions = new Counter(this.decisions.family);
   readonly budget = new Counter({ name: 'gatos_budget_exceeded_total', help: 'Decisions abandoned because they outlived the time budget (refused)', type: 'counter' });
   readonly ahead = new Counter({ name: 'gatos_decisions_ahead_total', help: 'Pushes decided before their request came (made), and by whether their request found every input unchanged (used) or not (discarded: decided again); pushes guessed but not decided ahead (skipped: their quarantine had its tries, or guesses kept missing), or decided in a way that cannot be vouched for (abandoned: it needed git, a read failed, the budget ran out)', type: 'counter' });
-  readonly requestWaits = new Counter({ name: 'gatos_request_waits_total', help: 'Waits of the daemon on the CPU for a request once a push was decided ahead (SCHED_IDLE only, at most 5 ms each), by the repository of that push and whether a request came (taken) or the time ran out (timed_out)', type: 'counter' });
+  readonly requestWaits = new Counter({ name: 'gatos_request_waits_total', help: 'Waits of the daemon on the CPU for a request once a push was decided ahead (on its long time slice or under SCHED_IDLE, at most 5 ms each), by the repository of that push and whether a request came (taken) or the time ran out (timed_out)', type: 'counter' });
+  readonly scheduling = new Counter({ name: 'gatos_daemon_scheduling_info', help: 'How the daemon was scheduled at start: its --sched, the policy it runs under (normal or idle), its time slice in ns where it set one (empty: the kernel\'s) and whether it waits on the CPU for requests (value 1)', type: 'gauge' });
 
   /** The exposition; gatos_decisions_total holds the daemon's decisions and the cold ones. */
   text(): string {
-    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget, this.ahead, this.requestWaits]);
+    return exposition([this.decisions.plus(this.coldDecisions), this.seconds, this.events, this.auditFailures, this.bundle, this.cold, this.budget, this.ahead, this.requestWaits, this.scheduling]);
   }
 }
 

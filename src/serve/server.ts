@@ -23,10 +23,12 @@ export interface DaemonOptions {
   readonly http?: { readonly host: string; readonly port: number };
   readonly log: (line: string) => void;
   /**
-   * How long the daemon waits on the CPU for a request after deciding a push ahead (request-wait.ts, decision 0065);
-   * 0 or absent: it never does (a daemon not under SCHED_IDLE must not).
+   * How long the daemon waits on the CPU for a request after deciding a push ahead (request-wait.ts, decisions 0065
+   * and 0066); 0 or absent: it never does (a daemon that git's processes cannot preempt must not).
    */
   readonly requestWaitMs?: number;
+  /** How it was scheduled at start (`gatos serve --sched`), for gatos_daemon_scheduling_info; absent: not reported. */
+  readonly scheduling?: { readonly sched: string; readonly policy: 'normal' | 'idle'; readonly sliceNs?: number };
 }
 
 export interface Daemon {
@@ -67,6 +69,8 @@ function refreshGauges(metrics: GateMetrics, statuses: readonly RepoStatus[]): v
 
 export async function startDaemon(opts: DaemonOptions): Promise<Daemon> {
   const metrics = new GateMetrics();
+  const sc = opts.scheduling;
+  if (sc) metrics.scheduling.set({ sched: sc.sched, policy: sc.policy, slice_ns: sc.sliceNs === undefined ? '' : String(sc.sliceNs), waits: String((opts.requestWaitMs ?? 0) > 0) }, 1);
   // One store of kept loose objects for every repository served: one bound for the process (decision 0049).
   const objects = new LooseCache();
   const waitMs = opts.requestWaitMs ?? 0;

@@ -337,14 +337,16 @@ describe('gatos serve', () => {
   // instead of sleeping; what it reads there is served as the FIFO's own reads would serve it. Under --sched plain it
   // never waits: on the kernel's slice the wait would take the CPU from the push's own git processes.
   const modes = [
-    { name: 'by default (on a long time slice)', options: [], can: CUSTOM_SLICES, why: NO_CUSTOM_SLICES_WHY, holds: (pid: number) => slicesOf(pid).every((ns) => ns === longSlice()) },
-    { name: 'under --sched idle', options: ['--sched', 'idle'], can: required('chrt', commandRuns('chrt', ['--version']), 'util-linux'), why: 'no chrt', holds: (pid: number) => [...(threadPolicies(pid)?.values() ?? [])].every((p) => p === SCHED_IDLE) },
+    { name: 'by default (on a long time slice)', options: [], can: CUSTOM_SLICES, why: NO_CUSTOM_SLICES_WHY, holds: (pid: number) => slicesOf(pid).every((ns) => ns === longSlice()), info: () => ({ sched: 'normal', policy: 'normal', slice_ns: String(longSlice()), waits: 'true' }) },
+    { name: 'under --sched idle', options: ['--sched', 'idle'], can: required('chrt', commandRuns('chrt', ['--version']), 'util-linux'), why: 'no chrt', holds: (pid: number) => [...(threadPolicies(pid)?.values() ?? [])].every((p) => p === SCHED_IDLE), info: () => ({ sched: 'idle', policy: 'idle', slice_ns: '', waits: 'true' }) },
   ];
   for (const mode of modes) {
     testIf(mode.can, mode.why)(`${mode.name} waits on the CPU for the request of a push it decided ahead, and decides it as the cold hook does`, async () => {
       const own = await serve([waiting], mode.options);
       try {
         expect(mode.holds(own.proc.pid as number)).toBe(true);
+        // /metrics says how it runs.
+        expect(metric(await metricsOf(own), 'gatos_daemon_scheduling_info', mode.info())).toBe(1);
         // It tells the hooks it waits (they then check longer before forking a watcher).
         expect(existsSync(path.join(waiting, 'gatos', 'daemon', 'waits'))).toBe(true);
         const taken = async () => metric(await metricsOf(own), 'gatos_request_waits_total', { repo: waiting, outcome: 'taken' });
@@ -377,6 +379,7 @@ describe('gatos serve', () => {
       const policies = threadPolicies(own.proc.pid as number);
       expect(policies && [...policies.values()].every((p) => p !== SCHED_IDLE)).toBe(true);
       expect(existsSync(path.join(waiting, 'gatos', 'daemon', 'waits'))).toBe(false);
+      expect(metric(await metricsOf(own), 'gatos_daemon_scheduling_info', { sched: 'plain', policy: 'normal', slice_ns: '', waits: 'false' })).toBe(1);
       const made = async () => metric(await metricsOf(own), 'gatos_decisions_ahead_total', { repo: waiting, result: 'made' });
       for (let i = 0; i < 20 && (await made()) === 0; i++) {
         const r = eventPush('alice', waiting);

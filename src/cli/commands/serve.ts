@@ -72,7 +72,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     else if (slice) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
     let daemon;
     try {
-      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: waits ? REQUEST_WAIT_MS : 0 });
+      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: waits ? REQUEST_WAIT_MS : 0, scheduling: { sched: args.sched, policy: underIdle ? 'idle' : 'normal', ...(slice?.long ? { sliceNs: slice.sliceNs } : {}) } });
     } catch (e) {
       throw new CliError('GATE_ERROR', `the daemon cannot start: ${e instanceof Error ? e.message : String(e)}`, 'is another gatos serve running for these repositories, or is the address taken?', EXIT.INTERNAL);
     }
