@@ -63,6 +63,15 @@ export function niceAtLeast(nice: number): NiceOutcome {
   return { changed, kept, failed };
 }
 
+/** The nice value of this process's main thread (0 where it cannot be read). */
+export function ownNice(): number {
+  try {
+    return getPriority(process.pid);
+  } catch {
+    return 0;
+  }
+}
+
 /** Linux's SCHED_IDLE policy number (sched(7)); a thread's policy is the 41st field of /proc/<pid>/task/<tid>/stat. */
 export const SCHED_IDLE = 5;
 

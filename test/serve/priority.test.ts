@@ -134,6 +134,14 @@ describe('the daemon\'s priority', () => {
       expect(nices.every((n) => n === want)).toBe(true);
       expect(log).not.toContain('time slice');
     });
+    // At nice 0 (--nice 0 keeps what it was started with) it takes the slice but does not wait on the CPU.
+    if (ownNice() === 0) {
+      await withDaemon(['--nice', '0'], undefined, (nices, _policies, log, slices) => {
+        expect(slices.every((ns) => ns === longSlice())).toBe(true);
+        expect(nices.every((n) => n === 0)).toBe(true);
+        expect(log).toContain('at nice 0, below 10, it does not wait on the CPU for requests');
+      });
+    }
     // Started below nice 10, it keeps its own nice on the long slice.
     const low = Math.max(15, ownNice());
     await withDaemon([], low - ownNice(), (nices, _policies, _log, slices) => {

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { isBareRepo, reposUnder } from '../../serve/daemon';
-import { DEFAULT_NICE, MAX_NICE, allThreadsIdle, niceAtLeast, runIdle } from '../../serve/priority';
+import { DEFAULT_NICE, MAX_NICE, allThreadsIdle, niceAtLeast, ownNice, runIdle } from '../../serve/priority';
 import { runLongSlice, type SliceOutcome } from '../../serve/time-slice';
 import { REQUEST_WAIT_MS } from '../../serve/request-wait';
 import { parseAddress, startDaemon } from '../../serve/server';
@@ -66,9 +66,11 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // waits for.
     const underIdle = allThreadsIdle();
     // --sched plain never waits, even started under SCHED_IDLE: the operator's way to turn the wait off.
-    const waits = args.sched !== 'plain' && (underIdle || slice?.long === true);
+    // On its long slice only at nice 10 or more: at nice 0 the wait took git's CPU and slowed pushes (decision 0066).
+    const niceEnough = ownNice() >= DEFAULT_NICE;
+    const waits = args.sched !== 'plain' && (underIdle || (slice?.long === true && niceEnough));
     if (underIdle && waits) log('under SCHED_IDLE: git\'s processes preempt it; it waits on the CPU for requests it decided ahead');
-    else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; it waits on the CPU for requests it decided ahead`);
+    else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; ${waits ? 'it waits on the CPU for requests it decided ahead' : `at nice ${ownNice()}, below ${DEFAULT_NICE}, it does not wait on the CPU for requests`}`);
     else if (slice) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
     let daemon;
     try {
