@@ -66,7 +66,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     // waits for.
     const underIdle = allThreadsIdle();
     // --sched plain never waits, even started under SCHED_IDLE: the operator's way to turn the wait off.
-    // On its long slice only at nice 10 or more: at nice 0 the wait took git's CPU and slowed pushes (decision 0066).
+    // On its long slice only at nice 10 or more: at nice 0 the slice and the wait together slowed pushes (decision 0066).
     const niceEnough = ownNice() >= DEFAULT_NICE;
     const waits = args.sched !== 'plain' && (underIdle || (slice?.long === true && niceEnough));
     if (underIdle && waits) log('under SCHED_IDLE: git\'s processes preempt it; it waits on the CPU for requests it decided ahead');
