@@ -389,9 +389,28 @@ async function daemonCheck(gitDir: string): Promise<Check> {
     const body = await res.text();
     if (res.status !== 200) return check('daemon', 'fail', `the daemon at ${d.http} is not ready (/readyz: ${res.status} ${body.trim().slice(0, 200)})`, hint);
     if (body.includes('"repos"') && !body.includes(JSON.stringify(gitDir))) return check('daemon', 'fail', `the daemon at ${d.http} does not serve ${gitDir}`, 'add it: gatos serve --repo <bare>');
-    return check('daemon', 'pass', `the daemon (pid ${d.pid}) answers at ${d.http}`);
+    return check('daemon', 'pass', `the daemon (pid ${d.pid}) answers at ${d.http}${await schedulingOf(d.http)}`);
   } catch (e) {
     return check('daemon', 'fail', `the daemon at ${d.http} does not answer: ${e instanceof Error ? e.message : String(e)}`, hint);
+  }
+}
+
+/**
+ * How the daemon at `http` says it is scheduled (gatos_daemon_scheduling_info, decision 0066), as a clause for the
+ * daemon check; empty when its /metrics does not say (an older daemon, a timeout): that changes no result.
+ */
+async function schedulingOf(http: string): Promise<string> {
+  try {
+    const res = await fetch(new URL('/metrics', http), { signal: AbortSignal.timeout(2000) });
+    const line = /^gatos_daemon_scheduling_info\{([^}\n]*)\} 1$/m.exec(await res.text());
+    if (!res.ok || !line) return '';
+    const labels = new Map([...(line[1] as string).matchAll(/(\w+)="([^"\\]*)"/g)].map((m) => [m[1] as string, m[2] as string]));
+    const slice = Number(labels.get('slice_ns') || NaN);
+    const sliceText = Number.isFinite(slice) ? `a ${(slice / 1e6).toFixed(2)} ms time slice` : labels.get('sched') === 'normal' ? "the kernel's time slice (a longer one could not be set: its log says why)" : "the kernel's time slice";
+    const policy = labels.get('policy') === 'idle' ? 'SCHED_IDLE' : sliceText;
+    return `; --sched ${labels.get('sched') ?? '?'}: ${policy}, ${labels.get('waits') === 'true' ? 'waiting on the CPU for requests it decided ahead' : 'not waiting on the CPU for requests'}`;
+  } catch {
+    return '';
   }
 }
 

@@ -217,6 +217,40 @@ describe('gatos doctor and repair', () => {
       const r = await promisify(execFile)(process.execPath, [CLI, 'doctor', '--repo', w.gitDir, '--json'], { env: w.env() });
       const checks = (JSON.parse(r.stdout) as { checks: CheckView[] }).checks;
       expect(byId(checks, 'daemon')).toMatchObject({ status: 'pass', message: expect.stringMatching(`pid ${process.pid}`) });
+      // Its /metrics answers 404 here: nothing said of its scheduling, and nothing made of that.
+      expect(byId(checks, 'daemon')?.message).not.toContain('--sched');
+    } finally {
+      rmSync(daemonFile());
+      server.close();
+    }
+  });
+
+  test('the daemon check says how the daemon is scheduled, as its /metrics says (reproduced by a loopback HTTP server)', async () => {
+    let info = '';
+    const server = createServer((req, res) => {
+      if (req.url === '/readyz') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ready: true, repos: [w.gitDir] }));
+        return;
+      }
+      res.writeHead(req.url === '/metrics' ? 200 : 404, { 'content-type': 'text/plain; version=0.0.4' });
+      res.end(`# HELP gatos_daemon_scheduling_info How the daemon was scheduled at start\n# TYPE gatos_daemon_scheduling_info gauge\n${info}\n`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    writeFileSync(daemonFile(), JSON.stringify({ pid: process.pid, http: `http://127.0.0.1:${(server.address() as AddressInfo).port}` }));
+    const daemonMessage = async (): Promise<string> => {
+      const r = await promisify(execFile)(process.execPath, [CLI, 'doctor', '--repo', w.gitDir, '--json'], { env: w.env() });
+      const got = byId((JSON.parse(r.stdout) as { checks: CheckView[] }).checks, 'daemon');
+      expect(got?.status).toBe('pass');
+      return got?.message ?? '';
+    };
+    try {
+      info = 'gatos_daemon_scheduling_info{sched="normal",policy="normal",slice_ns="2800000",waits="true"} 1';
+      expect(await daemonMessage()).toContain('--sched normal: a 2.80 ms time slice, waiting on the CPU for requests it decided ahead');
+      info = 'gatos_daemon_scheduling_info{sched="normal",policy="normal",slice_ns="",waits="false"} 1';
+      expect(await daemonMessage()).toContain("--sched normal: the kernel's time slice (a longer one could not be set: its log says why), not waiting on the CPU for requests");
+      info = 'gatos_daemon_scheduling_info{sched="idle",policy="idle",slice_ns="",waits="true"} 1';
+      expect(await daemonMessage()).toContain('--sched idle: SCHED_IDLE, waiting on the CPU for requests it decided ahead');
     } finally {
       rmSync(daemonFile());
       server.close();

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { startTimeOfStat } from '../../src/hooks/records';
 import { SCHED_IDLE, threadPolicies } from '../../src/serve/priority';
 import { metric, metricsOf, serve, stopped, type Served } from '../helpers/daemon';
+import { CLI } from '../helpers/cli';
 import { GateWorld, type Run } from '../helpers/gate-world';
 import { commandRuns, required, testIf } from '../helpers/requires';
 import { CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY, longSlice, slicesOf } from '../helpers/sched';
@@ -372,6 +373,15 @@ describe('gatos serve', () => {
       expect(existsSync(path.join(waiting, 'gatos', 'daemon', 'waits'))).toBe(false);
     });
   }
+
+  testIf(CUSTOM_SLICES, NO_CUSTOM_SLICES_WHY)('gatos doctor finds the daemon of a repository and says how it is scheduled', () => {
+    const r = spawnSync(process.execPath, [CLI, 'doctor', '--repo', w.gitDir, '--json'], { env: w.env(), encoding: 'utf8' });
+    const checks = (JSON.parse(r.stdout) as { checks: { id: string; status: string; message: string }[] }).checks;
+    const d = checks.find((c) => c.id === 'daemon');
+    expect(d?.status).toBe('pass');
+    expect(d?.message).toContain(`the daemon (pid ${daemon.proc.pid as number}) answers`);
+    expect(d?.message).toContain(`--sched normal: a ${(longSlice() / 1e6).toFixed(2)} ms time slice, waiting on the CPU for requests it decided ahead`);
+  });
 
   it('under --sched plain never waits for a request on the CPU', async () => {
     const own = await serve([waiting], ['--sched', 'plain']);
