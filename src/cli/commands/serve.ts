@@ -8,8 +8,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { isBareRepo, reposUnder } from '../../serve/daemon';
-import { DEFAULT_NICE, MAX_NICE, allThreadsIdle, niceAtLeast, ownNice, runIdle } from '../../serve/priority';
-import { runLongSlice, type SliceOutcome } from '../../serve/time-slice';
+import { DEFAULT_NICE, MAX_NICE } from '../../serve/priority';
+import { isSched, scheduleDaemon } from '../../serve/schedule';
 import { REQUEST_WAIT_MS } from '../../serve/request-wait';
 import { parseAddress, startDaemon } from '../../serve/server';
 import { CliError, EXIT } from '../errors';
@@ -23,7 +23,6 @@ interface ServeArgs {
 }
 
 export const DEFAULT_HTTP = '127.0.0.1:9464';
-const SCHEDS: readonly string[] = ['normal', 'plain', 'idle'];
 
 export const serveCommand: CommandModule<object, ServeArgs> = {
   command: 'serve',
@@ -37,7 +36,7 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
       .option('sched', { type: 'string', default: 'normal', describe: "CPU scheduling: normal (at --nice, with a time slice twice the kernel's on Linux 6.17+, so git's processes preempt it as they wake, and it then waits for a request on the CPU after deciding a push ahead), plain (at --nice with the kernel's slice, never waiting) or idle (Linux SCHED_IDLE, waiting too: faster pushes on a host with CPU to spare, stalled ones on a host whose CPUs are saturated)" }),
   handler: async (args) => {
     if (!Number.isInteger(args.nice) || args.nice < 0 || args.nice > MAX_NICE) throw new CliError('USAGE', `--nice ${String(args.nice)}: expected a whole number from 0 to ${MAX_NICE}`, `the default, ${DEFAULT_NICE}, lets the pushes' own git processes go first (docs/daemon.md); 0 keeps the priority the daemon was started with`);
-    if (!SCHEDS.includes(args.sched)) throw new CliError('USAGE', `--sched ${args.sched}: expected normal, plain or idle`, "normal (the default) runs at --nice with a longer time slice than git's; plain at --nice only; idle under SCHED_IDLE, for a host with CPU to spare (docs/daemon.md)");
+    if (!isSched(args.sched)) throw new CliError('USAGE', `--sched ${args.sched}: expected normal, plain or idle`, "normal (the default) runs at --nice with a longer time slice than git's; plain at --nice only; idle under SCHED_IDLE, for a host with CPU to spare (docs/daemon.md)");
     const named = (args.repo ?? []).map((r) => path.resolve(r));
     for (const r of named) if (!isBareRepo(r)) throw new CliError('NOT_FOUND', `${r} is not a bare git repository`, 'name the repository folder (the one holding HEAD, config, objects/ and refs/)');
     const found = (args['repos-under'] ?? []).flatMap((d) => {
@@ -49,32 +48,10 @@ export const serveCommand: CommandModule<object, ServeArgs> = {
     const http = args.http === 'off' ? undefined : parseAddress(args.http);
     if (args.http !== 'off' && !http) throw new CliError('USAGE', `--http ${args.http}: expected host:port (e.g. ${DEFAULT_HTTP}) or off`, 'an IPv6 host goes in brackets: [::1]:9464');
     const log = (line: string): void => void process.stderr.write(`gatos serve: ${line}\n`);
-    if (args.nice > 0) {
-      const n = niceAtLeast(args.nice);
-      if (n.failed > 0) log(`note: ${n.failed} of ${n.changed + n.kept + n.failed} threads could not be set to nice ${args.nice}; they run as started`);
-    }
-    const idle = args.sched === 'idle' ? runIdle() : undefined;
-    if (idle && !idle.idle) log(`note: SCHED_IDLE could not be set (${idle.reason}); running at nice ${args.nice}, without waiting for requests on the CPU`);
-    // A daemon its supervisor started under SCHED_IDLE (systemd's CPUSchedulingPolicy=idle) is preempted by anything
-    // already: no slice to set.
-    const startedIdle = allThreadsIdle();
-    const slice: SliceOutcome | undefined = args.sched === 'normal' && !startedIdle ? runLongSlice() : undefined;
-    // chrt -T (where perl could not set it) may have reset a nice value: put it back.
-    if (slice && args.nice > 0) niceAtLeast(args.nice);
-    // It may wait on the CPU for requests (decisions 0065 and 0066) only where git's processes preempt it: under
-    // SCHED_IDLE, or on its long slice. Otherwise the wait would take the CPU from the very git processes the push
-    // waits for.
-    const underIdle = allThreadsIdle();
-    // --sched plain never waits, even started under SCHED_IDLE: the operator's way to turn the wait off.
-    // On its long slice only at nice 10 or more: at nice 0 the slice and the wait together slowed pushes (decision 0066).
-    const niceEnough = ownNice() >= DEFAULT_NICE;
-    const waits = args.sched !== 'plain' && (underIdle || (slice?.long === true && niceEnough));
-    if (underIdle && waits) log('under SCHED_IDLE: git\'s processes preempt it; it waits on the CPU for requests it decided ahead');
-    else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; ${waits ? 'it waits on the CPU for requests it decided ahead' : `at nice ${ownNice()}, below ${DEFAULT_NICE}, it does not wait on the CPU for requests`}`);
-    else if (slice) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${args.nice} with the kernel's slice, without waiting for requests on the CPU`);
+    const scheduled = scheduleDaemon(args.sched, args.nice, log);
     let daemon;
     try {
-      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: waits ? REQUEST_WAIT_MS : 0, scheduling: { sched: args.sched, policy: underIdle ? 'idle' : 'normal', ...(slice?.long ? { sliceNs: slice.sliceNs } : {}) } });
+      daemon = await startDaemon({ repos, ...(http ? { http } : {}), log, requestWaitMs: scheduled.waits ? REQUEST_WAIT_MS : 0, scheduling: scheduled.info });
     } catch (e) {
       throw new CliError('GATE_ERROR', `the daemon cannot start: ${e instanceof Error ? e.message : String(e)}`, 'is another gatos serve running for these repositories, or is the address taken?', EXIT.INTERNAL);
     }
