@@ -75,22 +75,32 @@ export function ownNice(): number {
 /** Linux's SCHED_IDLE policy number (sched(7)); a thread's policy is the 41st field of /proc/<pid>/task/<tid>/stat. */
 export const SCHED_IDLE = 5;
 
-/** The scheduling policy of each thread of `pid`; undefined where /proc cannot tell. */
-export function threadPolicies(pid: number | 'self' = 'self'): Map<number, number> | undefined {
+/**
+ * A value of each thread of `pid`, parsed from its file `file` under /proc/<pid>/task/<tid>/ by `parse`; undefined
+ * where /proc cannot be read or `parse` finds nothing for a thread.
+ */
+export function perThread(pid: number | 'self', file: string, parse: (text: string) => number | undefined): Map<number, number> | undefined {
   const dir = `/proc/${pid}/task`;
   try {
-    const policies = new Map<number, number>();
+    const values = new Map<number, number>();
     for (const name of readdirSync(dir)) {
-      const stat = readFileSync(`${dir}/${name}/stat`, 'latin1');
-      // The command name (2nd field) may hold spaces and parentheses: count from the last ')'; the 3rd field on.
-      const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
-      if (!Number.isInteger(policy)) return undefined;
-      policies.set(Number(name), policy);
+      const v = parse(readFileSync(`${dir}/${name}/${file}`, 'latin1'));
+      if (v === undefined) return undefined;
+      values.set(Number(name), v);
     }
-    return policies;
+    return values;
   } catch {
     return undefined;
   }
+}
+
+/** The scheduling policy of each thread of `pid`; undefined where /proc cannot tell. */
+export function threadPolicies(pid: number | 'self' = 'self'): Map<number, number> | undefined {
+  return perThread(pid, 'stat', (stat) => {
+    // The command name (2nd field) may hold spaces and parentheses: count from the last ')'; the 3rd field on.
+    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+    return Number.isInteger(policy) ? policy : undefined;
+  });
 }
 
 export type IdleOutcome = { readonly idle: true } | { readonly idle: false; readonly reason: string };

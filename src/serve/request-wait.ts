@@ -5,8 +5,9 @@
  * the meantime wakes cold, and on this kind of machine that costs the hook
  * more than the decision made ahead saved. So the daemon polls the request
  * FIFOs it serves, without blocking, for at most REQUEST_WAIT_MS. Only a
- * daemon under SCHED_IDLE waits (priority.ts): then the wait takes nothing
- * but otherwise idle CPU, and any git process preempts it at once. Nothing
+ * daemon that git's processes preempt waits (schedule.ts: on its long time
+ * slice, decision 0066, or under SCHED_IDLE), so the wait never keeps the
+ * push's own git processes off the CPU. Nothing
  * read here is served differently: the chunk goes to the same line reader
  * as the FIFO's own reads. Pure but for the reads it is given.
  */

@@ -27,17 +27,19 @@ export function scheduleDaemon(sched: Sched, nice: number, log: (line: string) =
   }
   const idle = sched === 'idle' ? runIdle() : undefined;
   if (idle && !idle.idle) log(`note: SCHED_IDLE could not be set (${idle.reason}); running at nice ${nice}, without waiting for requests on the CPU`);
-  // One its supervisor started under SCHED_IDLE (systemd's CPUSchedulingPolicy=idle) is preempted by anything already.
-  const slice = sched === 'normal' && !allThreadsIdle() ? runLongSlice() : undefined;
+  // Under SCHED_IDLE (set just now, or by its supervisor: systemd's CPUSchedulingPolicy=idle) anything preempts it
+  // already: no slice to set.
+  const underIdle = allThreadsIdle();
+  const slice = sched === 'normal' && !underIdle ? runLongSlice() : undefined;
   // chrt -T (where perl could not set the slice) may have reset a nice value: put it back.
   if (slice && nice > 0) niceAtLeast(nice);
-  const underIdle = allThreadsIdle();
   // It may wait only where git's processes preempt it (under SCHED_IDLE, or on its long slice): otherwise the wait
   // takes the CPU from the very git processes the push waits for. On the slice only at nice 10 or more: at nice 0 the
   // slice and the wait together slowed pushes. Never under --sched plain, the operator's way to turn the wait off.
-  const waits = sched !== 'plain' && (underIdle || (slice?.long === true && ownNice() >= DEFAULT_NICE));
+  const niceNow = ownNice();
+  const waits = sched !== 'plain' && (underIdle || (slice?.long === true && niceNow >= DEFAULT_NICE));
   if (underIdle && waits) log("under SCHED_IDLE: git's processes preempt it; it waits on the CPU for requests it decided ahead");
-  else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; ${waits ? 'it waits on the CPU for requests it decided ahead' : `at nice ${ownNice()}, below ${DEFAULT_NICE}, it does not wait on the CPU for requests`}`);
+  else if (slice?.long) log(`time slice ${(slice.sliceNs / 1e6).toFixed(2)} ms${slice.by === 'already' ? '' : ` (set with ${slice.by})`}: git's processes preempt it; ${waits ? 'it waits on the CPU for requests it decided ahead' : `at nice ${niceNow}, below ${DEFAULT_NICE}, it does not wait on the CPU for requests`}`);
   else if (slice) log(`note: a longer time slice could not be set (${slice.reason}); running at nice ${nice} with the kernel's slice, without waiting for requests on the CPU`);
   return { waits, info: { sched, policy: underIdle ? 'idle' : 'normal', ...(slice?.long ? { sliceNs: slice.sliceNs } : {}) } };
 }

@@ -10,24 +10,15 @@
  * util-linux's chrt -T (2.41 and later).
  */
 import { getPriority, release as osRelease, setPriority } from 'node:os';
-import { readFileSync, readdirSync } from 'node:fs';
-import { threadPolicies } from './priority';
+import { perThread, threadPolicies } from './priority';
 import { TOOLS_DEADLINE_MS, runTool } from './run-tool';
 
 /** The time slice of each thread of `pid` in ns (the se.slice line of /proc/<pid>/task/<tid>/sched, Linux 6.6+). */
 export function threadSlices(pid: number | 'self' = 'self'): Map<number, number> | undefined {
-  const dir = `/proc/${pid}/task`;
-  try {
-    const slices = new Map<number, number>();
-    for (const name of readdirSync(dir)) {
-      const m = /^se\.slice\s*:\s*(\d+)$/m.exec(readFileSync(`${dir}/${name}/sched`, 'latin1'));
-      if (!m) return undefined;
-      slices.set(Number(name), Number(m[1]));
-    }
-    return slices;
-  } catch {
-    return undefined;
-  }
+  return perThread(pid, 'sched', (text) => {
+    const m = /^se\.slice\s*:\s*(\d+)$/m.exec(text);
+    return m ? Number(m[1]) : undefined;
+  });
 }
 
 /**
