@@ -14,13 +14,36 @@ const REFUSED = 2;
 const OUTPUT_WAIT_MS = 10_000;
 
 /**
+ * Tells whether anything in this process made `process.stderr`. Node makes it on first read of the property, and
+ * for a pipe (git's stderr) that is a `net.Socket` with the stream modules under it: about 2 ms of a cold hook
+ * (decision 0067), which an accepting push that prints nothing need not pay just to learn nothing is queued. The
+ * property is watched, not the hook's own printing, so that a write from anywhere (Node's warnings included) still
+ * holds the exit until it is written. Where the property cannot be watched, it counts as made.
+ */
+function watchStderr(): () => boolean {
+  const own = Object.getOwnPropertyDescriptor(process, 'stderr');
+  const get = own?.get;
+  if (!own || !get || !own.configurable) return () => true;
+  let made = false;
+  Object.defineProperty(process, 'stderr', {
+    configurable: true,
+    enumerable: own.enumerable,
+    get() {
+      made = true;
+      return get.call(process);
+    },
+  });
+  return () => made;
+}
+
+/**
  * Exits with `status` once stderr has written everything asked of it. Under git stderr is a pipe, where Node
  * writes asynchronously (POSIX): exiting with writes still queued (a pipe full at 64 KiB, git reading slower than
  * the hook wrote) dropped the end of a long refusal, the reasons of its last refs with it.
  */
-function exitAfterOutput(status: number): void {
+function exitAfterOutput(status: number, stderrMade: () => boolean): void {
   process.exitCode = status;
-  if (process.stderr.writableLength === 0) process.exit(status);
+  if (!stderrMade() || process.stderr.writableLength === 0) process.exit(status);
   // Writes complete in order: this callback runs once every earlier one has.
   process.stderr.write('', () => process.exit(status));
   setTimeout(() => process.exit(status), OUTPUT_WAIT_MS);
@@ -28,6 +51,7 @@ function exitAfterOutput(status: number): void {
 
 export function exitWhenDecided(work: () => Promise<number>, print: (line: string) => void): void {
   process.exitCode = REFUSED;
+  const stderrMade = watchStderr();
   // The loader checks this: a bundle that never got here (cut short) refuses there (loader-refusal.ts).
   (globalThis as Record<symbol, unknown>)[Symbol.for('gatos.hookStarted')] = true;
   let settled = false;
@@ -40,12 +64,12 @@ export function exitWhenDecided(work: () => Promise<number>, print: (line: strin
   Promise.resolve().then(work).then(
     (status) => {
       settled = true;
-      exitAfterOutput(status);
+      exitAfterOutput(status, stderrMade);
     },
     (e: unknown) => {
       settled = true;
       print(`gatos gate: refused: the gate failed: ${e instanceof Error ? e.message : String(e)} [GATE_ERROR]`);
-      exitAfterOutput(REFUSED);
+      exitAfterOutput(REFUSED, stderrMade);
     },
   );
 }
