@@ -32,8 +32,20 @@ esac
 trace() {
   if [ "${GATOS_TRACE:-}" = 1 ]; then echo "gatos trace: pre-receive: $1" >&2; fi
 }
+# Node 20 reads every certificate NODE_EXTRA_CA_CERTS names while it starts (about 40 ms of each cold
+# push here, decision 0067) and the hook opens no TLS connection, so its node runs without it; the
+# operator's chained hook gets it back (src/hooks/chained-env.ts).
+gate_node() {
+  unset GATOS_CHAINED_NODE_EXTRA_CA_CERTS
+  if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then
+    GATOS_CHAINED_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+    export GATOS_CHAINED_NODE_EXTRA_CA_CERTS
+    unset NODE_EXTRA_CA_CERTS
+  fi
+  exec node "$@"
+}
 cold() {
-  exec node "$here/pre-receive.cjs"
+  gate_node "$here/pre-receive.cjs"
 }
 d=${GIT_DIR:-.}/gatos/daemon
 [ -p "$d/requests" ] || cold
@@ -107,7 +119,7 @@ cold_saved() {
   fi
   [ -z "$f" ] || rm -f "$f"
   [ -z "$partial" ] || refuse 'the push'"'"'s update lines could not be saved'
-  exec node "$here/pre-receive.cjs" <<LINES
+  gate_node "$here/pre-receive.cjs" <<LINES
 $body
 LINES
 }

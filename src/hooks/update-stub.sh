@@ -28,8 +28,20 @@ case $0 in
   */*) here=${0%/*} ;;
   *) here=. ;;
 esac
+# Node 20 reads every certificate NODE_EXTRA_CA_CERTS names while it starts (about 40 ms of each cold
+# push here, decision 0067) and the hook opens no TLS connection, so its node runs without it; the
+# operator's chained hook gets it back (src/hooks/chained-env.ts).
+gate_node() {
+  unset GATOS_CHAINED_NODE_EXTRA_CA_CERTS
+  if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then
+    GATOS_CHAINED_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
+    export GATOS_CHAINED_NODE_EXTRA_CA_CERTS
+    unset NODE_EXTRA_CA_CERTS
+  fi
+  exec node "$@"
+}
 full() {
-  exec node "$here/update.cjs" "$@"
+  gate_node "$here/update.cjs" "$@"
 }
 [ "$#" -eq 3 ] || full "$@"
 ref=$1 old=$2 new=$3
