@@ -28,6 +28,12 @@ const AUDIT = { code: 'POLICY_DENY', rule: 'gate/audit-readonly' } as const;
 const REF_NAME = { code: 'POLICY_DENY', rule: 'gate/ref-name' } as const;
 const UNVOUCHED = { code: 'POLICY_DENY', rule: 'branches/vouched-actors' } as const;
 const PUBLISHERS = { code: 'POLICY_DENY', rule: 'policy/trusted-publishers' } as const;
+/**
+ * A Node option that ends a process with status 0 before any of its own code runs. In the hooks' environment (a
+ * host's profile, a client's SetEnv where sshd accepts it, any file:// pusher) it would accept without a decision,
+ * had the gate's node read it: the stubs start it without NODE_OPTIONS (decision 0067).
+ */
+const NODE_EXITS_ZERO = { NODE_OPTIONS: '--import=data:text/javascript,process.exit(0)' };
 
 function must(r: Run, what: string): Run {
   if (r.status !== 0) throw new Error(`${what} exited ${r.status}:\n${r.stdout}\n${r.stderr}`);
@@ -208,6 +214,8 @@ describe('breadth over file:// (regulated, sha1, both hooks)', () => {
     const c = b.plain(b.alice);
     expectAttackRefused(b.w, () => rawPush(b.w, { from: b.alice, env: { GATOS_ACTOR: 'user:alice' }, commands: [{ old: zeroId(b.w), new: c, ref: Buffer.concat([Buffer.from('refs/gatos/state/fin'), Buffer.from([0xc3, 0xa9])]) }], objects: [c] }), REF_NAME);
   });
+  // A Node option in the hooks' environment that would end the gate with status 0 before it decides.
+  test('NODE_OPTIONS ending the gate with status 0: force-push a journal', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['--force', 'origin', `${b.rewrite(b.alice, JOURNAL)}:${JOURNAL}`], NODE_EXITS_ZERO), FF));
   // Legitimate: root publishes the bundle.
   test('legitimate: root publishes a bundle', () => void expectAccepted(b.w, () => b.push(b.root, 'user:root', ['origin', 'refs/gatos/policies/*'])));
 });
@@ -230,6 +238,8 @@ describe('breadth with the update hook alone (regulated, sha1, --hooks update)',
     expectAttackRefused(b.w, () => rawPush(b.w, { from: b.alice, atomic: true, env: { GATOS_ACTOR: 'user:alice' }, commands: [{ old: zeroId(b.w), new: c, ref: 'refs/heads/decoy' }, { old: b.server(JOURNAL), new: zeroId(b.w), ref: JOURNAL }], objects: [c] }), FF);
   });
   test('an unmapped host user name', () => void expectAttackRefused(b.w, () => b.w.git(b.alice, ['push', 'origin', `${b.plain(b.alice)}:refs/heads/unmapped`], { GATOS_ACTOR: 'mallory' }), UNVOUCHED));
+  // The update hook's own node is started without NODE_OPTIONS too.
+  test('NODE_OPTIONS ending the gate with status 0: delete a journal', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['origin', `:${JOURNAL}`], NODE_EXITS_ZERO), FF));
   // Updating and deleting the audit trail by raw request: git's receive.hideRefs refuses both before the update hook.
   test('update refs/gatos/audit/policy (refused by git: a hidden ref)', () => {
     const old = b.ensureAudit();
