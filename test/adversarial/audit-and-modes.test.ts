@@ -239,6 +239,19 @@ for (const c of CASES) {
         }
       });
     }
+    // The mark the hook gives its own worker threads, set in the hooks' environment (a host's, any file:// pusher's),
+    // must not make the hook process skip the loader's fail-closed checks: an empty bundle then exited 0, undecided.
+    test(`hooks/${hookFile}.bundle.cjs empty, GATOS_SIGNATURE_WORKER=1 in the hooks' environment: refused (GATE_ERROR), status 2`, () => {
+      const file = path.join(w.gitDir, 'hooks', `${hookFile}.bundle.cjs`);
+      const saved = readFileSync(file);
+      writeFileSync(file, Buffer.alloc(0));
+      try {
+        const x = commit();
+        expectAttackRefused(w, () => push([{ old: zeroId(w), new: x, ref: `refs/heads/worker-mark-${n}` }], [x], { GATOS_SIGNATURE_WORKER: '1' }), { code: 'GATE_ERROR', rule: 'gate/error' });
+      } finally {
+        writeFileSync(file, saved);
+      }
+    });
     if (preReceive) {
       // Legitimate: with both hooks, a damaged update.bundle.cjs does not matter when pre-receive decided (its record is used).
       test('legitimate: a damaged update.bundle.cjs behind a working pre-receive still lets an honest push through', () => {
