@@ -29,7 +29,16 @@ const HOOK_STARTED = Symbol.for('gatos.hookStarted');
 
 const bundle = path.join(__dirname, GATOS_BUNDLE);
 const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
-const worker = process.env.GATOS_SIGNATURE_WORKER === '1';
+/**
+ * A worker thread of this hook (sig-pool.ts, event-pool.ts), which its pool starts with this mark in its
+ * environment. The mark alone proves nothing: the hooks' own environment may carry it (a host's, any file://
+ * pusher's), and the hook process must never skip the checks below, so only a thread that is not the main one
+ * counts (node:worker_threads is loaded only when the mark is there).
+ */
+const worker =
+  process.env.GATOS_SIGNATURE_WORKER === '1' &&
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  !(require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
 // Fail closed from here on: whatever happens before the hook itself runs, the status is "refused" (2).
 if (!worker) process.exitCode = REFUSED;
 /** Compiles and runs the bundle; throws if it is missing, unreadable, truncated or never starts the hook. */
