@@ -17,8 +17,9 @@ const OUTPUT_WAIT_MS = 10_000;
  * Tells whether anything in this process made `process.stderr`. Node makes it on first read of the property, and
  * for a pipe (git's stderr) that is a `net.Socket` with the stream modules under it: about 2 ms of a cold hook
  * (decision 0067), which an accepting push that prints nothing need not pay just to learn nothing is queued. The
- * property is watched, not the hook's own printing, so that a write from anywhere (Node's warnings included) still
- * holds the exit until it is written. Where the property cannot be watched, it counts as made.
+ * property is watched, not the hook's own printing, so that whatever any code has queued on the stream by the time
+ * the decision is reached (a `console.error`, a warning already printed) still holds the exit until it is written.
+ * Where the property cannot be watched, it counts as made.
  */
 function watchStderr(): () => boolean {
   const own = Object.getOwnPropertyDescriptor(process, 'stderr');

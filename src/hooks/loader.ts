@@ -17,6 +17,7 @@
 import path from 'node:path';
 import vm from 'node:vm';
 import { hookCacheDir, runBundleCached } from '../loader/code-cache';
+import { restoreHostNodeEnv } from './host-node-env';
 
 declare const GATOS_BUNDLE: string;
 /** src/hooks/loader-refusal.ts, bundled as CommonJS text by scripts/build.mjs, deflated (zlib) and in base64. */
@@ -27,6 +28,8 @@ const REFUSED = 2;
 /** Set by the hook once it runs (exit.ts): a bundle that ends without setting it never decided anything. */
 const HOOK_STARTED = Symbol.for('gatos.hookStarted');
 
+// Before anything starts a process: the variables the stub kept from this node go back to everything it starts.
+restoreHostNodeEnv(process.env);
 const bundle = path.join(__dirname, GATOS_BUNDLE);
 const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
 /**

@@ -43,7 +43,6 @@ import { EVENT_WORKERS_MIN_CORES, EventWorkers } from '../push/event-pool';
 import { traceOf } from '../push/trace';
 import { DecisionMeter, withBudget } from '../push/watchdog';
 import { logDecision } from '../ops/decision-log';
-import { chainedHookEnv } from './chained-env';
 
 export interface HookRun {
   readonly hook: Exclude<HookName, 'check'>;
@@ -153,7 +152,7 @@ function runChained(run: HookRun): number {
   } catch {
     return 0;
   }
-  const r = childProcess().spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: chainedHookEnv(run.env) });
+  const r = childProcess().spawnSync(chained, [...(run.args ?? [])], { input: run.stdin ?? '', stdio: ['pipe', 'inherit', 'inherit'], env: run.env });
   return r.status ?? 1;
 }
 

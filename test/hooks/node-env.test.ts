@@ -3,8 +3,10 @@
  * would run code in the gate before it decides: the adversarial suite's
  * breadth tests) and NODE_EXTRA_CA_CERTS (Node 20 reads every certificate
  * it names at start-up, tens of milliseconds a cold push; the gate opens no
- * TLS connection): decision 0067. The operator's chained hook still gets
- * both exactly as the push had them: set, set empty, or not set. Real
+ * TLS connection): decision 0067. Every process the gate starts still gets
+ * both exactly as the push had them (set, set empty, or not set): the
+ * operator's chained hook, and the gate's git commands with the hooks git
+ * runs for them (a reference-transaction hook on the audit write). Real
  * pushes through the installed stubs, with a `node` first on PATH that
  * notes the variables before it runs the real one.
  */
@@ -23,6 +25,8 @@ describe('NODE_OPTIONS and NODE_EXTRA_CA_CERTS in the hooks', () => {
   let bin: string;
   let nodeLog: string;
   let chainedLog: string;
+  let transactionLog: string;
+  let updateLog: string;
 
   beforeAll(() => {
     const root = tmpDir();
@@ -33,6 +37,19 @@ describe('NODE_OPTIONS and NODE_EXTRA_CA_CERTS in the hooks', () => {
     writeFileSync(mine, `#!/bin/sh\ncat >/dev/null\nprintf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_EXTRA_CA_CERTS-unset}" "\${NODE_OPTIONS-unset}" "\${GATOS_CHAINED_NODE_OPTIONS-unset}" >> '${chainedLog}'\n`);
     chmodSync(mine, 0o755);
     expect(spawnSync('sh', [INSTALL_SH, bare, '--template', 'minimal'], { encoding: 'utf8', env: cleanGitEnv() }).status).toBe(0);
+    // The operator's update hook, which the update stub runs itself after pre-receive's record (no node there).
+    updateLog = path.join(root, 'update.log');
+    const update = path.join(bare, 'hooks', 'update.gatos-chained');
+    writeFileSync(update, `#!/bin/sh\nprintf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_EXTRA_CA_CERTS-unset}" "\${NODE_OPTIONS-unset}" "\${GATOS_CHAINED_NODE_OPTIONS-unset}" >> '${updateLog}'\n`);
+    chmodSync(update, 0o755);
+    // git runs it for every ref transaction: receive-pack's own, and the gate's audit write (git update-ref).
+    transactionLog = path.join(root, 'transaction.log');
+    const transaction = path.join(bare, 'hooks', 'reference-transaction');
+    writeFileSync(transaction, `#!/bin/sh
+cat >/dev/null
+printf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_EXTRA_CA_CERTS-unset}" "\${NODE_OPTIONS-unset}" "\${GATOS_CHAINED_NODE_OPTIONS-unset}" >> '${transactionLog}'
+`);
+    chmodSync(transaction, 0o755);
     bin = path.join(root, 'bin');
     mkdirSync(bin);
     writeFileSync(path.join(bin, 'node'), `#!/bin/sh\nprintf '%s %s %s\\n' "\${1##*/}" "\${NODE_EXTRA_CA_CERTS-unset}" "\${NODE_OPTIONS-unset}" >> '${nodeLog}'\nexec '${process.execPath}' "$@"\n`);
@@ -41,10 +58,10 @@ describe('NODE_OPTIONS and NODE_EXTRA_CA_CERTS in the hooks', () => {
     git(root, ['clone', '-q', bare, clone]);
   });
 
-  const push = (env: Record<string, string>): { status: number | null; stderr: string } => {
-    for (const f of [nodeLog, chainedLog]) rmSync(f, { force: true });
+  const push = (env: Record<string, string>, ref = 'refs/heads/main'): { status: number | null; stderr: string } => {
+    for (const f of [nodeLog, chainedLog, transactionLog, updateLog]) rmSync(f, { force: true });
     git(clone, ['commit', '-q', '--allow-empty', '-m', 'x']);
-    const r = git(clone, ['push', 'origin', 'HEAD:refs/heads/main'], { allowFailure: true, env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env } });
+    const r = git(clone, ['push', 'origin', `HEAD:${ref}`], { allowFailure: true, env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env } });
     return { status: r.status, stderr: r.stderr };
   };
   const read = (f: string): string => (existsSync(f) ? readFileSync(f, 'utf8') : '');
@@ -55,6 +72,7 @@ describe('NODE_OPTIONS and NODE_EXTRA_CA_CERTS in the hooks', () => {
     expect(r.status).toBe(0);
     expect(read(nodeLog)).toBe('pre-receive.cjs unset unset\n');
     expect(read(chainedLog)).toBe('/nonexistent/extra-ca.pem|unset|--max-old-space-size=300|unset\n');
+    expect(read(updateLog)).toBe('/nonexistent/extra-ca.pem|unset|--max-old-space-size=300|unset\n');
     expect(r.stderr).not.toMatch(/extra certs/i);
   });
 
@@ -70,6 +88,34 @@ describe('NODE_OPTIONS and NODE_EXTRA_CA_CERTS in the hooks', () => {
   it('does not pass saved values the push itself planted on to the chained hook', () => {
     expect(push({ GATOS_CHAINED_NODE_EXTRA_CA_CERTS: '/planted.pem', GATOS_CHAINED_NODE_OPTIONS: '--require=/planted.js' }).status).toBe(0);
     expect(read(chainedLog)).toBe('unset|unset|unset|unset\n');
+    // Nor where a stub runs the chained hook itself.
+    expect(read(updateLog)).toBe('unset|unset|unset|unset\n');
+  });
+
+  it('gives them back to the git commands the gate runs, and to the hooks git runs for those', () => {
+    // A refused push: the only ref transaction is the gate's own audit write.
+    const r = push({ NODE_EXTRA_CA_CERTS: '/nonexistent/extra-ca.pem', NODE_OPTIONS: '--max-old-space-size=300' }, 'refs/gatos/audit/policy');
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('This refusal is recorded in refs/gatos/audit/policy');
+    expect(read(nodeLog)).toBe('pre-receive.cjs unset unset\n');
+    const lines = read(transactionLog).split('\n').filter((l) => l !== '');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(new Set(lines)).toEqual(new Set(['/nonexistent/extra-ca.pem|unset|--max-old-space-size=300|unset']));
+  });
+
+  it('keeps the real value where the hook runs without the stubs, whatever a helper variable claims', () => {
+    for (const f of [chainedLog]) rmSync(f, { force: true });
+    const tip = git(bare, ['rev-parse', 'refs/heads/main']).stdout.trim();
+    const zero = '0'.repeat(40);
+    // As a host's own script would run it (docs/hosts/ghes-pre-receive.sh runs pre-receive.cjs directly).
+    const r = spawnSync(process.execPath, [path.join(bare, 'hooks', 'pre-receive.cjs')], {
+      cwd: bare,
+      input: `${zero} ${tip} refs/heads/direct\n`,
+      encoding: 'utf8',
+      env: { ...cleanGitEnv(), GIT_DIR: '.', NODE_EXTRA_CA_CERTS: '', GATOS_CHAINED_NODE_EXTRA_CA_CERTS: '/planted.pem' },
+    });
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(read(chainedLog)).toBe('|unset|unset|unset\n');
   });
 
   it('starts the update hook\'s own node without them too', () => {
