@@ -1,6 +1,6 @@
 // Builds single-file CommonJS bundles that run with no node_modules beside them,
 // and the man pages (man/) from the built CLI's help.
-import { chmodSync, copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import { Buffer } from 'node:buffer';
 import { writeManPages } from './man.mjs';
@@ -70,8 +70,19 @@ if (forbidden.length > 0) {
   console.error(`build: a compiler reached a hook bundle (decision 0027):\n  ${forbidden.join('\n  ')}\n  hint: import the module that needs it from the CLI only, or load it through src/hooks/compilers-part.ts`);
   process.exit(1);
 }
+/** The stubs' shared part (src/hooks/gate-node.sh) goes in place of their include line: each installed stub stays one file. */
+const GATE_NODE_LINE = /^# build: gate-node\.sh\b.*\n/m;
+// Without its own header (up to the first blank line), which is about this file.
+const gateNode = readFileSync('src/hooks/gate-node.sh', 'utf8').replace(/^[\s\S]*?\n\n/, '');
 for (const c of copies) {
-  copyFileSync(c.from, c.to);
+  if (c.from.endsWith('-stub.sh')) {
+    const text = readFileSync(c.from, 'utf8');
+    if (!GATE_NODE_LINE.test(text)) {
+      console.error(`build: ${c.from} has no "# build: gate-node.sh" line (the shared part of the stubs)`);
+      process.exit(1);
+    }
+    writeFileSync(c.to, text.replace(GATE_NODE_LINE, gateNode));
+  } else copyFileSync(c.from, c.to);
   chmodSync(c.to, 0o755);
 }
 const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
