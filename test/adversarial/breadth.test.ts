@@ -11,7 +11,7 @@
  * (refused, code and rule, one audit entry, refs unchanged, fsck clean);
  * legitimate variants through expectAccepted.
  */
-import { cpSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GateWorld, type GateTransport, type Run } from '../helpers/gate-world';
 import { expectAccepted, expectAttackRefused, fsckStrict, rawPush, zeroId } from './harness';
@@ -216,6 +216,17 @@ describe('breadth over file:// (regulated, sha1, both hooks)', () => {
   });
   // A Node option in the hooks' environment that would end the gate with status 0 before it decides.
   test('NODE_OPTIONS ending the gate with status 0: force-push a journal', () => void expectAttackRefused(b.w, () => b.push(b.alice, 'user:alice', ['--force', 'origin', `${b.rewrite(b.alice, JOURNAL)}:${JOURNAL}`], NODE_EXITS_ZERO), FF));
+  // Node parses NODE_OPTIONS again for a worker thread started with an environment of its own: code it imports there
+  // could answer the main thread's signature checks. The hook's worker threads (forced on for one event) must never
+  // run it, though the loader gives the variable back to the processes the hook starts.
+  test('NODE_OPTIONS never runs in the hook\'s worker threads', () => {
+    const marker = path.join(b.w.root, 'imported-in-a-worker');
+    const code = `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'ran');`;
+    b.w.fetch(b.alice, 'user:alice');
+    b.w.addEvent(b.alice, 'user:alice', NS);
+    expectAccepted(b.w, () => b.push(b.alice, 'user:alice', ['origin', JOURNAL], { NODE_OPTIONS: `--import=data:text/javascript;base64,${Buffer.from(code).toString('base64')}`, GATOS_EVENT_WORKERS_MIN: '1', GATOS_TRACE: '1' }));
+    expect(existsSync(marker)).toBe(false);
+  });
   // Legitimate: root publishes the bundle.
   test('legitimate: root publishes a bundle', () => void expectAccepted(b.w, () => b.push(b.root, 'user:root', ['origin', 'refs/gatos/policies/*'])));
 });
