@@ -6,10 +6,11 @@
  * gate's node has started, the loader puts them back, so every process the hook starts (its git commands, and the
  * hooks git runs for them, such as reference-transaction; the operator's chained hook) gets the environment the
  * push had. A value kept by a stub is used only where the variable itself is absent, as a stub leaves it: a hook
- * run without the stubs (a host's own script) keeps its real value, whatever a helper variable claims.
+ * run without the stubs (a host's own script) keeps its real value, whatever a helper variable claims. The hook's
+ * worker threads never get them back (src/push/worker-env.ts).
  * Adapter (the process's environment).
  */
-export const KEPT_FROM_THE_GATE = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'] as const;
+import { KEPT_FROM_THE_GATE } from '../push/worker-env';
 
 /** The variable the stubs keep `name`'s value in. */
 export const keptName = (name: (typeof KEPT_FROM_THE_GATE)[number]): string => `GATOS_CHAINED_${name}`;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { hookCacheDir, runBundleCached } from '../loader/code-cache';
 import { restoreHostNodeEnv } from './host-node-env';
+import { WORKER_FLAG } from '../push/worker-env';
 
 declare const GATOS_BUNDLE: string;
 /** src/hooks/loader-refusal.ts, bundled as CommonJS text by scripts/build.mjs, deflated (zlib) and in base64. */
@@ -39,7 +40,7 @@ const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
  * counts (node:worker_threads is loaded only when the mark is there).
  */
 const worker =
-  process.env.GATOS_SIGNATURE_WORKER === '1' &&
+  process.env[WORKER_FLAG] === '1' &&
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   !(require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
 // Fail closed from here on: whatever happens before the hook itself runs, the status is "refused" (2).

@@ -24,6 +24,7 @@ import type { CommitFact, EventFact } from '../gate';
 import { checkEvents, type CheckedEvents } from './gather';
 import { HeapBound } from './heap-bound';
 import { serveSignatures, workerThreads } from './sig-pool';
+import { WORKER_FLAG, workerEnv } from './worker-env';
 
 
 /** How a worker opens the repository the hook decides on: as the hook did. */
@@ -83,14 +84,13 @@ const MIN_CHUNK = 64;
 const AHEAD = 3;
 /** A worker that owes answers and gives none for this long is taken as hung. */
 const STALL_MS = 60_000;
-const ROLE_FLAG = 'GATOS_SIGNATURE_WORKER';
 
 /** An error's message, also of one thrown in a worker (which arrives as a copy, not an Error of this thread). */
 const message = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e));
 
 /** In a worker thread of the hook file: the role it was started for. */
 export function isHookWorker(): boolean {
-  return process.env[ROLE_FLAG] === '1' && !workerThreads().isMainThread;
+  return process.env[WORKER_FLAG] === '1' && !workerThreads().isMainThread;
 }
 
 /** Serves the role the worker was started with: event chunks, or signatures (sig-pool.ts). */
@@ -266,7 +266,7 @@ export class EventWorkers {
     const workerData: WorkerInit = { role: 'events', activeCommit, gitDir: this.opening.gitDir, env: this.opening.env, format: this.opening.format, ...(this.opening.cwd ? { cwd: this.opening.cwd } : {}) };
     const workers: Worker[] = [];
     for (let i = 0; i < Math.max(1, this.threads); i++) {
-      const w = new W(this.script, { env: { ...process.env, [ROLE_FLAG]: '1' }, argv: [], workerData });
+      const w = new W(this.script, { env: workerEnv(), argv: [], workerData });
       w.unref();
       w.on('error', (e) => this.fail(new Error(`an event-verifying worker thread failed: ${message(e)}`)));
       w.on('exit', (code) => {

@@ -15,6 +15,7 @@ type WorkerThreads = typeof import('node:worker_threads');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const workerThreads = (): WorkerThreads => require('node:worker_threads') as WorkerThreads;
 import { verify } from '../canon/ed25519';
+import { workerEnv } from './worker-env';
 
 export type SignatureCheck = (publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array) => Promise<boolean>;
 
@@ -70,7 +71,6 @@ function unpackBatch(b: Batch): [Uint8Array, Uint8Array, Uint8Array][] {
   return out;
 }
 
-const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
 /** Requests that make a batch worth a message of its own (about 6 ms of the worker's time). */
 const SEND_AT = 64;
 
@@ -127,7 +127,7 @@ export class SignaturePool {
   private start(): Worker | undefined {
     if (this.worker || this.failed) return this.worker;
     try {
-      const w = new (workerThreads().Worker)(this.script, { env: { ...process.env, [WORKER_FLAG]: '1' }, argv: [] });
+      const w = new (workerThreads().Worker)(this.script, { env: workerEnv(), argv: [] });
       w.unref();
       w.on('message', (m: { id: number; out: Uint8Array }) => this.answer(m));
       w.on('error', () => this.fail());
