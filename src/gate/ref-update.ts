@@ -43,6 +43,12 @@ export function parseUpdateLines(format: ObjectFormat, text: string): Result<Ref
   const out: RefUpdate[] = [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  // git runs pre-receive only when it has an update to feed it: empty input means something read or cut git's
+  // stdin before the gate (a dispatcher running another hook first), and deciding "nothing to check" would accept
+  // whatever the push holds.
+  if (lines.length === 0) {
+    return err(gateError('GATE_ERROR', 'no ref update on stdin: git gives pre-receive at least one, so something before the gate read or cut its input', { hint: 'operator: a hook dispatcher must give every hook its own copy of git\'s stdin (docs/hosts/)' }));
+  }
   for (let i = 0; i < lines.length; i++) {
     const parts = (lines[i] as string).split(' ');
     if (parts.length !== 3) {

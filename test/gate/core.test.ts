@@ -54,7 +54,8 @@ describe('ref updates', () => {
       { ref: 'refs/heads/main', oldId: Z, newId: A },
       { ref: 'refs/gatos/state/x', oldId: A, newId: B },
     ]);
-    for (const bad of [`${Z} ${A}\n`, `${Z} ${'A'.repeat(40)} refs/heads/x\n`, `${Z} ${A} main\n`, `${'0'.repeat(64)} ${A} refs/heads/x\n`]) {
+    // Empty input too: git never runs pre-receive without an update, so something else read its stdin.
+    for (const bad of [`${Z} ${A}\n`, `${Z} ${'A'.repeat(40)} refs/heads/x\n`, `${Z} ${A} main\n`, `${'0'.repeat(64)} ${A} refs/heads/x\n`, '', '\n']) {
       const r = parseUpdateLines('sha1', bad);
       expect(r.ok).toBe(false);
       if (!r.ok) expect(r.error.code).toBe('GATE_ERROR');
