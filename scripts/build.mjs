@@ -70,18 +70,43 @@ if (forbidden.length > 0) {
   console.error(`build: a compiler reached a hook bundle (decision 0027):\n  ${forbidden.join('\n  ')}\n  hint: import the module that needs it from the CLI only, or load it through src/hooks/compilers-part.ts`);
   process.exit(1);
 }
-/** The stubs' shared part (src/hooks/gate-node.sh) goes in place of their include line: each installed stub stays one file. */
+/**
+ * The stubs' shared part (src/hooks/gate-node.sh) goes in place of their include line: each installed stub stays
+ * one file. Its own `# build:` lines are written from src/push/gate-node-env.json, the list the loader and the
+ * hook's threads read too: the stub's commands no imported shell function may replace (bash running as sh imports
+ * them from the environment), the variables the gate's node starts without, kept or dropped.
+ */
 const GATE_NODE_LINE = /^# build: gate-node\.sh\b.*\n/m;
+const gateNodeEnv = JSON.parse(readFileSync('src/push/gate-node-env.json', 'utf8'));
+const NAME = /^[A-Z][A-Z0-9_]*$/;
+for (const n of [...gateNodeEnv.kept, ...gateNodeEnv.dropped]) if (!NAME.test(n)) throw new Error(`gate-node-env.json: ${n} is not a variable name`);
+for (const c of gateNodeEnv.shellCommands) if (!/^(\[|[a-z]+)$/.test(c)) throw new Error(`gate-node-env.json: ${c} is not a command name`);
+const shellWords = (names) => names.map((n) => (n === '[' ? "'['" : n)).join(' ');
+const gateNodeParts = {
+  'unset the helper variables': () => [`unset ${gateNodeEnv.kept.map((n) => `GATOS_CHAINED_${n}`).join(' ')}`],
+  'keep each variable': (indent) =>
+    gateNodeEnv.kept.flatMap((n) => [`if [ -n "\${${n}+set}" ]; then`, `  GATOS_CHAINED_${n}=$${n}`, `  export GATOS_CHAINED_${n}`, `  unset ${n}`, 'fi'].map((l) => indent + l)),
+  'drop each variable': (indent) => [`${indent}unset ${gateNodeEnv.dropped.join(' ')}`],
+};
 // Without its own header (up to the first blank line), which is about this file.
-const gateNode = readFileSync('src/hooks/gate-node.sh', 'utf8').replace(/^[\s\S]*?\n\n/, '');
+const gateNode = readFileSync('src/hooks/gate-node.sh', 'utf8')
+  .replace(/^[\s\S]*?\n\n/, '')
+  .replace(/^( *)# build: (.*)$/gm, (_, indent, what) => {
+    const part = gateNodeParts[what];
+    if (!part) throw new Error(`src/hooks/gate-node.sh: unknown "# build: ${what}" line`);
+    return part(indent).join('\n');
+  });
+/** The first line of each stub's code: no function imported from the environment stands in for a command it runs. */
+const NO_IMPORTED_FUNCTIONS_LINE = /^# build: no imported functions\b.*$/m;
+const noImportedFunctions = `unset -f ${shellWords(gateNodeEnv.shellCommands)}`;
 for (const c of copies) {
   if (c.from.endsWith('-stub.sh')) {
     const text = readFileSync(c.from, 'utf8');
-    if (!GATE_NODE_LINE.test(text)) {
-      console.error(`build: ${c.from} has no "# build: gate-node.sh" line (the shared part of the stubs)`);
+    if (!GATE_NODE_LINE.test(text) || !NO_IMPORTED_FUNCTIONS_LINE.test(text)) {
+      console.error(`build: ${c.from} lacks its "# build: gate-node.sh" or "# build: no imported functions" line (the shared parts of the stubs)`);
       process.exit(1);
     }
-    writeFileSync(c.to, text.replace(GATE_NODE_LINE, gateNode));
+    writeFileSync(c.to, text.replace(NO_IMPORTED_FUNCTIONS_LINE, noImportedFunctions).replace(GATE_NODE_LINE, () => gateNode));
   } else copyFileSync(c.from, c.to);
   chmodSync(c.to, 0o755);
 }

@@ -1,23 +1,19 @@
 # Shared by both hook stubs (src/hooks/pre-receive-stub.sh, update-stub.sh): scripts/build.mjs puts it in place
-# of their `# build: gate-node.sh` line, so each installed stub stays one file.
+# of their `# build: gate-node.sh` line, so each installed stub stays one file, and writes the lines marked
+# `# build: ...` below from src/push/gate-node-env.json, the one list the loader and the hook's threads use too.
 
-# The gate's node runs without two variables a host's environment may hold (decision 0067), and puts
-# them back, as they were, for every process it starts (src/hooks/host-node-env.ts): NODE_OPTIONS,
-# whose --require, --import or V8 flags would run code in the gate's process before it decides (an
-# --import that exits 0 accepted the push), or change how it runs; and NODE_EXTRA_CA_CERTS, every
-# certificate of which Node 20 reads while it starts (about 40 ms of each cold push here), though the
-# gate opens no TLS connection. Their helper variables are this stub's alone, on every path.
-unset GATOS_CHAINED_NODE_OPTIONS GATOS_CHAINED_NODE_EXTRA_CA_CERTS
+# The gate's node starts without the variables a host's environment may hold that would run code in it
+# before it decides, end it with status 0, hang it, print its environment to the pusher, or only cost
+# time (decision 0067; docs/security.md, fifteenth pass): NODE_OPTIONS (--require, --import, V8 flags),
+# NODE_UNIQUE_ID with NODE_CHANNEL_FD (a cluster worker that exits 0 when its channel closes),
+# OPENSSL_CONF (an OpenSSL provider is a shared library loaded at start-up), NODE_V8_COVERAGE (a folder
+# under /proc spins forever), NODE_DEBUG (every child's environment on stderr), NODE_EXTRA_CA_CERTS
+# (about 40 ms of Node 20's start, for a gate that opens no TLS connection). The kept ones travel as
+# GATOS_CHAINED_<name>, set or empty, and the loader puts them back, as they were, for every process the
+# hook starts (src/hooks/host-node-env.ts); the helper variables are this stub's alone, on every path.
+# build: unset the helper variables
 gate_node() {
-  if [ -n "${NODE_OPTIONS+set}" ]; then
-    GATOS_CHAINED_NODE_OPTIONS=$NODE_OPTIONS
-    export GATOS_CHAINED_NODE_OPTIONS
-    unset NODE_OPTIONS
-  fi
-  if [ -n "${NODE_EXTRA_CA_CERTS+set}" ]; then
-    GATOS_CHAINED_NODE_EXTRA_CA_CERTS=$NODE_EXTRA_CA_CERTS
-    export GATOS_CHAINED_NODE_EXTRA_CA_CERTS
-    unset NODE_EXTRA_CA_CERTS
-  fi
+  # build: keep each variable
+  # build: drop each variable
   exec node "$@"
 }

@@ -80,7 +80,18 @@ export const HOOK_STARTED = Symbol.for('gatos.hookStarted');
 /** Refuses the push because the hook's bundle could not be loaded; never returns. */
 export function refuseUnloadable(hook: 'pre-receive' | 'update', bundle: string, e: unknown): never {
   const why = e instanceof Error ? `${e.name}: ${e.message.split('\n')[0] ?? ''}` : String(e);
-  const reason = `the gate's hook file ${bundle} cannot be loaded (${why}), so nothing could be checked`;
+  refuseBeforeTheHook(hook, `the gate's hook file ${bundle} cannot be loaded (${why}), so nothing could be checked`, 'reinstall the gate (./install.sh <repo> --template <name>): its hook files are missing or damaged');
+}
+
+/**
+ * Refuses the push because the gate's node was started so that it could end before deciding (an IPC channel
+ * whose close makes a cluster worker exit 0); the stubs never start it so. Never returns.
+ */
+export function refuseUnsafeStart(hook: 'pre-receive' | 'update', why: string): never {
+  refuseBeforeTheHook(hook, `the gate's node was started ${why}, so it did not decide`, 'run the hooks as installed (their stubs start node without NODE_CHANNEL_FD and NODE_UNIQUE_ID), and check what sets those variables for the git user');
+}
+
+function refuseBeforeTheHook(hook: 'pre-receive' | 'update', reason: string, hint: string): never {
   const updates = updatesOf(hook);
   let audit: AuditOutcome = 'not-recorded';
   try {
@@ -90,7 +101,6 @@ export function refuseUnloadable(hook: 'pre-receive' | 'update', bundle: string,
   }
   const lines = refusalLines(gateFailure('GATE_ERROR', reason, updates), 'text', audit);
   if (audit !== 'recorded') lines.splice(1, 0, 'gatos gate: WARNING: the audit entry could not be written either');
-  const hint = 'reinstall the gate (./install.sh <repo> --template <name>): its hook files are missing or damaged';
   process.stderr.write(`${[...lines, `operator: ${hint}`].join('\n')}\n`);
   process.exit(HOOK_EXIT.GATE_ERROR);
 }

@@ -57,10 +57,13 @@ function runBundle(): void {
   if (!worker && (globalThis as Record<symbol, unknown>)[HOOK_STARTED] !== true) throw new Error('the file ran but never started the hook (truncated?)');
 }
 
-type Refusal = { refuseUnloadable(hook: 'pre-receive' | 'update', bundle: string, e: unknown): never };
+type Refusal = {
+  refuseUnloadable(hook: 'pre-receive' | 'update', bundle: string, e: unknown): never;
+  refuseUnsafeStart(hook: 'pre-receive' | 'update', why: string): never;
+};
 
-/** Refuses the push (loader-refusal.ts); never returns. */
-function refuse(e: unknown): never {
+/** Refuses the push (loader-refusal.ts): the bundle could not load (`e`), or the start was unsafe (`unsafe`); never returns. */
+function refuse(e: unknown, unsafe?: string): never {
   try {
     const mod = { exports: {} as Refusal };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -68,12 +71,20 @@ function refuse(e: unknown): never {
     const code = inflateSync(Buffer.from(GATOS_REFUSAL, 'base64')).toString('utf8');
     const wrapper = new vm.Script(`(function (exports, require, module) {${code}\n})`, { filename: path.join(__dirname, `${hook}.cjs (refusal)`) });
     (wrapper.runInThisContext() as (x: unknown, r: NodeRequire, m: unknown) => void)(mod.exports, require, mod);
+    if (unsafe !== undefined) mod.exports.refuseUnsafeStart(hook, unsafe);
     mod.exports.refuseUnloadable(hook, GATOS_BUNDLE, e);
   } catch {
     // Not even the refusal could run: refuse without it (nothing recorded).
   }
   process.stderr.write(`gatos gate: refused: the gate's hook file ${GATOS_BUNDLE} cannot be loaded, so nothing could be checked [GATE_ERROR]\n`);
   process.exit(REFUSED);
+}
+
+// A node started with an IPC channel (NODE_CHANNEL_FD; with NODE_UNIQUE_ID a cluster worker) exits 0 when the channel
+// closes, over the refusal status, before any decision. The stubs start it without them; whoever did not is refused
+// here, synchronously, before the event loop could see the channel close.
+if (!worker && process.channel !== undefined) {
+  refuse(undefined, 'with an IPC channel (NODE_CHANNEL_FD), whose close ends a cluster worker with status 0');
 }
 
 try {

@@ -25,6 +25,9 @@
 # A redirection that fails on a special builtin (`exec`, `:`) ends a POSIX shell on the spot (exit 2: a
 # refusal without its reason): every one that opens a file goes through `command exec`, or uses `true`,
 # so that the line's own fallback runs.
+# bash running as sh (RHEL, Fedora) imports shell functions from the environment (BASH_FUNC_<name>%%), which
+# would stand in for the commands this stub runs: a `read` that exits 0 accepted a push. None survives this line.
+# build: no imported functions
 case $0 in
   */*) here=${0%/*} ;;
   *) here=. ;;

@@ -24,6 +24,9 @@
 # Anything else, any doubt or any failing step runs the full hook,
 # update.cjs, which decides by itself (fail closed: this stub never refuses
 # and never allows on its own judgement, only on pre-receive's record).
+# bash running as sh (RHEL, Fedora) imports shell functions from the environment (BASH_FUNC_<name>%%), which
+# would stand in for the commands this stub runs: a `read` that exits 0 accepted a push. None survives this line.
+# build: no imported functions
 case $0 in
   */*) here=${0%/*} ;;
   *) here=. ;;

@@ -3,15 +3,19 @@
  * WORKER_FLAG, without the variables the hook stubs keep from the gate's node (decision 0067). Node parses
  * NODE_OPTIONS again for a worker started with an environment of its own, so code it `--require`s or `--import`s
  * would run in the worker, where it could answer the main thread's checks. The stubs start the gate's node without
- * it, and the loader gives it back for the processes the hook starts (src/hooks/host-node-env.ts), never for its
- * threads. Adapter (the process's environment).
+ * them, and the loader gives them back for the processes the hook starts (src/hooks/host-node-env.ts), never for
+ * its threads. Adapter (the process's environment).
  */
+import GATE_NODE_ENV from './gate-node-env.json';
 
 /** The mark of a hook worker thread; the loader and isHookWorker trust it only off the main thread. */
 export const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
 
-/** What the hook stubs start the gate's node without, and the loader gives back to the processes it starts. */
-export const KEPT_FROM_THE_GATE = ['NODE_OPTIONS', 'NODE_EXTRA_CA_CERTS'] as const;
+/**
+ * What the hook stubs start the gate's node without and keep, set or empty, for the processes it starts
+ * (src/push/gate-node-env.json, which scripts/build.mjs writes into the stubs as well).
+ */
+export const KEPT_FROM_THE_GATE: readonly string[] = GATE_NODE_ENV.kept;
 
 export function workerEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = { ...env, [WORKER_FLAG]: '1' };
