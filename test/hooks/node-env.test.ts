@@ -27,14 +27,16 @@ describe('NODE_OPTIONS and NODE_EXTRA_CA_CERTS in the hooks', () => {
   let chainedLog: string;
   let transactionLog: string;
   let updateLog: string;
+  let chainedEnv: string;
 
   beforeAll(() => {
     const root = tmpDir();
     bare = initRepo({ bare: true });
     chainedLog = path.join(root, 'chained.log');
+    chainedEnv = path.join(root, 'chained.env');
     nodeLog = path.join(root, 'node.log');
     const mine = path.join(bare, 'hooks', 'pre-receive');
-    writeFileSync(mine, `#!/bin/sh\ncat >/dev/null\nprintf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_EXTRA_CA_CERTS-unset}" "\${NODE_OPTIONS-unset}" "\${GATOS_CHAINED_NODE_OPTIONS-unset}" >> '${chainedLog}'\n`);
+    writeFileSync(mine, `#!/bin/sh\ncat >/dev/null\nenv | grep -E '^(NODE_|OPENSSL_CONF|GATOS_CHAINED_)' | sort > '${chainedEnv}'\nprintf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_EXTRA_CA_CERTS-unset}" "\${NODE_OPTIONS-unset}" "\${GATOS_CHAINED_NODE_OPTIONS-unset}" >> '${chainedLog}'\n`);
     chmodSync(mine, 0o755);
     expect(spawnSync('sh', [INSTALL_SH, bare, '--template', 'minimal'], { encoding: 'utf8', env: cleanGitEnv() }).status).toBe(0);
     // The operator's update hook, which the update stub runs itself after pre-receive's record (no node there).
@@ -59,7 +61,7 @@ printf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_E
   });
 
   const push = (env: Record<string, string>, ref = 'refs/heads/main'): { status: number | null; stderr: string } => {
-    for (const f of [nodeLog, chainedLog, transactionLog, updateLog]) rmSync(f, { force: true });
+    for (const f of [nodeLog, chainedLog, transactionLog, updateLog, chainedEnv]) rmSync(f, { force: true });
     git(clone, ['commit', '-q', '--allow-empty', '-m', 'x']);
     const r = git(clone, ['push', 'origin', `HEAD:${ref}`], { allowFailure: true, env: { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...env } });
     return { status: r.status, stderr: r.stderr };
@@ -74,6 +76,29 @@ printf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_E
     expect(read(chainedLog)).toBe('/nonexistent/extra-ca.pem|unset|--max-old-space-size=300|unset\n');
     expect(read(updateLog)).toBe('/nonexistent/extra-ca.pem|unset|--max-old-space-size=300|unset\n');
     expect(r.stderr).not.toMatch(/extra certs/i);
+  });
+
+  it('keeps the other variables of the list from the gate too: each would have refused, hung or leaked the push', () => {
+    const root = path.dirname(nodeLog);
+    writeFileSync(path.join(root, 'broken.cnf'), 'this is no OpenSSL configuration\n');
+    const kept = {
+      // Node 20 reads it at start-up: this one ends it with status 101 (a provider module in it is native code).
+      OPENSSL_CONF: path.join(root, 'broken.cnf'),
+      // A folder under /proc: Node 20 retries making it forever, before any JavaScript.
+      NODE_V8_COVERAGE: '/proc/nonexistent/coverage',
+      // Every child's environment and arguments, on the pusher's remote: lines.
+      NODE_DEBUG: 'child_process',
+      NODE_DEBUG_NATIVE: 'fs',
+      NODE_COMPILE_CACHE: path.join(root, 'compile-cache'),
+    };
+    for (const f of [nodeLog, chainedEnv]) rmSync(f, { force: true });
+    git(clone, ['commit', '-q', '--allow-empty', '-m', 'x']);
+    const r = spawnSync('git', ['push', 'origin', 'HEAD:refs/heads/main'], { cwd: clone, encoding: 'utf8', timeout: 60_000, env: { ...cleanGitEnv(), PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`, ...kept } });
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 0, signal: null });
+    expect(r.stderr).not.toMatch(/CHILD_PROCESS|GATOS_CHAINED/);
+    expect(read(nodeLog)).toBe('pre-receive.cjs unset unset\n');
+    const expected = Object.entries(kept).map(([k, v]) => `${k}=${v}`);
+    expect(read(chainedEnv).split('\n').filter((l) => l !== '')).toEqual(expected.sort());
   });
 
   it('gives empty values back as empty, and leaves unset ones unset', () => {
@@ -116,6 +141,13 @@ printf '%s|%s|%s|%s\\n' "\${NODE_EXTRA_CA_CERTS-unset}" "\${GATOS_CHAINED_NODE_E
     });
     expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: '' });
     expect(read(chainedLog)).toBe('|unset|unset|unset\n');
+  });
+
+  it('is one list: the GitHub Enterprise Server script, which runs pre-receive.cjs itself, unsets every name in it', () => {
+    const list = JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'src', 'push', 'gate-node-env.json'), 'utf8')) as { kept: string[]; dropped: string[] };
+    const script = readFileSync(path.join(__dirname, '..', '..', 'docs', 'hosts', 'ghes-pre-receive.sh'), 'utf8');
+    const unset = new Set((/^unset ((?:[^\n]*\\\n)*[^\n]*)$/m.exec(script)?.[1] ?? '').split(/[\s\\]+/).filter((w) => w !== ''));
+    for (const name of [...list.kept, ...list.dropped, ...list.kept.map((n) => `GATOS_CHAINED_${n}`)]) expect({ name, unset: unset.has(name) }).toEqual({ name, unset: true });
   });
 
   it('starts the update hook\'s own node without them too', () => {
