@@ -35,7 +35,7 @@ esac
 trace() {
   if [ "${GATOS_TRACE:-}" = 1 ]; then echo "gatos trace: pre-receive: $1" >&2; fi
 }
-# build: gate-node.sh (the gate's node, without NODE_OPTIONS and NODE_EXTRA_CA_CERTS)
+# build: gate-node.sh (gate_node: the gate's node, without the variables of src/push/gate-node-env.json)
 cold() {
   gate_node "$here/pre-receive.cjs"
 }

@@ -31,7 +31,7 @@ case $0 in
   */*) here=${0%/*} ;;
   *) here=. ;;
 esac
-# build: gate-node.sh (the gate's node, without NODE_OPTIONS and NODE_EXTRA_CA_CERTS)
+# build: gate-node.sh (gate_node: the gate's node, without the variables of src/push/gate-node-env.json)
 full() {
   gate_node "$here/update.cjs" "$@"
 }
