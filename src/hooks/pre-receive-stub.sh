@@ -26,7 +26,9 @@
 # refusal without its reason): every one that opens a file goes through `command exec`, or uses `true`,
 # so that the line's own fallback runs.
 # bash running as sh (RHEL, Fedora) imports shell functions from the environment (BASH_FUNC_<name>%%), which
-# would stand in for the commands this stub runs: a `read` that exits 0 accepted a push. None survives this line.
+# would stand in for the commands this stub runs: a `read` that exits 0 accepted a push. This line unsets one
+# for every command it runs (test/hooks/stub-commands.test.ts holds the list to them); what else bash takes
+# from the environment is the host's (docs/security.md, "Known limits").
 # build: no imported functions
 case $0 in
   */*) here=${0%/*} ;;

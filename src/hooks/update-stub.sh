@@ -25,7 +25,9 @@
 # update.cjs, which decides by itself (fail closed: this stub never refuses
 # and never allows on its own judgement, only on pre-receive's record).
 # bash running as sh (RHEL, Fedora) imports shell functions from the environment (BASH_FUNC_<name>%%), which
-# would stand in for the commands this stub runs: a `read` that exits 0 accepted a push. None survives this line.
+# would stand in for the commands this stub runs: a `read` that exits 0 accepted a push. This line unsets one
+# for every command it runs (test/hooks/stub-commands.test.ts holds the list to them); what else bash takes
+# from the environment is the host's (docs/security.md, "Known limits").
 # build: no imported functions
 case $0 in
   */*) here=${0%/*} ;;
