@@ -18,7 +18,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { hookCacheDir, runBundleCached } from '../loader/code-cache';
 import { restoreHostNodeEnv } from './host-node-env';
-import { WORKER_FLAG } from '../push/worker-env';
+import { isHookWorker } from '../push/worker-env';
 
 declare const GATOS_BUNDLE: string;
 /** src/hooks/loader-refusal.ts, bundled as CommonJS text by scripts/build.mjs, deflated (zlib) and in base64. */
@@ -33,16 +33,8 @@ const HOOK_STARTED = Symbol.for('gatos.hookStarted');
 restoreHostNodeEnv(process.env);
 const bundle = path.join(__dirname, GATOS_BUNDLE);
 const hook = GATOS_BUNDLE.startsWith('update') ? 'update' : 'pre-receive';
-/**
- * A worker thread of this hook (sig-pool.ts, event-pool.ts), which its pool starts with this mark in its
- * environment. The mark alone proves nothing: the hooks' own environment may carry it (a host's, any file://
- * pusher's), and the hook process must never skip the checks below, so only a thread that is not the main one
- * counts (node:worker_threads is loaded only when the mark is there).
- */
-const worker =
-  process.env[WORKER_FLAG] === '1' &&
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  !(require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
+/** A worker thread of this hook (sig-pool.ts, event-pool.ts), never the hook process itself (worker-env.ts). */
+const worker = isHookWorker();
 // Fail closed from here on: whatever happens before the hook itself runs, the status is "refused" (2).
 if (!worker) process.exitCode = REFUSED;
 /** Compiles and runs the bundle; throws if it is missing, unreadable, truncated or never starts the hook. */
@@ -62,8 +54,11 @@ type Refusal = {
   refuseUnsafeStart(hook: 'pre-receive' | 'update', why: string): never;
 };
 
-/** Refuses the push (loader-refusal.ts): the bundle could not load (`e`), or the start was unsafe (`unsafe`); never returns. */
-function refuse(e: unknown, unsafe?: string): never {
+/**
+ * Refuses the push with loader-refusal.ts (`how` picks its refusal; it audits and exits); where not even that can
+ * run, with `plain` and nothing recorded. Never returns.
+ */
+function refuse(how: (r: Refusal) => never, plain: string): never {
   try {
     const mod = { exports: {} as Refusal };
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -71,12 +66,11 @@ function refuse(e: unknown, unsafe?: string): never {
     const code = inflateSync(Buffer.from(GATOS_REFUSAL, 'base64')).toString('utf8');
     const wrapper = new vm.Script(`(function (exports, require, module) {${code}\n})`, { filename: path.join(__dirname, `${hook}.cjs (refusal)`) });
     (wrapper.runInThisContext() as (x: unknown, r: NodeRequire, m: unknown) => void)(mod.exports, require, mod);
-    if (unsafe !== undefined) mod.exports.refuseUnsafeStart(hook, unsafe);
-    mod.exports.refuseUnloadable(hook, GATOS_BUNDLE, e);
+    how(mod.exports);
   } catch {
     // Not even the refusal could run: refuse without it (nothing recorded).
   }
-  process.stderr.write(`gatos gate: refused: the gate's hook file ${GATOS_BUNDLE} cannot be loaded, so nothing could be checked [GATE_ERROR]\n`);
+  process.stderr.write(`gatos gate: refused: ${plain} [GATE_ERROR]\n`);
   process.exit(REFUSED);
 }
 
@@ -84,7 +78,8 @@ function refuse(e: unknown, unsafe?: string): never {
 // closes, over the refusal status, before any decision. The stubs start it without them; whoever did not is refused
 // here, synchronously, before the event loop could see the channel close.
 if (!worker && process.channel !== undefined) {
-  refuse(undefined, 'with an IPC channel (NODE_CHANNEL_FD), whose close ends a cluster worker with status 0');
+  const why = 'with an IPC channel (NODE_CHANNEL_FD), whose close ends a cluster worker with status 0';
+  refuse((r) => r.refuseUnsafeStart(hook, why), `the gate's node was started ${why}, so it did not decide`);
 }
 
 try {
@@ -92,5 +87,5 @@ try {
 } catch (e) {
   // A missing, unreadable, truncated or throwing bundle: the gate never ran, so the loader refuses (a signature worker just fails; its pool falls back).
   if (worker) throw e;
-  refuse(e);
+  refuse((r) => r.refuseUnloadable(hook, GATOS_BUNDLE, e), `the gate's hook file ${GATOS_BUNDLE} cannot be loaded, so nothing could be checked`);
 }

@@ -3,7 +3,8 @@ import { parseUpdateLines } from '../gate';
 import { exitWhenDecided } from './exit';
 import { runHook } from './run-hook';
 import { hookEnv, readStdin } from './raw-input';
-import { isHookWorker, serveHookWorker } from '../push/event-pool';
+import { serveHookWorker } from '../push/event-pool';
+import { isHookWorker } from '../push/worker-env';
 
 const print = (l: string): void => void process.stderr.write(`${l}\n`);
 if (isHookWorker()) {

@@ -8,7 +8,8 @@ import { checkUpdate } from '../gate';
 import { exitWhenDecided } from './exit';
 import { hookArgs, hookEnv } from './raw-input';
 import { runHook } from './run-hook';
-import { isHookWorker, serveHookWorker } from '../push/event-pool';
+import { serveHookWorker } from '../push/event-pool';
+import { isHookWorker } from '../push/worker-env';
 
 // Ref names are bytes: arguments Node decoded lossily are read again (raw-input.ts).
 const argv = hookArgs();

@@ -24,7 +24,7 @@ import type { CommitFact, EventFact } from '../gate';
 import { checkEvents, type CheckedEvents } from './gather';
 import { HeapBound } from './heap-bound';
 import { serveSignatures, workerThreads } from './sig-pool';
-import { WORKER_FLAG, workerEnv } from './worker-env';
+import { workerEnv } from './worker-env';
 
 
 /** How a worker opens the repository the hook decides on: as the hook did. */
@@ -87,11 +87,6 @@ const STALL_MS = 60_000;
 
 /** An error's message, also of one thrown in a worker (which arrives as a copy, not an Error of this thread). */
 const message = (e: unknown): string => (e instanceof Error ? e.message : typeof e === 'object' && e !== null && 'message' in e ? String(e.message) : String(e));
-
-/** In a worker thread of the hook file: the role it was started for. */
-export function isHookWorker(): boolean {
-  return process.env[WORKER_FLAG] === '1' && !workerThreads().isMainThread;
-}
 
 /** Serves the role the worker was started with: event chunks, or signatures (sig-pool.ts). */
 export function serveHookWorker(): void {

@@ -8,8 +8,19 @@
  */
 import GATE_NODE_ENV from './gate-node-env.json';
 
-/** The mark of a hook worker thread; the loader and isHookWorker trust it only off the main thread. */
-export const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
+/** The mark the pools give their worker threads; trusted only off the main thread (isHookWorker). */
+const WORKER_FLAG = 'GATOS_SIGNATURE_WORKER';
+
+/**
+ * Whether this thread is one of the hook's worker threads. The mark alone proves nothing: the hooks' own
+ * environment may carry it (a host's, any file:// pusher's), and the hook process must never take a worker's part
+ * (the loader skips its fail-closed checks for one), so only a thread that is not the main one counts.
+ * node:worker_threads is loaded only when the mark is there: a hook process pays nothing for the check.
+ */
+export function isHookWorker(): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return process.env[WORKER_FLAG] === '1' && !(require('node:worker_threads') as typeof import('node:worker_threads')).isMainThread;
+}
 
 /**
  * What the hook stubs start the gate's node without and keep, set or empty, for the processes it starts
