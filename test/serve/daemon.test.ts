@@ -496,18 +496,29 @@ describe('gatos serve', () => {
     writeFileSync(path.join(hooks, 'pre-receive.gatos-test'), stub, { mode: 0o755 });
     writeFileSync(path.join(hooks, 'pre-receive'), `#!/bin/sh\nread -r go < '${go}'\nexec sh "\${0%/*}/pre-receive.gatos-test"\n`, { mode: 0o755 });
     try {
-      const looked = (await count('used')) + (await count('discarded'));
-      const made = await count('made');
-      w.addEvent(dir, 'user:alice', 'finance');
-      const push = pushAsync(w, dir, 'user:alice', [ALICE], trace, second);
-      for (let i = 0; (await count('made')) === made; i++) {
-        if (i > 400) throw new Error('the daemon did not decide the push ahead');
-        await new Promise((r) => setTimeout(r, 25));
+      // On a loaded machine a guess can be abandoned (its time budget ran out) or skipped: that push then goes through
+      // undecided ahead, and the next one is tried (at most three); what is checked is that a decision made ahead is found.
+      const others = async (): Promise<number> => (await count('abandoned')) + (await count('skipped'));
+      let found = false;
+      for (let attempt = 0; attempt < 3 && !found; attempt++) {
+        const looked = (await count('used')) + (await count('discarded'));
+        const made = await count('made');
+        const missed = await others();
+        w.addEvent(dir, 'user:alice', 'finance');
+        const push = pushAsync(w, dir, 'user:alice', [ALICE], trace, second);
+        // A guess given up may be one of several for this push (another read of its quarantine): a second for `made`.
+        for (let i = 0, gaveUp = -1; (await count('made')) === made && (gaveUp < 0 || i - gaveUp < 40); i++) {
+          if (i > 400) throw new Error('the daemon neither decided the push ahead nor gave it up');
+          if (gaveUp < 0 && (await others()) !== missed) gaveUp = i;
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        found = (await count('made')) > made;
+        writeFileSync(go, 'go\n');
+        expect((await push).status).toBe(0);
+        // Used, or discarded when the request came in the next second: either way the request found it.
+        if (found) expect((await count('used')) + (await count('discarded'))).toBe(looked + 1);
       }
-      writeFileSync(go, 'go\n');
-      expect((await push).status).toBe(0);
-      // Used, or discarded when the request came in the next second: either way the request found it.
-      expect((await count('used')) + (await count('discarded'))).toBe(looked + 1);
+      expect(found).toBe(true);
     } finally {
       writeFileSync(path.join(hooks, 'pre-receive'), stub, { mode: 0o755 });
       rmSync(path.join(hooks, 'pre-receive.gatos-test'), { force: true });
